@@ -1,0 +1,141 @@
+"""Engines and transactions for SQLite and PostgreSQL.
+
+SQLite is set up the way a till needs it: WAL (readers never block the
+writer), ``synchronous=FULL`` (a committed stamp survives a power cut),
+foreign keys on, and write transactions opened with ``BEGIN IMMEDIATE``.
+pysqlite's default opens a transaction only at the first write, so two tills
+that both read a balance then write it lose stamps; ``BEGIN IMMEDIATE`` takes
+the write lock before the read.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from .domain.errors import InvalidInput
+
+# The newest Alembic revision in migrations/versions; a test keeps it in step.
+SCHEMA_REVISION = "0001"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with stampdesk's connection settings."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise InvalidInput(
+            f"database URL {url!r} is not valid (e.g. sqlite:///shop.db or postgresql+psycopg://host/db)",
+            "invalid_database_url",
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        database = parsed.database or ""
+        if database in ("", ":memory:"):
+            raise InvalidInput("stampdesk needs a SQLite file, not an in-memory database", "invalid_database_url")
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    if backend == "postgresql":
+        return create_engine(parsed, pool_pre_ping=True)
+    raise InvalidInput(f"unsupported database {backend!r}: use sqlite or postgresql", "invalid_database_url")
+
+
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # Autocommit at the driver level: transactions are begun by _sqlite_on_begin.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    mode = "IMMEDIATE" if conn.get_execution_options().get("stampdesk_write") else "DEFERRED"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def write(engine: Engine) -> Iterator[Connection]:
+    """A write transaction: committed on success, rolled back on any error."""
+    with engine.connect() as conn:
+        conn.execution_options(stampdesk_write=True)
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def read(engine: Engine) -> Iterator[Connection]:
+    """A read transaction (a consistent snapshot on SQLite WAL)."""
+    with engine.connect() as conn:
+        with conn.begin():
+            yield conn
+
+
+def for_update(engine_or_conn: Engine | Connection) -> bool:
+    """Whether row locks (``SELECT … FOR UPDATE``) are needed: PostgreSQL only;
+    SQLite's ``BEGIN IMMEDIATE`` already serialises writers."""
+    return engine_or_conn.dialect.name == "postgresql"
+
+
+def schema_revision(conn: Connection) -> str | None:
+    """The Alembic revision the database is at, or None if it has no schema."""
+    try:
+        with conn.begin_nested():
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception:
+        return None
+
+
+def migrations_dir() -> Path:
+    """Where the Alembic scripts are: inside the installed wheel, or the repo."""
+    packaged = Path(__file__).parent / "migrations"
+    if (packaged / "env.py").exists():
+        return packaged
+    repo = Path(__file__).resolve().parents[2] / "migrations"
+    if (repo / "env.py").exists():
+        return repo
+    raise RuntimeError("stampdesk's migrations are missing from this installation")
+
+
+def upgrade(engine: Engine) -> None:
+    """Create or upgrade the schema to the newest revision (Alembic).
+
+    Safe when several processes start at once: the upgrade runs in one write
+    transaction (SQLite) or under an advisory lock (PostgreSQL), and does
+    nothing when the database is already current.
+    """
+    with engine.connect() as conn:
+        if _current(conn) == SCHEMA_REVISION:
+            return
+    from alembic import command
+    from alembic.config import Config
+
+    with engine.connect() as conn:
+        conn.execution_options(stampdesk_write=True)
+        with conn.begin():
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(84218421)"))
+            if _current(conn) != SCHEMA_REVISION:
+                config = Config()
+                config.set_main_option("script_location", str(migrations_dir()))
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+
+
+def _current(conn: Connection) -> str | None:
+    if conn.in_transaction():
+        return schema_revision(conn)
+    with conn.begin():
+        return schema_revision(conn)

@@ -1,0 +1,1 @@
+"""Pure rules of stampdesk: no database, UI, printer or web imports here."""

@@ -1,0 +1,39 @@
+"""Coupon codes: 8 characters, easy to read aloud, with a check character.
+
+The alphabet is Crockford's base 32 (no I, L, O, U), so a code read from a
+receipt is not misread; the last character is a check so a mistyped code is
+refused without a lookup.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from .errors import InvalidInput
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_BODY = 7
+_CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def _check_char(body: str) -> str:
+    total = sum((i + 1) * ALPHABET.index(c) for i, c in enumerate(body))
+    return ALPHABET[total % 31]
+
+
+def new_coupon_code() -> str:
+    body = "".join(secrets.choice(ALPHABET) for _ in range(_BODY))
+    return body + _check_char(body)
+
+
+def normalise_coupon_code(text: object) -> str:
+    """Return the canonical code or raise ``InvalidInput``."""
+    if not isinstance(text, str):
+        raise InvalidInput("coupon code must be text", "invalid_coupon_code")
+    code = text.strip().upper().replace("-", "").replace(" ", "").translate(_CONFUSABLE)
+    shown = text.strip()[:20]
+    if len(code) != _BODY + 1 or any(c not in ALPHABET for c in code):
+        raise InvalidInput(f"{shown!r} is not a coupon code (8 letters and digits)", "invalid_coupon_code")
+    if _check_char(code[:_BODY]) != code[_BODY]:
+        raise InvalidInput(f"{code} is not a valid coupon code: mistyped?", "invalid_coupon_code")
+    return code

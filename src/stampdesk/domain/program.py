@@ -1,0 +1,211 @@
+"""The loyalty programme: what the owner sets, loaded from a TOML file.
+
+A programme is immutable; changing it stores a new version. Every checkout
+records the version it was computed with, and nothing already earned is taken
+away by a later version.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .errors import InvalidInput
+from .money import DEFAULT_MAX_AMOUNT, parse_amount
+
+MAX_STAMPS_PER_CARD = 100
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A reward unlocked when a card reaches ``at`` stamps in a cycle."""
+
+    at: int
+    reward: str
+
+
+@dataclass(frozen=True)
+class Earning:
+    """How a sale turns into stamps."""
+
+    per_visit: int = 1
+    min_amount: Decimal = Decimal("0.00")
+    per_amount: Decimal | None = None
+    max_per_day: int | None = None
+    max_amount: Decimal = DEFAULT_MAX_AMOUNT
+
+
+@dataclass(frozen=True)
+class Program:
+    """One version of a shop's stamp-card programme."""
+
+    name: str
+    stamps_per_card: int
+    starter_stamps: int
+    milestones: tuple[Milestone, ...]
+    earning: Earning = field(default_factory=Earning)
+    coupon_valid_days: int = 90
+
+    @property
+    def final_reward(self) -> Milestone:
+        return self.milestones[-1]
+
+    def milestone_at(self, at: int) -> Milestone | None:
+        for m in self.milestones:
+            if m.at == at:
+                return m
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form (amounts as strings); ``from_dict`` reads it back."""
+        e = self.earning
+        earning: dict[str, Any] = {
+            "per_visit": e.per_visit,
+            "min_amount": str(e.min_amount),
+            "max_amount": str(e.max_amount),
+        }
+        if e.per_amount is not None:
+            earning["per_amount"] = str(e.per_amount)
+        if e.max_per_day is not None:
+            earning["max_per_day"] = e.max_per_day
+        return {
+            "name": self.name,
+            "stamps_per_card": self.stamps_per_card,
+            "starter_stamps": self.starter_stamps,
+            "milestones": [{"at": m.at, "reward": m.reward} for m in self.milestones],
+            "earning": earning,
+            "coupons": {"valid_days": self.coupon_valid_days},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Program:
+        return _parse_program(data)
+
+
+def parse_program_toml(text: str) -> Program:
+    """Parse and validate a programme file; errors name the offending key."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(f"programme file is not valid TOML: {exc}", "invalid_program") from None
+    _only_keys(doc, {"program"}, "")
+    section = doc.get("program")
+    if not isinstance(section, dict):
+        raise InvalidInput("programme file needs a [program] section", "invalid_program")
+    return _parse_program(section)
+
+
+def _fail(message: str) -> InvalidInput:
+    return InvalidInput(f"programme: {message}", "invalid_program")
+
+
+def _only_keys(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise _fail(f"unknown key {where}{unknown[0]} (known: {', '.join(sorted(allowed))})")
+
+
+def _int(table: Mapping[str, Any], key: str, where: str, lo: int, hi: int, default: int | None = None) -> int:
+    if key not in table:
+        if default is None:
+            raise _fail(f"{where}{key} is required")
+        return default
+    value = table[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail(f"{where}{key} must be a whole number, got {value!r}")
+    if not lo <= value <= hi:
+        raise _fail(f"{where}{key} must be from {lo} to {hi}, got {value}")
+    return value
+
+
+def _money(table: Mapping[str, Any], key: str, where: str) -> Decimal | None:
+    if key not in table:
+        return None
+    value = table[key]
+    if isinstance(value, float):
+        raise _fail(f'{where}{key} must be written as a string such as "{value:.2f}"')
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise _fail(f'{where}{key} must be an amount such as "2.00"')
+    try:
+        return parse_amount(value, field=f"{where}{key}", allow_zero=True, maximum=None)
+    except InvalidInput as exc:
+        raise _fail(exc.message) from None
+
+
+def _text(value: Any, what: str, limit: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(f"{what} must be a non-empty text")
+    text = value.strip()
+    if len(text) > limit:
+        raise _fail(f"{what} is longer than {limit} characters")
+    if any(ord(c) < 32 for c in text):
+        raise _fail(f"{what} must not hold control characters")
+    return text
+
+
+def _parse_program(section: Mapping[str, Any]) -> Program:
+    _only_keys(
+        section,
+        {"name", "stamps_per_card", "starter_stamps", "milestones", "earning", "coupons"},
+        "program.",
+    )
+    name = _text(section.get("name"), "program.name", 60)
+    spc = _int(section, "stamps_per_card", "program.", 2, MAX_STAMPS_PER_CARD)
+    starter = _int(section, "starter_stamps", "program.", 0, spc - 1, default=0)
+
+    raw_milestones = section.get("milestones")
+    if not isinstance(raw_milestones, list) or not raw_milestones:
+        raise _fail("at least one [[program.milestones]] is required (the final reward)")
+    milestones: list[Milestone] = []
+    for i, raw in enumerate(raw_milestones, 1):
+        where = f"program.milestones[{i}]."
+        if not isinstance(raw, dict):
+            raise _fail(f"{where[:-1]} must be a table with 'at' and 'reward'")
+        _only_keys(raw, {"at", "reward"}, where)
+        at = _int(raw, "at", where, 1, spc)
+        milestones.append(Milestone(at, _text(raw.get("reward"), f"{where}reward", 80)))
+    milestones.sort(key=lambda m: m.at)
+    ats = [m.at for m in milestones]
+    if len(set(ats)) != len(ats):
+        raise _fail("two milestones share the same 'at'")
+    if ats[-1] != spc:
+        raise _fail(f"the final reward is missing: add a milestone at = {spc} (stamps_per_card)")
+
+    earning_raw = section.get("earning", {})
+    if not isinstance(earning_raw, dict):
+        raise _fail("program.earning must be a table")
+    _only_keys(earning_raw, {"per_visit", "min_amount", "per_amount", "max_per_day", "max_amount"}, "program.earning.")
+    w = "program.earning."
+    per_amount = _money(earning_raw, "per_amount", w)
+    if per_amount is not None and per_amount <= 0:
+        raise _fail(f"{w}per_amount must be more than zero")
+    max_amount = _money(earning_raw, "max_amount", w)
+    if max_amount is not None and max_amount <= 0:
+        raise _fail(f"{w}max_amount must be more than zero")
+    earning = Earning(
+        per_visit=_int(earning_raw, "per_visit", w, 0, spc, default=1),
+        min_amount=_money(earning_raw, "min_amount", w) or Decimal("0.00"),
+        per_amount=per_amount,
+        max_per_day=(
+            _int(earning_raw, "max_per_day", w, 1, 10 * spc) if "max_per_day" in earning_raw else None
+        ),
+        max_amount=max_amount or DEFAULT_MAX_AMOUNT,
+    )
+
+    coupons_raw = section.get("coupons", {})
+    if not isinstance(coupons_raw, dict):
+        raise _fail("program.coupons must be a table")
+    _only_keys(coupons_raw, {"valid_days"}, "program.coupons.")
+    valid_days = _int(coupons_raw, "valid_days", "program.coupons.", 1, 3660, default=90)
+
+    return Program(
+        name=name,
+        stamps_per_card=spc,
+        starter_stamps=starter,
+        milestones=tuple(milestones),
+        earning=earning,
+        coupon_valid_days=valid_days,
+    )

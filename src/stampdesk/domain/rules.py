@@ -1,0 +1,109 @@
+"""The stamp rules, as pure functions over plain values.
+
+A card holds ``balance`` stamps in its current ``cycle``. Reaching a milestone
+does not spend stamps; reaching ``stamps_per_card`` completes the card: the
+final reward is issued and a new cycle starts with the overflow carried over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .program import Earning, Milestone, Program
+
+
+def stamps_for_sale(earning: Earning, amount: Decimal) -> int:
+    """Stamps a sale of ``amount`` earns before the daily cap.
+
+    A visit qualifies from ``min_amount``; it earns ``per_visit`` plus one
+    stamp per full ``per_amount`` spent.
+    """
+    if amount < earning.min_amount or amount <= 0:
+        return 0
+    stamps = earning.per_visit
+    if earning.per_amount is not None:
+        stamps += int(amount // earning.per_amount)
+    return stamps
+
+
+def cap_for_day(stamps: int, earned_today: int, max_per_day: int | None) -> int:
+    """Stamps allowed once ``earned_today`` are counted against ``max_per_day``."""
+    if max_per_day is None:
+        return stamps
+    return max(0, min(stamps, max_per_day - earned_today))
+
+
+@dataclass(frozen=True)
+class Reached:
+    """A milestone reached in a given cycle of a card."""
+
+    cycle: int
+    milestone: Milestone
+
+
+@dataclass(frozen=True)
+class Advance:
+    balance: int
+    cycle: int
+    reached: tuple[Reached, ...]
+    completed: tuple[int, ...]  # the stamps_per_card each completion took
+
+
+def advance(balance: int, cycle: int, stamps: int, program: Program) -> Advance:
+    """Add ``stamps`` (≥ 0) to a card and say which milestones it crosses.
+
+    A milestone is reached when the balance goes from below ``at`` to ``at`` or
+    more. The final reward comes with every completion, even when a newer
+    programme lowered ``stamps_per_card`` under a balance already held.
+    """
+    if stamps < 0:
+        raise ValueError("advance() adds stamps; use retreat() to take them back")
+    spc = program.stamps_per_card
+    reached: list[Reached] = []
+    completed: list[int] = []
+    before, remaining = balance, stamps
+    while True:
+        after = before + remaining
+        for m in program.milestones:
+            if m.at < spc and before < m.at <= after:
+                reached.append(Reached(cycle, m))
+        if after < spc:
+            return Advance(after, cycle, tuple(reached), tuple(completed))
+        reached.append(Reached(cycle, program.final_reward))
+        completed.append(spc)
+        cycle += 1
+        before, remaining = 0, after - spc
+
+
+@dataclass(frozen=True)
+class Retreat:
+    balance: int
+    cycle: int
+    reversed_completions: int
+
+
+def retreat(balance: int, cycle: int, stamps: int, completions: Sequence[tuple[int, bool]]) -> Retreat:
+    """Take ``stamps`` back from a card (a refund or a negative adjustment).
+
+    When the balance would fall below zero, the latest completions are undone
+    (newest first, given as ``(stamps_it_took, can_be_undone)``); a completion
+    whose final reward was already used cannot be undone, and the card then
+    keeps a negative balance (a stamp debt) that later stamps pay off. No stamp
+    is ever given twice.
+    """
+    b, c, n = balance - stamps, cycle, 0
+    while b < 0 and n < len(completions) and completions[n][1]:
+        b += completions[n][0]
+        c -= 1
+        n += 1
+    return Retreat(b, c, n)
+
+
+def next_milestone(balance: int, program: Program) -> Milestone:
+    """The next milestone the card will reach (the final reward at the latest)."""
+    for m in program.milestones:
+        if m.at > balance:
+            return m
+    return program.final_reward

@@ -1,0 +1,204 @@
+"""Database tables (SQLAlchemy Core), for SQLite and PostgreSQL alike.
+
+The ``ledger`` is the source of truth: append-only (triggers refuse UPDATE and
+DELETE), one row per change of a card's stamps. ``cards.balance`` and
+``cards.cycle`` are caches of it that ``stampdesk check`` reconciles.
+
+Money is stored as integer cents, times as UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware in Python, UTC in the database (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; times must be timezone-aware")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)  # type: ignore[no-any-return]
+        return value.astimezone(timezone.utc)  # type: ignore[no-any-return]
+
+
+# SQLite only makes INTEGER PRIMARY KEY a rowid alias; PostgreSQL gets bigint.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+# Prefix search on names must use an index on PostgreSQL whatever its locale.
+SearchKey = String(100).with_variant(String(100, collation="C"), "postgresql")
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+shops = Table(
+    "shops",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+program_versions = Table(
+    "program_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("rules", Text, nullable=False),  # JSON of Program.to_dict()
+    Column("source", Text, nullable=False),  # the TOML file as loaded
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("name_key", SearchKey, nullable=False),
+    Column("email", String(254), nullable=True),
+    Column("phone", String(20), nullable=True),
+    Column("birthday", Date, nullable=True),
+    Column("notes", Text, nullable=True),
+    Column("consent_at", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("erased_at", UTCDateTime, nullable=True),
+    Index("ix_customers_name_key", "name_key"),
+    Index("ix_customers_email", "email"),
+    Index("ix_customers_phone", "phone"),
+)
+
+cards = Table(
+    "cards",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("number", String(13), nullable=False, unique=True),
+    Column("customer_id", Id, ForeignKey("customers.id"), nullable=True, index=True),
+    Column("shop_id", Integer, ForeignKey("shops.id"), nullable=False, server_default=text("1")),
+    Column("referred_by_card_id", Id, ForeignKey("cards.id"), nullable=True),
+    Column("balance", Integer, nullable=False, server_default=text("0")),
+    Column("cycle", Integer, nullable=False, server_default=text("0")),
+    Column("status", String(16), nullable=False, server_default=text("'active'")),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+checkouts = Table(
+    "checkouts",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("shop_id", Integer, ForeignKey("shops.id"), nullable=False, server_default=text("1")),
+    Column("till", String(64), nullable=True),
+    Column("card_id", Id, ForeignKey("cards.id"), nullable=True),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("day", String(10), nullable=False),  # shop-local date, for max_per_day
+    Column("program_version_id", Integer, ForeignKey("program_versions.id"), nullable=False),
+    Column("stamps", Integer, nullable=False),
+    Column("balance_after", Integer, nullable=True),
+    Column("milestones", String(200), nullable=False, server_default=text("''")),
+    Column("idempotency_key", String(200), nullable=True, unique=True),
+    Column("fingerprint", String(64), nullable=True),
+    Column("refunded_at", UTCDateTime, nullable=True),
+    Column("claimed_card_id", Id, ForeignKey("cards.id"), nullable=True),
+    Column("claimed_at", UTCDateTime, nullable=True),
+    Index("ix_checkouts_card_id_day", "card_id", "day"),
+)
+
+checkout_items = Table(
+    "checkout_items",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("checkout_id", Id, ForeignKey("checkouts.id"), nullable=False, index=True),
+    Column("sku", String(64), nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price_cents", BigInteger, nullable=False),
+)
+
+coupons = Table(
+    "coupons",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("card_id", Id, ForeignKey("cards.id"), nullable=False),
+    Column("cycle", Integer, nullable=False),
+    Column("milestone_at", Integer, nullable=False),
+    Column("reward", String(100), nullable=False),
+    Column("origin", String(16), nullable=False),  # checkout, enrol, adjust
+    Column("checkout_id", Id, ForeignKey("checkouts.id"), nullable=True, index=True),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("redeemed_at", UTCDateTime, nullable=True),
+    Column("redeemed_till", String(64), nullable=True),
+    Column("voided_at", UTCDateTime, nullable=True),
+    Index("ix_coupons_card_id", "card_id"),
+    # One live coupon per milestone and card cycle; a voided one may be re-earned.
+    Index(
+        "uq_coupons_live_milestone",
+        "card_id",
+        "cycle",
+        "milestone_at",
+        unique=True,
+        sqlite_where=text("voided_at IS NULL"),
+        postgresql_where=text("voided_at IS NULL"),
+    ),
+)
+
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("card_id", Id, ForeignKey("cards.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    # starter, earn, claim, import, adjust, refund, completion, completion_reversed
+    Column("kind", String(24), nullable=False),
+    Column("stamps", Integer, nullable=False),
+    Column("cycles", Integer, nullable=False, server_default=text("0")),
+    Column("checkout_id", Id, ForeignKey("checkouts.id"), nullable=True, index=True),
+    Column("coupon_id", Id, ForeignKey("coupons.id"), nullable=True),
+    Column("staff", String(64), nullable=True),
+    Column("reason", String(200), nullable=True),
+    Index("ix_ledger_card_id_stamps", "card_id", "stamps", "cycles"),
+)
