@@ -1,0 +1,145 @@
+"""Settings: from the command line, the environment and a TOML config file.
+
+Precedence for the database: ``--db`` > ``STAMPDESK_DB`` > config file >
+a SQLite file in the user data directory. The config file is ``--config`` >
+``STAMPDESK_CONFIG`` > ``config.toml`` in the user config directory.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .domain.card_numbers import DEFAULT_PREFIX
+from .domain.errors import InvalidInput
+
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8421/"
+LOCALES = ("fr_FR", "en_GB")
+
+
+@dataclass(frozen=True)
+class PrinterSettings:
+    url: str | None = None
+    profile: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a shop configures, typed and validated."""
+
+    database: str
+    public_url: str = DEFAULT_PUBLIC_URL
+    locale: str = "fr_FR"
+    timezone: str = "UTC"
+    card_prefix: str = DEFAULT_PREFIX
+    till: str | None = None
+    printer: PrinterSettings = field(default_factory=PrinterSettings)
+    config_file: Path | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def user_data_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("stampdesk", appauthor=False)
+
+
+def user_config_dir() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path("stampdesk", appauthor=False)
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{user_data_dir() / 'stampdesk.db'}"
+
+
+def system_timezone() -> str:
+    """The machine's IANA zone name, for shop-local days; UTC if unknown."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        candidates.append(Path("/etc/timezone").read_text().strip())
+    except OSError:
+        pass
+    try:
+        target = os.readlink("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for name in candidates:
+        if name:
+            try:
+                ZoneInfo(name)
+                return name
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return "UTC"
+
+
+def load_settings(
+    *,
+    db: str | None = None,
+    config: str | Path | None = None,
+    printer: str | None = None,
+    env: dict[str, str] | None = None,
+) -> Settings:
+    """Build the settings from explicit options, environment and config file."""
+    env = dict(os.environ) if env is None else env
+    explicit = config or env.get("STAMPDESK_CONFIG")
+    path = Path(explicit).expanduser() if explicit else user_config_dir() / "config.toml"
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"config file {path}: {exc}", "invalid_config") from None
+    elif explicit:
+        raise InvalidInput(f"config file {path} does not exist", "invalid_config")
+
+    known = {"database", "public_url", "locale", "timezone", "card_prefix", "till", "printer"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise InvalidInput(f"config file {path}: unknown key {unknown[0]!r}", "invalid_config")
+
+    def text(key: str, default: str | None) -> str | None:
+        value = data.get(key, default)
+        if value is not None and not isinstance(value, str):
+            raise InvalidInput(f"config file {path}: {key} must be a string", "invalid_config")
+        return value
+
+    database = db or env.get("STAMPDESK_DB") or text("database", None) or default_database_url()
+    locale = text("locale", "fr_FR") or "fr_FR"
+    if locale not in LOCALES:
+        raise InvalidInput(f"locale must be one of {', '.join(LOCALES)}, got {locale!r}", "invalid_config")
+    zone = text("timezone", None) or system_timezone()
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"timezone {zone!r} is not a known time zone", "invalid_config") from None
+    printer_table = data.get("printer", {})
+    if not isinstance(printer_table, dict):
+        raise InvalidInput(f"config file {path}: [printer] must be a table", "invalid_config")
+    public_url = text("public_url", DEFAULT_PUBLIC_URL) or DEFAULT_PUBLIC_URL
+    if not public_url.startswith(("http://", "https://")):
+        raise InvalidInput("public_url must start with http:// or https://", "invalid_config")
+    return Settings(
+        database=database,
+        public_url=public_url if public_url.endswith("/") else public_url + "/",
+        locale=locale,
+        timezone=zone,
+        card_prefix=text("card_prefix", DEFAULT_PREFIX) or DEFAULT_PREFIX,
+        till=text("till", None),
+        printer=PrinterSettings(
+            url=printer or printer_table.get("url"),
+            profile=printer_table.get("profile"),
+        ),
+        config_file=path if path.exists() else None,
+    )

@@ -1,0 +1,131 @@
+"""The Python API: ``stampdesk.connect(url)`` returns a ``Desk``.
+
+A ``Desk`` is a thin façade over the service functions; the CLI, the till
+and the HTTP API go through the same functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+
+from . import db
+from .config import Settings, load_settings
+from .results import (
+    CardState,
+    CheckoutResult,
+    CheckReport,
+    CustomerMatch,
+    EnrolResult,
+    ProgramInfo,
+    RedeemResult,
+    StampChange,
+)
+from .services import backup as backup_service
+from .services import cards, check, checkout, coupons, program, refunds
+from .store import Store, utc_now
+
+
+class Desk:
+    """A shop's stamp-card engine, bound to one database."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @property
+    def settings(self) -> Settings:
+        return self.store.settings
+
+    def checkout(
+        self,
+        *,
+        amount: object,
+        card: str | None = None,
+        items: Iterable[object] | None = None,
+        idempotency_key: str | None = None,
+        at: object = None,
+        till: str | None = None,
+    ) -> CheckoutResult:
+        """Record a sale; see ``services.checkout.checkout``."""
+        return checkout.checkout(
+            self.store, amount=amount, card=card, items=items, idempotency_key=idempotency_key, at=at, till=till
+        )
+
+    def card(self, number: str) -> CardState:
+        return cards.card(self.store, number)
+
+    def search(self, query: str, limit: int = 20) -> tuple[CustomerMatch, ...]:
+        return cards.search(self.store, query, limit)
+
+    def enrol(
+        self,
+        *,
+        name: object,
+        email: object = None,
+        phone: object = None,
+        birthday: object = None,
+        referrer: str | None = None,
+        claim: str | None = None,
+        at: object = None,
+        notes: str | None = None,
+    ) -> EnrolResult:
+        return cards.enrol(
+            self.store, name=name, email=email, phone=phone, birthday=birthday,
+            referrer=referrer, claim=claim, at=at, notes=notes,
+        )
+
+    def redeem(self, code: str, *, till: str | None = None) -> RedeemResult:
+        return coupons.redeem(self.store, code, till=till)
+
+    def refund(self, checkout_id: object) -> StampChange:
+        return refunds.refund(self.store, checkout_id)
+
+    def adjust(self, card: str, stamps: int, *, reason: str, staff: str) -> StampChange:
+        return cards.adjust(self.store, card, stamps, reason=reason, staff=staff)
+
+    def load_program(self, source: str | Path) -> ProgramInfo:
+        """Load a programme from TOML text or from a file path."""
+        if isinstance(source, Path) or (isinstance(source, str) and "[program]" not in source):
+            return program.load_program_file(self.store, source)
+        return program.load_program(self.store, source)
+
+    def program(self) -> ProgramInfo:
+        return program.show_program(self.store)
+
+    def check(self) -> CheckReport:
+        return check.check(self.store)
+
+    def backup(self, path: str | Path) -> backup_service.BackupResult:
+        return backup_service.backup(self.store, path)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Desk:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def connect(
+    url: str | None = None,
+    *,
+    settings: Settings | None = None,
+    config: str | Path | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    upgrade: bool = True,
+) -> Desk:
+    """Open a shop's database (creating or upgrading its schema) and return a
+    ``Desk``. ``url`` is a SQLAlchemy URL; without it, ``STAMPDESK_DB``, the
+    config file, then a SQLite file in the user data directory."""
+    if settings is None:
+        settings = load_settings(db=url, config=config)
+    engine = db.make_engine(settings.database)
+    if upgrade:
+        db.upgrade(engine)
+    return Desk(Store(engine, settings, clock))

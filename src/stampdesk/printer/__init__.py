@@ -1,0 +1,1 @@
+"""Receipts: built as data, rendered to ESC/POS, PNG or text."""

@@ -1,0 +1,249 @@
+"""Cards and customers: enrol, look up, search, adjust by hand."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.card_numbers import new_card_number, normalise_card_number
+from ..domain.errors import InvalidInput, NotFound, Refused
+from ..domain.validate import (
+    clean_birthday,
+    clean_email,
+    clean_name,
+    clean_phone,
+    clean_reason,
+    clean_time,
+    name_key,
+)
+from ..models import cards, checkouts, coupons, customers
+from ..results import CardState, CouponInfo, CustomerMatch, EnrolResult, StampChange
+from ..store import Store
+from . import claims
+from .stamps import CardRef, give, ledger_row, lock_card, next_for, take_back
+
+MAX_ADJUSTMENT = 100
+
+
+def enrol(
+    store: Store,
+    *,
+    name: object,
+    email: object = None,
+    phone: object = None,
+    birthday: object = None,
+    referrer: str | None = None,
+    claim: str | None = None,
+    at: object = None,
+    notes: str | None = None,
+) -> EnrolResult:
+    """Create a customer and their card: starter stamps, plus the stamps of
+    the receipt ``claim`` token (a walk-in sale), which can be claimed once."""
+    now = store.now()
+    clean = {
+        "name": clean_name(name),
+        "email": clean_email(email),
+        "phone": clean_phone(phone),
+        "birthday": clean_birthday(birthday, now.astimezone(store.zone).date()),
+        "notes": clean_reason(notes, "notes") if notes else None,
+    }
+    moment = clean_time(at, now) if at is not None else now
+    referrer_number = normalise_card_number(referrer) if referrer else None
+    for attempt in range(3):
+        try:
+            return _enrol(store, clean, moment, referrer_number, claim)
+        except IntegrityError:
+            # A random card number or coupon code collided with a new one: retry.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _enrol(
+    store: Store, clean: dict[str, Any], moment: datetime, referrer: str | None, claim: str | None
+) -> EnrolResult:
+    with store.write() as conn:
+        version, program = store.current_program(conn)
+        if clean["email"] and conn.execute(
+            select(customers.c.id).where(customers.c.email == clean["email"], customers.c.erased_at.is_(None))
+        ).first():
+            raise Refused(f"{clean['email']} is already enrolled: look the card up instead", "already_enrolled")
+        referrer_id = None
+        if referrer:
+            referrer_id = conn.execute(select(cards.c.id).where(cards.c.number == referrer)).scalar()
+            if referrer_id is None:
+                raise NotFound(f"no card {referrer} to refer from", "unknown_card")
+        claimed = None
+        if claim is not None:
+            checkout_id = claims.read_token(store.claim_secret(conn), claim)
+            query = select(checkouts).where(checkouts.c.id == checkout_id)
+            claimed = conn.execute(query.with_for_update() if store.postgres else query).first()
+            if claimed is None:
+                raise InvalidInput("this receipt code is not valid", "invalid_claim_token")
+            if claimed.card_id is not None or claimed.claimed_card_id is not None:
+                raise Refused("the stamps of this receipt were already claimed", "already_claimed")
+            if claimed.refunded_at is not None:
+                raise Refused("this sale was refunded: its stamps cannot be claimed", "refunded")
+
+        customer_id = conn.execute(
+            insert(customers).values(
+                **clean, name_key=name_key(clean["name"]), consent_at=moment, created_at=moment
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        number = _free_number(conn, store.settings.card_prefix)
+        card_id = conn.execute(
+            insert(cards).values(
+                number=number, customer_id=customer_id, referred_by_card_id=referrer_id, created_at=moment
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+
+        first_rows = []
+        if program.starter_stamps:
+            first_rows.append(ledger_row(card_id, moment, "starter", program.starter_stamps))
+        claimed_stamps = claimed.stamps if claimed is not None else 0
+        if claimed is not None:
+            conn.execute(
+                update(checkouts)
+                .where(checkouts.c.id == claimed.id)
+                .values(claimed_card_id=card_id, claimed_at=moment)
+            )
+            if claimed_stamps:
+                first_rows.append(ledger_row(card_id, moment, "claim", claimed_stamps, checkout_id=claimed.id))
+        given = give(
+            conn,
+            store,
+            CardRef(card_id, number, 0, 0),
+            program.starter_stamps + claimed_stamps,
+            program,
+            kind="starter",
+            at=moment,
+            origin="enrol",
+            extra_rows=tuple(first_rows),
+        )
+        state = _card_state(conn, store, number, program_version=version)
+    return EnrolResult(
+        card=state,
+        starter_stamps=program.starter_stamps,
+        claimed_stamps=claimed_stamps,
+        claimed_checkout=claimed.id if claimed is not None else None,
+        new_coupons=given.coupons,
+    )
+
+
+def _free_number(conn: Connection, prefix: str) -> str:
+    while True:
+        number = new_card_number(prefix)
+        if conn.execute(select(cards.c.id).where(cards.c.number == number)).first() is None:
+            return number
+
+
+def card(store: Store, number: str) -> CardState:
+    """A card's state: balance, next milestone, coupons still to use."""
+    number = normalise_card_number(number)
+    with store.read() as conn:
+        version, _ = store.current_program(conn)
+        return _card_state(conn, store, number, program_version=version)
+
+
+def _card_state(conn: Connection, store: Store, number: str, *, program_version: int) -> CardState:
+    row = conn.execute(
+        select(
+            cards.c.id,
+            cards.c.number,
+            cards.c.balance,
+            cards.c.cycle,
+            cards.c.status,
+            cards.c.created_at,
+            customers.c.name,
+            customers.c.email,
+            customers.c.phone,
+            customers.c.birthday,
+        )
+        .select_from(cards.outerjoin(customers, customers.c.id == cards.c.customer_id))
+        .where(cards.c.number == number)
+    ).first()
+    if row is None:
+        raise NotFound(f"no card {number} in this shop", "unknown_card")
+    program = store.program(conn, program_version)
+    now = store.now()
+    live = tuple(
+        CouponInfo(
+            c.code, c.reward, c.milestone_at, c.issued_at, c.expires_at,
+            "valid" if c.expires_at >= now else "expired",
+        )
+        for c in conn.execute(
+            select(coupons.c.code, coupons.c.reward, coupons.c.milestone_at, coupons.c.issued_at, coupons.c.expires_at)
+            .where(coupons.c.card_id == row.id, coupons.c.redeemed_at.is_(None), coupons.c.voided_at.is_(None))
+            .order_by(coupons.c.id)
+        )
+    )
+    return CardState(
+        number=row.number,
+        name=row.name,
+        email=row.email,
+        phone=row.phone,
+        birthday=row.birthday,
+        balance=row.balance,
+        cycle=row.cycle,
+        stamps_per_card=program.stamps_per_card,
+        next_milestone=next_for(row.balance, program),
+        coupons=live,
+        status=row.status,
+        created_at=row.created_at,
+        program=program.name,
+    )
+
+
+def search(store: Store, query: str, limit: int = 20) -> tuple[CustomerMatch, ...]:
+    """Find cards by name prefix, e-mail prefix or phone digits (indexed)."""
+    if not isinstance(query, str) or not query.strip():
+        raise InvalidInput("search needs a name, e-mail or phone", "invalid_search")
+    text = query.strip()[:100]
+    key = name_key(" ".join(text.split()))
+    conditions = [customers.c.name_key >= key, customers.c.name_key < key + "\U0010ffff"]
+    where = conditions[0] & conditions[1]
+    if "@" in text:
+        email = text.lower()
+        where = (customers.c.email >= email) & (customers.c.email < email + "\U0010ffff")
+    digits = "".join(c for c in text if c.isdigit())
+    if len(digits) >= 6 and len(digits) == len(text.replace(" ", "").replace("+", "")):
+        where = or_(customers.c.phone == digits, customers.c.phone == "+" + digits)
+    with store.read() as conn:
+        rows = conn.execute(
+            select(cards.c.number, customers.c.name, customers.c.email, customers.c.phone, cards.c.balance)
+            .select_from(customers.join(cards, cards.c.customer_id == customers.c.id))
+            .where(where, customers.c.erased_at.is_(None))
+            .order_by(customers.c.name_key)
+            .limit(max(1, min(limit, 100)))
+        ).all()
+    return tuple(CustomerMatch(r.number, r.name, r.email, r.phone, r.balance) for r in rows)
+
+
+def adjust(store: Store, number: str, stamps: int, *, reason: str, staff: str) -> StampChange:
+    """Give or take stamps by hand; the reason and the staff member are kept."""
+    number = normalise_card_number(number)
+    if isinstance(stamps, bool) or not isinstance(stamps, int) or stamps == 0 or abs(stamps) > MAX_ADJUSTMENT:
+        raise InvalidInput(
+            f"an adjustment is a whole number of stamps from -{MAX_ADJUSTMENT} to {MAX_ADJUSTMENT}, not 0",
+            "invalid_stamps",
+        )
+    why = clean_reason(reason)
+    who = clean_reason(staff, "staff")
+    now = store.now()
+    with store.write() as conn:
+        _, program = store.current_program(conn)
+        row = lock_card(conn, store, number=number)
+        if row is None:
+            raise NotFound(f"no card {number} in this shop", "unknown_card")
+        ref = CardRef(row.id, row.number, row.balance, row.cycle)
+        if stamps > 0:
+            given = give(conn, store, ref, stamps, program, kind="adjust", at=now, origin="adjust", staff=who, reason=why)
+            return StampChange(number, stamps, given.balance, given.cycle, new_coupons=given.coupons)
+        taken = take_back(conn, ref, -stamps, kind="adjust", at=now, staff=who, reason=why)
+        return StampChange(
+            number, stamps, taken.balance, taken.cycle, voided_coupons=taken.voided,
+            completions_undone=taken.completions_undone,
+        )

@@ -1,0 +1,238 @@
+"""Checkout: a sale at the till, for a card or a walk-in."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.card_numbers import normalise_card_number
+from ..domain.errors import InvalidInput, NotFound, Refused
+from ..domain.money import from_cents, parse_amount, to_cents
+from ..domain.rules import advance, cap_for_day, stamps_for_sale
+from ..domain.validate import clean_item, clean_key, clean_time
+from ..models import cards, checkout_items, checkouts, coupons
+from ..results import CheckoutResult, CouponInfo, MilestoneInfo
+from ..store import Store
+from . import claims
+from .stamps import CardRef, give, lock_card, next_for
+
+
+def checkout(
+    store: Store,
+    *,
+    amount: object,
+    card: str | None = None,
+    items: Iterable[object] | None = None,
+    idempotency_key: str | None = None,
+    at: object = None,
+    till: str | None = None,
+) -> CheckoutResult:
+    """Record a sale and stamp the card (or keep the stamps claimable).
+
+    The same ``idempotency_key`` again returns the first result and writes
+    nothing; with other parameters it is refused.
+    """
+    now = store.now()
+    value = parse_amount(amount, maximum=None)
+    number = normalise_card_number(card) if card is not None and card != "" else None
+    lines = tuple(clean_item(i) for i in items or ())
+    if len(lines) > 500:
+        raise InvalidInput("a sale may hold at most 500 items", "invalid_item")
+    moment = clean_time(at, now) if at is not None else now
+    key = clean_key(idempotency_key) if idempotency_key is not None else None
+    fingerprint = None
+    if key is not None:
+        fingerprint = hashlib.sha256(
+            json.dumps(
+                {
+                    "card": number,
+                    "amount": str(value),
+                    "items": [i.to_dict() for i in lines],
+                    "at": moment.isoformat() if at is not None else None,
+                },
+                sort_keys=True,
+            ).encode()
+        ).hexdigest()
+    till = till or store.settings.till
+    try:
+        return _checkout(store, value, number, lines, moment, key, fingerprint, till)
+    except IntegrityError:
+        # Two tills sent the same key at once (PostgreSQL): the first one won.
+        if key is None:
+            raise
+        with store.read() as conn:
+            first = conn.execute(select(checkouts).where(checkouts.c.idempotency_key == key)).first()
+            if first is None:
+                raise
+            return _replay(conn, store, first, fingerprint)
+
+
+def _checkout(
+    store: Store,
+    value: Any,
+    number: str | None,
+    lines: tuple[Any, ...],
+    moment: datetime,
+    key: str | None,
+    fingerprint: str | None,
+    till: str | None,
+) -> CheckoutResult:
+    with store.write() as conn:
+        if key is not None:
+            first = conn.execute(select(checkouts).where(checkouts.c.idempotency_key == key)).first()
+            if first is not None:
+                return _replay(conn, store, first, fingerprint)
+        version, program = store.current_program(conn)
+        if value > program.earning.max_amount:
+            raise InvalidInput(
+                f"amount {value} is more than the {program.earning.max_amount} a single sale may be "
+                "(program.earning.max_amount)",
+                "invalid_amount",
+            )
+        row = None
+        if number is not None:
+            row = lock_card(conn, store, number=number)
+            if row is None:
+                raise NotFound(f"no card {number} in this shop", "unknown_card")
+            if row.status != "active":
+                raise Refused(f"card {number} is {row.status}", "card_not_active")
+        stamps = stamps_for_sale(program.earning, value)
+        day = store.day_of(moment)
+        if stamps and program.earning.max_per_day is not None:
+            earned = 0
+            if row is not None:
+                earned = conn.execute(
+                    select(func.coalesce(func.sum(checkouts.c.stamps), 0)).where(
+                        checkouts.c.card_id == row.id,
+                        checkouts.c.day == day,
+                        checkouts.c.refunded_at.is_(None),
+                    )
+                ).scalar_one()
+            stamps = cap_for_day(stamps, earned, program.earning.max_per_day)
+
+        planned = None
+        reached: tuple[MilestoneInfo, ...] = ()
+        if row is not None:
+            planned = advance(row.balance, row.cycle, stamps, program)
+            reached = tuple(MilestoneInfo(r.milestone.at, r.milestone.reward) for r in planned.reached)
+        checkout_id = conn.execute(
+            insert(checkouts).values(
+                till=till,
+                card_id=row.id if row is not None else None,
+                amount_cents=to_cents(value),
+                at=moment,
+                day=day,
+                program_version_id=version,
+                stamps=stamps,
+                balance_after=planned.balance if planned else None,
+                milestones=",".join(str(m.at) for m in reached),
+                idempotency_key=key,
+                fingerprint=fingerprint,
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        if lines:
+            conn.execute(
+                insert(checkout_items),
+                [
+                    {
+                        "checkout_id": checkout_id,
+                        "sku": i.sku,
+                        "category": i.category,
+                        "quantity": i.quantity,
+                        "unit_price_cents": to_cents(i.unit_price),
+                    }
+                    for i in lines
+                ],
+            )
+        if row is None:
+            token = claims.make_token(store.claim_secret(conn), checkout_id)
+            return CheckoutResult(
+                checkout=checkout_id,
+                card=None,
+                amount=value,
+                at=moment,
+                stamps_added=stamps,
+                balance=None,
+                stamps_per_card=program.stamps_per_card,
+                milestones=(),
+                coupons=(),
+                program_version=version,
+                enrol_url=claims.enrol_url(store.settings.public_url, token),
+                claim_token=token,
+            )
+        given = give(
+            conn,
+            store,
+            CardRef(row.id, row.number, row.balance, row.cycle),
+            stamps,
+            program,
+            kind="earn",
+            at=moment,
+            origin="checkout",
+            checkout_id=checkout_id,
+            planned=planned,
+        )
+        return CheckoutResult(
+            checkout=checkout_id,
+            card=row.number,
+            amount=value,
+            at=moment,
+            stamps_added=stamps,
+            balance=given.balance,
+            stamps_per_card=program.stamps_per_card,
+            milestones=reached,
+            coupons=given.coupons,
+            program_version=version,
+            next_milestone=next_for(given.balance, program),
+        )
+
+
+def _replay(conn: Connection, store: Store, first: Row[Any], fingerprint: str | None) -> CheckoutResult:
+    """The first result of an idempotency key, rebuilt from what it wrote."""
+    if first.fingerprint != fingerprint:
+        raise Refused(
+            f"idempotency key {first.idempotency_key!r} was already used for a different sale "
+            f"(checkout {first.id})",
+            "idempotency_conflict",
+        )
+    program = store.program(conn, first.program_version_id)
+    number = None
+    if first.card_id is not None:
+        number = conn.execute(select(cards.c.number).where(cards.c.id == first.card_id)).scalar_one()
+    issued = tuple(
+        CouponInfo(c.code, c.reward, c.milestone_at, c.issued_at, c.expires_at)
+        for c in conn.execute(
+            select(coupons)
+            .where(coupons.c.checkout_id == first.id, coupons.c.origin == "checkout")
+            .order_by(coupons.c.id)
+        )
+    )
+    reached = []
+    for at in filter(None, first.milestones.split(",")):
+        milestone = program.milestone_at(int(at))
+        reached.append(MilestoneInfo(int(at), milestone.reward if milestone else ""))
+    token = None
+    if first.card_id is None:
+        token = claims.make_token(store.claim_secret(conn), first.id)
+    return CheckoutResult(
+        checkout=first.id,
+        card=number,
+        amount=from_cents(first.amount_cents),
+        at=first.at,
+        stamps_added=first.stamps,
+        balance=first.balance_after,
+        stamps_per_card=program.stamps_per_card,
+        milestones=tuple(reached),
+        coupons=issued,
+        program_version=first.program_version_id,
+        enrol_url=claims.enrol_url(store.settings.public_url, token) if token else None,
+        claim_token=token,
+        next_milestone=next_for(first.balance_after, program) if first.balance_after is not None else None,
+        replayed=True,
+    )

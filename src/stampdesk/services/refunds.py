@@ -1,0 +1,50 @@
+"""Refunds: a refunded sale takes back exactly the stamps it earned."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from ..domain.errors import InvalidInput, NotFound, Refused
+from ..models import checkouts, ledger
+from ..results import StampChange
+from ..store import Store
+from .stamps import CardRef, lock_card, take_back
+
+
+def refund(store: Store, checkout_id: object) -> StampChange:
+    """Refund a checkout: remove the stamps it put on a card (also when a
+    walk-in claimed them later) and void the coupons the card no longer
+    qualifies for. A second refund of the same sale is refused."""
+    if isinstance(checkout_id, str) and checkout_id.strip().isdigit():
+        checkout_id = int(checkout_id.strip())
+    if isinstance(checkout_id, bool) or not isinstance(checkout_id, int) or not 0 < checkout_id < 2**62:
+        raise InvalidInput("checkout id must be a positive whole number", "invalid_checkout_id")
+    now = store.now()
+    with store.write() as conn:
+        query = select(checkouts).where(checkouts.c.id == checkout_id)
+        sale = conn.execute(query.with_for_update() if store.postgres else query).first()
+        if sale is None:
+            raise NotFound(f"no checkout {checkout_id}", "unknown_checkout")
+        if sale.refunded_at is not None:
+            when = sale.refunded_at.astimezone(store.zone).strftime("%Y-%m-%d %H:%M")
+            raise Refused(f"checkout {checkout_id} was already refunded on {when}", "already_refunded")
+        conn.execute(update(checkouts).where(checkouts.c.id == checkout_id).values(refunded_at=now))
+        card_id = sale.card_id if sale.card_id is not None else sale.claimed_card_id
+        if card_id is None:
+            # A walk-in sale nobody claimed: its stamps are simply no longer claimable.
+            return StampChange(None, -sale.stamps, None, None, checkout=checkout_id)
+        row = lock_card(conn, store, card_id=card_id)
+        assert row is not None
+        earned = conn.execute(
+            select(func.coalesce(func.sum(ledger.c.stamps), 0)).where(
+                ledger.c.checkout_id == checkout_id, ledger.c.kind.in_(("earn", "claim"))
+            )
+        ).scalar_one()
+        taken = take_back(
+            conn, CardRef(row.id, row.number, row.balance, row.cycle), earned,
+            kind="refund", at=now, checkout_id=checkout_id,
+        )
+    return StampChange(
+        row.number, -earned, taken.balance, taken.cycle, voided_coupons=taken.voided,
+        completions_undone=taken.completions_undone, checkout=checkout_id,
+    )

@@ -1,0 +1,96 @@
+"""The composition root's handle on a database: engine, settings, clock and
+the small caches the hot path relies on (current programme, claim secret)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, select
+
+from . import db
+from .config import Settings
+from .domain.errors import Refused
+from .domain.program import Program
+from .models import program_versions, settings
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """What every service function receives: one per process and database."""
+
+    def __init__(self, engine: Engine, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.clock = clock
+        self.zone = ZoneInfo(settings.timezone)
+        self.postgres = engine.dialect.name == "postgresql"
+        self._programs: dict[int, Program] = {}
+        self._claim_secret: bytes | None = None
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        with db.write(self.engine) as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with db.read(self.engine) as conn:
+            yield conn
+
+    def now(self) -> datetime:
+        moment = self.clock()
+        if moment.tzinfo is None:
+            raise ValueError("the clock must give timezone-aware times")
+        return moment.astimezone(UTC)
+
+    def day_of(self, moment: datetime) -> str:
+        """The shop-local calendar day of ``moment`` (for ``max_per_day``)."""
+        return moment.astimezone(self.zone).date().isoformat()
+
+    def end_of_day_after(self, moment: datetime, days: int) -> datetime:
+        """The last second of the shop-local day ``days`` after ``moment``."""
+        local = moment.astimezone(self.zone).date() + timedelta(days=days)
+        return datetime.combine(local, time(23, 59, 59), self.zone).astimezone(UTC)
+
+    def current_program(self, conn: Connection) -> tuple[int, Program]:
+        """The newest programme version, or a refusal when none is loaded."""
+        version = conn.execute(
+            select(program_versions.c.id).order_by(program_versions.c.id.desc()).limit(1)
+        ).scalar()
+        if version is None:
+            raise Refused(
+                "no programme is loaded yet: run `stampdesk program load FILE` (see examples/program.toml)",
+                "no_program",
+            )
+        return version, self.program(conn, version)
+
+    def program(self, conn: Connection, version: int) -> Program:
+        """A programme version by id (versions never change, so they are cached)."""
+        cached = self._programs.get(version)
+        if cached is not None:
+            return cached
+        rules = conn.execute(
+            select(program_versions.c.rules).where(program_versions.c.id == version)
+        ).scalar_one()
+        program = Program.from_dict(json.loads(rules))
+        with self._lock:
+            self._programs[version] = program
+        return program
+
+    def claim_secret(self, conn: Connection) -> bytes:
+        if self._claim_secret is None:
+            value = conn.execute(select(settings.c.value).where(settings.c.key == "claim_secret")).scalar_one()
+            self._claim_secret = bytes.fromhex(value)
+        return self._claim_secret
+
+    def close(self) -> None:
+        self.engine.dispose()

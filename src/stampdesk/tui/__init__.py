@@ -1,0 +1,1 @@
+"""The Textual till (built on the services; imports no database code directly)."""
