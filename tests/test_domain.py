@@ -1,0 +1,175 @@
+"""Pure rules: money, card numbers, coupon codes, the programme file, stamps."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+from conftest import EXAMPLE_PROGRAM
+
+from stampdesk.domain.card_numbers import check_digit, new_card_number, normalise_card_number
+from stampdesk.domain.coupon_codes import new_coupon_code, normalise_coupon_code
+from stampdesk.domain.errors import InvalidInput
+from stampdesk.domain.money import from_cents, parse_amount, to_cents
+from stampdesk.domain.program import Earning, Milestone, Program, parse_program_toml
+from stampdesk.domain.rules import advance, cap_for_day, next_milestone, retreat, stamps_for_sale
+from stampdesk.domain.validate import clean_email, clean_item, clean_name, clean_phone, name_key
+
+CAFE = parse_program_toml(EXAMPLE_PROGRAM.read_text())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("12.50", "12.50"), ("12,5", "12.50"), ("3", "3.00"), (" 7.05 ", "7.05"), (Decimal("1.1"), "1.10"), (4, "4.00")],
+)
+def test_amounts_people_type_are_read_exactly(text: object, expected: str) -> None:
+    assert parse_amount(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    "bad", ["-5", "0", "0.00", "abc", "NaN", "nan", "inf", "1e3", "12.345", "99999999", "", " ", "1.2.3", "١٢", 12.5, None]
+)
+def test_bad_amounts_are_refused_with_a_clear_message(bad: object) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_amount(bad)
+    assert caught.value.code == "invalid_amount"
+    assert "\n" not in caught.value.message
+
+
+def test_cents_round_trip_without_float_drift() -> None:
+    total = sum((parse_amount("0.10") for _ in range(3)), Decimal(0))
+    assert to_cents(total) == 30 and from_cents(26828) == Decimal("268.28")
+
+
+def test_card_numbers_are_ean13_in_the_in_store_range() -> None:
+    for _ in range(200):
+        number = new_card_number()
+        assert len(number) == 13 and number.startswith("29")
+        assert check_digit(number[:12]) == number[12]
+        assert normalise_card_number(number) == number
+
+
+def test_a_mistyped_card_number_is_caught_before_any_lookup() -> None:
+    number = new_card_number()
+    swapped = number[:5] + str((int(number[5]) + 1) % 10) + number[6:]
+    with pytest.raises(InvalidInput, match="check digit"):
+        normalise_card_number(swapped)
+    for bad in ["", "123", "abcdefghijklm", "4006381333931", "2901 2345"]:
+        with pytest.raises(InvalidInput):
+            normalise_card_number(bad)
+    spaced = f"{number[:4]} {number[4:8]} {number[8:]}"
+    assert normalise_card_number(spaced) == number
+
+
+def test_coupon_codes_carry_a_check_character() -> None:
+    code = new_coupon_code()
+    assert normalise_coupon_code(code.lower()) == code
+    assert normalise_coupon_code(f"{code[:4]}-{code[4:]}") == code
+    wrong = code[:3] + ("A" if code[3] != "A" else "B") + code[4:]
+    with pytest.raises(InvalidInput):
+        normalise_coupon_code(wrong)
+
+
+def test_the_example_programme_loads() -> None:
+    assert CAFE.name == "Café Bleu"
+    assert [m.at for m in CAFE.milestones] == [3, 6, 10]
+    assert CAFE.earning.min_amount == Decimal("2.00") and CAFE.earning.max_per_day == 3
+    assert Program.from_dict(CAFE.to_dict()) == CAFE
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("stamps_per_card = 10", "stamps_per_card = 0"),
+        ('min_amount = "2.00"', "min_amount = 2.0"),
+        ("at = 10", "at = 9"),
+        ("max_per_day = 3", "max_per_dya = 3"),
+        ("starter_stamps = 2", "starter_stamps = 10"),
+        ('name = "Café Bleu"', 'name = ""'),
+    ],
+)
+def test_programme_mistakes_are_named(change: str, message: str) -> None:
+    text = EXAMPLE_PROGRAM.read_text().replace(change, message)
+    with pytest.raises(InvalidInput) as caught:
+        parse_program_toml(text)
+    assert caught.value.code == "invalid_program"
+
+
+def test_earning_rules() -> None:
+    earning = CAFE.earning
+    assert stamps_for_sale(earning, Decimal("1.99")) == 0
+    assert stamps_for_sale(earning, Decimal("2.00")) == 1
+    assert stamps_for_sale(earning, Decimal("9.99")) == 1
+    assert stamps_for_sale(earning, Decimal("10.00")) == 2
+    assert stamps_for_sale(earning, Decimal("25.00")) == 3
+    assert cap_for_day(3, 2, 3) == 1 and cap_for_day(3, 5, 3) == 0 and cap_for_day(4, 0, None) == 4
+
+
+def test_milestones_are_reached_without_spending_stamps() -> None:
+    step = advance(2, 0, 2, CAFE)
+    assert (step.balance, step.cycle) == (4, 0)
+    assert [r.milestone.at for r in step.reached] == [3]
+
+
+def test_completing_the_card_starts_a_new_cycle_with_the_overflow() -> None:
+    step = advance(8, 0, 5, CAFE)
+    assert (step.balance, step.cycle) == (3, 1)
+    assert [(r.cycle, r.milestone.at) for r in step.reached] == [(0, 10), (1, 3)]
+    assert step.completed == (10,)
+
+
+def test_a_lowered_threshold_still_completes_a_fuller_card() -> None:
+    small = Program("x", 5, 0, (Milestone(5, "coffee"),), Earning())
+    step = advance(7, 0, 1, small)
+    assert (step.balance, step.cycle) == (3, 1) and step.reached[0].milestone.at == 5
+
+
+def test_taking_back_stamps_undoes_completions_only_while_the_reward_is_unused() -> None:
+    assert retreat(1, 1, 3, [(10, True)]) == retreat(1, 1, 3, [(10, True)])
+    undone = retreat(1, 1, 3, [(10, True)])
+    assert (undone.balance, undone.cycle, undone.reversed_completions) == (8, 0, 1)
+    kept = retreat(1, 1, 3, [(10, False)])
+    assert (kept.balance, kept.cycle, kept.reversed_completions) == (-2, 1, 0)
+
+
+def test_next_milestone() -> None:
+    assert next_milestone(0, CAFE).at == 3
+    assert next_milestone(3, CAFE).at == 6
+    assert next_milestone(9, CAFE).at == 10
+
+
+def test_people_data_is_checked() -> None:
+    assert clean_name("  Ana   Martin ") == "Ana Martin"
+    assert clean_email("Ana@Example.ORG") == "Ana@example.org"
+    assert clean_phone("+33 6 12 34 56 78") == "+33612345678"
+    assert name_key("Élodie Lefèvre") == "elodie lefevre"
+    for bad_email in ["ana@", "@x.org", "ana", "ana@x", "a b@x.org", "ana@x..org"]:
+        with pytest.raises(InvalidInput):
+            clean_email(bad_email)
+    for bad_name in ["", "   ", "x" * 101, "Ana\x00", "Ana\u202e"]:
+        with pytest.raises(InvalidInput):
+            clean_name(bad_name)
+    with pytest.raises(InvalidInput):
+        clean_phone("06 12; DROP")
+
+
+def test_items_from_the_command_line() -> None:
+    item = clean_item("ESP-01:Coffee:2:2.40")
+    assert (item.sku, item.category, item.quantity, item.unit_price) == ("ESP-01", "coffee", 2, Decimal("2.40"))
+    for bad in ["ESP:coffee:0:2.40", "ESP:coffee:2", "ESP:coffee:x:2.40", "ESP:coffee:1:-1", ":coffee:1:1.00"]:
+        with pytest.raises(InvalidInput):
+            clean_item(bad)
+
+
+def test_the_domain_is_pure() -> None:
+    """Importing the rules pulls in no database, UI, printer or web library."""
+    code = (
+        "import sys, stampdesk.domain.rules, stampdesk.domain.program, stampdesk.domain.validate, "
+        "stampdesk.domain.card_numbers, stampdesk.domain.coupon_codes, stampdesk.domain.money\n"
+        "bad = [m for m in ('sqlalchemy', 'textual', 'escpos', 'fastapi', 'click', 'alembic') if m in sys.modules]\n"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -1,0 +1,292 @@
+"""The engine on a real SQLite file and on PostgreSQL: what a cashier and a
+shop owner would notice at the till."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import EXAMPLE_PROGRAM, Clock
+from helpers import content, counts
+from sqlalchemy import text
+
+from stampdesk import InvalidInput, NotFound, Refused
+from stampdesk.desk import Desk
+
+
+def enrol(desk: Desk, name: str = "Ana Martin") -> str:
+    return desk.enrol(name=name).number
+
+
+def test_a_sale_adds_stamps_and_shows_progress(desk: Desk) -> None:
+    number = enrol(desk)
+    sale = desk.checkout(card=number, amount="4.50")
+    assert (sale.stamps_added, sale.balance) == (1, 3)
+    assert [m.reward for m in sale.milestones] == ["Croissant offert"]
+    state = desk.card(number)
+    assert state.balance == 3 and state.progress == "3/10 — Cookie offert at 6"
+    assert [c.reward for c in state.coupons] == ["Croissant offert"]
+
+
+def test_a_sale_below_the_minimum_earns_nothing(desk: Desk) -> None:
+    number = enrol(desk)
+    assert desk.checkout(card=number, amount="1.99").stamps_added == 0
+    assert desk.card(number).balance == 2
+
+
+def test_stamps_are_capped_per_shop_day(desk: Desk, clock: Clock) -> None:
+    number = enrol(desk)
+    assert desk.checkout(card=number, amount="25.00").stamps_added == 3
+    assert desk.checkout(card=number, amount="5.00").stamps_added == 0
+    clock.advance(hours=20)  # 05:00 Paris the next day
+    assert desk.checkout(card=number, amount="5.00").stamps_added == 1
+
+
+def test_a_refunded_sale_no_longer_counts_against_the_daily_cap(desk: Desk) -> None:
+    number = enrol(desk)
+    first = desk.checkout(card=number, amount="25.00")
+    desk.refund(first.checkout)
+    assert desk.checkout(card=number, amount="25.00").stamps_added == 3
+
+
+def test_completing_a_card_gives_the_final_reward_and_carries_the_overflow(desk: Desk, clock: Clock) -> None:
+    number = enrol(desk)  # 2
+    for _ in range(2):
+        desk.checkout(card=number, amount="25.00")  # +3 a day
+        clock.advance(days=1)
+    last = desk.checkout(card=number, amount="25.00")  # 8 + 3 = 11 → completes, 1 left
+    assert last.balance == 1
+    assert [m.at for m in last.milestones] == [10]
+    assert [c.reward for c in last.coupons] == ["Un café offert"]
+    state = desk.card(number)
+    assert state.cycle == 1 and state.balance == 1
+    assert sorted(c.milestone for c in state.coupons) == [3, 6, 10]
+
+
+def test_each_milestone_gives_one_coupon_per_cycle(desk: Desk, clock: Clock) -> None:
+    number = enrol(desk)
+    desk.checkout(card=number, amount="5.00")  # 3: croissant
+    desk.adjust(number, -1, reason="wrong card scanned", staff="Léa")  # back to 2: coupon voided
+    again = desk.checkout(card=number, amount="5.00")  # 3 again
+    assert [c.reward for c in again.coupons] == ["Croissant offert"]
+    desk.redeem(again.coupons[0].code)
+    desk.adjust(number, -1, reason="test", staff="Léa")
+    clock.advance(days=1)
+    third = desk.checkout(card=number, amount="5.00")  # used coupon stays: no second croissant this cycle
+    assert third.milestones and not third.coupons
+
+
+def test_a_coupon_is_redeemed_once(desk: Desk) -> None:
+    number = enrol(desk)
+    code = desk.checkout(card=number, amount="5.00").coupons[0].code
+    used = desk.redeem(code.lower())
+    assert used.reward == "Croissant offert" and used.card == number
+    with pytest.raises(Refused) as second:
+        desk.redeem(code)
+    assert second.value.code == "coupon_used"
+    assert desk.card(number).coupons == ()
+
+
+def test_an_expired_coupon_is_refused(desk: Desk, clock: Clock) -> None:
+    number = enrol(desk)
+    code = desk.checkout(card=number, amount="5.00").coupons[0].code
+    clock.advance(days=61)
+    with pytest.raises(Refused) as caught:
+        desk.redeem(code)
+    assert caught.value.code == "coupon_expired"
+
+
+def test_a_refund_restores_the_card_and_voids_the_sales_coupons(desk: Desk) -> None:
+    number = enrol(desk)
+    before = desk.card(number)
+    sale = desk.checkout(card=number, amount="12.00")
+    refund = desk.refund(sale.checkout)
+    assert refund.stamps == -2 and refund.balance == before.balance
+    assert refund.voided_coupons == (sale.coupons[0].code,)
+    assert desk.card(number).coupons == before.coupons
+    with pytest.raises(Refused) as again:
+        desk.refund(sale.checkout)
+    assert again.value.code == "already_refunded"
+    with pytest.raises(Refused):
+        desk.redeem(sale.coupons[0].code)
+    assert desk.check().ok
+
+
+def test_refunding_the_sale_that_completed_a_card_undoes_the_completion(desk: Desk) -> None:
+    number = enrol(desk)
+    desk.adjust(number, 6, reason="paper card", staff="Léa")  # 8
+    sale = desk.checkout(card=number, amount="25.00")  # 11 → cycle 1, balance 1
+    assert (sale.balance, desk.card(number).cycle) == (1, 1)
+    refund = desk.refund(sale.checkout)
+    assert (refund.balance, refund.cycle, refund.completions_undone) == (8, 0, 1)
+    assert desk.check().ok
+
+
+def test_a_used_final_reward_is_not_given_twice_after_a_refund(desk: Desk) -> None:
+    number = enrol(desk)
+    desk.adjust(number, 6, reason="paper card", staff="Léa")  # 8
+    sale = desk.checkout(card=number, amount="25.00")  # completes
+    final = next(c for c in sale.coupons if c.milestone == 10)
+    desk.redeem(final.code)
+    refund = desk.refund(sale.checkout)
+    # The coffee was drunk: the card keeps its new cycle and owes the stamps.
+    assert (refund.balance, refund.cycle) == (-2, 1)
+    assert desk.check().ok
+
+
+def test_a_refund_after_later_sales_keeps_rewards_still_deserved(desk: Desk, clock: Clock) -> None:
+    number = enrol(desk)
+    desk.adjust(number, 6, reason="paper card", staff="Léa")  # 8
+    first = desk.checkout(card=number, amount="25.00")  # 11 → completes (coffee), 1
+    clock.advance(days=1)
+    second = desk.checkout(card=number, amount="25.00")  # 4: croissant of cycle 1
+    coffee = next(c.code for c in first.coupons if c.milestone == 10)
+    croissant = next(c.code for c in second.coupons if c.milestone == 3)
+    refund = desk.refund(first.checkout)  # without it: 8 + 3 = 11 → still completed, 1
+    assert (refund.balance, refund.cycle) == (1, 1)
+    assert croissant in refund.voided_coupons and coffee not in refund.voided_coupons
+    assert coffee in {c.code for c in desk.card(number).coupons}
+    assert desk.check().ok
+
+
+def test_an_idempotent_retry_returns_the_first_result_and_writes_nothing(desk: Desk) -> None:
+    number = enrol(desk)
+    first = desk.checkout(card=number, amount="5.00", idempotency_key="till1-42")
+    before = content(desk)
+    again = desk.checkout(card=number, amount="5.00", idempotency_key="till1-42")
+    assert content(desk) == before
+    assert again.replayed and again.checkout == first.checkout and again.coupons == first.coupons
+    assert again.balance == first.balance and again.milestones == first.milestones
+    with pytest.raises(Refused) as conflict:
+        desk.checkout(card=number, amount="6.00", idempotency_key="till1-42")
+    assert conflict.value.code == "idempotency_conflict"
+    assert content(desk) == before
+
+
+def test_a_walk_in_keeps_the_stamps_of_the_receipt_once(desk: Desk) -> None:
+    sale = desk.checkout(amount="12.00")
+    assert sale.card is None and sale.stamps_added == 2 and sale.claim_token
+    assert sale.enrol_url == f"https://cafe.example/join/{sale.claim_token}"
+    card = desk.enrol(name="Zoé", email="zoe@example.org", claim=sale.claim_token)
+    assert card.card.balance == 4 and card.claimed_stamps == 2
+    with pytest.raises(Refused) as again:
+        desk.enrol(name="Zoé bis", claim=sale.claim_token)
+    assert again.value.code == "already_claimed"
+    forged = sale.claim_token[:-2] + ("AA" if not sale.claim_token.endswith("AA") else "BB")
+    with pytest.raises(InvalidInput):
+        desk.enrol(name="Mallory", claim=forged)
+    # Refunding the claimed sale takes the stamps back from the new card.
+    assert desk.refund(sale.checkout).balance == 2
+
+
+def test_a_refunded_walk_in_sale_cannot_be_claimed(desk: Desk) -> None:
+    sale = desk.checkout(amount="12.00")
+    desk.refund(sale.checkout)
+    with pytest.raises(Refused):
+        desk.enrol(name="Zoé", claim=sale.claim_token)
+
+
+def test_a_programme_change_never_takes_back_what_was_earned(desk: Desk) -> None:
+    number = enrol(desk)
+    old = desk.checkout(card=number, amount="5.00")
+    stricter = EXAMPLE_PROGRAM.read_text().replace("stamps_per_card = 10", "stamps_per_card = 12")
+    stricter = stricter.replace("at = 10", "at = 12").replace('min_amount = "2.00"', 'min_amount = "6.00"')
+    version = desk.load_program(stricter).version
+    assert version == old.program_version + 1
+    assert desk.load_program(stricter).version == version  # same rules: no new version
+    state = desk.card(number)
+    assert state.balance == 3 and [c.reward for c in state.coupons] == ["Croissant offert"]
+    new = desk.checkout(card=number, amount="5.00")
+    assert new.program_version == version and new.stamps_added == 0
+    assert desk.program().rules["stamps_per_card"] == 12
+
+
+def test_manual_adjustments_keep_reason_and_staff(desk: Desk) -> None:
+    number = enrol(desk)
+    change = desk.adjust(number, 2, reason="forgot to stamp", staff="Léa")
+    assert change.balance == 4
+    with desk.store.engine.connect() as conn:
+        row = conn.execute(text("SELECT reason, staff FROM ledger WHERE kind = 'adjust'")).one()
+    assert tuple(row) == ("forgot to stamp", "Léa")
+    for bad in (0, 101, -101):
+        with pytest.raises(InvalidInput):
+            desk.adjust(number, bad, reason="x", staff="Léa")
+
+
+def test_the_ledger_cannot_be_rewritten(desk: Desk) -> None:
+    enrol(desk)
+    with pytest.raises(Exception, match="append-only"), desk.store.engine.begin() as conn:
+        conn.execute(text("UPDATE ledger SET stamps = 100"))
+    with pytest.raises(Exception, match="append-only"), desk.store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM ledger"))
+
+
+def test_check_finds_a_balance_that_disagrees_with_the_ledger(desk: Desk) -> None:
+    number = enrol(desk)
+    desk.checkout(card=number, amount="5.00")
+    assert desk.check().ok
+    with desk.store.engine.begin() as conn:
+        conn.execute(text("UPDATE cards SET balance = balance + 1"))
+    report = desk.check()
+    assert not report.ok and report.mismatches[0].card == number
+    assert (report.mismatches[0].balance, report.mismatches[0].ledger_balance) == (4, 3)
+
+
+def test_search_by_name_email_and_phone(desk: Desk) -> None:
+    desk.enrol(name="Élodie Marchand", email="elodie@example.org", phone="06 12 34 56 78")
+    desk.enrol(name="Marc Dupont")
+    desk.enrol(name="Ana Martin")
+    assert [m.name for m in desk.search("mar")] == ["Marc Dupont"]
+    assert [m.name for m in desk.search("elo")] == ["Élodie Marchand"]
+    assert [m.name for m in desk.search("ELODIE@")] == ["Élodie Marchand"]
+    assert [m.name for m in desk.search("0612345678")] == ["Élodie Marchand"]
+    assert desk.search("zzz") == ()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda d, n: d.checkout(card="2900000000001", amount="5.00"),
+        lambda d, n: d.checkout(card=n[:-1] + str((int(n[-1]) + 1) % 10), amount="5.00"),
+        lambda d, n: d.checkout(card=n, amount="-5"),
+        lambda d, n: d.checkout(card=n, amount="NaN"),
+        lambda d, n: d.checkout(card=n, amount="1e3"),
+        lambda d, n: d.checkout(card=n, amount="12.345"),
+        lambda d, n: d.checkout(card=n, amount="20000.00"),
+        lambda d, n: d.checkout(card=n, amount=5.0),
+        lambda d, n: d.checkout(card=n, amount="5.00", at="2026-03-01T10:00:00"),
+        lambda d, n: d.checkout(card=n, amount="5.00", at="2030-01-01T10:00:00+00:00"),
+        lambda d, n: d.checkout(card="'; DROP TABLE cards; --", amount="5.00"),
+        lambda d, n: d.checkout(card=n, amount="5.00", items=["x:y:1"]),
+        lambda d, n: d.enrol(name=""),
+        lambda d, n: d.enrol(name="x" * 500),
+        lambda d, n: d.enrol(name="Ana", email="ana@"),
+        lambda d, n: d.enrol(name="Robert'); DROP TABLE customers; --", email="'; DELETE FROM cards; --"),
+        lambda d, n: d.enrol(name="Ana", birthday="1850-01-01"),
+        lambda d, n: d.enrol(name="Ana", referrer="2900000000001"),
+        lambda d, n: d.redeem("'; DROP TABLE coupons; --"),
+        lambda d, n: d.redeem("ABCDEFGH"),
+        lambda d, n: d.refund(999999),
+        lambda d, n: d.refund("1; DROP TABLE checkouts"),
+        lambda d, n: d.card("2900000000001"),
+    ],
+)
+def test_bad_input_is_refused_and_changes_nothing(desk: Desk, call: object) -> None:
+    number = enrol(desk)
+    desk.checkout(card=number, amount="5.00")
+    before = content(desk)
+    with pytest.raises((InvalidInput, NotFound, Refused)) as caught:
+        call(desk, number)  # type: ignore[operator]
+    assert caught.value.message and "\n" not in caught.value.message
+    assert content(desk) == before
+
+
+def test_a_checkout_without_a_programme_is_refused(db_url: str, clock: Clock) -> None:
+    from conftest import make_desk
+
+    shop = make_desk(db_url, clock)
+    try:
+        with pytest.raises(Refused) as caught:
+            shop.checkout(amount="5.00")
+        assert caught.value.code == "no_program"
+        assert counts(shop)["checkouts"] == 0
+    finally:
+        shop.close()
