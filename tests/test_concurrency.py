@@ -1,0 +1,62 @@
+"""Two tills (two processes) stamping the same card at once lose nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+
+from conftest import Clock, make_desk
+
+PROGRAM = """
+[program]
+name = "Busy bakery"
+stamps_per_card = 10
+starter_stamps = 1
+[[program.milestones]]
+at = 4
+reward = "Pain au chocolat"
+[[program.milestones]]
+at = 10
+reward = "Baguette"
+[program.earning]
+per_visit = 1
+"""
+
+TILL = textwrap.dedent(
+    """
+    import sys, time, stampdesk
+    url, number, till, count, start = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
+    desk = stampdesk.connect(url)
+    desk.card(number)  # warm up, then start together so the two tills overlap
+    time.sleep(max(0.0, start - time.time()))
+    for i in range(count):
+        desk.checkout(card=number, amount="3.10", idempotency_key=f"{till}-{i}", till=till)
+    desk.close()
+    """
+)
+
+
+def test_two_tills_stamping_one_card_lose_nothing(db_url: str, clock: Clock) -> None:
+    desk = make_desk(db_url, clock)
+    desk.load_program(PROGRAM)
+    number = desk.enrol(name="Regular").number
+    per_till = 300
+    start = time.time() + 3
+    tills = [
+        subprocess.Popen([sys.executable, "-c", TILL, db_url, number, f"till{n}", str(per_till), str(start)])
+        for n in (1, 2)
+    ]
+    assert [t.wait(timeout=180) for t in tills] == [0, 0]
+    card = desk.card(number)
+    # 1 starter stamp + one stamp per sale, wherever the cycles fell.
+    assert card.cycle * 10 + card.balance == 1 + 2 * per_till
+    assert desk.check().ok
+    with desk.store.engine.connect() as conn:
+        coupons = conn.exec_driver_sql("SELECT cycle, milestone_at FROM coupons").all()
+    # Exactly one coupon per milestone and cycle, none lost, none doubled.
+    assert sorted(coupons) == sorted({(c, m) for c in range(card.cycle) for m in (4, 10)} | (
+        {(card.cycle, 4)} if card.balance >= 4 else set()
+    ))
+    desk.close()
