@@ -46,6 +46,17 @@ def upgrade() -> None:
         batch_op.create_index("ix_customers_phone", ["phone"], unique=False)
 
     op.create_table(
+        "name_words",
+        sa.Column(
+            "word",
+            sa.String(length=100).with_variant(sa.String(length=100, collation="C"), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("customer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.ForeignKeyConstraint(["customer_id"], ["customers.id"], name=op.f("fk_name_words_customer_id_customers")),
+        sa.PrimaryKeyConstraint("word", "customer_id", name=op.f("pk_name_words")),
+    )
+    op.create_table(
         "program_versions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
@@ -276,4 +287,5 @@ def downgrade() -> None:
         batch_op.drop_index("ix_customers_name_key")
         batch_op.drop_index("ix_customers_email")
 
+    op.drop_table("name_words")
     op.drop_table("customers")

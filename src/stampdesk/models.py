@@ -110,6 +110,14 @@ customers = Table(
     Index("ix_customers_phone", "phone"),
 )
 
+# Every word of a customer's name, so "mar" finds "Élodie Marchand" by surname.
+name_words = Table(
+    "name_words",
+    metadata,
+    Column("word", SearchKey, primary_key=True),
+    Column("customer_id", Id, ForeignKey("customers.id"), primary_key=True),
+)
+
 cards = Table(
     "cards",
     metadata,

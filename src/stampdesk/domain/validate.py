@@ -45,6 +45,15 @@ def name_key(name: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def name_words(name: str) -> list[str]:
+    """The distinct words of a name's search key ("Jean-Luc d'Arc" → jean-luc, luc, d'arc, arc)."""
+    words: list[str] = []
+    for word in name_key(name).split():
+        words.append(word)
+        words.extend(part for part in re.split(r"[-'’]", word)[1:] if part)
+    return list(dict.fromkeys(words))
+
+
 def clean_email(value: object) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None

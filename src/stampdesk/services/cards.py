@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, Select, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.card_numbers import new_card_number, normalise_card_number
 from ..domain.errors import InvalidInput, NotFound, Refused
+from ..domain import validate
 from ..domain.validate import (
     clean_birthday,
     clean_email,
@@ -17,9 +18,8 @@ from ..domain.validate import (
     clean_phone,
     clean_reason,
     clean_time,
-    name_key,
 )
-from ..models import cards, checkouts, coupons, customers
+from ..models import cards, checkouts, coupons, customers, name_words
 from ..results import CardState, CouponInfo, CustomerMatch, EnrolResult, StampChange
 from ..store import Store
 from . import claims
@@ -90,9 +90,10 @@ def _enrol(
 
         customer_id = conn.execute(
             insert(customers).values(
-                **clean, name_key=name_key(clean["name"]), consent_at=moment, created_at=moment
+                **clean, name_key=validate.name_key(clean["name"]), consent_at=moment, created_at=moment
             )
         ).inserted_primary_key[0]  # type: ignore[index]
+        conn.execute(insert(name_words), name_word_rows(customer_id, clean["name"]))
         number = _free_number(conn, store.settings.card_prefix)
         card_id = conn.execute(
             insert(cards).values(
@@ -197,29 +198,47 @@ def _card_state(conn: Connection, store: Store, number: str, *, program_version:
     )
 
 
+def name_word_rows(customer_id: int, name: str) -> list[dict[str, Any]]:
+    """Rows of ``name_words`` for a customer (enrolment and import write them)."""
+    return [{"word": word[:100], "customer_id": customer_id} for word in validate.name_words(name)]
+
+
 def search(store: Store, query: str, limit: int = 20) -> tuple[CustomerMatch, ...]:
-    """Find cards by name prefix, e-mail prefix or phone digits (indexed)."""
+    """Find cards by a name's first letters (any word of it, or the whole
+    name), an e-mail's first letters, or a phone number. Indexed throughout."""
+    limit = max(1, min(limit, 100))
+    with store.read() as conn:
+        rows = conn.execute(search_statement(query, limit)).all()
+    seen: dict[str, CustomerMatch] = {}
+    for r in rows:  # a name may match by two of its words
+        seen.setdefault(r.number, CustomerMatch(r.number, r.name, r.email, r.phone, r.balance))
+    return tuple(seen.values())[:limit]
+
+
+def search_statement(query: object, limit: int = 20) -> Select[Any]:
+    """The search query: a range on an indexed key, never a full scan."""
     if not isinstance(query, str) or not query.strip():
         raise InvalidInput("search needs a name, e-mail or phone", "invalid_search")
-    text = query.strip()[:100]
-    key = name_key(" ".join(text.split()))
-    conditions = [customers.c.name_key >= key, customers.c.name_key < key + "\U0010ffff"]
-    where = conditions[0] & conditions[1]
-    if "@" in text:
-        email = text.lower()
-        where = (customers.c.email >= email) & (customers.c.email < email + "\U0010ffff")
+    text = " ".join(query.split())[:100]
     digits = "".join(c for c in text if c.isdigit())
-    if len(digits) >= 6 and len(digits) == len(text.replace(" ", "").replace("+", "")):
-        where = or_(customers.c.phone == digits, customers.c.phone == "+" + digits)
-    with store.read() as conn:
-        rows = conn.execute(
-            select(cards.c.number, customers.c.name, customers.c.email, customers.c.phone, cards.c.balance)
-            .select_from(customers.join(cards, cards.c.customer_id == customers.c.id))
-            .where(where, customers.c.erased_at.is_(None))
-            .order_by(customers.c.name_key)
-            .limit(max(1, min(limit, 100)))
-        ).all()
-    return tuple(CustomerMatch(r.number, r.name, r.email, r.phone, r.balance) for r in rows)
+    joined = customers.join(cards, cards.c.customer_id == customers.c.id)
+    if "@" in text:
+        key, column = text.lower(), customers.c.email
+    elif len(digits) >= 6 and len(digits) == len(text.replace(" ", "").replace("+", "")):
+        key, column = ("+" if text.startswith("+") else "") + digits, customers.c.phone
+    elif " " in text:
+        key, column = validate.name_key(text), customers.c.name_key
+    else:
+        key, column = validate.name_key(text), name_words.c.word
+        joined = name_words.join(joined, customers.c.id == name_words.c.customer_id)
+    # key <= value < key + U+10FFFF: a prefix match that any B-tree index serves.
+    return (
+        select(cards.c.number, customers.c.name, customers.c.email, customers.c.phone, cards.c.balance)
+        .select_from(joined)
+        .where(column >= key, column < key + "\U0010ffff", customers.c.erased_at.is_(None))
+        .order_by(column)
+        .limit(2 * max(1, min(limit, 100)))
+    )
 
 
 def adjust(store: Store, number: str, stamps: int, *, reason: str, staff: str) -> StampChange:
