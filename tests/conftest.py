@@ -113,7 +113,11 @@ def clock() -> Clock:
 
 
 def make_desk(url: str, clock: Clock, **settings: object) -> Desk:
-    values: dict[str, object] = {"database": url, "timezone": "Europe/Paris", "public_url": "https://cafe.example/"}
+    values: dict[str, object] = {
+        "database": url,
+        "timezone": "Europe/Paris",
+        "public_url": "https://cafe.example/",
+    }
     values.update(settings)
     return stampdesk.connect(settings=Settings(**values), clock=clock)  # type: ignore[arg-type]
 

@@ -23,5 +23,6 @@ def content(desk: Desk) -> dict[str, list[tuple[Any, ...]]]:
 def counts(desk: Desk) -> dict[str, int]:
     with desk.store.engine.connect() as conn:
         return {
-            t.name: conn.execute(text(f"SELECT count(*) FROM {t.name}")).scalar_one() for t in metadata.sorted_tables
+            t.name: conn.execute(text(f"SELECT count(*) FROM {t.name}")).scalar_one()
+            for t in metadata.sorted_tables
         }

@@ -27,7 +27,8 @@ per_visit = 1
 TILL = textwrap.dedent(
     """
     import sys, time, stampdesk
-    url, number, till, count, start = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
+    url, number, till = sys.argv[1:4]
+    count, start = int(sys.argv[4]), float(sys.argv[5])
     desk = stampdesk.connect(url)
     desk.card(number)  # warm up, then start together so the two tills overlap
     time.sleep(max(0.0, start - time.time()))
@@ -56,7 +57,8 @@ def test_two_tills_stamping_one_card_lose_nothing(db_url: str, clock: Clock) -> 
     with desk.store.engine.connect() as conn:
         coupons = conn.exec_driver_sql("SELECT cycle, milestone_at FROM coupons").all()
     # Exactly one coupon per milestone and cycle, none lost, none doubled.
-    assert sorted(coupons) == sorted({(c, m) for c in range(card.cycle) for m in (4, 10)} | (
-        {(card.cycle, 4)} if card.balance >= 4 else set()
-    ))
+    assert sorted(coupons) == sorted(
+        {(c, m) for c in range(card.cycle) for m in (4, 10)}
+        | ({(card.cycle, 4)} if card.balance >= 4 else set())
+    )
     desk.close()

@@ -4,10 +4,10 @@ shop owner would notice at the till."""
 from __future__ import annotations
 
 import pytest
-from conftest import EXAMPLE_PROGRAM, Clock
-from helpers import content, counts
 from sqlalchemy import text
 
+from conftest import EXAMPLE_PROGRAM, Clock
+from helpers import content, counts
 from stampdesk import InvalidInput, NotFound, Refused
 from stampdesk.desk import Desk
 

@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from conftest import EXAMPLE_PROGRAM, Clock, make_desk
-from helpers import counts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import EXAMPLE_PROGRAM, Clock, make_desk
+from helpers import counts
 from stampdesk import Refused
 from stampdesk.desk import Desk
 

@@ -15,7 +15,9 @@ def plan(desk: Desk, statement: object) -> str:
     compiled = statement.compile(dialect=engine.dialect)  # type: ignore[attr-defined]
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
-            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", tuple(compiled.params.values())).all()
+            rows = conn.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {compiled}", tuple(compiled.params.values())
+            ).all()
             return "\n".join(str(r[-1]) for r in rows)
         # On a near-empty table PostgreSQL rightly prefers a sequential scan;
         # forbidding it shows whether an index can serve the query at all.
@@ -31,7 +33,12 @@ def test_search_uses_an_index(desk: Desk, query: str) -> None:
     if desk.store.engine.dialect.name == "sqlite":
         # Every table is reached by an index search; "SCAN" would be a full scan.
         assert all(line.startswith("SEARCH") for line in text.splitlines()), text
-        assert "(word>? AND word<?)" in text or "_key>? AND" in text or "email>? AND" in text or "phone>? AND" in text
+        assert (
+            "(word>? AND word<?)" in text
+            or "_key>? AND" in text
+            or "email>? AND" in text
+            or "phone>? AND" in text
+        )
     else:
         assert "Index" in text and "Seq Scan" not in text, text
     assert [m.name for m in desk.search(query)] == ["Élodie Marchand"]

@@ -12,8 +12,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from conftest import ROOT
 
+from conftest import ROOT
 from stampdesk import db
 from stampdesk.models import metadata
 
@@ -38,7 +38,9 @@ def test_upgrading_twice_changes_nothing(db_url: str) -> None:
     db.upgrade(engine)
     db.upgrade(engine)
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [(db.SCHEMA_REVISION,)]
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [
+            (db.SCHEMA_REVISION,)
+        ]
         assert conn.exec_driver_sql("SELECT count(*) FROM shops").scalar() == 1
     engine.dispose()
 
@@ -54,7 +56,18 @@ def test_sqlite_runs_with_wal_full_sync_and_foreign_keys(sqlite_url: str) -> Non
 
 def test_an_installed_wheel_upgrades_a_database(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
         check=True,
     )
     wheel = next(tmp_path.glob("stampdesk-*.whl"))
@@ -71,6 +84,10 @@ def test_an_installed_wheel_upgrades_a_database(tmp_path: Path) -> None:
         "print(desk.check().ok)\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONPATH": str(unpacked)}, check=True
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(unpacked)},
+        check=True,
     )
     assert out.stdout.strip() == "True"

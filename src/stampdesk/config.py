@@ -7,6 +7,7 @@ a SQLite file in the user data directory. The config file is ``--config`` >
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -64,10 +65,8 @@ def default_database_url() -> str:
 def system_timezone() -> str:
     """The machine's IANA zone name, for shop-local days; UTC if unknown."""
     candidates = [os.environ.get("TZ", "").lstrip(":")]
-    try:
+    with contextlib.suppress(OSError):
         candidates.append(Path("/etc/timezone").read_text().strip())
-    except OSError:
-        pass
     try:
         target = os.readlink("/etc/localtime")
         if "zoneinfo/" in target:

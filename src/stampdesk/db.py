@@ -39,7 +39,9 @@ def make_engine(url: str) -> Engine:
     if backend == "sqlite":
         database = parsed.database or ""
         if database in ("", ":memory:"):
-            raise InvalidInput("stampdesk needs a SQLite file, not an in-memory database", "invalid_database_url")
+            raise InvalidInput(
+                "stampdesk needs a SQLite file, not an in-memory database", "invalid_database_url"
+            )
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_on_connect)
@@ -78,9 +80,8 @@ def write(engine: Engine) -> Iterator[Connection]:
 @contextmanager
 def read(engine: Engine) -> Iterator[Connection]:
     """A read transaction (a consistent snapshot on SQLite WAL)."""
-    with engine.connect() as conn:
-        with conn.begin():
-            yield conn
+    with engine.connect() as conn, conn.begin():
+        yield conn
 
 
 def for_update(engine_or_conn: Engine | Connection) -> bool:

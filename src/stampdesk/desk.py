@@ -50,7 +50,13 @@ class Desk:
     ) -> CheckoutResult:
         """Record a sale; see ``services.checkout.checkout``."""
         return checkout.checkout(
-            self.store, amount=amount, card=card, items=items, idempotency_key=idempotency_key, at=at, till=till
+            self.store,
+            amount=amount,
+            card=card,
+            items=items,
+            idempotency_key=idempotency_key,
+            at=at,
+            till=till,
         )
 
     def card(self, number: str) -> CardState:
@@ -72,8 +78,15 @@ class Desk:
         notes: str | None = None,
     ) -> EnrolResult:
         return cards.enrol(
-            self.store, name=name, email=email, phone=phone, birthday=birthday,
-            referrer=referrer, claim=claim, at=at, notes=notes,
+            self.store,
+            name=name,
+            email=email,
+            phone=phone,
+            birthday=birthday,
+            referrer=referrer,
+            claim=claim,
+            at=at,
+            notes=notes,
         )
 
     def redeem(self, code: str, *, till: str | None = None) -> RedeemResult:

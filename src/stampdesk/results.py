@@ -113,7 +113,7 @@ class CardState:
 
     @property
     def progress(self) -> str:
-        """"7/10 — Un café offert at 10": what the till and receipt show."""
+        """ "7/10 — Un café offert at 10": what the till and receipt show."""
         nxt = self.next_milestone
         return f"{self.balance}/{self.stamps_per_card} — {nxt.reward} at {nxt.at}"
 

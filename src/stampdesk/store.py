@@ -88,7 +88,9 @@ class Store:
 
     def claim_secret(self, conn: Connection) -> bytes:
         if self._claim_secret is None:
-            value = conn.execute(select(settings.c.value).where(settings.c.key == "claim_secret")).scalar_one()
+            value = conn.execute(
+                select(settings.c.value).where(settings.c.key == "claim_secret")
+            ).scalar_one()
             self._claim_secret = bytes.fromhex(value)
         return self._claim_secret
 

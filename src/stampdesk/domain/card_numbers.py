@@ -39,15 +39,11 @@ def normalise_card_number(text: object) -> str:
     digits = text.strip().replace(" ", "").replace("-", "")
     shown = text.strip()[:20]
     if len(digits) != 13 or not digits.isascii() or not digits.isdigit():
-        raise InvalidInput(
-            f"card number must be 13 digits, got {shown!r}", "invalid_card_number"
-        )
+        raise InvalidInput(f"card number must be 13 digits, got {shown!r}", "invalid_card_number")
     if digits[0] != "2":
         raise InvalidInput(
             f"{digits} is not a loyalty card number (they start with 2)", "invalid_card_number"
         )
     if check_digit(digits[:12]) != digits[12]:
-        raise InvalidInput(
-            f"{digits} has a wrong check digit: mistyped card number?", "invalid_card_number"
-        )
+        raise InvalidInput(f"{digits} has a wrong check digit: mistyped card number?", "invalid_card_number")
     return digits

@@ -29,9 +29,9 @@ def parse_amount(
     Refuses floats, negatives, NaN/infinity, exponents, more than two decimals,
     zero (unless ``allow_zero``) and anything above ``maximum``.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise InvalidInput(
-            f"{field} must be a decimal string such as \"12.50\", not a float",
+            f'{field} must be a decimal string such as "12.50", not a float',
             "invalid_amount",
         )
     if isinstance(value, int):
@@ -43,13 +43,13 @@ def parse_amount(
     elif isinstance(value, str):
         text = value.strip()
     else:
-        raise InvalidInput(f"{field} must be a decimal string such as \"12.50\"", "invalid_amount")
+        raise InvalidInput(f'{field} must be a decimal string such as "12.50"', "invalid_amount")
     shown = text if len(text) <= 20 else text[:20] + "…"
     if text.startswith("-"):
         raise InvalidInput(f"{field} must be positive, got {shown}", "invalid_amount")
     if not _AMOUNT.match(text):
         raise InvalidInput(
-            f"{field} must be a number with at most two decimals such as \"12.50\", got {shown!r}",
+            f'{field} must be a number with at most two decimals such as "12.50", got {shown!r}',
             "invalid_amount",
         )
     amount = Decimal(text.replace(",", ".")).quantize(CENT)

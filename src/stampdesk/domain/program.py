@@ -177,7 +177,11 @@ def _parse_program(section: Mapping[str, Any]) -> Program:
     earning_raw = section.get("earning", {})
     if not isinstance(earning_raw, dict):
         raise _fail("program.earning must be a table")
-    _only_keys(earning_raw, {"per_visit", "min_amount", "per_amount", "max_per_day", "max_amount"}, "program.earning.")
+    _only_keys(
+        earning_raw,
+        {"per_visit", "min_amount", "per_amount", "max_per_day", "max_amount"},
+        "program.earning.",
+    )
     w = "program.earning."
     per_amount = _money(earning_raw, "per_amount", w)
     if per_amount is not None and per_amount <= 0:

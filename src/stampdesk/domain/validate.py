@@ -9,14 +9,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from .errors import InvalidInput
 from .money import parse_amount
 
 MAX_NAME = 100
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 # A clock a little ahead of the database's is not a future sale.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -118,10 +120,8 @@ def clean_time(value: object, now: datetime, *, what: str = "at") -> datetime:
     else:
         raise InvalidInput(f"{what} must be an ISO time", "invalid_time")
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise InvalidInput(
-            f"{what} must carry a time zone, such as +01:00 or Z", "invalid_time"
-        )
-    moment = moment.astimezone(timezone.utc)
+        raise InvalidInput(f"{what} must carry a time zone, such as +01:00 or Z", "invalid_time")
+    moment = moment.astimezone(UTC)
     if moment > now + CLOCK_SKEW:
         raise InvalidInput(f"{what} {moment.isoformat()} is in the future", "invalid_time")
     if moment.year < 2000:
@@ -169,9 +169,7 @@ def clean_item(value: object) -> Item:
     elif isinstance(value, str):
         parts = value.split(":")
         if len(parts) != 4:
-            raise InvalidInput(
-                f"item must be SKU:CATEGORY:QTY:PRICE, got {value[:60]!r}", "invalid_item"
-            )
+            raise InvalidInput(f"item must be SKU:CATEGORY:QTY:PRICE, got {value[:60]!r}", "invalid_item")
         raw = dict(zip(("sku", "category", "quantity", "unit_price"), parts, strict=True))
     elif isinstance(value, dict):
         raw = value

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import Connection, Select, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..domain import validate
 from ..domain.card_numbers import new_card_number, normalise_card_number
 from ..domain.errors import InvalidInput, NotFound, Refused
-from ..domain import validate
 from ..domain.validate import (
     clean_birthday,
     clean_email,
@@ -67,10 +67,17 @@ def _enrol(
 ) -> EnrolResult:
     with store.write() as conn:
         version, program = store.current_program(conn)
-        if clean["email"] and conn.execute(
-            select(customers.c.id).where(customers.c.email == clean["email"], customers.c.erased_at.is_(None))
-        ).first():
-            raise Refused(f"{clean['email']} is already enrolled: look the card up instead", "already_enrolled")
+        if (
+            clean["email"]
+            and conn.execute(
+                select(customers.c.id).where(
+                    customers.c.email == clean["email"], customers.c.erased_at.is_(None)
+                )
+            ).first()
+        ):
+            raise Refused(
+                f"{clean['email']} is already enrolled: look the card up instead", "already_enrolled"
+            )
         referrer_id = None
         if referrer:
             referrer_id = conn.execute(select(cards.c.id).where(cards.c.number == referrer)).scalar()
@@ -112,7 +119,9 @@ def _enrol(
                 .values(claimed_card_id=card_id, claimed_at=moment)
             )
             if claimed_stamps:
-                first_rows.append(ledger_row(card_id, moment, "claim", claimed_stamps, checkout_id=claimed.id))
+                first_rows.append(
+                    ledger_row(card_id, moment, "claim", claimed_stamps, checkout_id=claimed.id)
+                )
         given = give(
             conn,
             store,
@@ -172,12 +181,24 @@ def _card_state(conn: Connection, store: Store, number: str, *, program_version:
     now = store.now()
     live = tuple(
         CouponInfo(
-            c.code, c.reward, c.milestone_at, c.issued_at, c.expires_at,
+            c.code,
+            c.reward,
+            c.milestone_at,
+            c.issued_at,
+            c.expires_at,
             "valid" if c.expires_at >= now else "expired",
         )
         for c in conn.execute(
-            select(coupons.c.code, coupons.c.reward, coupons.c.milestone_at, coupons.c.issued_at, coupons.c.expires_at)
-            .where(coupons.c.card_id == row.id, coupons.c.redeemed_at.is_(None), coupons.c.voided_at.is_(None))
+            select(
+                coupons.c.code,
+                coupons.c.reward,
+                coupons.c.milestone_at,
+                coupons.c.issued_at,
+                coupons.c.expires_at,
+            )
+            .where(
+                coupons.c.card_id == row.id, coupons.c.redeemed_at.is_(None), coupons.c.voided_at.is_(None)
+            )
             .order_by(coupons.c.id)
         )
     )
@@ -259,10 +280,25 @@ def adjust(store: Store, number: str, stamps: int, *, reason: str, staff: str) -
             raise NotFound(f"no card {number} in this shop", "unknown_card")
         ref = CardRef(row.id, row.number, row.balance, row.cycle)
         if stamps > 0:
-            given = give(conn, store, ref, stamps, program, kind="adjust", at=now, origin="adjust", staff=who, reason=why)
+            given = give(
+                conn,
+                store,
+                ref,
+                stamps,
+                program,
+                kind="adjust",
+                at=now,
+                origin="adjust",
+                staff=who,
+                reason=why,
+            )
             return StampChange(number, stamps, given.balance, given.cycle, new_coupons=given.coupons)
         taken = take_back(conn, ref, -stamps, kind="adjust", at=now, staff=who, reason=why)
         return StampChange(
-            number, stamps, taken.balance, taken.cycle, voided_coupons=taken.voided,
+            number,
+            stamps,
+            taken.balance,
+            taken.cycle,
+            voided_coupons=taken.voided,
             completions_undone=taken.completions_undone,
         )

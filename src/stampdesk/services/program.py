@@ -24,7 +24,9 @@ def load_program(store: Store, source: str) -> ProgramInfo:
     rules = program.to_dict()
     now = store.now()
     with store.write() as conn:
-        latest = conn.execute(select(program_versions).order_by(program_versions.c.id.desc()).limit(1)).first()
+        latest = conn.execute(
+            select(program_versions).order_by(program_versions.c.id.desc()).limit(1)
+        ).first()
         if latest is not None and json.loads(latest.rules) == rules:
             return ProgramInfo(latest.id, latest.created_at, rules, latest.source)
         version = conn.execute(
@@ -48,7 +50,9 @@ def load_program_file(store: Store, path: str | Path) -> ProgramInfo:
 
 def show_program(store: Store) -> ProgramInfo:
     with store.read() as conn:
-        latest = conn.execute(select(program_versions).order_by(program_versions.c.id.desc()).limit(1)).first()
+        latest = conn.execute(
+            select(program_versions).order_by(program_versions.c.id.desc()).limit(1)
+        ).first()
     if latest is None:
         raise NotFound("no programme is loaded yet: run `stampdesk program load FILE`", "no_program")
     return ProgramInfo(latest.id, latest.created_at, json.loads(latest.rules), latest.source)

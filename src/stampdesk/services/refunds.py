@@ -41,10 +41,19 @@ def refund(store: Store, checkout_id: object) -> StampChange:
             )
         ).scalar_one()
         taken = take_back(
-            conn, CardRef(row.id, row.number, row.balance, row.cycle), earned,
-            kind="refund", at=now, checkout_id=checkout_id,
+            conn,
+            CardRef(row.id, row.number, row.balance, row.cycle),
+            earned,
+            kind="refund",
+            at=now,
+            checkout_id=checkout_id,
         )
     return StampChange(
-        row.number, -earned, taken.balance, taken.cycle, voided_coupons=taken.voided,
-        completions_undone=taken.completions_undone, checkout=checkout_id,
+        row.number,
+        -earned,
+        taken.balance,
+        taken.cycle,
+        voided_coupons=taken.voided,
+        completions_undone=taken.completions_undone,
+        checkout=checkout_id,
     )

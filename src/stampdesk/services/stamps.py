@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from ..domain.coupon_codes import new_coupon_code
 from ..domain.program import Program
@@ -46,10 +46,16 @@ class Taken:
     completions_undone: int
 
 
-def lock_card(conn: Connection, store: Store, *, number: str | None = None, card_id: int | None = None) -> Row[Any] | None:
-    """The card row, locked against other tills until the transaction ends."""
-    query = select(cards.c.id, cards.c.number, cards.c.balance, cards.c.cycle, cards.c.status, cards.c.customer_id)
-    query = query.where(cards.c.number == number) if number is not None else query.where(cards.c.id == card_id)
+def lock_card(
+    conn: Connection, store: Store, *, number: str | None = None, card_id: int | None = None
+) -> Any:
+    """The card row (or None), locked against other tills until the transaction ends."""
+    query = select(
+        cards.c.id, cards.c.number, cards.c.balance, cards.c.cycle, cards.c.status, cards.c.customer_id
+    )
+    query = (
+        query.where(cards.c.number == number) if number is not None else query.where(cards.c.id == card_id)
+    )
     if store.postgres:
         query = query.with_for_update()
     return conn.execute(query).first()
@@ -107,8 +113,13 @@ def give(
     if stamps - sum(r["stamps"] for r in extra_rows):
         rows.append(
             ledger_row(
-                card.id, at, kind, stamps - sum(r["stamps"] for r in extra_rows),
-                checkout_id=checkout_id, staff=staff, reason=reason,
+                card.id,
+                at,
+                kind,
+                stamps - sum(r["stamps"] for r in extra_rows),
+                checkout_id=checkout_id,
+                staff=staff,
+                reason=reason,
             )
         )
     issued: list[CouponInfo] = []
@@ -145,8 +156,13 @@ def give(
             if reached.milestone.at == program.stamps_per_card:
                 rows.append(
                     ledger_row(
-                        card.id, at, "completion", -program.stamps_per_card,
-                        cycles=1, checkout_id=checkout_id, coupon_id=coupon_id,
+                        card.id,
+                        at,
+                        "completion",
+                        -program.stamps_per_card,
+                        cycles=1,
+                        checkout_id=checkout_id,
+                        coupon_id=coupon_id,
                     )
                 )
     if rows:
@@ -178,7 +194,9 @@ def take_back(
     result = retreat(card.balance, card.cycle, stamps, completions)
     rows = []
     if stamps:
-        rows.append(ledger_row(card.id, at, kind, -stamps, checkout_id=checkout_id, staff=staff, reason=reason))
+        rows.append(
+            ledger_row(card.id, at, kind, -stamps, checkout_id=checkout_id, staff=staff, reason=reason)
+        )
     for spc, _ in completions[: result.reversed_completions]:
         rows.append(ledger_row(card.id, at, "completion_reversed", spc, cycles=-1, checkout_id=checkout_id))
     if rows:
@@ -197,7 +215,9 @@ def take_back(
     ).all()
     if lost:
         conn.execute(update(coupons).where(coupons.c.id.in_([c.id for c in lost])).values(voided_at=at))
-    conn.execute(update(cards).where(cards.c.id == card.id).values(balance=result.balance, cycle=result.cycle))
+    conn.execute(
+        update(cards).where(cards.c.id == card.id).values(balance=result.balance, cycle=result.cycle)
+    )
     return Taken(result.balance, result.cycle, tuple(c.code for c in lost), result.reversed_completions)
 
 
