@@ -1,0 +1,38 @@
+"""The files in examples/ work as their comments say."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+from stampdesk.config import load_settings
+
+
+def test_the_till_integration_example_runs(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "till.py"), f"sqlite:///{tmp_path / 'till.db'}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
+    assert "+2 stamps, 4/10" in out.stdout
+    assert "Refused as expected" in out.stdout
+
+
+def test_the_example_config_is_read() -> None:
+    settings = load_settings(config=ROOT / "examples" / "config.toml", env={})
+    assert settings.database == "sqlite:////var/lib/stampdesk/cafe.db"
+    assert settings.locale == "fr_FR" and settings.timezone == "Europe/Paris"
+    assert settings.printer.url == "tcp://192.168.1.50:9100" and settings.printer.profile == "TM-T88V"
+
+
+def test_the_database_option_wins_over_environment_and_config(tmp_path: Path) -> None:
+    config = ROOT / "examples" / "config.toml"
+    env = {"STAMPDESK_DB": "sqlite:///env.db"}
+    assert load_settings(db="sqlite:///opt.db", config=config, env=env).database == "sqlite:///opt.db"
+    assert load_settings(config=config, env=env).database == "sqlite:///env.db"
+    assert load_settings(env={"XDG_DATA_HOME": str(tmp_path)}).database.endswith("stampdesk.db")
