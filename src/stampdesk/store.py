@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, select
+from sqlalchemy.sql import ClauseElement
 
 from . import db
 from .config import Settings
@@ -35,6 +36,7 @@ class Store:
         self._programs: dict[int, Program] = {}
         self._claim_secret: bytes | None = None
         self._lock = threading.Lock()
+        self._prepared: dict[str, db.Prepared] = {}
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -66,12 +68,18 @@ class Store:
         version = conn.execute(
             select(program_versions.c.id).order_by(program_versions.c.id.desc()).limit(1)
         ).scalar()
+        program = self.program_or_refuse(conn, version)
+        assert version is not None
+        return version, program
+
+    def program_or_refuse(self, conn: Connection, version: int | None) -> Program:
+        """The programme of ``version``; a clear refusal when none is loaded."""
         if version is None:
             raise Refused(
                 "no programme is loaded yet: run `stampdesk program load FILE` (see examples/program.toml)",
                 "no_program",
             )
-        return version, self.program(conn, version)
+        return self.program(conn, version)
 
     def program(self, conn: Connection, version: int) -> Program:
         """A programme version by id (versions never change, so they are cached)."""
@@ -93,6 +101,15 @@ class Store:
             ).scalar_one()
             self._claim_secret = bytes.fromhex(value)
         return self._claim_secret
+
+    def prepared(self, name: str, build: Callable[[], ClauseElement]) -> db.Prepared:
+        """The statement ``build()`` makes, compiled once for this database."""
+        statement = self._prepared.get(name)
+        if statement is None:
+            statement = db.Prepared(build(), self.engine.dialect)
+            with self._lock:
+                self._prepared[name] = statement
+        return statement
 
     def close(self) -> None:
         self.engine.dispose()

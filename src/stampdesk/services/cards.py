@@ -293,7 +293,7 @@ def adjust(store: Store, number: str, stamps: int, *, reason: str, staff: str) -
                 reason=why,
             )
             return StampChange(number, stamps, given.balance, given.cycle, new_coupons=given.coupons)
-        taken = take_back(conn, ref, -stamps, kind="adjust", at=now, staff=who, reason=why)
+        taken = take_back(conn, store, ref, -stamps, kind="adjust", at=now, staff=who, reason=why)
         return StampChange(
             number,
             stamps,

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select
+from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.card_numbers import normalise_card_number
@@ -16,11 +16,11 @@ from ..domain.errors import InvalidInput, NotFound, Refused
 from ..domain.money import from_cents, parse_amount, to_cents
 from ..domain.rules import advance, cap_for_day, stamps_for_sale
 from ..domain.validate import clean_item, clean_key, clean_time
-from ..models import cards, checkout_items, checkouts, coupons
+from ..models import cards, checkout_items, checkouts, coupons, program_versions
 from ..results import CheckoutResult, CouponInfo, MilestoneInfo
 from ..store import Store
 from . import claims
-from .stamps import CardRef, give, lock_card, next_for
+from .stamps import CardRef, give, next_for
 
 
 def checkout(
@@ -83,46 +83,49 @@ def _checkout(
     fingerprint: str | None,
     till: str | None,
 ) -> CheckoutResult:
+    day = store.day_of(moment)
     with store.write() as conn:
         if key is not None:
             first = conn.execute(select(checkouts).where(checkouts.c.idempotency_key == key)).first()
             if first is not None:
                 return _replay(conn, store, first, fingerprint)
-        version, program = store.current_program(conn)
+        row = None
+        if number is not None:
+            # One read for the card (locked), the programme version and the
+            # stamps it already earned today.
+            row = (
+                store.prepared("checkout.card", lambda: _card_for_sale(store.postgres))
+                .run(conn, number=number, day=day)
+                .first()
+            )
+            if row is None:
+                raise NotFound(f"no card {number} in this shop", "unknown_card")
+            if row.status != "active":
+                raise Refused(f"card {number} is {row.status}", "card_not_active")
+            version = row.version
+        else:
+            version = store.prepared("program.current", _current_version).run(conn).scalar()
+        program = store.program_or_refuse(conn, version)
         if value > program.earning.max_amount:
             raise InvalidInput(
                 f"amount {value} is more than the {program.earning.max_amount} a single sale may be "
                 "(program.earning.max_amount)",
                 "invalid_amount",
             )
-        row = None
-        if number is not None:
-            row = lock_card(conn, store, number=number)
-            if row is None:
-                raise NotFound(f"no card {number} in this shop", "unknown_card")
-            if row.status != "active":
-                raise Refused(f"card {number} is {row.status}", "card_not_active")
-        stamps = stamps_for_sale(program.earning, value)
-        day = store.day_of(moment)
-        if stamps and program.earning.max_per_day is not None:
-            earned = 0
-            if row is not None:
-                earned = conn.execute(
-                    select(func.coalesce(func.sum(checkouts.c.stamps), 0)).where(
-                        checkouts.c.card_id == row.id,
-                        checkouts.c.day == day,
-                        checkouts.c.refunded_at.is_(None),
-                    )
-                ).scalar_one()
-            stamps = cap_for_day(stamps, earned, program.earning.max_per_day)
-
+        stamps = cap_for_day(
+            stamps_for_sale(program.earning, value),
+            row.earned_today if row is not None else 0,
+            program.earning.max_per_day,
+        )
         planned = None
         reached: tuple[MilestoneInfo, ...] = ()
         if row is not None:
             planned = advance(row.balance, row.cycle, stamps, program)
             reached = tuple(MilestoneInfo(r.milestone.at, r.milestone.reward) for r in planned.reached)
-        checkout_id = conn.execute(
-            insert(checkouts).values(
+        checkout_id = (
+            store.prepared("checkout.insert", _insert_checkout)
+            .run(
+                conn,
                 till=till,
                 card_id=row.id if row is not None else None,
                 amount_cents=to_cents(value),
@@ -135,7 +138,8 @@ def _checkout(
                 idempotency_key=key,
                 fingerprint=fingerprint,
             )
-        ).inserted_primary_key[0]  # type: ignore[index]
+            .scalar_one()
+        )
         if lines:
             conn.execute(
                 insert(checkout_items),
@@ -191,6 +195,41 @@ def _checkout(
             program_version=version,
             next_milestone=next_for(given.balance, program),
         )
+
+
+def _card_for_sale(postgres: bool) -> Select[Any]:
+    earned_today = (
+        select(func.coalesce(func.sum(checkouts.c.stamps), 0))
+        .where(
+            checkouts.c.card_id == cards.c.id,
+            checkouts.c.day == bindparam("day"),
+            checkouts.c.refunded_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+    query = select(
+        cards.c.id,
+        cards.c.number,
+        cards.c.balance,
+        cards.c.cycle,
+        cards.c.status,
+        _current_version().scalar_subquery().label("version"),
+        earned_today.label("earned_today"),
+    ).where(cards.c.number == bindparam("number"))
+    return query.with_for_update(of=cards) if postgres else query
+
+
+def _current_version() -> Select[Any]:
+    return select(func.max(program_versions.c.id))
+
+
+def _insert_checkout() -> Any:
+    columns = [
+        c.name
+        for c in checkouts.c
+        if c.name not in ("id", "shop_id", "refunded_at", "claimed_card_id", "claimed_at")
+    ]
+    return insert(checkouts).values({name: bindparam(name) for name in columns}).returning(checkouts.c.id)
 
 
 def _replay(conn: Connection, store: Store, first: Row[Any], fingerprint: str | None) -> CheckoutResult:

@@ -42,6 +42,7 @@ def refund(store: Store, checkout_id: object) -> StampChange:
         ).scalar_one()
         taken = take_back(
             conn,
+            store,
             CardRef(row.id, row.number, row.balance, row.cycle),
             earned,
             kind="refund",

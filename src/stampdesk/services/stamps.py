@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 
 from ..domain.coupon_codes import new_coupon_code
 from ..domain.program import Program
@@ -165,17 +165,38 @@ def give(
                         coupon_id=coupon_id,
                     )
                 )
-    if rows:
-        conn.execute(insert(ledger), rows)
+    write_ledger(conn, store, rows)
     if (result.balance, result.cycle) != (card.balance, card.cycle):
-        conn.execute(
-            update(cards).where(cards.c.id == card.id).values(balance=result.balance, cycle=result.cycle)
-        )
+        set_balance(conn, store, card.id, result.balance, result.cycle)
     return Given(result.balance, result.cycle, result.reached, tuple(issued))
+
+
+def write_ledger(conn: Connection, store: Store, rows: list[dict[str, Any]]) -> None:
+    """Append rows to the ledger (one row, the checkout's case, is prepared)."""
+    if len(rows) == 1:
+        store.prepared(
+            "ledger.insert",
+            lambda: insert(ledger).values({c.name: bindparam(c.name) for c in ledger.c if c.name != "id"}),
+        ).run(conn, **rows[0])
+    elif rows:
+        conn.execute(insert(ledger), rows)
+
+
+def set_balance(conn: Connection, store: Store, card_id: int, balance: int, cycle: int) -> None:
+    """Update a card's cached balance and cycle (the ledger rows come with it)."""
+    store.prepared(
+        "cards.set_balance",
+        lambda: (
+            update(cards)
+            .where(cards.c.id == bindparam("card_id"))
+            .values(balance=bindparam("balance"), cycle=bindparam("cycle"))
+        ),
+    ).run(conn, card_id=card_id, balance=balance, cycle=cycle)
 
 
 def take_back(
     conn: Connection,
+    store: Store,
     card: CardRef,
     stamps: int,
     *,
@@ -199,8 +220,7 @@ def take_back(
         )
     for spc, _ in completions[: result.reversed_completions]:
         rows.append(ledger_row(card.id, at, "completion_reversed", spc, cycles=-1, checkout_id=checkout_id))
-    if rows:
-        conn.execute(insert(ledger), rows)
+    write_ledger(conn, store, rows)
 
     lost = conn.execute(
         select(coupons.c.id, coupons.c.code).where(
