@@ -11,7 +11,7 @@ the write lock before the read.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -159,7 +159,9 @@ class Prepared:
         assert isinstance(compiled, SQLCompiler)
         self.sql = compiled.string
         self._order = compiled.positiontup  # qmark (SQLite); None for named (psycopg)
-        self._processors = dict(compiled._bind_processors)
+        self._processors: dict[str, Callable[[Any], Any]] = {
+            name: process for name, process in compiled._bind_processors.items() if callable(process)
+        }
         # Values the statement carries itself (such as the 0 of coalesce(x, 0)).
         self._defaults = {name: bind.value for name, bind in compiled.binds.items() if bind.value is not None}
 
