@@ -230,6 +230,13 @@ def test_check_finds_a_balance_that_disagrees_with_the_ledger(desk: Desk) -> Non
     assert (report.mismatches[0].balance, report.mismatches[0].ledger_balance) == (4, 3)
 
 
+def test_one_customer_per_email_whatever_its_case(desk: Desk) -> None:
+    desk.enrol(name="Ana", email="Ana@Example.org")
+    with pytest.raises(Refused) as caught:
+        desk.enrol(name="Ana again", email="ana@example.ORG")
+    assert caught.value.code == "already_enrolled"
+
+
 def test_search_by_name_email_and_phone(desk: Desk) -> None:
     desk.enrol(name="Élodie Marchand", email="elodie@example.org", phone="06 12 34 56 78")
     desk.enrol(name="Marc Dupont")

@@ -41,7 +41,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_customers")),
     )
     with op.batch_alter_table("customers", schema=None) as batch_op:
-        batch_op.create_index("ix_customers_email", ["email"], unique=False)
+        batch_op.create_index(
+            "uq_customers_live_email",
+            ["email"],
+            unique=True,
+            sqlite_where=sa.text("erased_at IS NULL"),
+            postgresql_where=sa.text("erased_at IS NULL"),
+        )
         batch_op.create_index("ix_customers_name_key", ["name_key"], unique=False)
         batch_op.create_index("ix_customers_phone", ["phone"], unique=False)
 
@@ -285,7 +291,7 @@ def downgrade() -> None:
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.drop_index("ix_customers_phone")
         batch_op.drop_index("ix_customers_name_key")
-        batch_op.drop_index("ix_customers_email")
+        batch_op.drop_index("uq_customers_live_email")
 
     op.drop_table("name_words")
     op.drop_table("customers")

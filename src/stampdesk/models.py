@@ -106,7 +106,14 @@ customers = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("erased_at", UTCDateTime, nullable=True),
     Index("ix_customers_name_key", "name_key"),
-    Index("ix_customers_email", "email"),
+    # One live customer per e-mail (stored lower-case); erased ones free it.
+    Index(
+        "uq_customers_live_email",
+        "email",
+        unique=True,
+        sqlite_where=text("erased_at IS NULL"),
+        postgresql_where=text("erased_at IS NULL"),
+    ),
     Index("ix_customers_phone", "phone"),
 )
 

@@ -64,8 +64,8 @@ def clean_email(value: object) -> str | None:
     email = value.strip()
     if len(email) > 254 or not _EMAIL.match(email) or len(email.split("@")[0]) > 64:
         raise InvalidInput(f"{email[:60]!r} is not an e-mail address", "invalid_email")
-    local, domain = email.rsplit("@", 1)
-    return f"{local}@{domain.lower()}"
+    # Stored lower-case: "Ana@Example.org" and "ana@example.org" are one customer.
+    return email.lower()
 
 
 def clean_phone(value: object) -> str | None:
