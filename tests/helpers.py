@@ -1,13 +1,76 @@
-"""Test helpers: read a database's whole content to prove nothing changed."""
+"""Test helpers shared by every test module (fixtures live in conftest.py):
+paths, a shop clock, opening a shop, and reading a database's whole content
+to prove nothing changed."""
 
 from __future__ import annotations
 
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
+import stampdesk
+from stampdesk.config import Settings
 from stampdesk.desk import Desk
 from stampdesk.models import metadata
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE_PROGRAM = ROOT / "examples" / "program.toml"
+REQUIRE_SERVICES = os.environ.get("STAMPDESK_REQUIRE_SERVICES") == "1"
+PG_BASE = os.environ.get("STAMPDESK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+class Clock:
+    """A shop clock the test moves by hand (timezone-aware, UTC)."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def service_missing(what: str) -> None:
+    """Skip, or fail under STAMPDESK_REQUIRE_SERVICES=1."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required (STAMPDESK_REQUIRE_SERVICES=1) but not available")
+    pytest.skip(f"{what} not available")
+
+
+_pg_checked: bool | None = None
+
+
+def postgres_available() -> bool:
+    global _pg_checked
+    if _pg_checked is None:
+        import sqlalchemy
+
+        try:
+            engine = sqlalchemy.create_engine(PG_BASE)
+            with engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+            engine.dispose()
+            _pg_checked = True
+        except Exception:
+            _pg_checked = False
+    return _pg_checked
+
+
+def make_desk(url: str, clock: Clock, **settings: object) -> Desk:
+    values: dict[str, object] = {
+        "database": url,
+        "timezone": "Europe/Paris",
+        "public_url": "https://cafe.example/",
+    }
+    values.update(settings)
+    return stampdesk.connect(settings=Settings(**values), clock=clock)  # type: ignore[arg-type]
 
 
 def content(desk: Desk) -> dict[str, list[tuple[Any, ...]]]:

@@ -11,10 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Clock, make_desk, service_missing
-from helpers import counts
 
 import stampdesk
+from helpers import Clock, counts, make_desk, service_missing
 from stampdesk import InvalidInput
 from stampdesk.desk import Desk
 

@@ -7,7 +7,7 @@ import sys
 import textwrap
 import time
 
-from conftest import Clock, make_desk
+from helpers import Clock, make_desk
 
 PROGRAM = """
 [program]

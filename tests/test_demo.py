@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from conftest import EXAMPLE_PROGRAM, Clock, make_desk
-from helpers import counts
+from helpers import EXAMPLE_PROGRAM, Clock, counts, make_desk
 from stampdesk.desk import Desk
 from stampdesk.domain.errors import InvalidInput
 from stampdesk.domain.program import parse_program_toml

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import EXAMPLE_PROGRAM
+from helpers import EXAMPLE_PROGRAM
 from stampdesk.domain.card_numbers import check_digit, new_card_number, normalise_card_number
 from stampdesk.domain.coupon_codes import new_coupon_code, normalise_coupon_code
 from stampdesk.domain.errors import InvalidInput

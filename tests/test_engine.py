@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from conftest import EXAMPLE_PROGRAM, Clock
-from helpers import content, counts
+from helpers import EXAMPLE_PROGRAM, Clock, content, counts
 from stampdesk import InvalidInput, NotFound, Refused
 from stampdesk.desk import Desk
 
@@ -265,6 +264,8 @@ def test_search_by_name_email_and_phone(desk: Desk) -> None:
         lambda d, n: d.checkout(card=n, amount="5.00", at="2026-03-01T10:00:00"),
         lambda d, n: d.checkout(card=n, amount="5.00", at="2030-01-01T10:00:00+00:00"),
         lambda d, n: d.checkout(card="'; DROP TABLE cards; --", amount="5.00"),
+        lambda d, n: d.checkout(card="", amount="5.00"),
+        lambda d, n: d.checkout(card=n, amount="5.00", at="2026-02-01T10:00:00+01:00"),
         lambda d, n: d.checkout(card=n, amount="5.00", items=["x:y:1"]),
         lambda d, n: d.enrol(name=""),
         lambda d, n: d.enrol(name="x" * 500),
@@ -290,7 +291,7 @@ def test_bad_input_is_refused_and_changes_nothing(desk: Desk, call: object) -> N
 
 
 def test_a_checkout_without_a_programme_is_refused(db_url: str, clock: Clock) -> None:
-    from conftest import make_desk
+    from helpers import make_desk
 
     shop = make_desk(db_url, clock)
     try:

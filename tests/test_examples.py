@@ -6,8 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
-
+from helpers import ROOT
 from stampdesk.config import load_settings
 
 

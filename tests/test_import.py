@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from conftest import ROOT, Clock, make_desk
-from helpers import content
+from helpers import ROOT, Clock, content, make_desk
 from stampdesk.desk import Desk
 from stampdesk.domain.errors import InvalidInput, Refused
 from stampdesk.models import coupons, customers, ledger

@@ -16,8 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLE_PROGRAM, Clock, make_desk
-from helpers import counts
+from helpers import EXAMPLE_PROGRAM, Clock, counts, make_desk
 from stampdesk import Refused
 from stampdesk.desk import Desk
 

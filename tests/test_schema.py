@@ -13,7 +13,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from conftest import ROOT
+from helpers import ROOT
 from stampdesk import db
 from stampdesk.models import metadata
 

@@ -1,4 +1,4 @@
-from conftest import Clock
+from helpers import Clock
 from stampdesk.desk import Desk
 
 

@@ -40,7 +40,9 @@ def checkout(
     """
     now = store.now()
     value = parse_amount(amount, maximum=None)
-    number = normalise_card_number(card) if card is not None and card != "" else None
+    # An empty card number is a mistake (an unset variable in a till script),
+    # not a walk-in: a walk-in passes no card at all.
+    number = normalise_card_number(card) if card is not None else None
     lines = tuple(clean_item(i) for i in items or ())
     if len(lines) > 500:
         raise InvalidInput("a sale may hold at most 500 items", "invalid_item")
@@ -61,7 +63,7 @@ def checkout(
         ).hexdigest()
     till = till or store.settings.till
     try:
-        return _checkout(store, value, number, lines, moment, key, fingerprint, till)
+        return _checkout(store, value, number, lines, moment, at is not None, key, fingerprint, till)
     except IntegrityError:
         # Two tills sent the same key at once (PostgreSQL): the first one won.
         if key is None:
@@ -79,6 +81,7 @@ def _checkout(
     number: str | None,
     lines: tuple[Any, ...],
     moment: datetime,
+    backdated: bool,
     key: str | None,
     fingerprint: str | None,
     till: str | None,
@@ -103,6 +106,14 @@ def _checkout(
             if row.status != "active":
                 raise Refused(f"card {number} is {row.status}", "card_not_active")
             version = row.version
+            if backdated:
+                created = conn.execute(select(cards.c.created_at).where(cards.c.id == row.id)).scalar_one()
+                if moment < created:
+                    raise InvalidInput(
+                        f"card {number} was created on {created.isoformat()}: a sale at "
+                        f"{moment.isoformat()} cannot be recorded on it",
+                        "invalid_time",
+                    )
         else:
             version = store.prepared("program.current", _current_version).run(conn).scalar()
         program = store.program_or_refuse(conn, version)

@@ -1,0 +1,738 @@
+"""The ``stampdesk`` command line: a thin caller of the same services as the
+till, the HTTP API and the Python API.
+
+Every command accepts ``--db``, ``--config`` and ``--json``, before the
+command name (on the group) or after it (the command's value wins). With
+``--json`` a command prints exactly one JSON object on stdout. A user error is
+one line on stderr (``stampdesk: error: …``), plus ``{"error": {"code",
+"message"}}`` on stdout with ``--json``; exit status 1 for bad input or a
+refused operation, 2 for a usage mistake. Nothing is imported or connected at
+import time: each command opens its ``Desk`` through :func:`open_desk`, the
+composition root.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from . import __version__
+from .domain.errors import Refused, StampdeskError
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from .desk import Desk
+    from .results import CardState, CheckoutResult, CouponInfo, NextMilestone, StampChange
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Exit statuses of the contract: 1 = bad input or refused, 2 = usage.
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+@dataclass
+class CliState:
+    """The options shared by every command, filled in by the group and then
+    overridden by the command's own ``--db``/``--config``/``--json``."""
+
+    db: str | None = None
+    config: str | None = None
+    printer: str | None = None
+    json: bool = False
+
+
+# --------------------------------------------------------------------------
+# Composition root
+
+
+def open_desk(state: CliState) -> Desk:
+    """The one place the CLI builds settings and a ``Desk`` (creating or
+    upgrading the schema, as ``stampdesk.connect`` does)."""
+    from .config import load_settings
+    from .desk import connect
+
+    settings = load_settings(db=state.db, config=state.config, printer=state.printer)
+    return connect(settings=settings)
+
+
+@contextmanager
+def desk_for(state: CliState) -> Iterator[Desk]:
+    """``open_desk`` as a context manager, so the engine is always disposed."""
+    desk = open_desk(state)
+    try:
+        yield desk
+    finally:
+        desk.close()
+
+
+# --------------------------------------------------------------------------
+# Output
+
+
+def _json_default(value: object) -> object:
+    # Amounts and times must never become floats or fail to serialize.
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return to_dict()
+    raise TypeError(f"cannot serialize {type(value).__name__} to JSON")
+
+
+def dumps(data: object) -> str:
+    """The JSON text of a result (``Decimal`` and times as strings)."""
+    return json.dumps(data, ensure_ascii=False, default=_json_default)
+
+
+def one_line(text: str) -> str:
+    """Collapse a message to one line: the contract promises one stderr line."""
+    return " ".join(str(text).split())
+
+
+def emit(state: CliState, data: dict[str, Any], text: Callable[[], str]) -> None:
+    """Print a result: its JSON object with ``--json``, else the human text."""
+    if state.json:
+        click.echo(dumps(data))
+    else:
+        click.echo(text())
+
+
+def report_error(code: str, message: str, *, as_json: bool) -> None:
+    """One line on stderr, and the JSON error object on stdout with ``--json``."""
+    if as_json:
+        click.echo(dumps({"error": {"code": code, "message": message}}))
+    click.echo(f"stampdesk: error: {one_line(message)}", err=True)
+
+
+def _zone(desk: Desk) -> ZoneInfo:
+    return desk.store.zone
+
+
+def _when(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _day(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).date().isoformat()
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if abs(count) == 1 else f"{count} {word}s"
+
+
+def _mismatch_line(count: int) -> str:
+    return f"{_plural(count, 'card')} {'does' if count == 1 else 'do'} not match the ledger"
+
+
+def _progress(balance: int, per_card: int, nxt: NextMilestone | None) -> str:
+    # The "7/10 — Croissant offert at 3" line the till and the receipt show.
+    if nxt is None:
+        return f"{balance}/{per_card}"
+    return f"{balance}/{per_card} — {nxt.reward} at {nxt.at}"
+
+
+def _coupon_lines(coupons: Sequence[CouponInfo], zone: ZoneInfo, *, title: str) -> list[str]:
+    lines = [f"{title}:"] if coupons else []
+    for c in coupons:
+        state = "" if c.status == "valid" else f" ({c.status})"
+        lines.append(f"  {c.code}  {c.reward} — valid until {_day(c.expires, zone)}{state}")
+    return lines
+
+
+def _generic_text(title: str, data: dict[str, Any]) -> str:
+    # For results whose shape belongs to another module (demo, import).
+    lines = [title]
+    for key, value in data.items():
+        if isinstance(value, str | int | float | Decimal | bool) or value is None:
+            lines.append(f"  {key.replace('_', ' ')}: {value}")
+    return "\n".join(lines)
+
+
+def checkout_text(result: CheckoutResult, zone: ZoneInfo) -> str:
+    """The cashier's view of a sale: stamps, progress, coupons to hand over."""
+    head = f"Checkout {result.checkout}: {result.amount}"
+    if result.replayed:
+        head += " (already recorded with this key: nothing changed)"
+    if result.card is None:
+        lines = [
+            f"{head}, no card",
+            f"{_plural(result.stamps_added, 'stamp')} to claim: enrol at {result.enrol_url}",
+        ]
+        return "\n".join(lines)
+    lines = [f"{head}, card {result.card}"]
+    balance = result.balance if result.balance is not None else 0
+    lines.append(
+        f"+{_plural(result.stamps_added, 'stamp')} → "
+        f"{_progress(balance, result.stamps_per_card, result.next_milestone)}"
+    )
+    for m in result.milestones:
+        lines.append(f"Milestone reached: {m.reward} ({m.at} stamps)")
+    lines += _coupon_lines(result.coupons, zone, title="Coupons to hand over")
+    return "\n".join(lines)
+
+
+def card_text(card: CardState, zone: ZoneInfo) -> str:
+    """A card as the cashier reads it."""
+    name = card.name or "(anonymous)"
+    lines = [f"Card {card.number} — {name}"]
+    if card.status != "active":
+        lines[0] += f" [{card.status}]"
+    nxt = card.next_milestone
+    lines.append(f"{card.progress} ({_plural(nxt.remaining, 'stamp')} to go)")
+    contact = ", ".join(x for x in (card.email, card.phone) if x)
+    if contact:
+        lines.append(contact)
+    lines += _coupon_lines(card.coupons, zone, title="Coupons")
+    return "\n".join(lines)
+
+
+def change_text(change: StampChange, zone: ZoneInfo, *, what: str) -> str:
+    """A refund or adjustment: what was given or taken back."""
+    if change.card is None:
+        return (
+            f"{what}: walk-in sale, its {_plural(abs(change.stamps), 'stamp')} can no longer be claimed"
+        )
+    verb = "gave" if change.stamps > 0 else "took back"
+    lines = [
+        f"{what}: {verb} {_plural(abs(change.stamps), 'stamp')} on card {change.card} "
+        f"(balance {change.balance})"
+    ]
+    if change.completions_undone:
+        lines.append(f"Completed cards undone: {change.completions_undone}")
+    if change.voided_coupons:
+        lines.append("Coupons cancelled: " + ", ".join(change.voided_coupons))
+    lines += _coupon_lines(change.new_coupons, zone, title="New coupons")
+    return "\n".join(lines)
+
+
+def program_text(data: dict[str, Any], *, loaded: bool) -> str:
+    """The programme's rules in a few lines."""
+    verb = "loaded" if loaded else "current"
+    lines = [
+        f"Programme {data.get('name')!r} ({verb}, version {data.get('version')})",
+        f"  {data.get('stamps_per_card')} stamps per card, "
+        f"{_plural(int(data.get('starter_stamps') or 0), 'starter stamp')}",
+    ]
+    for m in data.get("milestones", []):
+        lines.append(f"  at {m['at']}: {m['reward']}")
+    earning = data.get("earning") or {}
+    per_visit = _plural(int(earning.get("per_visit") or 0), "stamp")
+    rule = f"  {per_visit} per visit from {earning.get('min_amount')}"
+    if earning.get("per_amount"):
+        rule += f", +1 per {earning['per_amount']} spent"
+    if earning.get("max_per_day") is not None:
+        rule += f", at most {earning['max_per_day']} a day"
+    lines.append(rule)
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# Options shared by every command
+
+
+def _state() -> CliState:
+    return click.get_current_context().ensure_object(CliState)
+
+
+def _set_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(CliState).db = value
+
+
+def _set_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(CliState).config = value
+
+
+def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(CliState).json = True
+
+
+def common_options(func: F) -> F:
+    """``--db``, ``--config`` and ``--json`` after the command name; they
+    override the same options given before it."""
+    func = click.option(
+        "--json", "json_output", is_flag=True, expose_value=False, callback=_set_json,
+        help="Print one JSON object on stdout.",
+    )(func)
+    func = click.option(
+        "--config", metavar="FILE", expose_value=False, callback=_set_config,
+        help="Config file (TOML); default: STAMPDESK_CONFIG or the user config directory.",
+    )(func)
+    func = click.option(
+        "--db", metavar="URL", expose_value=False, callback=_set_db,
+        help="Database URL, e.g. sqlite:///shop.db; default: STAMPDESK_DB, the config file, "
+        "or the user data directory.",
+    )(func)
+    return func
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT)
+@click.option("--db", metavar="URL", help="Database URL (sqlite:///shop.db or postgresql+psycopg://…).")
+@click.option("--config", metavar="FILE", help="Config file (TOML).")
+@click.option("--printer", metavar="URL", help="Receipt printer, e.g. tcp://192.168.1.50:9100 or preview://DIR.")
+@click.option("--json", "json_output", is_flag=True, help="Print one JSON object on stdout.")
+@click.version_option(__version__, "--version", prog_name="stampdesk", message="%(prog)s %(version)s")
+@click.pass_context
+def cli(
+    ctx: click.Context, db: str | None, config: str | None, printer: str | None, json_output: bool
+) -> None:
+    """stampdesk: stamp cards and a loyalty engine for small shops."""
+    state = ctx.ensure_object(CliState)
+    state.db, state.config, state.printer = db, config, printer
+    state.json = state.json or json_output
+
+
+# --------------------------------------------------------------------------
+# Database and programme
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--demo", is_flag=True, help="Also build a demo café (customers, sales, coupons).")
+@click.option("--customers", type=int, help="With --demo: how many card holders.  [default: 300]")
+@click.option("--days", type=int, help="With --demo: how many days of history.  [default: 180]")
+@click.option("--seed", type=int, help="With --demo: the same seed gives the same shop.  [default: 42]")
+@common_options
+def init(demo: bool, customers: int | None, days: int | None, seed: int | None) -> None:
+    """Create or upgrade the database; --demo adds a demo shop."""
+    from sqlalchemy.engine import make_url
+
+    from .db import SCHEMA_REVISION
+
+    state = _state()
+    sizes = {k: v for k, v in (("customers", customers), ("days", days), ("seed", seed)) if v is not None}
+    if sizes and not demo:
+        raise click.UsageError(f"--{next(iter(sizes))} only goes with --demo")
+    with desk_for(state) as desk:
+        url = make_url(desk.settings.database).render_as_string(hide_password=True)
+        data: dict[str, Any] = {"database": url, "schema_revision": SCHEMA_REVISION, "demo": None}
+        if demo:
+            build_demo = _optional("stampdesk.services.demo", "build_demo", "the demo shop")
+            with progress_bar(state, "Building the demo shop") as progress:
+                summary = build_demo(desk.store, progress=progress, **sizes)
+            data["demo"] = summary.to_dict()
+
+    def text() -> str:
+        lines = [f"Database ready: {url} (schema {SCHEMA_REVISION})"]
+        if data["demo"] is not None:
+            lines.append(_generic_text("Demo shop built:", data["demo"]))
+        else:
+            lines.append("Next: stampdesk program load examples/program.toml")
+        return "\n".join(lines)
+
+    emit(state, data, text)
+
+
+@cli.group(context_settings=CONTEXT)
+def program() -> None:
+    """Set or show the stamp-card programme."""
+
+
+@program.command("load", context_settings=CONTEXT)
+@click.argument("file", metavar="FILE")
+@common_options
+def program_load(file: str) -> None:
+    """Load the programme from a TOML FILE ("-" reads stdin); a changed file
+    becomes a new version, and what was earned is never taken away."""
+    from .services import program as program_service
+
+    state = _state()
+    with desk_for(state) as desk:
+        if file == "-":
+            info = program_service.load_program(desk.store, sys.stdin.read())
+        else:
+            info = program_service.load_program_file(desk.store, Path(file))
+    data = info.to_dict()
+    emit(state, data, lambda: program_text(data, loaded=True))
+
+
+@program.command("show", context_settings=CONTEXT)
+@common_options
+def program_show() -> None:
+    """Show the current programme."""
+    state = _state()
+    with desk_for(state) as desk:
+        data = desk.program().to_dict()
+    emit(state, data, lambda: program_text(data, loaded=False))
+
+
+# --------------------------------------------------------------------------
+# Cards
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--name", required=True, help="The customer's name.")
+@click.option("--email", metavar="E", help="E-mail address (optional).")
+@click.option("--phone", metavar="P", help="Phone number (optional).")
+@click.option("--birthday", metavar="YYYY-MM-DD", help="Birthday (optional).")
+@click.option("--referrer", metavar="NUMBER", help="Card number of the friend who referred them.")
+@click.option("--claim", metavar="TOKEN", help="Receipt claim token: keep the stamps of that walk-in sale.")
+@click.option("--at", metavar="ISO", help="When, for history (a past, timezone-aware time); default now.")
+@common_options
+def enrol(
+    name: str,
+    email: str | None,
+    phone: str | None,
+    birthday: str | None,
+    referrer: str | None,
+    claim: str | None,
+    at: str | None,
+) -> None:
+    """Create a card (with the starter stamps, and a receipt's stamps with --claim)."""
+    state = _state()
+    with desk_for(state) as desk:
+        result = desk.enrol(
+            name=name, email=email, phone=phone, birthday=birthday, referrer=referrer, claim=claim, at=at
+        )
+        zone = _zone(desk)
+
+    def text() -> str:
+        extra = ""
+        if result.claimed_checkout is not None:
+            extra = f" + {_plural(result.claimed_stamps, 'stamp')} from the receipt"
+        lines = [
+            f"New card {result.number} for {result.card.name}: "
+            f"{_plural(result.starter_stamps, 'starter stamp')}{extra}",
+            result.card.progress,
+        ]
+        lines += _coupon_lines(result.new_coupons, zone, title="Coupons to hand over")
+        return "\n".join(lines)
+
+    emit(state, result.to_dict(), text)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("number")
+@common_options
+def card(number: str) -> None:
+    """Show a card's state: balance, next milestone, coupons to use."""
+    state = _state()
+    with desk_for(state) as desk:
+        result = desk.card(number)
+        zone = _zone(desk)
+    emit(state, result.to_dict(), lambda: card_text(result, zone))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True,
+              help="At most this many.")
+@common_options
+def search(query: str, limit: int) -> None:
+    """Find cards by name, e-mail or phone."""
+    state = _state()
+    with desk_for(state) as desk:
+        matches = desk.search(query, limit)
+    data = {"query": query, "results": [m.to_dict() for m in matches]}
+
+    def text() -> str:
+        if not matches:
+            return f"No card matches {query!r}"
+        return "\n".join(
+            f"{m.number}  {m.name}  {_plural(m.balance, 'stamp')}"
+            + "".join(f"  {x}" for x in (m.email, m.phone) if x)
+            for m in matches
+        )
+
+    emit(state, data, text)
+
+
+# ignore_unknown_options lets "-2" through as STAMPS instead of an unknown option.
+@cli.command(context_settings={**CONTEXT, "ignore_unknown_options": True})
+@click.argument("number")
+@click.argument("stamps", type=int)
+@click.option("--reason", required=True, help="Why (kept in the ledger).")
+@click.option("--staff", required=True, help="Who (kept in the ledger).")
+@common_options
+def adjust(number: str, stamps: int, reason: str, staff: str) -> None:
+    """Give (STAMPS > 0) or take back (STAMPS < 0) stamps by hand."""
+    state = _state()
+    with desk_for(state) as desk:
+        change = desk.adjust(number, stamps, reason=reason, staff=staff)
+        zone = _zone(desk)
+    emit(state, change.to_dict(), lambda: change_text(change, zone, what="Adjusted"))
+
+
+# --------------------------------------------------------------------------
+# Sales and coupons
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--card", "card_number", metavar="NUMBER", help="The customer's card; none for a walk-in.")
+@click.option("--amount", required=True, metavar="A", help='The sale\'s amount, e.g. "12.50".')
+@click.option(
+    "--item", "items", multiple=True, metavar="SKU:CATEGORY:QTY:PRICE",
+    help="A line of the sale (repeatable).",
+)
+@click.option("--key", metavar="KEY", help="Idempotency key: the same key again returns the first result.")
+@click.option("--at", metavar="ISO", help="When, for history (a past, timezone-aware time); default now.")
+@click.option("--till", metavar="NAME", help="The till recording the sale.")
+@click.option("--print", "print_it", is_flag=True, help="Print the receipt.")
+@common_options
+def checkout(
+    card_number: str | None,
+    amount: str,
+    items: tuple[str, ...],
+    key: str | None,
+    at: str | None,
+    till: str | None,
+    print_it: bool,
+) -> None:
+    """Record a sale and stamp the card (a walk-in gets an enrolment link)."""
+    state = _state()
+    # Refuse --print before recording anything when printing is not available.
+    printer = _receipt_printer() if print_it else None
+    print_error: str | None = None
+    with desk_for(state) as desk:
+        result = desk.checkout(
+            card=card_number, amount=amount, items=list(items), idempotency_key=key, at=at, till=till
+        )
+        zone = _zone(desk)
+        if printer is not None:
+            try:
+                printer(desk.store, result)
+            except (StampdeskError, OSError) as exc:
+                # The sale is recorded either way: say so rather than fail.
+                print_error = exc.message if isinstance(exc, StampdeskError) else str(exc)
+    data = result.to_dict()
+    if print_it:
+        data["printed"] = print_error is None
+        data["print_error"] = print_error
+    emit(state, data, lambda: checkout_text(result, zone))
+    if print_error is not None:
+        click.echo(
+            f"stampdesk: warning: checkout {result.checkout} is recorded but its receipt was not printed: "
+            f"{one_line(print_error)}",
+            err=True,
+        )
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("coupon")
+@click.option("--till", metavar="NAME", help="The till where the coupon is used.")
+@common_options
+def redeem(coupon: str, till: str | None) -> None:
+    """Use a COUPON (once)."""
+    state = _state()
+    with desk_for(state) as desk:
+        result = desk.redeem(coupon, till=till)
+    emit(state, result.to_dict(), lambda: f"Coupon {result.code} used: {result.reward} (card {result.card})")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("checkout_id", metavar="CHECKOUT_ID")
+@common_options
+def refund(checkout_id: str) -> None:
+    """Refund a sale: take back exactly the stamps it earned."""
+    state = _state()
+    with desk_for(state) as desk:
+        change = desk.refund(checkout_id)
+        zone = _zone(desk)
+    what = f"Checkout {change.checkout} refunded"
+    emit(state, change.to_dict(), lambda: change_text(change, zone, what=what))
+
+
+# --------------------------------------------------------------------------
+# Maintenance
+
+
+@cli.command(context_settings=CONTEXT)
+@common_options
+def check() -> None:
+    """Reconcile balances with the ledger; exit 1 on any mismatch."""
+    state = _state()
+    with desk_for(state) as desk:
+        report = desk.check()
+
+    def text() -> str:
+        if report.ok:
+            return f"OK: {_plural(report.cards, 'card')} match the ledger ({report.ledger_rows} ledger rows)"
+        lines = [f"{_mismatch_line(len(report.mismatches))}:"]
+        lines += [
+            f"  {m.card}: balance {m.balance} (ledger {m.ledger_balance}), "
+            f"cycle {m.cycle} (ledger {m.ledger_cycle})"
+            for m in report.mismatches
+        ]
+        return "\n".join(lines)
+
+    emit(state, report.to_dict(), text)
+    if not report.ok:
+        click.echo(f"stampdesk: error: {_mismatch_line(len(report.mismatches))}", err=True)
+        raise click.exceptions.Exit(EXIT_ERROR)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("path", metavar="PATH")
+@common_options
+def backup(path: str) -> None:
+    """Write a consistent copy of the database to PATH, while tills keep selling."""
+    state = _state()
+    with desk_for(state) as desk:
+        result = desk.backup(path)
+    emit(state, result.to_dict(), lambda: f"Backup written to {result.path} ({result.bytes} bytes)")
+
+
+@cli.command("import", context_settings=CONTEXT)
+@click.argument("file", metavar="FILE")
+@common_options
+def import_(file: str) -> None:
+    """Import existing customers from a CSV FILE (all lines or none)."""
+    state = _state()
+    import_customers = _optional("stampdesk.services.importer", "import_customers", "importing customers")
+    with desk_for(state) as desk, progress_bar(state, "Importing customers") as progress:
+        report = import_customers(desk.store, Path(file), progress=progress)
+    data = report.to_dict()
+    emit(state, data, lambda: _generic_text(f"Imported {file}:", data))
+
+
+@cli.command(context_settings=CONTEXT)
+@common_options
+def till() -> None:
+    """The till (Textual terminal UI)."""
+    state = _state()
+    from .tui.app import run_till  # Textual is imported only for the till
+
+    with desk_for(state) as desk:
+        run_till(desk)
+
+
+# --------------------------------------------------------------------------
+# Optional parts, imported lazily
+
+
+def _optional(module: str, name: str, what: str) -> Any:
+    """``module.name``, or a clear refusal when this version lacks it."""
+    import importlib
+
+    try:
+        found = getattr(importlib.import_module(module), name, None)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise  # the module is there but broken: a bug, not a user error
+        found = None
+    if found is None:
+        raise Refused(f"{what} is not available in this version", "not_available")
+    return found
+
+
+def _receipt_printer() -> Callable[..., object]:
+    from . import printer
+
+    print_receipt = getattr(printer, "print_receipt", None)
+    if print_receipt is None:
+        raise Refused("receipt printing is not available in this version: leave out --print", "not_available")
+    return print_receipt  # type: ignore[no-any-return]
+
+
+@contextmanager
+def progress_bar(state: CliState, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A ``progress(done, total)`` callback drawing a bar on stderr, or None
+    when stderr is not a terminal or the output is JSON (nothing to garble)."""
+    if state.json or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield progress
+
+
+# --------------------------------------------------------------------------
+# Entry point
+
+
+def _wants_json(args: Sequence[str], state: CliState) -> bool:
+    # A usage error can stop parsing before --json is seen; look at argv too.
+    if state.json:
+        return True
+    before_separator = args[: list(args).index("--")] if "--" in args else args
+    return "--json" in before_separator
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (the console script
+    passes it to ``sys.exit``)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    state = CliState()
+    try:
+        rv = cli.main(args, prog_name="stampdesk", standalone_mode=False, obj=state)
+    except StampdeskError as exc:
+        report_error(exc.code, exc.message, as_json=_wants_json(args, state))
+        return EXIT_ERROR
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.UsageError as exc:
+        as_json = _wants_json(args, state)
+        hint = f" (see: {exc.ctx.command_path} --help)" if exc.ctx is not None else ""
+        message = one_line(exc.format_message())
+        # `stampdesk` or `stampdesk program` alone (click >= 8.2): the help is
+        # the answer, on stdout; its exit status stays click's 2.
+        if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
+            if not as_json:
+                click.echo(exc.ctx.get_help())
+                return EXIT_USAGE
+            message = "a command is missing"
+        report_error("usage", message + hint, as_json=as_json)
+        return EXIT_USAGE
+    except click.ClickException as exc:
+        report_error("error", exc.format_message(), as_json=_wants_json(args, state))
+        return exc.exit_code if exc.exit_code else EXIT_ERROR
+    except click.Abort:
+        click.echo("stampdesk: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `stampdesk search a | head -1`: the reader left; say nothing more.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
+    except Exception as exc:
+        # A database that cannot be reached is the machine's problem, not a bug.
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(exc, OperationalError):
+            message = f"cannot use the database: {one_line(str(exc.orig or exc)).split(' [SQL')[0]}"
+            report_error("database_unavailable", message, as_json=_wants_json(args, state))
+            return EXIT_ERROR
+        raise
+    # Commands return None; `--help`/`--version` end through Exit above.
+    return rv if isinstance(rv, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

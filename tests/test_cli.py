@@ -1,0 +1,311 @@
+"""End-to-end tests of the ``stampdesk`` command line, run as the installed
+console script in real subprocesses, on a SQLite file and on PostgreSQL.
+
+What a shop owner or a till script sees: exit statuses, one JSON object on
+stdout with ``--json``, one error line on stderr, and the database left as it
+was when a command is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import stampdesk as engine
+from helpers import EXAMPLE_PROGRAM
+from stampdesk.config import Settings
+
+STAMPDESK = Path(sys.executable).parent / "stampdesk"
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one ``stampdesk`` process did."""
+
+    status: int
+    out: str
+    err: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+    @property
+    def err_lines(self) -> list[str]:
+        return self.err.splitlines()
+
+
+def stampdesk(*args: str, stdin: str | None = None) -> Run:
+    """Run the console script; the environment (hermetic XDG dirs, TZ) is the test's."""
+    done = subprocess.run(
+        [str(STAMPDESK), *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env=dict(os.environ),
+        timeout=120,
+        check=False,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def ok_json(*args: str) -> Any:
+    """Run with ``--json`` and return the parsed object, insisting on success."""
+    run = stampdesk(*args, "--json")
+    assert run.status == 0, run
+    assert run.err == "", run
+    return run.json
+
+
+def refused(*args: str, status: int = 1) -> dict[str, str]:
+    """Run with ``--json``, insisting on a clean refusal; return the error."""
+    run = stampdesk(*args, "--json")
+    assert run.status == status, run
+    assert len(run.err_lines) == 1 and run.err_lines[0].startswith("stampdesk: error: "), run
+    error: dict[str, str] = run.json["error"]
+    assert set(error) == {"code", "message"} and error["message"], run
+    return error
+
+
+def sqlite_path(url: str) -> Path:
+    return Path(url.removeprefix("sqlite:///"))
+
+
+def dump(url: str) -> list[str]:
+    """The whole content of a SQLite database, as SQL text."""
+    conn = sqlite3.connect(sqlite_path(url))
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def shop(sqlite_url: str) -> str:
+    """A SQLite shop with the example programme. Set up through the Python API
+    to save two process starts per test; the first test does it by the CLI."""
+    with engine.connect(settings=Settings(database=sqlite_url, timezone="Europe/Paris")) as desk:
+        desk.load_program(EXAMPLE_PROGRAM)
+    return sqlite_url
+
+
+def test_a_card_earns_redeems_and_is_refunded(db_url: str) -> None:
+    db = ("--db", db_url)
+    init = ok_json("init", *db)
+    assert init["schema_revision"] and init["demo"] is None
+
+    program = ok_json("program", "load", str(EXAMPLE_PROGRAM), *db)
+    assert program["name"] == "Café Bleu" and program["stamps_per_card"] == 10
+    assert ok_json("program", "show", *db)["version"] == program["version"]
+
+    ana = ok_json("enrol", "--name", "Ana Martin", "--email", "ana@example.org", *db)
+    number = ana["number"]
+    assert ana["balance"] == 2 and ana["starter_stamps"] == 2
+
+    sale = ok_json("checkout", "--card", number, "--amount", "12.50", "--item", "CAF:coffee:2:2.50", *db)
+    assert sale["card"] == number and sale["amount"] == "12.50"
+    assert (sale["stamps_added"], sale["balance"]) == (2, 4)
+    assert [m["reward"] for m in sale["milestones"]] == ["Croissant offert"]
+    [coupon] = sale["coupons"]
+    assert set(coupon) >= {"code", "reward", "expires"} and coupon["reward"] == "Croissant offert"
+    assert sale["enrol_url"] is None
+
+    card = ok_json("card", number, *db)
+    assert (card["number"], card["name"], card["balance"]) == (number, "Ana Martin", 4)
+    assert card["next_milestone"] == {"at": 6, "reward": "Cookie offert", "remaining": 2}
+    assert [c["code"] for c in card["coupons"]] == [coupon["code"]]
+
+    used = ok_json("redeem", coupon["code"], "--till", "till-1", *db)
+    assert (used["coupon"], used["card"]) == (coupon["code"], number)
+    assert refused("redeem", coupon["code"], *db)["code"] == "coupon_used"
+    assert ok_json("card", number, *db)["coupons"] == []
+
+    back = ok_json("refund", str(sale["checkout"]), *db)
+    assert (back["checkout"], back["stamps"], back["balance"]) == (sale["checkout"], -2, 2)
+    assert refused("refund", str(sale["checkout"]), *db)["code"] == "already_refunded"
+
+    report = ok_json("check", *db)
+    assert report["ok"] is True and report["cards"] == 1 and report["mismatches"] == []
+
+
+def test_an_idempotency_key_replays_and_refuses_another_sale(shop: str) -> None:
+    db = ("--db", shop)
+    number = ok_json("enrol", "--name", "Bob", *db)["number"]
+    first = ok_json("checkout", "--card", number, "--amount", "4.20", "--key", "till1-42", *db)
+    again = ok_json("checkout", "--card", number, "--amount", "4.20", "--key", "till1-42", *db)
+    assert again["checkout"] == first["checkout"] and again["replayed"] is True
+    assert again["balance"] == first["balance"] == 3
+    before = dump(shop)
+    error = refused("checkout", "--card", number, "--amount", "5.00", "--key", "till1-42", *db)
+    assert error["code"] == "idempotency_conflict"
+    assert dump(shop) == before
+    assert ok_json("card", number, *db)["balance"] == 3
+
+
+def test_a_walk_in_enrols_from_the_receipt_and_claims_once(shop: str, tmp_path: Path) -> None:
+    db = ("--db", shop)
+    config = tmp_path / "config.toml"
+    config.write_text('public_url = "https://cafe.example/"\n', encoding="utf-8")
+    sale = ok_json("checkout", "--amount", "4.20", "--config", str(config), *db)
+    assert sale["card"] is None and sale["balance"] is None and sale["stamps_added"] == 1
+    assert sale["enrol_url"] == "https://cafe.example/join/" + sale["claim_token"]
+    bob = ok_json("enrol", "--name", "Bob", "--claim", sale["claim_token"], *db)
+    assert (bob["claimed_stamps"], bob["claimed_checkout"], bob["balance"]) == (1, sale["checkout"], 3)
+    before = dump(shop)
+    again = refused("enrol", "--name", "Carl", "--claim", sale["claim_token"], *db)
+    assert again["code"] == "already_claimed"
+    assert dump(shop) == before
+
+
+def test_human_output_tells_the_cashier_what_happened(shop: str) -> None:
+    db = ("--db", shop)
+    enrol = stampdesk("enrol", "--name", "Ana", *db)
+    assert enrol.status == 0 and "2/10 — Croissant offert at 3" in enrol.out, enrol
+    number = enrol.out.split()[2]
+    sale = stampdesk("checkout", "--card", number, "--amount", "12.50", *db)
+    assert sale.status == 0 and sale.err == "", sale
+    assert "+2 stamps" in sale.out and "4/10 — Cookie offert at 6" in sale.out
+    code = ok_json("card", number, *db)["coupons"][0]["code"]
+    assert code in sale.out and "Croissant offert" in sale.out and "valid until" in sale.out
+    walk_in = stampdesk("checkout", "--amount", "3.00", *db)
+    assert "/join/" in walk_in.out, walk_in
+    card = stampdesk("card", number, *db)
+    assert "Ana" in card.out and "4/10" in card.out and code in card.out
+    assert stampdesk("check", *db).out.startswith("OK")
+
+
+def test_every_command_speaks_json(shop: str, tmp_path: Path) -> None:
+    db = ("--db", shop)
+    enrolled_at = ("--at", "2025-12-01T09:00:00+01:00")
+    phone = ("--phone", "+33 6 12 34 56 78")
+    number = ok_json("enrol", "--name", "Élodie Dupont", *phone, *enrolled_at, *db)["number"]
+    assert ok_json("search", "elodie", *db)["results"][0]["number"] == number
+    given = ok_json("adjust", number, "3", "--reason", "paper card", "--staff", "Zoé", *db)
+    assert (given["stamps"], given["balance"]) == (3, 5)
+    # A negative number of stamps is an argument, not an unknown option.
+    taken = ok_json("adjust", number, "-2", "--reason", "typo", "--staff", "Zoé", *db)
+    assert (taken["stamps"], taken["balance"]) == (-2, 3)
+    sale = ok_json("checkout", "--card", number, "--amount", "2.00", "--at", "2026-01-05T09:30:00+01:00", *db)
+    assert sale["at"].startswith("2026-01-05T08:30:00")
+    backup = ok_json("backup", str(tmp_path / "copy.db"), *db)
+    assert backup["bytes"] > 0
+    # Global --json (before the command) works as well as the command's own.
+    assert stampdesk("--json", *db, "program", "show").json["name"] == "Café Bleu"
+    # --printer is a global option, kept in the settings for printing.
+    printer = stampdesk("--printer", f"preview://{tmp_path}", "--json", *db, "program", "show")
+    assert printer.status == 0 and printer.json["name"] == "Café Bleu", printer
+    assert ok_json("init", *db)["database"] == shop
+
+
+def test_check_exits_1_when_a_balance_disagrees_with_the_ledger(shop: str) -> None:
+    number = ok_json("enrol", "--name", "Ana", "--db", shop)["number"]
+    tampered = sqlite3.connect(sqlite_path(shop))
+    try:
+        tampered.execute("UPDATE cards SET balance = 9")
+        tampered.commit()
+    finally:
+        tampered.close()
+    run = stampdesk("check", "--db", shop, "--json")
+    assert run.status == 1 and run.err_lines == ["stampdesk: error: 1 card does not match the ledger"], run
+    assert run.json["ok"] is False
+    assert run.json["mismatches"] == [
+        {"card": number, "balance": 9, "ledger_balance": 2, "cycle": 0, "ledger_cycle": 0}
+    ]
+    human = stampdesk("check", "--db", shop)
+    assert human.status == 1 and number in human.out, human
+
+
+def test_backup_is_a_sqlite_database_with_the_same_cards(shop: str, tmp_path: Path) -> None:
+    db = ("--db", shop)
+    for name in ("Ana", "Bob", "Chloé"):
+        ok_json("enrol", "--name", name, *db)
+    target = tmp_path / "backups" / "shop-copy.db"
+    target.parent.mkdir()
+    run = stampdesk("backup", str(target), *db)
+    assert run.status == 0 and str(target) in run.out, run
+    copy = sqlite3.connect(target)
+    try:
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert copy.execute("SELECT count(*) FROM cards").fetchone() == (3,)
+    finally:
+        copy.close()
+
+
+def test_the_commands_db_option_wins_over_the_global_one(shop: str, tmp_path: Path) -> None:
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    ok_json("init", "--db", empty)
+    # Only `shop` has a programme: which database answered is plain to see.
+    assert stampdesk("--db", empty, "program", "show", "--db", shop, "--json").json["name"] == "Café Bleu"
+    run = stampdesk("--db", shop, "--json", "program", "show", "--db", empty)
+    assert run.status == 1 and run.json["error"]["code"] == "no_program"
+    # STAMPDESK_DB is the fallback when no --db is given.
+    os.environ["STAMPDESK_DB"] = shop
+    try:
+        assert ok_json("program", "show")["name"] == "Café Bleu"
+    finally:
+        del os.environ["STAMPDESK_DB"]
+
+
+def test_usage_mistakes_exit_2_with_one_line(shop: str) -> None:
+    for args in (
+        ("checkout", "--db", shop),  # --amount missing
+        ("chekout", "--amount", "5"),
+        ("card", "--colour", "blue", "2900000000005"),
+        ("adjust", "2900000000005", "two", "--reason", "x", "--staff", "y"),
+    ):
+        before = dump(shop)
+        error = refused(*args, status=2)
+        assert error["code"] == "usage"
+        human = stampdesk(*args)
+        assert human.status == 2 and human.out == "" and len(human.err_lines) == 1, human
+        assert dump(shop) == before
+
+
+def test_version_and_help() -> None:
+    version = stampdesk("--version")
+    assert version.status == 0 and version.out.startswith("stampdesk ")
+    helped = stampdesk("checkout", "--help")
+    assert helped.status == 0 and "--amount" in helped.out and "--item" in helped.out
+
+
+def test_print_is_refused_before_the_sale_when_printing_is_missing(shop: str) -> None:
+    before = dump(shop)
+    assert refused("checkout", "--amount", "5.00", "--print", "--db", shop)["code"] == "not_available"
+    assert dump(shop) == before
+
+
+def test_init_demo_builds_a_shop_that_checks_out(sqlite_url: str) -> None:
+    db = ("--db", sqlite_url)
+    summary = ok_json("init", "--demo", "--customers", "12", "--days", "20", *db)["demo"]
+    assert summary["cards"] == 12 and summary["checkouts"] > 0
+    assert ok_json("check", *db)["ok"] is True
+    # A demo is never mixed into a shop that already has cards.
+    before = dump(sqlite_url)
+    assert refused("init", "--demo", "--customers", "12", "--days", "20", *db)["code"] == "not_empty"
+    assert dump(sqlite_url) == before
+
+
+def test_import_customers_from_csv(shop: str, tmp_path: Path) -> None:
+    db = ("--db", shop)
+    good = tmp_path / "customers.csv"
+    good.write_text("name,email,stamps\nAna Martin,ana@example.org,7\nBob,,\n", encoding="utf-8")
+    report = ok_json("import", str(good), *db)
+    assert report["imported"] == 2
+    ana = ok_json("card", report["cards"][0], *db)
+    assert (ana["name"], ana["email"], ana["balance"]) == ("Ana Martin", "ana@example.org", 7)
+    assert [m["number"] for m in ok_json("search", "martin", *db)["results"]] == [ana["number"]]
+    # One bad line: nothing is imported, and the error says which line.
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,email,phone\nChloé,chloe@example.org,\n,broken@,\n", encoding="utf-8")
+    before = dump(shop)
+    error = refused("import", str(bad), *db)
+    assert error["code"] and "3" in error["message"]
+    assert dump(shop) == before
