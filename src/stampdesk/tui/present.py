@@ -1,0 +1,136 @@
+"""The engine's results as the lines the cashier reads.
+
+Pure functions (no Textual): a result and the shop's ``Text`` in, lines out.
+The receipt printer will say the same things in its own layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ..results import CheckoutResult, CouponInfo, EnrolResult, ProgramInfo, RedeemResult, StampChange
+from .text import Text
+
+
+@dataclass(frozen=True)
+class Programme:
+    """What the till needs from the programme's rules."""
+
+    name: str
+    version: int
+    stamps_per_card: int
+    milestones: tuple[int, ...]
+    min_amount: Decimal | None = None
+    max_per_day: int | None = None
+
+    @classmethod
+    def from_info(cls, info: ProgramInfo) -> Programme:
+        """Read the rules as ``ProgramInfo.rules`` holds them (a JSON dict)."""
+        rules: dict[str, Any] = info.rules
+        earning: dict[str, Any] = rules.get("earning") or {}
+        try:
+            minimum = Decimal(str(earning["min_amount"])) if "min_amount" in earning else None
+        except InvalidOperation:
+            minimum = None
+        cap = earning.get("max_per_day")
+        return cls(
+            name=str(rules.get("name", "")),
+            version=info.version,
+            stamps_per_card=int(rules.get("stamps_per_card", 0)),
+            milestones=tuple(int(m["at"]) for m in rules.get("milestones", ())),
+            min_amount=minimum,
+            max_per_day=cap if isinstance(cap, int) else None,
+        )
+
+
+def coupon_lines(coupons: Iterable[CouponInfo], text: Text) -> list[str]:
+    """One line per coupon still to use (expired ones say so)."""
+    lines = []
+    for c in coupons:
+        key = "coupon.valid" if c.status == "valid" else "coupon.expired"
+        lines.append(text(key, code=c.code, reward=c.reward, day=text.day(c.expires)))
+    return lines
+
+
+def zero_stamp_reason(result: CheckoutResult, programme: Programme | None, text: Text) -> str:
+    """Why a sale earned no stamp. The engine does not say, so this reads it
+    from the rules: below the minimum amount, else the daily cap."""
+    if programme is not None and programme.min_amount is not None and result.amount < programme.min_amount:
+        return text("sale.none.minimum", minimum=text.money(programme.min_amount))
+    if programme is not None and programme.max_per_day is not None:
+        return text("sale.none.cap", count=programme.max_per_day)
+    return text("sale.none")
+
+
+def sale_lines(result: CheckoutResult, programme: Programme | None, text: Text) -> list[str]:
+    """A card's sale: stamps added, rewards reached, coupons to hand over."""
+    lines = [text("sale.title", checkout=result.checkout, amount=text.money(result.amount))]
+    if result.replayed:
+        lines.append(text("sale.replayed"))
+    if result.stamps_added:
+        progress = text.progress(result.balance or 0, result.stamps_per_card, result.next_milestone)
+        lines.append(text("sale.added", added=text.count("added", result.stamps_added), progress=progress))
+    else:
+        lines.append(zero_stamp_reason(result, programme, text))
+    lines.extend(text("sale.milestone", reward=m.reward, at=m.at) for m in result.milestones)
+    lines.extend(
+        text("sale.coupon", code=c.code, reward=c.reward, day=text.day(c.expires)) for c in result.coupons
+    )
+    return lines
+
+
+def walk_in_lines(result: CheckoutResult, programme: Programme | None, text: Text) -> list[str]:
+    """A sale without a card: the stamps it keeps and the link to claim them."""
+    lines = [text("walk_in.title", checkout=result.checkout, amount=text.money(result.amount))]
+    if result.replayed:
+        lines.append(text("sale.replayed"))
+    if result.stamps_added:
+        lines.append(text("walk_in.keep", stamps=text.stamps(result.stamps_added)))
+        lines.append(f"  {result.enrol_url}")
+        if result.claim_token:
+            lines.append(text("walk_in.claim", token=result.claim_token))
+    else:
+        lines.append(text("walk_in.none"))
+        lines.append(zero_stamp_reason(result, programme, text))
+    return lines
+
+
+def redeem_lines(result: RedeemResult, text: Text) -> list[str]:
+    """A used coupon: the reward to hand over, and whose card it was."""
+    return [
+        text("redeem.done", code=result.code, reward=result.reward),
+        text("redeem.card", card=result.card, day=text.day(result.redeemed_at)),
+    ]
+
+
+def refund_lines(change: StampChange, per_card: int | None, text: Text) -> list[str]:
+    """What a refund took back, and the coupons it cancelled."""
+    lines = [text("refund.done", checkout=change.checkout)]
+    taken = text.count("taken", abs(change.stamps))
+    if change.card is None:
+        lines.append(text("refund.walk_in", taken=taken))
+    else:
+        balance = change.balance
+        lines.append(
+            text("refund.card", card=change.card, taken=taken, balance=balance, per_card=per_card or "?")
+        )
+    if change.voided_coupons:
+        lines.append(text("refund.voided", codes=", ".join(change.voided_coupons)))
+    if change.completions_undone:
+        lines.append(text("refund.completions", count=change.completions_undone))
+    return lines
+
+
+def enrol_lines(result: EnrolResult, text: Text) -> list[str]:
+    """A new card: its number, starter stamps and claimed stamps."""
+    lines = [text("enrol.done", number=result.number, name=result.card.name or "")]
+    lines.append(text("enrol.starter", count=result.starter_stamps))
+    if result.claimed_checkout is not None:
+        lines.append(text("enrol.claimed", checkout=result.claimed_checkout, count=result.claimed_stamps))
+    lines.extend(
+        text("sale.coupon", code=c.code, reward=c.reward, day=text.day(c.expires)) for c in result.new_coupons
+    )
+    return lines

@@ -1,0 +1,65 @@
+"""A yes/no question in a modal box: Enter confirms, Escape cancels.
+
+No single-letter keys (y/n): a barcode scanner typing into the till must
+never answer a question by accident. For the same reason an Enter that ends
+a burst of typed characters (a scan) does not confirm: only a lone Enter does.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Asks ``title`` (with ``body`` below); dismissed with ``True`` when the
+    cashier confirms, ``False`` when they cancel."""
+
+    CSS_PATH = "confirm.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, title: str, body: str, *, yes: str, no: str) -> None:
+        super().__init__()
+        self.question = title
+        self.body = body
+        self.yes = yes
+        self.no = no
+        self._typed = False  # characters arrived since the last Enter
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(self.question, markup=False, id="confirm-title")
+            yield Static(self.body, markup=False, id="confirm-body")
+            with Horizontal(id="confirm-buttons"):
+                yield Button(self.yes, variant="error", id="confirm-yes")
+                yield Button(self.no, id="confirm-no")
+
+    def on_key(self, event: events.Key) -> None:
+        # Keys reach this screen before the focused button's Enter binding.
+        if event.is_printable:
+            self._typed = True
+            event.stop()
+        elif event.key in ("enter", "tab", "ctrl+j") and self._typed:
+            self._typed = False  # the end of a scan, not an answer
+            event.stop()
+            event.prevent_default()
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-yes", Button).focus()
+
+    @on(Button.Pressed, "#confirm-yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#confirm-no")
+    def _no(self) -> None:
+        self.dismiss(False)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

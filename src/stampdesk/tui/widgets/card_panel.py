@@ -1,0 +1,110 @@
+"""A customer's card as the cashier sees it: greeting, grid, progress, coupons,
+and what the last operation on it did."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from ...results import CardState
+from ..present import coupon_lines
+from ..text import Text
+from .stamp_grid import StampGrid
+
+
+class CardPanel(VerticalScroll):
+    """Shows one card; ``show_outcome`` adds the lines of the last sale."""
+
+    DEFAULT_CSS = """
+    CardPanel {
+        height: 1fr;
+        padding: 0 1;
+        scrollbar-size-vertical: 1;
+    }
+    CardPanel > .card-greeting {
+        text-style: bold;
+        height: auto;
+    }
+    CardPanel > .card-status {
+        color: $warning;
+        height: auto;
+    }
+    CardPanel > StampGrid {
+        margin: 1 0 0 0;
+    }
+    CardPanel > .card-progress {
+        height: auto;
+        margin-bottom: 1;
+    }
+    CardPanel > .card-coupons {
+        height: auto;
+        color: $text-accent;
+    }
+    CardPanel > .card-outcome {
+        height: auto;
+        border-top: solid $success;
+    }
+    CardPanel > .-empty {
+        display: none;
+    }
+    """
+
+    def __init__(self, text: Text, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.text = text
+        self.card: CardState | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", markup=False, classes="card-greeting")
+        yield Static("", markup=False, classes="card-status -empty")
+        yield StampGrid()
+        yield Static("", markup=False, classes="card-progress")
+        yield Static("", markup=False, classes="card-coupons -empty")
+        yield Static("", markup=False, classes="card-outcome -empty")
+
+    def show_card(self, card: CardState, milestones: Iterable[int]) -> None:
+        """Draw ``card``; the milestones mark the grid."""
+        self.card = card
+        tr = self.text
+        greeting = tr("card.greeting", name=card.name) if card.name else tr("card.number", number=card.number)
+        if card.name:
+            greeting += f"   {tr('card.number', number=card.number)}"
+        self.query_one(".card-greeting", Static).update(greeting)
+        status = "" if card.status == "active" else tr("card.status", status=card.status)
+        self._fill(".card-status", status)
+        self.query_one(StampGrid).show(card.balance, card.stamps_per_card, milestones)
+        self.query_one(".card-progress", Static).update(
+            tr.progress(card.balance, card.stamps_per_card, card.next_milestone)
+        )
+        coupons = coupon_lines(card.coupons, tr)
+        self._fill(
+            ".card-coupons",
+            "\n".join([tr("coupons.title"), *(f"  {line}" for line in coupons)]) if coupons else "",
+        )
+
+    def show_outcome(self, lines: Sequence[str]) -> None:
+        """Show what the last operation did (an empty list hides the box)."""
+        self._fill(".card-outcome", "\n".join(lines))
+        if lines:
+            self.scroll_end(animate=False)
+
+    def _fill(self, selector: str, content: str) -> None:
+        # An empty part takes no line at all (80×24 leaves little room).
+        part = self.query_one(selector, Static)
+        part.update(content)
+        part.set_class(not content, "-empty")
+
+    @property
+    def plain(self) -> str:
+        """Everything the panel shows, as text (for tests and logs)."""
+        parts = []
+        for child in self.query(Static):
+            if child.has_class("-empty"):
+                continue
+            shown = child.plain if isinstance(child, StampGrid) else str(child.content)
+            if shown:
+                parts.append(shown)
+        return "\n".join(parts)

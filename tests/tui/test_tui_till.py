@@ -1,0 +1,523 @@
+"""The till, driven like a cashier drives it: Pilot on an 80×24 terminal,
+a real SQLite shop behind it. Each test checks the shop's data through the
+Desk *and* what the screen shows."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from pilot_helpers import (
+    SIZE,
+    burst,
+    feedback,
+    field,
+    focused_id,
+    screen_text,
+    settle,
+    shows,
+    submit,
+    type_text,
+)
+
+from stampdesk.desk import Desk
+from stampdesk.domain.card_numbers import check_digit
+from stampdesk.tui.app import make_till
+from stampdesk.tui.scan import ScanGuard
+from stampdesk.tui.screens.confirm import ConfirmScreen
+from stampdesk.tui.screens.till import Mode
+from stampdesk.tui.text import Text
+from stampdesk.tui.widgets import SearchResults
+from stampdesk.tui.widgets.stamp_grid import grid_lines
+
+pytestmark = pytest.mark.asyncio
+
+MILESTONES = (3, 6, 10)  # examples/program.toml
+
+
+def text_of(desk: Desk) -> Text:
+    return Text(desk.settings.locale, desk.settings.zone)
+
+
+class FakeTime:
+    """A monotonic clock for the double-scan guard, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_scan_then_amount_stamps_the_card(sqlite_desk: Desk) -> None:
+    tr = text_of(sqlite_desk)
+    ana = sqlite_desk.enrol(name="Ana Martin", email="ana@example.org")
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert focused_id(app) == "card-input"
+        assert app.till.title == "Café Bleu"  # the programme's name in the header
+
+        await submit(pilot, ana.number, typed=True)  # digit by digit, as a scanner types
+        assert app.till.mode is Mode.CARD
+        assert focused_id(app) == "amount-input"
+        shown = screen_text(app)
+        assert tr("card.greeting", name="Ana Martin") in shown
+        assert grid_lines(2, 10, MILESTONES)[0] in shown  # ● ● ☆ ○ …
+        assert ana.card.progress.split(" at ")[0] in shown  # "2/10 — Croissant offert"
+
+        await submit(pilot, "4,50", typed=True)
+        card = sqlite_desk.card(ana.number)
+        assert card.balance == 3
+        assert len(card.coupons) == 1
+        shown = screen_text(app)
+        assert grid_lines(3, 10, MILESTONES)[0] in shown  # the milestone box is now filled
+        assert tr.progress(3, 10, card.next_milestone) in shown
+        assert tr("sale.milestone", reward="Croissant offert", at=3) in shown
+        coupon = card.coupons[0]
+        assert tr("sale.coupon", code=coupon.code, reward=coupon.reward, day=tr.day(coupon.expires)) in shown
+        kind, message = feedback(app)
+        assert kind == "success" and tr.count("added", 1) in message
+        # Back to idle, ready for the next customer.
+        assert app.till.mode is Mode.IDLE
+        assert focused_id(app) == "card-input"
+        assert field(app, "amount-input").value == ""
+
+
+async def test_scanner_sending_tab_or_line_feed_submits(sqlite_desk: Desk) -> None:
+    ana = sqlite_desk.enrol(name="Ana Martin")
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, ana.number, key="tab", typed=True)
+        assert app.till.mode is Mode.CARD and focused_id(app) == "amount-input"
+        await submit(pilot, "3", key="ctrl+j", typed=True)
+        assert sqlite_desk.card(ana.number).balance == 3
+
+
+async def test_same_card_scanned_twice_within_two_seconds_is_not_stamped_twice(sqlite_desk: Desk) -> None:
+    tr = text_of(sqlite_desk)
+    ana = sqlite_desk.enrol(name="Ana Martin")
+    app = make_till(sqlite_desk)
+    time = FakeTime()
+    app.guard = ScanGuard(clock=time)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, ana.number)
+        await submit(pilot, "4.50")
+        assert sqlite_desk.card(ana.number).balance == 3
+
+        # The scanner reads the card again at once: ignored, with a note.
+        time.now += 0.8
+        await submit(pilot, ana.number)
+        assert feedback(app) == ("warning", tr("scan.repeat", number=ana.number))
+        assert app.till.mode is Mode.IDLE
+        assert focused_id(app) == "card-input" and field(app, "card-input").value == ""
+        # Even an amount typed now stamps nothing: no card is selected.
+        await submit(pilot, "4.50")
+        assert sqlite_desk.card(ana.number).balance == 3
+
+        # Two seconds later it is a new visit.
+        time.now += 2.0
+        await submit(pilot, ana.number)
+        assert app.till.mode is Mode.CARD
+
+
+async def test_a_retried_sale_is_recorded_once(sqlite_desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sale is written, then the connection drops before the answer: the
+    cashier presses Enter again and the idempotency key replays the sale."""
+    tr = text_of(sqlite_desk)
+    ana = sqlite_desk.enrol(name="Ana Martin")
+    real_checkout = sqlite_desk.checkout
+    keys: list[object] = []
+
+    def flaky_checkout(**kwargs: Any) -> object:
+        keys.append(kwargs.get("idempotency_key"))
+        result = real_checkout(**kwargs)
+        if len(keys) == 1:
+            raise ConnectionError("connection lost")
+        return result
+
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, ana.number)
+        monkeypatch.setattr(sqlite_desk, "checkout", flaky_checkout)
+        await submit(pilot, "4.50")
+        kind, message = feedback(app)
+        assert kind == "error" and "ConnectionError" in message and "connection lost" in message
+        assert focused_id(app) == "amount-input"  # the amount is still there: Enter again
+
+        await pilot.press("enter")
+        await settle(pilot)
+        assert keys[0] is not None and keys == [keys[0], keys[0]]
+        assert sqlite_desk.card(ana.number).balance == 3  # stamped once
+        assert shows(app, tr("sale.replayed"))
+        assert feedback(app)[0] == "success"
+
+
+async def test_walk_in_sale_shows_the_enrol_link(sqlite_desk: Desk) -> None:
+    tr = text_of(sqlite_desk)
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        assert app.till.mode is Mode.WALK_IN and focused_id(app) == "amount-input"
+        await submit(pilot, "12.50")
+        token = app.till.last_claim
+        assert token is not None
+        shown = screen_text(app)
+        assert f"https://cafe.example/join/{token}" in shown
+        assert tr("walk_in.keep", stamps=tr.stamps(2)) in shown  # 1 a visit + 1 per 10.00
+        assert tr("walk_in.title", checkout=1, amount=tr.money(Decimal("12.50"))) in shown
+        assert focused_id(app) == "card-input"
+
+
+async def test_enrol_with_the_claim_token_of_a_walk_in(sqlite_desk: Desk) -> None:
+    tr = text_of(sqlite_desk)
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await submit(pilot, "4.50")
+        token = app.till.last_claim
+
+        await pilot.press("f6")
+        assert focused_id(app) == "enrol-name"
+        assert field(app, "enrol-claim").value == token  # offered at once
+        await submit(pilot, "Lea Dupont")
+        assert focused_id(app) == "enrol-email"
+        await submit(pilot, "lea@example.org")
+        assert focused_id(app) == "enrol-claim"
+        await pilot.press("enter")
+        await settle(pilot)
+
+        card = app.till.card
+        assert card is not None and card.name == "Lea Dupont"
+        assert sqlite_desk.card(card.number).balance == 3  # 2 starter stamps + the walk-in's 1
+        shown = screen_text(app)
+        assert tr("enrol.done", number=card.number, name="Lea Dupont") in shown
+        assert tr("enrol.claimed", checkout=1, count=1) in shown
+        # The new card is selected: the next amount goes on it.
+        assert app.till.mode is Mode.CARD and focused_id(app) == "amount-input"
+        assert app.till.last_claim is None
+
+
+async def test_enrol_claim_accepts_the_printed_link(sqlite_desk: Desk) -> None:
+    sale = sqlite_desk.checkout(amount="4.50")
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f6")
+        await submit(pilot, "Zoe")
+        await pilot.press("enter")
+        await submit(pilot, str(sale.enrol_url))
+        card = app.till.card
+        assert card is not None and sqlite_desk.card(card.number).balance == 3
+
+
+async def test_redeem_a_coupon_then_a_second_time_is_refused(sqlite_desk: Desk) -> None:
+    tr = text_of(sqlite_desk)
+    ana = sqlite_desk.enrol(name="Ana Martin")
+    coupon = sqlite_desk.checkout(card=ana.number, amount="4.50").coupons[0]
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f4")
+        assert focused_id(app) == "coupon-input"
+        await submit(pilot, coupon.code.lower())
+        assert feedback(app) == ("success", tr("redeem.done", code=coupon.code, reward="Croissant offert"))
+        assert shows(app, tr("redeem.done", code=coupon.code, reward="Croissant offert"))
+        assert sqlite_desk.card(ana.number).coupons == ()
+        assert focused_id(app) == "card-input"
+
+        await pilot.press("f4")
+        await submit(pilot, coupon.code)
+        kind, message = feedback(app)
+        assert kind == "error" and "already used" in message
+        assert shows(app, message)
+        assert focused_id(app) == "coupon-input"
+
+
+async def test_refund_asks_for_confirmation(sqlite_desk: Desk) -> None:
+    tr = text_of(sqlite_desk)
+    ana = sqlite_desk.enrol(name="Ana Martin")
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, ana.number)
+        await submit(pilot, "4.50")
+        coupon = sqlite_desk.card(ana.number).coupons[0]
+        checkout = app.till.last_checkout
+        assert checkout is not None
+
+        await pilot.press("f5")
+        assert field(app, "checkout-input").value == str(checkout)  # the last sale is offered
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert shows(app, tr("refund.title", checkout=checkout))
+        await pilot.press("escape")  # changed my mind
+        await settle(pilot)
+        assert feedback(app) == ("info", tr("refund.cancelled"))
+        assert sqlite_desk.card(ana.number).balance == 3
+
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmScreen)
+        await type_text(pilot, ana.number)  # a scan now is not an answer…
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert sqlite_desk.card(ana.number).balance == 3
+        await pilot.press("enter")  # …a lone Enter is (the confirm button has the focus)
+        await settle(pilot)
+        assert sqlite_desk.card(ana.number).balance == 2
+        shown = screen_text(app)
+        assert tr("refund.done", checkout=checkout) in shown
+        assert tr("refund.voided", codes=coupon.code) in shown
+        assert feedback(app) == ("success", tr("refund.done", checkout=checkout))
+        assert focused_id(app) == "card-input"
+
+        # A second refund of the same sale is refused by the engine.
+        await pilot.press("f5")
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        kind, message = feedback(app)
+        assert kind == "error" and "already refunded" in message
+        assert sqlite_desk.card(ana.number).balance == 2
+
+
+async def test_search_by_name_prefix_then_choose(sqlite_desk: Desk) -> None:
+    tr = text_of(sqlite_desk)
+    ana = sqlite_desk.enrol(name="Ana Martin")
+    sqlite_desk.enrol(name="Marc Petit")
+    sqlite_desk.enrol(name="Bruno Lefort")
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "mar")
+        await pilot.pause(0.3)  # the live search waits for typing to pause
+        await settle(pilot)
+        results = app.till.query_one(SearchResults)
+        assert results.option_count == 2  # Ana MARtin and MARc Petit
+        shown = screen_text(app)
+        assert ana.number in shown and "Marc Petit" in shown
+        assert "Bruno" not in shown
+
+        await pilot.press("down")
+        assert focused_id(app) == "results"
+        first = results.get_option_at_index(0).id
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.till.card is not None and app.till.card.number == first
+        assert app.till.mode is Mode.CARD and focused_id(app) == "amount-input"
+
+        # Enter on a search with a single match selects it at once.
+        await pilot.press("escape")
+        await submit(pilot, "bru")
+        assert app.till.card is not None and app.till.card.name == "Bruno Lefort"
+        assert shows(app, tr("card.greeting", name="Bruno Lefort"))
+
+
+async def test_search_without_match_says_so(sqlite_desk: Desk) -> None:
+    tr = text_of(sqlite_desk)
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await submit(pilot, "zzz")
+        assert feedback(app) == ("warning", tr("search.none", query="zzz"))
+        assert focused_id(app) == "card-input"
+
+
+async def test_bad_amount_shows_the_message_and_keeps_the_card(sqlite_desk: Desk) -> None:
+    ana = sqlite_desk.enrol(name="Ana Martin")
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, ana.number)
+        await submit(pilot, "12.345")
+        kind, message = feedback(app)
+        assert kind == "error" and "at most two decimals" in message
+        assert shows(app, message)
+        assert "Traceback" not in screen_text(app)
+        assert focused_id(app) == "amount-input" and app.till.mode is Mode.CARD
+        assert sqlite_desk.card(ana.number).balance == 2
+
+        await pilot.press("backspace")  # the bad amount is selected: retype it
+        await submit(pilot, "4.50")
+        assert sqlite_desk.card(ana.number).balance == 3
+
+
+async def test_unknown_card_and_wrong_check_digit(sqlite_desk: Desk) -> None:
+    unknown = "290000000000" + check_digit("290000000000")
+    mistyped = unknown[:12] + str((int(unknown[12]) + 1) % 10)
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, unknown)
+        kind, message = feedback(app)
+        assert kind == "error" and f"no card {unknown}" in message
+        assert shows(app, message)
+        assert focused_id(app) == "card-input" and field(app, "card-input").value == ""
+        assert app.till.mode is Mode.IDLE
+
+        await submit(pilot, mistyped)
+        kind, message = feedback(app)
+        assert kind == "error" and "wrong check digit" in message
+        assert focused_id(app) == "card-input"
+
+
+async def test_daily_cap_reached_adds_no_stamp_with_a_note(sqlite_desk: Desk) -> None:
+    tr = text_of(sqlite_desk)
+    ana = sqlite_desk.enrol(name="Ana Martin")
+    for _ in range(3):  # max_per_day = 3
+        sqlite_desk.checkout(card=ana.number, amount="4.50")
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, ana.number)
+        await submit(pilot, "4.50")
+        assert sqlite_desk.card(ana.number).balance == 5
+        kind, message = feedback(app)
+        assert kind == "warning" and tr("sale.none.cap", count=3) in message
+        assert shows(app, tr("sale.none.cap", count=3))
+
+
+async def test_a_failing_worker_shows_an_error_instead_of_crashing(
+    sqlite_desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ana = sqlite_desk.enrol(name="Ana Martin")
+
+    def broken(number: str) -> object:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(sqlite_desk, "card", broken)
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, ana.number)
+        kind, message = feedback(app)
+        assert kind == "error" and "RuntimeError" in message and "disk on fire" in message
+        assert app.is_running
+        assert focused_id(app) == "card-input"
+        # The till still works for what does not need the broken call.
+        await pilot.press("f2")
+        await submit(pilot, "4.50")
+        assert feedback(app)[0] == "success"
+
+
+async def test_a_shop_without_programme_says_so(bare_desk: Desk) -> None:
+    app = make_till(bare_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        kind, message = feedback(app)
+        assert kind == "error" and "no programme is loaded yet" in message
+        assert focused_id(app) == "card-input"
+        await pilot.press("f2")
+        await submit(pilot, "4.50")
+        assert feedback(app)[0] == "error"
+        assert focused_id(app) == "amount-input"
+
+
+async def test_escape_goes_back_to_idle(sqlite_desk: Desk) -> None:
+    ana = sqlite_desk.enrol(name="Ana Martin")
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, ana.number)
+        await type_text(pilot, "4.5")
+        await pilot.press("escape")
+        assert app.till.mode is Mode.IDLE and app.till.card is None
+        assert focused_id(app) == "card-input"
+        assert field(app, "amount-input").value == ""
+        assert sqlite_desk.card(ana.number).balance == 2
+
+
+async def test_a_slow_sale_still_reports_after_the_cashier_moved_on(
+    sqlite_desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tr = text_of(sqlite_desk)
+    ana = sqlite_desk.enrol(name="Ana Martin")
+    real_checkout = sqlite_desk.checkout
+    gate = threading.Event()
+
+    def slow_checkout(**kwargs: Any) -> object:
+        gate.wait(10)  # the database is busy (another till holds the lock)
+        return real_checkout(**kwargs)
+
+    monkeypatch.setattr(sqlite_desk, "checkout", slow_checkout)
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, ana.number)
+        await burst(pilot, "4.50")
+        await pilot.press("enter")
+        await pilot.press("enter")  # impatient: a second Enter is not a second sale
+        assert feedback(app) == ("warning", tr("busy"))
+        await pilot.press("escape")
+        gate.set()
+        await settle(pilot)
+        assert sqlite_desk.card(ana.number).balance == 3
+        kind, message = feedback(app)
+        assert kind == "success" and tr("sale.done", checkout=1) in message
+        assert app.till.mode is Mode.IDLE and focused_id(app) == "card-input"
+
+
+async def test_a_card_scanned_into_the_amount_field_selects_it(sqlite_desk: Desk) -> None:
+    ana = sqlite_desk.enrol(name="Ana Martin")
+    bruno = sqlite_desk.enrol(name="Bruno Lefort")
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, ana.number)
+        await submit(pilot, bruno.number)  # the next customer's card, not an amount
+        assert app.till.card is not None and app.till.card.number == bruno.number
+        assert sqlite_desk.card(ana.number).balance == 2
+
+
+@pytest.mark.parametrize("desk_fixture", ["sqlite_desk", "english_desk"])
+async def test_the_screen_fits_80_by_24(desk_fixture: str, request: pytest.FixtureRequest) -> None:
+    desk: Desk = request.getfixturevalue(desk_fixture)
+    tr = text_of(desk)
+    ana = desk.enrol(name="Ana Martin")
+    desk.checkout(card=ana.number, amount="4.50")  # a coupon to list
+    app = make_till(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        lines = screen_text(app).split("\n")
+        assert len(lines) == 24 and all(len(line) <= 80 for line in lines)
+        footer = lines[-1]
+        for key, description in [
+            ("F2", "key.walk_in"),
+            ("F3", "key.search"),
+            ("F4", "key.redeem"),
+            ("F5", "key.refund"),
+            ("F6", "key.enrol"),
+            ("Esc", "key.clear"),
+            ("^q", "key.quit"),
+        ]:
+            assert f"{key} {tr(description)}" in footer
+        assert "Café Bleu" in lines[0]
+        assert (desk.settings.till or tr("till.default")) in lines[0]
+
+        await submit(pilot, ana.number)
+        await submit(pilot, "9.50")  # a second milestone-free sale with an outcome box
+        panel = app.till.card_panel
+        assert panel.max_scroll_y == 0  # card, coupons and outcome fit without scrolling
+        screen = app.screen.region
+        for widget in (app.till.feedback, field(app, "card-input"), panel):
+            assert screen.contains_region(widget.region)
+
+
+async def test_english_till_progress_is_the_engine_progress(english_desk: Desk) -> None:
+    ana = english_desk.enrol(name="Ana Martin")
+    app = make_till(english_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, ana.number)
+        shown = screen_text(app)
+        assert "Hello Ana Martin!" in shown
+        assert ana.card.progress in shown  # "2/10 — Croissant offert at 3"
+        assert "front" in shown.split("\n")[0]  # the till's name in the header
