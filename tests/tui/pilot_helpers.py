@@ -16,10 +16,14 @@ _KEYS = {" ": "space"}
 async def settle(pilot: Pilot[None]) -> None:
     """Wait until every worker is done and its messages are handled (a
     handler may start another worker: a search that selects a card)."""
-    for _ in range(10):
-        await pilot.app.workers.wait_for_complete()
+    quiet = 0
+    for _ in range(40):
+        # A pause first: mount handlers and messages may still start a worker.
         await pilot.pause()
-        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers):
+        await pilot.app.workers.wait_for_complete()
+        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers)
+        quiet = 0 if busy else quiet + 1
+        if quiet == 2:  # two quiet rounds in a row: nothing is left in flight
             return
     raise AssertionError("workers did not settle")
 
