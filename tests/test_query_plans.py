@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 
@@ -10,26 +12,27 @@ from stampdesk.models import cards
 from stampdesk.services.cards import search_statement
 
 
-def plan(desk: Desk, statement: object) -> str:
+def plan(desk: Desk, statement: Any, params: dict[str, Any] | None = None) -> str:
+    """The database's plan for ``statement`` run with ``params``."""
     engine = desk.store.engine
-    compiled = statement.compile(dialect=engine.dialect)  # type: ignore[attr-defined]
+    compiled = statement.compile(dialect=engine.dialect)
+    values = {**compiled.params, **(params or {})}
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
-            rows = conn.exec_driver_sql(
-                f"EXPLAIN QUERY PLAN {compiled}", tuple(compiled.params.values())
-            ).all()
+            ordered = tuple(values[name] for name in compiled.positiontup)
+            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", ordered).all()
             return "\n".join(str(r[-1]) for r in rows)
         # On a near-empty table PostgreSQL rightly prefers a sequential scan;
         # forbidding it shows whether an index can serve the query at all.
         conn.exec_driver_sql("SET enable_seqscan = off")
-        rows = conn.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).all()
+        rows = conn.exec_driver_sql(f"EXPLAIN {compiled}", values).all()
         return "\n".join(r[0] for r in rows)
 
 
 @pytest.mark.parametrize("query", ["mar", "Élodie Mar", "elodie@exa", "0612345678"])
 def test_search_uses_an_index(desk: Desk, query: str) -> None:
     desk.enrol(name="Élodie Marchand", email="elodie@example.org", phone="06 12 34 56 78")
-    text = plan(desk, search_statement(query))
+    text = plan(desk, *search_statement(query))
     if desk.store.engine.dialect.name == "sqlite":
         # Every table is reached by an index search; "SCAN" would be a full scan.
         assert all(line.startswith("SEARCH") for line in text.splitlines()), text
@@ -47,3 +50,10 @@ def test_search_uses_an_index(desk: Desk, query: str) -> None:
 def test_lookup_by_card_number_uses_the_unique_index(desk: Desk) -> None:
     text = plan(desk, select(cards.c.id).where(cards.c.number == "2900000000001"))
     assert "INDEX" in text.upper() and "SCAN cards" not in text and "Seq Scan" not in text, text
+
+
+def test_a_retried_key_is_found_by_index(desk: Desk) -> None:
+    from stampdesk.models import checkouts
+
+    text = plan(desk, select(checkouts.c.id).where(checkouts.c.idempotency_key == "till1-42"))
+    assert "uq_checkouts_idempotency_key" in text and "SCAN checkouts" not in text, text

@@ -61,6 +61,7 @@ def upgrade() -> None:
         sa.Column("customer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(["customer_id"], ["customers.id"], name=op.f("fk_name_words_customer_id_customers")),
         sa.PrimaryKeyConstraint("word", "customer_id", name=op.f("pk_name_words")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "program_versions",
@@ -137,11 +138,17 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], name=op.f("fk_checkouts_shop_id_shops")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_checkouts")),
-        sa.UniqueConstraint("idempotency_key", name=op.f("uq_checkouts_idempotency_key")),
     )
     with op.batch_alter_table("checkouts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_checkouts_at"), ["at"], unique=False)
         batch_op.create_index("ix_checkouts_card_id_day", ["card_id", "day"], unique=False)
+        batch_op.create_index(
+            "uq_checkouts_idempotency_key",
+            ["idempotency_key"],
+            unique=True,
+            sqlite_where=sa.text("idempotency_key IS NOT NULL"),
+            postgresql_where=sa.text("idempotency_key IS NOT NULL"),
+        )
 
     op.create_table(
         "checkout_items",
@@ -213,7 +220,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ledger", schema=None) as batch_op:
         batch_op.create_index("ix_ledger_card_id_stamps", ["card_id", "stamps", "cycles"], unique=False)
-        batch_op.create_index(batch_op.f("ix_ledger_checkout_id"), ["checkout_id"], unique=False)
+        batch_op.create_index(
+            "ix_ledger_checkout_id",
+            ["checkout_id"],
+            unique=False,
+            sqlite_where=sa.text("checkout_id IS NOT NULL"),
+            postgresql_where=sa.text("checkout_id IS NOT NULL"),
+        )
 
     # The first shop of the database (a chain adds more) and the secret that
     # signs receipt claim tokens.
@@ -231,6 +244,11 @@ def upgrade() -> None:
         sa.table("settings", sa.column("key", sa.String), sa.column("value", sa.Text)),
         [{"key": "claim_secret", "value": secrets.token_hex(32)}],
     )
+
+    if op.get_bind().dialect.name == "postgresql":
+        # Prefix searches on words: a finer histogram keeps PostgreSQL's row
+        # estimates (and so its plans) right for rare and common prefixes.
+        op.execute("ALTER TABLE name_words ALTER COLUMN word SET STATISTICS 1000")
 
     # The ledger is append-only: history is corrected by new rows, never edited.
     if op.get_bind().dialect.name == "postgresql":
@@ -258,7 +276,7 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER ledger_no_update")
         op.execute("DROP TRIGGER ledger_no_delete")
     with op.batch_alter_table("ledger", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_ledger_checkout_id"))
+        batch_op.drop_index("ix_ledger_checkout_id")
         batch_op.drop_index("ix_ledger_card_id_stamps")
 
     op.drop_table("ledger")
@@ -277,6 +295,7 @@ def downgrade() -> None:
 
     op.drop_table("checkout_items")
     with op.batch_alter_table("checkouts", schema=None) as batch_op:
+        batch_op.drop_index("uq_checkouts_idempotency_key")
         batch_op.drop_index("ix_checkouts_card_id_day")
         batch_op.drop_index(batch_op.f("ix_checkouts_at"))
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import validate
@@ -19,7 +20,7 @@ from ..domain.validate import (
     clean_reason,
     clean_time,
 )
-from ..models import cards, checkouts, coupons, customers, name_words
+from ..models import cards, checkouts, coupons, customers, name_words, program_versions
 from ..results import CardState, CouponInfo, CustomerMatch, EnrolResult, StampChange
 from ..store import Store
 from . import claims
@@ -133,7 +134,7 @@ def _enrol(
             origin="enrol",
             extra_rows=tuple(first_rows),
         )
-        state = _card_state(conn, store, number, program_version=version)
+        state = _card_state(conn, store, number)
     return EnrolResult(
         card=state,
         starter_stamps=program.starter_stamps,
@@ -154,12 +155,14 @@ def card(store: Store, number: str) -> CardState:
     """A card's state: balance, next milestone, coupons still to use."""
     number = normalise_card_number(number)
     with store.read() as conn:
-        version, _ = store.current_program(conn)
-        return _card_state(conn, store, number, program_version=version)
+        return _card_state(conn, store, number)
 
 
-def _card_state(conn: Connection, store: Store, number: str, *, program_version: int) -> CardState:
-    row = conn.execute(
+@cache
+def _card_query() -> Select[Any]:
+    # The current programme version rides along: one round trip, not two.
+    version = select(func.max(program_versions.c.id)).scalar_subquery()
+    return (
         select(
             cards.c.id,
             cards.c.number,
@@ -171,13 +174,37 @@ def _card_state(conn: Connection, store: Store, number: str, *, program_version:
             customers.c.email,
             customers.c.phone,
             customers.c.birthday,
+            version.label("version"),
         )
         .select_from(cards.outerjoin(customers, customers.c.id == cards.c.customer_id))
-        .where(cards.c.number == number)
-    ).first()
+        .where(cards.c.number == bindparam("number"))
+    )
+
+
+@cache
+def _live_coupons_query() -> Select[Any]:
+    return (
+        select(
+            coupons.c.code,
+            coupons.c.reward,
+            coupons.c.milestone_at,
+            coupons.c.issued_at,
+            coupons.c.expires_at,
+        )
+        .where(
+            coupons.c.card_id == bindparam("card_id"),
+            coupons.c.redeemed_at.is_(None),
+            coupons.c.voided_at.is_(None),
+        )
+        .order_by(coupons.c.id)
+    )
+
+
+def _card_state(conn: Connection, store: Store, number: str) -> CardState:
+    row = conn.execute(_card_query(), {"number": number}).first()
     if row is None:
         raise NotFound(f"no card {number} in this shop", "unknown_card")
-    program = store.program(conn, program_version)
+    program = store.program_or_refuse(conn, row.version)
     now = store.now()
     live = tuple(
         CouponInfo(
@@ -188,19 +215,7 @@ def _card_state(conn: Connection, store: Store, number: str, *, program_version:
             c.expires_at,
             "valid" if c.expires_at >= now else "expired",
         )
-        for c in conn.execute(
-            select(
-                coupons.c.code,
-                coupons.c.reward,
-                coupons.c.milestone_at,
-                coupons.c.issued_at,
-                coupons.c.expires_at,
-            )
-            .where(
-                coupons.c.card_id == row.id, coupons.c.redeemed_at.is_(None), coupons.c.voided_at.is_(None)
-            )
-            .order_by(coupons.c.id)
-        )
+        for c in conn.execute(_live_coupons_query(), {"card_id": row.id})
     )
     return CardState(
         number=row.number,
@@ -228,37 +243,47 @@ def search(store: Store, query: str, limit: int = 20) -> tuple[CustomerMatch, ..
     """Find cards by a name's first letters (any word of it, or the whole
     name), an e-mail's first letters, or a phone number. Indexed throughout."""
     limit = max(1, min(limit, 100))
+    statement, params = search_statement(query, limit)
     with store.read() as conn:
-        rows = conn.execute(search_statement(query, limit)).all()
+        rows = conn.execute(statement, params).all()
     seen: dict[str, CustomerMatch] = {}
     for r in rows:  # a name may match by two of its words
         seen.setdefault(r.number, CustomerMatch(r.number, r.name, r.email, r.phone, r.balance))
     return tuple(seen.values())[:limit]
 
 
-def search_statement(query: object, limit: int = 20) -> Select[Any]:
-    """The search query: a range on an indexed key, never a full scan."""
+def search_statement(query: object, limit: int = 20) -> tuple[Select[Any], dict[str, Any]]:
+    """The search query and its parameters: a range on an indexed key
+    (``key <= value < key + U+10FFFF``), never a full scan."""
     if not isinstance(query, str) or not query.strip():
         raise InvalidInput("search needs a name, e-mail or phone", "invalid_search")
     text = " ".join(query.split())[:100]
     digits = "".join(c for c in text if c.isdigit())
-    joined = customers.join(cards, cards.c.customer_id == customers.c.id)
     if "@" in text:
-        key, column = text.lower(), customers.c.email
+        by, key = "email", text.lower()
     elif len(digits) >= 6 and len(digits) == len(text.replace(" ", "").replace("+", "")):
-        key, column = ("+" if text.startswith("+") else "") + digits, customers.c.phone
+        by, key = "phone", ("+" if text.startswith("+") else "") + digits
     elif " " in text:
-        key, column = validate.name_key(text), customers.c.name_key
+        by, key = "name", validate.name_key(text)
     else:
-        key, column = validate.name_key(text), name_words.c.word
+        by, key = "word", validate.name_key(text)
+    # Twice the limit: a name matching by two of its words comes back twice.
+    return _search_query(by), {"key": key, "upper": key + "\U0010ffff", "limit": 2 * max(1, min(limit, 100))}
+
+
+@cache
+def _search_query(by: str) -> Select[Any]:
+    joined = customers.join(cards, cards.c.customer_id == customers.c.id)
+    column = {"email": customers.c.email, "phone": customers.c.phone, "name": customers.c.name_key}.get(by)
+    if column is None:
+        column = name_words.c.word
         joined = name_words.join(joined, customers.c.id == name_words.c.customer_id)
-    # key <= value < key + U+10FFFF: a prefix match that any B-tree index serves.
     return (
         select(cards.c.number, customers.c.name, customers.c.email, customers.c.phone, cards.c.balance)
         .select_from(joined)
-        .where(column >= key, column < key + "\U0010ffff", customers.c.erased_at.is_(None))
+        .where(column >= bindparam("key"), column < bindparam("upper"), customers.c.erased_at.is_(None))
         .order_by(column)
-        .limit(2 * max(1, min(limit, 100)))
+        .limit(bindparam("limit"))
     )
 
 

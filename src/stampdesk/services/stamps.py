@@ -125,13 +125,9 @@ def give(
     issued: list[CouponInfo] = []
     if result.reached:
         live = {
-            (r.cycle, r.milestone_at)
-            for r in conn.execute(
-                select(coupons.c.cycle, coupons.c.milestone_at).where(
-                    coupons.c.card_id == card.id,
-                    coupons.c.voided_at.is_(None),
-                    coupons.c.cycle >= card.cycle,
-                )
+            (cycle, at)
+            for cycle, at in store.prepared("coupons.live", _live_coupons).run(
+                conn, card_id=card.id, cycle=card.cycle
             )
         }
         expires = store.end_of_day_after(at, program.coupon_valid_days)
@@ -139,8 +135,10 @@ def give(
             coupon_id = None
             if (reached.cycle, reached.milestone.at) not in live:
                 code = new_coupon_code()
-                coupon_id = conn.execute(
-                    insert(coupons).values(
+                coupon_id = (
+                    store.prepared("coupons.insert", _insert_coupon)
+                    .run(
+                        conn,
                         code=code,
                         card_id=card.id,
                         cycle=reached.cycle,
@@ -151,7 +149,8 @@ def give(
                         issued_at=at,
                         expires_at=expires,
                     )
-                ).inserted_primary_key[0]  # type: ignore[index]
+                    .scalar_one()
+                )
                 issued.append(CouponInfo(code, reached.milestone.reward, reached.milestone.at, at, expires))
             if reached.milestone.at == program.stamps_per_card:
                 rows.append(
@@ -169,6 +168,29 @@ def give(
     if (result.balance, result.cycle) != (card.balance, card.cycle):
         set_balance(conn, store, card.id, result.balance, result.cycle)
     return Given(result.balance, result.cycle, result.reached, tuple(issued))
+
+
+def _live_coupons() -> Any:
+    return select(coupons.c.cycle, coupons.c.milestone_at).where(
+        coupons.c.card_id == bindparam("card_id"),
+        coupons.c.voided_at.is_(None),
+        coupons.c.cycle >= bindparam("cycle"),
+    )
+
+
+def _insert_coupon() -> Any:
+    names = (
+        "code",
+        "card_id",
+        "cycle",
+        "milestone_at",
+        "reward",
+        "origin",
+        "checkout_id",
+        "issued_at",
+        "expires_at",
+    )
+    return insert(coupons).values({name: bindparam(name) for name in names}).returning(coupons.c.id)
 
 
 def write_ledger(conn: Connection, store: Store, rows: list[dict[str, Any]]) -> None:
