@@ -149,7 +149,7 @@ def explain(path: Path, log: StatementLog, desk: Desk, numbers: list[str], verdi
     for query in ("mar", "Marie Dupont"):
         found = plans(f"desk.search({query!r}):", log.capture(partial(desk.search, query)))
         steps = [d.split(" :: ")[1] for d in found]
-        ranged = any("INDEX" in s and ">? AND" in s and "<?)" in s for s in steps)
+        ranged = any(("INDEX" in s or "PRIMARY KEY" in s) and ">? AND" in s and "<?)" in s for s in steps)
         full_scans = [s for s in steps if s.startswith("SCAN") and "ORDER BY" not in s]
         verdicts.add(
             ranged and not full_scans,

@@ -62,3 +62,41 @@ def test_two_tills_stamping_one_card_lose_nothing(db_url: str, clock: Clock) -> 
         | ({(card.cycle, 4)} if card.balance >= 4 else set())
     )
     desk.close()
+
+
+SAME_KEYS = textwrap.dedent(
+    """
+    import sys, time, stampdesk
+    url, number = sys.argv[1:3]
+    count, start = int(sys.argv[3]), float(sys.argv[4])
+    desk = stampdesk.connect(url)
+    desk.card(number)
+    time.sleep(max(0.0, start - time.time()))
+    ids = [desk.checkout(card=number, amount="3.10", idempotency_key=f"receipt-{i}").checkout for i in range(count)]
+    print(",".join(map(str, ids)))
+    """
+)
+
+
+def test_two_tills_retrying_the_same_sales_record_each_once(db_url: str, clock: Clock) -> None:
+    """Both tills send the same idempotency keys at the same moment (a retry
+    racing the original): each sale is recorded once, both get its result."""
+    desk = make_desk(db_url, clock)
+    desk.load_program(PROGRAM)
+    number = desk.enrol(name="Regular").number
+    count, start = 200, time.time() + 3
+    tills = [
+        subprocess.Popen(
+            [sys.executable, "-c", SAME_KEYS, db_url, number, str(count), str(start)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in (1, 2)
+    ]
+    outputs = [t.communicate(timeout=180)[0] for t in tills]
+    assert [t.returncode for t in tills] == [0, 0]
+    assert outputs[0] == outputs[1]  # the same checkout for the same key, whichever till wrote it
+    card = desk.card(number)
+    assert card.cycle * 10 + card.balance == 1 + count
+    assert desk.check().ok
+    desk.close()

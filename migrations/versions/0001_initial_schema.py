@@ -189,7 +189,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("code", name=op.f("uq_coupons_code")),
     )
     with op.batch_alter_table("coupons", schema=None) as batch_op:
-        batch_op.create_index("ix_coupons_card_id", ["card_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_coupons_checkout_id"), ["checkout_id"], unique=False)
         batch_op.create_index(
             "uq_coupons_live_milestone",
@@ -220,13 +219,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ledger", schema=None) as batch_op:
         batch_op.create_index("ix_ledger_card_id_stamps", ["card_id", "stamps", "cycles"], unique=False)
-        batch_op.create_index(
-            "ix_ledger_checkout_id",
-            ["checkout_id"],
-            unique=False,
-            sqlite_where=sa.text("checkout_id IS NOT NULL"),
-            postgresql_where=sa.text("checkout_id IS NOT NULL"),
-        )
 
     # The first shop of the database (a chain adds more) and the secret that
     # signs receipt claim tokens.
@@ -276,7 +268,6 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER ledger_no_update")
         op.execute("DROP TRIGGER ledger_no_delete")
     with op.batch_alter_table("ledger", schema=None) as batch_op:
-        batch_op.drop_index("ix_ledger_checkout_id")
         batch_op.drop_index("ix_ledger_card_id_stamps")
 
     op.drop_table("ledger")
@@ -287,7 +278,6 @@ def downgrade() -> None:
             postgresql_where=sa.text("voided_at IS NULL"),
         )
         batch_op.drop_index(batch_op.f("ix_coupons_checkout_id"))
-        batch_op.drop_index("ix_coupons_card_id")
 
     op.drop_table("coupons")
     with op.batch_alter_table("checkout_items", schema=None) as batch_op:

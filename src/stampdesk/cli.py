@@ -208,9 +208,7 @@ def card_text(card: CardState, zone: ZoneInfo) -> str:
 def change_text(change: StampChange, zone: ZoneInfo, *, what: str) -> str:
     """A refund or adjustment: what was given or taken back."""
     if change.card is None:
-        return (
-            f"{what}: walk-in sale, its {_plural(abs(change.stamps), 'stamp')} can no longer be claimed"
-        )
+        return f"{what}: walk-in sale, its {_plural(abs(change.stamps), 'stamp')} can no longer be claimed"
     verb = "gave" if change.stamps > 0 else "took back"
     lines = [
         f"{what}: {verb} {_plural(abs(change.stamps), 'stamp')} on card {change.card} "
@@ -272,15 +270,25 @@ def common_options(func: F) -> F:
     """``--db``, ``--config`` and ``--json`` after the command name; they
     override the same options given before it."""
     func = click.option(
-        "--json", "json_output", is_flag=True, expose_value=False, callback=_set_json,
+        "--json",
+        "json_output",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_json,
         help="Print one JSON object on stdout.",
     )(func)
     func = click.option(
-        "--config", metavar="FILE", expose_value=False, callback=_set_config,
+        "--config",
+        metavar="FILE",
+        expose_value=False,
+        callback=_set_config,
         help="Config file (TOML); default: STAMPDESK_CONFIG or the user config directory.",
     )(func)
     func = click.option(
-        "--db", metavar="URL", expose_value=False, callback=_set_db,
+        "--db",
+        metavar="URL",
+        expose_value=False,
+        callback=_set_db,
         help="Database URL, e.g. sqlite:///shop.db; default: STAMPDESK_DB, the config file, "
         "or the user data directory.",
     )(func)
@@ -293,7 +301,9 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 @click.group(context_settings=CONTEXT)
 @click.option("--db", metavar="URL", help="Database URL (sqlite:///shop.db or postgresql+psycopg://…).")
 @click.option("--config", metavar="FILE", help="Config file (TOML).")
-@click.option("--printer", metavar="URL", help="Receipt printer, e.g. tcp://192.168.1.50:9100 or preview://DIR.")
+@click.option(
+    "--printer", metavar="URL", help="Receipt printer, e.g. tcp://192.168.1.50:9100 or preview://DIR."
+)
 @click.option("--json", "json_output", is_flag=True, help="Print one JSON object on stdout.")
 @click.version_option(__version__, "--version", prog_name="stampdesk", message="%(prog)s %(version)s")
 @click.pass_context
@@ -438,8 +448,9 @@ def card(number: str) -> None:
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("query")
-@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True,
-              help="At most this many.")
+@click.option(
+    "--limit", type=click.IntRange(1, 100), default=20, show_default=True, help="At most this many."
+)
 @common_options
 def search(query: str, limit: int) -> None:
     """Find cards by name, e-mail or phone."""
@@ -484,7 +495,10 @@ def adjust(number: str, stamps: int, reason: str, staff: str) -> None:
 @click.option("--card", "card_number", metavar="NUMBER", help="The customer's card; none for a walk-in.")
 @click.option("--amount", required=True, metavar="A", help='The sale\'s amount, e.g. "12.50".')
 @click.option(
-    "--item", "items", multiple=True, metavar="SKU:CATEGORY:QTY:PRICE",
+    "--item",
+    "items",
+    multiple=True,
+    metavar="SKU:CATEGORY:QTY:PRICE",
     help="A line of the sale (repeatable).",
 )
 @click.option("--key", metavar="KEY", help="Idempotency key: the same key again returns the first result.")

@@ -96,10 +96,8 @@ def _checkout(
         if number is not None:
             # One read for the card (locked), the programme version and the
             # stamps it already earned today.
-            row = (
-                store.prepared("checkout.card", lambda: _card_for_sale(store.postgres))
-                .run(conn, number=number, day=day)
-                .first()
+            row = store.prepared("checkout.card", lambda: _card_for_sale(store.postgres)).first(
+                conn, number=number, day=day
             )
             if row is None:
                 raise NotFound(f"no card {number} in this shop", "unknown_card")
@@ -115,7 +113,7 @@ def _checkout(
                         "invalid_time",
                     )
         else:
-            version = store.prepared("program.current", _current_version).run(conn).scalar()
+            version = store.prepared("program.current", _current_version).scalar(conn)
         program = store.program_or_refuse(conn, version)
         if value > program.earning.max_amount:
             raise InvalidInput(
@@ -133,23 +131,19 @@ def _checkout(
         if row is not None:
             planned = advance(row.balance, row.cycle, stamps, program)
             reached = tuple(MilestoneInfo(r.milestone.at, r.milestone.reward) for r in planned.reached)
-        checkout_id = (
-            store.prepared("checkout.insert", _insert_checkout)
-            .run(
-                conn,
-                till=till,
-                card_id=row.id if row is not None else None,
-                amount_cents=to_cents(value),
-                at=moment,
-                day=day,
-                program_version_id=version,
-                stamps=stamps,
-                balance_after=planned.balance if planned else None,
-                milestones=",".join(str(m.at) for m in reached),
-                idempotency_key=key,
-                fingerprint=fingerprint,
-            )
-            .scalar_one()
+        checkout_id = store.prepared("checkout.insert", _insert_checkout).scalar(
+            conn,
+            till=till,
+            card_id=row.id if row is not None else None,
+            amount_cents=to_cents(value),
+            at=moment,
+            day=day,
+            program_version_id=version,
+            stamps=stamps,
+            balance_after=planned.balance if planned else None,
+            milestones=",".join(str(m.at) for m in reached),
+            idempotency_key=key,
+            fingerprint=fingerprint,
         )
         if lines:
             conn.execute(

@@ -126,7 +126,7 @@ def give(
     if result.reached:
         live = {
             (cycle, at)
-            for cycle, at in store.prepared("coupons.live", _live_coupons).run(
+            for cycle, at in store.prepared("coupons.live", _live_coupons).all(
                 conn, card_id=card.id, cycle=card.cycle
             )
         }
@@ -135,21 +135,17 @@ def give(
             coupon_id = None
             if (reached.cycle, reached.milestone.at) not in live:
                 code = new_coupon_code()
-                coupon_id = (
-                    store.prepared("coupons.insert", _insert_coupon)
-                    .run(
-                        conn,
-                        code=code,
-                        card_id=card.id,
-                        cycle=reached.cycle,
-                        milestone_at=reached.milestone.at,
-                        reward=reached.milestone.reward,
-                        origin=origin,
-                        checkout_id=checkout_id,
-                        issued_at=at,
-                        expires_at=expires,
-                    )
-                    .scalar_one()
+                coupon_id = store.prepared("coupons.insert", _insert_coupon).scalar(
+                    conn,
+                    code=code,
+                    card_id=card.id,
+                    cycle=reached.cycle,
+                    milestone_at=reached.milestone.at,
+                    reward=reached.milestone.reward,
+                    origin=origin,
+                    checkout_id=checkout_id,
+                    issued_at=at,
+                    expires_at=expires,
                 )
                 issued.append(CouponInfo(code, reached.milestone.reward, reached.milestone.at, at, expires))
             if reached.milestone.at == program.stamps_per_card:
@@ -194,14 +190,15 @@ def _insert_coupon() -> Any:
 
 
 def write_ledger(conn: Connection, store: Store, rows: list[dict[str, Any]]) -> None:
-    """Append rows to the ledger (one row, the checkout's case, is prepared)."""
+    """Append rows to the ledger."""
+    statement = store.prepared(
+        "ledger.insert",
+        lambda: insert(ledger).values({c.name: bindparam(c.name) for c in ledger.c if c.name != "id"}),
+    )
     if len(rows) == 1:
-        store.prepared(
-            "ledger.insert",
-            lambda: insert(ledger).values({c.name: bindparam(c.name) for c in ledger.c if c.name != "id"}),
-        ).run(conn, **rows[0])
+        statement.run(conn, **rows[0])
     elif rows:
-        conn.execute(insert(ledger), rows)
+        statement.run_many(conn, rows)
 
 
 def set_balance(conn: Connection, store: Store, card_id: int, balance: int, cycle: int) -> None:
