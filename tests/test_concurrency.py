@@ -72,7 +72,8 @@ SAME_KEYS = textwrap.dedent(
     desk = stampdesk.connect(url)
     desk.card(number)
     time.sleep(max(0.0, start - time.time()))
-    ids = [desk.checkout(card=number, amount="3.10", idempotency_key=f"receipt-{i}").checkout for i in range(count)]
+    sales = [desk.checkout(card=number, amount="3.10", idempotency_key=f"receipt-{i}") for i in range(count)]
+    ids = [sale.checkout for sale in sales]
     print(",".join(map(str, ids)))
     """
 )

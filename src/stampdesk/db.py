@@ -174,7 +174,7 @@ class Prepared:
         # Values the statement carries itself (such as the 0 of coalesce(x, 0)).
         self._defaults = {name: bind.value for name, bind in compiled.binds.items() if bind.value is not None}
         keys = [c.key for c in getattr(statement, "selected_columns", ())]
-        self._row = namedtuple("Row", keys, rename=True) if keys else None  # type: ignore[misc]
+        self._row = namedtuple("Row", keys, rename=True) if keys else None
 
     def _args(self, params: dict[str, Any]) -> Any:
         params = {**self._defaults, **params}
