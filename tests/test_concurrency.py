@@ -101,3 +101,28 @@ def test_two_tills_retrying_the_same_sales_record_each_once(db_url: str, clock: 
     assert card.cycle * 10 + card.balance == 1 + count
     assert desk.check().ok
     desk.close()
+
+
+def test_threads_of_one_till_share_the_desk_safely(db_url: str, clock: Clock) -> None:
+    """The till and the API call one Desk from several threads at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    desk = make_desk(db_url, clock)
+    desk.load_program(PROGRAM)
+    number = desk.enrol(name="Regular").number
+    others = [desk.enrol(name=f"Other {i}").number for i in range(4)]
+
+    def sell(card: str) -> int:
+        for _ in range(40):
+            desk.checkout(card=card, amount="3.10")
+            desk.card(number)
+        return 40
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        done = sum(pool.map(sell, [number, *others]))
+    assert done == 200
+    for card in [number, *others]:
+        state = desk.card(card)
+        assert state.cycle * 10 + state.balance == 1 + 40
+    assert desk.check().ok
+    desk.close()

@@ -72,8 +72,9 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
-    mode = "IMMEDIATE" if conn.get_execution_options().get("stampdesk_write") else "DEFERRED"
-    conn.exec_driver_sql(f"BEGIN {mode}")
+    immediate = conn.get_execution_options().get("stampdesk_write")
+    # Straight to the driver: this runs before every transaction.
+    conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN DEFERRED")  # type: ignore[union-attr]
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from sqlalchemy.sql import ClauseElement
 
 from . import db
 from .config import Settings
-from .domain.errors import Refused
+from .domain.errors import Refused, StampdeskError
 from .domain.program import Program
 from .models import program_versions, settings
 
@@ -37,11 +37,32 @@ class Store:
         self._claim_secret: bytes | None = None
         self._lock = threading.Lock()
         self._prepared: dict[str, db.Prepared] = {}
+        # SQLite takes one writer at a time anyway (BEGIN IMMEDIATE), so this
+        # process keeps one connection for its writes, behind a lock: no pool
+        # round trip at every sale. PostgreSQL writes concurrently: pooled.
+        self._writer: Connection | None = None
+        self._writer_lock = threading.Lock()
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        with db.write(self.engine) as conn:
-            yield conn
+        """A write transaction: committed on success, rolled back on error."""
+        if self.postgres:
+            with db.write(self.engine) as conn:
+                yield conn
+            return
+        with self._writer_lock:
+            if self._writer is None or self._writer.invalidated or self._writer.closed:
+                self._writer = self.engine.connect()
+                self._writer.execution_options(stampdesk_write=True)
+            try:
+                with self._writer.begin():
+                    yield self._writer
+            except BaseException as error:
+                if not isinstance(error, StampdeskError):
+                    # A broken connection must not serve the next sale.
+                    self._writer.close()
+                    self._writer = None
+                raise
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -112,4 +133,8 @@ class Store:
         return statement
 
     def close(self) -> None:
+        with self._writer_lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
         self.engine.dispose()
