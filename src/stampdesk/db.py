@@ -178,11 +178,18 @@ class Prepared:
         self._row = namedtuple("Row", keys, rename=True) if keys else None
 
     def _args(self, params: dict[str, Any]) -> Any:
-        params = {**self._defaults, **params}
-        for name, process in self._processors.items():
-            if params.get(name) is not None:
-                params[name] = process(params[name])
-        return params if self._order is None else tuple(params[name] for name in self._order)
+        if self._defaults:
+            params = {**self._defaults, **params}
+        processors = self._processors
+        if self._order is not None:
+            return tuple(
+                params[name] if name not in processors or params[name] is None else processors[name](params[name])
+                for name in self._order
+            )
+        return {
+            name: value if name not in processors or value is None else processors[name](value)
+            for name, value in params.items()
+        }
 
     def _execute(
         self, conn: Connection, params: dict[str, Any], many: list[dict[str, Any]] | None = None
