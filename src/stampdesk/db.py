@@ -182,9 +182,10 @@ class Prepared:
             params = {**self._defaults, **params}
         processors = self._processors
         if self._order is not None:
+            values = (params[name] for name in self._order)
             return tuple(
-                params[name] if name not in processors or params[name] is None else processors[name](params[name])
-                for name in self._order
+                value if name not in processors or value is None else processors[name](value)
+                for name, value in zip(self._order, values, strict=True)
             )
         return {
             name: value if name not in processors or value is None else processors[name](value)

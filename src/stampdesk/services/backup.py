@@ -12,6 +12,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,18 +67,36 @@ def _fsync_dir(folder: Path) -> None:
 def _sqlite_backup(source: Path, tmp: Path) -> None:
     src = sqlite3.connect(source, timeout=30)
     dst = sqlite3.connect(tmp)
+    fd = os.open(tmp, os.O_RDONLY)
+    done = threading.Event()
+
+    def flush_as_we_go() -> None:
+        # The copy reaches the disk while it is made, so the final fsync is
+        # short (the backup call releases the GIL: this runs beside it).
+        while not done.wait(0.1):
+            os.fdatasync(fd)
+
+    flusher = threading.Thread(target=flush_as_we_go, name="backup-flush", daemon=True)
     try:
         # The copy is a scratch file until it is complete and renamed: no
         # journal and no syncs while filling it, one fsync at the end.
         dst.execute("PRAGMA journal_mode=OFF")
         dst.execute("PRAGMA synchronous=OFF")
+        # Read the source through a memory map: one syscall per page less.
+        src.execute(f"PRAGMA mmap_size={source.stat().st_size + (64 << 20)}")
+        flusher.start()
         src.backup(dst, pages=-1)  # one step: see the module docstring
         dst.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
     finally:
+        done.set()
+        if flusher.is_alive():
+            flusher.join()
         dst.close()
         src.close()
-    with open(tmp, "rb+") as file:
-        os.fsync(file.fileno())
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _pg_dump(url: Any, tmp: Path) -> None:
