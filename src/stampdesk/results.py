@@ -6,37 +6,47 @@ as ISO 8601); the CLI ``--json``, the HTTP API and the Python API all use it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
+def plain(value: Any) -> Any:
+    """A value in its JSON form: amounts as strings, times as ISO 8601."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (tuple, list)):
+        return [plain(v) for v in value]
+    if isinstance(value, Result):
+        return value.to_dict()
+    return value
+
+
+class Result:
+    """Base of the results: ``to_dict()`` gives every field in JSON form."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: plain(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
-class MilestoneInfo:
+class MilestoneInfo(Result):
     at: int
     reward: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"at": self.at, "reward": self.reward}
-
 
 @dataclass(frozen=True)
-class NextMilestone:
+class NextMilestone(Result):
     at: int
     reward: str
     remaining: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"at": self.at, "reward": self.reward, "remaining": self.remaining}
-
 
 @dataclass(frozen=True)
-class CouponInfo:
+class CouponInfo(Result):
     code: str
     reward: str
     milestone: int
@@ -44,19 +54,9 @@ class CouponInfo:
     expires: datetime
     status: str = "valid"  # valid, redeemed, voided, expired
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "reward": self.reward,
-            "milestone": self.milestone,
-            "issued": _iso(self.issued),
-            "expires": _iso(self.expires),
-            "status": self.status,
-        }
-
 
 @dataclass(frozen=True)
-class CheckoutResult:
+class CheckoutResult(Result):
     """The outcome of one sale, identical when an idempotent retry replays it."""
 
     checkout: int
@@ -74,27 +74,9 @@ class CheckoutResult:
     next_milestone: NextMilestone | None = None
     replayed: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "checkout": self.checkout,
-            "card": self.card,
-            "amount": str(self.amount),
-            "at": _iso(self.at),
-            "stamps_added": self.stamps_added,
-            "balance": self.balance,
-            "stamps_per_card": self.stamps_per_card,
-            "milestones": [m.to_dict() for m in self.milestones],
-            "coupons": [c.to_dict() for c in self.coupons],
-            "next_milestone": self.next_milestone.to_dict() if self.next_milestone else None,
-            "program_version": self.program_version,
-            "enrol_url": self.enrol_url,
-            "claim_token": self.claim_token,
-            "replayed": self.replayed,
-        }
-
 
 @dataclass(frozen=True)
-class CardState:
+class CardState(Result):
     """A card as the cashier and the customer see it."""
 
     number: str
@@ -118,26 +100,11 @@ class CardState:
         return f"{self.balance}/{self.stamps_per_card} — {nxt.reward} at {nxt.at}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "number": self.number,
-            "name": self.name,
-            "email": self.email,
-            "phone": self.phone,
-            "birthday": self.birthday.isoformat() if self.birthday else None,
-            "balance": self.balance,
-            "cycle": self.cycle,
-            "stamps_per_card": self.stamps_per_card,
-            "next_milestone": self.next_milestone.to_dict(),
-            "progress": self.progress,
-            "coupons": [c.to_dict() for c in self.coupons],
-            "status": self.status,
-            "created_at": _iso(self.created_at),
-            "program": self.program,
-        }
+        return {**super().to_dict(), "progress": self.progress}
 
 
 @dataclass(frozen=True)
-class EnrolResult:
+class EnrolResult(Result):
     """A new card: its state, plus what enrolment put on it."""
 
     card: CardState
@@ -151,34 +118,26 @@ class EnrolResult:
         return self.card.number
 
     def to_dict(self) -> dict[str, Any]:
-        data = self.card.to_dict()
-        data.update(
-            starter_stamps=self.starter_stamps,
-            claimed_stamps=self.claimed_stamps,
-            claimed_checkout=self.claimed_checkout,
-            new_coupons=[c.to_dict() for c in self.new_coupons],
-        )
-        return data
+        # The card's fields at the top level, as `stampdesk card` shows them.
+        data = super().to_dict()
+        return {**data.pop("card"), **data}
 
 
 @dataclass(frozen=True)
-class RedeemResult:
+class RedeemResult(Result):
     code: str
     reward: str
     card: str
     redeemed_at: datetime
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "coupon": self.code,
-            "reward": self.reward,
-            "card": self.card,
-            "redeemed_at": _iso(self.redeemed_at),
-        }
+        data = super().to_dict()
+        data["coupon"] = data.pop("code")
+        return data
 
 
 @dataclass(frozen=True)
-class StampChange:
+class StampChange(Result):
     """A refund or a manual adjustment: what it took or gave."""
 
     card: str | None
@@ -190,50 +149,29 @@ class StampChange:
     completions_undone: int = 0
     checkout: int | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "checkout": self.checkout,
-            "card": self.card,
-            "stamps": self.stamps,
-            "balance": self.balance,
-            "cycle": self.cycle,
-            "voided_coupons": list(self.voided_coupons),
-            "new_coupons": [c.to_dict() for c in self.new_coupons],
-            "completions_undone": self.completions_undone,
-        }
-
 
 @dataclass(frozen=True)
-class ProgramInfo:
+class ProgramInfo(Result):
     version: int
     created_at: datetime
     rules: dict[str, Any]
     source: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"version": self.version, "created_at": _iso(self.created_at), **self.rules}
+        return {"version": self.version, "created_at": plain(self.created_at), **self.rules}
 
 
 @dataclass(frozen=True)
-class Mismatch:
+class Mismatch(Result):
     card: str
     balance: int
     ledger_balance: int
     cycle: int
     ledger_cycle: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "card": self.card,
-            "balance": self.balance,
-            "ledger_balance": self.ledger_balance,
-            "cycle": self.cycle,
-            "ledger_cycle": self.ledger_cycle,
-        }
-
 
 @dataclass(frozen=True)
-class CheckReport:
+class CheckReport(Result):
     cards: int
     ledger_rows: int
     mismatches: tuple[Mismatch, ...] = field(default_factory=tuple)
@@ -243,27 +181,13 @@ class CheckReport:
         return not self.mismatches
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "cards": self.cards,
-            "ledger_rows": self.ledger_rows,
-            "mismatches": [m.to_dict() for m in self.mismatches],
-        }
+        return {"ok": self.ok, **super().to_dict()}
 
 
 @dataclass(frozen=True)
-class CustomerMatch:
+class CustomerMatch(Result):
     number: str
     name: str
     email: str | None
     phone: str | None
     balance: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "number": self.number,
-            "name": self.name,
-            "email": self.email,
-            "phone": self.phone,
-            "balance": self.balance,
-        }

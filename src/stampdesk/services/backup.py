@@ -18,16 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.errors import InvalidInput, Refused
+from ..results import Result
 from ..store import Store
 
 
 @dataclass(frozen=True)
-class BackupResult:
+class BackupResult(Result):
     path: str
     bytes: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "bytes": self.bytes}
 
 
 def backup(store: Store, path: str | Path) -> BackupResult:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import heapq
 import random
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from ..domain.errors import InvalidInput
 from ..domain.validate import name_key
 from ..models import cards
-from ..results import CheckoutResult, CouponInfo
+from ..results import CheckoutResult, CouponInfo, Result
 from ..store import Store
 from . import cards as card_service
 from . import checkout as checkout_service
@@ -268,7 +268,7 @@ KIND_WEIGHTS = (("regular", 8), ("frequent", 22), ("occasional", 70))
 
 
 @dataclass(frozen=True)
-class DemoSummary:
+class DemoSummary(Result):
     """What ``build_demo`` created."""
 
     customers: int
@@ -279,9 +279,6 @@ class DemoSummary:
     redeemed: int  # coupons used
     refunds: int
     coupons: int = 0  # coupons issued
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass

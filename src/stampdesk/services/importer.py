@@ -27,6 +27,7 @@ from ..domain.validate import (
     name_key,
 )
 from ..models import cards, customers, ledger, name_words
+from ..results import Result
 from ..store import Store
 from .cards import name_word_rows
 from .stamps import ledger_row
@@ -39,14 +40,11 @@ BATCH = 1000  # rows per executemany, and how often progress is reported
 
 
 @dataclass(frozen=True)
-class ImportReport:
+class ImportReport(Result):
     """What an import created: one card per line, in file order."""
 
     imported: int
     cards: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"imported": self.imported, "cards": list(self.cards)}
 
 
 class InvalidImport(InvalidInput):
