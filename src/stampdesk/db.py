@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import ClauseElement, Insert
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from .domain.errors import InvalidInput
@@ -164,6 +164,13 @@ class Prepared:
     """
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
+        self._lastrowid = False
+        if isinstance(statement, Insert) and not statement._returning:
+            # New ids: SQLite's lastrowid is free, PostgreSQL needs RETURNING.
+            if dialect.name == "sqlite":
+                self._lastrowid = True
+            else:
+                statement = statement.returning(*statement.table.primary_key.columns)  # type: ignore[attr-defined]
         compiled = statement.compile(dialect=dialect)
         assert isinstance(compiled, SQLCompiler)
         self.sql = compiled.string
@@ -215,6 +222,13 @@ class Prepared:
     def run_many(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         """Execute once per parameter set (one driver call)."""
         self._execute(conn, {}, many=rows).close()
+
+    def insert(self, conn: Connection, **params: Any) -> int:
+        """Insert a row and return its new id."""
+        cursor = self._execute(conn, params)
+        new_id = cursor.lastrowid if self._lastrowid else cursor.fetchone()[0]
+        cursor.close()
+        return int(new_id)
 
     def first(self, conn: Connection, **params: Any) -> Any:
         """The first row (a named tuple of the selected columns), or None."""

@@ -131,7 +131,7 @@ def _checkout(
         if row is not None:
             planned = advance(row.balance, row.cycle, stamps, program)
             reached = tuple(MilestoneInfo(r.milestone.at, r.milestone.reward) for r in planned.reached)
-        checkout_id = store.prepared("checkout.insert", _insert_checkout).scalar(
+        checkout_id = store.prepared("checkout.insert", _insert_checkout).insert(
             conn,
             till=till,
             card_id=row.id if row is not None else None,
@@ -234,7 +234,7 @@ def _insert_checkout() -> Any:
         for c in checkouts.c
         if c.name not in ("id", "shop_id", "refunded_at", "claimed_card_id", "claimed_at")
     ]
-    return insert(checkouts).values({name: bindparam(name) for name in columns}).returning(checkouts.c.id)
+    return insert(checkouts).values({name: bindparam(name) for name in columns})
 
 
 def _replay(conn: Connection, store: Store, first: Row[Any], fingerprint: str | None) -> CheckoutResult:

@@ -135,7 +135,7 @@ def give(
             coupon_id = None
             if (reached.cycle, reached.milestone.at) not in live:
                 code = new_coupon_code()
-                coupon_id = store.prepared("coupons.insert", _insert_coupon).scalar(
+                coupon_id = store.prepared("coupons.insert", _insert_coupon).insert(
                     conn,
                     code=code,
                     card_id=card.id,
@@ -186,7 +186,7 @@ def _insert_coupon() -> Any:
         "issued_at",
         "expires_at",
     )
-    return insert(coupons).values({name: bindparam(name) for name in names}).returning(coupons.c.id)
+    return insert(coupons).values({name: bindparam(name) for name in names})
 
 
 def write_ledger(conn: Connection, store: Store, rows: list[dict[str, Any]]) -> None:
