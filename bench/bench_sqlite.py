@@ -57,6 +57,8 @@ def raw_connection(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA wal_autocheckpoint=16000")
+    conn.execute(f"PRAGMA journal_size_limit={128 * 1024 * 1024}")
     return conn
 
 
@@ -273,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lookups", type=int, default=5000)
     parser.add_argument("--searches", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=10, help="alternating blocks of raw/checkout")
+    parser.add_argument(
+        "--sustained", type=int, default=20_000, help="sales in the one-block throughput runs"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-backup", action="store_true")
     parser.add_argument("--writer-seconds", type=float, default=60.0, help="upper bound for the writer")
@@ -328,6 +333,18 @@ def main(argv: list[str] | None = None) -> int:
     co_t = Timings.of("desk.checkout(amount='12.50')", sales.samples, sales.wall, sales.cpu)
     raw_split = outside_commit("raw", raw_t, raw_commits)
     co_split = outside_commit("checkout", co_t, co_commits)
+    # Throughput: one long block each, so that each side pays for its own
+    # WAL checkpoints (in the alternating blocks above, whichever side
+    # crosses the threshold pays for both).
+    print(
+        f"\n== sustained: {args.sustained} raw transactions, then as many checkouts, one block each =="
+    )
+    raw_sustained = timed(
+        "raw sqlite3, sustained", raw_op(raw, []), [rng.choice(numbers) for _ in range(args.sustained)]
+    )
+    co_sustained = timed(
+        "desk.checkout, sustained", checkout_op(desk), [rng.choice(numbers) for _ in range(args.sustained)]
+    )
     raw.close()
     disk_after = _common.fsync_probe(DATA)
 
@@ -337,7 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     hits = {label: sum(len(desk.search(q)) for q in qs[:200]) / 200 for label, qs in queries.items()}
 
     print("\n" + TABLE_HEAD)
-    for t in (raw_t, *raw_split, co_t, *co_split, lookup_t, *search_t.values(), disk_before, disk_after):
+    rows = (raw_t, *raw_split, co_t, *co_split, raw_sustained, co_sustained, lookup_t, *search_t.values())
+    for t in (*rows, disk_before, disk_after):
         print(t.row())
     print(f"  (disk probe before and after the checkout loop; {_common.load()})")
     for t in (raw_t, co_t, lookup_t, *search_t.values()):
@@ -358,9 +376,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     verdicts.add(co_t.p(0.99) <= 0.002, "checkout p99 <= 2 ms", p99_text(co_t))
     verdicts.add(
-        co_t.rate >= 3000,
-        "checkouts/s >= 3000 (sequential, 1 process)",
-        f"{co_t.rate:,.0f}/s (raw baseline {raw_t.rate:,.0f}/s)",
+        co_sustained.rate >= 3000,
+        "checkouts/s >= 3000 (sequential, 1 process, sustained)",
+        f"{co_sustained.rate:,.0f}/s over {args.sustained:,} sales "
+        f"(raw baseline {raw_sustained.rate:,.0f}/s; alternating blocks: {co_t.rate:,.0f}/s)",
     )
     verdicts.add(lookup_t.p(0.99) <= 0.0005, "desk.card(number) p99 <= 0.5 ms", p99_text(lookup_t))
     for label, t in search_t.items():

@@ -32,6 +32,11 @@ import stampdesk
 LOADED_TABLES = ("customers", "name_words", "cards", "checkouts", "ledger")
 
 
+# Indexes a shop appends to at their right edge (keyed by time): built after
+# the load. The others fill in random order in a shop, and so during the load.
+APPEND_ORDER_INDEXES = {"ix_checkouts_at"}
+
+
 def schema_of(conn: sqlite3.Connection) -> list[list[str]]:
     """The schema as SQLite keeps it: what the migrations made."""
     return [
@@ -53,6 +58,24 @@ def current_schema() -> list[list[str]]:
             return schema_of(conn)
         finally:
             conn.close()
+
+
+def in_time_order(chunk: _dataset.Chunk) -> None:
+    """Renumber a chunk's sales and ledger rows in the order of their times,
+    as a shop writes them (ids rising with time, cards interleaved), keeping
+    the chunk's block of ids and each card's own order."""
+    if not chunk.checkouts:
+        return
+    sales = sorted(chunk.checkouts, key=lambda row: row[5])  # by `at`, stable
+    first = min(row[0] for row in chunk.checkouts)
+    renumber = {row[0]: first + i for i, row in enumerate(sales)}
+    chunk.checkouts[:] = [(renumber[row[0]], *row[1:]) for row in sales]
+    rows = sorted(chunk.ledger, key=lambda row: row[2])  # by `at`, stable: earn before completion
+    start = min(row[0] for row in chunk.ledger)
+    chunk.ledger[:] = [
+        (start + i, row[1], row[2], row[3], row[4], row[5], None if row[6] is None else renumber[row[6]])
+        for i, row in enumerate(rows)
+    ]
 
 
 def build(path: Path, shape: _dataset.Shape) -> dict[str, object]:
@@ -78,6 +101,14 @@ def build(path: Path, shape: _dataset.Shape) -> dict[str, object]:
         f"AND tbl_name IN ({','.join('?' * len(LOADED_TABLES))})",
         LOADED_TABLES,
     ).fetchall()
+    # A live shop's indexes keyed by card, number or name fill in random
+    # order, so their pages are about 70 % full; an index built in one go
+    # after the load would be 100 % packed, and every first write into one of
+    # its pages would split it, making the writes measured afterwards look
+    # slower than a shop's. So only the time-ordered index (appended at its
+    # right edge in a shop too) is dropped and rebuilt; the others are filled
+    # as the rows arrive, in time order (see in_time_order).
+    indexes = [(name, sql) for name, sql in indexes if name in APPEND_ORDER_INDEXES]
     for name, _ in indexes:
         conn.execute(f"DROP INDEX {name}")
 
@@ -88,6 +119,7 @@ def build(path: Path, shape: _dataset.Shape) -> dict[str, object]:
 
     counts = dict.fromkeys(LOADED_TABLES, 0)
     for chunk in _dataset.generate(shape, words=words):
+        in_time_order(chunk)
         conn.execute("BEGIN")
         insert("customers", _dataset.CUSTOMER_COLUMNS, chunk.customers)
         if words:
