@@ -39,6 +39,17 @@ def test_stamps_are_capped_per_shop_day(desk: Desk, clock: Clock) -> None:
     assert desk.checkout(card=number, amount="5.00").stamps_added == 1
 
 
+def test_a_sale_recorded_in_the_past_counts_against_that_days_cap(desk: Desk, clock: Clock) -> None:
+    number = desk.enrol(name="Ana Martin", at="2026-02-20T09:00:00+01:00").number
+    past = "2026-02-25T10:00:00+01:00"
+    assert desk.checkout(card=number, amount="25.00", at=past).stamps_added == 3
+    assert desk.checkout(card=number, amount="25.00").stamps_added == 3  # today is another day
+    assert desk.checkout(card=number, amount="5.00", at="2026-02-25T16:00:00+01:00").stamps_added == 0
+    assert desk.checkout(card=number, amount="5.00", at="2026-02-26T16:00:00+01:00").stamps_added == 1
+    assert desk.checkout(card=number, amount="5.00").stamps_added == 0  # today's cap still holds
+    assert desk.check().ok
+
+
 def test_a_refunded_sale_no_longer_counts_against_the_daily_cap(desk: Desk) -> None:
     number = enrol(desk)
     first = desk.checkout(card=number, amount="25.00")

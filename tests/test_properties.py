@@ -48,6 +48,18 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Desk, Clock
     desk.close()
 
 
+def day_cache_holds(desk: Desk, number: str) -> bool:
+    """The card's stamps-of-the-day (for max_per_day) match its sales of that day."""
+    with desk.store.engine.connect() as conn:
+        day, cached, actual = conn.exec_driver_sql(
+            "SELECT c.stamp_day, c.day_stamps, (SELECT coalesce(sum(s.stamps), 0) FROM checkouts s "
+            "WHERE s.card_id = c.id AND s.day = c.stamp_day AND s.refunded_at IS NULL) "
+            "FROM cards c WHERE c.number = ?",
+            (number,),
+        ).one()
+    return day is None or cached == actual
+
+
 def state(desk: Desk, number: str) -> tuple[int, int, frozenset[str]]:
     card = desk.card(number)
     return card.balance, card.cycle, frozenset(c.code for c in card.coupons)
@@ -96,3 +108,4 @@ def test_random_histories_keep_every_invariant(shop: tuple[Desk, Clock], ops: li
             assert state(desk, number) == before
         report = desk.check()
         assert report.ok, report.mismatches
+        assert day_cache_holds(desk, number)

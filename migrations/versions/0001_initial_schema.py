@@ -95,6 +95,8 @@ def upgrade() -> None:
         sa.Column("balance", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column("cycle", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column("status", sa.String(length=16), server_default=sa.text("'active'"), nullable=False),
+        sa.Column("stamp_day", sa.String(length=10), nullable=True),
+        sa.Column("day_stamps", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["customer_id"], ["customers.id"], name=op.f("fk_cards_customer_id_customers")
@@ -141,7 +143,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("checkouts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_checkouts_at"), ["at"], unique=False)
-        batch_op.create_index("ix_checkouts_card_id_day", ["card_id", "day"], unique=False)
         batch_op.create_index(
             "uq_checkouts_idempotency_key",
             ["idempotency_key"],
@@ -286,7 +287,6 @@ def downgrade() -> None:
     op.drop_table("checkout_items")
     with op.batch_alter_table("checkouts", schema=None) as batch_op:
         batch_op.drop_index("uq_checkouts_idempotency_key")
-        batch_op.drop_index("ix_checkouts_card_id_day")
         batch_op.drop_index(batch_op.f("ix_checkouts_at"))
 
     op.drop_table("checkouts")

@@ -16,7 +16,7 @@ from ..domain.errors import InvalidInput, NotFound, Refused
 from ..domain.money import from_cents, parse_amount, to_cents
 from ..domain.rules import advance, cap_for_day, stamps_for_sale
 from ..domain.validate import clean_item, clean_key, clean_time
-from ..models import cards, checkout_items, checkouts, coupons, program_versions
+from ..models import cards, checkout_items, checkouts, coupons, ledger, program_versions
 from ..results import CheckoutResult, CouponInfo, MilestoneInfo
 from ..store import Store
 from . import claims
@@ -121,11 +121,15 @@ def _checkout(
                 "(program.earning.max_amount)",
                 "invalid_amount",
             )
+        day_count = None
+        earned_today = 0
+        if row is not None:
+            earned_today = _earned_on(conn, store, row, day)
         stamps = cap_for_day(
-            stamps_for_sale(program.earning, value),
-            row.earned_today if row is not None else 0,
-            program.earning.max_per_day,
+            stamps_for_sale(program.earning, value), earned_today, program.earning.max_per_day
         )
+        if row is not None and (row.stamp_day is None or day >= row.stamp_day):
+            day_count = (day, earned_today + stamps)
         planned = None
         reached: tuple[MilestoneInfo, ...] = ()
         if row is not None:
@@ -186,6 +190,7 @@ def _checkout(
             origin="checkout",
             checkout_id=checkout_id,
             planned=planned,
+            day_count=day_count,
         )
         return CheckoutResult(
             checkout=checkout_id,
@@ -203,25 +208,42 @@ def _checkout(
 
 
 def _card_for_sale(postgres: bool) -> Select[Any]:
-    earned_today = (
-        select(func.coalesce(func.sum(checkouts.c.stamps), 0))
-        .where(
-            checkouts.c.card_id == cards.c.id,
-            checkouts.c.day == bindparam("day"),
-            checkouts.c.refunded_at.is_(None),
-        )
-        .scalar_subquery()
-    )
     query = select(
         cards.c.id,
         cards.c.number,
         cards.c.balance,
         cards.c.cycle,
         cards.c.status,
+        cards.c.stamp_day,
+        cards.c.day_stamps,
         _current_version().scalar_subquery().label("version"),
-        earned_today.label("earned_today"),
     ).where(cards.c.number == bindparam("number"))
     return query.with_for_update(of=cards) if postgres else query
+
+
+def _earned_on(conn: Connection, store: Store, card: Any, day: str) -> int:
+    """Stamps the card's sales earned on ``day`` (refunded ones not counted)."""
+    if day == card.stamp_day:
+        return int(card.day_stamps)
+    if card.stamp_day is None or day > card.stamp_day:
+        return 0
+    # A sale recorded in the past (--at): count that day from the ledger.
+    return int(
+        store.prepared("checkout.earned_on", _earned_on_query).scalar(conn, card_id=card.id, day=day) or 0
+    )
+
+
+def _earned_on_query() -> Select[Any]:
+    return (
+        select(func.coalesce(func.sum(checkouts.c.stamps), 0))
+        .select_from(ledger.join(checkouts, checkouts.c.id == ledger.c.checkout_id))
+        .where(
+            ledger.c.card_id == bindparam("card_id"),
+            ledger.c.kind == "earn",
+            checkouts.c.day == bindparam("day"),
+            checkouts.c.refunded_at.is_(None),
+        )
+    )
 
 
 def _current_version() -> Select[Any]:

@@ -36,6 +36,10 @@ def refund(store: Store, checkout_id: object) -> StampChange:
         row = lock_card(conn, store, card_id=card_id)
         assert row is not None
         earned = sale.stamps  # what its "earn" (or a walk-in's "claim") ledger row gave
+        day_count = None
+        if sale.card_id is not None and sale.day == row.stamp_day:
+            # A sale of the card's current day no longer counts against max_per_day.
+            day_count = (row.stamp_day, max(0, row.day_stamps - earned))
         taken = take_back(
             conn,
             store,
@@ -44,6 +48,7 @@ def refund(store: Store, checkout_id: object) -> StampChange:
             kind="refund",
             at=now,
             checkout_id=checkout_id,
+            day_count=day_count,
         )
     return StampChange(
         row.number,

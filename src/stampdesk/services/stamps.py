@@ -51,7 +51,14 @@ def lock_card(
 ) -> Any:
     """The card row (or None), locked against other tills until the transaction ends."""
     query = select(
-        cards.c.id, cards.c.number, cards.c.balance, cards.c.cycle, cards.c.status, cards.c.customer_id
+        cards.c.id,
+        cards.c.number,
+        cards.c.balance,
+        cards.c.cycle,
+        cards.c.status,
+        cards.c.customer_id,
+        cards.c.stamp_day,
+        cards.c.day_stamps,
     )
     query = (
         query.where(cards.c.number == number) if number is not None else query.where(cards.c.id == card_id)
@@ -101,12 +108,14 @@ def give(
     reason: str | None = None,
     extra_rows: tuple[dict[str, Any], ...] = (),
     planned: Advance | None = None,
+    day_count: tuple[str | None, int] | None = None,
 ) -> Given:
     """Add ``stamps`` (≥ 0): ledger rows, milestone coupons, completions.
 
     ``extra_rows`` are ledger rows written first (enrolment's starter stamps
     before the claimed ones), already counted in ``stamps``. ``planned`` is the
     ``advance()`` the caller already computed for these same values.
+    ``day_count`` is the card's new ``(stamp_day, day_stamps)`` after a sale.
     """
     result = planned or advance(card.balance, card.cycle, stamps, program)
     rows: list[dict[str, Any]] = list(extra_rows)
@@ -162,7 +171,7 @@ def give(
                 )
     write_ledger(conn, store, rows)
     if (result.balance, result.cycle) != (card.balance, card.cycle):
-        set_balance(conn, store, card.id, result.balance, result.cycle)
+        set_balance(conn, store, card.id, result.balance, result.cycle, day_count)
     return Given(result.balance, result.cycle, result.reached, tuple(issued))
 
 
@@ -201,16 +210,41 @@ def write_ledger(conn: Connection, store: Store, rows: list[dict[str, Any]]) -> 
         statement.run_many(conn, rows)
 
 
-def set_balance(conn: Connection, store: Store, card_id: int, balance: int, cycle: int) -> None:
-    """Update a card's cached balance and cycle (the ledger rows come with it)."""
+def set_balance(
+    conn: Connection,
+    store: Store,
+    card_id: int,
+    balance: int,
+    cycle: int,
+    day_count: tuple[str | None, int] | None = None,
+) -> None:
+    """Update a card's cached balance and cycle (the ledger rows come with it),
+    and with ``day_count`` its ``(stamp_day, day_stamps)``: one statement."""
+    if day_count is None:
+        store.prepared(
+            "cards.set_balance",
+            lambda: (
+                update(cards)
+                .where(cards.c.id == bindparam("card_id"))
+                .values(balance=bindparam("balance"), cycle=bindparam("cycle"))
+            ),
+        ).run(conn, card_id=card_id, balance=balance, cycle=cycle)
+        return
     store.prepared(
-        "cards.set_balance",
+        "cards.set_sale",
         lambda: (
             update(cards)
             .where(cards.c.id == bindparam("card_id"))
-            .values(balance=bindparam("balance"), cycle=bindparam("cycle"))
+            .values(
+                balance=bindparam("balance"),
+                cycle=bindparam("cycle"),
+                stamp_day=bindparam("stamp_day"),
+                day_stamps=bindparam("day_stamps"),
+            )
         ),
-    ).run(conn, card_id=card_id, balance=balance, cycle=cycle)
+    ).run(
+        conn, card_id=card_id, balance=balance, cycle=cycle, stamp_day=day_count[0], day_stamps=day_count[1]
+    )
 
 
 def take_back(
@@ -224,6 +258,7 @@ def take_back(
     checkout_id: int | None = None,
     staff: str | None = None,
     reason: str | None = None,
+    day_count: tuple[str | None, int] | None = None,
 ) -> Taken:
     """Remove ``stamps`` (≥ 0) and void the unused coupons the card no longer
     qualifies for. Completions are undone, newest first, while the balance
@@ -254,9 +289,7 @@ def take_back(
     ).all()
     if lost:
         conn.execute(update(coupons).where(coupons.c.id.in_([c.id for c in lost])).values(voided_at=at))
-    conn.execute(
-        update(cards).where(cards.c.id == card.id).values(balance=result.balance, cycle=result.cycle)
-    )
+    set_balance(conn, store, card.id, result.balance, result.cycle, day_count)
     return Taken(result.balance, result.cycle, tuple(c.code for c in lost), result.reversed_completions)
 
 
