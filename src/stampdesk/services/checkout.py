@@ -20,7 +20,7 @@ from ..models import cards, checkout_items, checkouts, coupons, ledger, program_
 from ..results import CheckoutResult, CouponInfo, MilestoneInfo
 from ..store import Store
 from . import claims
-from .stamps import CardRef, give, next_for
+from .stamps import LOCKED_CARD_COLUMNS, CardRef, give, next_for
 
 
 def checkout(
@@ -208,16 +208,10 @@ def _checkout(
 
 
 def _card_for_sale(postgres: bool) -> Select[Any]:
-    query = select(
-        cards.c.id,
-        cards.c.number,
-        cards.c.balance,
-        cards.c.cycle,
-        cards.c.status,
-        cards.c.stamp_day,
-        cards.c.day_stamps,
-        _current_version().scalar_subquery().label("version"),
-    ).where(cards.c.number == bindparam("number"))
+    # The card and, in the same round trip, the current programme version.
+    query = select(*LOCKED_CARD_COLUMNS, _current_version().scalar_subquery().label("version")).where(
+        cards.c.number == bindparam("number")
+    )
     return query.with_for_update(of=cards) if postgres else query
 
 

@@ -46,20 +46,23 @@ class Taken:
     completions_undone: int
 
 
+# What a change to a card reads from it (and locks, on PostgreSQL).
+LOCKED_CARD_COLUMNS = (
+    cards.c.id,
+    cards.c.number,
+    cards.c.balance,
+    cards.c.cycle,
+    cards.c.status,
+    cards.c.stamp_day,
+    cards.c.day_stamps,
+)
+
+
 def lock_card(
     conn: Connection, store: Store, *, number: str | None = None, card_id: int | None = None
 ) -> Any:
     """The card row (or None), locked against other tills until the transaction ends."""
-    query = select(
-        cards.c.id,
-        cards.c.number,
-        cards.c.balance,
-        cards.c.cycle,
-        cards.c.status,
-        cards.c.customer_id,
-        cards.c.stamp_day,
-        cards.c.day_stamps,
-    )
+    query = select(*LOCKED_CARD_COLUMNS)
     query = (
         query.where(cards.c.number == number) if number is not None else query.where(cards.c.id == card_id)
     )
