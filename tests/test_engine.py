@@ -187,6 +187,21 @@ def test_a_walk_in_keeps_the_stamps_of_the_receipt_once(desk: Desk) -> None:
     assert desk.refund(sale.checkout).balance == 2
 
 
+def test_a_receipt_token_is_short_signed_and_expires(desk: Desk, clock: Clock) -> None:
+    sale = desk.checkout(amount="4.20")
+    token = sale.claim_token
+    assert token is not None and len(token) <= 32
+    assert all(c.isalnum() or c in "-_" for c in token)
+    # The link itself (as a 2D scanner reads the QR code) is accepted too.
+    clock.advance(days=30)
+    assert desk.enrol(name="Zoé", claim=sale.enrol_url).claimed_stamps == 1
+    late = desk.checkout(amount="4.20")
+    clock.advance(days=31)
+    with pytest.raises(Refused) as expired:
+        desk.enrol(name="Léon", claim=late.claim_token)
+    assert expired.value.code == "claim_expired"
+
+
 def test_a_refunded_walk_in_sale_cannot_be_claimed(desk: Desk) -> None:
     sale = desk.checkout(amount="12.00")
     desk.refund(sale.checkout)

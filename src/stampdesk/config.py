@@ -38,6 +38,7 @@ class Settings:
     timezone: str = "UTC"
     card_prefix: str = DEFAULT_PREFIX
     till: str | None = None
+    claim_days: int = 30  # how long a walk-in's receipt can be claimed
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     config_file: Path | None = None
 
@@ -103,7 +104,7 @@ def load_settings(
     elif explicit:
         raise InvalidInput(f"config file {path} does not exist", "invalid_config")
 
-    known = {"database", "public_url", "locale", "timezone", "card_prefix", "till", "printer"}
+    known = {"database", "public_url", "locale", "timezone", "card_prefix", "till", "claim_days", "printer"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise InvalidInput(f"config file {path}: unknown key {unknown[0]!r}", "invalid_config")
@@ -129,8 +130,12 @@ def load_settings(
     public_url = text("public_url", DEFAULT_PUBLIC_URL) or DEFAULT_PUBLIC_URL
     if not public_url.startswith(("http://", "https://")):
         raise InvalidInput("public_url must start with http:// or https://", "invalid_config")
+    claim_days = data.get("claim_days", 30)
+    if isinstance(claim_days, bool) or not isinstance(claim_days, int) or not 1 <= claim_days <= 3650:
+        raise InvalidInput(f"config file {path}: claim_days must be a whole number of days", "invalid_config")
     return Settings(
         database=database,
+        claim_days=claim_days,
         public_url=public_url if public_url.endswith("/") else public_url + "/",
         locale=locale,
         timezone=zone,

@@ -86,7 +86,8 @@ def _enrol(
                 raise NotFound(f"no card {referrer} to refer from", "unknown_card")
         claimed = None
         if claim is not None:
-            checkout_id = claims.read_token(store.claim_secret(conn), claim)
+            today = store.now().astimezone(store.zone).date()
+            checkout_id = claims.read_token(store.claim_secret(conn), claim, today)
             query = select(checkouts).where(checkouts.c.id == checkout_id)
             claimed = conn.execute(query.with_for_update() if store.postgres else query).first()
             if claimed is None:

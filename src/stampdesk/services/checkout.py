@@ -164,7 +164,7 @@ def _checkout(
                 ],
             )
         if row is None:
-            token = claims.make_token(store.claim_secret(conn), checkout_id)
+            token = _claim_token(conn, store, checkout_id, moment)
             return CheckoutResult(
                 checkout=checkout_id,
                 card=None,
@@ -205,6 +205,12 @@ def _checkout(
             program_version=version,
             next_milestone=next_for(given.balance, program),
         )
+
+
+def _claim_token(conn: Connection, store: Store, checkout_id: int, moment: datetime) -> str:
+    """The walk-in receipt's token (the same for an idempotent replay)."""
+    last_day = claims.last_claim_day(moment.astimezone(store.zone).date(), store.settings.claim_days)
+    return claims.make_token(store.claim_secret(conn), checkout_id, last_day)
 
 
 def _card_for_sale(postgres: bool) -> Select[Any]:
@@ -279,7 +285,7 @@ def _replay(conn: Connection, store: Store, first: Row[Any], fingerprint: str | 
         reached.append(MilestoneInfo(int(at), milestone.reward if milestone else ""))
     token = None
     if first.card_id is None:
-        token = claims.make_token(store.claim_secret(conn), first.id)
+        token = _claim_token(conn, store, first.id, first.at)
     return CheckoutResult(
         checkout=first.id,
         card=number,

@@ -1,38 +1,66 @@
 """Receipt claim tokens: a walk-in's receipt carries a signed token that lets
-the customer, once enrolled, keep the stamps of that very sale."""
+the customer, once enrolled, keep the stamps of that very sale.
+
+A token is 24 bytes in URL-safe base64 (32 characters, so the receipt's QR
+code stays at version 4 or below): the sale's id (6 bytes), the last day it
+can be claimed (2 bytes, days since 2020-01-01) and a 128-bit HMAC-SHA256 tag
+of both under the shop's secret (generated at ``init``, never printed).
+Claiming once is enforced by the sale itself (``checkouts.claimed_card_id``).
+"""
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
+from datetime import date, timedelta
 
-from ..domain.errors import InvalidInput
+from ..domain.errors import InvalidInput, Refused
 
-_SIG_BYTES = 12
-
-
-def _signature(secret: bytes, checkout_id: int) -> str:
-    digest = hmac.new(secret, f"claim:{checkout_id}".encode(), hashlib.sha256).digest()[:_SIG_BYTES]
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
-def make_token(secret: bytes, checkout_id: int) -> str:
-    """``<checkout id>.<signature>``: short enough for a small QR code."""
-    return f"{checkout_id}.{_signature(secret, checkout_id)}"
+EPOCH = date(2020, 1, 1)
+TAG_BYTES = 16
+DEFAULT_CLAIM_DAYS = 30
+_INVALID = "this receipt code is not valid"
 
 
-def read_token(secret: bytes, token: object) -> int:
-    """The checkout id a token was made for, or ``InvalidInput`` if forged."""
-    if not isinstance(token, str) or token.count(".") != 1:
-        raise InvalidInput("this receipt code is not valid", "invalid_claim_token")
-    head, signature = token.strip().split(".")
-    if not head.isdigit() or len(head) > 18:
-        raise InvalidInput("this receipt code is not valid", "invalid_claim_token")
-    checkout_id = int(head)
-    if not hmac.compare_digest(_signature(secret, checkout_id), signature):
-        raise InvalidInput("this receipt code is not valid", "invalid_claim_token")
-    return checkout_id
+def _tag(secret: bytes, body: bytes) -> bytes:
+    return hmac.new(secret, b"claim:" + body, hashlib.sha256).digest()[:TAG_BYTES]
+
+
+def make_token(secret: bytes, checkout_id: int, last_day: date) -> str:
+    """The token for sale ``checkout_id``, claimable until ``last_day`` included."""
+    body = checkout_id.to_bytes(6, "big") + (last_day - EPOCH).days.to_bytes(2, "big")
+    return base64.urlsafe_b64encode(body + _tag(secret, body)).decode()
+
+
+def last_claim_day(sale_day: date, days: int = DEFAULT_CLAIM_DAYS) -> date:
+    return sale_day + timedelta(days=days)
+
+
+def read_token(secret: bytes, token: object, today: date) -> int:
+    """The sale a token was made for; ``InvalidInput`` if it is forged or
+    garbled, ``Refused`` if it expired."""
+    if not isinstance(token, str):
+        raise InvalidInput(_INVALID, "invalid_claim_token")
+    text = token.strip()
+    if "/join/" in text:  # the whole link from the receipt's QR code
+        text = text.rsplit("/join/", 1)[1].split("?")[0].strip("/")
+    if len(text) != 32:
+        raise InvalidInput(_INVALID, "invalid_claim_token")
+    try:
+        raw = base64.urlsafe_b64decode(text.encode())
+    except (binascii.Error, ValueError):
+        raise InvalidInput(_INVALID, "invalid_claim_token") from None
+    body, tag = raw[:8], raw[8:]
+    if len(tag) != TAG_BYTES or not hmac.compare_digest(_tag(secret, body), tag):
+        raise InvalidInput(_INVALID, "invalid_claim_token")
+    last_day = EPOCH + timedelta(days=int.from_bytes(body[6:], "big"))
+    if today > last_day:
+        raise Refused(
+            f"this receipt could be used to keep its stamps until {last_day.isoformat()}", "claim_expired"
+        )
+    return int.from_bytes(body[:6], "big")
 
 
 def enrol_url(public_url: str, token: str) -> str:
