@@ -24,7 +24,7 @@ from .results import (
     StampChange,
 )
 from .services import backup as backup_service
-from .services import cards, check, checkout, coupons, program, refunds
+from .services import cards, check, checkout, coupons, printing, program, refunds
 from .store import Store, utc_now
 
 
@@ -47,8 +47,10 @@ class Desk:
         idempotency_key: str | None = None,
         at: object = None,
         till: str | None = None,
+        receipt: bool = False,
     ) -> CheckoutResult:
-        """Record a sale; see ``services.checkout.checkout``."""
+        """Record a sale (and, with ``receipt``, its print job, written in the
+        same transaction); see ``services.checkout.checkout``."""
         return checkout.checkout(
             self.store,
             amount=amount,
@@ -57,6 +59,7 @@ class Desk:
             idempotency_key=idempotency_key,
             at=at,
             till=till,
+            receipt=receipt,
         )
 
     def card(self, number: str) -> CardState:
@@ -106,6 +109,13 @@ class Desk:
 
     def program(self) -> ProgramInfo:
         return program.show_program(self.store)
+
+    def reprint(self, checkout_id: object) -> printing.PrintJob:
+        """Queue a sale's receipt again (it prints as DUPLICATA)."""
+        return printing.reprint(self.store, checkout_id)
+
+    def pending_receipts(self) -> tuple[printing.PrintJob, ...]:
+        return printing.pending(self.store)
 
     def check(self) -> CheckReport:
         return check.check(self.store)

@@ -231,3 +231,29 @@ ledger = Table(
     # index is one more page written at each checkout: keep them few.
     Index("ix_ledger_card_id_stamps", "card_id", "stamps", "cycles"),
 )
+
+# Receipts to print, written in the same transaction as their sale: a printer
+# that is out of paper or unplugged never loses a sale, and the receipt is
+# printed once it is back.
+print_jobs = Table(
+    "print_jobs",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("checkout_id", Id, ForeignKey("checkouts.id"), nullable=True),
+    Column("kind", String(16), nullable=False),  # sale, test
+    Column("created_at", UTCDateTime, nullable=False),
+    # pending, printed, or replaced (by a reprint of the same sale)
+    Column("status", String(16), nullable=False, server_default=text("'pending'")),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("last_error", String(200), nullable=True),
+    # Sent, but the printer never confirmed it: printing it again says DUPLICATA.
+    Column("uncertain", Integer, nullable=False, server_default=text("0")),
+    Column("printed_at", UTCDateTime, nullable=True),
+    Index("ix_print_jobs_checkout_id", "checkout_id"),
+    Index(
+        "ix_print_jobs_pending",
+        "id",
+        sqlite_where=text("status = 'pending'"),
+        postgresql_where=text("status = 'pending'"),
+    ),
+)

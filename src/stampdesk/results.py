@@ -73,6 +73,7 @@ class CheckoutResult(Result):
     claim_token: str | None = None
     next_milestone: NextMilestone | None = None
     replayed: bool = False
+    print_job: int | None = None  # the receipt waiting for the printer, if asked
 
 
 @dataclass(frozen=True)

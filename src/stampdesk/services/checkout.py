@@ -19,7 +19,7 @@ from ..domain.validate import clean_item, clean_key, clean_time
 from ..models import cards, checkout_items, checkouts, coupons, ledger, program_versions
 from ..results import CheckoutResult, CouponInfo, MilestoneInfo
 from ..store import Store
-from . import claims
+from . import claims, printing
 from .stamps import LOCKED_CARD_COLUMNS, CardRef, give, next_for
 
 
@@ -32,11 +32,14 @@ def checkout(
     idempotency_key: str | None = None,
     at: object = None,
     till: str | None = None,
+    receipt: bool = False,
 ) -> CheckoutResult:
     """Record a sale and stamp the card (or keep the stamps claimable).
 
     The same ``idempotency_key`` again returns the first result and writes
-    nothing; with other parameters it is refused.
+    nothing; with other parameters it is refused. With ``receipt``, a print
+    job is committed with the sale (the printer is driven afterwards, so a
+    printer fault never loses the sale).
     """
     now = store.now()
     value = parse_amount(amount, maximum=None)
@@ -63,7 +66,7 @@ def checkout(
         ).hexdigest()
     till = till or store.settings.till
     try:
-        return _checkout(store, value, number, lines, moment, at is not None, key, fingerprint, till)
+        return _checkout(store, value, number, lines, moment, at is not None, key, fingerprint, till, receipt)
     except IntegrityError:
         # Two tills sent the same key at once (PostgreSQL): the first one won.
         if key is None:
@@ -85,6 +88,7 @@ def _checkout(
     key: str | None,
     fingerprint: str | None,
     till: str | None,
+    receipt: bool,
 ) -> CheckoutResult:
     day = store.day_of(moment)
     with store.write() as conn:
@@ -163,6 +167,7 @@ def _checkout(
                     for i in lines
                 ],
             )
+        print_job = printing.enqueue(conn, checkout_id, moment) if receipt else None
         if row is None:
             token = _claim_token(conn, store, checkout_id, moment)
             return CheckoutResult(
@@ -178,6 +183,7 @@ def _checkout(
                 program_version=version,
                 enrol_url=claims.enrol_url(store.settings.public_url, token),
                 claim_token=token,
+                print_job=print_job,
             )
         given = give(
             conn,
@@ -204,6 +210,7 @@ def _checkout(
             coupons=given.coupons,
             program_version=version,
             next_milestone=next_for(given.balance, program),
+            print_job=print_job,
         )
 
 
@@ -267,6 +274,20 @@ def _replay(conn: Connection, store: Store, first: Row[Any], fingerprint: str | 
             f"(checkout {first.id})",
             "idempotency_conflict",
         )
+    return rebuild(conn, store, first, replayed=True)
+
+
+def sale_result(store: Store, checkout_id: int) -> CheckoutResult:
+    """A recorded sale's result, as it was returned (for its receipt)."""
+    with store.read() as conn:
+        row = conn.execute(select(checkouts).where(checkouts.c.id == checkout_id)).first()
+        if row is None:
+            raise NotFound(f"no checkout {checkout_id}", "unknown_checkout")
+        return rebuild(conn, store, row, replayed=False)
+
+
+def rebuild(conn: Connection, store: Store, first: Row[Any], *, replayed: bool) -> CheckoutResult:
+    """A sale's result rebuilt from what it wrote."""
     program = store.program(conn, first.program_version_id)
     number = None
     if first.card_id is not None:
@@ -300,5 +321,6 @@ def _replay(conn: Connection, store: Store, first: Row[Any], fingerprint: str | 
         enrol_url=claims.enrol_url(store.settings.public_url, token) if token else None,
         claim_token=token,
         next_milestone=next_for(first.balance_after, program) if first.balance_after is not None else None,
-        replayed=True,
+        replayed=replayed,
+        print_job=printing.first_job(conn, first.id),
     )

@@ -1,0 +1,140 @@
+"""The print outbox: receipts waiting for the printer.
+
+A receipt's job is written in the sale's own transaction (``enqueue``), so the
+sale never depends on the printer. The printer package then takes pending jobs
+(``pending``), and records what happened (``printed`` / ``failed``). A job
+sent but never confirmed by the printer is *uncertain*: printing that sale
+again is marked DUPLICATA, since the customer may already hold one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from ..domain.errors import InvalidInput, NotFound
+from ..models import checkouts, print_jobs
+from ..results import Result
+from ..store import Store
+
+MAX_ERROR = 200
+
+
+@dataclass(frozen=True)
+class PrintJob(Result):
+    """One receipt to print (``checkout`` is None for a test page)."""
+
+    id: int
+    checkout: int | None
+    kind: str  # sale, reprint, test
+    status: str  # pending, printed
+    attempts: int
+    last_error: str | None
+    duplicate: bool  # print DUPLICATA on it
+    created_at: datetime
+
+
+def enqueue(conn: Connection, checkout_id: int | None, at: datetime, *, kind: str = "sale") -> int:
+    """Add a job in the caller's transaction; returns its id."""
+    new_id = conn.execute(
+        insert(print_jobs).values(checkout_id=checkout_id, kind=kind, created_at=at)
+    ).inserted_primary_key
+    assert new_id is not None
+    return int(new_id[0])
+
+
+def first_job(conn: Connection, checkout_id: int) -> int | None:
+    """The receipt job the sale itself asked for, if any."""
+    job: int | None = conn.execute(
+        select(func.min(print_jobs.c.id)).where(
+            print_jobs.c.checkout_id == checkout_id, print_jobs.c.kind == "sale"
+        )
+    ).scalar()
+    return job
+
+
+def _job(row: object, duplicate: bool) -> PrintJob:
+    return PrintJob(
+        id=row.id,  # type: ignore[attr-defined]
+        checkout=row.checkout_id,  # type: ignore[attr-defined]
+        kind=row.kind,  # type: ignore[attr-defined]
+        status=row.status,  # type: ignore[attr-defined]
+        attempts=row.attempts,  # type: ignore[attr-defined]
+        last_error=row.last_error,  # type: ignore[attr-defined]
+        duplicate=duplicate,
+        created_at=row.created_at,  # type: ignore[attr-defined]
+    )
+
+
+def _duplicate(row: object) -> bool:
+    return row.kind == "reprint" or bool(row.uncertain)  # type: ignore[attr-defined]
+
+
+def pending(store: Store, limit: int = 50) -> tuple[PrintJob, ...]:
+    """Jobs still to print, oldest first."""
+    with store.read() as conn:
+        rows = conn.execute(
+            select(print_jobs).where(print_jobs.c.status == "pending").order_by(print_jobs.c.id).limit(limit)
+        ).all()
+        return tuple(_job(r, _duplicate(r)) for r in rows)
+
+
+def job(store: Store, job_id: int) -> PrintJob:
+    with store.read() as conn:
+        row = conn.execute(select(print_jobs).where(print_jobs.c.id == job_id)).first()
+    if row is None:
+        raise NotFound(f"no print job {job_id}", "unknown_print_job")
+    return _job(row, _duplicate(row))
+
+
+def printed(store: Store, job_id: int) -> None:
+    with store.write() as conn:
+        conn.execute(
+            update(print_jobs)
+            .where(print_jobs.c.id == job_id)
+            .values(
+                status="printed", printed_at=store.now(), attempts=print_jobs.c.attempts + 1, last_error=None
+            )
+        )
+
+
+def failed(store: Store, job_id: int, reason: str, *, uncertain: bool) -> None:
+    """Keep the job pending with its reason; ``uncertain`` when it may have printed."""
+    values: dict[str, object] = {"attempts": print_jobs.c.attempts + 1, "last_error": reason[:MAX_ERROR]}
+    if uncertain:
+        values["uncertain"] = 1
+    with store.write() as conn:
+        conn.execute(update(print_jobs).where(print_jobs.c.id == job_id).values(**values))
+
+
+def reprint(store: Store, checkout_id: object) -> PrintJob:
+    """A new job printing a sale's receipt again, marked DUPLICATA whenever an
+    earlier receipt of it printed or may have printed."""
+    if isinstance(checkout_id, str) and checkout_id.strip().isdigit():
+        checkout_id = int(checkout_id.strip())
+    if isinstance(checkout_id, bool) or not isinstance(checkout_id, int) or not 0 < checkout_id < 2**62:
+        raise InvalidInput("checkout id must be a positive whole number", "invalid_checkout_id")
+    now = store.now()
+    with store.write() as conn:
+        if conn.execute(select(checkouts.c.id).where(checkouts.c.id == checkout_id)).first() is None:
+            raise NotFound(f"no checkout {checkout_id}", "unknown_checkout")
+        # Jobs of this sale still pending are replaced by this one.
+        conn.execute(
+            update(print_jobs)
+            .where(print_jobs.c.checkout_id == checkout_id, print_jobs.c.status == "pending")
+            .values(status="replaced")
+        )
+        job_id = enqueue(conn, checkout_id, now, kind="reprint")
+        row = conn.execute(select(print_jobs).where(print_jobs.c.id == job_id)).one()
+    return _job(row, True)
+
+
+def test_page(store: Store) -> PrintJob:
+    """A job printing the test page."""
+    now = store.now()
+    with store.write() as conn:
+        job_id = enqueue(conn, None, now, kind="test")
+        row = conn.execute(select(print_jobs).where(print_jobs.c.id == job_id)).one()
+    return _job(row, False)
