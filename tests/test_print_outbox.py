@@ -4,8 +4,8 @@ printer did is recorded without ever touching the sale."""
 from __future__ import annotations
 
 import pytest
-from helpers import counts
 
+from helpers import counts
 from stampdesk import InvalidInput, NotFound
 from stampdesk.desk import Desk
 from stampdesk.services import printing
@@ -16,7 +16,8 @@ def test_a_receipt_job_is_written_with_the_sale(desk: Desk) -> None:
     sale = desk.checkout(card=number, amount="5.00", receipt=True, idempotency_key="r-1")
     assert sale.print_job is not None
     jobs = desk.pending_receipts()
-    assert [(j.id, j.checkout, j.kind, j.duplicate) for j in jobs] == [(sale.print_job, sale.checkout, "sale", False)]
+    expected = [(sale.print_job, sale.checkout, "sale", False)]
+    assert [(j.id, j.checkout, j.kind, j.duplicate) for j in jobs] == expected
     again = desk.checkout(card=number, amount="5.00", receipt=True, idempotency_key="r-1")
     assert again.print_job == sale.print_job and counts(desk)["print_jobs"] == 1
     assert desk.checkout(card=number, amount="5.00").print_job is None
