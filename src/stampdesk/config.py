@@ -26,6 +26,8 @@ LOCALES = ("fr_FR", "en_GB")
 class PrinterSettings:
     url: str | None = None
     profile: str | None = None
+    header: tuple[str, ...] = ()  # lines under the shop's name on every receipt
+    footer: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,17 @@ def system_timezone() -> str:
             except (ZoneInfoNotFoundError, ValueError):
                 continue
     return "UTC"
+
+
+def _lines(table: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and len(v) <= 64 for v in value):
+        raise InvalidInput(
+            f"config file {path}: printer.{key} must be a list of short texts", "invalid_config"
+        )
+    return tuple(value)
 
 
 def load_settings(
@@ -144,6 +157,8 @@ def load_settings(
         printer=PrinterSettings(
             url=printer or printer_table.get("url"),
             profile=printer_table.get("profile"),
+            header=_lines(printer_table, "header", path),
+            footer=_lines(printer_table, "footer", path),
         ),
         config_file=path if path.exists() else None,
     )

@@ -1,0 +1,143 @@
+"""Printing the receipts waiting in the outbox.
+
+The sale is already committed with its job (``services.printing``); this
+module builds each job's receipt, sends it to the printer of the settings'
+URL, and records the outcome. A printer fault leaves the job pending with its
+reason, for the next attempt or ``stampdesk reprint``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..desk import Desk
+from ..domain.errors import InvalidInput
+from ..results import Result
+from ..services import printing
+from ..services.checkout import sale_result
+from . import transport
+from .receipt import Receipt, build_sale_receipt, build_test_receipt
+from .transport import PrinterError, PrinterURL, parse_printer_url
+
+DEFAULT_PROFILE = "TM-T88V"
+
+
+@dataclass(frozen=True)
+class PrintOutcome(Result):
+    """What happened to one job."""
+
+    job: int
+    checkout: int | None
+    printed: bool
+    reason: str | None = None  # paper_out, cover_open, offline, no_answer, refused, error
+    message: str | None = None
+    files: tuple[str, ...] = ()  # what a preview:// printer wrote
+
+
+class ReceiptPrinter:
+    """The shop's printer, from its URL and python-escpos profile."""
+
+    def __init__(self, url: str, profile: str | None = None) -> None:
+        self.url = url
+        self.target: PrinterURL = parse_printer_url(url)
+        self.profile = profile or DEFAULT_PROFILE
+        if self.target.scheme != "preview":
+            from .escpos_render import profile_names
+
+            if self.profile not in profile_names():
+                raise InvalidInput(f"unknown printer profile {self.profile!r}", "invalid_printer_profile")
+
+    @property
+    def columns(self) -> int:
+        from .escpos_render import profile_columns
+
+        return profile_columns(self.profile)
+
+    def output(self, receipt: Receipt, name: str) -> tuple[str, ...]:
+        """Print (or preview) a receipt; ``PrinterError`` if it did not print."""
+        if self.target.scheme == "preview":
+            from .render_png import render_png
+            from .render_text import render_text
+
+            folder = transport.preview_folder(self.target)
+            png, txt = folder / f"{name}.png", folder / f"{name}.txt"
+            render_png(receipt).save(png)
+            txt.write_text(render_text(receipt), encoding="utf-8")
+            return (str(png), str(txt))
+        from .escpos_render import render_escpos, send_to_device
+
+        data = render_escpos(receipt, profile=self.profile)
+        if self.target.scheme == "tcp":
+            transport.send_tcp(self.target, data)
+        elif self.target.scheme == "file":
+            transport.write_file(self.target, data)
+        else:
+            try:
+                send_to_device(
+                    self.target.scheme,
+                    self.target.target,
+                    data,
+                    vendor=self.target.vendor,
+                    product=self.target.product,
+                    baudrate=self.target.baudrate,
+                    profile=self.profile,
+                )
+            except Exception as error:  # the device libraries raise their own kinds
+                raise PrinterError("error", f"the printer at {self.url} failed: {error}") from None
+        return ()
+
+
+def printer_for(desk: Desk) -> ReceiptPrinter:
+    """The printer of the desk's settings, or a clear error if none is set."""
+    url = desk.settings.printer.url
+    if not url:
+        raise InvalidInput(
+            "no printer is set: give --printer URL or [printer] url in the config file", "no_printer"
+        )
+    return ReceiptPrinter(url, desk.settings.printer.profile)
+
+
+def receipt_for(desk: Desk, job: printing.PrintJob, columns: int) -> Receipt:
+    """The receipt a job prints, built from what the sale recorded."""
+    settings = desk.settings
+    shop = desk.program().rules["name"]
+    if job.checkout is None:
+        return build_test_receipt(shop, settings.locale, columns)
+    result = sale_result(desk.store, job.checkout)
+    card = desk.card(result.card) if result.card else None
+    return build_sale_receipt(
+        shop_name=shop,
+        header_lines=settings.printer.header,
+        footer_lines=settings.printer.footer,
+        result=result,
+        card=card,
+        locale=settings.locale,
+        zone=desk.store.zone,
+        now=desk.store.now(),
+        duplicate=job.duplicate,
+        width_chars=columns,
+    )
+
+
+def print_job(desk: Desk, printer: ReceiptPrinter, job: printing.PrintJob) -> PrintOutcome:
+    """Print one job and record the outcome; never raises for a printer fault."""
+    receipt = receipt_for(desk, job, printer.columns)
+    try:
+        files = printer.output(receipt, f"receipt-{job.id:06d}")
+    except PrinterError as fault:
+        printing.failed(desk.store, job.id, f"{fault.reason}: {fault.message}", uncertain=fault.uncertain)
+        return PrintOutcome(job.id, job.checkout, False, fault.reason, fault.message)
+    printing.printed(desk.store, job.id)
+    return PrintOutcome(job.id, job.checkout, True, files=files)
+
+
+def print_pending(desk: Desk, printer: ReceiptPrinter) -> tuple[PrintOutcome, ...]:
+    """Print the pending jobs, oldest first; stop at the first fault (the
+    printer is not ready: the others wait with it)."""
+    outcomes = []
+    for job in desk.pending_receipts():
+        outcome = print_job(desk, printer, job)
+        outcomes.append(outcome)
+        if not outcome.printed:
+            break
+    return tuple(outcomes)

@@ -1,0 +1,325 @@
+"""Receipts as data and as text: what the customer reads, in French and in English.
+
+Pure and fast: results are built by hand, no database, no printer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from stampdesk.printer import words
+from stampdesk.printer.receipt import (
+    QR,
+    Barcode,
+    Cut,
+    Progress,
+    Receipt,
+    Row,
+    Text,
+    Title,
+    bar,
+    build_sale_receipt,
+    build_test_receipt,
+    layout,
+)
+from stampdesk.printer.render_text import render_text
+from stampdesk.results import CardState, CheckoutResult, CouponInfo, MilestoneInfo, NextMilestone
+
+PARIS = ZoneInfo("Europe/Paris")
+# 14:05 in Paris: the receipt shows the shop's local time, not UTC.
+SALE_AT = datetime(2026, 11, 23, 13, 5, tzinfo=UTC)
+COUPON_CODE = "7KQ3M9TB"
+ENROL_URL = "https://cafe.example/join/AAAAAAAE0gBqk2x8Yt3uQw1Z"
+NEXT = NextMilestone(at=6, reward="Cookie offert", remaining=3)
+COUPON = CouponInfo(
+    code=COUPON_CODE,
+    reward="Croissant offert",
+    milestone=3,
+    issued=SALE_AT,
+    # The last second of 22/01/2027 in Paris.
+    expires=datetime(2027, 1, 22, 22, 59, 59, tzinfo=UTC),
+)
+
+
+def card_result(**changes: object) -> CheckoutResult:
+    """A sale on Marie's card that reached the 3-stamp milestone and issued a coupon."""
+    result = CheckoutResult(
+        checkout=1234,
+        card="2001-0003-4567",
+        amount=Decimal("4.50"),
+        at=SALE_AT,
+        stamps_added=1,
+        balance=3,
+        stamps_per_card=10,
+        milestones=(MilestoneInfo(3, "Croissant offert"),),
+        coupons=(COUPON,),
+        program_version=1,
+        next_milestone=NEXT,
+    )
+    return replace(result, **changes)  # type: ignore[arg-type]
+
+
+def card_state() -> CardState:
+    return CardState(
+        number="2001-0003-4567",
+        name="Marie Dupont",
+        email="marie@example.org",
+        phone=None,
+        birthday=None,
+        balance=3,
+        cycle=0,
+        stamps_per_card=10,
+        next_milestone=NEXT,
+        coupons=(COUPON,),
+        status="active",
+        created_at=SALE_AT,
+        program="Café Bleu",
+    )
+
+
+def walk_in_result(stamps: int = 2) -> CheckoutResult:
+    return CheckoutResult(
+        checkout=1235,
+        card=None,
+        amount=Decimal("12.00"),
+        at=SALE_AT,
+        stamps_added=stamps,
+        balance=None,
+        stamps_per_card=10,
+        milestones=(),
+        coupons=(),
+        program_version=1,
+        enrol_url=ENROL_URL,
+        claim_token="AAAAAAAE0gBqk2x8Yt3uQw1Z",
+    )
+
+
+def card_sale(locale: str = "fr_FR", width: int = 42, **kwargs: object) -> Receipt:
+    return build_sale_receipt(
+        shop_name="Café Bleu",
+        header_lines=("12 rue des Lilas", "75011 Paris"),
+        footer_lines=("Merci et à bientôt !",),
+        result=card_result(),
+        card=card_state(),
+        locale=locale,
+        zone=PARIS,
+        now=SALE_AT,
+        width_chars=width,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def walk_in_sale(locale: str = "fr_FR", stamps: int = 2, width: int = 42) -> Receipt:
+    return build_sale_receipt(
+        shop_name="Café Bleu",
+        header_lines=(),
+        footer_lines=("Merci !",),
+        result=walk_in_result(stamps),
+        card=None,
+        locale=locale,
+        zone=PARIS,
+        now=SALE_AT,
+        width_chars=width,
+    )
+
+
+def lines_of(receipt: Receipt) -> list[str]:
+    return [line.strip() for line in render_text(receipt).splitlines()]
+
+
+# --- Money, dates and words -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "amount", "expected"),
+    [
+        ("fr_FR", "4.50", "4,50 €"),
+        ("en_GB", "4.50", "€4.50"),
+        ("fr_FR", "1234.50", "1 234,50 €"),
+        ("en_GB", "1234.50", "€1,234.50"),
+    ],
+)
+def test_money_is_written_as_the_locale_writes_it(locale: str, amount: str, expected: str) -> None:
+    assert words.money(Decimal(amount), locale) == expected
+
+
+def test_days_and_times_are_the_shops() -> None:
+    local = words.local(SALE_AT, PARIS)
+    assert words.time_of_day(local, "fr_FR") == "14:05"
+    assert words.day(date(2027, 1, 22), "fr_FR") == "22/01/2027"
+    assert words.day(date(2027, 1, 22), "en_GB") == "22/01/2027"
+
+
+@pytest.mark.parametrize(
+    ("locale", "stamps", "expected"),
+    [
+        ("fr_FR", 2, "Scannez pour garder vos 2 tampons"),
+        ("fr_FR", 1, "Scannez pour garder votre tampon"),
+        ("en_GB", 2, "Scan to keep your 2 stamps"),
+        ("en_GB", 1, "Scan to keep your stamp"),
+        ("en_GB", 0, "Scan to get your loyalty card"),
+    ],
+)
+def test_the_enrolment_caption_counts_the_stamps(locale: str, stamps: int, expected: str) -> None:
+    assert words.enrol_caption(stamps, locale) == expected
+
+
+# --- The receipt as data ----------------------------------------------------
+
+
+def test_a_card_sale_carries_progress_and_a_coupon_with_its_barcode() -> None:
+    receipt = card_sale()
+    elements = receipt.elements
+    assert elements[0] == Title("Café Bleu")
+    assert Progress(3, 10, "Cookie offert à 6") in elements
+    assert Barcode(COUPON_CODE) in elements
+    assert Text("valable jusqu'au 22/01/2027", "center") in elements
+    assert Row("Montant", "4,50 €", bold=True) in elements
+    assert not any(isinstance(e, QR) for e in elements)
+    assert isinstance(elements[-1], Cut)
+
+
+def test_a_walk_in_sale_carries_the_enrolment_qr() -> None:
+    elements = walk_in_sale("en_GB").elements
+    assert QR(ENROL_URL, "Scan to keep your 2 stamps") in elements
+    assert not any(isinstance(e, (Barcode, Progress)) for e in elements)
+
+
+def test_a_receipt_is_plain_frozen_data() -> None:
+    receipt = card_sale()
+    assert receipt == card_sale()
+    with pytest.raises(AttributeError):
+        receipt.width_chars = 32  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("filled", "total", "expected"),
+    [
+        (3, 10, "■■■□□□□□□□"),
+        (0, 10, "□□□□□□□□□□"),
+        (10, 10, "■■■■■■■■■■"),
+        (1, 100, "■" + "□" * 19),  # a stamp always shows
+        (99, 100, "■" * 19 + "□"),  # one short is never full
+        (15, 30, "■" * 10 + "□" * 10),
+    ],
+)
+def test_the_progress_bar_shows_every_stamp_or_a_scale(filled: int, total: int, expected: str) -> None:
+    assert bar(filled, total) == expected
+
+
+# --- The receipt as text ----------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [32, 42, 48])
+@pytest.mark.parametrize("make", [card_sale, walk_in_sale])
+def test_every_text_line_is_exactly_the_width(width: int, make: object) -> None:
+    receipt = make(width=width)  # type: ignore[operator]
+    text = render_text(receipt)
+    assert text.endswith("\n")
+    assert {len(line) for line in text.splitlines()} == {width}
+
+
+def test_a_french_card_receipt_reads_right() -> None:
+    text = render_text(card_sale())
+    lines = text.splitlines()
+    assert lines[0].strip() == "Café Bleu"
+    assert "23/11/2026 14:05             Vente n° 1234" in lines
+    assert "Montant                             4,50 €" in lines
+    assert "Carte                       2001-0003-4567" in lines
+    stripped = [line.strip() for line in lines]
+    assert "Client : Marie Dupont" in stripped
+    assert "Palier atteint : Croissant offert" in stripped
+    assert "■■■□□□□□□□ 3/10 — Cookie offert à 6" in stripped
+    assert "Encore 3 tampons pour : Cookie offert" in stripped
+    assert "BON : Croissant offert" in stripped
+    assert "valable jusqu'au 22/01/2027" in stripped
+    assert f"[CODE128 {COUPON_CODE}]" in stripped
+    assert COUPON_CODE in stripped  # printed under the barcode
+    assert "Merci et à bientôt !" in stripped
+    assert "DUPLICATA" not in text
+
+
+def test_an_english_card_receipt_reads_right() -> None:
+    stripped = lines_of(card_sale("en_GB"))
+    assert "23/11/2026 14:05             Sale no. 1234" in stripped
+    assert "Amount" + " " * 31 + "€4.50" in stripped
+    assert "■■■□□□□□□□ 3/10 — Cookie offert at 6" in stripped
+    assert "3 more stamps to: Cookie offert" in stripped
+    assert "COUPON: Croissant offert" in stripped
+    assert "valid until 22/01/2027" in stripped
+
+
+def test_a_walk_in_receipt_shows_the_qr_payload_and_its_caption() -> None:
+    text = render_text(walk_in_sale("fr_FR"))
+    assert "[QR" + ENROL_URL + "]" in text.replace("\n", "").replace(" ", "")
+    assert "Scannez pour garder vos 2 tampons" in lines_of(walk_in_sale("fr_FR"))
+    assert "Scannez pour garder votre tampon" in lines_of(walk_in_sale("fr_FR", stamps=1))
+
+
+def test_a_duplicate_says_so_and_when_it_was_reprinted() -> None:
+    receipt = build_sale_receipt(
+        shop_name="Café Bleu",
+        result=card_result(),
+        card=card_state(),
+        locale="fr_FR",
+        zone=PARIS,
+        now=datetime(2026, 11, 24, 8, 30, tzinfo=UTC),
+        duplicate=True,
+    )
+    stripped = lines_of(receipt)
+    assert "*** DUPLICATA ***" in stripped
+    assert "Réimprimé le 24/11/2026 à 09:30" in stripped
+    # The sale keeps its own date.
+    assert any(line.startswith("23/11/2026 14:05") for line in stripped)
+    english = lines_of(replace(receipt, elements=tuple(card_sale("en_GB", duplicate=True).elements)))
+    assert "*** DUPLICATE ***" in english
+
+
+def test_a_card_without_a_name_or_coupon_still_shows_its_progress() -> None:
+    receipt = build_sale_receipt(
+        shop_name="Café Bleu",
+        result=card_result(
+            milestones=(), coupons=(), balance=4, next_milestone=NextMilestone(6, "Cookie", 2)
+        ),
+        card=None,
+        locale="en_GB",
+        zone=PARIS,
+        now=SALE_AT,
+    )
+    stripped = lines_of(receipt)
+    assert "■■■■□□□□□□ 4/10 — Cookie at 6" in stripped
+    assert "2 more stamps to: Cookie" in stripped
+    assert not any(isinstance(e, Barcode) for e in receipt.elements)
+
+
+def test_narrow_paper_wraps_the_progress_label_and_long_lines() -> None:
+    receipt = card_sale(width=32)
+    stripped = lines_of(receipt)
+    assert "■■■□□□□□□□ 3/10" in stripped
+    assert "Cookie offert à 6" in stripped
+    long = Receipt((Text("word " * 20), Row("a very long left column that wraps", "9,99 €")), 20)
+    lines = render_text(long).splitlines()
+    assert {len(line) for line in lines} == {20}
+    assert lines[-1].endswith("9,99 €")
+
+
+def test_the_test_page_has_accents_a_qr_a_barcode_and_a_bar() -> None:
+    receipt = build_test_receipt("Café Bleu", "fr_FR", 42)
+    text = render_text(receipt)
+    assert "àéèçùœ€" in text
+    assert "■■■□□□□□□□ 3/10" in text
+    assert any(isinstance(e, QR) for e in receipt.elements)
+    assert any(isinstance(e, Barcode) and e.symbology == "CODE128" for e in receipt.elements)
+    assert "123456789012345678901234567890123456789012" in text  # the column ruler
+    assert {len(line) for line in text.splitlines()} == {42}
+
+
+def test_layout_folds_text_before_measuring_so_columns_hold() -> None:
+    receipt = Receipt((Row("Cœur", "4,50 €"),), 20)
+    lines = layout(receipt, fold=lambda t: t.replace("œ", "oe").replace("€", "EUR"))
+    assert [line.text for line in lines] == ["Coeur       4,50 EUR"]  # type: ignore[union-attr]
