@@ -15,7 +15,7 @@ from stampdesk.printer.outbox import ReceiptPrinter, print_pending
 from stampdesk.services import claims
 
 
-def test_a_walk_in_receipt_previews_with_a_qr_that_claims_its_stamps(sqlite_desk: Desk, tmp_path: Path) -> None:
+def test_a_walk_in_receipt_previews_a_qr_that_claims_its_stamps(sqlite_desk: Desk, tmp_path: Path) -> None:
     sale = sqlite_desk.checkout(amount="12.00", receipt=True)
     printer = ReceiptPrinter(f"preview://{tmp_path}")
     [outcome] = print_pending(sqlite_desk, printer)
