@@ -276,10 +276,41 @@ def test_version_and_help() -> None:
     assert helped.status == 0 and "--amount" in helped.out and "--item" in helped.out
 
 
-def test_print_is_refused_before_the_sale_when_printing_is_missing(shop: str) -> None:
+def test_print_without_a_good_printer_is_refused_before_the_sale(shop: str) -> None:
     before = dump(shop)
-    assert refused("checkout", "--amount", "5.00", "--print", "--db", shop)["code"] == "not_available"
+    assert refused("checkout", "--amount", "5.00", "--print", "--db", shop)["code"] == "no_printer"
+    bad = ("--printer", "lpt1:", "checkout", "--amount", "5.00", "--print", "--db", shop)
+    assert refused(*bad)["code"] == "invalid_printer_url"
     assert dump(shop) == before
+
+
+def test_a_sale_is_kept_when_the_printer_is_unreachable_and_prints_later(shop: str, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a loopback port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sale = stampdesk(
+        "--printer",
+        f"tcp://127.0.0.1:{port}",
+        "checkout",
+        "--amount",
+        "5.00",
+        "--print",
+        "--db",
+        shop,
+        "--json",
+    )
+    assert sale.status == 0 and len(sale.err_lines) == 1 and "waits for the printer" in sale.err
+    assert sale.json["printed"] is False and sale.json["print_job"] and sale.json["checkout"]
+    later = stampdesk("--printer", f"preview://{tmp_path}", "print-pending", "--db", shop, "--json")
+    assert later.status == 0 and later.json == {"printed": 1, "pending": 0, "error": None}
+    assert (tmp_path / f"receipt-{sale.json['print_job']:06d}.txt").exists()
+    again = ok_json("--printer", f"preview://{tmp_path}", "reprint", str(sale.json["checkout"]), "--db", shop)
+    assert again["duplicate"] is True and again["printed"] is True
+    assert "DUPLICATA" in (tmp_path / f"receipt-{again['job']:06d}.txt").read_text()
+    test_page = ok_json("--printer", f"preview://{tmp_path}", "print-test", "--db", shop)
+    assert test_page["printed"] is True and test_page["checkout"] is None
 
 
 def test_init_demo_builds_a_shop_that_checks_out(sqlite_url: str) -> None:

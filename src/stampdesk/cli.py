@@ -340,7 +340,8 @@ def init(demo: bool, customers: int | None, days: int | None, seed: int | None) 
         url = make_url(desk.settings.database).render_as_string(hide_password=True)
         data: dict[str, Any] = {"database": url, "schema_revision": SCHEMA_REVISION, "demo": None}
         if demo:
-            build_demo = _optional("stampdesk.services.demo", "build_demo", "the demo shop")
+            from .services.demo import build_demo
+
             with progress_bar(state, "Building the demo shop") as progress:
                 summary = build_demo(desk.store, progress=progress, **sizes)
             data["demo"] = summary.to_dict()
@@ -515,33 +516,123 @@ def checkout(
     till: str | None,
     print_it: bool,
 ) -> None:
-    """Record a sale and stamp the card (a walk-in gets an enrolment link)."""
+    """Record a sale and stamp the card (a walk-in gets an enrolment link).
+
+    With --print, the receipt's job is recorded with the sale and sent to the
+    printer; a printer fault leaves it pending and the sale stands (exit 0).
+    """
     state = _state()
-    # Refuse --print before recording anything when printing is not available.
-    printer = _receipt_printer() if print_it else None
-    print_error: str | None = None
+    outcome = None
     with desk_for(state) as desk:
+        # A missing or malformed printer is refused before anything is written.
+        printer = _printer(desk) if print_it else None
         result = desk.checkout(
-            card=card_number, amount=amount, items=list(items), idempotency_key=key, at=at, till=till
+            card=card_number,
+            amount=amount,
+            items=list(items),
+            idempotency_key=key,
+            at=at,
+            till=till,
+            receipt=print_it,
         )
         zone = _zone(desk)
-        if printer is not None:
-            try:
-                printer(desk.store, result)
-            except (StampdeskError, OSError) as exc:
-                # The sale is recorded either way: say so rather than fail.
-                print_error = exc.message if isinstance(exc, StampdeskError) else str(exc)
+        if printer is not None and result.print_job is not None:
+            outcome = _print_until(desk, printer, result.print_job)
     data = result.to_dict()
     if print_it:
-        data["printed"] = print_error is None
-        data["print_error"] = print_error
+        data["printed"] = bool(outcome and outcome.printed)
+        data["print_error"] = None if outcome is None or outcome.printed else outcome.message
     emit(state, data, lambda: checkout_text(result, zone))
-    if print_error is not None:
+    if print_it and not data["printed"]:
         click.echo(
-            f"stampdesk: warning: checkout {result.checkout} is recorded but its receipt was not printed: "
-            f"{one_line(print_error)}",
+            f"stampdesk: warning: checkout {result.checkout} is recorded; its receipt waits for the printer: "
+            f"{one_line(data['print_error'] or 'an earlier receipt is still waiting')}",
             err=True,
         )
+
+
+def _printer(desk: Desk) -> Any:
+    from .printer.outbox import printer_for
+
+    return printer_for(desk)
+
+
+def _print_until(desk: Desk, printer: Any, job: int) -> Any:
+    """Print the waiting receipts, oldest first, up to ``job``; its outcome."""
+    from .printer.outbox import print_pending
+
+    for outcome in print_pending(desk, printer):
+        if outcome.job == job or not outcome.printed:
+            return outcome
+    return None
+
+
+def _print_one(state: CliState, desk: Desk, job: Any) -> None:
+    """Print a just-queued job; exit 1 (the job stays queued) if the printer fails."""
+    outcome = _print_until(desk, _printer(desk), job.id)
+    data = {
+        "job": job.id,
+        "checkout": job.checkout,
+        "duplicate": job.duplicate,
+        "printed": bool(outcome and outcome.printed),
+        "files": list(outcome.files) if outcome else [],
+    }
+    if outcome is None or not outcome.printed:
+        message = outcome.message if outcome else "an earlier receipt is still waiting for the printer"
+        raise Refused(
+            f"the receipt waits for the printer: {message}", outcome.reason if outcome else "pending"
+        )
+    emit(state, data, lambda: f"Printed{' (DUPLICATA)' if job.duplicate else ''}: job {job.id}")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("checkout_id", metavar="CHECKOUT_ID")
+@common_options
+def reprint(checkout_id: str) -> None:
+    """Print a sale's receipt again (marked DUPLICATA)."""
+    state = _state()
+    with desk_for(state) as desk:
+        _printer(desk)  # a bad printer is refused before anything is queued
+        _print_one(state, desk, desk.reprint(checkout_id))
+
+
+@cli.command("print-test", context_settings=CONTEXT)
+@common_options
+def print_test() -> None:
+    """Print a test receipt: accents, a QR code, a barcode, the columns."""
+    from .services import printing
+
+    state = _state()
+    with desk_for(state) as desk:
+        _printer(desk)
+        _print_one(state, desk, printing.test_page(desk.store))
+
+
+@cli.command("print-pending", context_settings=CONTEXT)
+@common_options
+def print_pending_command() -> None:
+    """Print the receipts waiting for the printer (after paper out, offline…)."""
+    from .printer.outbox import print_pending
+
+    state = _state()
+    with desk_for(state) as desk:
+        outcomes = print_pending(desk, _printer(desk))
+        left = len(desk.pending_receipts())
+    data = {
+        "printed": sum(o.printed for o in outcomes),
+        "pending": left,
+        "error": next((o.message for o in outcomes if not o.printed), None),
+    }
+    emit(
+        state,
+        data,
+        lambda: (
+            f"Printed {data['printed']}, still waiting: {left}"
+            + (f" ({data['error']})" if data["error"] else "")
+        ),
+    )
+    if left:
+        sys.exit(EXIT_ERROR)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -615,7 +706,8 @@ def backup(path: str) -> None:
 def import_(file: str) -> None:
     """Import existing customers from a CSV FILE (all lines or none)."""
     state = _state()
-    import_customers = _optional("stampdesk.services.importer", "import_customers", "importing customers")
+    from .services.importer import import_customers
+
     with desk_for(state) as desk, progress_bar(state, "Importing customers") as progress:
         report = import_customers(desk.store, Path(file), progress=progress)
     data = report.to_dict()
@@ -635,30 +727,6 @@ def till() -> None:
 
 # --------------------------------------------------------------------------
 # Optional parts, imported lazily
-
-
-def _optional(module: str, name: str, what: str) -> Any:
-    """``module.name``, or a clear refusal when this version lacks it."""
-    import importlib
-
-    try:
-        found = getattr(importlib.import_module(module), name, None)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise  # the module is there but broken: a bug, not a user error
-        found = None
-    if found is None:
-        raise Refused(f"{what} is not available in this version", "not_available")
-    return found
-
-
-def _receipt_printer() -> Callable[..., object]:
-    from . import printer
-
-    print_receipt = getattr(printer, "print_receipt", None)
-    if print_receipt is None:
-        raise Refused("receipt printing is not available in this version: leave out --print", "not_available")
-    return print_receipt  # type: ignore[no-any-return]
 
 
 @contextmanager
