@@ -635,6 +635,37 @@ def print_pending_command() -> None:
         sys.exit(EXIT_ERROR)
 
 
+@cli.command("printer-emulator", context_settings=CONTEXT)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback).")
+@click.option("--port", default=9100, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+@click.option("--out", "out_dir", default="receipts", show_default=True, help="Folder for PNG + text.")
+@click.option(
+    "--mode",
+    default="ok",
+    show_default=True,
+    type=click.Choice(["ok", "paper_out", "cover_open", "offline", "silent"]),
+    help="Play a printer fault, to try the till's handling of it.",
+)
+@common_options
+def printer_emulator(host: str, port: int, out_dir: str, mode: str) -> None:
+    """A loopback ESC/POS printer: saves each receipt as PNG + text, answers
+    status queries (try stampdesk with it before buying a printer)."""
+    from .printer.emulator import PrinterEmulator  # Pillow only for this command
+
+    emulator = PrinterEmulator(host, port, Path(out_dir), mode)
+    try:
+        bound = emulator.start()
+    except OSError as error:
+        raise Refused(f"cannot listen on {host}:{port}: {error.strerror}", "port_unavailable") from None
+    click.echo(f"printer emulator on tcp://{host}:{bound} ({mode}), saving receipts in {out_dir}/", err=True)
+    try:
+        emulator.serve_forever(echo=lambda line: click.echo(line))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+
+
 @cli.command(context_settings=CONTEXT)
 @click.argument("coupon")
 @click.option("--till", metavar="NAME", help="The till where the coupon is used.")

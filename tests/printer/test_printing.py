@@ -1,0 +1,192 @@
+"""Receipts printed over a real TCP socket to the emulator on 127.0.0.1, on
+three printer profiles, and every printer fault: the sale is always kept,
+and the receipt prints once the printer is back."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import zxingcpp
+
+from stampdesk.desk import Desk
+from stampdesk.printer.decode import Page
+from stampdesk.printer.emulator import PrinterEmulator
+from stampdesk.printer.outbox import ReceiptPrinter, print_pending
+from stampdesk.services import claims
+
+
+@pytest.fixture
+def emulator(tmp_path: Path) -> Iterator[PrinterEmulator]:
+    printer = PrinterEmulator("127.0.0.1", 0, out_dir=tmp_path / "received")
+    printer.start()
+    try:
+        yield printer
+    finally:
+        printer.stop()
+
+
+def tcp(emulator: PrinterEmulator, profile: str = "TM-T88V") -> ReceiptPrinter:
+    return ReceiptPrinter(f"tcp://127.0.0.1:{emulator.port}", profile)
+
+
+def only_page(emulator: PrinterEmulator) -> Page:
+    emulator.wait_for_pages(1, timeout=2.0)
+    [page] = emulator.pages
+    return page
+
+
+@pytest.mark.parametrize("profile", ["TM-T88V", "TM-T20II", "POS-5890"])
+def test_a_walk_in_receipt_prints_with_a_qr_that_claims_the_sale(
+    sqlite_desk: Desk, emulator: PrinterEmulator, profile: str
+) -> None:
+    sale = sqlite_desk.checkout(amount="12.00", receipt=True)
+    [outcome] = print_pending(sqlite_desk, tcp(emulator, profile))
+    assert outcome.printed
+    page = only_page(emulator)
+    text = "\n".join(page.text_lines)
+    assert "12,00 €" in text and "Café Bleu" in text
+    # Accented lines are printed in an explicit code page, never lost.
+    accented = [line for line in page.lines if "é" in line.text]
+    assert accented and all(line.codepage for line in accented)
+    if page.qr_codes:  # native QR where the profile has it
+        payload = page.qr_codes[0].data
+    else:  # an image elsewhere: read it back from what the printer drew
+        [receipt] = emulator.receipts
+        payload = next(c.text for c in zxingcpp.read_barcodes(_image(receipt.png)))
+    assert payload == sale.enrol_url
+    secret = sqlite_desk.store.claim_secret(sqlite_desk.store.engine.connect())
+    token = payload.rsplit("/", 1)[1]
+    assert claims.read_token(secret, token, sqlite_desk.store.now().date()) == sale.checkout
+    assert page.cut is not None or profile == "POS-5890"
+
+
+@pytest.mark.parametrize("profile", ["TM-T88V", "POS-5890"])
+def test_a_coupon_prints_with_a_barcode_of_its_code(
+    sqlite_desk: Desk, emulator: PrinterEmulator, profile: str
+) -> None:
+    number = sqlite_desk.enrol(name="Élodie Marchand").number
+    sale = sqlite_desk.checkout(card=number, amount="5.00", receipt=True)
+    print_pending(sqlite_desk, tcp(emulator, profile))
+    page = only_page(emulator)
+    code = sale.coupons[0].code
+    if page.barcodes:
+        assert page.barcodes[0].data == code and page.barcodes[0].symbology == "CODE128"
+    else:
+        [receipt] = emulator.receipts
+        assert code in {c.text for c in zxingcpp.read_barcodes(_image(receipt.png))}
+    assert any("Élodie" in line for line in page.text_lines)
+
+
+@pytest.mark.parametrize(
+    ("mode", "reason"), [("paper_out", "paper_out"), ("cover_open", "cover_open"), ("offline", "offline")]
+)
+def test_a_printer_fault_keeps_the_sale_and_prints_once_it_is_back(
+    sqlite_desk: Desk, emulator: PrinterEmulator, mode: str, reason: str
+) -> None:
+    emulator.mode = mode
+    sale = sqlite_desk.checkout(amount="5.00", receipt=True)
+    [outcome] = print_pending(sqlite_desk, tcp(emulator))
+    assert (outcome.printed, outcome.reason) == (False, reason)
+    assert [job.id for job in sqlite_desk.pending_receipts()] == [sale.print_job]
+    assert sqlite_desk.check().ok and emulator.pages == []
+    emulator.mode = "ok"
+    [retry] = print_pending(sqlite_desk, tcp(emulator))
+    assert retry.printed and sqlite_desk.pending_receipts() == ()
+    assert "DUPLICATA" not in "\n".join(only_page(emulator).text_lines)  # printed once
+
+
+def test_a_silent_printer_or_no_printer_leaves_the_receipt_waiting(
+    sqlite_desk: Desk, emulator: PrinterEmulator
+) -> None:
+    emulator.mode = "silent"
+    sale = sqlite_desk.checkout(amount="5.00", receipt=True)
+    [outcome] = print_pending(sqlite_desk, tcp(emulator))
+    assert outcome.reason == "no_answer"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    [refused] = print_pending(sqlite_desk, ReceiptPrinter(f"tcp://127.0.0.1:{port}"))
+    assert refused.reason == "refused"
+    assert [job.id for job in sqlite_desk.pending_receipts()] == [sale.print_job]
+
+
+def test_a_receipt_the_printer_never_confirmed_prints_again_as_duplicata(
+    sqlite_desk: Desk, emulator: PrinterEmulator
+) -> None:
+    """A printer that reports ready, takes the job, then goes quiet: the
+    receipt may be in the customer's hand, so the next print says so."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(5)
+
+    def forgetful_printer() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.settimeout(3)
+            try:
+                while chunk := conn.recv(4096):
+                    if chunk.startswith(b"\x10\x04"):  # DLE EOT: "ready"
+                        conn.sendall(b"\x12")
+                    # The job and its GS r 1 are taken, never answered.
+            except TimeoutError:
+                pass
+
+    worker = threading.Thread(target=forgetful_printer, daemon=True)
+    worker.start()
+    sale = sqlite_desk.checkout(amount="5.00", receipt=True)
+    port = listener.getsockname()[1]
+    [outcome] = print_pending(sqlite_desk, ReceiptPrinter(f"tcp://127.0.0.1:{port}"))
+    worker.join(timeout=10)
+    listener.close()
+    assert outcome.reason == "no_answer" and not outcome.printed
+    [job] = sqlite_desk.pending_receipts()
+    assert job.id == sale.print_job and job.duplicate
+    print_pending(sqlite_desk, tcp(emulator))
+    assert "DUPLICATA" in "\n".join(only_page(emulator).text_lines)
+
+
+def _image(path: Path) -> object:
+    from PIL import Image
+
+    return Image.open(path)
+
+
+def test_the_printer_emulator_command_receives_a_checkout_print(sqlite_url: str, tmp_path: Path) -> None:
+    """End to end: `stampdesk printer-emulator` on a loopback port, and
+    `stampdesk checkout --print` sending it a receipt."""
+    import subprocess
+    import sys
+
+    bin_dir = Path(sys.executable).parent
+    out = tmp_path / "receipts"
+    server = subprocess.Popen(
+        [str(bin_dir / "stampdesk"), "printer-emulator", "--port", "0", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        banner = server.stderr.readline() if server.stderr else ""
+        port = int(banner.split("tcp://127.0.0.1:")[1].split()[0])
+        run = [str(bin_dir / "stampdesk"), "--printer", f"tcp://127.0.0.1:{port}"]
+        program = str(Path(__file__).resolve().parents[2] / "examples" / "program.toml")
+        subprocess.run(
+            [*run, "program", "load", program, "--db", sqlite_url], check=True, capture_output=True
+        )
+        sale = subprocess.run(
+            [*run, "checkout", "--amount", "4.50", "--print", "--db", sqlite_url],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert sale.returncode == 0, sale.stderr
+        line = server.stdout.readline() if server.stdout else ""
+        assert "receipt-0001" in line
+        assert "4,50 €" in (out / "receipt-0001.txt").read_text()
+        assert (out / "receipt-0001.png").stat().st_size > 0
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
