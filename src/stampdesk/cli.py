@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from . import __version__
-from .domain.errors import Refused, StampdeskError
+from .domain.errors import InvalidInput, Refused, StampdeskError
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -402,6 +402,9 @@ def program_show() -> None:
 @click.option("--referrer", metavar="NUMBER", help="Card number of the friend who referred them.")
 @click.option("--claim", metavar="TOKEN", help="Receipt claim token: keep the stamps of that walk-in sale.")
 @click.option("--at", metavar="ISO", help="When, for history (a past, timezone-aware time); default now.")
+@click.option(
+    "--card", "card_number", metavar="NUMBER", help="Give them this pre-printed card instead of a new one."
+)
 @common_options
 def enrol(
     name: str,
@@ -411,12 +414,20 @@ def enrol(
     referrer: str | None,
     claim: str | None,
     at: str | None,
+    card_number: str | None,
 ) -> None:
     """Create a card (with the starter stamps, and a receipt's stamps with --claim)."""
     state = _state()
     with desk_for(state) as desk:
         result = desk.enrol(
-            name=name, email=email, phone=phone, birthday=birthday, referrer=referrer, claim=claim, at=at
+            name=name,
+            email=email,
+            phone=phone,
+            birthday=birthday,
+            referrer=referrer,
+            claim=claim,
+            at=at,
+            card=card_number,
         )
         zone = _zone(desk)
 
@@ -633,6 +644,41 @@ def print_pending_command() -> None:
     )
     if left:
         sys.exit(EXIT_ERROR)
+
+
+@cli.group("cards", context_settings=CONTEXT)
+def cards_group() -> None:
+    """Pre-numbered loyalty cards for customers without a phone."""
+
+
+@cards_group.command("print", context_settings=CONTEXT)
+@click.option("--count", required=True, type=int, help="How many new cards (1 to 1000).")
+@click.option(
+    "--out", "out_file", required=True, metavar="FILE.pdf", help="The PDF to write (A4, ten cards a page)."
+)
+@common_options
+def cards_print(count: int, out_file: str) -> None:
+    """Create COUNT new card numbers and write them as printable cards: the
+    programme's name, its stamp grid and a barcode; starter stamps come with
+    each card's first sale or enrolment (`enrol --card NUMBER`)."""
+    from .printer.card_sheet import card_pages, write_pdf
+
+    state = _state()
+    target = Path(out_file).expanduser()
+    if target.suffix.lower() != ".pdf" or not target.parent.is_dir():
+        raise InvalidInput(f"{out_file} must be a .pdf file in an existing folder", "invalid_path")
+    with desk_for(state) as desk:
+        program = desk.program()
+        from .domain.program import Program
+
+        rules = Program.from_dict(program.rules)
+        numbers = desk.issue_cards(count)
+        pages = card_pages(numbers, rules)
+        write_pdf(pages, target)
+    data = {"cards": list(numbers), "pages": len(pages), "file": str(target)}
+    emit(
+        state, data, lambda: f"{count} cards ({numbers[0]} … {numbers[-1]}) in {target}, {len(pages)} page(s)"
+    )
 
 
 @cli.command("printer-emulator", context_settings=CONTEXT)

@@ -79,6 +79,7 @@ class Desk:
         claim: str | None = None,
         at: object = None,
         notes: str | None = None,
+        card: str | None = None,
     ) -> EnrolResult:
         return cards.enrol(
             self.store,
@@ -90,7 +91,12 @@ class Desk:
             claim=claim,
             at=at,
             notes=notes,
+            card=card,
         )
+
+    def issue_cards(self, count: int) -> tuple[str, ...]:
+        """Create pre-numbered cards to print (``stampdesk cards print``)."""
+        return cards.issue_cards(self.store, count)
 
     def redeem(self, code: str, *, till: str | None = None) -> RedeemResult:
         return coupons.redeem(self.store, code, till=till)

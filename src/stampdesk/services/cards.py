@@ -24,7 +24,7 @@ from ..models import cards, checkouts, coupons, customers, name_words, program_v
 from ..results import CardState, CouponInfo, CustomerMatch, EnrolResult, StampChange
 from ..store import Store
 from . import claims
-from .stamps import CardRef, give, ledger_row, lock_card, next_for, take_back
+from .stamps import BLANK, CardRef, give, ledger_row, lock_card, next_for, take_back
 
 MAX_ADJUSTMENT = 100
 
@@ -40,9 +40,14 @@ def enrol(
     claim: str | None = None,
     at: object = None,
     notes: str | None = None,
+    card: str | None = None,
 ) -> EnrolResult:
     """Create a customer and their card: starter stamps, plus the stamps of
-    the receipt ``claim`` token (a walk-in sale), which can be claimed once."""
+    the receipt ``claim`` token (a walk-in sale), which can be claimed once.
+
+    With ``card``, the customer gets that card instead of a new one: a
+    pre-printed card (its starter stamps come now) or a card already used at
+    the till without a name (it keeps its stamps)."""
     now = store.now()
     clean = {
         "name": clean_name(name),
@@ -53,9 +58,10 @@ def enrol(
     }
     moment = clean_time(at, now) if at is not None else now
     referrer_number = normalise_card_number(referrer) if referrer else None
+    own_card = normalise_card_number(card) if card is not None else None
     for attempt in range(3):
         try:
-            return _enrol(store, clean, moment, referrer_number, claim)
+            return _enrol(store, clean, moment, referrer_number, claim, own_card)
         except IntegrityError:
             # A random card number or coupon code collided with a new one: retry.
             if attempt == 2:
@@ -64,7 +70,12 @@ def enrol(
 
 
 def _enrol(
-    store: Store, clean: dict[str, Any], moment: datetime, referrer: str | None, claim: str | None
+    store: Store,
+    clean: dict[str, Any],
+    moment: datetime,
+    referrer: str | None,
+    claim: str | None,
+    own_card: str | None,
 ) -> EnrolResult:
     with store.write() as conn:
         version, program = store.current_program(conn)
@@ -97,22 +108,45 @@ def _enrol(
             if claimed.refunded_at is not None:
                 raise Refused("this sale was refunded: its stamps cannot be claimed", "refunded")
 
+        existing = None
+        if own_card is not None:
+            existing = lock_card(conn, store, number=own_card)
+            if existing is None:
+                raise NotFound(f"no card {own_card} in this shop", "unknown_card")
+            if (
+                conn.execute(select(cards.c.customer_id).where(cards.c.id == existing.id)).scalar()
+                is not None
+            ):
+                raise Refused(f"card {own_card} already belongs to a customer", "card_taken")
+
         customer_id = conn.execute(
             insert(customers).values(
                 **clean, name_key=validate.name_key(clean["name"]), consent_at=moment, created_at=moment
             )
         ).inserted_primary_key[0]  # type: ignore[index]
         conn.execute(insert(name_words), name_word_rows(customer_id, clean["name"]))
-        number = _free_number(conn, store.settings.card_prefix)
-        card_id = conn.execute(
-            insert(cards).values(
-                number=number, customer_id=customer_id, referred_by_card_id=referrer_id, created_at=moment
+        if existing is None:
+            number = _free_number(conn, store.settings.card_prefix)
+            card_id = conn.execute(
+                insert(cards).values(
+                    number=number, customer_id=customer_id, referred_by_card_id=referrer_id, created_at=moment
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+            balance, cycle, starter = 0, 0, program.starter_stamps
+        else:
+            number, card_id = existing.number, existing.id
+            balance, cycle = existing.balance, existing.cycle
+            # A card used at the till before it had a name got its starter stamps then.
+            starter = program.starter_stamps if existing.status == BLANK else 0
+            conn.execute(
+                update(cards)
+                .where(cards.c.id == card_id)
+                .values(customer_id=customer_id, referred_by_card_id=referrer_id, status="active")
             )
-        ).inserted_primary_key[0]  # type: ignore[index]
 
         first_rows = []
-        if program.starter_stamps:
-            first_rows.append(ledger_row(card_id, moment, "starter", program.starter_stamps))
+        if starter:
+            first_rows.append(ledger_row(card_id, moment, "starter", starter))
         claimed_stamps = claimed.stamps if claimed is not None else 0
         if claimed is not None:
             conn.execute(
@@ -127,8 +161,8 @@ def _enrol(
         given = give(
             conn,
             store,
-            CardRef(card_id, number, 0, 0),
-            program.starter_stamps + claimed_stamps,
+            CardRef(card_id, number, balance, cycle),
+            starter + claimed_stamps,
             program,
             kind="starter",
             at=moment,
@@ -138,11 +172,30 @@ def _enrol(
         state = _card_state(conn, store, number)
     return EnrolResult(
         card=state,
-        starter_stamps=program.starter_stamps,
+        starter_stamps=starter,
         claimed_stamps=claimed_stamps,
         claimed_checkout=claimed.id if claimed is not None else None,
         new_coupons=given.coupons,
     )
+
+
+MAX_PRINTED_CARDS = 1000
+
+
+def issue_cards(store: Store, count: int) -> tuple[str, ...]:
+    """Create ``count`` pre-numbered cards to print and hand out: blank until
+    their first sale or enrolment, which gives their starter stamps."""
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_PRINTED_CARDS:
+        raise InvalidInput(f"print from 1 to {MAX_PRINTED_CARDS} cards at a time", "invalid_count")
+    now = store.now()
+    numbers: list[str] = []
+    with store.write() as conn:
+        store.current_program(conn)  # cards are printed with the programme on them
+        for _ in range(count):
+            number = _free_number(conn, store.settings.card_prefix)
+            conn.execute(insert(cards).values(number=number, status=BLANK, created_at=now))
+            numbers.append(number)
+    return tuple(numbers)
 
 
 def _free_number(conn: Connection, prefix: str) -> str:

@@ -20,7 +20,7 @@ from ..models import cards, checkout_items, checkouts, coupons, ledger, program_
 from ..results import CheckoutResult, CouponInfo, MilestoneInfo
 from ..store import Store
 from . import claims, printing
-from .stamps import LOCKED_CARD_COLUMNS, CardRef, give, next_for
+from .stamps import BLANK, LOCKED_CARD_COLUMNS, CardRef, activate, give, ledger_row, next_for
 
 
 def checkout(
@@ -105,7 +105,7 @@ def _checkout(
             )
             if row is None:
                 raise NotFound(f"no card {number} in this shop", "unknown_card")
-            if row.status != "active":
+            if row.status not in ("active", BLANK):
                 raise Refused(f"card {number} is {row.status}", "card_not_active")
             version = row.version
             if backdated:
@@ -136,8 +136,10 @@ def _checkout(
             day_count = (day, earned_today + stamps)
         planned = None
         reached: tuple[MilestoneInfo, ...] = ()
+        # A pre-printed card's first sale hands it out: starter stamps first.
+        starter = program.starter_stamps if row is not None and row.status == BLANK else 0
         if row is not None:
-            planned = advance(row.balance, row.cycle, stamps, program)
+            planned = advance(row.balance, row.cycle, starter + stamps, program)
             reached = tuple(MilestoneInfo(r.milestone.at, r.milestone.reward) for r in planned.reached)
         checkout_id = store.prepared("checkout.insert", _insert_checkout).insert(
             conn,
@@ -185,11 +187,13 @@ def _checkout(
                 claim_token=token,
                 print_job=print_job,
             )
+        if starter or row.status == BLANK:
+            activate(conn, row.id)
         given = give(
             conn,
             store,
             CardRef(row.id, row.number, row.balance, row.cycle),
-            stamps,
+            starter + stamps,
             program,
             kind="earn",
             at=moment,
@@ -197,6 +201,7 @@ def _checkout(
             checkout_id=checkout_id,
             planned=planned,
             day_count=day_count,
+            extra_rows=(ledger_row(row.id, moment, "starter", starter),) if starter else (),
         )
         return CheckoutResult(
             checkout=checkout_id,

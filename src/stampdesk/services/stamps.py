@@ -46,6 +46,15 @@ class Taken:
     completions_undone: int
 
 
+# A pre-printed card not handed out yet: its first sale or enrolment gives
+# the starter stamps and makes it active.
+BLANK = "blank"
+
+
+def activate(conn: Connection, card_id: int) -> None:
+    conn.execute(update(cards).where(cards.c.id == card_id).values(status="active"))
+
+
 # What a change to a card reads from it (and locks, on PostgreSQL).
 LOCKED_CARD_COLUMNS = (
     cards.c.id,
