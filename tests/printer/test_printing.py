@@ -64,7 +64,7 @@ def test_a_walk_in_receipt_prints_with_a_qr_that_claims_the_sale(
     assert page.cut is not None or profile == "POS-5890"
 
 
-@pytest.mark.parametrize("profile", ["TM-T88V", "POS-5890"])
+@pytest.mark.parametrize("profile", ["TM-T88V", "TM-T20II", "POS-5890"])
 def test_a_coupon_prints_with_a_barcode_of_its_code(
     sqlite_desk: Desk, emulator: PrinterEmulator, profile: str
 ) -> None:
@@ -99,7 +99,7 @@ def test_a_printer_fault_keeps_the_sale_and_prints_once_it_is_back(
     assert "DUPLICATA" not in "\n".join(only_page(emulator).text_lines)  # printed once
 
 
-def test_a_silent_printer_or_no_printer_leaves_the_receipt_waiting(
+def test_a_silent_or_missing_printer_keeps_the_receipt_until_it_is_back(
     sqlite_desk: Desk, emulator: PrinterEmulator
 ) -> None:
     emulator.mode = "silent"
@@ -112,6 +112,11 @@ def test_a_silent_printer_or_no_printer_leaves_the_receipt_waiting(
     [refused] = print_pending(sqlite_desk, ReceiptPrinter(f"tcp://127.0.0.1:{port}"))
     assert refused.reason == "refused"
     assert [job.id for job in sqlite_desk.pending_receipts()] == [sale.print_job]
+    assert sqlite_desk.check().ok
+    emulator.mode = "ok"  # the printer answers again: the receipt prints, once
+    [retry] = print_pending(sqlite_desk, tcp(emulator))
+    assert retry.printed and sqlite_desk.pending_receipts() == ()
+    assert "5,00 €" in "\n".join(only_page(emulator).text_lines)
 
 
 def test_a_receipt_the_printer_never_confirmed_prints_again_as_duplicata(
