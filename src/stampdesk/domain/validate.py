@@ -139,6 +139,15 @@ def clean_key(value: object) -> str:
     return value
 
 
+def clean_checkout_id(value: object) -> int:
+    """A sale's id as typed (``"42"``) or passed (``42``)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**62:
+        raise InvalidInput("checkout id must be a positive whole number", "invalid_checkout_id")
+    return value
+
+
 def clean_reason(value: object, what: str = "reason") -> str:
     return _plain_text(value, what, 200)
 

@@ -14,7 +14,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from ..domain.errors import InvalidInput, NotFound
+from ..domain.errors import NotFound
+from ..domain.validate import clean_checkout_id
 from ..models import checkouts, print_jobs
 from ..results import Result
 from ..store import Store
@@ -112,10 +113,7 @@ def failed(store: Store, job_id: int, reason: str, *, uncertain: bool) -> None:
 def reprint(store: Store, checkout_id: object) -> PrintJob:
     """A new job printing a sale's receipt again, marked DUPLICATA whenever an
     earlier receipt of it printed or may have printed."""
-    if isinstance(checkout_id, str) and checkout_id.strip().isdigit():
-        checkout_id = int(checkout_id.strip())
-    if isinstance(checkout_id, bool) or not isinstance(checkout_id, int) or not 0 < checkout_id < 2**62:
-        raise InvalidInput("checkout id must be a positive whole number", "invalid_checkout_id")
+    checkout_id = clean_checkout_id(checkout_id)
     now = store.now()
     with store.write() as conn:
         if conn.execute(select(checkouts.c.id).where(checkouts.c.id == checkout_id)).first() is None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from ..domain.errors import InvalidInput, NotFound, Refused
+from ..domain.errors import NotFound, Refused
+from ..domain.validate import clean_checkout_id
 from ..models import checkouts
 from ..results import StampChange
 from ..store import Store
@@ -15,10 +16,7 @@ def refund(store: Store, checkout_id: object) -> StampChange:
     """Refund a checkout: remove the stamps it put on a card (also when a
     walk-in claimed them later) and void the coupons the card no longer
     qualifies for. A second refund of the same sale is refused."""
-    if isinstance(checkout_id, str) and checkout_id.strip().isdigit():
-        checkout_id = int(checkout_id.strip())
-    if isinstance(checkout_id, bool) or not isinstance(checkout_id, int) or not 0 < checkout_id < 2**62:
-        raise InvalidInput("checkout id must be a positive whole number", "invalid_checkout_id")
+    checkout_id = clean_checkout_id(checkout_id)
     now = store.now()
     with store.write() as conn:
         query = select(checkouts).where(checkouts.c.id == checkout_id)
