@@ -61,7 +61,17 @@ def test_escpos_bytes_go_to_a_device_file(sqlite_desk: Desk, tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize(
-    "url", ["", "lpt1", "ftp://printer", "tcp://", "usb://04b8", "usb://zz:yy", "serial://?baudrate=9600", "cups://"]
+    "url",
+    [
+        "",
+        "lpt1",
+        "ftp://printer",
+        "tcp://",
+        "usb://04b8",
+        "usb://zz:yy",
+        "serial://?baudrate=9600",
+        "cups://",
+    ],
 )
 def test_a_bad_printer_url_is_refused_at_once(url: str) -> None:
     with pytest.raises(InvalidInput) as caught:
@@ -72,3 +82,23 @@ def test_a_bad_printer_url_is_refused_at_once(url: str) -> None:
 def test_an_unknown_profile_is_refused_at_once() -> None:
     with pytest.raises(InvalidInput):
         ReceiptPrinter("tcp://127.0.0.1:9100", "TM-NOPE")
+
+
+def test_the_shops_header_and_footer_are_on_the_receipt(sqlite_url: str, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from helpers import EXAMPLE_PROGRAM, Clock, make_desk
+    from stampdesk.config import PrinterSettings
+
+    printer = PrinterSettings(url=f"preview://{tmp_path}", header=("12 rue des Lilas",), footer=("Merci !",))
+    shop = make_desk(
+        sqlite_url, Clock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC)), printer=printer, locale="en_GB"
+    )
+    try:
+        shop.load_program(EXAMPLE_PROGRAM)
+        shop.checkout(amount="4.50", receipt=True)
+        [outcome] = print_pending(shop, ReceiptPrinter(printer.url or ""))
+        text = Path(outcome.files[1]).read_text()
+        assert "12 rue des Lilas" in text and "Merci !" in text and "€4.50" in text
+    finally:
+        shop.close()
