@@ -7,7 +7,7 @@ and the HTTP API go through the same functions.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -25,6 +25,14 @@ from .results import (
 )
 from .services import backup as backup_service
 from .services import cards, check, checkout, coupons, printing, program, refunds
+from .services import overview as overview_service
+from .services import staff as staff_service
+
+# Re-exported for the till, which reaches the engine only through this module.
+from .services.overview import Overview as Overview
+from .services.staff import PIN_DIGITS as PIN_DIGITS
+from .services.staff import ROLES as ROLES
+from .services.staff import StaffMember as StaffMember
 from .store import Store, utc_now
 
 
@@ -139,6 +147,41 @@ class Desk:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+    # --- Staff and the owner's overview -------------------------------------
+
+    def add_staff(self, name: object, role: object, pin: object) -> StaffMember:
+        """Add a cashier or an owner with their PIN (the first must be an owner)."""
+        return staff_service.add_staff(self.store, name, role, pin)
+
+    def staff(self, *, include_inactive: bool = False) -> tuple[StaffMember, ...]:
+        """The members of staff, owners first."""
+        return staff_service.list_staff(self.store, include_inactive=include_inactive)
+
+    def set_pin(self, name: object, pin: object) -> StaffMember:
+        """Give an active member of staff a new PIN."""
+        return staff_service.set_pin(self.store, name, pin)
+
+    def deactivate_staff(self, name: object) -> StaffMember:
+        """Take a member of staff's access away (never the last owner's)."""
+        return staff_service.deactivate(self.store, name)
+
+    def verify_pin(self, pin: object, *, owner: bool = False) -> StaffMember:
+        """The member whose PIN this is; with ``owner``, only an owner's PIN
+        is accepted. Refused after too many wrong PINs in a row."""
+        return staff_service.verify_pin(self.store, pin, owner=owner)
+
+    def has_staff(self) -> bool:
+        """Whether the till asks for a PIN (some member of staff is active)."""
+        return staff_service.has_staff(self.store)
+
+    def overview(self, day: date | None = None) -> Overview:
+        """Today's figures (or ``day``'s): sales, stamps, new cards, coupons."""
+        return overview_service.overview(self.store, day)
+
+    def now(self) -> datetime:
+        """The shop's clock (UTC): what a sale recorded now would be dated."""
+        return self.store.now()
 
 
 def connect(

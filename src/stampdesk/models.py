@@ -257,3 +257,27 @@ print_jobs = Table(
         postgresql_where=text("status = 'pending'"),
     ),
 )
+
+# The shop's people: cashiers sign in at the till with a PIN, owners also open
+# the owner's screens. The PIN is kept only as a salted hash (``pin_hash``
+# names the algorithm and its parameters); a member who leaves is deactivated,
+# not deleted, so their name stays readable in the ledger's ``staff`` column.
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(60), nullable=False),
+    Column("name_key", String(60), nullable=False),  # case- and accent-folded, for uniqueness
+    Column("role", String(16), nullable=False),  # cashier, owner
+    Column("pin_hash", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("deactivated_at", UTCDateTime, nullable=True),
+    # One active member per name; a deactivated one frees it.
+    Index(
+        "uq_staff_live_name_key",
+        "name_key",
+        unique=True,
+        sqlite_where=text("deactivated_at IS NULL"),
+        postgresql_where=text("deactivated_at IS NULL"),
+    ),
+)

@@ -3,41 +3,67 @@
 ``make_till(desk)`` builds it for the CLI (``stampdesk till``) and the tests
 alike; ``run_till(desk)`` runs it in the terminal until the cashier quits.
 The app never opens the database itself: the CLI passes an open ``Desk``.
+
+Who is at the till: a shop without staff opens straight on the cashier's
+screen. Once it has staff, the till starts on the PIN screen; F10 goes back
+to it (switch cashier), and F9 opens the owner's screens, after an owner's
+PIN unless an owner is signed in.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.worker import Worker, WorkerState
 
-from ..desk import Desk
+from ..desk import Desk, StaffMember
 from .keys import translate_bindings
+from .owner_text import OwnerText
 from .scan import ScanGuard
+from .screens.owner import OwnerScreen
+from .screens.pin import PinScreen
 from .screens.till import TillScreen
-from .text import Text
+
+
+@dataclass
+class StaffChecked(Message):
+    """The active members of staff (none: the till needs no PIN)."""
+
+    members: tuple[StaffMember, ...]
 
 
 class TillApp(App[None]):
-    """The cashier's till. Later screens (staff PINs, the owner's programme
-    editor) are pushed on top of ``TillScreen``."""
+    """The cashier's till. The PIN screen and the owner's screens are pushed
+    on top of ``TillScreen``."""
 
     TITLE = "stampdesk"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "key.quit", key_display="^q", priority=True),
+        Binding("f9", "owner", "key.owner", key_display="F9"),
+        Binding("f10", "switch_cashier", "key.switch", key_display="F10"),
     ]
 
     def __init__(self, desk: Desk, *, guard: ScanGuard | None = None) -> None:
         super().__init__()
         self.desk = desk
-        self.text = Text(desk.settings.locale, desk.settings.zone)
+        self.text = OwnerText(desk.settings.locale, desk.settings.zone)
         self.guard = guard or ScanGuard()
+        self.has_staff: bool | None = None  # unknown until the engine says
+        self.cashier: StaffMember | None = None  # who signed in with their PIN
         translate_bindings(self, self.text)
 
     def on_mount(self) -> None:
         self.push_screen(TillScreen(self.desk, self.text, guard=self.guard))
+        # Locked until the engine says whether the shop has staff: a failed
+        # check leaves the till behind the PIN screen, not open.
+        self._ask_sign_in()
+        self.check_staff()
 
     @property
     def till(self) -> TillScreen:
@@ -46,6 +72,103 @@ class TillApp(App[None]):
             if isinstance(screen, TillScreen):
                 return screen
         raise LookupError("the till screen is not mounted")
+
+    def _sign_in_screen(self) -> PinScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, PinScreen) and not screen.owner:
+                return screen
+        return None
+
+    # ------------------------------------------------------------------
+    # Signing in
+
+    def _ask_sign_in(self) -> None:
+        if self._sign_in_screen() is None:
+            self.push_screen(PinScreen(self.desk, self.text), self._signed_in)
+
+    def _signed_in(self, member: StaffMember | None) -> None:
+        if member is None:  # the shop has no staff (any more): the till is open
+            self.has_staff = False
+            self.cashier = None
+        else:
+            self.has_staff = True
+            self.cashier = member
+        self._show_cashier()
+        self.refresh_bindings()
+
+    def _show_cashier(self) -> None:
+        till = self.till
+        if self.cashier is None:
+            till.sub_title = self.desk.settings.till or self.text("till.default")
+            return
+        name, label = self.cashier.name, self.desk.settings.till
+        till.sub_title = (
+            self.text("signin.subtitle.named", till=label, name=name)
+            if label
+            else self.text("signin.subtitle", name=name)
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="staff", name="staff")
+    def check_staff(self) -> None:
+        """Ask the engine who the active members of staff are."""
+        self.post_message(StaffChecked(self.desk.staff()))
+
+    @on(StaffChecked)
+    def _staff_checked(self, message: StaffChecked) -> None:
+        members = message.members
+        self.has_staff = bool(members)
+        if self.cashier is not None and self.cashier.id not in {m.id for m in members}:
+            self.cashier = None  # deactivated meanwhile
+            self._show_cashier()
+        signing_in = self._sign_in_screen()
+        if not members and signing_in is not None and self.screen is signing_in:
+            signing_in.dismiss(None)
+        elif members and self.cashier is None:
+            self._ask_sign_in()
+        self.refresh_bindings()
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.name == "staff":
+            # The PIN screen stays: the cashier's PIN check will tell what is wrong.
+            self.log.error("staff check failed", event.worker.error)
+
+    # ------------------------------------------------------------------
+    # F9 and F10
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        screen = self.screen
+        if action == "owner":
+            return isinstance(screen, TillScreen) or (isinstance(screen, PinScreen) and not screen.owner)
+        if action == "switch_cashier":
+            return isinstance(screen, TillScreen) and bool(self.has_staff)
+        return True
+
+    def action_switch_cashier(self) -> None:
+        """F10: the cashier signs out; the next one types their PIN."""
+        self.cashier = None
+        self._show_cashier()
+        self._ask_sign_in()
+
+    def action_owner(self) -> None:
+        """F9: the owner's screens; an owner's PIN first unless an owner is
+        signed in (or the shop has no staff yet, so no PIN to ask)."""
+        if self.has_staff is False or (self.cashier is not None and self.cashier.is_owner):
+            self._open_owner()
+        else:
+            self.push_screen(PinScreen(self.desk, self.text, owner=True), self._owner_pin)
+
+    def _owner_pin(self, member: StaffMember | None) -> None:
+        if member is not None:
+            self._open_owner()
+
+    def _open_owner(self) -> None:
+        self.push_screen(OwnerScreen(self.desk, self.text), self._owner_closed)
+
+    def _owner_closed(self, _: None) -> None:
+        # The programme or the staff may have changed.
+        self.till.load_programme()
+        self.check_staff()
 
 
 def make_till(desk: Desk) -> TillApp:

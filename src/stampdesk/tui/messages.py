@@ -67,3 +67,34 @@ class SaleRefunded(Message):
 @dataclass
 class CardEnrolled(Message):
     result: EnrolResult
+
+
+@dataclass
+class PrinterChecked(Message):
+    """The printer of the settings, opened when the till starts.
+
+    ``url`` is None when no printer is set; ``problem`` (with the engine's
+    error ``code``) says why a set printer cannot be used. ``waiting`` counts
+    the receipts already in the outbox.
+    """
+
+    url: str | None
+    code: str | None
+    problem: str | None
+    waiting: int
+
+
+@dataclass
+class ReceiptsPrinted(Message):
+    """The waiting receipts went to the printer: ``printed`` of them did;
+    ``reason`` (``PrintOutcome.reason``) and ``detail`` say what stopped the
+    others, ``waiting`` how many still wait (None: unknown). ``reprinted`` is
+    the sale whose receipt F7 queued again, if it did; ``by_hand`` when the
+    cashier asked (F7), not a sale."""
+
+    printed: int
+    reason: str | None
+    detail: str | None
+    waiting: int | None
+    reprinted: int | None = None
+    by_hand: bool = False

@@ -82,20 +82,29 @@ def sale_lines(result: CheckoutResult, programme: Programme | None, text: Text) 
     return lines
 
 
-def walk_in_lines(result: CheckoutResult, programme: Programme | None, text: Text) -> list[str]:
-    """A sale without a card: the stamps it keeps and the link to claim them."""
+def walk_in_lines(
+    result: CheckoutResult, programme: Programme | None, text: Text, *, link: bool = True
+) -> list[str]:
+    """A sale without a card: the stamps it keeps and the link to claim them
+    (without the link when ``link`` is false: the till shows it apart, under
+    its QR code)."""
     lines = [text("walk_in.title", checkout=result.checkout, amount=text.money(result.amount))]
     if result.replayed:
         lines.append(text("sale.replayed"))
     if result.stamps_added:
-        lines.append(text("walk_in.keep", stamps=text.stamps(result.stamps_added)))
-        lines.append(f"  {result.enrol_url}")
+        if link:
+            lines.extend(walk_in_link(result, text))
         if result.claim_token:
             lines.append(text("walk_in.claim", token=result.claim_token))
     else:
         lines.append(text("walk_in.none"))
         lines.append(zero_stamp_reason(result, programme, text))
     return lines
+
+
+def walk_in_link(result: CheckoutResult, text: Text) -> list[str]:
+    """The two lines telling a walk-in where to keep the sale's stamps."""
+    return [text("walk_in.keep", stamps=text.stamps(result.stamps_added)), f"  {result.enrol_url}"]
 
 
 def redeem_lines(result: RedeemResult, text: Text) -> list[str]:
@@ -134,3 +143,39 @@ def enrol_lines(result: EnrolResult, text: Text) -> list[str]:
         text("sale.coupon", code=c.code, reward=c.reward, day=text.day(c.expires)) for c in result.new_coupons
     )
     return lines
+
+
+# What stopped a receipt (``PrintOutcome.reason``), in the words of the
+# status line; anything else the printer package may add reads as an error.
+PRINTER_FAULTS = ("paper_out", "cover_open", "offline", "no_answer", "refused", "error")
+
+
+def printer_state(reason: str | None, text: Text) -> str:
+    """ "ready" when the last receipts printed, else what stopped them
+    ("out of paper", "cover open"…)."""
+    if reason is None:
+        return text("printer.state.ready")
+    return text(f"printer.state.{reason if reason in PRINTER_FAULTS else 'error'}")
+
+
+def printer_line(state: str, waiting: int | None, text: Text) -> str:
+    """The printer's status line: "Printer: out of paper — 1 receipt waiting
+    (F7 prints)"; ``state`` is already in words (``printer_state``)."""
+    if not waiting:
+        return text("printer.line", state=state)
+    return text("printer.line.waiting", state=state, waiting=text.count("waiting", waiting))
+
+
+def printer_off_line(url: str | None, code: str | None, problem: str | None, text: Text) -> str:
+    """The status line of a till that prints no receipt: no printer is set,
+    its URL is malformed, or it cannot be used (an unknown profile…)."""
+    if not url:
+        return text("printer.none")
+    if code == "invalid_printer_url":
+        return text("printer.bad_url", url=url)
+    return text("printer.unusable", problem=problem or code or "?")
+
+
+def qr_caption(stamps: int, text: Text) -> str:
+    """ "Scan to keep your 3 stamps", under a walk-in's QR code."""
+    return text.count("qr.caption", stamps)

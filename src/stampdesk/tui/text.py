@@ -28,6 +28,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "key.clear": "Clear",
         "key.quit": "Quit",
         "key.choose": "Choose",
+        "key.reprint": "Receipt",
         # Field labels and placeholders.
         "label.card": "Card",
         "label.amount": "Amount",
@@ -51,6 +52,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "F4  use a coupon\n"
             "F5  refund a sale\n"
             "F6  new card\n"
+            "F7  print the waiting receipts, else the last sale's again\n"
             "Esc back to this screen"
         ),
         "hint.amount": "Type the amount of the sale, then Enter (Esc cancels).",
@@ -119,6 +121,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "enrol.done": "New card {number} for {name}.",
         "enrol.starter": "Starter stamps: {count}",
         "enrol.claimed": "Stamps of sale no. {checkout}: {count}",
+        # The receipt printer (the status line above the footer, and F7).
+        "printer.line": "Printer: {state}",
+        "printer.line.waiting": "Printer: {state} — {waiting} (F7 prints)",
+        "printer.state.ready": "ready",
+        "printer.state.printing": "printing…",
+        "printer.state.paper_out": "out of paper",
+        "printer.state.cover_open": "cover open",
+        "printer.state.offline": "offline",
+        "printer.state.no_answer": "not answering",
+        "printer.state.refused": "unreachable",
+        "printer.state.error": "error",
+        "printer.none": "Printer: none set — sales print no receipt",
+        "printer.bad_url": "Printer: “{url}” is not a printer address — no receipts",
+        "printer.unusable": "Printer: unusable ({problem}) — no receipts",
+        "waiting.one": "{count} receipt waiting",
+        "waiting.other": "{count} receipts waiting",
+        "printed.one": "{count} waiting receipt printed.",
+        "printed.other": "{count} waiting receipts printed.",
+        "reprint.off": "No printer is set: receipts cannot be printed.",
+        "reprint.nothing": "Nothing to print: no receipt waits and this till has sold nothing yet.",
+        "reprint.again": "Receipt of sale no. {checkout} printed again (DUPLICATA).",
+        "reprint.failed": "Receipt not printed: {state}.",
+        # The enrolment QR code shown beside a walk-in sale.
+        "qr.caption.one": "Scan to keep your stamp",
+        "qr.caption.other": "Scan to keep your {count} stamps",
         # Failures.
         "error.unexpected": "Unexpected error ({kind}): {detail}. Try again; if it persists, call for help.",
     },
@@ -133,6 +160,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "key.clear": "Effacer",
         "key.quit": "Quitter",
         "key.choose": "Choisir",
+        "key.reprint": "Reçu",
         "label.card": "Carte",
         "label.amount": "Montant",
         "label.coupon": "Bon",
@@ -154,6 +182,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "F4  utiliser un bon\n"
             "F5  rembourser une vente\n"
             "F6  nouvelle carte\n"
+            "F7  imprimer les reçus en attente, sinon réimprimer la dernière vente\n"
             "Échap  revenir à cet écran"
         ),
         "hint.amount": "Tapez le montant de la vente, puis Entrée (Échap annule).",
@@ -216,6 +245,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "enrol.done": "Nouvelle carte {number} pour {name}.",
         "enrol.starter": "Tampons de bienvenue : {count}",
         "enrol.claimed": "Tampons de la vente n° {checkout} : {count}",
+        "printer.line": "Imprimante : {state}",
+        "printer.line.waiting": "Imprimante : {state} — {waiting} (F7 imprime)",
+        "printer.state.ready": "prête",
+        "printer.state.printing": "impression en cours…",
+        "printer.state.paper_out": "plus de papier",
+        "printer.state.cover_open": "capot ouvert",
+        "printer.state.offline": "hors ligne",
+        "printer.state.no_answer": "ne répond pas",
+        "printer.state.refused": "injoignable",
+        "printer.state.error": "en erreur",
+        "printer.none": "Imprimante : aucune configurée — les ventes n'impriment pas de reçu",
+        "printer.bad_url": "Imprimante : « {url} » n'est pas une adresse d'imprimante — pas de reçus",
+        "printer.unusable": "Imprimante : inutilisable ({problem}) — pas de reçus",
+        "waiting.one": "{count} reçu en attente",
+        "waiting.other": "{count} reçus en attente",
+        "printed.one": "{count} reçu en attente imprimé.",
+        "printed.other": "{count} reçus en attente imprimés.",
+        "reprint.off": "Aucune imprimante configurée : les reçus ne peuvent pas être imprimés.",
+        "reprint.nothing": "Rien à imprimer : aucun reçu n'attend et cette caisse n'a encore rien vendu.",
+        "reprint.again": "Reçu de la vente n° {checkout} réimprimé (DUPLICATA).",
+        "reprint.failed": "Reçu non imprimé : {state}.",
+        "qr.caption.one": "Scannez pour garder votre tampon",
+        "qr.caption.other": "Scannez pour garder vos {count} tampons",
         "error.unexpected": (
             "Erreur inattendue ({kind}) : {detail}. Réessayez ; si cela persiste, appelez de l'aide."
         ),

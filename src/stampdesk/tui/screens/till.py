@@ -4,17 +4,25 @@ Everything that reads or writes the shop's data goes through the ``Desk``,
 in thread workers that only post messages (``..messages``); the ``@on``
 handlers below own what the screen shows. One ``Worker.StateChanged``
 handler turns any failure into a line in the feedback area.
+
+Receipts: when the settings name a printer, every sale asks for its receipt
+and its worker prints the waiting receipts once the sale is committed and
+shown. A printer fault only leaves receipts waiting: the status line above
+the footer says why and how many, and F7 prints them (or, when none waits,
+the last sale's again). A walk-in sale's enrolment link is also drawn as a
+QR code beside its result, so the customer can scan it even without paper.
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import dataclass, replace
 from enum import Enum
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -26,13 +34,15 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...desk import Desk
 from ...domain.errors import StampdeskError
-from ...results import CardState
+from ...results import CardState, CheckoutResult
 from ..keys import translate_bindings
 from ..messages import (
     CardEnrolled,
     CardLoaded,
     CouponRedeemed,
+    PrinterChecked,
     ProgrammeLoaded,
+    ReceiptsPrinted,
     SaleRecorded,
     SaleRefunded,
     SearchDone,
@@ -40,18 +50,29 @@ from ..messages import (
 from ..present import (
     Programme,
     enrol_lines,
+    printer_line,
+    printer_off_line,
+    printer_state,
+    qr_caption,
     redeem_lines,
     refund_lines,
     sale_lines,
     walk_in_lines,
+    walk_in_link,
     zero_stamp_reason,
 )
 from ..scan import ScanGuard, card_digits, claim_token, is_search
 from ..text import Text
-from ..widgets import CardPanel, Feedback, ScanInput, SearchResults
+from ..widgets import CardPanel, EnrolQR, Feedback, ScanInput, SearchResults, StatusBar, TillFooter
+from ..widgets.feedback import Kind
 from .confirm import ConfirmScreen
 
+if TYPE_CHECKING:
+    from ...printer.outbox import ReceiptPrinter
+
 SEARCH_DELAY = 0.15  # seconds of quiet typing before a live search runs
+MIN_BODY_WIDTH = 40  # columns the cashier's fields keep beside a QR code
+LINK_LINES = 2  # the walk-in's link under a QR code: one sentence, the URL
 
 
 class Mode(Enum):
@@ -75,6 +96,79 @@ class PendingSale:
     key: str
 
 
+class TillPrinter:
+    """The shop's receipt printer as the till uses it, from worker threads.
+
+    Opened once, by the first worker that needs it (opening may import
+    python-escpos, ~130 ms, so never in the UI thread). Printing holds a
+    lock: a sale's worker and F7's never send the same waiting receipt twice.
+    """
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self.url: str | None = desk.settings.printer.url or None
+        self.code: str | None = None  # why the printer cannot be used (the engine's error code)…
+        self.problem: str | None = None  # …and its message
+        self._printer: ReceiptPrinter | None = None
+        self._opened = False
+        self._opening = threading.Lock()
+        self._printing = threading.Lock()
+
+    def open(self) -> ReceiptPrinter | None:
+        """The printer, or None when none is set or it cannot be used."""
+        with self._opening:
+            if not self._opened and self.url:
+                from ...printer.outbox import printer_for
+
+                try:
+                    self._printer = printer_for(self.desk)
+                except StampdeskError as error:
+                    self.code, self.problem = error.code, error.message
+                except Exception as error:  # a broken printer library: sell without receipts
+                    self.code, self.problem = "error", f"{type(error).__name__}: {error}"
+            self._opened = True
+            return self._printer
+
+    def check(self) -> PrinterChecked:
+        """Open the printer and count the receipts already waiting."""
+        printer = self.open()
+        waiting = len(self.desk.pending_receipts()) if printer is not None else 0
+        return PrinterChecked(self.url, self.code, self.problem, waiting)
+
+    def print_waiting(
+        self, printer: ReceiptPrinter, *, again: int | None = None, by_hand: bool = False
+    ) -> ReceiptsPrinted:
+        """Print the waiting receipts, oldest first, up to the first fault.
+
+        With ``again`` (F7) and no receipt waiting, sale ``again`` is queued
+        once more first (it prints as DUPLICATA). A fault, or a receipt that
+        cannot be built or recorded, is reported, never raised: the sales
+        stand and their receipts wait.
+        """
+        from ...printer.outbox import print_pending
+
+        reprinted = None
+        with self._printing:
+            if again is not None and not self.desk.pending_receipts():
+                self.desk.reprint(again)
+                reprinted = again
+            try:
+                outcomes = print_pending(self.desk, printer)
+                waiting: int | None = len(self.desk.pending_receipts())
+            except Exception as error:
+                detail = f"{type(error).__name__}: {error}"
+                return ReceiptsPrinted(0, "error", detail, None, reprinted, by_hand)
+        fault = next((o for o in outcomes if not o.printed), None)
+        return ReceiptsPrinted(
+            printed=sum(o.printed for o in outcomes),
+            reason=(fault.reason or "error") if fault is not None else None,
+            detail=fault.message if fault is not None else None,
+            waiting=waiting,
+            reprinted=reprinted,
+            by_hand=by_hand,
+        )
+
+
 def scanned_card(text: str) -> str | None:
     """A card number scanned into a field that expects something else (an
     amount, a coupon code): exactly 13 digits, which no amount can be."""
@@ -95,6 +189,7 @@ class TillScreen(Screen[None]):
         Binding("f4", "redeem", "key.redeem", key_display="F4"),
         Binding("f5", "refund", "key.refund", key_display="F5"),
         Binding("f6", "enrol", "key.enrol", key_display="F6"),
+        Binding("f7", "reprint", "key.reprint", key_display="F7"),
         Binding("escape", "clear", "key.clear", key_display="Esc"),
         Binding("down", "choose", "key.choose", show=False),
     ]
@@ -113,49 +208,69 @@ class TillScreen(Screen[None]):
         self._pending: PendingSale | None = None  # a sale being recorded
         self._retry: PendingSale | None = None  # a sale whose outcome is unknown
         self._writing = False
+        self._writer: Worker[None] | None = None  # the write that ``_writing`` waits for
         self._search_timer: Timer | None = None
+        self.printer = TillPrinter(desk)
+        self.printer_usable: bool | None = None  # None until the printer has been opened
+        self._printer_reported = False  # a print's outcome is newer than the start's check
+        self._status_before_f7: tuple[str, Kind] | None = None  # put back if F7 is refused
+        self._walk_in: CheckoutResult | None = None  # the walk-in shown, drawn again on a resize
 
     # ------------------------------------------------------------------
     # Layout
 
     def compose(self) -> ComposeResult:
         tr = self.text
-        yield Header()
-        with Vertical(id="till-body"):
-            yield Feedback(id="feedback")
-            with Horizontal(id="scan-row", classes="till-row"):
-                yield Label(tr("label.card"), classes="till-label")
-                yield ScanInput(placeholder=tr("placeholder.card"), id="card-input")
-            with ContentSwitcher(initial="idle", id="panel"):
-                yield Static(tr("idle.help"), markup=False, id="idle")
-                yield SearchResults(tr, id="results")
-                yield CardPanel(tr, id="card")
-                yield Static("", markup=False, id="walk-in")
-                with Vertical(id="redeem"):
-                    with Horizontal(classes="till-row"):
-                        yield Label(tr("label.coupon"), classes="till-label")
-                        yield ScanInput(placeholder=tr("placeholder.coupon"), id="coupon-input")
-                    yield Static("", markup=False, id="redeem-result", classes="till-result")
-                with Vertical(id="refund"):
-                    with Horizontal(classes="till-row"):
-                        yield Label(tr("label.checkout"), classes="till-label")
-                        yield ScanInput(placeholder=tr("placeholder.checkout"), id="checkout-input")
-                    yield Static("", markup=False, id="refund-result", classes="till-result")
-                with Vertical(id="enrol"):
-                    for field in ("name", "email", "claim"):
+        # A walk-in's QR code takes the right-hand column from the top; the
+        # header then spans the left one only, so that a version-4 code with
+        # its caption fits an 80×24 terminal.
+        with Horizontal(id="till-main"):
+            with Vertical(id="till-body"):
+                yield Header()
+                yield Feedback(id="feedback")
+                with Horizontal(id="scan-row", classes="till-row"):
+                    yield Label(tr("label.card"), classes="till-label")
+                    yield ScanInput(placeholder=tr("placeholder.card"), id="card-input")
+                with ContentSwitcher(initial="idle", id="panel"):
+                    yield Static(tr("idle.help"), markup=False, id="idle")
+                    yield SearchResults(tr, id="results")
+                    yield CardPanel(tr, id="card")
+                    yield Static("", markup=False, id="walk-in")
+                    with Vertical(id="redeem"):
                         with Horizontal(classes="till-row"):
-                            yield Label(tr(f"label.{field}"), classes="till-label")
-                            yield Input(placeholder=tr(f"placeholder.{field}"), id=f"enrol-{field}")
-            with Horizontal(id="amount-row", classes="till-row"):
-                yield Label(tr("label.amount"), classes="till-label")
-                yield ScanInput(placeholder=tr("placeholder.amount"), id="amount-input")
-        yield Footer()
+                            yield Label(tr("label.coupon"), classes="till-label")
+                            yield ScanInput(placeholder=tr("placeholder.coupon"), id="coupon-input")
+                        yield Static("", markup=False, id="redeem-result", classes="till-result")
+                    with Vertical(id="refund"):
+                        with Horizontal(classes="till-row"):
+                            yield Label(tr("label.checkout"), classes="till-label")
+                            yield ScanInput(placeholder=tr("placeholder.checkout"), id="checkout-input")
+                        yield Static("", markup=False, id="refund-result", classes="till-result")
+                    with Vertical(id="enrol"):
+                        for field in ("name", "email", "claim"):
+                            with Horizontal(classes="till-row"):
+                                yield Label(tr(f"label.{field}"), classes="till-label")
+                                yield Input(placeholder=tr(f"placeholder.{field}"), id=f"enrol-{field}")
+                with Horizontal(id="amount-row", classes="till-row"):
+                    yield Label(tr("label.amount"), classes="till-label")
+                    yield ScanInput(placeholder=tr("placeholder.amount"), id="amount-input")
+            yield EnrolQR(id="walk-in-qr")
+        yield Static("", markup=False, id="walk-in-link")
+        yield StatusBar(id="printer-status")
+        yield TillFooter(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = self.desk.settings.till or self.text("till.default")
         self._set_mode(Mode.IDLE)
+        self._hide_qr()
         self.feedback.show(self.text("hint.cleared"))
         self.load_programme()
+        if self.printer.url is None:
+            self.printer_usable = False
+            self.status_bar.show(self.text("printer.none"))
+        else:
+            self.status_bar.show(printer_line(self.printer.url, None, self.text))
+            self.check_printer()
 
     @property
     def feedback(self) -> Feedback:
@@ -165,10 +280,23 @@ class TillScreen(Screen[None]):
     def card_panel(self) -> CardPanel:
         return self.query_one("#card", CardPanel)
 
+    @property
+    def status_bar(self) -> StatusBar:
+        """The printer's status line."""
+        return self.query_one("#printer-status", StatusBar)
+
+    @property
+    def qr(self) -> EnrolQR:
+        """The last walk-in's QR code (hidden when none is shown)."""
+        return self.query_one("#walk-in-qr", EnrolQR)
+
     def _input(self, name: str) -> Input:
         return self.query_one(f"#{name}", Input)
 
     def _show_pane(self, pane: str) -> None:
+        if pane != "walk-in":
+            self._walk_in = None
+            self._hide_qr()
         self.query_one("#panel", ContentSwitcher).current = pane
 
     def _set_mode(self, mode: Mode) -> None:
@@ -208,6 +336,8 @@ class TillScreen(Screen[None]):
     def action_walk_in(self) -> None:
         """F2: a sale without a card."""
         self.card = None
+        self._walk_in = None
+        self._hide_qr()
         self._set_mode(Mode.WALK_IN)
         self.query_one("#walk-in", Static).update(self.text("hint.walk_in"))
         self._show_pane("walk-in")
@@ -247,6 +377,16 @@ class TillScreen(Screen[None]):
         self._input("enrol-email").value = ""
         self._input("enrol-claim").value = self.last_claim or ""
         self._focus("enrol-name", clear=True)
+
+    def action_reprint(self) -> None:
+        """F7: print the receipts waiting for the printer; when none waits,
+        the last sale of this till again (marked DUPLICATA)."""
+        if self.printer_usable is False:
+            self.feedback.show(self.text("reprint.off"), "warning")
+            return
+        self._status_before_f7 = (self.status_bar.message, self.status_bar.kind)
+        self.status_bar.show(printer_line(self.text("printer.state.printing"), None, self.text))
+        self.print_receipts(self.last_checkout)
 
     def action_choose(self) -> None:
         """↓ from the card field moves into the search results."""
@@ -332,7 +472,7 @@ class TillScreen(Screen[None]):
             sale = PendingSale(card, value, f"till-{uuid.uuid4().hex}")
         self._pending = sale
         self._writing = True
-        self.record_sale(sale)
+        self._writer = self.record_sale(sale)
 
     @on(Input.Submitted, "#coupon-input")
     def _coupon_submitted(self, event: Input.Submitted) -> None:
@@ -344,7 +484,7 @@ class TillScreen(Screen[None]):
             self.feedback.show(self.text("coupon.empty"), "warning")
         elif not self._busy():
             self._writing = True
-            self.redeem_coupon(value)
+            self._writer = self.redeem_coupon(value)
 
     @on(Input.Submitted, "#checkout-input")
     def _checkout_submitted(self, event: Input.Submitted) -> None:
@@ -370,7 +510,7 @@ class TillScreen(Screen[None]):
             self._focus("checkout-input")
         elif not self._busy():
             self._writing = True
-            self.refund_sale(checkout)
+            self._writer = self.refund_sale(checkout)
 
     @on(Input.Submitted, "#enrol-name")
     def _name_submitted(self, event: Input.Submitted) -> None:
@@ -389,7 +529,7 @@ class TillScreen(Screen[None]):
         elif not self._busy():
             self._writing = True
             email = self._input("enrol-email").value.strip() or None
-            self.enrol_customer(name, email, claim_token(event.value))
+            self._writer = self.enrol_customer(name, email, claim_token(event.value))
 
     # ------------------------------------------------------------------
     # Workers: the only code that calls the Desk. They run in threads, never
@@ -421,11 +561,37 @@ class TillScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="write", name="sale")
     def record_sale(self, sale: PendingSale) -> None:
-        """Record a checkout (its idempotency key makes a retry harmless)."""
+        """Record a checkout (its idempotency key makes a retry harmless),
+        with its receipt when a printer is set; then, the sale committed and
+        reported, print the waiting receipts (its own among them)."""
+        printer = self.printer.open()
         result = self.desk.checkout(
-            card=sale.card, amount=sale.amount, idempotency_key=sale.key, till=self.desk.settings.till
+            card=sale.card,
+            amount=sale.amount,
+            idempotency_key=sale.key,
+            till=self.desk.settings.till,
+            receipt=printer is not None,
         )
         self.post_message(SaleRecorded(result))
+        if printer is not None:
+            self.post_message(self.printer.print_waiting(printer))
+
+    # The printer's workers: one at a time (a newer one replaces a waiting
+    # one); their reports are always shown, like a write's.
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="printer", name="printer")
+    def check_printer(self) -> None:
+        """Open the printer of the settings when the till starts."""
+        self.post_message(self.printer.check())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="printer", name="reprint")
+    def print_receipts(self, again: int | None) -> None:
+        """F7: print the waiting receipts, or sale ``again``'s once more."""
+        printer = self.printer.open()
+        if printer is None:
+            self.post_message(self.printer.check())
+            return
+        self.post_message(self.printer.print_waiting(printer, again=again, by_hand=True))
 
     @work(thread=True, exit_on_error=False, group="write", name="redeem")
     def redeem_coupon(self, code: str) -> None:
@@ -503,6 +669,8 @@ class TillScreen(Screen[None]):
             self.guard.stamped(result.card)
         if self.programme is not None and result.program_version != self.programme.version:
             self.load_programme()
+        if result.print_job is not None and self.printer_usable is not False:
+            self.status_bar.show(printer_line(self.text("printer.state.printing"), None, self.text))
         done = self.text("sale.done", checkout=result.checkout)
         if result.stamps_added:
             self.feedback.show(f"{done} {self.text.count('added', result.stamps_added)}", "success")
@@ -516,8 +684,7 @@ class TillScreen(Screen[None]):
         ):
             return  # the cashier moved on (Escape, the next card): the feedback line says it
         if result.card is None:
-            lines = walk_in_lines(result, self.programme, self.text)
-            self.query_one("#walk-in", Static).update("\n".join(lines))
+            self._show_walk_in(result)
             self._show_pane("walk-in")
         else:
             if self.card is not None and result.balance is not None:
@@ -532,6 +699,71 @@ class TillScreen(Screen[None]):
             self.card_panel.show_outcome(sale_lines(result, self.programme, self.text))
             self._show_pane("card")
         self._idle()
+
+    def _show_walk_in(self, result: CheckoutResult) -> None:
+        """A walk-in's result; its link as a QR code beside it when the link
+        is worth stamps and the terminal has room, else as text."""
+        self._walk_in = result
+        qr_shown = False
+        if result.stamps_added and result.enrol_url:
+            rows = sum(w.outer_size.height for w in (self.status_bar, self.query_one(Footer)))
+            qr_shown = self.qr.show(
+                result.enrol_url,
+                qr_caption(result.stamps_added, self.text),
+                columns=self.size.width - MIN_BODY_WIDTH - self.qr.styles.margin.left,
+                lines=self.size.height - rows - LINK_LINES,
+            )
+        if not qr_shown:
+            self._hide_qr()
+        else:
+            link = self.query_one("#walk-in-link", Static)
+            link.update("\n".join(walk_in_link(result, self.text)))
+            link.display = self.qr.display = True
+        lines = walk_in_lines(result, self.programme, self.text, link=not qr_shown)
+        self.query_one("#walk-in", Static).update("\n".join(lines))
+
+    def _hide_qr(self) -> None:
+        self.qr.clear()
+        self.qr.display = False
+        self.query_one("#walk-in-link").display = False
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Draw the shown QR code again for the new size (or its link as text)."""
+        if self._walk_in is not None:
+            self._show_walk_in(self._walk_in)
+
+    @on(PrinterChecked)
+    def _printer_checked(self, message: PrinterChecked) -> None:
+        self.printer_usable = message.url is not None and message.problem is None
+        if not self.printer_usable:
+            self.status_bar.show(
+                printer_off_line(message.url, message.code, message.problem, self.text),
+                "warning" if message.url else "info",
+            )
+        elif not self._printer_reported:  # a sale's print may have reported already
+            kind: Kind = "warning" if message.waiting else "info"
+            self.status_bar.show(printer_line(message.url or "", message.waiting, self.text), kind)
+
+    @on(ReceiptsPrinted)
+    def _receipts_printed(self, message: ReceiptsPrinted) -> None:
+        self.printer_usable = True
+        self._printer_reported = True
+        tr = self.text
+        state = printer_state(message.reason, tr)
+        kind: Kind = (
+            "success" if message.reason is None else "error" if message.reason == "error" else "warning"
+        )
+        self.status_bar.show(printer_line(state, message.waiting, tr), kind)
+        if not message.by_hand:
+            return  # a sale's receipt: the status line is enough
+        if message.reason is not None:
+            self.feedback.show(tr("reprint.failed", state=state), "warning")
+        elif message.reprinted is not None:
+            self.feedback.show(tr("reprint.again", checkout=message.reprinted), "success")
+        elif message.printed:
+            self.feedback.show(tr.count("printed", message.printed), "success")
+        else:
+            self.feedback.show(tr("reprint.nothing"))
 
     @on(CouponRedeemed)
     def _coupon_redeemed(self, message: CouponRedeemed) -> None:
@@ -593,12 +825,15 @@ class TillScreen(Screen[None]):
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
-        if worker.group == "write" and event.state in (
+        if worker is self._writer and event.state in (
             WorkerState.SUCCESS,
             WorkerState.ERROR,
             WorkerState.CANCELLED,
         ):
+            # Only the write the cashier waits for: a sale's worker printing
+            # on after its report must not free a newer write's guard.
             self._writing = False
+            self._writer = None
         if event.state is WorkerState.ERROR:
             self._failed(worker.name, worker.error)
 
@@ -617,7 +852,16 @@ class TillScreen(Screen[None]):
         if worker == "sale":
             self._retry = None if isinstance(error, StampdeskError) else self._pending
             self._pending = None
-        if worker in self._RETRY_FIELD:
+        if worker in ("printer", "reprint"):
+            # The printer never takes the focus from what the cashier types.
+            # A refusal (no such sale to print again) says nothing about the
+            # printer: its line is put back as it was.
+            if isinstance(error, StampdeskError) and self._status_before_f7 is not None:
+                self.status_bar.show(*self._status_before_f7)
+            else:
+                failed = printer_state("error", self.text)
+                self.status_bar.show(printer_line(failed, None, self.text), "error")
+        elif worker in self._RETRY_FIELD:
             self._focus(self._RETRY_FIELD[worker])
         elif worker == "enrol":
             code = error.code if isinstance(error, StampdeskError) else ""

@@ -2,8 +2,20 @@
 
 from .card_panel import CardPanel
 from .feedback import Feedback
+from .footer import TillFooter
+from .qr import EnrolQR
 from .scan_input import ScanInput
 from .search_results import SearchResults
 from .stamp_grid import StampGrid
+from .status_bar import StatusBar
 
-__all__ = ["CardPanel", "Feedback", "ScanInput", "SearchResults", "StampGrid"]
+__all__ = [
+    "CardPanel",
+    "EnrolQR",
+    "Feedback",
+    "ScanInput",
+    "SearchResults",
+    "StampGrid",
+    "StatusBar",
+    "TillFooter",
+]

@@ -1,0 +1,314 @@
+"""Staff and their PINs: who may use the till, and who may change the programme.
+
+A PIN is 4 to 8 digits, kept only as a salted scrypt hash. The till signs a
+cashier in by the PIN alone (no name to pick: fast at a busy counter), so two
+active members never share a PIN. After ``MAX_WRONG_PINS`` wrong PINs in a
+row the process refuses every PIN for ``LOCKOUT``: a brake on fumbling and
+guessing at the counter, kept in memory per ``Store``, not a vault.
+
+The shop always keeps an active owner once it has staff: the first member is
+an owner, and the last owner cannot be deactivated, so the owner's screens
+can never be locked away from everybody.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.errors import InvalidInput, NotFound, Refused
+from ..domain.validate import clean_name, name_key
+from ..models import staff
+from ..results import Result
+from ..store import Store
+
+ROLES = ("cashier", "owner")
+PIN_DIGITS = (4, 8)
+MAX_NAME = 60
+MAX_WRONG_PINS = 5
+LOCKOUT = timedelta(seconds=30)
+# scrypt's cost: ~13 ms a hash. The till checks a PIN against every active
+# member, so this stays small; a 4-digit PIN is no secret worth more.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**13, 8, 1
+_HASH_BYTES = 32
+_LOCK_KEY = 84218422  # PostgreSQL advisory lock serialising staff changes
+
+
+@dataclass(frozen=True)
+class StaffMember(Result):
+    """A member of staff as the till shows them (never their PIN or hash)."""
+
+    id: int
+    name: str
+    role: str
+    active: bool
+    created_at: datetime
+
+    @property
+    def is_owner(self) -> bool:
+        """Whether this member may open the owner's screens."""
+        return self.role == "owner"
+
+
+# --- PINs --------------------------------------------------------------------
+
+
+def clean_pin(value: object) -> str:
+    """A new PIN: 4 to 8 ASCII digits, or a one-line ``InvalidInput``."""
+    if not isinstance(value, str):
+        raise InvalidInput("PIN must be text made of digits", "invalid_pin")
+    pin = value.strip()
+    if not (pin.isascii() and pin.isdigit()):
+        raise InvalidInput("PIN must be made of digits only", "invalid_pin")
+    low, high = PIN_DIGITS
+    if not low <= len(pin) <= high:
+        raise InvalidInput(f"PIN must have {low} to {high} digits, got {len(pin)}", "invalid_pin")
+    return pin
+
+
+def hash_pin(pin: str, salt: bytes | None = None) -> str:
+    """``scrypt$N$r$p$salt$hash`` (hex): the parameters travel with the hash,
+    so raising the cost later keeps the old hashes readable."""
+    salt = secrets.token_bytes(16) if salt is None else salt
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=_HASH_BYTES)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def pin_matches(pin: str, stored: str) -> bool:
+    """Whether ``pin`` is the one ``stored`` was made from (constant-time compare)."""
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = bytes.fromhex(digest)
+        actual = hashlib.scrypt(
+            pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=len(expected)
+        )
+    except ValueError:
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+def clean_role(value: object) -> str:
+    if value not in ROLES:
+        raise InvalidInput(f"role must be {' or '.join(ROLES)}, got {str(value)[:20]!r}", "invalid_role")
+    return str(value)
+
+
+def clean_staff_name(value: object) -> str:
+    name = clean_name(value)
+    if len(name) > MAX_NAME:
+        raise InvalidInput(f"name is longer than {MAX_NAME} characters", "invalid_name")
+    return name
+
+
+# --- Wrong PINs in a row, per Store ----------------------------------------
+
+
+@dataclass
+class _Attempts:
+    wrong: int = 0
+    locked_until: datetime | None = None
+
+
+_attempts: WeakKeyDictionary[Store, _Attempts] = WeakKeyDictionary()
+_attempts_lock = threading.Lock()
+
+
+def _check_not_locked(store: Store, now: datetime) -> None:
+    with _attempts_lock:
+        state = _attempts.get(store)
+        if state is None or state.locked_until is None:
+            return
+        if now < state.locked_until:
+            wait = int((state.locked_until - now).total_seconds() + 0.999)
+            raise Refused(f"too many wrong PINs: try again in {wait} s", "pin_locked")
+        state.locked_until = None
+
+
+def _wrong_pin(store: Store, now: datetime) -> Refused:
+    with _attempts_lock:
+        state = _attempts.setdefault(store, _Attempts())
+        state.wrong += 1
+        if state.wrong >= MAX_WRONG_PINS:
+            state.wrong = 0
+            state.locked_until = now + LOCKOUT
+            seconds = int(LOCKOUT.total_seconds())
+            return Refused(f"wrong PIN, {MAX_WRONG_PINS} times: PINs refused for {seconds} s", "pin_locked")
+    return Refused("wrong PIN", "wrong_pin")
+
+
+def _right_pin(store: Store) -> None:
+    with _attempts_lock:
+        _attempts.pop(store, None)
+
+
+# --- Use cases ----------------------------------------------------------------
+
+
+def _member(row: Any) -> StaffMember:
+    return StaffMember(row.id, row.name, row.role, row.deactivated_at is None, row.created_at)
+
+
+def _active(conn: Connection) -> list[Any]:
+    return list(conn.execute(select(staff).where(staff.c.deactivated_at.is_(None)).order_by(staff.c.id)))
+
+
+def _pin_owner(pin: str, rows: list[Any]) -> Any | None:
+    """The row whose hash ``pin`` matches. Every row is hashed, match or not,
+    so the time taken does not say whose PIN it was."""
+    found = None
+    for row in rows:
+        if pin_matches(pin, row.pin_hash) and found is None:
+            found = row
+    return found
+
+
+def _lock_staff(conn: Connection, store: Store) -> None:
+    # SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs a
+    # lock, since a new member's PIN must differ from rows being inserted.
+    if store.postgres:
+        conn.execute(text(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})"))
+
+
+def _check_pin_free(
+    pin: str, rows: list[Any], checked: set[tuple[int, str]], keep: int | None = None
+) -> None:
+    """Refuse ``pin`` when an active member (other than ``keep``) has it;
+    rows already in ``checked`` were hashed before the write began."""
+    unchecked = [r for r in rows if (r.id, r.pin_hash) not in checked and r.id != keep]
+    if _pin_owner(pin, unchecked) is not None:
+        raise InvalidInput("this PIN is already someone else's: choose another", "pin_taken")
+
+
+def _pre_check(store: Store, pin: str, keep: int | None = None) -> set[tuple[int, str]]:
+    """Hash ``pin`` against the active members *before* the write, so the
+    write lock is not held while scrypt runs; returns what was checked."""
+    with store.read() as conn:
+        rows = _active(conn)
+    _check_pin_free(pin, rows, set(), keep)
+    return {(r.id, r.pin_hash) for r in rows}
+
+
+def add_staff(store: Store, name: object, role: object, pin: object) -> StaffMember:
+    """Add a member of staff. The first one must be an owner; names are
+    unique among active members (case and accents ignored); PINs too."""
+    clean = clean_staff_name(name)
+    key = name_key(clean)
+    kind = clean_role(role)
+    code = clean_pin(pin)
+    checked = _pre_check(store, code)
+    pin_hash = hash_pin(code)
+    now = store.now()
+    try:
+        with store.write() as conn:
+            _lock_staff(conn, store)
+            rows = _active(conn)
+            if any(r.name_key == key for r in rows):
+                raise InvalidInput(f"there is already a member of staff named {clean}", "duplicate_name")
+            if kind != "owner" and not any(r.role == "owner" for r in rows):
+                raise Refused(
+                    "add an owner first: the owner's PIN protects the programme and the staff list",
+                    "no_owner",
+                )
+            _check_pin_free(code, rows, checked)
+            new_id = conn.execute(
+                insert(staff).values(name=clean, name_key=key, role=kind, pin_hash=pin_hash, created_at=now)
+            ).inserted_primary_key[0]  # type: ignore[index]
+    except IntegrityError:
+        # Another till added the same name between our check and our insert.
+        raise InvalidInput(f"there is already a member of staff named {clean}", "duplicate_name") from None
+    return StaffMember(int(new_id), clean, kind, True, now)
+
+
+def list_staff(store: Store, *, include_inactive: bool = False) -> tuple[StaffMember, ...]:
+    """The members of staff, owners first, then by name."""
+    query = select(staff)
+    if not include_inactive:
+        query = query.where(staff.c.deactivated_at.is_(None))
+    with store.read() as conn:
+        rows = list(conn.execute(query))
+    rows.sort(key=lambda r: (r.deactivated_at is not None, r.role != "owner", r.name_key, r.id))
+    return tuple(_member(r) for r in rows)
+
+
+def has_staff(store: Store) -> bool:
+    """Whether any active member exists (then the till asks for a PIN)."""
+    with store.read() as conn:
+        return (
+            conn.execute(select(staff.c.id).where(staff.c.deactivated_at.is_(None)).limit(1)).first()
+            is not None
+        )
+
+
+def _find(conn: Connection, name: object) -> Any:
+    key = name_key(clean_staff_name(name))
+    row = conn.execute(select(staff).where(staff.c.name_key == key, staff.c.deactivated_at.is_(None))).first()
+    if row is None:
+        raise NotFound(f"no active member of staff named {str(name).strip()[:MAX_NAME]}", "unknown_staff")
+    return row
+
+
+def set_pin(store: Store, name: object, pin: object) -> StaffMember:
+    """Give an active member a new PIN."""
+    clean_staff_name(name)
+    code = clean_pin(pin)
+    with store.read() as conn:
+        member_id = _find(conn, name).id
+    checked = _pre_check(store, code, keep=member_id)
+    pin_hash = hash_pin(code)
+    with store.write() as conn:
+        _lock_staff(conn, store)
+        row = _find(conn, name)
+        _check_pin_free(code, _active(conn), checked, keep=row.id)
+        conn.execute(update(staff).where(staff.c.id == row.id).values(pin_hash=pin_hash))
+    return _member(row)
+
+
+def deactivate(store: Store, name: object) -> StaffMember:
+    """Take a member's access away (their name stays in the history). The
+    last active owner cannot be deactivated."""
+    now = store.now()
+    with store.write() as conn:
+        _lock_staff(conn, store)
+        row = _find(conn, name)
+        if row.role == "owner" and not any(r.role == "owner" and r.id != row.id for r in _active(conn)):
+            raise Refused(
+                f"{row.name} is the last owner: add another owner before deactivating them", "last_owner"
+            )
+        conn.execute(update(staff).where(staff.c.id == row.id).values(deactivated_at=now))
+    return StaffMember(row.id, row.name, row.role, False, row.created_at)
+
+
+def verify_pin(store: Store, pin: object, *, owner: bool = False) -> StaffMember:
+    """The active member whose PIN this is, or a ``Refused``: ``wrong_pin``,
+    ``pin_locked`` (too many wrong PINs in a row), ``not_owner`` (with
+    ``owner``, a cashier's PIN), ``no_staff``. An empty PIN is an
+    ``InvalidInput`` and does not count as a wrong one."""
+    if not isinstance(pin, str) or not pin.strip():
+        raise InvalidInput("type the PIN, then Enter", "invalid_pin")
+    code = pin.strip()
+    now = store.now()
+    _check_not_locked(store, now)
+    with store.read() as conn:
+        rows = _active(conn)
+    if not rows:
+        raise Refused("no member of staff has a PIN yet", "no_staff")
+    well_formed = code.isascii() and code.isdigit() and PIN_DIGITS[0] <= len(code) <= PIN_DIGITS[1]
+    row = _pin_owner(code, rows) if well_formed else None
+    if row is None:
+        raise _wrong_pin(store, now)
+    _right_pin(store)
+    member = _member(row)
+    if owner and not member.is_owner:
+        raise Refused(f"{member.name} is not an owner: an owner's PIN is needed here", "not_owner")
+    return member

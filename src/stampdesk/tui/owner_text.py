@@ -1,0 +1,206 @@
+"""The strings of the PIN and owner's screens, in French and English.
+
+Kept apart from ``text.py`` (the cashier's screen) but read through the same
+``Text`` interface: ``OwnerText`` answers its own keys and hands every other
+key to ``Text``, so one object serves the till and the owner's screens.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from .text import DEFAULT_LOCALE, Text
+
+OWNER_MESSAGES: dict[str, dict[str, str]] = {
+    "en_GB": {
+        # Footer keys (short: the till's footer is 80 columns wide).
+        "key.owner": "Owner",
+        "key.switch": "Switch",
+        "key.back": "Back",
+        "key.save": "Save",
+        "key.add_milestone": "+Milestone",
+        "key.remove_milestone": "-Milestone",
+        "key.deactivate": "Deactivate",
+        "key.refresh": "Refresh",
+        # Who is at the till.
+        "signin.subtitle": "Till — {name}",
+        "signin.subtitle.named": "Till {till} — {name}",
+        # The PIN screen.
+        "pin.title": "Sign in",
+        "pin.prompt": "Type your PIN, then Enter.",
+        "pin.title.owner": "Owner's screens",
+        "pin.prompt.owner": "An owner's PIN is needed: type it, then Enter (Esc goes back).",
+        "pin.label": "PIN",
+        "pin.checking": "Checking…",
+        "pin.empty": "Type the PIN first.",
+        "pin.wrong": "Wrong PIN: try again.",
+        "pin.locked": "Too many wrong PINs: wait {seconds} s, then try again.",
+        "pin.not_owner": "This PIN is not an owner's: the owner's screens need an owner.",
+        # The owner's screens.
+        "owner.title": "Owner",
+        "owner.tab.programme": "Programme F2",
+        "owner.tab.staff": "Staff F3",
+        "owner.tab.today": "Today F4",
+        "owner.unsaved": "The programme is not saved: Esc again leaves without saving, ctrl+s saves.",
+        # The programme editor.
+        "editor.name": "Name",
+        "editor.stamps_per_card": "Stamps/card",
+        "editor.starter_stamps": "Starter",
+        "editor.milestones": "Milestones: stamps, reward",
+        "editor.earning": "Earning",
+        "editor.per_visit": "Per visit",
+        "editor.min_amount": "Min. amount",
+        "editor.per_amount": "+1 per",
+        "editor.max_per_day": "Max/day",
+        "editor.valid_days": "Coupon days",
+        "editor.optional": "optional",
+        "editor.reward": "reward",
+        "editor.loaded": "Version {version}. F6/F7 add/remove a milestone, ctrl+s saves.",
+        "editor.no_programme": "No programme yet: fill it in, then ctrl+s.",
+        "editor.valid": "Valid. ctrl+s saves it as a new version.",
+        "editor.not_saved": "Not saved: {error}",
+        "editor.saving": "Saving…",
+        "editor.saved": "Saved: programme version {version}. The next sale uses it.",
+        "editor.unchanged": "Nothing changed: still version {version}.",
+        "editor.preview": "Preview: a card after a sale",
+        "editor.preview.invalid": "(the preview waits for a valid form)",
+        "editor.sample_name": "Ana Martin",
+        # Staff.
+        "staff.title": "Staff — F8 deactivates",
+        "staff.none": "No staff yet: the till opens without a PIN. Add an owner first.",
+        "staff.line": "{name} — {role}",
+        "role.owner": "owner",
+        "role.cashier": "cashier",
+        "staff.add": "Add a member of staff",
+        "staff.name": "Name",
+        "staff.role": "Role",
+        "staff.pin": "PIN",
+        "staff.pin_again": "PIN again",
+        "staff.hint": "Enter moves on; Enter on “PIN again” adds.",
+        "staff.pins_differ": "The two PINs differ: type them again.",
+        "staff.name_empty": "Type the name first.",
+        "staff.added": "{name} added ({role}).",
+        "staff.choose": "Choose someone in the list first (↑↓), then F8.",
+        "staff.deactivate.title": "Deactivate {name}?",
+        "staff.deactivate.body": "{name} will no longer be able to sign in at the till.",
+        "staff.deactivate.yes": "Deactivate",
+        "staff.deactivate.no": "Cancel",
+        "staff.deactivate.cancelled": "Nothing changed.",
+        "staff.deactivated": "{name} can no longer sign in.",
+        # Today.
+        "overview.title": "Today, {day}",
+        "overview.sales": "Sales: {count} — {amount}",
+        "overview.refunded": "Refunded sales: {count}",
+        "overview.stamps": "Stamps given: {count}",
+        "overview.enrolments": "New cards: {count}",
+        "overview.coupons_issued": "Coupons issued: {count}",
+        "overview.coupons_redeemed": "Coupons used: {count}",
+        "overview.printer": "Printer: {url}",
+        "overview.printer_none": "no printer set",
+        "overview.printer_note": "(read-only: the printer is set in the config file, [printer] url)",
+        "overview.loading": "Loading…",
+    },
+    "fr_FR": {
+        "key.owner": "Gérant",
+        "key.switch": "Équipier",
+        "key.back": "Retour",
+        "key.save": "Enregistrer",
+        "key.add_milestone": "+Palier",
+        "key.remove_milestone": "-Palier",
+        "key.deactivate": "Désactiver",
+        "key.refresh": "Actualiser",
+        "signin.subtitle": "Caisse — {name}",
+        "signin.subtitle.named": "Caisse {till} — {name}",
+        "pin.title": "Identification",
+        "pin.prompt": "Tapez votre code PIN, puis Entrée.",
+        "pin.title.owner": "Écrans du gérant",
+        "pin.prompt.owner": "Code PIN d'un gérant requis : tapez-le, puis Entrée (Échap pour revenir).",
+        "pin.label": "Code PIN",
+        "pin.checking": "Vérification…",
+        "pin.empty": "Tapez d'abord le code PIN.",
+        "pin.wrong": "Code PIN incorrect : réessayez.",
+        "pin.locked": "Trop de codes incorrects : attendez {seconds} s, puis réessayez.",
+        "pin.not_owner": "Ce code n'est pas celui d'un gérant : ces écrans sont réservés au gérant.",
+        "owner.title": "Gérant",
+        "owner.tab.programme": "Programme F2",
+        "owner.tab.staff": "Équipe F3",
+        "owner.tab.today": "Aujourd'hui F4",
+        "owner.unsaved": (
+            "Le programme n'est pas enregistré : Échap de nouveau pour quitter sans enregistrer, "
+            "ctrl+s pour enregistrer."
+        ),
+        "editor.name": "Nom",
+        "editor.stamps_per_card": "Tampons/carte",
+        "editor.starter_stamps": "Bienvenue",
+        "editor.milestones": "Paliers : tampons, récompense",
+        "editor.earning": "Gain de tampons",
+        "editor.per_visit": "Par visite",
+        "editor.min_amount": "Montant min.",
+        "editor.per_amount": "+1 par",
+        "editor.max_per_day": "Max/jour",
+        "editor.valid_days": "Validité (j)",
+        "editor.optional": "facultatif",
+        "editor.reward": "récompense",
+        "editor.loaded": "Version {version}. F6/F7 ajoute/retire un palier, ctrl+s enregistre.",
+        "editor.no_programme": "Pas encore de programme : remplissez-le, puis ctrl+s.",
+        "editor.valid": "Valide. ctrl+s l'enregistre comme nouvelle version.",
+        "editor.not_saved": "Non enregistré : {error}",
+        "editor.saving": "Enregistrement…",
+        "editor.saved": "Enregistré : programme version {version}. La prochaine vente l'utilise.",
+        "editor.unchanged": "Rien n'a changé : toujours la version {version}.",
+        "editor.preview": "Aperçu : une carte après une vente",
+        "editor.preview.invalid": "(l'aperçu attend un formulaire valide)",
+        "editor.sample_name": "Ana Martin",
+        "staff.title": "Équipe — F8 désactive",
+        "staff.none": "Pas encore d'équipe : la caisse s'ouvre sans code. Ajoutez d'abord un gérant.",
+        "staff.line": "{name} — {role}",
+        "role.owner": "gérant",
+        "role.cashier": "équipier",
+        "staff.add": "Ajouter un membre de l'équipe",
+        "staff.name": "Nom",
+        "staff.role": "Rôle",
+        "staff.pin": "Code PIN",
+        "staff.pin_again": "Confirmer",
+        "staff.hint": "Entrée passe au suivant ; Entrée sur « Confirmer » ajoute.",
+        "staff.pins_differ": "Les deux codes diffèrent : tapez-les de nouveau.",
+        "staff.name_empty": "Tapez d'abord le nom.",
+        "staff.added": "{name} ajouté(e) ({role}).",
+        "staff.choose": "Choisissez d'abord quelqu'un dans la liste (↑↓), puis F8.",
+        "staff.deactivate.title": "Désactiver {name} ?",
+        "staff.deactivate.body": "{name} ne pourra plus s'identifier à la caisse.",
+        "staff.deactivate.yes": "Désactiver",
+        "staff.deactivate.no": "Annuler",
+        "staff.deactivate.cancelled": "Rien n'a changé.",
+        "staff.deactivated": "{name} ne peut plus s'identifier.",
+        "overview.title": "Aujourd'hui, {day}",
+        "overview.sales": "Ventes : {count} — {amount}",
+        "overview.refunded": "Ventes remboursées : {count}",
+        "overview.stamps": "Tampons donnés : {count}",
+        "overview.enrolments": "Nouvelles cartes : {count}",
+        "overview.coupons_issued": "Bons émis : {count}",
+        "overview.coupons_redeemed": "Bons utilisés : {count}",
+        "overview.printer": "Imprimante : {url}",
+        "overview.printer_none": "aucune imprimante réglée",
+        "overview.printer_note": "(lecture seule : se règle dans le fichier de configuration, [printer] url)",
+        "overview.loading": "Chargement…",
+    },
+}
+
+
+class OwnerText(Text):
+    """``Text`` plus the owner's and PIN screens' strings: their keys are
+    answered here, any other key by the till's table."""
+
+    def __init__(self, locale: str = DEFAULT_LOCALE, zone: tzinfo | None = None) -> None:
+        super().__init__(locale, zone)
+        self._own = OWNER_MESSAGES.get(self.locale, OWNER_MESSAGES[DEFAULT_LOCALE])
+
+    def __call__(self, key: str, /, **values: object) -> str:
+        template = self._own.get(key)
+        if template is None:
+            return super().__call__(key, **values)
+        return template.format(**values)
+
+    def role(self, role: str) -> str:
+        """ "owner" / "gérant": a role as the shop says it."""
+        return self(f"role.{role}") if f"role.{role}" in self._own else role

@@ -1,0 +1,212 @@
+"""The owner's screens, behind an owner's PIN: the programme editor, the
+staff list and today's figures, one tab each (F2, F3, F4).
+
+Keyboard-first like the till: function keys and ctrl combos only, Escape
+goes back to the till (after a warning when the programme is not saved).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
+
+from ...desk import Desk, Overview
+from ...domain.errors import StampdeskError
+from ..keys import translate_bindings
+from ..owner_text import OwnerText
+from .owner_programme import ProgrammeEditor
+from .owner_staff import StaffPane
+
+TABS = ("programme", "staff", "today")
+
+
+@dataclass
+class OverviewLoaded(Message):
+    overview: Overview
+
+
+def overview_lines(overview: Overview, text: OwnerText) -> list[str]:
+    """Today's figures as the owner reads them."""
+    tr = text
+    printer = overview.printer_url or tr("overview.printer_none")
+    return [
+        tr("overview.title", day=overview.day.strftime("%d/%m/%Y")),
+        "",
+        tr("overview.sales", count=overview.sales, amount=tr.money(overview.amount)),
+        tr("overview.refunded", count=overview.refunded),
+        tr("overview.stamps", count=overview.stamps_given),
+        tr("overview.enrolments", count=overview.enrolments),
+        tr("overview.coupons_issued", count=overview.coupons_issued),
+        tr("overview.coupons_redeemed", count=overview.coupons_redeemed),
+        "",
+        tr("overview.printer", url=printer),
+        tr("overview.printer_note"),
+    ]
+
+
+class OverviewPane(VerticalScroll):
+    """Today's sales, stamps, new cards and coupons; the printer setting."""
+
+    can_focus = True
+
+    def __init__(self, desk: Desk, text: OwnerText, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.desk = desk
+        self.text = text
+        self.overview: Overview | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.text("overview.loading"), id="overview-lines", markup=False)
+
+    @property
+    def plain(self) -> str:
+        """What the pane shows (for tests and logs)."""
+        return str(self.query_one("#overview-lines", Static).content)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="overview", name="overview")
+    def load_overview(self) -> None:
+        """Read today's figures (one read transaction)."""
+        self.post_message(OverviewLoaded(self.desk.overview()))
+
+    @on(OverviewLoaded)
+    def _loaded(self, message: OverviewLoaded) -> None:
+        self.overview = message.overview
+        self.query_one("#overview-lines", Static).update(
+            "\n".join(overview_lines(message.overview, self.text))
+        )
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            if isinstance(error, StampdeskError):
+                line = error.message
+            else:
+                self.log.error("overview worker failed", error)
+                line = self.text("error.unexpected", kind=type(error).__name__, detail=str(error) or "-")
+            self.query_one("#overview-lines", Static).update(line)
+
+
+class OwnerScreen(Screen[None]):
+    """The owner's three tabs (see the module docstring)."""
+
+    CSS_PATH = "owner.tcss"
+    AUTO_FOCUS = "#ed-name"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "key.back", key_display="Esc"),
+        Binding("f2", "tab('programme')", show=False),
+        Binding("f3", "tab('staff')", show=False),
+        Binding("f4", "tab('today')", show=False),
+        Binding("ctrl+s", "save", "key.save", key_display="^s", priority=True),
+        Binding("f6", "add_milestone", "key.add_milestone", key_display="F6"),
+        Binding("f7", "remove_milestone", "key.remove_milestone", key_display="F7"),
+        Binding("f8", "deactivate", "key.deactivate", key_display="F8"),
+        Binding("f5", "refresh", "key.refresh", key_display="F5"),
+    ]
+    # Which tab each action belongs to (the footer shows only the tab's own).
+    _TAB_OF: ClassVar[dict[str, str]] = {
+        "save": "programme",
+        "add_milestone": "programme",
+        "remove_milestone": "programme",
+        "deactivate": "staff",
+        "refresh": "today",
+    }
+
+    def __init__(self, desk: Desk, text: OwnerText) -> None:
+        super().__init__()
+        translate_bindings(self, text)
+        self.desk = desk
+        self.text = text
+        self._warned = False  # Escape with unsaved edits warns once
+
+    def compose(self) -> ComposeResult:
+        tr = self.text
+        yield Header()
+        with TabbedContent(initial="programme", id="owner-tabs"):
+            with TabPane(tr("owner.tab.programme"), id="programme"):
+                yield ProgrammeEditor(self.desk, tr, id="editor")
+            with TabPane(tr("owner.tab.staff"), id="staff"):
+                yield StaffPane(self.desk, tr, id="staff-pane")
+            with TabPane(tr("owner.tab.today"), id="today"):
+                yield OverviewPane(self.desk, tr, id="overview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = self.text("owner.title")
+        self.sub_title = ""
+
+    @property
+    def editor(self) -> ProgrammeEditor:
+        return self.query_one("#editor", ProgrammeEditor)
+
+    @property
+    def staff(self) -> StaffPane:
+        return self.query_one("#staff-pane", StaffPane)
+
+    @property
+    def overview(self) -> OverviewPane:
+        return self.query_one("#overview", OverviewPane)
+
+    @property
+    def tab(self) -> str:
+        """The tab shown: programme, staff or today."""
+        return self.query_one("#owner-tabs", TabbedContent).active
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        tab = self._TAB_OF.get(action)
+        return tab is None or tab == self.tab
+
+    # ------------------------------------------------------------------
+    # Key bindings
+
+    def action_tab(self, tab: str) -> None:
+        """F2, F3, F4: show a tab."""
+        self.query_one("#owner-tabs", TabbedContent).active = tab
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        self.refresh_bindings()
+        tab = self.tab
+        if tab == "programme":
+            self.query_one("#ed-name", Input).focus()
+        elif tab == "staff":
+            self.query_one("#staff-name", Input).focus()
+        else:
+            self.overview.focus()
+            self.overview.load_overview()
+
+    def action_save(self) -> None:
+        """ctrl+s: save the programme."""
+        self._warned = False
+        self.editor.save()
+
+    async def action_add_milestone(self) -> None:
+        await self.editor.add_milestone()
+
+    async def action_remove_milestone(self) -> None:
+        await self.editor.remove_milestone()
+
+    def action_deactivate(self) -> None:
+        self.staff.deactivate()
+
+    def action_refresh(self) -> None:
+        self.overview.load_overview()
+
+    def action_close(self) -> None:
+        """Escape: back to the till; a programme not saved asks for a second Escape."""
+        if self.editor.dirty and not self._warned:
+            self._warned = True
+            self.action_tab("programme")
+            self.query_one("#editor-status", Static).update(self.text("owner.unsaved"))
+            self.query_one("#editor-status", Static).set_classes("-warning")
+            return
+        self.dismiss(None)

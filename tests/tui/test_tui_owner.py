@@ -1,0 +1,485 @@
+"""Signing in with a PIN and the owner's screens, driven with Pilot on an
+80×24 terminal over a real SQLite shop, in French and in English. Each test
+checks what the screen shows *and* what the shop's data became."""
+
+from __future__ import annotations
+
+import string
+from decimal import Decimal
+
+import pytest
+from pilot_helpers import SIZE, burst, focused_id, screen_text, settle, shows, submit, type_text
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList, Select, Static
+
+from helpers import EXAMPLE_PROGRAM
+from stampdesk.desk import Desk
+from stampdesk.domain.program import parse_program_toml
+from stampdesk.results import NextMilestone
+from stampdesk.tui.app import TillApp, make_till
+from stampdesk.tui.owner_text import OWNER_MESSAGES, OwnerText
+from stampdesk.tui.screens.confirm import ConfirmScreen
+from stampdesk.tui.screens.owner import OwnerScreen
+from stampdesk.tui.screens.pin import PinScreen
+from stampdesk.tui.screens.programme_form import ProgrammeForm
+from stampdesk.tui.screens.till import TillScreen
+from stampdesk.tui.widgets.stamp_grid import StampGrid, grid_lines
+
+asyncio = pytest.mark.asyncio
+
+OWNER_PIN, CASHIER_PIN = "4321", "1234"
+
+
+@pytest.fixture(params=["sqlite_desk", "english_desk"], ids=["fr", "en"])
+def shop(request: pytest.FixtureRequest) -> Desk:
+    """The example shop, with a French till, then an English one."""
+    desk: Desk = request.getfixturevalue(request.param)
+    return desk
+
+
+def text_of(desk: Desk) -> OwnerText:
+    return OwnerText(desk.settings.locale, desk.settings.zone)
+
+
+def with_staff(desk: Desk) -> Desk:
+    desk.add_staff("Marc", "owner", OWNER_PIN)
+    desk.add_staff("Léa", "cashier", CASHIER_PIN)
+    return desk
+
+
+def pin_screen(app: TillApp) -> PinScreen:
+    assert isinstance(app.screen, PinScreen), app.screen
+    return app.screen
+
+
+def owner(app: TillApp) -> OwnerScreen:
+    assert isinstance(app.screen, OwnerScreen), app.screen
+    return app.screen
+
+
+@asyncio
+async def sign_in(pilot: Pilot[None], pin: str) -> None:
+    await type_text(pilot, pin)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+@asyncio
+async def retype(pilot: Pilot[None], app: TillApp, selector: str, value: str) -> None:
+    """Focus a field (its text is selected) and type over it, key by key."""
+    field = app.screen.query_one(selector, Input)
+    field.focus()
+    await pilot.pause()
+    field.select_all()
+    if len(value) > 3:
+        await burst(pilot, value)  # a long text in one go (key by key costs ~60 ms a key)
+    else:
+        await type_text(pilot, value)
+    await pilot.pause()
+
+
+def shown_in(app: TillApp, selector: str, text: str) -> bool:
+    """Whether the part of the terminal ``selector``'s widget covers shows
+    ``text`` (wrapped lines joined; a box's borders are not in the way)."""
+    region = app.screen.query_one(selector).content_region
+    lines = screen_text(app).splitlines()[region.y : region.bottom]
+    inside = " ".join(line[region.x : region.right] for line in lines)
+    return " ".join(text.split()) in " ".join(inside.split())
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_every_owner_string_is_translated_with_the_same_placeholders() -> None:
+    english, french = OWNER_MESSAGES["en_GB"], OWNER_MESSAGES["fr_FR"]
+    assert set(english) == set(french)
+    for key in english:
+        assert _fields(english[key]) == _fields(french[key]), key
+    # The till's own strings still come through.
+    assert OwnerText("fr_FR")("key.quit") == "Quitter"
+    assert OwnerText("fr_FR").role("owner") == "gérant"
+
+
+def test_the_form_gives_the_same_programme_back() -> None:
+    program = parse_program_toml(EXAMPLE_PROGRAM.read_text(encoding="utf-8"))
+    form = ProgrammeForm.from_rules(program.to_dict())
+    assert form.parse() == program
+    assert 'name = "Café Bleu"' in form.to_toml()
+
+
+# --- Signing in ----------------------------------------------------------------
+
+
+@asyncio
+async def test_a_shop_without_staff_opens_straight_on_the_till(shop: Desk) -> None:
+    tr = text_of(shop)
+    app = make_till(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TillScreen)
+        assert not any(isinstance(s, PinScreen) for s in app.screen_stack)
+        assert focused_id(app) == "card-input"
+        assert app.has_staff is False
+        assert app.till.sub_title == (shop.settings.till or tr("till.default"))
+        await pilot.press("f10")  # nobody to switch to: nothing happens
+        await settle(pilot)
+        assert isinstance(app.screen, TillScreen)
+
+
+@asyncio
+async def test_with_staff_the_till_opens_on_a_masked_pin(shop: Desk) -> None:
+    tr = text_of(with_staff(shop))
+    app = make_till(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = pin_screen(app)
+        assert not screen.owner and focused_id(app) == "pin-input"
+        assert shown_in(app, "#pin-prompt", tr("pin.prompt"))
+
+        await type_text(pilot, "9876")
+        assert "9876" not in screen_text(app)  # never shown
+        await pilot.press("escape")  # signing in cannot be skipped
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.message == tr("pin.wrong") and shows(app, tr("pin.wrong"))
+        assert screen.query_one("#pin-input", Input).value == ""
+        assert app.screen is screen
+
+        await sign_in(pilot, CASHIER_PIN)
+        assert isinstance(app.screen, TillScreen)
+        assert app.cashier is not None and app.cashier.name == "Léa"
+        till_name = shop.settings.till
+        expected = (
+            tr("signin.subtitle.named", till=till_name, name="Léa")
+            if till_name
+            else tr("signin.subtitle", name="Léa")
+        )
+        assert app.till.sub_title == expected
+        assert shows(app, expected)  # in the header: "Caisse — Léa"
+        assert focused_id(app) == "card-input"
+
+
+@asyncio
+async def test_f10_switches_cashier(sqlite_desk: Desk) -> None:
+    tr = text_of(with_staff(sqlite_desk))
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await sign_in(pilot, CASHIER_PIN)
+        assert app.till.sub_title == "Caisse — Léa"
+        await pilot.press("f10")
+        await settle(pilot)
+        assert not pin_screen(app).owner and app.cashier is None
+        await sign_in(pilot, OWNER_PIN)
+        assert app.till.sub_title == tr("signin.subtitle", name="Marc")
+        assert isinstance(app.screen, TillScreen)
+
+
+@asyncio
+async def test_five_wrong_pins_lock_the_pin_screen(english_desk: Desk) -> None:
+    tr = text_of(with_staff(english_desk))
+    app = make_till(english_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(4):
+            await submit(pilot, "0000")
+            assert pin_screen(app).message == tr("pin.wrong")
+        await submit(pilot, "0000")
+        assert pin_screen(app).message == tr("pin.locked", seconds=30)
+        await submit(pilot, CASHIER_PIN)  # even the right PIN waits
+        assert pin_screen(app).message.startswith(tr("pin.locked", seconds=30)[:10])
+        assert app.cashier is None
+
+
+# --- The owner's PIN -------------------------------------------------------------
+
+
+@asyncio
+async def test_f9_as_a_cashier_asks_for_an_owner_pin(shop: Desk) -> None:
+    tr = text_of(with_staff(shop))
+    app = make_till(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await sign_in(pilot, CASHIER_PIN)
+        await pilot.press("f9")
+        await settle(pilot)
+        screen = pin_screen(app)
+        assert screen.owner and shown_in(app, "#pin-prompt", tr("pin.prompt.owner"))
+
+        await sign_in(pilot, CASHIER_PIN)  # a cashier's PIN is not enough
+        assert screen.message == tr("pin.not_owner") and app.screen is screen
+        await pilot.press("escape")  # the owner's PIN can be given up
+        await settle(pilot)
+        assert isinstance(app.screen, TillScreen) and app.cashier is not None
+
+        await pilot.press("f9")
+        await settle(pilot)
+        await sign_in(pilot, OWNER_PIN)
+        assert owner(app).tab == "programme"
+        await pilot.press("escape")
+        await settle(pilot)
+        # Back at the till, Léa still signed in.
+        assert isinstance(app.screen, TillScreen)
+        assert app.cashier is not None and app.cashier.name == "Léa"
+
+
+@asyncio
+async def test_an_owner_signed_in_opens_the_owner_screens_at_once(sqlite_desk: Desk) -> None:
+    with_staff(sqlite_desk)
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await sign_in(pilot, OWNER_PIN)
+        await pilot.press("f9")
+        await settle(pilot)
+        assert owner(app).tab == "programme"
+
+
+# --- The programme editor ----------------------------------------------------------
+
+
+@asyncio
+async def test_the_owner_edits_the_programme_and_the_next_sale_uses_it(shop: Desk) -> None:
+    tr = text_of(shop)
+    ana = shop.enrol(name="Ana Martin")
+    app = make_till(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")  # no staff yet: no PIN to ask
+        await settle(pilot)
+        editor = owner(app).editor
+        assert focused_id(app) == "ed-name"
+        assert app.screen.query_one("#ed-stamps_per_card", Input).value == "10"  # prefilled
+        assert editor.status == tr("editor.loaded", version=1)
+        grid = app.screen.query_one("#preview-grid", StampGrid)
+        assert grid.plain.splitlines()[0] == grid_lines(3, 10, (3, 6, 10))[0]
+
+        # 8 stamps a card: the final reward at 10 is now beyond the card.
+        await retype(pilot, app, "#ed-stamps_per_card", "8")
+        assert "program.milestones[3].at must be from 1 to 8, got 10" in editor.status
+        assert shown_in(app, "#editor-status", "program.milestones[3].at must be from 1 to 8, got 10")
+        # The final reward moves to 8, the second milestone gets a new reward.
+        await retype(pilot, app, "#ms-at-3", "8")
+        await retype(pilot, app, "#ms-reward-2", "Muffin offert")
+        assert editor.error is None and editor.status == tr("editor.valid")
+        assert grid.plain.splitlines()[0] == grid_lines(3, 8, (3, 6, 8))[0]  # the preview follows
+        receipt = str(app.screen.query_one("#preview-receipt", Static).content)
+        assert "3/8" in receipt and "Muffin offert" in receipt
+        # "3/8 — Muffin offert at 6 (3 to go)"
+        progress = tr.progress(3, 8, NextMilestone(6, "Muffin offert", 3))
+        assert shown_in(app, "#preview-progress", progress)
+        assert shop.program().version == 1  # nothing saved yet
+
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert editor.status == tr("editor.saved", version=2)
+        saved = shop.program()
+        assert saved.version == 2 and saved.rules["stamps_per_card"] == 8
+        assert [(m["at"], m["reward"]) for m in saved.rules["milestones"]] == [
+            (3, "Croissant offert"),
+            (6, "Muffin offert"),
+            (8, "Un café offert"),
+        ]
+        assert saved.rules["earning"]["max_per_day"] == 3  # untouched fields kept
+
+        await pilot.press("escape")  # saved: leaves at once
+        await settle(pilot)
+        assert isinstance(app.screen, TillScreen)
+        assert app.till.programme is not None and app.till.programme.stamps_per_card == 8
+    sale = shop.checkout(card=ana.number, amount="4.50")
+    assert sale.stamps_per_card == 8 and sale.program_version == 2
+
+
+@asyncio
+async def test_an_invalid_programme_shows_why_and_saves_nothing(english_desk: Desk) -> None:
+    shop = english_desk
+    tr = text_of(shop)
+    app = make_till(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        editor = owner(app).editor
+        await retype(pilot, app, "#ed-stamps_per_card", "8")
+        await retype(pilot, app, "#ms-at-3", "12")
+        error = "program.milestones[3].at must be from 1 to 8, got 12"
+        assert error in editor.status
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert editor.status.startswith(tr("editor.not_saved", error="")) and error in editor.status
+        assert shown_in(app, "#editor-status", error)
+        assert shop.program().version == 1
+
+        # Other mistakes, each named next to the form.
+        await retype(pilot, app, "#ms-at-3", "8")
+        await retype(pilot, app, "#ed-min_amount", "two")
+        assert "program.earning.min_amount" in editor.status
+        await retype(pilot, app, "#ed-min_amount", "2,50")
+        await retype(pilot, app, "#ed-stamps_per_card", "0")
+        assert "program.stamps_per_card must be from 2 to 100, got 0" in editor.status
+        await retype(pilot, app, "#ed-stamps_per_card", "9")
+        assert "the final reward is missing: add a milestone at = 9" in editor.status
+
+        # Leaving with edits not saved asks for a second Escape.
+        await pilot.press("escape")
+        await settle(pilot)
+        assert editor.status == tr("owner.unsaved")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TillScreen)
+    assert shop.program().version == 1
+
+
+@asyncio
+async def test_milestones_are_added_and_removed_with_f6_and_f7(english_desk: Desk) -> None:
+    app = make_till(english_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        editor = owner(app).editor
+        app.screen.query_one("#ms-reward-2", Input).focus()
+        await pilot.press("f6")  # a new row under the second milestone
+        await settle(pilot)
+        await type_text(pilot, "8")
+        await pilot.press("tab")
+        await type_text(pilot, "Tea")
+        await pilot.pause()
+        rows = [(m.at, m.reward) for m in editor.form.milestones]
+        assert rows[1:3] == [("6", "Cookie offert"), ("8", "Tea")]
+        assert editor.program is not None and [m.at for m in editor.program.milestones] == [3, 6, 8, 10]
+        await pilot.press("f7")  # removes the row being edited
+        await settle(pilot)
+        assert [m.at for m in editor.form.milestones] == ["3", "6", "10"]
+        assert editor.error is None
+
+
+# --- Staff and today's figures ---------------------------------------------------------
+
+
+@asyncio
+async def test_the_owner_adds_and_deactivates_staff(sqlite_desk: Desk) -> None:
+    shop = sqlite_desk
+    tr = text_of(shop)
+    app = make_till(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        staff = owner(app).staff
+        assert focused_id(app) == "staff-name"
+        assert shown_in(app, "#staff-list", tr("staff.none"))
+        assert app.screen.query_one("#staff-role", Select).value == "owner"
+
+        await type_text(pilot, "Marc")
+        await pilot.press("enter")  # on to the role (owner, the first one must be)
+        app.screen.query_one("#staff-pin", Input).focus()
+        await type_text(pilot, OWNER_PIN)
+        await pilot.press("enter")
+        await type_text(pilot, OWNER_PIN)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert staff.status == tr("staff.added", name="Marc", role=tr.role("owner"))
+        assert OWNER_PIN not in screen_text(app)
+
+        # A cashier whose two PINs differ, then right.
+        app.screen.query_one("#staff-name", Input).value = "Léa"
+        app.screen.query_one("#staff-role", Select).value = "cashier"
+        app.screen.query_one("#staff-pin", Input).value = CASHIER_PIN
+        app.screen.query_one("#staff-pin2", Input).value = "9999"
+        app.screen.query_one("#staff-pin2", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert staff.status == tr("staff.pins_differ")
+        assert [m.name for m in shop.staff()] == ["Marc"]
+        app.screen.query_one("#staff-pin", Input).value = CASHIER_PIN
+        app.screen.query_one("#staff-pin2", Input).value = CASHIER_PIN
+        app.screen.query_one("#staff-pin2", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [(m.name, m.role) for m in shop.staff()] == [("Marc", "owner"), ("Léa", "cashier")]
+        assert shown_in(app, "#staff-list", tr("staff.line", name="Léa", role=tr.role("cashier")))
+
+        # The engine's refusals show as they come: a name taken twice.
+        app.screen.query_one("#staff-name", Input).value = "LÉA"
+        app.screen.query_one("#staff-pin", Input).value = "5555"
+        app.screen.query_one("#staff-pin2", Input).value = "5555"
+        app.screen.query_one("#staff-pin2", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "already a member of staff named LÉA" in staff.status
+        assert focused_id(app) == "staff-name"
+
+        listed = app.screen.query_one("#staff-list", OptionList)
+        listed.focus()
+        listed.highlighted = 1  # Léa
+        await pilot.press("f8")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert staff.status == tr("staff.deactivated", name="Léa")
+        assert [m.name for m in shop.staff()] == ["Marc"]
+
+        # Back to the till: the shop has staff now, so it asks for a PIN.
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not pin_screen(app).owner
+        await sign_in(pilot, OWNER_PIN)
+        assert isinstance(app.screen, TillScreen)
+
+
+@asyncio
+async def test_today_shows_the_sales_of_the_day(shop: Desk) -> None:
+    tr = text_of(shop)
+    ana = shop.enrol(name="Ana Martin")
+    shop.checkout(card=ana.number, amount="4.50")
+    app = make_till(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        pane = owner(app).overview
+        assert pane.overview is not None and pane.overview.sales == 1
+        for line in (
+            tr("overview.sales", count=1, amount=tr.money(Decimal("4.50"))),
+            tr("overview.stamps", count=3),  # 2 starter stamps + 1 for the sale
+            tr("overview.enrolments", count=1),
+            tr("overview.coupons_issued", count=1),
+            tr("overview.printer", url=tr("overview.printer_none")),
+        ):
+            assert shows(app, line), line
+
+        shop.checkout(amount="12.00")  # another till's sale: F5 refreshes
+        await pilot.press("f5")
+        await settle(pilot)
+        assert shows(app, tr("overview.sales", count=2, amount=tr.money(Decimal("16.50"))))
+
+
+@asyncio
+async def test_a_shop_without_a_programme_writes_its_first_one(bare_desk: Desk) -> None:
+    tr = text_of(bare_desk)
+    app = make_till(bare_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        editor = owner(app).editor
+        assert app.screen.query_one("#ed-stamps_per_card", Input).value == "10"  # a form to fill in
+        assert "program.name" in editor.status  # what is missing first
+        await retype(pilot, app, "#ed-name", "Chez Paul")
+        await retype(pilot, app, "#ms-reward-1", "Une viennoiserie")
+        await retype(pilot, app, "#ms-reward-2", "Une baguette")
+        assert editor.error is None
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert editor.status == tr("editor.saved", version=1)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.till.title == "Chez Paul"
+    assert bare_desk.program().rules["milestones"][0] == {"at": 3, "reward": "Une viennoiserie"}

@@ -1,0 +1,475 @@
+"""Receipts and the walk-in's QR code at the till, driven with Pilot on an
+80×24 terminal, a real SQLite shop and real printers behind it: a
+``preview://`` folder, a loopback port where nothing listens, and the ESC/POS
+emulator playing paper out. A printer fault never costs a sale: the sale is
+shown and stored, its receipt waits, the status line says why."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import zxingcpp
+from PIL import Image
+from pilot_helpers import SIZE, burst, feedback, focused_id, screen_text, settle, shows, submit
+from textual.pilot import Pilot
+
+from helpers import EXAMPLE_PROGRAM, Clock, make_desk
+from stampdesk.config import PrinterSettings
+from stampdesk.desk import Desk
+from stampdesk.domain.errors import NotFound
+from stampdesk.printer.emulator import PrinterEmulator
+from stampdesk.tui.app import TillApp, make_till
+from stampdesk.tui.present import printer_line, printer_state
+from stampdesk.tui.screens.till import Mode
+from stampdesk.tui.text import Text
+from stampdesk.tui.widgets.qr import FULL, LOWER, UPPER
+
+pytestmark = pytest.mark.asyncio
+
+OpenShop = Callable[..., Desk]
+
+
+@pytest.fixture
+def open_shop(tmp_path: Path, clock: Clock) -> Iterator[OpenShop]:
+    """``open_shop(printer_url)``: the example shop, with that printer set."""
+    desks: list[Desk] = []
+
+    def open_it(printer: str | None = None, **settings: object) -> Desk:
+        desk = make_desk(
+            f"sqlite:///{tmp_path / 'shop.db'}", clock, printer=PrinterSettings(url=printer), **settings
+        )
+        desk.load_program(EXAMPLE_PROGRAM)
+        desks.append(desk)
+        return desk
+
+    yield open_it
+    for desk in desks:
+        desk.close()
+
+
+def text_of(desk: Desk) -> Text:
+    return Text(desk.settings.locale, desk.settings.zone)
+
+
+def status(app: TillApp) -> tuple[str, str]:
+    """The printer's status line: (kind, message)."""
+    bar = app.till.status_bar
+    return bar.kind, bar.message
+
+
+def line(tr: Text, reason: str | None, waiting: int | None = None) -> str:
+    """The status line for ``reason`` (None: ready) and ``waiting`` receipts."""
+    return printer_line(printer_state(reason, tr), waiting, tr)
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (bound then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def enter(pilot: Pilot[None], text: str) -> None:
+    """Scan or type ``text`` then Enter, without waiting for the till's answer."""
+    await burst(pilot, text)
+    await pilot.press("enter")
+
+
+async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Let the till run until ``condition`` holds (for a worker kept busy on purpose)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the till did not get there in time")
+        await pilot.pause(0.02)
+
+
+# ----------------------------------------------------------------------
+# Receipts
+
+
+async def test_a_sale_prints_its_receipt_on_a_preview_printer(open_shop: OpenShop, tmp_path: Path) -> None:
+    folder = tmp_path / "receipts"
+    desk = open_shop(f"preview://{folder}")
+    tr = text_of(desk)
+    ana = desk.enrol(name="Ana Martin")
+    app = make_till(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert status(app) == ("info", printer_line(f"preview://{folder}", None, tr))
+        await submit(pilot, ana.number)
+        await submit(pilot, "4.50")
+        assert desk.card(ana.number).balance == 3
+        assert feedback(app)[0] == "success"
+        assert status(app) == ("success", line(tr, None))  # "Imprimante : prête"
+        assert shows(app, line(tr, None))
+        assert desk.pending_receipts() == ()
+        printed = sorted(p.name for p in folder.iterdir())
+        assert printed == ["receipt-000001.png", "receipt-000001.txt"]
+        receipt = (folder / "receipt-000001.txt").read_text(encoding="utf-8")
+        assert "Café Bleu" in receipt and "DUPLICATA" not in receipt
+        with Image.open(folder / "receipt-000001.png") as png:
+            assert png.width == 576
+
+
+async def test_nothing_listening_keeps_the_sale_and_its_receipt_waits(open_shop: OpenShop) -> None:
+    desk = open_shop(f"tcp://127.0.0.1:{free_port()}")
+    tr = text_of(desk)
+    ana = desk.enrol(name="Ana Martin")
+    bruno = desk.enrol(name="Bruno Lefort")
+    app = make_till(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, ana.number)
+        await submit(pilot, "4.50")
+        # The sale stands and shows as usual…
+        assert desk.card(ana.number).balance == 3
+        kind, message = feedback(app)
+        assert kind == "success" and tr("sale.done", checkout=1) in message
+        assert app.till.mode is Mode.IDLE and focused_id(app) == "card-input"
+        # …and its receipt waits, which the status line says.
+        assert [job.checkout for job in desk.pending_receipts()] == [1]
+        assert status(app) == ("warning", line(tr, "refused", 1))
+        assert shows(app, tr.count("waiting", 1))
+
+        # The next sale is not held up either: both receipts now wait.
+        await submit(pilot, bruno.number)
+        await submit(pilot, "3.00")
+        assert desk.card(bruno.number).balance == 3
+        assert status(app) == ("warning", line(tr, "refused", 2))
+
+
+async def test_receipts_left_waiting_are_announced_at_start(open_shop: OpenShop) -> None:
+    url = f"tcp://127.0.0.1:{free_port()}"
+    desk = open_shop(url)
+    tr = text_of(desk)
+    desk.checkout(amount="4.50", receipt=True)  # yesterday, the printer was off
+    app = make_till(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert status(app) == ("warning", printer_line(url, 1, tr))
+        assert shows(app, tr.count("waiting", 1))
+        await pilot.press("f7")  # still off
+        await settle(pilot)
+        state = printer_state("refused", tr)
+        assert feedback(app) == ("warning", tr("reprint.failed", state=state))
+        assert status(app) == ("warning", line(tr, "refused", 1))
+        assert len(desk.pending_receipts()) == 1
+
+
+async def test_a_refused_reprint_leaves_the_printer_line_alone(
+    open_shop: OpenShop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = open_shop(f"preview://{tmp_path / 'receipts'}")
+    tr = text_of(desk)
+    app = make_till(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await submit(pilot, "4.50")
+        assert status(app) == ("success", line(tr, None))
+
+        def gone(checkout: object) -> object:
+            raise NotFound(f"no checkout {checkout}", "unknown_checkout")
+
+        monkeypatch.setattr(desk, "reprint", gone)
+        await pilot.press("f7")
+        await settle(pilot)
+        assert feedback(app) == ("error", "no checkout 1")
+        assert status(app) == ("success", line(tr, None))
+        assert focused_id(app) == "card-input"
+
+
+async def test_paper_out_then_f7_prints_the_waiting_receipt(open_shop: OpenShop, tmp_path: Path) -> None:
+    emulator = PrinterEmulator(port=0, out_dir=tmp_path / "paper", mode="paper_out")
+    port = emulator.start()
+    try:
+        desk = open_shop(f"tcp://127.0.0.1:{port}", locale="en_GB")
+        tr = text_of(desk)
+        ana = desk.enrol(name="Ana Martin")
+        app = make_till(desk)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await submit(pilot, ana.number)
+            await submit(pilot, "4.50")
+            assert desk.card(ana.number).balance == 3
+            assert status(app) == ("warning", line(tr, "paper_out", 1))
+            assert shows(app, "Printer: out of paper — 1 receipt waiting")
+            assert emulator.receipts == []
+
+            emulator.mode = "ok"  # the cashier loads a new roll
+            await pilot.press("f7")
+            await settle(pilot)
+            pages = emulator.wait_for_pages(1)
+            assert len(pages) == 1
+            printed = "\n".join(pages[0].text_lines)
+            assert "Café Bleu" in printed and ana.number in printed
+            assert "DUPLICATA" not in printed  # its first copy
+            assert status(app) == ("success", line(tr, None))
+            assert feedback(app) == ("success", tr.count("printed", 1))
+            assert desk.pending_receipts() == ()
+            assert focused_id(app) == "card-input"  # F7 took no field's focus
+    finally:
+        emulator.stop()
+
+
+async def test_f7_without_waiting_receipts_reprints_the_last_sale(
+    open_shop: OpenShop, tmp_path: Path
+) -> None:
+    folder = tmp_path / "receipts"
+    desk = open_shop(f"preview://{folder}")
+    tr = text_of(desk)
+    app = make_till(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f7")  # no sale yet at this till, nothing waits
+        await settle(pilot)
+        assert feedback(app) == ("info", tr("reprint.nothing"))
+
+        await pilot.press("f2")
+        await submit(pilot, "12.50")
+        await pilot.press("f7")
+        await settle(pilot)
+        assert feedback(app) == ("success", tr("reprint.again", checkout=1))
+        copies = sorted(folder.glob("receipt-*.txt"))
+        assert len(copies) == 2
+        assert "DUPLICATA" not in copies[0].read_text(encoding="utf-8")
+        assert "DUPLICATA" in copies[1].read_text(encoding="utf-8")
+        assert status(app) == ("success", line(tr, None))
+
+
+async def test_without_printer_sales_ask_for_no_receipt(open_shop: OpenShop) -> None:
+    desk = open_shop(None)
+    tr = text_of(desk)
+    ana = desk.enrol(name="Ana Martin")
+    asked: list[object] = []
+    real_checkout = desk.checkout
+
+    def checkout(**kwargs: Any) -> object:
+        asked.append(kwargs.get("receipt"))
+        return real_checkout(**kwargs)
+
+    desk.checkout = checkout  # type: ignore[method-assign]
+    app = make_till(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert status(app) == ("info", tr("printer.none"))
+        assert shows(app, tr("printer.none"))
+        await submit(pilot, ana.number)
+        await submit(pilot, "4.50")
+        assert asked == [False]
+        assert desk.card(ana.number).balance == 3
+        assert status(app) == ("info", tr("printer.none"))
+        await pilot.press("f7")
+        await settle(pilot)
+        assert feedback(app) == ("warning", tr("reprint.off"))
+
+
+async def test_a_bad_printer_url_is_shown_once_and_the_till_sells_without_receipts(
+    open_shop: OpenShop,
+) -> None:
+    desk = open_shop("lpt1")
+    tr = text_of(desk)
+    ana = desk.enrol(name="Ana Martin")
+    app = make_till(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        bad = tr("printer.bad_url", url="lpt1")
+        assert status(app) == ("warning", bad)
+        assert shows(app, bad)
+        assert feedback(app)[0] == "info"  # the cashier's line is left alone
+        await submit(pilot, ana.number)
+        await submit(pilot, "4.50")
+        assert desk.card(ana.number).balance == 3
+        assert feedback(app)[0] == "success"
+        assert desk.pending_receipts() == ()  # no receipt asked for
+        assert status(app) == ("warning", bad)
+
+
+async def test_a_slow_printer_never_holds_up_the_next_sale(
+    open_shop: OpenShop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first sale's receipt is slow to print: the next sale goes on, and
+    the first sale's worker ending does not lift the guard against a double
+    Enter on the second (whose write is still running)."""
+    folder = tmp_path / "receipts"
+    desk = open_shop(f"preview://{folder}")
+    tr = text_of(desk)
+    ana = desk.enrol(name="Ana Martin")
+    bruno = desk.enrol(name="Bruno Lefort")
+    printing, writing = threading.Event(), threading.Event()
+    real_checkout = desk.checkout
+
+    def busy_checkout(**kwargs: Any) -> object:
+        if kwargs.get("card") == bruno.number:
+            writing.wait(10)  # the database is busy with another till
+        return real_checkout(**kwargs)
+
+    monkeypatch.setattr(desk, "checkout", busy_checkout)
+    app = make_till(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        real_print = app.till.printer.print_waiting
+
+        def slow_print(*args: Any, **kwargs: Any) -> Any:
+            printing.wait(10)  # the printer is warming up
+            return real_print(*args, **kwargs)
+
+        monkeypatch.setattr(app.till.printer, "print_waiting", slow_print)
+        try:
+            # (``submit`` waits for every worker: not while one is held on purpose.)
+            await enter(pilot, ana.number)
+            await wait_until(pilot, lambda: app.till.mode is Mode.CARD)
+            await enter(pilot, "4.50")
+            await wait_until(pilot, lambda: feedback(app)[0] == "success")
+            assert desk.card(ana.number).balance == 3
+            assert status(app) == ("info", printer_line(tr("printer.state.printing"), None, tr))
+
+            await enter(pilot, bruno.number)
+            await wait_until(
+                pilot, lambda: app.till.card is not None and app.till.card.name == "Bruno Lefort"
+            )
+            await enter(pilot, "3.00")  # its write waits for the database
+            printing.set()  # the first receipt prints; that sale's worker ends
+            await wait_until(pilot, lambda: status(app)[0] == "success")
+            await pilot.press("enter")  # impatient: still the same sale, not a second one
+            assert feedback(app) == ("warning", tr("busy"))
+        finally:
+            printing.set()
+            writing.set()
+        await settle(pilot)
+        assert desk.card(bruno.number).balance == 3  # one sale, not two
+        assert desk.pending_receipts() == ()
+        assert len(list(folder.glob("receipt-*.png"))) == 2
+        assert status(app) == ("success", line(tr, None))
+
+
+# ----------------------------------------------------------------------
+# The walk-in's QR code
+
+
+def modules(lines: Sequence[str]) -> list[list[bool]]:
+    """Half-block text back to modules: each character is two, one above the other."""
+    rows: list[list[bool]] = []
+    for text in lines:
+        rows.append([c in (FULL, UPPER) for c in text])
+        rows.append([c in (FULL, LOWER) for c in text])
+    return rows
+
+
+def decode(lines: Sequence[str], scale: int = 8) -> list[str]:
+    """What a QR reader finds in half-block text."""
+    rows = modules(lines)
+    width, height = len(rows[0]), len(rows)
+    raw = bytes(0 if dark else 255 for row in rows for dark in row)
+    image = Image.frombytes("L", (width, height), raw).resize(
+        (width * scale, height * scale), Image.Resampling.NEAREST
+    )
+    return [found.text for found in zxingcpp.read_barcodes(image)]
+
+
+async def test_a_walk_in_sees_its_enrolment_qr_code(open_shop: OpenShop) -> None:
+    desk = open_shop(f"tcp://127.0.0.1:{free_port()}")  # out of reach: the code is on screen anyway
+    tr = text_of(desk)
+    app = make_till(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.till.qr.display
+        await pilot.press("f2")
+        await submit(pilot, "12.50")
+        token = app.till.last_claim
+        url = f"https://cafe.example/join/{token}"
+        qr = app.till.qr
+        assert qr.display and qr.data == url
+        # The code as drawn decodes to the link…
+        assert decode(qr.lines) == [url]
+        assert len(qr.lines[0]) <= 33 + 2 * 4 and set("".join(qr.lines)) <= {FULL, UPPER, LOWER, " "}
+        # …and so does what the terminal shows, cell for cell.
+        region = qr.region
+        screen = screen_text(app).split("\n")
+        assert len(screen) == 24 and app.screen.region.contains_region(region)
+        shown = [row[region.x : region.x + len(qr.lines[0])] for row in screen[region.y :][: len(qr.lines)]]
+        assert decode(shown) == [url]
+        assert tr.count("qr.caption", 2) in screen_text(app)  # "Scannez pour garder vos 2 tampons"
+        # The link is also there in full, with what to do.
+        assert url in screen_text(app)
+        assert tr("walk_in.keep", stamps=tr.stamps(2)) in screen_text(app)
+        # Black on white, whatever the terminal's theme.
+        for strip in app.screen._compositor.render_strips():
+            for segment in strip:
+                if FULL in segment.text and segment.style is not None:
+                    assert segment.style.color is not None and segment.style.bgcolor is not None
+                    assert segment.style.color.get_truecolor().hex == "#000000"
+                    assert segment.style.bgcolor.get_truecolor().hex == "#ffffff"
+        # The printer's fault shows beside it, the sale stands.
+        assert status(app) == ("warning", line(tr, "refused", 1))
+
+        # The next customer's card takes its place.
+        ana = desk.enrol(name="Ana Martin")
+        await submit(pilot, ana.number)
+        assert not qr.display and qr.lines == ()
+        assert url not in screen_text(app)
+
+
+async def test_a_small_terminal_shows_the_link_as_text(open_shop: OpenShop) -> None:
+    desk = open_shop(None)
+    tr = text_of(desk)
+    app = make_till(desk)
+    async with app.run_test(size=(64, 20)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await submit(pilot, "12.50")
+        url = f"https://cafe.example/join/{app.till.last_claim}"
+        assert not app.till.qr.display and app.till.qr.lines == ()
+        assert url in screen_text(app)
+        assert shows(app, tr("walk_in.keep", stamps=tr.stamps(2)))
+
+        # Made bigger, the till draws the code.
+        await pilot.resize_terminal(100, 30)
+        await settle(pilot)
+        assert app.till.qr.display
+        assert decode(app.till.qr.lines) == [url]
+        assert url in screen_text(app)
+
+
+async def test_a_walk_in_without_stamps_has_no_code(open_shop: OpenShop) -> None:
+    desk = open_shop(None)
+    app = make_till(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await submit(pilot, "1.00")  # under the programme's minimum
+        assert app.till.qr.lines == () and not app.till.qr.display
+
+
+# ----------------------------------------------------------------------
+# A till open all day
+
+
+async def test_the_footer_keeps_no_key_it_removed(open_shop: OpenShop) -> None:
+    """Every scan moves the focus, and the footer makes its keys anew each
+    time: it must not keep the old ones (Textual's footer held on to about
+    1 MB a scan)."""
+    from textual.widgets._footer import FooterKey
+
+    from stampdesk.tui.widgets import TillFooter
+
+    desk = open_shop(None)
+    cards = [desk.enrol(name=f"Client {n}").number for n in range(8)]
+    app = make_till(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        footer = app.till.query_one(TillFooter)
+        for number in cards:
+            await submit(pilot, number)
+            await pilot.press("escape")
+            await settle(pilot)
+        keys = len(footer.query(FooterKey))
+        bound = getattr(footer, "__watchers", {}).get("compact", [])
+        assert keys > 0 and len(bound) <= keys
