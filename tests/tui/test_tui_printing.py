@@ -28,7 +28,7 @@ from stampdesk.tui.app import TillApp, make_till
 from stampdesk.tui.present import printer_line, printer_state
 from stampdesk.tui.screens.till import Mode
 from stampdesk.tui.text import Text
-from stampdesk.tui.widgets.qr import FULL, LOWER, UPPER
+from stampdesk.tui.widgets.qr import FULL, LOWER, UPPER, qr_modules
 
 pytestmark = pytest.mark.asyncio
 
@@ -389,7 +389,11 @@ async def test_a_walk_in_sees_its_enrolment_qr_code(open_shop: OpenShop) -> None
         assert qr.display and qr.data == url
         # The code as drawn decodes to the link…
         assert decode(qr.lines) == [url]
-        assert len(qr.lines[0]) <= 33 + 2 * 4 and set("".join(qr.lines)) <= {FULL, UPPER, LOWER, " "}
+        assert set("".join(qr.lines)) <= {FULL, UPPER, LOWER, " "}
+        # A version-4 code (33 modules, the most a claim link makes) with its
+        # quiet zone and caption fits the 80×24 till.
+        assert len(qr_modules(url)) == 33
+        assert 33 + 2 * 2 <= len(qr.lines[0]) <= 33 + 2 * 4
         # …and so does what the terminal shows, cell for cell.
         region = qr.region
         screen = screen_text(app).split("\n")

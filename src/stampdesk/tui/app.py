@@ -45,8 +45,9 @@ class TillApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "key.quit", key_display="^q", priority=True),
-        Binding("f9", "owner", "key.owner", key_display="F9"),
-        Binding("f10", "switch_cashier", "key.switch", key_display="F10"),
+        # No room left in the footer at 80 columns: the till's idle help lists these.
+        Binding("f9", "owner", "key.owner", key_display="F9", show=False),
+        Binding("f10", "switch_cashier", "key.switch", key_display="F10", show=False),
     ]
 
     def __init__(self, desk: Desk, *, guard: ScanGuard | None = None) -> None:

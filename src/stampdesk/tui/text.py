@@ -53,6 +53,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "F5  refund a sale\n"
             "F6  new card\n"
             "F7  print the waiting receipts, else the last sale's again\n"
+            "F9  owner's screens   F10  switch cashier\n"
             "Esc back to this screen"
         ),
         "hint.amount": "Type the amount of the sale, then Enter (Esc cancels).",
@@ -183,6 +184,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "F5  rembourser une vente\n"
             "F6  nouvelle carte\n"
             "F7  imprimer les reçus en attente, sinon réimprimer la dernière vente\n"
+            "F9  écrans du gérant   F10  changer d'équipier\n"
             "Échap  revenir à cet écran"
         ),
         "hint.amount": "Tapez le montant de la vente, puis Entrée (Échap annule).",
