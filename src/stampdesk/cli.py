@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -28,6 +28,7 @@ import click
 
 from . import __version__
 from .domain.errors import InvalidInput, Refused, StampdeskError
+from .results import plain
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -84,18 +85,12 @@ def desk_for(state: CliState) -> Iterator[Desk]:
 
 def _json_default(value: object) -> object:
     # Amounts and times must never become floats or fail to serialize.
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict):
-        return to_dict()
-    raise TypeError(f"cannot serialize {type(value).__name__} to JSON")
+    if isinstance(value, Path | set | frozenset):
+        return str(value) if isinstance(value, Path) else list(value)
+    converted = plain(value)
+    if converted is value:
+        raise TypeError(f"cannot serialize {type(value).__name__} to JSON")
+    return converted
 
 
 def dumps(data: object) -> str:
@@ -125,10 +120,6 @@ def report_error(code: str, message: str, *, as_json: bool) -> None:
 
 def _zone(desk: Desk) -> ZoneInfo:
     return desk.store.zone
-
-
-def _when(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def _day(moment: datetime, zone: ZoneInfo) -> str:

@@ -97,12 +97,6 @@ def read(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
-def for_update(engine_or_conn: Engine | Connection) -> bool:
-    """Whether row locks (``SELECT … FOR UPDATE``) are needed: PostgreSQL only;
-    SQLite's ``BEGIN IMMEDIATE`` already serialises writers."""
-    return engine_or_conn.dialect.name == "postgresql"
-
-
 def schema_revision(conn: Connection) -> str | None:
     """The Alembic revision the database is at, or None if it has no schema."""
     try:
