@@ -242,6 +242,9 @@ print_jobs = Table(
     Column("checkout_id", Id, ForeignKey("checkouts.id"), nullable=True),
     Column("kind", String(16), nullable=False),  # sale, test
     Column("created_at", UTCDateTime, nullable=False),
+    # The till whose printer prints it (the till of the sale, or the one asking
+    # for a reprint or a test page); NULL: any printer of the shop.
+    Column("till", String(64), nullable=True),
     # pending, printed, or replaced (by a reprint of the same sale)
     Column("status", String(16), nullable=False, server_default=text("'pending'")),
     Column("attempts", Integer, nullable=False, server_default=text("0")),
@@ -279,5 +282,30 @@ staff = Table(
         unique=True,
         sqlite_where=text("deactivated_at IS NULL"),
         postgresql_where=text("deactivated_at IS NULL"),
+    ),
+)
+
+# Keys of the till software that drives the HTTP API. Only a SHA-256 of the
+# key is kept (the key carries 256 random bits, so a slow hash buys nothing);
+# ``prefix`` (the key's first characters) lets the owner tell keys apart in
+# listings. A revoked key stays, so that past sales keep naming their till.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False),  # the till's name, recorded on its sales
+    Column("prefix", String(16), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),  # till, admin
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime, nullable=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    # One live key per name; a revoked one frees it.
+    Index(
+        "uq_api_keys_live_name",
+        "name",
+        unique=True,
+        sqlite_where=text("revoked_at IS NULL"),
+        postgresql_where=text("revoked_at IS NULL"),
     ),
 )
