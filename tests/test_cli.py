@@ -340,3 +340,37 @@ def test_import_customers_from_csv(shop: str, tmp_path: Path) -> None:
     error = refused("import", str(bad), *db)
     assert error["code"] and "3" in error["message"]
     assert dump(shop) == before
+
+
+def test_notes_on_a_customer_show_on_the_card(shop: str) -> None:
+    db = ("--db", shop)
+    number = ok_json("enrol", "--name", "Ana", *db)["number"]
+    assert ok_json("notes", number, "usual: flat white", *db)["notes"] == "usual: flat white"
+    assert "Note: usual: flat white" in stampdesk("card", number, *db).out
+    before = dump(shop)
+    assert refused("notes", number, "x" * 201, *db)["code"] == "invalid_notes"
+    assert dump(shop) == before
+    assert ok_json("notes", number, "", *db)["notes"] is None
+
+
+def test_staff_are_managed_from_the_command_line(shop: str) -> None:
+    db = ("--db", shop)
+    owner = stampdesk("staff", "add", "Claire", "--role", "owner", "--json", *db, stdin="4321\n")
+    assert owner.status == 0, owner
+    assert owner.json["role"] == "owner" and "4321" not in owner.out
+    assert stampdesk("staff", "add", "Tom", *db, stdin="1234\n").status == 0
+    before = dump(shop)
+    clash = stampdesk("staff", "add", "Léa", "--json", *db, stdin="1234\n")  # Tom's PIN
+    assert clash.status == 1 and clash.json["error"]["code"], clash
+    short = stampdesk("staff", "add", "Léa", "--json", *db, stdin="12\n")
+    assert short.status == 1, short
+    assert refused("staff", "remove", "Claire", *db)  # the last owner stays
+    assert dump(shop) == before
+    listed = ok_json("staff", "list", *db)["staff"]
+    assert [(m["name"], m["role"]) for m in listed] == [("Claire", "owner"), ("Tom", "cashier")]
+    assert stampdesk("staff", "pin", "Tom", *db, stdin="5678\n").status == 0
+    with engine.connect(shop) as desk:
+        assert desk.verify_pin("5678").name == "Tom"
+    assert ok_json("staff", "remove", "Tom", *db)["active"] is False
+    assert [m["name"] for m in ok_json("staff", "list", *db)["staff"]] == ["Claire"]
+    assert "Tom (cashier) [deactivated]" in stampdesk("staff", "list", "--all", *db).out

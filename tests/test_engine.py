@@ -9,6 +9,7 @@ from sqlalchemy import text
 from helpers import EXAMPLE_PROGRAM, Clock, content, counts
 from stampdesk import InvalidInput, NotFound, Refused
 from stampdesk.desk import Desk
+from stampdesk.domain.card_numbers import check_digit
 
 
 def enrol(desk: Desk, name: str = "Ana Martin") -> str:
@@ -327,3 +328,27 @@ def test_a_checkout_without_a_programme_is_refused(db_url: str, clock: Clock) ->
         assert counts(shop)["checkouts"] == 0
     finally:
         shop.close()
+
+
+def test_a_note_on_the_customer_shows_on_the_card_and_can_be_cleared(desk: Desk) -> None:
+    ana = desk.enrol(name="Ana", notes="allergic to nuts")
+    assert desk.card(ana.number).notes == "allergic to nuts"
+    assert desk.set_notes(ana.number, "usual: flat white").notes == "usual: flat white"
+    assert desk.card(ana.number).to_dict()["notes"] == "usual: flat white"
+    assert desk.set_notes(ana.number, "  ").notes is None
+    assert desk.card(ana.number).notes is None
+
+
+def test_a_bad_note_changes_nothing(desk: Desk) -> None:
+    ana = desk.enrol(name="Ana", notes="usual: flat white")
+    blank = desk.issue_cards(1)[0]
+    before = content(desk)
+    with pytest.raises(InvalidInput):
+        desk.set_notes(ana.number, "x" * 201)
+    with pytest.raises(InvalidInput):
+        desk.set_notes(ana.number, "bell\x07")
+    with pytest.raises(NotFound):
+        desk.set_notes("290000000999" + check_digit("290000000999"), "hello")
+    with pytest.raises(Refused):
+        desk.set_notes(blank, "nobody yet")
+    assert content(desk) == before

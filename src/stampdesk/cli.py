@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from .desk import Desk
     from .results import CardState, CheckoutResult, CouponInfo, NextMilestone, StampChange
+    from .services.staff import StaffMember
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -192,6 +193,8 @@ def card_text(card: CardState, zone: ZoneInfo) -> str:
     contact = ", ".join(x for x in (card.email, card.phone) if x)
     if contact:
         lines.append(contact)
+    if card.notes:
+        lines.append(f"Note: {card.notes}")
     lines += _coupon_lines(card.coupons, zone, title="Coupons")
     return "\n".join(lines)
 
@@ -450,6 +453,27 @@ def card(number: str) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
+@click.argument("number")
+@click.argument("text", metavar="TEXT")
+@common_options
+def notes(number: str, text: str) -> None:
+    """Keep a note on a card's customer, shown at the till ("usual: flat white");
+    an empty TEXT clears it."""
+    state = _state()
+    with desk_for(state) as desk:
+        result = desk.set_notes(number, text)
+    emit(
+        state,
+        result.to_dict(),
+        lambda: (
+            f"Note on card {result.number}: {result.notes}"
+            if result.notes
+            else f"Note on card {result.number} cleared"
+        ),
+    )
+
+
+@cli.command(context_settings=CONTEXT)
 @click.argument("query")
 @click.option(
     "--limit", type=click.IntRange(1, 100), default=20, show_default=True, help="At most this many."
@@ -635,6 +659,81 @@ def print_pending_command() -> None:
     )
     if left:
         sys.exit(EXIT_ERROR)
+
+
+@cli.group("staff", context_settings=CONTEXT)
+def staff_group() -> None:
+    """Cashiers and owners who sign in at the till with a PIN."""
+
+
+def _read_pin(prompt: str) -> str:
+    """A PIN from the terminal (hidden, asked twice) or one line of stdin."""
+    if sys.stdin.isatty():
+        pin: str = click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+        return pin
+    return sys.stdin.readline().strip()
+
+
+def _member_line(member: StaffMember) -> str:
+    return f"{member.name} ({member.role})" + ("" if member.active else " [deactivated]")
+
+
+@staff_group.command("add", context_settings=CONTEXT)
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(["cashier", "owner"]),
+    default="cashier",
+    show_default=True,
+    help="An owner may change the programme.",
+)
+@common_options
+def staff_add(name: str, role: str) -> None:
+    """Add NAME; the PIN (4 to 8 digits) is asked, or read from stdin."""
+    state = _state()
+    pin = _read_pin(f"PIN for {name}")
+    with desk_for(state) as desk:
+        member = desk.add_staff(name, role, pin)
+    emit(state, member.to_dict(), lambda: f"Added {_member_line(member)}")
+
+
+@staff_group.command("list", context_settings=CONTEXT)
+@click.option("--all", "everyone", is_flag=True, help="Deactivated members too.")
+@common_options
+def staff_list(everyone: bool) -> None:
+    """The shop's staff."""
+    state = _state()
+    with desk_for(state) as desk:
+        members = desk.staff(include_inactive=everyone)
+    data = {"staff": [m.to_dict() for m in members]}
+    emit(
+        state,
+        data,
+        lambda: "\n".join(_member_line(m) for m in members) or "No staff yet: the till opens without a PIN",
+    )
+
+
+@staff_group.command("pin", context_settings=CONTEXT)
+@click.argument("name")
+@common_options
+def staff_pin(name: str) -> None:
+    """Give NAME a new PIN (asked, or read from stdin)."""
+    state = _state()
+    pin = _read_pin(f"New PIN for {name}")
+    with desk_for(state) as desk:
+        member = desk.set_pin(name, pin)
+    emit(state, member.to_dict(), lambda: f"New PIN for {member.name}")
+
+
+@staff_group.command("remove", context_settings=CONTEXT)
+@click.argument("name")
+@common_options
+def staff_remove(name: str) -> None:
+    """Deactivate NAME (kept in the ledger's history; the last owner stays)."""
+    state = _state()
+    with desk_for(state) as desk:
+        member = desk.deactivate_staff(name)
+    emit(state, member.to_dict(), lambda: f"Deactivated {member.name}")
 
 
 @cli.group("cards", context_settings=CONTEXT)

@@ -102,6 +102,10 @@ class Desk:
             card=card,
         )
 
+    def set_notes(self, card: str, notes: object) -> CardState:
+        """The shop's note on a card's customer ("usual: flat white"); empty clears it."""
+        return cards.set_notes(self.store, card, notes)
+
     def issue_cards(self, count: int) -> tuple[str, ...]:
         """Create pre-numbered cards to print (``stampdesk cards print``)."""
         return cards.issue_cards(self.store, count)

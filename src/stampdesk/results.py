@@ -93,6 +93,7 @@ class CardState(Result):
     status: str
     created_at: datetime
     program: str
+    notes: str | None = None  # the shop's note on the customer ("usual: flat white")
 
     @property
     def progress(self) -> str:

@@ -521,3 +521,14 @@ async def test_english_till_progress_is_the_engine_progress(english_desk: Desk) 
         assert "Hello Ana Martin!" in shown
         assert ana.card.progress in shown  # "2/10 — Croissant offert at 3"
         assert "front" in shown.split("\n")[0]  # the till's name in the header
+
+
+async def test_the_card_shows_the_shops_note_on_the_customer(sqlite_desk: Desk) -> None:
+    tr = text_of(sqlite_desk)
+    ana = sqlite_desk.enrol(name="Ana Martin")
+    sqlite_desk.set_notes(ana.number, "usual: flat white")
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, ana.number)
+        assert tr("card.notes", notes="usual: flat white") in screen_text(app)

@@ -228,6 +228,7 @@ def _card_query() -> Select[Any]:
             customers.c.email,
             customers.c.phone,
             customers.c.birthday,
+            customers.c.notes,
             version.label("version"),
         )
         .select_from(cards.outerjoin(customers, customers.c.id == cards.c.customer_id))
@@ -285,6 +286,7 @@ def _card_state(conn: Connection, store: Store, number: str) -> CardState:
         status=row.status,
         created_at=row.created_at,
         program=program.name,
+        notes=row.notes,
     )
 
 
@@ -381,3 +383,20 @@ def adjust(store: Store, number: str, stamps: int, *, reason: str, staff: str) -
             voided_coupons=taken.voided,
             completions_undone=taken.completions_undone,
         )
+
+
+def set_notes(store: Store, number: str, notes: object) -> CardState:
+    """Set the shop's note on a card's customer ("usual: flat white"); an
+    empty note clears it. A card nobody enrolled has no customer to note."""
+    number = normalise_card_number(number)
+    text = None
+    if notes is not None and not (isinstance(notes, str) and not notes.strip()):
+        text = clean_reason(notes, "notes")
+    with store.write() as conn:
+        row = conn.execute(select(cards.c.customer_id).where(cards.c.number == number)).first()
+        if row is None:
+            raise NotFound(f"no card {number} in this shop", "unknown_card")
+        if row.customer_id is None:
+            raise Refused(f"card {number} has no customer yet: enrol it first", "card_not_enrolled")
+        conn.execute(update(customers).where(customers.c.id == row.customer_id).values(notes=text))
+        return _card_state(conn, store, number)

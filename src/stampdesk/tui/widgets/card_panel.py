@@ -32,6 +32,11 @@ class CardPanel(VerticalScroll):
         color: $warning;
         height: auto;
     }
+    CardPanel > .card-notes {
+        color: $text-muted;
+        text-style: italic;
+        height: auto;
+    }
     CardPanel > StampGrid {
         margin: 1 0 0 0;
     }
@@ -60,6 +65,7 @@ class CardPanel(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static("", markup=False, classes="card-greeting")
         yield Static("", markup=False, classes="card-status -empty")
+        yield Static("", markup=False, classes="card-notes -empty")
         yield StampGrid()
         yield Static("", markup=False, classes="card-progress")
         yield Static("", markup=False, classes="card-coupons -empty")
@@ -75,6 +81,7 @@ class CardPanel(VerticalScroll):
         self.query_one(".card-greeting", Static).update(greeting)
         status = "" if card.status == "active" else tr("card.status", status=card.status)
         self._fill(".card-status", status)
+        self._fill(".card-notes", tr("card.notes", notes=card.notes) if card.notes else "")
         self.query_one(StampGrid).show(card.balance, card.stamps_per_card, milestones)
         self.query_one(".card-progress", Static).update(
             tr.progress(card.balance, card.stamps_per_card, card.next_milestone)
