@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import counts
+from helpers import EXAMPLE_PROGRAM, Clock, counts, make_desk
 from stampdesk import InvalidInput, NotFound
 from stampdesk.desk import Desk
 from stampdesk.services import printing
@@ -50,3 +50,29 @@ def test_a_reprint_replaces_pending_jobs_of_the_sale_and_says_duplicata(desk: De
         desk.reprint(999999)
     with pytest.raises(InvalidInput):
         desk.reprint("12; DROP TABLE print_jobs")
+
+
+def test_each_till_prints_its_own_receipts(db_url: str, clock: Clock) -> None:
+    """Two tills with their own printers on one database: a receipt comes out
+    at the counter of its sale; one no till asked for, at either."""
+    front = make_desk(db_url, clock, till="front")
+    back = make_desk(db_url, clock, till="back")
+    script = make_desk(db_url, clock)  # no till named: a script's checkout --print
+    try:
+        front.load_program(EXAMPLE_PROGRAM)
+        at_front = front.checkout(amount="5.00", receipt=True).print_job
+        at_back = back.checkout(amount="6.00", receipt=True).print_job
+        by_script = script.checkout(amount="7.00", receipt=True).print_job
+        assert [j.id for j in front.pending_receipts()] == [at_front, by_script]
+        assert [j.id for j in back.pending_receipts()] == [at_back, by_script]
+        assert back.pending_receipts()[0].till == "back"
+        sale = front.pending_receipts()[0].checkout
+        assert sale is not None
+        again = back.reprint(sale)  # asked at the back counter: printed there
+        assert again.till == "back" and again.id in [j.id for j in back.pending_receipts()]
+        assert again.id not in [j.id for j in front.pending_receipts()]
+        assert [j.id for j in script.pending_receipts()] == [by_script]
+    finally:
+        script.close()
+        front.close()
+        back.close()

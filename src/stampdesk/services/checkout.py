@@ -169,7 +169,7 @@ def _checkout(
                     for i in lines
                 ],
             )
-        print_job = printing.enqueue(conn, checkout_id, moment) if receipt else None
+        print_job = printing.enqueue(conn, checkout_id, moment, till=till) if receipt else None
         if row is None:
             token = _claim_token(conn, store, checkout_id, moment)
             return CheckoutResult(

@@ -5,6 +5,12 @@ sale never depends on the printer. The printer package then takes pending jobs
 (``pending``), and records what happened (``printed`` / ``failed``). A job
 sent but never confirmed by the printer is *uncertain*: printing that sale
 again is marked DUPLICATA, since the customer may already hold one.
+
+A job belongs to the till that asked for it (the sale's till, or the till
+asking for a reprint or a test page): each till's printer prints its own
+jobs, plus those no till asked for (a script's ``checkout --print``). A shop
+with two tills and two printers on one database never prints a receipt at
+the wrong counter.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
 
 from ..domain.errors import NotFound
 from ..domain.validate import clean_checkout_id
@@ -35,12 +41,15 @@ class PrintJob(Result):
     last_error: str | None
     duplicate: bool  # print DUPLICATA on it
     created_at: datetime
+    till: str | None = None  # whose printer prints it (None: any till's)
 
 
-def enqueue(conn: Connection, checkout_id: int | None, at: datetime, *, kind: str = "sale") -> int:
-    """Add a job in the caller's transaction; returns its id."""
+def enqueue(
+    conn: Connection, checkout_id: int | None, at: datetime, *, kind: str = "sale", till: str | None = None
+) -> int:
+    """Add a job for ``till``'s printer in the caller's transaction; returns its id."""
     new_id = conn.execute(
-        insert(print_jobs).values(checkout_id=checkout_id, kind=kind, created_at=at)
+        insert(print_jobs).values(checkout_id=checkout_id, kind=kind, created_at=at, till=till)
     ).inserted_primary_key
     assert new_id is not None
     return int(new_id[0])
@@ -66,6 +75,7 @@ def _job(row: object, duplicate: bool) -> PrintJob:
         last_error=row.last_error,  # type: ignore[attr-defined]
         duplicate=duplicate,
         created_at=row.created_at,  # type: ignore[attr-defined]
+        till=row.till,  # type: ignore[attr-defined]
     )
 
 
@@ -74,10 +84,19 @@ def _duplicate(row: object) -> bool:
 
 
 def pending(store: Store, limit: int = 50) -> tuple[PrintJob, ...]:
-    """Jobs still to print, oldest first."""
+    """Jobs still to print on this till's printer (``settings.till``), oldest first."""
+    till = store.settings.till
+    mine = (
+        print_jobs.c.till.is_(None)
+        if till is None
+        else or_(print_jobs.c.till == till, print_jobs.c.till.is_(None))
+    )
     with store.read() as conn:
         rows = conn.execute(
-            select(print_jobs).where(print_jobs.c.status == "pending").order_by(print_jobs.c.id).limit(limit)
+            select(print_jobs)
+            .where(print_jobs.c.status == "pending", mine)
+            .order_by(print_jobs.c.id)
+            .limit(limit)
         ).all()
         return tuple(_job(r, _duplicate(r)) for r in rows)
 
@@ -124,7 +143,7 @@ def reprint(store: Store, checkout_id: object) -> PrintJob:
             .where(print_jobs.c.checkout_id == checkout_id, print_jobs.c.status == "pending")
             .values(status="replaced")
         )
-        job_id = enqueue(conn, checkout_id, now, kind="reprint")
+        job_id = enqueue(conn, checkout_id, now, kind="reprint", till=store.settings.till)
         row = conn.execute(select(print_jobs).where(print_jobs.c.id == job_id)).one()
     return _job(row, True)
 
@@ -133,6 +152,6 @@ def test_page(store: Store) -> PrintJob:
     """A job printing the test page."""
     now = store.now()
     with store.write() as conn:
-        job_id = enqueue(conn, None, now, kind="test")
+        job_id = enqueue(conn, None, now, kind="test", till=store.settings.till)
         row = conn.execute(select(print_jobs).where(print_jobs.c.id == job_id)).one()
     return _job(row, False)
