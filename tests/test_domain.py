@@ -102,6 +102,21 @@ def test_the_example_programme_loads() -> None:
     assert [m.at for m in CAFE.milestones] == [3, 6, 10]
     assert CAFE.earning.min_amount == Decimal("2.00") and CAFE.earning.max_per_day == 3
     assert Program.from_dict(CAFE.to_dict()) == CAFE
+    assert [(q.label, q.category, q.price, q.sku) for q in CAFE.quick_picks][:2] == [
+        ("Espresso", "coffee", Decimal("2.40"), "ESPRESSO"),
+        ("Flat white", "coffee", Decimal("4.20"), "FLAT-WHITE"),
+    ]
+
+
+def test_quick_picks_are_optional_and_the_sku_defaults_to_the_label() -> None:
+    text = EXAMPLE_PROGRAM.read_text()
+    bare = parse_program_toml(text[: text.index("[[program.quick_picks]]")])
+    assert bare.quick_picks == () and "quick_picks" not in bare.to_dict()
+    one = parse_program_toml(
+        text[: text.index("[[program.quick_picks]]")]
+        + '[[program.quick_picks]]\nlabel = "Thé"\ncategory = "Tea"\nprice = "3.00"\n'
+    )
+    assert one.quick_picks[0].sku == "thé" and one.quick_picks[0].category == "tea"
 
 
 @pytest.mark.parametrize(
@@ -113,6 +128,11 @@ def test_the_example_programme_loads() -> None:
         ("max_per_day = 3", "max_per_dya = 3"),
         ("starter_stamps = 2", "starter_stamps = 10"),
         ('name = "Café Bleu"', 'name = ""'),
+        ('price = "1.40"', 'price = "0.00"'),
+        ('price = "1.40"', "price = 1.4"),
+        ('label = "Sandwich"', 'label = "Croissant"'),
+        ('label = "Sandwich"', 'label = "A label far too long for a till button"'),
+        ('category = "lunch"', 'categroy = "lunch"'),
     ],
 )
 def test_programme_mistakes_are_named(change: str, message: str) -> None:

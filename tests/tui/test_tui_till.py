@@ -532,3 +532,48 @@ async def test_the_card_shows_the_shops_note_on_the_customer(sqlite_desk: Desk) 
         await settle(pilot)
         await submit(pilot, ana.number)
         assert tr("card.notes", notes="usual: flat white") in screen_text(app)
+
+
+async def test_quick_picks_add_items_and_their_total(sqlite_desk: Desk) -> None:
+    tr = text_of(sqlite_desk)
+    ana = sqlite_desk.enrol(name="Ana Martin")
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.till.query_one("#picks").display  # no sale yet: no buttons
+        await submit(pilot, ana.number)
+        assert app.till.query_one("#picks").display
+        await pilot.click("#pick-1")  # Flat white, with the mouse
+        await pilot.click("#pick-2")  # Croissant
+        await pilot.press("f8")  # the keyboard way: F8, arrows, Enter
+        assert focused_id(app) == "pick-0"
+        await pilot.press("right", "enter")  # a second flat white
+        await pilot.press("f8")
+        assert focused_id(app) == "amount-input"
+        assert field(app, "amount-input").value == "9,80"  # French, as a cashier types it
+        kind, message = feedback(app)
+        assert "2× Flat white, 1× Croissant" in message and tr.money(Decimal("9.80")) in message
+        await pilot.press("enter")
+        await settle(pilot)
+    sales = sqlite_desk.store.engine.connect()
+    try:
+        from sqlalchemy import text
+
+        rows = sales.execute(
+            text("SELECT sku, category, quantity, unit_price_cents FROM checkout_items ORDER BY id")
+        ).all()
+    finally:
+        sales.close()
+    assert [tuple(r) for r in rows] == [("FLAT-WHITE", "coffee", 2, 420), ("CROISSANT", "pastry", 1, 140)]
+    card = sqlite_desk.card(ana.number)
+    assert card.balance == 3  # 2 starter + 1 visit (9.80 is under the 10.00 step)
+
+
+async def test_f8_without_a_sale_says_what_to_do(sqlite_desk: Desk) -> None:
+    tr = text_of(sqlite_desk)
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f8")
+        assert feedback(app) == ("warning", tr("picks.none"))
+        assert focused_id(app) == "card-input"

@@ -17,6 +17,7 @@ from .errors import InvalidInput
 from .money import DEFAULT_MAX_AMOUNT, parse_amount
 
 MAX_STAMPS_PER_CARD = 100
+MAX_QUICK_PICKS = 12
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,20 @@ class Earning:
 
 
 @dataclass(frozen=True)
+class QuickPick:
+    """A button at the till adding one item of the owner's categories to a
+    sale (``[[program.quick_picks]]``): a flat white, a croissant."""
+
+    label: str
+    category: str
+    price: Decimal
+    sku: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"label": self.label, "category": self.category, "price": str(self.price), "sku": self.sku}
+
+
+@dataclass(frozen=True)
 class Program:
     """One version of a shop's stamp-card programme."""
 
@@ -48,6 +63,7 @@ class Program:
     milestones: tuple[Milestone, ...]
     earning: Earning = field(default_factory=Earning)
     coupon_valid_days: int = 90
+    quick_picks: tuple[QuickPick, ...] = ()
 
     @property
     def final_reward(self) -> Milestone:
@@ -71,7 +87,7 @@ class Program:
             earning["per_amount"] = str(e.per_amount)
         if e.max_per_day is not None:
             earning["max_per_day"] = e.max_per_day
-        return {
+        data: dict[str, Any] = {
             "name": self.name,
             "stamps_per_card": self.stamps_per_card,
             "starter_stamps": self.starter_stamps,
@@ -79,6 +95,9 @@ class Program:
             "earning": earning,
             "coupons": {"valid_days": self.coupon_valid_days},
         }
+        if self.quick_picks:
+            data["quick_picks"] = [q.to_dict() for q in self.quick_picks]
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Program:
@@ -149,7 +168,7 @@ def _text(value: Any, what: str, limit: int) -> str:
 def _parse_program(section: Mapping[str, Any]) -> Program:
     _only_keys(
         section,
-        {"name", "stamps_per_card", "starter_stamps", "milestones", "earning", "coupons"},
+        {"name", "stamps_per_card", "starter_stamps", "milestones", "earning", "coupons", "quick_picks"},
         "program.",
     )
     name = _text(section.get("name"), "program.name", 60)
@@ -212,4 +231,28 @@ def _parse_program(section: Mapping[str, Any]) -> Program:
         milestones=tuple(milestones),
         earning=earning,
         coupon_valid_days=valid_days,
+        quick_picks=_parse_quick_picks(section.get("quick_picks", [])),
     )
+
+
+def _parse_quick_picks(raw_picks: Any) -> tuple[QuickPick, ...]:
+    if not isinstance(raw_picks, list):
+        raise _fail("program.quick_picks must be a list of [[program.quick_picks]] tables")
+    if len(raw_picks) > MAX_QUICK_PICKS:
+        raise _fail(f"at most {MAX_QUICK_PICKS} [[program.quick_picks]] fit on the till")
+    picks: list[QuickPick] = []
+    for i, raw in enumerate(raw_picks, 1):
+        where = f"program.quick_picks[{i}]."
+        if not isinstance(raw, dict):
+            raise _fail(f"{where[:-1]} must be a table with 'label', 'category' and 'price'")
+        _only_keys(raw, {"label", "category", "price", "sku"}, where)
+        label = _text(raw.get("label"), f"{where}label", 20)
+        category = _text(raw.get("category"), f"{where}category", 64).lower()
+        price = _money(raw, "price", where)
+        if price is None or price <= 0:
+            raise _fail(f"{where}price must be more than zero")
+        sku = _text(raw["sku"], f"{where}sku", 64) if "sku" in raw else label.lower()
+        picks.append(QuickPick(label, category, price, sku))
+    if len({p.label.casefold() for p in picks}) != len(picks):
+        raise _fail("two quick picks share the same label")
+    return tuple(picks)

@@ -60,6 +60,30 @@ max_per_day = 3
 
 [program.coupons]
 valid_days = 60
+
+[[program.quick_picks]]
+label = "Espresso"
+category = "coffee"
+price = "2.40"
+sku = "ESPRESSO"
+
+[[program.quick_picks]]
+label = "Flat white"
+category = "coffee"
+price = "4.20"
+sku = "FLAT-WHITE"
+
+[[program.quick_picks]]
+label = "Croissant"
+category = "pastry"
+price = "1.40"
+sku = "CROISSANT"
+
+[[program.quick_picks]]
+label = "Sandwich"
+category = "lunch"
+price = "6.90"
+sku = "SANDWICH"
 """
 
 MAX_CUSTOMERS = 20_000

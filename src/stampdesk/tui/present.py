@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..domain.program import QuickPick
 from ..results import CheckoutResult, CouponInfo, EnrolResult, ProgramInfo, RedeemResult, StampChange
 from .text import Text
 
@@ -25,6 +26,7 @@ class Programme:
     milestones: tuple[int, ...]
     min_amount: Decimal | None = None
     max_per_day: int | None = None
+    quick_picks: tuple[QuickPick, ...] = ()
 
     @classmethod
     def from_info(cls, info: ProgramInfo) -> Programme:
@@ -43,6 +45,10 @@ class Programme:
             milestones=tuple(int(m["at"]) for m in rules.get("milestones", ())),
             min_amount=minimum,
             max_per_day=cap if isinstance(cap, int) else None,
+            quick_picks=tuple(
+                QuickPick(str(q["label"]), str(q["category"]), Decimal(str(q["price"])), str(q["sku"]))
+                for q in rules.get("quick_picks", ())
+            ),
         )
 
 

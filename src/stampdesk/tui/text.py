@@ -29,6 +29,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "key.quit": "Quit",
         "key.choose": "Choose",
         "key.reprint": "Receipt",
+        "key.picks": "Items",
         # Field labels and placeholders.
         "label.card": "Card",
         "label.amount": "Amount",
@@ -53,10 +54,13 @@ MESSAGES: dict[str, dict[str, str]] = {
             "F5  refund a sale\n"
             "F6  new card\n"
             "F7  print the waiting receipts, else the last sale's again\n"
+            "F8  the quick-pick items (during a sale)\n"
             "F9  owner's screens   F10  switch cashier\n"
             "Esc back to this screen"
         ),
         "hint.amount": "Type the amount of the sale, then Enter (Esc cancels).",
+        "picks.none": "No quick-pick items: the owner adds them to the programme.",
+        "picks.basket": "{items} = {total}: Enter records the sale.",
         "hint.walk_in": "Sale without a card: type the amount, then Enter (Esc cancels).",
         "hint.redeem": "Scan or type the coupon code, then Enter.",
         "hint.refund": "Type the number of the sale to refund, then Enter.",
@@ -163,6 +167,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "key.quit": "Quitter",
         "key.choose": "Choisir",
         "key.reprint": "Reçu",
+        "key.picks": "Articles",
         "label.card": "Carte",
         "label.amount": "Montant",
         "label.coupon": "Bon",
@@ -185,10 +190,13 @@ MESSAGES: dict[str, dict[str, str]] = {
             "F5  rembourser une vente\n"
             "F6  nouvelle carte\n"
             "F7  imprimer les reçus en attente, sinon réimprimer la dernière vente\n"
+            "F8  les articles rapides (pendant une vente)\n"
             "F9  écrans du gérant   F10  changer d'équipier\n"
             "Échap  revenir à cet écran"
         ),
         "hint.amount": "Tapez le montant de la vente, puis Entrée (Échap annule).",
+        "picks.none": "Pas d'articles rapides : le gérant les ajoute au programme.",
+        "picks.basket": "{items} = {total} : Entrée enregistre la vente.",
         "hint.walk_in": "Vente sans carte : tapez le montant, puis Entrée (Échap annule).",
         "hint.redeem": "Scannez ou tapez le code du bon, puis Entrée.",
         "hint.refund": "Tapez le numéro de la vente à rembourser, puis Entrée.",

@@ -137,6 +137,7 @@ class ProgrammeEditor(Horizontal):
         return ProgrammeForm(
             milestones=tuple(f.value for f in self.milestone_fields),
             max_amount=self._hidden.max_amount,
+            kept=self._hidden.kept,
             **values,
         )
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from enum import Enum
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
@@ -34,6 +35,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...desk import Desk
 from ...domain.errors import StampdeskError
+from ...domain.program import QuickPick
 from ...results import CardState, CheckoutResult
 from ..keys import translate_bindings
 from ..messages import (
@@ -63,7 +65,16 @@ from ..present import (
 )
 from ..scan import ScanGuard, card_digits, claim_token, is_search
 from ..text import Text
-from ..widgets import CardPanel, EnrolQR, Feedback, ScanInput, SearchResults, StatusBar, TillFooter
+from ..widgets import (
+    CardPanel,
+    EnrolQR,
+    Feedback,
+    QuickPicks,
+    ScanInput,
+    SearchResults,
+    StatusBar,
+    TillFooter,
+)
 from ..widgets.feedback import Kind
 from .confirm import ConfirmScreen
 
@@ -94,6 +105,13 @@ class PendingSale:
     card: str | None
     amount: str
     key: str
+    items: tuple[tuple[QuickPick, int], ...] = ()  # quick picks and how many of each
+
+    def item_dicts(self) -> list[dict[str, object]]:
+        return [
+            {"sku": p.sku, "category": p.category, "quantity": n, "unit_price": str(p.price)}
+            for p, n in self.items
+        ]
 
 
 class TillPrinter:
@@ -190,6 +208,7 @@ class TillScreen(Screen[None]):
         Binding("f5", "refund", "key.refund", key_display="F5"),
         Binding("f6", "enrol", "key.enrol", key_display="F6"),
         Binding("f7", "reprint", "key.reprint", key_display="F7"),
+        Binding("f8", "picks", "key.picks", key_display="F8", show=False),
         Binding("escape", "clear", "key.clear", key_display="Esc"),
         Binding("down", "choose", "key.choose", show=False),
     ]
@@ -215,6 +234,7 @@ class TillScreen(Screen[None]):
         self._printer_reported = False  # a print's outcome is newer than the start's check
         self._status_before_f7: tuple[str, Kind] | None = None  # put back if F7 is refused
         self._walk_in: CheckoutResult | None = None  # the walk-in shown, drawn again on a resize
+        self.basket: dict[QuickPick, int] = {}  # quick picks pressed for the sale being typed
 
     # ------------------------------------------------------------------
     # Layout
@@ -254,6 +274,7 @@ class TillScreen(Screen[None]):
                 with Horizontal(id="amount-row", classes="till-row"):
                     yield Label(tr("label.amount"), classes="till-label")
                     yield ScanInput(placeholder=tr("placeholder.amount"), id="amount-input")
+                yield QuickPicks(id="picks")
             yield EnrolQR(id="walk-in-qr")
         yield Static("", markup=False, id="walk-in-link")
         yield StatusBar(id="printer-status")
@@ -301,7 +322,10 @@ class TillScreen(Screen[None]):
 
     def _set_mode(self, mode: Mode) -> None:
         self.mode = mode
-        self.query_one("#amount-row").display = mode in (Mode.CARD, Mode.WALK_IN)
+        selling = mode in (Mode.CARD, Mode.WALK_IN)
+        self.query_one("#amount-row").display = selling
+        picks = self.query_one("#picks", QuickPicks)
+        picks.display = selling and bool(picks.picks)
 
     def _focus(self, name: str, *, clear: bool = False) -> None:
         field = self._input(name)
@@ -312,6 +336,7 @@ class TillScreen(Screen[None]):
 
     def _idle(self) -> None:
         """Back to waiting for a scan; what the last action showed stays."""
+        self.basket.clear()
         self._set_mode(Mode.IDLE)
         self._input("amount-input").value = ""
         self._focus("card-input", clear=True)
@@ -337,6 +362,7 @@ class TillScreen(Screen[None]):
         """F2: a sale without a card."""
         self.card = None
         self._walk_in = None
+        self.basket.clear()
         self._hide_qr()
         self._set_mode(Mode.WALK_IN)
         self.query_one("#walk-in", Static).update(self.text("hint.walk_in"))
@@ -387,6 +413,30 @@ class TillScreen(Screen[None]):
         self._status_before_f7 = (self.status_bar.message, self.status_bar.kind)
         self.status_bar.show(printer_line(self.text("printer.state.printing"), None, self.text))
         self.print_receipts(self.last_checkout)
+
+    def action_picks(self) -> None:
+        """F8: from the amount to the quick-pick buttons, and back."""
+        picks = self.query_one("#picks", QuickPicks)
+        if self.mode not in (Mode.CARD, Mode.WALK_IN) or not picks.picks:
+            self.feedback.show(self.text("picks.none"), "warning")
+        elif self.focused is not None and self.focused.parent is picks:
+            self._focus("amount-input")
+        else:
+            picks.focus_first()
+
+    @on(QuickPicks.Picked)
+    def _picked(self, message: QuickPicks.Picked) -> None:
+        """A quick pick adds one item; the amount becomes the basket's total."""
+        if self.mode not in (Mode.CARD, Mode.WALK_IN):
+            return
+        self.basket[message.pick] = self.basket.get(message.pick, 0) + 1
+        total = sum((p.price * n for p, n in self.basket.items()), Decimal("0"))
+        typed = f"{total:.2f}"  # as the cashier would type it: "9,80" in French
+        self._input("amount-input").value = typed.replace(".", ",") if self.text.locale == "fr_FR" else typed
+        items = ", ".join(f"{n}× {p.label}" for p, n in self.basket.items())
+        self.feedback.show(self.text("picks.basket", items=items, total=self.text.money(total)))
+        if not message.by_keyboard:  # a click took the focus: give it back to the amount
+            self._focus("amount-input")
 
     def action_choose(self) -> None:
         """↓ from the card field moves into the search results."""
@@ -465,11 +515,12 @@ class TillScreen(Screen[None]):
             self.feedback.show(self.text("amount.empty"), "warning")
             return
         card = self.card.number if self.mode is Mode.CARD and self.card is not None else None
+        items = tuple(self.basket.items())
         retry = self._retry
-        if retry is not None and (retry.card, retry.amount) == (card, value):
+        if retry is not None and (retry.card, retry.amount, retry.items) == (card, value, items):
             sale = retry  # the last attempt may have been recorded: same key, no double
         else:
-            sale = PendingSale(card, value, f"till-{uuid.uuid4().hex}")
+            sale = PendingSale(card, value, f"till-{uuid.uuid4().hex}", items)
         self._pending = sale
         self._writing = True
         self._writer = self.record_sale(sale)
@@ -568,6 +619,7 @@ class TillScreen(Screen[None]):
         result = self.desk.checkout(
             card=sale.card,
             amount=sale.amount,
+            items=sale.item_dicts(),
             idempotency_key=sale.key,
             till=self.desk.settings.till,
             receipt=printer is not None,
@@ -614,6 +666,8 @@ class TillScreen(Screen[None]):
     def _use_programme(self, programme: Programme) -> None:
         self.programme = programme
         self.title = programme.name or self.text("app.title")
+        self.query_one("#picks", QuickPicks).show(programme.quick_picks)
+        self._set_mode(self.mode)
 
     @on(ProgrammeLoaded)
     def _programme_loaded(self, message: ProgrammeLoaded) -> None:

@@ -4,6 +4,7 @@ from .card_panel import CardPanel
 from .feedback import Feedback
 from .footer import TillFooter
 from .qr import EnrolQR
+from .quick_picks import QuickPicks
 from .scan_input import ScanInput
 from .search_results import SearchResults
 from .stamp_grid import StampGrid
@@ -12,6 +13,7 @@ from .status_bar import StatusBar
 __all__ = [
     "CardPanel",
     "EnrolQR",
+    "QuickPicks",
     "Feedback",
     "ScanInput",
     "SearchResults",
