@@ -7,12 +7,14 @@ and the HTTP API go through the same functions.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 
 from . import db
-from .config import Settings, load_settings
+from .config import PrinterSettings, Settings, load_settings
+from .config_file import config_path, save_printer_settings
 from .results import (
     CardState,
     CheckoutResult,
@@ -105,6 +107,14 @@ class Desk:
     def set_notes(self, card: str, notes: object) -> CardState:
         """The shop's note on a card's customer ("usual: flat white"); empty clears it."""
         return cards.set_notes(self.store, card, notes)
+
+    def set_printer(self, printer: PrinterSettings) -> Path:
+        """Keep new printer settings in the config file (and use them now);
+        returns the file written. Check them first (``check_printer_settings``)."""
+        path = config_path(self.settings)
+        save_printer_settings(path, printer)
+        self.store.settings = replace(self.store.settings, printer=printer, config_file=path)
+        return path
 
     def issue_cards(self, count: int) -> tuple[str, ...]:
         """Create pre-numbered cards to print (``stampdesk cards print``)."""

@@ -455,8 +455,8 @@ async def test_today_shows_the_sales_of_the_day(shop: Desk) -> None:
         ):
             assert shows(app, line), line
 
-        shop.checkout(amount="12.00")  # another till's sale: F5 refreshes
-        await pilot.press("f5")
+        shop.checkout(amount="12.00")  # another till's sale: ^r refreshes
+        await pilot.press("ctrl+r")
         await settle(pilot)
         assert shows(app, tr("overview.sales", count=2, amount=tr.money(Decimal("16.50"))))
 

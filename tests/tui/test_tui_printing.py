@@ -18,14 +18,17 @@ import zxingcpp
 from PIL import Image
 from pilot_helpers import SIZE, burst, feedback, focused_id, screen_text, settle, shows, submit
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from helpers import EXAMPLE_PROGRAM, Clock, make_desk
-from stampdesk.config import PrinterSettings
+from stampdesk.config import PrinterSettings, load_settings
 from stampdesk.desk import Desk
 from stampdesk.domain.errors import NotFound
 from stampdesk.printer.emulator import PrinterEmulator
 from stampdesk.tui.app import TillApp, make_till
+from stampdesk.tui.owner_text import OwnerText
 from stampdesk.tui.present import printer_line, printer_state
+from stampdesk.tui.screens.owner import OwnerScreen
 from stampdesk.tui.screens.till import Mode
 from stampdesk.tui.text import Text
 from stampdesk.tui.widgets.qr import FULL, LOWER, UPPER, qr_modules
@@ -477,3 +480,67 @@ async def test_the_footer_keeps_no_key_it_removed(open_shop: OpenShop) -> None:
         keys = len(footer.query(FooterKey))
         bound = getattr(footer, "__watchers", {}).get("compact", [])
         assert keys > 0 and len(bound) <= keys
+
+
+# ----------------------------------------------------------------------
+# The owner's printer settings
+
+
+async def test_the_owner_sets_the_printer_tries_it_and_the_till_uses_it(
+    open_shop: OpenShop, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '# the shop\'s settings\nlocale = "en_GB"  # the till speaks English\n', encoding="utf-8"
+    )
+    emulator = PrinterEmulator(port=0, out_dir=tmp_path / "printed")
+    port = emulator.start()
+    try:
+        desk = open_shop(None, locale="en_GB", config_file=config)  # no printer yet, no staff
+        tr = OwnerText("en_GB")
+        ana = desk.enrol(name="Ana Martin")
+        app = make_till(desk)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert status(app) == ("info", tr("printer.none"))
+            await pilot.press("f9")  # a shop without staff: no PIN to ask
+            await settle(pilot)
+            await pilot.press("f5")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, OwnerScreen) and screen.tab == "printer"
+            pane = screen.printer
+            assert focused_id(app) == "printer-url"
+
+            await burst(pilot, "ftp://printer")  # not a printer's URL: refused, nothing written
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert "ftp://printer" in pane.status
+            assert "url" not in config.read_text(encoding="utf-8")
+
+            pane.query_one("#printer-url", Input).value = f"tcp://127.0.0.1:{port}"
+            pane.query_one("#printer-header", Input).value = "12 rue du Port | 01 23 45 67 89"
+            await pilot.press("ctrl+t")  # a test page on the printer as typed, before saving
+            await settle(pilot)
+            assert pane.status == tr("printer.test_ok", url=f"tcp://127.0.0.1:{port}")
+            assert len(emulator.wait_for_pages(1)) == 1
+
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert pane.status == tr("printer.saved", path=str(config))
+            saved = config.read_text(encoding="utf-8")
+            assert saved.startswith('# the shop\'s settings\nlocale = "en_GB"  # the till speaks English\n')
+            settings = load_settings(config=config)
+            assert settings.printer.url == f"tcp://127.0.0.1:{port}"
+            assert settings.printer.header == ("12 rue du Port", "01 23 45 67 89")
+
+            await pilot.press("escape")  # back at the till: it prints there at once
+            await settle(pilot)
+            await submit(pilot, ana.number)
+            await submit(pilot, "4.50")
+            pages = emulator.wait_for_pages(2)
+            assert status(app) == ("success", line(tr, None))
+            receipt = "\n".join(pages[1].text_lines)
+            assert "12 rue du Port" in receipt and "01 23 45 67 89" in receipt
+    finally:
+        emulator.stop()

@@ -141,3 +141,18 @@ def print_pending(desk: Desk, printer: ReceiptPrinter) -> tuple[PrintOutcome, ..
         if not outcome.printed:
             break
     return tuple(outcomes)
+
+
+def print_test_page(desk: Desk, printer: ReceiptPrinter) -> PrintOutcome:
+    """Queue a test page for this till and print it now on ``printer``
+    (which may be a printer the owner is trying before saving it)."""
+    return print_job(desk, printer, printing.test_page(desk.store))
+
+
+def check_printer_settings(url: object, profile: object) -> ReceiptPrinter:
+    """The printer for a URL and profile the owner typed, or the error that
+    says what is wrong with them."""
+    if not isinstance(url, str) or not url.strip():
+        raise InvalidInput("give the printer's URL, e.g. tcp://192.168.1.50:9100", "invalid_printer_url")
+    name = profile.strip() if isinstance(profile, str) and profile.strip() else None
+    return ReceiptPrinter(url.strip(), name)

@@ -167,8 +167,9 @@ class TillApp(App[None]):
         self.push_screen(OwnerScreen(self.desk, self.text), self._owner_closed)
 
     def _owner_closed(self, _: None) -> None:
-        # The programme or the staff may have changed.
+        # The programme, the staff or the printer may have changed.
         self.till.load_programme()
+        self.till.use_printer_settings()
         self.check_staff()
 
 

@@ -22,6 +22,26 @@ OWNER_MESSAGES: dict[str, dict[str, str]] = {
         "key.remove_milestone": "-Milestone",
         "key.deactivate": "Deactivate",
         "key.refresh": "Refresh",
+        "key.test_print": "Test print",
+        "owner.tab.printer": "Printer F5",
+        "printer.title": "Receipt printer",
+        "printer.url": "URL",
+        "printer.profile": "Model",
+        "printer.header": "Header",
+        "printer.footer": "Footer",
+        "printer.placeholder.url": "tcp://192.168.1.50:9100",
+        "printer.placeholder.profile": "TM-T88V (python-escpos profile)",
+        "printer.placeholder.header": "12 rue du Port | 01 23 45 67 89",
+        "printer.placeholder.footer": "Thank you! | See you soon",
+        "printer.hint": (
+            "Header and footer: lines separated by |. ^t prints a test page on the printer "
+            "as typed; ^s keeps these settings in the config file, for this till at once."
+        ),
+        "printer.too_long": "At most {count} header or footer lines of 48 characters.",
+        "printer.testing": "Printing a test page on {url}…",
+        "printer.test_ok": "Test page printed on {url}.",
+        "printer.test_failed": "The test page did not print: {state}. {detail}",
+        "printer.saved": "Printer settings saved in {path}.",
         # Who is at the till.
         "signin.subtitle": "Till — {name}",
         "signin.subtitle.named": "Till {till} — {name}",
@@ -97,7 +117,7 @@ OWNER_MESSAGES: dict[str, dict[str, str]] = {
         "overview.coupons_redeemed": "Coupons used: {count}",
         "overview.printer": "Printer: {url}",
         "overview.printer_none": "no printer set",
-        "overview.printer_note": "(read-only: the printer is set in the config file, [printer] url)",
+        "overview.printer_note": "(set on the Printer tab, F5)",
         "overview.loading": "Loading…",
     },
     "fr_FR": {
@@ -109,6 +129,27 @@ OWNER_MESSAGES: dict[str, dict[str, str]] = {
         "key.remove_milestone": "-Palier",
         "key.deactivate": "Désactiver",
         "key.refresh": "Actualiser",
+        "key.test_print": "Page de test",
+        "owner.tab.printer": "Imprimante F5",
+        "printer.title": "Imprimante des reçus",
+        "printer.url": "URL",
+        "printer.profile": "Modèle",
+        "printer.header": "En-tête",
+        "printer.footer": "Pied",
+        "printer.placeholder.url": "tcp://192.168.1.50:9100",
+        "printer.placeholder.profile": "TM-T88V (profil python-escpos)",
+        "printer.placeholder.header": "12 rue du Port | 01 23 45 67 89",
+        "printer.placeholder.footer": "Merci ! | À bientôt",
+        "printer.hint": (
+            "En-tête et pied : lignes séparées par |. ^t imprime une page de test sur "
+            "l'imprimante saisie ; ^s garde ces réglages dans le fichier de configuration, "
+            "pour cette caisse aussitôt."
+        ),
+        "printer.too_long": "Au plus {count} lignes d'en-tête ou de pied de 48 caractères.",
+        "printer.testing": "Impression d'une page de test sur {url}…",
+        "printer.test_ok": "Page de test imprimée sur {url}.",
+        "printer.test_failed": "La page de test n'est pas sortie : {state}. {detail}",
+        "printer.saved": "Réglages de l'imprimante enregistrés dans {path}.",
         "signin.subtitle": "Caisse — {name}",
         "signin.subtitle.named": "Caisse {till} — {name}",
         "pin.title": "Identification",
@@ -181,7 +222,7 @@ OWNER_MESSAGES: dict[str, dict[str, str]] = {
         "overview.coupons_redeemed": "Bons utilisés : {count}",
         "overview.printer": "Imprimante : {url}",
         "overview.printer_none": "aucune imprimante réglée",
-        "overview.printer_note": "(lecture seule : se règle dans le fichier de configuration, [printer] url)",
+        "overview.printer_note": "(se règle dans l'onglet Imprimante, F5)",
         "overview.loading": "Chargement…",
     },
 }

@@ -1,5 +1,5 @@
 """The owner's screens, behind an owner's PIN: the programme editor, the
-staff list and today's figures, one tab each (F2, F3, F4).
+staff list, today's figures and the printer, one tab each (F2 to F5).
 
 Keyboard-first like the till: function keys and ctrl combos only, Escape
 goes back to the till (after a warning when the programme is not saved).
@@ -23,10 +23,11 @@ from ...desk import Desk, Overview
 from ...domain.errors import StampdeskError
 from ..keys import translate_bindings
 from ..owner_text import OwnerText
+from .owner_printer import PrinterPane
 from .owner_programme import ProgrammeEditor
 from .owner_staff import StaffPane
 
-TABS = ("programme", "staff", "today")
+TABS = ("programme", "staff", "today", "printer")
 
 
 @dataclass
@@ -106,19 +107,21 @@ class OwnerScreen(Screen[None]):
         Binding("f2", "tab('programme')", show=False),
         Binding("f3", "tab('staff')", show=False),
         Binding("f4", "tab('today')", show=False),
+        Binding("f5", "tab('printer')", show=False),
         Binding("ctrl+s", "save", "key.save", key_display="^s", priority=True),
         Binding("f6", "add_milestone", "key.add_milestone", key_display="F6"),
         Binding("f7", "remove_milestone", "key.remove_milestone", key_display="F7"),
         Binding("f8", "deactivate", "key.deactivate", key_display="F8"),
-        Binding("f5", "refresh", "key.refresh", key_display="F5"),
+        Binding("ctrl+r", "refresh", "key.refresh", key_display="^r"),
+        Binding("ctrl+t", "test_print", "key.test_print", key_display="^t"),
     ]
     # Which tab each action belongs to (the footer shows only the tab's own).
     _TAB_OF: ClassVar[dict[str, str]] = {
-        "save": "programme",
         "add_milestone": "programme",
         "remove_milestone": "programme",
         "deactivate": "staff",
         "refresh": "today",
+        "test_print": "printer",
     }
 
     def __init__(self, desk: Desk, text: OwnerText) -> None:
@@ -138,6 +141,8 @@ class OwnerScreen(Screen[None]):
                 yield StaffPane(self.desk, tr, id="staff-pane")
             with TabPane(tr("owner.tab.today"), id="today"):
                 yield OverviewPane(self.desk, tr, id="overview")
+            with TabPane(tr("owner.tab.printer"), id="printer"):
+                yield PrinterPane(self.desk, tr, id="printer-pane")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -157,11 +162,17 @@ class OwnerScreen(Screen[None]):
         return self.query_one("#overview", OverviewPane)
 
     @property
+    def printer(self) -> PrinterPane:
+        return self.query_one("#printer-pane", PrinterPane)
+
+    @property
     def tab(self) -> str:
         """The tab shown: programme, staff or today."""
         return self.query_one("#owner-tabs", TabbedContent).active
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save":  # the programme, or the printer settings
+            return self.tab in ("programme", "printer")
         tab = self._TAB_OF.get(action)
         return tab is None or tab == self.tab
 
@@ -180,14 +191,23 @@ class OwnerScreen(Screen[None]):
             self.query_one("#ed-name", Input).focus()
         elif tab == "staff":
             self.query_one("#staff-name", Input).focus()
+        elif tab == "printer":
+            self.query_one("#printer-url", Input).focus()
         else:
             self.overview.focus()
             self.overview.load_overview()
 
     def action_save(self) -> None:
-        """ctrl+s: save the programme."""
+        """ctrl+s: save the programme, or on the printer tab its settings."""
+        if self.tab == "printer":
+            self.printer.save()
+            return
         self._warned = False
         self.editor.save()
+
+    def action_test_print(self) -> None:
+        """ctrl+t: a test page on the printer as typed."""
+        self.printer.test_print()
 
     async def action_add_milestone(self) -> None:
         await self.editor.add_milestone()

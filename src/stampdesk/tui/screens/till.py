@@ -124,7 +124,8 @@ class TillPrinter:
 
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
-        self.url: str | None = desk.settings.printer.url or None
+        self.settings = desk.settings.printer  # as they were when this printer was opened
+        self.url: str | None = self.settings.url or None
         self.code: str | None = None  # why the printer cannot be used (the engine's error code)…
         self.problem: str | None = None  # …and its message
         self._printer: ReceiptPrinter | None = None
@@ -286,6 +287,21 @@ class TillScreen(Screen[None]):
         self._hide_qr()
         self.feedback.show(self.text("hint.cleared"))
         self.load_programme()
+        if self.printer.url is None:
+            self.printer_usable = False
+            self.status_bar.show(self.text("printer.none"))
+        else:
+            self.status_bar.show(printer_line(self.printer.url, None, self.text))
+            self.check_printer()
+
+    def use_printer_settings(self) -> None:
+        """After the owner's screens: a printer set or changed there is used
+        from the next sale (and checked now)."""
+        if self.printer.settings == self.desk.settings.printer:
+            return
+        self.printer = TillPrinter(self.desk)
+        self.printer_usable = None
+        self._printer_reported = False
         if self.printer.url is None:
             self.printer_usable = False
             self.status_bar.show(self.text("printer.none"))

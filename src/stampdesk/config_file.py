@@ -1,0 +1,54 @@
+"""Writing the shop's settings back to its config file (the owner's printer
+screen). tomlkit keeps the owner's comments, order and other keys as they
+were; the file is replaced in one step, so a crash leaves the old one."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .config import PrinterSettings, Settings, user_config_dir
+from .domain.errors import InvalidInput
+
+
+def config_path(settings: Settings) -> Path:
+    """The file the settings came from, else the user's config file."""
+    return settings.config_file or user_config_dir() / "config.toml"
+
+
+def save_printer_settings(path: Path, printer: PrinterSettings) -> None:
+    """Set the ``[printer]`` table of ``path`` (created if missing); keys
+    left empty are removed, everything else in the file is kept."""
+    import tomlkit  # only the owner's printer screen writes the file
+    import tomlkit.exceptions
+
+    try:
+        doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    except (OSError, tomlkit.exceptions.ParseError) as error:
+        raise InvalidInput(f"config file {path} cannot be updated: {error}", "invalid_config") from None
+    table = doc.get("printer")
+    if not isinstance(table, dict):
+        table = tomlkit.table()
+        doc["printer"] = table
+    values: dict[str, object] = {
+        "url": printer.url,
+        "profile": printer.profile,
+        "header": list(printer.header),
+        "footer": list(printer.footer),
+    }
+    for key, value in values.items():
+        if value:
+            table[key] = value
+        elif key in table:
+            del table[key]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, scratch = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(tomlkit.dumps(doc))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(scratch, path)
+    except OSError as error:
+        raise InvalidInput(f"config file {path} cannot be written: {error}", "invalid_config") from None
