@@ -303,7 +303,7 @@ async def test_an_invalid_programme_shows_why_and_saves_nothing(english_desk: De
         editor = owner(app).editor
         await retype(pilot, app, "#ed-stamps_per_card", "8")
         await retype(pilot, app, "#ms-at-3", "12")
-        error = "program.milestones[3].at must be from 1 to 8, got 12"
+        error = "milestone 3 (stamps) must be from 1 to 8, not 12"
         assert error in editor.status
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -314,12 +314,12 @@ async def test_an_invalid_programme_shows_why_and_saves_nothing(english_desk: De
         # Other mistakes, each named next to the form.
         await retype(pilot, app, "#ms-at-3", "8")
         await retype(pilot, app, "#ed-min_amount", "two")
-        assert "program.earning.min_amount" in editor.status
+        assert "“Min. amount” is not an amount such as 2.00" in editor.status
         await retype(pilot, app, "#ed-min_amount", "2,50")
         await retype(pilot, app, "#ed-stamps_per_card", "0")
-        assert "program.stamps_per_card must be from 2 to 100, got 0" in editor.status
+        assert "“Stamps/card” must be from 2 to 100, not 0" in editor.status
         await retype(pilot, app, "#ed-stamps_per_card", "9")
-        assert "the final reward is missing: add a milestone at = 9" in editor.status
+        assert "the final reward is missing: add a milestone at 9 stamps" in editor.status
 
         # Leaving with edits not saved asks for a second Escape.
         await pilot.press("escape")
@@ -483,3 +483,23 @@ async def test_a_shop_without_a_programme_writes_its_first_one(bare_desk: Desk) 
         await settle(pilot)
         assert app.till.title == "Chez Paul"
     assert bare_desk.program().rules["milestones"][0] == {"at": 3, "reward": "Une viennoiserie"}
+
+
+@asyncio
+async def test_the_editor_names_mistakes_in_french(sqlite_desk: Desk) -> None:
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        editor = owner(app).editor
+        await retype(pilot, app, "#ed-stamps_per_card", "0")
+        assert "« Tampons/carte » doit aller de 2 à 100, et non 0" in editor.status
+        await retype(pilot, app, "#ed-stamps_per_card", "8")
+        assert "palier 3 (tampons) doit aller de 1 à 8, et non 10" in editor.status
+        await retype(pilot, app, "#ms-at-3", "7")
+        assert "la récompense finale manque : ajoutez un palier à 8 tampons" in editor.status
+        await retype(pilot, app, "#ms-at-3", "8")
+        await retype(pilot, app, "#ed-min_amount", "deux")
+        assert "« Montant min. » n'est pas un montant comme 2,00" in editor.status
+        assert sqlite_desk.program().version == 1

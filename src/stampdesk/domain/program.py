@@ -104,39 +104,74 @@ class Program:
         return _parse_program(data)
 
 
+# What each programme mistake says: ``ProgramError.rule`` picks the line,
+# ``ProgramError.params`` fill it in, and a screen in another language can
+# say the same with its own lines (the till's programme editor does).
+PROGRAM_ERRORS: dict[str, str] = {
+    "not_toml": "programme file is not valid TOML: {detail}",
+    "no_section": "programme file needs a [program] section",
+    "unknown_key": "programme: unknown key {key} (known: {known})",
+    "required": "programme: {key} is required",
+    "whole_number": "programme: {key} must be a whole number, got {value}",
+    "range": "programme: {key} must be from {lo} to {hi}, got {value}",
+    "amount_as_text": 'programme: {key} must be written as a string such as "{example}"',
+    "amount": 'programme: {key} must be an amount such as "2.00"',
+    "bad_amount": "programme: {detail}",
+    "more_than_zero": "programme: {key} must be more than zero",
+    "text": "programme: {key} must be a non-empty text",
+    "too_long": "programme: {key} is longer than {limit} characters",
+    "control": "programme: {key} must not hold control characters",
+    "table": "programme: {key} must be a table",
+    "milestones": "programme: at least one [[program.milestones]] is required (the final reward)",
+    "milestone_table": "programme: {key} must be a table with 'at' and 'reward'",
+    "same_at": "programme: two milestones share the same 'at'",
+    "final_reward": "programme: the final reward is missing: add a milestone at = {at} (stamps_per_card)",
+    "quick_picks": "programme: program.quick_picks must be a list of [[program.quick_picks]] tables",
+    "too_many_picks": "programme: at most {count} [[program.quick_picks]] fit on the till",
+    "pick_table": "programme: {key} must be a table with 'label', 'category' and 'price'",
+    "same_label": "programme: two quick picks share the same label",
+}
+
+
+class ProgramError(InvalidInput):
+    """A mistake in a programme: ``rule`` (a key of ``PROGRAM_ERRORS``) and
+    ``params`` (``key`` names the offending key, e.g. ``program.earning.per_visit``)."""
+
+    def __init__(self, rule: str, **params: object) -> None:
+        super().__init__(PROGRAM_ERRORS[rule].format(**params), "invalid_program")
+        self.rule = rule
+        self.params = params
+
+
 def parse_program_toml(text: str) -> Program:
     """Parse and validate a programme file; errors name the offending key."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"programme file is not valid TOML: {exc}", "invalid_program") from None
+        raise ProgramError("not_toml", detail=str(exc)) from None
     _only_keys(doc, {"program"}, "")
     section = doc.get("program")
     if not isinstance(section, dict):
-        raise InvalidInput("programme file needs a [program] section", "invalid_program")
+        raise ProgramError("no_section")
     return _parse_program(section)
-
-
-def _fail(message: str) -> InvalidInput:
-    return InvalidInput(f"programme: {message}", "invalid_program")
 
 
 def _only_keys(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
     unknown = sorted(set(table) - allowed)
     if unknown:
-        raise _fail(f"unknown key {where}{unknown[0]} (known: {', '.join(sorted(allowed))})")
+        raise ProgramError("unknown_key", key=f"{where}{unknown[0]}", known=", ".join(sorted(allowed)))
 
 
 def _int(table: Mapping[str, Any], key: str, where: str, lo: int, hi: int, default: int | None = None) -> int:
     if key not in table:
         if default is None:
-            raise _fail(f"{where}{key} is required")
+            raise ProgramError("required", key=f"{where}{key}")
         return default
     value = table[key]
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _fail(f"{where}{key} must be a whole number, got {value!r}")
+        raise ProgramError("whole_number", key=f"{where}{key}", value=repr(value))
     if not lo <= value <= hi:
-        raise _fail(f"{where}{key} must be from {lo} to {hi}, got {value}")
+        raise ProgramError("range", key=f"{where}{key}", lo=lo, hi=hi, value=value)
     return value
 
 
@@ -145,23 +180,23 @@ def _money(table: Mapping[str, Any], key: str, where: str) -> Decimal | None:
         return None
     value = table[key]
     if isinstance(value, float):
-        raise _fail(f'{where}{key} must be written as a string such as "{value:.2f}"')
+        raise ProgramError("amount_as_text", key=f"{where}{key}", example=f"{value:.2f}")
     if not isinstance(value, (str, int)) or isinstance(value, bool):
-        raise _fail(f'{where}{key} must be an amount such as "2.00"')
+        raise ProgramError("amount", key=f"{where}{key}")
     try:
         return parse_amount(value, field=f"{where}{key}", allow_zero=True, maximum=None)
     except InvalidInput as exc:
-        raise _fail(exc.message) from None
+        raise ProgramError("bad_amount", key=f"{where}{key}", detail=exc.message) from None
 
 
 def _text(value: Any, what: str, limit: int) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise _fail(f"{what} must be a non-empty text")
+        raise ProgramError("text", key=what)
     text = value.strip()
     if len(text) > limit:
-        raise _fail(f"{what} is longer than {limit} characters")
+        raise ProgramError("too_long", key=what, limit=limit)
     if any(ord(c) < 32 for c in text):
-        raise _fail(f"{what} must not hold control characters")
+        raise ProgramError("control", key=what)
     return text
 
 
@@ -177,25 +212,25 @@ def _parse_program(section: Mapping[str, Any]) -> Program:
 
     raw_milestones = section.get("milestones")
     if not isinstance(raw_milestones, list) or not raw_milestones:
-        raise _fail("at least one [[program.milestones]] is required (the final reward)")
+        raise ProgramError("milestones")
     milestones: list[Milestone] = []
     for i, raw in enumerate(raw_milestones, 1):
         where = f"program.milestones[{i}]."
         if not isinstance(raw, dict):
-            raise _fail(f"{where[:-1]} must be a table with 'at' and 'reward'")
+            raise ProgramError("milestone_table", key=where[:-1])
         _only_keys(raw, {"at", "reward"}, where)
         at = _int(raw, "at", where, 1, spc)
         milestones.append(Milestone(at, _text(raw.get("reward"), f"{where}reward", 80)))
     milestones.sort(key=lambda m: m.at)
     ats = [m.at for m in milestones]
     if len(set(ats)) != len(ats):
-        raise _fail("two milestones share the same 'at'")
+        raise ProgramError("same_at")
     if ats[-1] != spc:
-        raise _fail(f"the final reward is missing: add a milestone at = {spc} (stamps_per_card)")
+        raise ProgramError("final_reward", at=spc)
 
     earning_raw = section.get("earning", {})
     if not isinstance(earning_raw, dict):
-        raise _fail("program.earning must be a table")
+        raise ProgramError("table", key="program.earning")
     _only_keys(
         earning_raw,
         {"per_visit", "min_amount", "per_amount", "max_per_day", "max_amount"},
@@ -204,10 +239,10 @@ def _parse_program(section: Mapping[str, Any]) -> Program:
     w = "program.earning."
     per_amount = _money(earning_raw, "per_amount", w)
     if per_amount is not None and per_amount <= 0:
-        raise _fail(f"{w}per_amount must be more than zero")
+        raise ProgramError("more_than_zero", key=f"{w}per_amount")
     max_amount = _money(earning_raw, "max_amount", w)
     if max_amount is not None and max_amount <= 0:
-        raise _fail(f"{w}max_amount must be more than zero")
+        raise ProgramError("more_than_zero", key=f"{w}max_amount")
     earning = Earning(
         per_visit=_int(earning_raw, "per_visit", w, 0, spc, default=1),
         min_amount=_money(earning_raw, "min_amount", w) or Decimal("0.00"),
@@ -220,7 +255,7 @@ def _parse_program(section: Mapping[str, Any]) -> Program:
 
     coupons_raw = section.get("coupons", {})
     if not isinstance(coupons_raw, dict):
-        raise _fail("program.coupons must be a table")
+        raise ProgramError("table", key="program.coupons")
     _only_keys(coupons_raw, {"valid_days"}, "program.coupons.")
     valid_days = _int(coupons_raw, "valid_days", "program.coupons.", 1, 3660, default=90)
 
@@ -237,22 +272,22 @@ def _parse_program(section: Mapping[str, Any]) -> Program:
 
 def _parse_quick_picks(raw_picks: Any) -> tuple[QuickPick, ...]:
     if not isinstance(raw_picks, list):
-        raise _fail("program.quick_picks must be a list of [[program.quick_picks]] tables")
+        raise ProgramError("quick_picks")
     if len(raw_picks) > MAX_QUICK_PICKS:
-        raise _fail(f"at most {MAX_QUICK_PICKS} [[program.quick_picks]] fit on the till")
+        raise ProgramError("too_many_picks", count=MAX_QUICK_PICKS)
     picks: list[QuickPick] = []
     for i, raw in enumerate(raw_picks, 1):
         where = f"program.quick_picks[{i}]."
         if not isinstance(raw, dict):
-            raise _fail(f"{where[:-1]} must be a table with 'label', 'category' and 'price'")
+            raise ProgramError("pick_table", key=where[:-1])
         _only_keys(raw, {"label", "category", "price", "sku"}, where)
         label = _text(raw.get("label"), f"{where}label", 20)
         category = _text(raw.get("category"), f"{where}category", 64).lower()
         price = _money(raw, "price", where)
         if price is None or price <= 0:
-            raise _fail(f"{where}price must be more than zero")
+            raise ProgramError("more_than_zero", key=f"{where}price")
         sku = _text(raw["sku"], f"{where}sku", 64) if "sku" in raw else label.lower()
         picks.append(QuickPick(label, category, price, sku))
     if len({p.label.casefold() for p in picks}) != len(picks):
-        raise _fail("two quick picks share the same label")
+        raise ProgramError("same_label")
     return tuple(picks)

@@ -7,9 +7,76 @@ key to ``Text``, so one object serves the till and the owner's screens.
 
 from __future__ import annotations
 
+import re
 from datetime import tzinfo
 
+from ..domain.errors import InvalidInput
+from ..domain.program import ProgramError
 from .text import DEFAULT_LOCALE, Text
+
+# A programme's mistakes as the editor says them, by ``ProgramError.rule``;
+# ``{key}`` is the field's label when the form has one.
+PROGRAM_ERRORS: dict[str, dict[str, str]] = {
+    "en_GB": {
+        "not_toml": "the programme is not valid TOML: {detail}",
+        "no_section": "the [program] section is missing",
+        "unknown_key": "unknown key {key}",
+        "required": "{key} is required",
+        "whole_number": "{key} must be a whole number, not {value}",
+        "range": "{key} must be from {lo} to {hi}, not {value}",
+        "amount_as_text": '{key}: write the amount in quotes, such as "{example}"',
+        "amount": "{key} must be an amount such as 2.00",
+        "bad_amount": "{key} is not an amount such as 2.00",
+        "more_than_zero": "{key} must be more than zero",
+        "text": "{key} cannot be empty",
+        "too_long": "{key} is longer than {limit} characters",
+        "control": "{key} holds control characters",
+        "table": "{key} must be a section",
+        "milestones": "add at least one milestone (the final reward)",
+        "milestone_table": "{key} needs a number of stamps and a reward",
+        "same_at": "two milestones have the same number of stamps",
+        "final_reward": "the final reward is missing: add a milestone at {at} stamps (stamps per card)",
+        "quick_picks": "the quick picks must be a list of [[program.quick_picks]]",
+        "too_many_picks": "at most {count} quick picks fit on the till",
+        "pick_table": "{key} needs a label, a category and a price",
+        "same_label": "two quick picks have the same label",
+        "milestone": "milestone {index}",
+        "pick": "quick pick {index}",
+    },
+    "fr_FR": {
+        "not_toml": "le programme n'est pas un fichier TOML valable : {detail}",
+        "no_section": "il manque la section [program]",
+        "unknown_key": "clé inconnue : {key}",
+        "required": "{key} est obligatoire",
+        "whole_number": "{key} doit être un nombre entier, et non {value}",
+        "range": "{key} doit aller de {lo} à {hi}, et non {value}",
+        "amount_as_text": "{key} : écrivez le montant entre guillemets, comme « {example} »",
+        "amount": "{key} doit être un montant comme 2,00",
+        "bad_amount": "{key} n'est pas un montant comme 2,00",
+        "more_than_zero": "{key} doit être supérieur à zéro",
+        "text": "{key} ne peut pas être vide",
+        "too_long": "{key} dépasse {limit} caractères",
+        "control": "{key} contient des caractères de contrôle",
+        "table": "{key} doit être une section",
+        "milestones": "ajoutez au moins un palier (la récompense finale)",
+        "milestone_table": "{key} demande un nombre de tampons et une récompense",
+        "same_at": "deux paliers ont le même nombre de tampons",
+        "final_reward": "la récompense finale manque : ajoutez un palier à {at} tampons (tampons par carte)",
+        "quick_picks": "les articles rapides doivent être une liste de [[program.quick_picks]]",
+        "too_many_picks": "au plus {count} articles rapides tiennent sur la caisse",
+        "pick_table": "{key} demande un libellé, une catégorie et un prix",
+        "same_label": "deux articles rapides ont le même libellé",
+        "milestone": "palier {index}",
+        "pick": "article rapide {index}",
+    },
+}
+# The form's field behind a programme key's last part.
+_FIELD_OF = {
+    "at": "editor.milestone_at",
+    "reward": "editor.reward",
+    "coupons.valid_days": "editor.valid_days",
+}
+_PART = re.compile(r"^program\.(?:(milestones|quick_picks)\[(\d+)\]\.?)?(?:earning\.|coupons\.)?(\w*)$")
 
 OWNER_MESSAGES: dict[str, dict[str, str]] = {
     "en_GB": {
@@ -75,6 +142,7 @@ OWNER_MESSAGES: dict[str, dict[str, str]] = {
         "editor.valid_days": "Coupon days",
         "editor.optional": "optional",
         "editor.reward": "reward",
+        "editor.milestone_at": "stamps",
         "editor.loaded": "Version {version}. F6/F7 add/remove a milestone, ctrl+s saves.",
         "editor.no_programme": "No programme yet: fill it in, then ctrl+s.",
         "editor.valid": "Valid. ctrl+s saves it as a new version.",
@@ -182,6 +250,7 @@ OWNER_MESSAGES: dict[str, dict[str, str]] = {
         "editor.valid_days": "Validité (j)",
         "editor.optional": "facultatif",
         "editor.reward": "récompense",
+        "editor.milestone_at": "tampons",
         "editor.loaded": "Version {version}. F6/F7 ajoute/retire un palier, ctrl+s enregistre.",
         "editor.no_programme": "Pas encore de programme : remplissez-le, puis ctrl+s.",
         "editor.valid": "Valide. ctrl+s l'enregistre comme nouvelle version.",
@@ -241,6 +310,37 @@ class OwnerText(Text):
         if template is None:
             return super().__call__(key, **values)
         return template.format(**values)
+
+    def program_error(self, error: InvalidInput) -> str:
+        """A programme's mistake in the owner's language, naming the field
+        as the form labels it ("« Tampons/carte » doit aller de 2 à 100…")."""
+        if not isinstance(error, ProgramError):
+            return error.message
+        lines = PROGRAM_ERRORS.get(self.locale, PROGRAM_ERRORS[DEFAULT_LOCALE])
+        params = dict(error.params)
+        if isinstance(params.get("key"), str):
+            params["key"] = self._field_name(str(params["key"]), lines)
+        try:
+            return lines[error.rule].format(**params)
+        except (KeyError, IndexError):
+            return error.message
+
+    def _field_name(self, key: str, lines: dict[str, str]) -> str:
+        match = _PART.match(key)
+        if match is None:
+            return key
+        group, index, name = match.groups()
+        label = self._own.get(f"editor.{name}") if name else None
+        if name in _FIELD_OF:
+            label = self._own.get(_FIELD_OF[name])
+        if group is None:
+            if not label:
+                return key
+            return f"« {label} »" if self.locale == "fr_FR" else f"“{label}”"
+        where = lines["milestone" if group == "milestones" else "pick"].format(index=index)
+        if label and group == "milestones":
+            return f"{where} ({label})"
+        return f"{where} ({name})" if name else where
 
     def role(self, role: str) -> str:
         """ "owner" / "gérant": a role as the shop says it."""

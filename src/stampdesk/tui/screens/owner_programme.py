@@ -214,8 +214,8 @@ class ProgrammeEditor(Horizontal):
         try:
             program = self.form.parse()
         except InvalidInput as error:
-            self.program, self.error = None, error.message
-            self._status(error.message, "-error")
+            self.program, self.error = None, self.text.program_error(error)
+            self._status(self.error, "-error")
             self.query_one("#preview-title", Static).update(
                 f"{tr('editor.preview')}\n{tr('editor.preview.invalid')}"
             )
@@ -322,7 +322,9 @@ class ProgrammeEditor(Horizontal):
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
-        if isinstance(error, StampdeskError):
+        if isinstance(error, InvalidInput):
+            line = self.text("editor.not_saved", error=self.text.program_error(error))
+        elif isinstance(error, StampdeskError):
             line = self.text("editor.not_saved", error=error.message)
         else:
             self.log.error("programme worker failed", error)
