@@ -14,7 +14,7 @@ from textual.widgets import Input, OptionList, Select, Static
 
 from helpers import EXAMPLE_PROGRAM
 from stampdesk.desk import Desk
-from stampdesk.domain.program import parse_program_toml
+from stampdesk.domain.program import ProgramError, parse_program_toml
 from stampdesk.results import NextMilestone
 from stampdesk.tui.app import TillApp, make_till
 from stampdesk.tui.owner_text import OWNER_MESSAGES, OwnerText
@@ -257,8 +257,8 @@ async def test_the_owner_edits_the_programme_and_the_next_sale_uses_it(shop: Des
 
         # 8 stamps a card: the final reward at 10 is now beyond the card.
         await retype(pilot, app, "#ed-stamps_per_card", "8")
-        assert "program.milestones[3].at must be from 1 to 8, got 10" in editor.status
-        assert shown_in(app, "#editor-status", "program.milestones[3].at must be from 1 to 8, got 10")
+        beyond = tr.program_error(ProgramError("range", key="program.milestones[3].at", lo=1, hi=8, value=10))
+        assert beyond in editor.status and shown_in(app, "#editor-status", beyond)
         # The final reward moves to 8, the second milestone gets a new reward.
         await retype(pilot, app, "#ms-at-3", "8")
         await retype(pilot, app, "#ms-reward-2", "Muffin offert")
@@ -471,7 +471,7 @@ async def test_a_shop_without_a_programme_writes_its_first_one(bare_desk: Desk) 
         await settle(pilot)
         editor = owner(app).editor
         assert app.screen.query_one("#ed-stamps_per_card", Input).value == "10"  # a form to fill in
-        assert "program.name" in editor.status  # what is missing first
+        assert tr.program_error(ProgramError("text", key="program.name")) in editor.status  # missing first
         await retype(pilot, app, "#ed-name", "Chez Paul")
         await retype(pilot, app, "#ms-reward-1", "Une viennoiserie")
         await retype(pilot, app, "#ms-reward-2", "Une baguette")
