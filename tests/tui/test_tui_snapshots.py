@@ -23,6 +23,7 @@ import pytest
 from pilot_helpers import SIZE, settle, submit
 from sqlalchemy import update
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from helpers import EXAMPLE_PROGRAM, Clock, make_desk
 from stampdesk.desk import Desk
@@ -71,6 +72,11 @@ def steps(*actions: Callable[[Pilot[Any]], Awaitable[None]]) -> Callable[[Pilot[
         for action in actions:
             await action(pilot)
             await settle(pilot)
+        # A blinking cursor is drawn or not depending on when the picture is
+        # taken: keep it steadily on.
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
 
     return run
 
