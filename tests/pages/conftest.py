@@ -1,30 +1,16 @@
-"""The customer pages' app for the tests, built in ONE place.
-
-``make_app`` is what the shop's web server will be: once the POS API's
-``create_app(desk)`` is merged (it includes ``stampdesk.web.pages.router`` and
-calls ``pages.install``), this function becomes ``return create_app(desk)``.
-"""
+"""Fixtures of the customer pages' tests: a shop, and a client of its app
+(built by ``page_helpers.make_app``, the one place the app is made)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from page_helpers import make_app
 
 from helpers import EXAMPLE_PROGRAM, Clock, make_desk
 from stampdesk.desk import Desk
-from stampdesk.web import pages
-
-
-def make_app(desk: Desk) -> FastAPI:
-    """The app serving the customer pages for ``desk``."""
-    app = FastAPI()
-    app.state.desk = desk
-    app.include_router(pages.router)
-    pages.install(app)
-    return app
 
 
 @pytest.fixture
