@@ -1,32 +1,17 @@
-"""The customer pages' app, and filling its forms as a browser would.
-
-``make_app`` is the ONE place the tests build the app: once the POS API's
-``create_app(desk)`` is merged (it includes ``stampdesk.web.pages.router`` and
-calls ``pages.install``), its body becomes ``return create_app(desk)``.
-"""
+"""Filling the customer pages' forms as a browser would. The app itself
+comes from ``web_app.make_app`` (the one place it is built)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from stampdesk.desk import Desk
-from stampdesk.web import pages
+from web_app import make_app as make_app
 
 ORIGIN = "https://cafe.example"
-
-
-def make_app(desk: Desk) -> FastAPI:
-    """The app serving the customer pages for ``desk``."""
-    app = FastAPI()
-    app.state.desk = desk
-    app.include_router(pages.router)
-    pages.install(app)
-    return app
 
 
 def csrf_of(html: str) -> str:
