@@ -3,11 +3,14 @@
 python-barcode computes the bars and qrcode the modules; drawing them here as
 one ``<path>`` each keeps a card page a few kilobytes, needs no image request,
 no inline style (the pages' Content-Security-Policy forbids it) and stays
-sharp at any zoom, so a till scanner reads the phone's screen.
+sharp at any zoom, so a till scanner reads the phone's screen. A drawing
+never changes for the same data, so the last ones are kept (a QR code costs
+milliseconds to compute).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 
 
@@ -34,6 +37,7 @@ def _linear_svg(modules: str, label: str, height: int = 60, quiet: int = 10) -> 
     )
 
 
+@lru_cache(maxsize=2048)
 def ean13_svg(number: str) -> str:
     """The EAN-13 barcode of a card number, as the till's scanner reads it."""
     import barcode  # type: ignore[import-untyped]
@@ -42,6 +46,7 @@ def ean13_svg(number: str) -> str:
     return _linear_svg(modules, number)
 
 
+@lru_cache(maxsize=2048)
 def code128_svg(text: str) -> str:
     """A Code 128 barcode (coupon codes, as printed on the receipts)."""
     import barcode
@@ -50,6 +55,7 @@ def code128_svg(text: str) -> str:
     return _linear_svg(modules, text)
 
 
+@lru_cache(maxsize=2048)
 def qr_svg(data: str, quiet: int = 4) -> str:
     """A QR code (medium error correction) of ``data``."""
     import qrcode  # type: ignore[import-untyped]

@@ -136,6 +136,7 @@ class _Shop:
     css_version: str
     icon_svg: bytes
     pngs: dict[int, bytes]
+    secret: bytes | None = None  # the shop's secret, read once (it never changes)
 
 
 _state_lock = threading.Lock()
@@ -274,9 +275,14 @@ def _cells(stamps_per_card: int, filled: int, milestones: list[tuple[int, str]])
     ]
 
 
-def _secret(desk: Desk) -> bytes:
-    with desk.store.read() as conn:
-        return desk.store.claim_secret(conn)
+def _secret(request: Request) -> bytes:
+    """The shop's secret (signs the form tokens), read from the database once."""
+    shop = _shop(request)
+    if shop.secret is None:
+        store = _desk(request).store
+        with store.read() as conn:
+            shop.secret = store.claim_secret(conn)
+    return shop.secret
 
 
 def _join_form(
@@ -308,7 +314,7 @@ def _join_form(
         values=values or {},
         errors=errors,
         bad=bad,
-        csrf=page_guard.csrf_token(_secret(desk), "join", token, desk.now().timestamp()),
+        csrf=page_guard.csrf_token(_secret(request), "join", token, desk.now().timestamp()),
         manifest="../manifest.webmanifest",
     )
 
@@ -358,7 +364,7 @@ def _check_form(request: Request, action: str, page_token: str, fields: dict[str
     if not page_guard.same_origin(request.headers.get("origin"), request.headers.get("host"), public_host):
         raise PageProblem("csrf")
     now = desk.now().timestamp()
-    if not page_guard.csrf_valid(_secret(desk), action, page_token, fields.get("csrf"), now):
+    if not page_guard.csrf_valid(_secret(request), action, page_token, fields.get("csrf"), now):
         raise PageProblem("csrf")
 
 
@@ -495,7 +501,7 @@ def erase_page(request: Request, token: str) -> Response:
         shop=card.program,
         card=card,
         live_coupons=sum(1 for c in card.coupons if c.status == "valid"),
-        csrf=page_guard.csrf_token(_secret(desk), "erase", token, desk.now().timestamp()),
+        csrf=page_guard.csrf_token(_secret(request), "erase", token, desk.now().timestamp()),
         back=f"../{token}",
         manifest="../../manifest.webmanifest",
     )
