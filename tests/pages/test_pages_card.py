@@ -160,3 +160,17 @@ def test_pages_carry_protective_headers(shop: Desk, client: TestClient, path: st
     assert answer.headers["x-content-type-options"] == "nosniff"
     assert "<script" not in answer.text  # works without JavaScript
     assert content(shop) == before  # looking writes nothing
+
+
+def test_a_receipt_token_never_opens_a_card_nor_a_card_token_a_receipt(
+    shop: Desk, client: TestClient
+) -> None:
+    """Both are 32 characters signed under the same secret, for different purposes."""
+    sale = shop.checkout(amount="5.00")
+    assert sale.claim_token
+    card = _enrolled(shop, client)
+    before = content(shop)
+    assert client.get(f"/card/{sale.claim_token}").status_code == 404
+    assert client.get(f"/join/{card}").status_code == 404
+    assert client.get(f"/join/{sale.claim_token}").status_code == 200
+    assert content(shop) == before
