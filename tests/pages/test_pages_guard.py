@@ -183,3 +183,25 @@ def test_access_logs_never_show_the_tokens() -> None:
     )
     RedactSecrets().filter(record)
     assert card not in record.getMessage() and "/card/…/erase" in record.getMessage()
+
+
+def test_an_oversized_form_is_refused_unread(sqlite_desk: Desk) -> None:
+    token = sqlite_desk.checkout(amount="5.00").claim_token
+    with TestClient(make_app(sqlite_desk), follow_redirects=False) as client:
+        csrf = csrf_of(client.get(f"/join/{token}").text)
+        before = content(sqlite_desk)
+        form = {"csrf": csrf, "name": "Ana", "email": "ana@example.org", "consent": "yes", "x": "y" * 20_000}
+        answer = client.post(f"/join/{token}", data=form)
+        assert answer.status_code == 413 and "trop long" in answer.text
+        many = {f"f{i}": "1" for i in range(50)}
+        assert client.post(f"/join/{token}", data={**many, "csrf": csrf}).status_code == 413
+        assert content(sqlite_desk) == before
+
+
+def test_the_enrolment_routes_are_in_the_openapi_schema_and_the_private_ones_are_not(
+    sqlite_desk: Desk,
+) -> None:
+    with TestClient(make_app(sqlite_desk)) as client:
+        paths = client.get("/openapi.json").json()["paths"]
+    assert set(paths["/join/{token}"]) == {"get", "post"}
+    assert not [p for p in paths if p.startswith(("/card", "/pages", "/manifest"))]

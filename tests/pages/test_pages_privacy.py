@@ -4,6 +4,7 @@ confirmation) while the shop's anonymous totals and the ledger still add up."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -147,3 +148,16 @@ def test_desk_export_and_erase_from_python(shop: Desk) -> None:
     with pytest.raises(NotFound):
         shop.card_token(number)
     assert shop.check().ok
+
+
+def test_a_reprint_of_an_erased_cards_sale_prints_without_the_name(shop: Desk, tmp_path: Path) -> None:
+    from stampdesk.printer.outbox import ReceiptPrinter, print_pending
+
+    number = shop.enrol(name="Ana", email="ana@example.org").number
+    sale = shop.checkout(card=number, amount="5.00")
+    shop.erase(number)
+    shop.reprint(sale.checkout)
+    [outcome] = print_pending(shop, ReceiptPrinter(f"preview://{tmp_path}"))
+    assert outcome.printed
+    text = Path(outcome.files[1]).read_text(encoding="utf-8")
+    assert "DUPLICATA" in text and "Ana" not in text and "5,00 €" in text

@@ -82,6 +82,8 @@ class PageText:
     csrf: str
     rate_limited: str
     no_program: str
+    too_large: str
+    not_found: str
     unexpected: str
     ask_at_till: str
     # form messages
@@ -168,6 +170,8 @@ FRENCH = PageText(
     csrf="Ce formulaire a expiré ou ne vient pas de cette page. Rechargez la page et réessayez.",
     rate_limited="Trop de pages en peu de temps. Réessayez dans {n} secondes.",
     no_program="Le programme de fidélité n'est pas encore ouvert.",
+    too_large="Ce formulaire est trop long.",
+    not_found="Cette page n'existe pas.",
     unexpected="Une erreur s'est produite.",
     ask_at_till="En caisse, nous pouvons toujours vous créer une carte.",
     form_problems="Merci de corriger :",
@@ -238,6 +242,8 @@ ENGLISH = PageText(
     csrf="This form expired or did not come from this page. Reload the page and try again.",
     rate_limited="Too many pages in a short time. Try again in {n} seconds.",
     no_program="The loyalty programme is not open yet.",
+    too_large="This form is too long.",
+    not_found="This page does not exist.",
     unexpected="Something went wrong.",
     ask_at_till="At the till, we can always make you a card.",
     form_problems="Please correct:",

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -63,10 +64,24 @@ PROBLEM_STATUS = {
     "csrf": 403,
     "rate_limited": 429,
     "no_program": 503,
+    "too_large": 413,
 }
 # The form's fields, and the problems the enrolment service reports for each.
 FIELDS = ("name", "email", "phone", "birthday")
 FIELD_PROBLEMS = {f"invalid_{field}": field for field in FIELDS}
+
+# What the enrolment routes answer besides 200, for the OpenAPI schema (HTML pages).
+JOIN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    403: {"description": "the form's token is missing, stale or from another site"},
+    404: {"description": "not a receipt link of this shop"},
+    409: {"description": "the receipt's stamps were already claimed, or the e-mail has a card"},
+    410: {"description": "the receipt is too old, or its sale was refunded"},
+    413: {"description": "the form is too large"},
+    422: {"description": "the form needs correcting (shown again, filled in)"},
+    429: {"description": "too many pages from this client: see Retry-After"},
+    503: {"description": "no programme is loaded yet"},
+}
+MAX_FORM_BYTES = 16 * 1024
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -221,7 +236,13 @@ def _finish(request: Request, response: Response, t: PageText, private: bool = T
         response.headers.update(PRIVATE)
     if request.query_params.get("lang") in TEXTS:  # the switch is remembered
         response.set_cookie(
-            LANGUAGE_COOKIE, t.lang, max_age=LANGUAGE_COOKIE_AGE, path="/", samesite="lax", httponly=True
+            LANGUAGE_COOKIE,
+            t.lang,
+            max_age=LANGUAGE_COOKIE_AGE,
+            path="/",
+            samesite="lax",
+            httponly=True,
+            secure=request.url.scheme == "https",
         )
     return response
 
@@ -323,12 +344,7 @@ def _join_form(
     "/join/{token}",
     response_class=HTMLResponse,
     summary="The enrolment page a walk-in's receipt QR opens",
-    responses={
-        404: {"description": "forged link"},
-        409: {"description": "already claimed"},
-        410: {"description": "expired or refunded"},
-        429: {"description": "too many requests"},
-    },
+    responses=JOIN_RESPONSES,
 )
 def join_page(request: Request, token: str) -> Response:
     """The programme, the stamps waiting, and the form that creates the card."""
@@ -341,20 +357,31 @@ def join_page(request: Request, token: str) -> Response:
     "/join/{token}",
     response_class=HTMLResponse,
     summary="Create the card from the enrolment form (then 303 to the card's page)",
-    responses={
-        303: {"description": "the card was created"},
-        403: {"description": "bad form token"},
-        409: {"description": "already claimed"},
-        422: {"description": "the form needs correcting"},
-        429: {"description": "too many requests"},
-    },
+    responses={303: {"description": "the card was created: its page"}, **JOIN_RESPONSES},
 )
 async def join_submit(request: Request, token: str) -> Response:
     """Check the form, create the card (once), and go to the card's page."""
     _limit(request)
-    form = await request.form(max_files=0, max_fields=20)
-    fields = {k: v[:MAX_FIELD] for k, v in form.items() if isinstance(v, str)}
+    fields = await _form(request)
     return await run_in_threadpool(_join, request, token, fields)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """A page's small form (URL-encoded, as browsers send one without a file),
+    read up to ``MAX_FORM_BYTES``; each value cut to ``MAX_FIELD`` characters."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
+        raise PageProblem("too_large")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise PageProblem("too_large")
+    try:
+        pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=20)
+    except ValueError:
+        raise PageProblem("too_large") from None
+    return {key: value[:MAX_FIELD] for key, value in pairs}
 
 
 def _check_form(request: Request, action: str, page_token: str, fields: dict[str, str]) -> None:
@@ -511,8 +538,7 @@ def erase_page(request: Request, token: str) -> Response:
 async def erase_submit(request: Request, token: str) -> Response:
     """Erase the card (after the confirmation page's form)."""
     _limit(request)
-    form = await request.form(max_files=0, max_fields=20)
-    fields = {k: v[:MAX_FIELD] for k, v in form.items() if isinstance(v, str)}
+    fields = await _form(request)
     return await run_in_threadpool(_erase, request, token, fields)
 
 
