@@ -171,3 +171,18 @@ def test_the_receipt_link_from_the_till_opens_the_page(shop: Desk, client: TestC
     assert sale.enrol_url == f"https://cafe.example/join/{sale.claim_token}"
     assert claims.enrol_url(shop.settings.public_url, sale.claim_token or "") == sale.enrol_url
     assert client.get(sale.enrol_url or "").status_code == 200
+
+
+def test_every_mistake_is_shown_at_once(shop: Desk, client: TestClient) -> None:
+    sale = shop.checkout(amount="5.00")
+    answer = join(client, sale.claim_token, email="bad@", phone="12", birthday="1800-01-01", consent=None)
+    assert answer.status_code == 422
+    text = text_of(answer.text)
+    for message in (
+        "adresse e-mail n'est pas valable",
+        "numéro de téléphone n'est pas valable",
+        "date de naissance n'est pas valable",
+        "Cochez la case",
+    ):
+        assert message in text
+    assert answer.text.count('aria-invalid="true"') == 4

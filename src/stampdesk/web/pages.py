@@ -40,6 +40,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..desk import Desk
 from ..domain.errors import InvalidInput, Refused, StampdeskError
+from ..domain.validate import clean_birthday, clean_email, clean_name, clean_phone
 from ..results import CardState
 from ..services.join import JoinPreview
 from . import page_guard, page_symbols
@@ -403,12 +404,25 @@ def _join(request: Request, token: str, fields: dict[str, str]) -> Response:
     values = {name: fields.get(name, "").strip() for name in FIELDS}
     errors: list[str] = []
     bad: set[str] = set()
-    if not values["name"]:
-        errors.append(t.invalid_name)
-        bad.add("name")
-    if not values["email"]:
-        errors.append(t.need_email)
-        bad.add("email")
+    # Every field is checked now, so the customer corrects them all at once.
+    today = desk.now().astimezone(desk.store.zone).date()
+    checks: dict[str, Callable[[str], object]] = {
+        "name": clean_name,
+        "email": clean_email,
+        "phone": clean_phone,
+        "birthday": lambda value: clean_birthday(value, today),
+    }
+    for field, check in checks.items():
+        if not values[field]:
+            if field in ("name", "email"):  # the card needs both
+                errors.append(t.invalid_name if field == "name" else t.need_email)
+                bad.add(field)
+            continue
+        try:
+            check(values[field])
+        except InvalidInput:
+            errors.append(getattr(t, f"invalid_{field}"))
+            bad.add(field)
     if fields.get("consent") != "yes":
         errors.append(t.need_consent)
         bad.add("consent")
@@ -425,8 +439,8 @@ def _join(request: Request, token: str, fields: dict[str, str]) -> Response:
             claim=token,
         )
     except InvalidInput as error:
-        field = FIELD_PROBLEMS.get(error.code)
-        if field is None:
+        wrong = FIELD_PROBLEMS.get(error.code)
+        if wrong is None:
             raise
         return _join_form(
             request,
@@ -435,7 +449,7 @@ def _join(request: Request, token: str, fields: dict[str, str]) -> Response:
             offer,
             values=values,
             errors=(getattr(t, error.code),),
-            bad=frozenset({field}),
+            bad=frozenset({wrong}),
             status=422,
         )
     except Refused as error:
