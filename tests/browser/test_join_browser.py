@@ -12,46 +12,22 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
 import zxingcpp
-from fastapi import FastAPI
 from PIL import Image
 
 from helpers import EXAMPLE_PROGRAM, ROOT, Clock, make_desk, service_missing
 from stampdesk.config import PagesSettings
 from stampdesk.printer.emulator import PrinterEmulator
 from stampdesk.printer.outbox import ReceiptPrinter, print_pending
-from web_app import make_app
+from web_app import live_server, make_app
 
 CHROMIUM = os.environ.get("STAMPDESK_CHROMIUM", "/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
 ARTIFACTS = Path(os.environ.get("STAMPDESK_ARTIFACTS") or ROOT / "test-artifacts")
-
-
-@contextmanager
-def live_server(sock: socket.socket, app: FastAPI) -> Iterator[None]:
-    """uvicorn serving ``app`` on an already bound socket, in a thread."""
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the web server did not start")
-        time.sleep(0.02)
-    try:
-        yield
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
 
 
 @pytest.fixture
