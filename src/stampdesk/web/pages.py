@@ -25,6 +25,7 @@ import json
 import logging
 import math
 import threading
+import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from functools import cache
@@ -67,6 +68,7 @@ PROBLEM_STATUS = {
     "no_program": 503,
     "too_large": 413,
 }
+PROBLEM_MESSAGES = frozenset(PROBLEM_STATUS) | {"not_found", "unexpected"}
 # The form's fields, and the problems the enrolment service reports for each.
 FIELDS = ("name", "email", "phone", "birthday")
 FIELD_PROBLEMS = {f"invalid_{field}": field for field in FIELDS}
@@ -153,6 +155,7 @@ class _Shop:
     icon_svg: bytes
     pngs: dict[int, bytes]
     secret: bytes | None = None  # the shop's secret, read once (it never changes)
+    name: tuple[float, str] | None = None  # (read at, programme name) for problem pages
 
 
 _state_lock = threading.Lock()
@@ -263,11 +266,7 @@ def _page(request: Request, name: str, t: PageText, status: int = 200, **context
 def problem_page(request: Request, problem: PageProblem) -> Response:
     """The friendly page of a problem, in the customer's language."""
     t = _text(request)
-    try:
-        shop = str(_desk(request).program().rules["name"])
-    except Exception:  # no programme yet, or the database is away
-        shop = ""
-    message = getattr(t, problem.code, t.unexpected)
+    message = getattr(t, problem.code) if problem.code in PROBLEM_MESSAGES else t.unexpected
     if problem.code == "rate_limited":
         message = message.format(n=math.ceil(problem.retry_after or 1))
     depth = request.url.path.rstrip("/").count("/") - 1
@@ -277,13 +276,29 @@ def problem_page(request: Request, problem: PageProblem) -> Response:
         t,
         problem.status,
         root="../" * depth,
-        shop=shop,
+        shop=_shop_name(request),
         message=message,
         at_till=problem.code in ("invalid_claim_token", "claim_expired", "refunded"),
     )
     if problem.retry_after is not None:
         response.headers["Retry-After"] = str(math.ceil(problem.retry_after))
     return response
+
+
+NAME_SECONDS = 60.0  # how long a problem page trusts the programme name it read
+
+
+def _shop_name(request: Request) -> str:
+    """The programme's name for pages that must stay cheap (a flood of 429s
+    must not become a flood of queries): read at most once a minute."""
+    shop = _shop(request)
+    now = time.monotonic()
+    if shop.name is None or now - shop.name[0] > NAME_SECONDS:
+        try:
+            shop.name = (now, str(_desk(request).program().rules["name"]))
+        except Exception:  # no programme yet, or the database is away: no name
+            return ""
+    return shop.name[1]
 
 
 # --------------------------------------------------------------------------- enrolment
@@ -622,7 +637,7 @@ def _manifest(request: Request, shop: str, start: str | None = None) -> Response
 def manifest(request: Request) -> Response:
     """The shop's web app manifest (name, colours, icons)."""
     t = _text(request)
-    return _finish(request, _manifest(request, _desk(request).program().rules["name"]), t, private=False)
+    return _finish(request, _manifest(request, _shop_name(request)), t, private=False)
 
 
 _ASSET_CACHE = {"Cache-Control": "public, max-age=86400"}
