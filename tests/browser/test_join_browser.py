@@ -26,6 +26,16 @@ from stampdesk.printer.outbox import ReceiptPrinter, print_pending
 from web_app import live_server, make_app
 
 CHROMIUM = os.environ.get("STAMPDESK_CHROMIUM", "/usr/bin/chromium")
+# No network but 127.0.0.1 here: Chromium must not try to reach its own services.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 PHONE = {"width": 390, "height": 844}
 ARTIFACTS = Path(os.environ.get("STAMPDESK_ARTIFACTS") or ROOT / "test-artifacts")
 
@@ -65,7 +75,7 @@ def test_a_walk_in_scans_the_printed_receipt_and_gets_their_card(chromium_path: 
         with live_server(sock, make_app(shop)), sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=chromium_path,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+                args=CHROMIUM_ARGS,
             )
             try:
                 context = browser.new_context(
