@@ -186,3 +186,40 @@ def test_every_mistake_is_shown_at_once(shop: Desk, client: TestClient) -> None:
     ):
         assert message in text
     assert answer.text.count('aria-invalid="true"') == 4
+
+
+def test_two_phones_sending_the_same_receipt_at_once_make_one_card(shop: Desk) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from page_helpers import make_app
+
+    sale = shop.checkout(amount="12.50")
+    token = sale.claim_token or ""
+    app = make_app(shop)
+    clients = [TestClient(app, base_url=ORIGIN, follow_redirects=False) for _ in range(2)]
+    forms = []
+    for n, phone in enumerate(clients):
+        forms.append(
+            {
+                "csrf": csrf_of(phone.get(f"/join/{token}").text),
+                "name": f"Ana {n}",
+                "email": f"ana{n}@example.org",
+                "consent": "yes",
+            }
+        )
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda i: clients[i].post(f"/join/{token}", data=forms[i]), range(2)))
+    for phone in clients:
+        phone.close()
+    assert sorted(a.status_code for a in answers) == [303, 409]
+    assert counts(shop)["cards"] == 1 and counts(shop)["customers"] == 1
+    assert shop.check().ok
+
+
+def test_a_sale_too_small_to_earn_still_offers_the_starter_stamps(shop: Desk, client: TestClient) -> None:
+    sale = shop.checkout(amount="1.50")  # below min_amount: no stamp
+    page = client.get(f"/join/{sale.claim_token}")
+    text = text_of(page.text)
+    assert "2 tampons vous attendent" in text and "pour votre achat" not in text
+    token = card_token(join(client, sale.claim_token))
+    assert shop.card_for_link(token).balance == 2
