@@ -212,6 +212,13 @@ class Desk:
         """Everything kept about a card's holder, JSON-ready (their right of access)."""
         return privacy.export(self.store, number)
 
+    def correct(
+        self, number: str, *, name: object, email: object, phone: object = None, birthday: object = None
+    ) -> CardState:
+        """Replace a card holder's name and contact details (their right to
+        rectification); an empty phone or birthday is deleted."""
+        return privacy.correct(self.store, number, name=name, email=email, phone=phone, birthday=birthday)
+
     def erase(self, number: str) -> ErasedCard:
         """Erase a card's holder (their right to erasure); the anonymous
         ledger and sales stay, so totals and ``check`` still hold."""

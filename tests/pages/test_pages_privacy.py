@@ -161,3 +161,43 @@ def test_a_reprint_of_an_erased_cards_sale_prints_without_the_name(shop: Desk, t
     assert outcome.printed
     text = Path(outcome.files[1]).read_text(encoding="utf-8")
     assert "DUPLICATA" in text and "Ana" not in text and "5,00 €" in text
+
+
+def test_the_holder_corrects_their_details(shop: Desk, client: TestClient) -> None:
+    token = _card(shop, client)
+    number = shop.card_for_link(token).number
+    form_page = client.get(f"/card/{token}/edit")
+    assert form_page.status_code == 200
+    assert 'value="Ana"' in form_page.text and 'value="1990-05-17"' in form_page.text
+    assert f'href="{token}/edit"' in client.get(f"/card/{token}").text
+    form = {
+        "csrf": csrf_of(form_page.text),
+        "name": "Anaïs Martin",
+        "email": "anais@example.org",
+        "phone": "",
+        "birthday": "1990-05-18",
+    }
+    saved = client.post(f"/card/{token}/edit", data=form, headers={"Origin": ORIGIN})
+    assert saved.status_code == 303 and saved.headers["location"] == f"../{token}"
+    assert "Bonjour Anaïs Martin !" in client.get(f"/card/{token}").text
+    card = shop.card(number)
+    assert (card.email, card.phone, str(card.birthday)) == ("anais@example.org", None, "1990-05-18")
+    assert [m.number for m in shop.search("mart")] == [number] and shop.search("ana@") == ()
+    assert card.balance == 4  # the stamps are untouched
+
+
+def test_a_wrong_correction_comes_back_and_writes_nothing(shop: Desk, client: TestClient) -> None:
+    shop.enrol(name="Bob", email="bob@example.org")
+    token = _card(shop, client)
+    csrf = csrf_of(client.get(f"/card/{token}/edit").text)
+    before = content(shop)
+    bad = client.post(f"/card/{token}/edit", data={"csrf": csrf, "name": "", "email": "nope"})
+    assert bad.status_code == 422
+    assert "Indiquez votre prénom" in text_of(bad.text) and "pas valable" in bad.text
+    taken = client.post(f"/card/{token}/edit", data={"csrf": csrf, "name": "Ana", "email": "BOB@example.org"})
+    assert taken.status_code == 409 and "une autre carte" in taken.text
+    forged = client.post(
+        f"/card/{token}/edit", data={"csrf": "1.x", "name": "Eve", "email": "eve@example.org"}
+    )
+    assert forged.status_code == 403
+    assert content(shop) == before

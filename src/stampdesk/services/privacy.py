@@ -1,7 +1,10 @@
-"""A customer's rights over their data: see it all (export) and erase it.
+"""A customer's rights over their data: see it all (export), correct it,
+and erase it.
 
 ``export`` gathers everything the shop keeps about a card's holder: their
 profile and consent, the card, its ledger, its sales and its coupons.
+
+``correct`` replaces their name and contact details (the search index follows).
 
 ``erase`` removes the person and keeps the accounts: in one transaction the
 customer's name becomes a neutral placeholder, their e-mail, phone, birthday
@@ -17,14 +20,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 
 from ..domain.card_numbers import normalise_card_number
-from ..domain.errors import NotFound
+from ..domain.errors import NotFound, Refused
 from ..domain.money import from_cents
+from ..domain.validate import clean_birthday, clean_email, clean_name, clean_phone, name_key
 from ..models import cards, checkout_items, checkouts, coupons, customers, ledger, name_words
-from ..results import Result, plain
+from ..results import CardState, Result, plain
 from ..store import Store
+from . import cards as card_service
 from .stamps import ERASED
 
 # What an erased customer's name becomes: the column cannot be empty, and no
@@ -194,3 +199,42 @@ def erase(store: Store, number: str) -> ErasedCard:
             )
         conn.execute(update(cards).where(cards.c.id == card.id).values(status=ERASED))
     return ErasedCard(number, now, tuple(c.code for c in live), card.balance)
+
+
+def correct(
+    store: Store, number: str, *, name: object, email: object, phone: object = None, birthday: object = None
+) -> CardState:
+    """Replace the name, e-mail, phone and birthday of card ``number``'s
+    holder (their right to rectification); an empty phone or birthday is
+    deleted. Refused if the e-mail belongs to another customer."""
+    number = normalise_card_number(number)
+    today = store.now().astimezone(store.zone).date()
+    holder_name = clean_name(name)
+    clean = {
+        "name": holder_name,
+        "email": clean_email(email),
+        "phone": clean_phone(phone),
+        "birthday": clean_birthday(birthday, today),
+    }
+    with store.write() as conn:
+        card = _card_row(conn, number)
+        if card.customer_id is None:
+            raise NotFound(f"card {number} has no holder to correct", "unknown_customer")
+        if clean["email"]:
+            taken = conn.execute(
+                select(customers.c.id).where(
+                    customers.c.email == clean["email"],
+                    customers.c.erased_at.is_(None),
+                    customers.c.id != card.customer_id,
+                )
+            ).first()
+            if taken is not None:
+                raise Refused(f"{clean['email']} is already enrolled on another card", "already_enrolled")
+        conn.execute(
+            update(customers)
+            .where(customers.c.id == card.customer_id)
+            .values(**clean, name_key=name_key(holder_name))
+        )
+        conn.execute(delete(name_words).where(name_words.c.customer_id == card.customer_id))
+        conn.execute(insert(name_words), card_service.name_word_rows(card.customer_id, holder_name))
+    return card_service.card(store, number)

@@ -62,6 +62,10 @@ class PageText:
     your_data: str
     data_explained: str
     download: str
+    edit_link: str
+    edit_title: str
+    save_button: str
+    email_taken: str
     erase_link: str
     # erasing
     erase_title: str
@@ -151,6 +155,10 @@ FRENCH = PageText(
     your_data="Mes données",
     data_explained="{shop} garde votre prénom, vos coordonnées, vos passages et vos bons.",
     download="Télécharger mes données (JSON)",
+    edit_link="Corriger mes coordonnées",
+    edit_title="Mes coordonnées",
+    save_button="Enregistrer",
+    email_taken="Cette adresse e-mail est déjà celle d'une autre carte.",
     erase_link="Effacer ma carte",
     erase_title="Effacer ma carte ?",
     erase_explained="Votre prénom, votre e-mail, votre téléphone et votre date de naissance "
@@ -223,6 +231,10 @@ ENGLISH = PageText(
     your_data="My data",
     data_explained="{shop} keeps your first name, your contact details, your visits and your coupons.",
     download="Download my data (JSON)",
+    edit_link="Correct my details",
+    edit_title="My details",
+    save_button="Save",
+    email_taken="This e-mail address already belongs to another card.",
     erase_link="Erase my card",
     erase_title="Erase my card?",
     erase_explained="Your first name, e-mail, phone and date of birth will be erased, and this "

@@ -411,15 +411,11 @@ def _check_form(request: Request, action: str, page_token: str, fields: dict[str
         raise PageProblem("csrf")
 
 
-def _join(request: Request, token: str, fields: dict[str, str]) -> Response:
-    desk = _desk(request)
-    t = _text(request)
-    offer = desk.join_preview(token)  # forged, expired, used: the problem page
-    _check_form(request, "join", token, fields)
-    values = {name: fields.get(name, "").strip() for name in FIELDS}
+def _field_problems(desk: Desk, t: PageText, values: dict[str, str]) -> tuple[list[str], set[str]]:
+    """Every mistake in the customer's details at once (so they correct them
+    all in one go): the messages, and the fields to mark."""
     errors: list[str] = []
     bad: set[str] = set()
-    # Every field is checked now, so the customer corrects them all at once.
     today = desk.now().astimezone(desk.store.zone).date()
     checks: dict[str, Callable[[str], object]] = {
         "name": clean_name,
@@ -438,6 +434,16 @@ def _join(request: Request, token: str, fields: dict[str, str]) -> Response:
         except InvalidInput:
             errors.append(getattr(t, f"invalid_{field}"))
             bad.add(field)
+    return errors, bad
+
+
+def _join(request: Request, token: str, fields: dict[str, str]) -> Response:
+    desk = _desk(request)
+    t = _text(request)
+    offer = desk.join_preview(token)  # forged, expired, used: the problem page
+    _check_form(request, "join", token, fields)
+    values = {name: fields.get(name, "").strip() for name in FIELDS}
+    errors, bad = _field_problems(desk, t, values)
     if fields.get("consent") != "yes":
         errors.append(t.need_consent)
         bad.add("consent")
@@ -605,6 +611,79 @@ def card_manifest(request: Request, token: str) -> Response:
     t = _text(request)
     _, card = _card(request, token)
     return _finish(request, _manifest(request, card.program, start=f"../{token}"), t)
+
+
+def _edit_form(
+    request: Request,
+    t: PageText,
+    token: str,
+    card: CardState,
+    values: dict[str, str],
+    errors: tuple[str, ...] = (),
+    bad: frozenset[str] = frozenset(),
+    status: int = 200,
+) -> Response:
+    desk = _desk(request)
+    return _page(
+        request,
+        "edit.html",
+        t,
+        status,
+        root="../../",
+        shop=card.program,
+        values=values,
+        errors=errors,
+        bad=bad,
+        csrf=page_guard.csrf_token(_secret(request), "edit", token, desk.now().timestamp()),
+        back=f"../{token}",
+        manifest="../../manifest.webmanifest",
+    )
+
+
+@router.get("/card/{token}/edit", response_class=HTMLResponse, include_in_schema=False)
+def edit_page(request: Request, token: str) -> Response:
+    """The holder's details, to correct."""
+    _limit(request)
+    t = _text(request)
+    _, card = _card(request, token)
+    values = {
+        "name": card.name or "",
+        "email": card.email or "",
+        "phone": card.phone or "",
+        "birthday": card.birthday.isoformat() if card.birthday else "",
+    }
+    return _edit_form(request, t, token, card, values)
+
+
+@router.post("/card/{token}/edit", response_class=HTMLResponse, include_in_schema=False)
+async def edit_submit(request: Request, token: str) -> Response:
+    """Save the corrected details, then back to the card."""
+    _limit(request)
+    fields = await _form(request)
+    return await run_in_threadpool(_edit, request, token, fields)
+
+
+def _edit(request: Request, token: str, fields: dict[str, str]) -> Response:
+    t = _text(request)
+    desk, card = _card(request, token)
+    _check_form(request, "edit", token, fields)
+    values = {name: fields.get(name, "").strip() for name in FIELDS}
+    errors, bad = _field_problems(desk, t, values)
+    if errors:
+        return _edit_form(request, t, token, card, values, tuple(errors), frozenset(bad), 422)
+    try:
+        desk.correct(
+            card.number,
+            name=values["name"],
+            email=values["email"],
+            phone=values["phone"] or None,
+            birthday=values["birthday"] or None,
+        )
+    except Refused as error:
+        if error.code != "already_enrolled":
+            raise
+        return _edit_form(request, t, token, card, values, (t.email_taken,), frozenset({"email"}), 409)
+    return _finish(request, RedirectResponse(f"../{token}", status_code=303), t)
 
 
 # --------------------------------------------------------------------------- assets
