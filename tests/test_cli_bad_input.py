@@ -183,7 +183,9 @@ def test_bad_input_is_refused_and_writes_nothing(
 HUMAN = ["unknown card", "amount '-5'", "reused coupon", "refund twice", "amount missing", "unknown command"]
 
 
-@pytest.mark.parametrize(("args", "status"), [(c[1], c[2]) for c in CASES if c[0] in HUMAN], ids=HUMAN)
+@pytest.mark.parametrize(
+    ("args", "status"), [(c[1], c[2]) for c in CASES if c[0] in HUMAN], ids=HUMAN
+)
 def test_without_json_an_error_is_one_line_on_stderr_only(
     shop: Shop, args: tuple[str, ...], status: int
 ) -> None:
