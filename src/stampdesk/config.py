@@ -161,17 +161,8 @@ def load_settings(
     elif explicit:
         raise InvalidInput(f"config file {path} does not exist", "invalid_config")
 
-    known = {
-        "database",
-        "public_url",
-        "locale",
-        "timezone",
-        "card_prefix",
-        "till",
-        "claim_days",
-        "printer",
-        "pages",
-    }
+    known = {"database", "public_url", "locale", "timezone", "card_prefix", "till", "claim_days", "printer"}
+    known.add("pages")  # the customer pages' colours and rate limit
     unknown = sorted(set(data) - known)
     if unknown:
         raise InvalidInput(f"config file {path}: unknown key {unknown[0]!r}", "invalid_config")
