@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,23 @@ class PrinterSettings:
     footer: tuple[str, ...] = ()
 
 
+# The customer pages' look and protection (``[pages]`` in the config file).
+DEFAULT_COLOUR = "#1f4e79"
+DEFAULT_ACCENT = "#e0a526"
+DEFAULT_RATE_LIMIT = 60  # page views per minute and client; 0 turns the limit off
+MAX_RATE_LIMIT = 1_000_000
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+@dataclass(frozen=True)
+class PagesSettings:
+    """The customer's pages: the shop's colours and the per-client rate limit."""
+
+    colour: str = DEFAULT_COLOUR  # headers, buttons, filled stamps
+    accent: str = DEFAULT_ACCENT  # milestones and coupons
+    rate_limit: int = DEFAULT_RATE_LIMIT
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a shop configures, typed and validated."""
@@ -42,6 +60,7 @@ class Settings:
     till: str | None = None
     claim_days: int = 30  # how long a walk-in's receipt can be claimed
     printer: PrinterSettings = field(default_factory=PrinterSettings)
+    pages: PagesSettings = field(default_factory=PagesSettings)
     config_file: Path | None = None
 
     @property
@@ -97,6 +116,31 @@ def _lines(table: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _pages(table: object, path: Path) -> PagesSettings:
+    """The ``[pages]`` table, validated: colours as ``#rrggbb``, a whole rate limit."""
+    if not isinstance(table, dict):
+        raise InvalidInput(f"config file {path}: [pages] must be a table", "invalid_config")
+    unknown = sorted(set(table) - {"colour", "accent", "rate_limit"})
+    if unknown:
+        raise InvalidInput(f"config file {path}: unknown key pages.{unknown[0]}", "invalid_config")
+    colours = {}
+    for key, default in (("colour", DEFAULT_COLOUR), ("accent", DEFAULT_ACCENT)):
+        value = table.get(key, default)
+        if not isinstance(value, str) or not _COLOUR.match(value):
+            raise InvalidInput(
+                f"config file {path}: pages.{key} must be a colour such as \"#1f4e79\"", "invalid_config"
+            )
+        colours[key] = value.lower()
+    limit = table.get("rate_limit", DEFAULT_RATE_LIMIT)
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_RATE_LIMIT:
+        raise InvalidInput(
+            f"config file {path}: pages.rate_limit must be a whole number of pages per minute "
+            f"(0 to {MAX_RATE_LIMIT}; 0 turns the limit off)",
+            "invalid_config",
+        )
+    return PagesSettings(colour=colours["colour"], accent=colours["accent"], rate_limit=limit)
+
+
 def load_settings(
     *,
     db: str | None = None,
@@ -118,6 +162,7 @@ def load_settings(
         raise InvalidInput(f"config file {path} does not exist", "invalid_config")
 
     known = {"database", "public_url", "locale", "timezone", "card_prefix", "till", "claim_days", "printer"}
+    known.add("pages")  # the customer pages' colours and rate limit
     unknown = sorted(set(data) - known)
     if unknown:
         raise InvalidInput(f"config file {path}: unknown key {unknown[0]!r}", "invalid_config")
@@ -160,5 +205,6 @@ def load_settings(
             header=_lines(printer_table, "header", path),
             footer=_lines(printer_table, "footer", path),
         ),
+        pages=_pages(data.get("pages", {}), path),
         config_file=path if path.exists() else None,
     )

@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from . import db
 from .config import PrinterSettings, Settings, load_settings
@@ -26,12 +27,15 @@ from .results import (
     StampChange,
 )
 from .services import backup as backup_service
-from .services import cards, check, checkout, coupons, printing, program, refunds
+from .services import card_links, cards, check, checkout, coupons, printing, privacy, program, refunds
+from .services import join as join_service
 from .services import overview as overview_service
 from .services import staff as staff_service
 
 # Re-exported for the till, which reaches the engine only through this module.
+from .services.join import JoinPreview as JoinPreview
 from .services.overview import Overview as Overview
+from .services.privacy import ErasedCard as ErasedCard
 from .services.staff import PIN_DIGITS as PIN_DIGITS
 from .services.staff import ROLES as ROLES
 from .services.staff import StaffMember as StaffMember
@@ -196,6 +200,43 @@ class Desk:
     def now(self) -> datetime:
         """The shop's clock (UTC): what a sale recorded now would be dated."""
         return self.store.now()
+
+    # --- Customer pages: receipt enrolment preview, card links, privacy -----
+
+    def join_preview(self, token: object) -> JoinPreview:
+        """What a receipt's enrolment link offers: the programme and the stamps
+        waiting. Refused like ``enrol(claim=token)`` would be (forged,
+        expired, already claimed, refunded); writes nothing."""
+        return join_service.preview(self.store, token)
+
+    def card_token(self, number: str) -> str:
+        """The private token of a card's page (unguessable, stable)."""
+        return card_links.card_token(self.store, number)
+
+    def card_link(self, number: str) -> str:
+        """The full private address of a card's page, under ``public_url``."""
+        return card_links.card_link(self.store, number)
+
+    def card_for_link(self, token: object) -> CardState:
+        """The card a page token opens; ``NotFound`` for a forged token
+        (``invalid_card_link``) or an erased card (``card_erased``)."""
+        return cards.card(self.store, card_links.card_for_token(self.store, token))
+
+    def export(self, number: str) -> dict[str, Any]:
+        """Everything kept about a card's holder, JSON-ready (their right of access)."""
+        return privacy.export(self.store, number)
+
+    def correct(
+        self, number: str, *, name: object, email: object, phone: object = None, birthday: object = None
+    ) -> CardState:
+        """Replace a card holder's name and contact details (their right to
+        rectification); an empty phone or birthday is deleted."""
+        return privacy.correct(self.store, number, name=name, email=email, phone=phone, birthday=birthday)
+
+    def erase(self, number: str) -> ErasedCard:
+        """Erase a card's holder (their right to erasure); the anonymous
+        ledger and sales stay, so totals and ``check`` still hold."""
+        return privacy.erase(self.store, number)
 
 
 def connect(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..desk import Desk
-from ..domain.errors import InvalidInput
+from ..domain.errors import InvalidInput, NotFound
 from ..results import Result
 from ..services import printing
 from ..services.checkout import sale_result
@@ -104,7 +104,14 @@ def receipt_for(desk: Desk, job: printing.PrintJob, columns: int) -> Receipt:
     if job.checkout is None:
         return build_test_receipt(shop, settings.locale, columns)
     result = sale_result(desk.store, job.checkout)
-    card = desk.card(result.card) if result.card else None
+    card = None
+    if result.card:
+        try:
+            card = desk.card(result.card)
+        except NotFound as missing:
+            # A reprint of a sale whose card was erased since: no name, no progress.
+            if missing.code != "card_erased":
+                raise
     return build_sale_receipt(
         shop_name=shop,
         header_lines=settings.printer.header,

@@ -24,7 +24,7 @@ from ..models import cards, checkouts, coupons, customers, name_words, program_v
 from ..results import CardState, CouponInfo, CustomerMatch, EnrolResult, StampChange
 from ..store import Store
 from . import claims
-from .stamps import BLANK, CardRef, give, ledger_row, lock_card, next_for, take_back
+from .stamps import BLANK, ERASED, CardRef, give, ledger_row, lock_card, next_for, take_back
 
 MAX_ADJUSTMENT = 100
 
@@ -259,6 +259,8 @@ def _card_state(conn: Connection, store: Store, number: str) -> CardState:
     row = conn.execute(_card_query(), {"number": number}).first()
     if row is None:
         raise NotFound(f"no card {number} in this shop", "unknown_card")
+    if row.status == ERASED:
+        raise NotFound(f"card {number} was erased at its holder's request", "card_erased")
     program = store.program_or_refuse(conn, row.version)
     now = store.now()
     live = tuple(
@@ -359,6 +361,8 @@ def adjust(store: Store, number: str, stamps: int, *, reason: str, staff: str) -
         row = lock_card(conn, store, number=number)
         if row is None:
             raise NotFound(f"no card {number} in this shop", "unknown_card")
+        if row.status == ERASED:
+            raise NotFound(f"card {number} was erased at its holder's request", "card_erased")
         ref = CardRef(row.id, row.number, row.balance, row.cycle)
         if stamps > 0:
             given = give(

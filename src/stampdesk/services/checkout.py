@@ -20,7 +20,7 @@ from ..models import cards, checkout_items, checkouts, coupons, ledger, program_
 from ..results import CheckoutResult, CouponInfo, MilestoneInfo
 from ..store import Store
 from . import claims, printing
-from .stamps import BLANK, LOCKED_CARD_COLUMNS, CardRef, activate, give, ledger_row, next_for
+from .stamps import BLANK, ERASED, LOCKED_CARD_COLUMNS, CardRef, activate, give, ledger_row, next_for
 
 
 def checkout(
@@ -105,6 +105,11 @@ def _checkout(
             )
             if row is None:
                 raise NotFound(f"no card {number} in this shop", "unknown_card")
+            if row.status == ERASED:
+                raise NotFound(
+                    f"card {number} was erased at its holder's request: record the sale without a card",
+                    "card_erased",
+                )
             if row.status not in ("active", BLANK):
                 raise Refused(f"card {number} is {row.status}", "card_not_active")
             version = row.version

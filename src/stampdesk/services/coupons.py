@@ -9,6 +9,7 @@ from ..domain.errors import NotFound, Refused
 from ..models import cards, coupons
 from ..results import RedeemResult
 from ..store import Store
+from .stamps import ERASED
 
 
 def redeem(store: Store, code: str, *, till: str | None = None) -> RedeemResult:
@@ -17,7 +18,7 @@ def redeem(store: Store, code: str, *, till: str | None = None) -> RedeemResult:
     now = store.now()
     with store.write() as conn:
         query = (
-            select(coupons, cards.c.number)
+            select(coupons, cards.c.number, cards.c.status.label("card_status"))
             .select_from(coupons.join(cards, cards.c.id == coupons.c.card_id))
             .where(coupons.c.code == code)
         )
@@ -27,6 +28,8 @@ def redeem(store: Store, code: str, *, till: str | None = None) -> RedeemResult:
         if row.redeemed_at is not None:
             when = row.redeemed_at.astimezone(store.zone).strftime("%Y-%m-%d %H:%M")
             raise Refused(f"coupon {code} was already used on {when}", "coupon_used")
+        if row.card_status == ERASED:
+            raise Refused(f"coupon {code} was cancelled: its card was erased", "coupon_voided")
         if row.voided_at is not None:
             raise Refused(f"coupon {code} was cancelled (its sale was refunded)", "coupon_voided")
         if row.expires_at < now:

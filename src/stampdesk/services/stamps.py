@@ -49,6 +49,8 @@ class Taken:
 # A pre-printed card not handed out yet: its first sale or enrolment gives
 # the starter stamps and makes it active.
 BLANK = "blank"
+# A card whose holder erased their data: kept for the accounts, refused at the till.
+ERASED = "erased"
 
 
 def activate(conn: Connection, card_id: int) -> None:

@@ -1,0 +1,1 @@
+"""The web side of stampdesk: the POS API and the customer pages."""
