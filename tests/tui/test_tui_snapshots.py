@@ -73,9 +73,11 @@ def steps(*actions: Callable[[Pilot[Any]], Awaitable[None]]) -> Callable[[Pilot[
             await action(pilot)
             await settle(pilot)
         # A blinking cursor is drawn or not depending on when the picture is
-        # taken: keep it steadily on.
+        # taken, and a field's text may or may not be selected yet when its
+        # focus came late: keep the cursor steadily on, at the text's end.
         for field in pilot.app.screen.query(Input):
             field.cursor_blink = False
+            field.action_end()
         await pilot.pause()
 
     return run
