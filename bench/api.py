@@ -209,7 +209,13 @@ def health_request(port: int) -> str:
     return f"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
 
 
-def summary(name: str, result: dict[str, Any]) -> dict[str, float]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def summary(name: str, result: dict[str, Any], server_cpu: float | None = None) -> dict[str, float]:
     lat = result["latencies"]
     rate = result["requests"] / result["seconds"]
     figures = {
@@ -225,6 +231,9 @@ def summary(name: str, result: dict[str, Any]) -> dict[str, float]:
         f"p95 {figures['p95']:.2f} ms  p99 {figures['p99']:.2f} ms  max {figures['max']:.1f} ms  "
         f"errors {result['errors']}"
     )
+    if server_cpu is not None and result["requests"]:
+        # Includes the warm-up's requests too: an upper bound per request.
+        print(f"{'':<34} server CPU {server_cpu * 1000 / result['requests']:.3f} ms per request (upper bound)")
     return figures
 
 
@@ -267,11 +276,12 @@ def main() -> int:
         port = free_port()
         server = start_server(url, port, work / "server.log")
         base = {"host": "127.0.0.1", "port": port, "clients": args.clients, "warmup": args.warmup}
+        cpu = cpu_seconds(server.pid)
         health = run_load(
             {**base, "seconds": min(args.seconds, 5.0), "requests": [[health_request(port)]] * args.clients},
             work,
         )
-        summary("baseline: GET /api/v1/health", health)
+        summary("baseline: GET /api/v1/health", health, cpu_seconds(server.pid) - cpu)
 
         run = uuid.uuid4().hex[:6]
         per_client = max(1, len(numbers) // args.clients)
@@ -283,8 +293,9 @@ def main() -> int:
             ]
             for c in range(args.clients)
         ]
+        cpu = cpu_seconds(server.pid)
         checkouts = run_load({**base, "seconds": args.seconds, "requests": requests}, work)
-        figures = summary("POST /api/v1/checkouts", checkouts)
+        figures = summary("POST /api/v1/checkouts", checkouts, cpu_seconds(server.pid) - cpu)
     finally:
         if server is not None:
             server.terminate()

@@ -9,8 +9,12 @@ event loop keeps accepting requests while SQLite waits on the disk.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Annotated, Any
+from collections.abc import Callable
+from concurrent.futures import Executor
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
@@ -40,6 +44,7 @@ from .schemas import (
 )
 
 router = APIRouter(prefix="/api/v1")
+T = TypeVar("T")
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -100,6 +105,12 @@ class ApiRefusal(StampdeskError):
         super().__init__(message, code)
         self.http_status = status
         self.headers = headers
+
+
+async def in_writer(request: Request, call: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run a database write on the application's writer thread(s)."""
+    writer: Executor = request.app.state.writer
+    return await asyncio.get_running_loop().run_in_executor(writer, partial(call, **kwargs))
 
 
 def desk_of(request: Request) -> Desk:
@@ -170,14 +181,16 @@ async def health() -> JSONResponse:
     summary="Record a sale",
     responses=errors(400, 401, 404, 409, 422),
 )
-def create_checkout(
+async def create_checkout(
     body: CheckoutIn, request: Request, who: Till, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """Record a sale and stamp the card (a walk-in gets `enrol_url`, the
     receipt's link that keeps this sale's stamps). The key's name is recorded
     as the sale's till. With `receipt`, the receipt is queued with the sale
     and printed in the background."""
-    result = desk_of(request).checkout(
+    result = await in_writer(
+        request,
+        desk_of(request).checkout,
         card=body.card,
         amount=body.amount,
         items=[

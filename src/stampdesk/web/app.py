@@ -13,6 +13,7 @@ import importlib.util
 import logging
 import traceback
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -101,6 +102,7 @@ def create_app(
             if worker is not None:
                 worker.stop()
             app.state.print_worker = None
+            app.state.writer.shutdown(wait=True)
 
     app = FastAPI(
         title="stampdesk POS API",
@@ -116,6 +118,12 @@ def create_app(
         ],
     )
     app.state.desk = desk
+    # SQLite takes one writer at a time: one thread runs the writes in turn
+    # instead of many threads queuing for the lock and the GIL. PostgreSQL
+    # writes concurrently: a few threads.
+    app.state.writer = ThreadPoolExecutor(
+        max_workers=8 if desk.store.postgres else 1, thread_name_prefix="stampdesk-writer"
+    )
     app.state.printer = printer
     app.state.print_worker = None
     install_redaction()
