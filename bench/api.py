@@ -233,7 +233,8 @@ def summary(name: str, result: dict[str, Any], server_cpu: float | None = None) 
     )
     if server_cpu is not None and result["requests"]:
         # Includes the warm-up's requests too: an upper bound per request.
-        print(f"{'':<34} server CPU {server_cpu * 1000 / result['requests']:.3f} ms per request (upper bound)")
+        per_request = server_cpu * 1000 / result["requests"]
+        print(f"{'':<34} server CPU {per_request:.3f} ms per request (upper bound)")
     return figures
 
 
@@ -263,8 +264,10 @@ def main() -> int:
     else:
         url = f"sqlite:///{work / 'shop.db'}"
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
-    print(f"stampdesk HTTP API benchmark, commit {commit.stdout.strip()}, {'PostgreSQL' if args.pg else 'SQLite'}")
-    print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {args.clients} clients, {args.seconds:g} s")
+    database = "PostgreSQL" if args.pg else "SQLite"
+    print(f"stampdesk HTTP API benchmark, commit {commit.stdout.strip()}, {database}")
+    python = sys.version.split()[0]
+    print(f"{os.cpu_count()} CPUs, Python {python}, {args.clients} clients, {args.seconds:g} s")
     server = None
     try:
         started = time.perf_counter()
@@ -288,7 +291,9 @@ def main() -> int:
         budget = int(3000 * (args.seconds + args.warmup) / args.clients) + 1  # more than can be sent
         requests = [
             [
-                checkout_request(port, key, numbers[(c * per_client + i) % len(numbers)], f"bench-{run}-{c}-{i}")
+                checkout_request(
+                    port, key, numbers[(c * per_client + i) % len(numbers)], f"bench-{run}-{c}-{i}"
+                )
                 for i in range(budget)
             ]
             for c in range(args.clients)
