@@ -118,12 +118,9 @@ def create_app(
         ],
     )
     app.state.desk = desk
-    # SQLite takes one writer at a time: one thread runs the writes in turn
-    # instead of many threads queuing for the lock and the GIL. PostgreSQL
-    # writes concurrently: a few threads.
-    app.state.writer = ThreadPoolExecutor(
-        max_workers=8 if desk.store.postgres else 1, thread_name_prefix="stampdesk-writer"
-    )
+    # The threads that write PostgreSQL checkouts (SQLite's are written on
+    # the event loop: see ``api.in_writer``); threads start at first use.
+    app.state.writer = ThreadPoolExecutor(max_workers=8, thread_name_prefix="stampdesk-writer")
     app.state.printer = printer
     app.state.print_worker = None
     install_redaction()
