@@ -128,9 +128,10 @@ def run_load(spec: dict[str, Any], work: Path) -> dict[str, Any]:
     """Run the generator in its own process and read its figures."""
     spec_file = work / f"spec-{uuid.uuid4().hex[:8]}.json"
     spec_file.write_text(json.dumps(spec))
-    done = subprocess.run(
-        [sys.executable, __file__, "--generate", str(spec_file)], capture_output=True, text=True, check=True
-    )
+    command = [sys.executable, __file__, "--generate", str(spec_file)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"the load generator failed:\n{done.stderr}")
     result: dict[str, Any] = json.loads(done.stdout)
     return result
 
@@ -268,6 +269,8 @@ def main() -> int:
     print(f"stampdesk HTTP API benchmark, commit {commit.stdout.strip()}, {database}")
     python = sys.version.split()[0]
     print(f"{os.cpu_count()} CPUs, Python {python}, {args.clients} clients, {args.seconds:g} s")
+    # The machine may be shared: its load says how much the figures can be trusted.
+    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     server = None
     try:
         started = time.perf_counter()
@@ -309,6 +312,7 @@ def main() -> int:
             with admin.connect() as conn:
                 conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
             admin.dispose()
+    print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     if args.pg:
         return 0
     ok = figures["rate"] >= TARGET_RATE and figures["p99"] <= TARGET_P99_MS and figures["errors"] == 0
