@@ -120,7 +120,9 @@ def create_app(
     app.state.desk = desk
     # The threads that write PostgreSQL checkouts (SQLite's are written on
     # the event loop: see ``api.in_writer``); threads start at first use.
-    app.state.writer = ThreadPoolExecutor(max_workers=8, thread_name_prefix="stampdesk-writer")
+    # Four keep the database busy (each sale waits on round trips) without
+    # the GIL thrashing that eight brought in the benchmark (bench/api.py --pg).
+    app.state.writer = ThreadPoolExecutor(max_workers=4, thread_name_prefix="stampdesk-writer")
     app.state.printer = printer
     app.state.print_worker = None
     install_redaction()
