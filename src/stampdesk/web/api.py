@@ -21,12 +21,14 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ValidationError
 
 from .. import __version__
 from ..desk import Desk
 from ..domain.errors import InvalidInput, Refused, StampdeskError
 from ..services import program as program_service
 from ..services.apikeys import Caller
+from .errors import validation_response
 from .schemas import (
     CardOut,
     CheckoutIn,
@@ -131,27 +133,33 @@ def desk_of(request: Request) -> Desk:
     return desk
 
 
-async def caller(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
-) -> Caller:
+def authorize(request: Request) -> Caller:
     """The till whose key signs the request; 401 without a valid key.
 
     Keys verified lately are remembered in memory (``services.apikeys``), so
-    this costs a hash and a dictionary lookup on the loop; a miss reads one
-    row.
+    this costs a hash and a dictionary lookup; a miss reads one row.
     """
     challenge = {"WWW-Authenticate": "Bearer"}
-    if credentials is None:
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    key = key.strip()
+    if scheme.lower() != "bearer" or not key:
         raise ApiRefusal(
             401,
             "missing_api_key",
             "send the till's API key as 'Authorization: Bearer <key>' (stampdesk apikey create NAME)",
             challenge,
         )
-    found = desk_of(request).verify_api_key(credentials.credentials)
+    found = desk_of(request).verify_api_key(key)
     if found is None:
         raise ApiRefusal(401, "invalid_api_key", "this API key is unknown or was revoked", challenge)
     return found
+
+
+async def caller(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
+) -> Caller:
+    """``authorize`` as a dependency (``credentials`` documents the scheme)."""
+    return authorize(request)
 
 
 async def admin(who: Annotated[Caller, Depends(caller)]) -> Caller:
@@ -186,6 +194,42 @@ async def health() -> JSONResponse:
 # Sales
 
 
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's JSON schema with its nested models written out (no $ref)."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def expand(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return expand(definitions[node["$ref"].rsplit("/", 1)[1]])
+            return {k: expand(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [expand(v) for v in node]
+        return node
+
+    result: dict[str, Any] = expand(schema)
+    return result
+
+
+# The checkout reads its own request (see create_checkout); this documents it.
+_CHECKOUT_REQUEST = {
+    "security": [{"ApiKey": []}],
+    "parameters": [
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "description": "1 to 200 printable characters, e.g. the till's receipt number. "
+            "A retry with the same key returns the first answer and changes nothing.",
+            "schema": {"type": "string"},
+            "example": "till1-receipt-0042",
+        }
+    ],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": inline_schema(CheckoutIn)}}},
+}
+
+
 @router.post(
     "/checkouts",
     tags=["sales"],
@@ -193,14 +237,21 @@ async def health() -> JSONResponse:
     response_model=CheckoutOut,
     summary="Record a sale",
     responses=errors(400, 401, 404, 409, 422),
+    openapi_extra=_CHECKOUT_REQUEST,
 )
-async def create_checkout(
-    body: CheckoutIn, request: Request, who: Till, idempotency_key: IdempotencyKey = None
-) -> JSONResponse:
+async def create_checkout(request: Request) -> JSONResponse:
     """Record a sale and stamp the card (a walk-in gets `enrol_url`, the
     receipt's link that keeps this sale's stamps). The key's name is recorded
     as the sale's till. With `receipt`, the receipt is queued with the sale
     and printed in the background."""
+    # The hot path reads its key, header and body itself: FastAPI's
+    # dependency resolution cost a fifth of the request. Same checks, same
+    # errors as the other routes (authorize, validation_response).
+    who = authorize(request)
+    try:
+        body = CheckoutIn.model_validate_json(await request.body())
+    except ValidationError as invalid:
+        return validation_response(invalid.errors())
     result = await in_writer(
         request,
         desk_of(request).checkout,
@@ -210,7 +261,7 @@ async def create_checkout(
             {"sku": i.sku, "category": i.category, "quantity": i.quantity, "unit_price": i.price}
             for i in body.items
         ],
-        idempotency_key=idempotency_key,
+        idempotency_key=request.headers.get("idempotency-key"),
         at=body.at,
         till=who.name,
         receipt=body.receipt,
@@ -431,4 +482,3 @@ def _invalid_json(error: ValueError) -> JSONResponse:
         {"error": {"code": "invalid_json", "message": f"the body is not valid JSON: {error}"}},
         status_code=400,
     )
-

@@ -28,6 +28,7 @@ from .. import __version__
 from ..desk import Desk
 from ..domain.errors import StampdeskError
 from ..printer.outbox import ReceiptPrinter, printer_for
+from .errors import error_response, validation_response
 from .logs import install_redaction, redact
 from .outbox import PrintWorker
 
@@ -60,13 +61,6 @@ HTTP_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
 }
-
-
-def error_response(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> JSONResponse:
-    """The contract's error body."""
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
 def create_app(
@@ -175,25 +169,6 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StampdeskError, stampdesk_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
-
-
-def validation_response(errors: Any) -> JSONResponse:
-    """A request that does not have the documented shape: the first problem,
-    as one line naming the field (``amount: …``)."""
-    first = errors[0] if errors else {"type": "invalid_input", "loc": (), "msg": "invalid request"}
-    kind = str(first.get("type", ""))
-    where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header"))
-    if kind == "json_invalid":
-        return error_response(400, "invalid_json", f"the body is not valid JSON: {first.get('msg', '')}")
-    if kind == "invalid_amount":
-        return error_response(422, "invalid_amount", str(first["msg"]))
-    if kind == "missing":
-        what = where or "body"
-        return error_response(422, "missing_field", f"{what} is required")
-    if kind == "extra_forbidden":
-        return error_response(422, "unknown_field", f"{where} is not a field of this request")
-    message = str(first.get("msg", "invalid request"))
-    return error_response(422, "invalid_input", f"{where}: {message}" if where else message)
 
 
 class CatchUnexpected:
