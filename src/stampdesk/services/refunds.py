@@ -96,11 +96,11 @@ def _refund(conn: Connection, store: Store, checkout_id: int, now: datetime) -> 
         day_count=day_count,
     )
     return StampChange(
-    row.number,
-    -earned,
-    taken.balance,
-    taken.cycle,
-    voided_coupons=taken.voided,
-    completions_undone=taken.completions_undone,
-    checkout=checkout_id,
+        row.number,
+        -earned,
+        taken.balance,
+        taken.cycle,
+        voided_coupons=taken.voided,
+        completions_undone=taken.completions_undone,
+        checkout=checkout_id,
     )
