@@ -67,14 +67,14 @@ def test_print_answers_at_once_while_the_printer_is_silent_and_prints_when_it_is
         assert answer.status_code == 202
     # The silent printer holds the outbox for seconds (its answer timeout);
     # the till's requests never wait on it.
-    assert max(timings) < 0.5, timings
+    assert max(timings) < 1.0, timings  # the printer would hold it 2 s or more
     job = answer.json()
     assert job["checkout"] == sale["checkout"] and job["kind"] == "sale" and job["duplicate"] is False
     # Asking three times queued one receipt.
     assert [j.id for j in sqlite_desk.pending_receipts()] == [job["id"]]
     started = time.perf_counter()
     assert client.post("/api/v1/checkouts", json={"amount": "3.00"}, headers=till).status_code == 201
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 1.0
     # Meanwhile the outbox tried, and gave up on the silent printer.
     tried = wait_for(lambda: printing.job(sqlite_desk.store, job["id"]).last_error)
     assert "answer" in tried or "no_answer" in tried
@@ -93,7 +93,7 @@ def test_a_sale_with_receipt_prints_in_the_background_and_a_second_print_is_a_du
     emulator.mode = "ok"
     started = time.perf_counter()
     sale = client.post("/api/v1/checkouts", json={"amount": "4.20", "receipt": True}, headers=till).json()
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 1.0
     assert sale["print_job"] is not None
     wait_for(lambda: len(emulator.receipts) == 1)
     again = client.post(f"/api/v1/checkouts/{sale['checkout']}/print", headers=till)
