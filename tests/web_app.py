@@ -1,9 +1,6 @@
-"""The ONE place the tests build the shop's web app (customer pages).
-
-Once the POS API's ``create_app(desk)`` is merged (it includes
-``stampdesk.web.pages.router`` and calls ``pages.install``), the body of
-``make_app`` becomes ``return create_app(desk)``; the pages' tests
-(``tests/pages/``) and the browser test (``tests/browser/``) follow.
+"""The one place the customer pages' tests build the shop's web app: the
+same ``create_app`` as ``stampdesk serve`` (POS API + customer pages), its
+print outbox off (these tests print through the emulator themselves).
 """
 
 from __future__ import annotations
@@ -18,16 +15,12 @@ import uvicorn
 from fastapi import FastAPI
 
 from stampdesk.desk import Desk
-from stampdesk.web import pages
+from stampdesk.web.app import create_app
 
 
 def make_app(desk: Desk) -> FastAPI:
-    """The app serving the customer pages for ``desk``."""
-    app = FastAPI()
-    app.state.desk = desk
-    app.include_router(pages.router)
-    pages.install(app)
-    return app
+    """The app serving the customer pages (and the API) for ``desk``."""
+    return create_app(desk, print_outbox=False)
 
 
 @contextmanager

@@ -26,7 +26,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from .domain.errors import InvalidInput
 
 # The newest Alembic revision in migrations/versions; a test keeps it in step.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 BUSY_TIMEOUT_MS = 30_000
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from . import db
 from .config import PrinterSettings, Settings, load_settings
 from .config_file import config_path, save_printer_settings
+from .domain.validate import clean_checkout_id
 from .results import (
     CardState,
     CheckoutResult,
@@ -26,8 +27,8 @@ from .results import (
     RedeemResult,
     StampChange,
 )
+from .services import apikeys, card_links, cards, check, checkout, coupons, printing, privacy, program, refunds
 from .services import backup as backup_service
-from .services import card_links, cards, check, checkout, coupons, printing, privacy, program, refunds
 from .services import join as join_service
 from .services import overview as overview_service
 from .services import staff as staff_service
@@ -237,6 +238,42 @@ class Desk:
         """Erase a card's holder (their right to erasure); the anonymous
         ledger and sales stay, so totals and ``check`` still hold."""
         return privacy.erase(self.store, number)
+    # --- HTTP API: keys, idempotent refunds and redemptions, receipts -------
+    # (one block at the end of the class, kept together for the API's branch)
+
+    def refund_once(self, checkout_id: object, *, idempotency_key: object) -> StampChange:
+        """``refund`` with an idempotency key: the same key again returns the
+        first answer (``replayed``); with another sale it is refused."""
+        return refunds.refund(self.store, checkout_id, idempotency_key=idempotency_key)
+
+    def redeem_once(self, code: str, *, idempotency_key: object, till: str | None = None) -> RedeemResult:
+        """``redeem`` with an idempotency key: the same key again returns the
+        first answer (``replayed``) instead of "already used"."""
+        return coupons.redeem(self.store, code, till=till, idempotency_key=idempotency_key)
+
+    def print_receipt(self, checkout_id: object) -> printing.PrintJob:
+        """Queue a sale's receipt (once; DUPLICATA after one was sent)."""
+        return printing.print_receipt(self.store, checkout_id)
+
+    def sale(self, checkout_id: object) -> CheckoutResult:
+        """A recorded sale's result, as it was returned."""
+        return checkout.sale_result(self.store, clean_checkout_id(checkout_id))
+
+    def create_api_key(self, name: object, role: object = "till") -> apikeys.NewApiKey:
+        """A new API key for a till (``role`` till or admin), shown only now."""
+        return apikeys.create(self.store, name, role)
+
+    def revoke_api_key(self, name: object) -> apikeys.ApiKeyInfo:
+        """Revoke a till's live key (refused at once by this process)."""
+        return apikeys.revoke(self.store, name)
+
+    def api_keys(self, *, include_revoked: bool = False) -> tuple[apikeys.ApiKeyInfo, ...]:
+        """The API keys (never the keys themselves)."""
+        return apikeys.list_keys(self.store, include_revoked=include_revoked)
+
+    def verify_api_key(self, key: str) -> apikeys.Caller | None:
+        """The till a key belongs to, or None for an unknown or revoked key."""
+        return apikeys.verify(self.store, key)
 
 
 def connect(

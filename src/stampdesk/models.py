@@ -309,3 +309,19 @@ api_keys = Table(
         postgresql_where=text("revoked_at IS NULL"),
     ),
 )
+
+# The first answer to a refund or a coupon redemption sent with an
+# ``Idempotency-Key`` (checkouts keep theirs on the sale itself). The row is
+# inserted before the operation, in its transaction: a concurrent duplicate
+# waits on the unique index and then replays ``answer`` instead of acting.
+idempotent_requests = Table(
+    "idempotent_requests",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("operation", String(16), nullable=False),  # refund, redeem
+    Column("key", String(200), nullable=False),
+    Column("fingerprint", String(64), nullable=False),  # what was asked, hashed
+    Column("answer", Text, nullable=False),  # the result's JSON
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("uq_idempotent_requests_operation_key", "operation", "key", unique=True),
+)

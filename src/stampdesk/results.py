@@ -131,6 +131,7 @@ class RedeemResult(Result):
     reward: str
     card: str
     redeemed_at: datetime
+    replayed: bool = False  # the first answer of this idempotency key, again
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
@@ -150,6 +151,7 @@ class StampChange(Result):
     new_coupons: tuple[CouponInfo, ...] = ()
     completions_undone: int = 0
     checkout: int | None = None
+    replayed: bool = False  # the first answer of this idempotency key, again
 
 
 @dataclass(frozen=True)

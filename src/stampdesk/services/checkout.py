@@ -92,10 +92,11 @@ def _checkout(
 ) -> CheckoutResult:
     day = store.day_of(moment)
     with store.write() as conn:
-        if key is not None:
-            first = conn.execute(select(checkouts).where(checkouts.c.idempotency_key == key)).first()
-            if first is not None:
-                return _replay(conn, store, first, fingerprint)
+        # Compiled once: most keys are new, and this runs at every keyed sale.
+        used = store.prepared("checkout.key_used", _key_used).scalar(conn, key=key) if key else None
+        if used is not None:
+            first = conn.execute(select(checkouts).where(checkouts.c.idempotency_key == key)).one()
+            return _replay(conn, store, first, fingerprint)
         row = None
         if number is not None:
             # One read for the card (locked), the programme version and the
@@ -261,6 +262,10 @@ def _earned_on_query() -> Select[Any]:
             checkouts.c.refunded_at.is_(None),
         )
     )
+
+
+def _key_used() -> Select[Any]:
+    return select(checkouts.c.id).where(checkouts.c.idempotency_key == bindparam("key"))
 
 
 def _current_version() -> Select[Any]:

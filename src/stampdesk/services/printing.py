@@ -155,3 +155,36 @@ def test_page(store: Store) -> PrintJob:
         job_id = enqueue(conn, None, now, kind="test", till=store.settings.till)
         row = conn.execute(select(print_jobs).where(print_jobs.c.id == job_id)).one()
     return _job(row, False)
+
+
+def print_receipt(store: Store, checkout_id: object) -> PrintJob:
+    """Queue a sale's receipt for the printer (the HTTP API's print request).
+
+    A receipt already waiting and never sent is left as it is (asking twice
+    prints once); once a receipt of the sale printed or may have printed, a
+    new job prints it again as DUPLICATA.
+    """
+    checkout_id = clean_checkout_id(checkout_id)
+    now = store.now()
+    with store.write() as conn:
+        if conn.execute(select(checkouts.c.id).where(checkouts.c.id == checkout_id)).first() is None:
+            raise NotFound(f"no checkout {checkout_id}", "unknown_checkout")
+        jobs = conn.execute(
+            select(print_jobs)
+            .where(print_jobs.c.checkout_id == checkout_id, print_jobs.c.status != "replaced")
+            .order_by(print_jobs.c.id)
+        ).all()
+        waiting = [j for j in jobs if j.status == "pending" and not j.uncertain]
+        if waiting and len(waiting) == len(jobs):
+            return _job(waiting[-1], _duplicate(waiting[-1]))
+        if not jobs:
+            job_id = enqueue(conn, checkout_id, now)
+        else:
+            conn.execute(
+                update(print_jobs)
+                .where(print_jobs.c.checkout_id == checkout_id, print_jobs.c.status == "pending")
+                .values(status="replaced")
+            )
+            job_id = enqueue(conn, checkout_id, now, kind="reprint")
+        row = conn.execute(select(print_jobs).where(print_jobs.c.id == job_id)).one()
+    return _job(row, _duplicate(row))

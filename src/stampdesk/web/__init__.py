@@ -1,1 +1,2 @@
-"""The web side of stampdesk: the POS API and the customer pages."""
+"""The web side of ``stampdesk serve``: the POS plugin HTTP API and the
+customer's pages, built by ``create_app`` (``web.app``)."""

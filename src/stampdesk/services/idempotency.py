@@ -1,0 +1,97 @@
+"""Idempotency keys for refunds and coupon redemptions.
+
+A till that loses the answer to a refund sends it again with the same
+``Idempotency-Key``: it gets the first answer back (``replayed`` set) and
+nothing happens twice. The same key with other parameters is refused.
+(Checkouts keep their key on the sale itself: see ``services.checkout``.)
+
+The key's row is inserted *before* the operation, in the operation's own
+transaction. On SQLite writers take turns, so a duplicate always finds the
+row. On PostgreSQL a concurrent duplicate blocks on the unique index until
+the first transaction ends: if it committed, the duplicate replays its
+answer; if it rolled back (a refusal), the duplicate runs as if first. Only
+successful answers are stored: a refused request leaves no trace, as every
+refused request in stampdesk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.errors import Refused
+from ..domain.validate import clean_key
+from ..models import idempotent_requests
+from ..results import Result
+from ..store import Store
+
+R = TypeVar("R", bound=Result)
+
+
+def fingerprint(params: Mapping[str, Any]) -> str:
+    """A stable hash of what a request asked for."""
+    return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def run_once(
+    store: Store,
+    operation: str,
+    key: object,
+    params: Mapping[str, Any],
+    act: Callable[[Connection], R],
+    replay: Callable[[dict[str, Any]], R],
+) -> R:
+    """Run ``act`` in a write transaction once per ``(operation, key)``.
+
+    ``replay`` rebuilds the result from its stored ``to_dict()`` (with
+    ``replayed`` set) when the key was already used with the same ``params``.
+    """
+    clean = clean_key(key)
+    wanted = fingerprint(params)
+    try:
+        with store.write() as conn:
+            first = _stored(conn, operation, clean)
+            if first is not None:
+                return _replayed(first, operation, wanted, replay)
+            row_id = conn.execute(
+                insert(idempotent_requests).values(
+                    operation=operation, key=clean, fingerprint=wanted, answer="", created_at=store.now()
+                )
+            ).inserted_primary_key
+            assert row_id is not None
+            result = act(conn)
+            conn.execute(
+                update(idempotent_requests)
+                .where(idempotent_requests.c.id == row_id[0])
+                .values(answer=json.dumps(result.to_dict(), sort_keys=True))
+            )
+            return result
+    except IntegrityError:
+        # A concurrent duplicate committed first (PostgreSQL): replay it.
+        with store.read() as conn:
+            first = _stored(conn, operation, clean)
+        if first is None:
+            raise
+        return _replayed(first, operation, wanted, replay)
+
+
+def _stored(conn: Connection, operation: str, key: str) -> Row[Any] | None:
+    return conn.execute(
+        select(idempotent_requests).where(
+            idempotent_requests.c.operation == operation, idempotent_requests.c.key == key
+        )
+    ).first()
+
+
+def _replayed(first: Row[Any], operation: str, wanted: str, replay: Callable[[dict[str, Any]], R]) -> R:
+    if first.fingerprint != wanted:
+        raise Refused(
+            f"idempotency key {first.key!r} was already used for a different {operation}",
+            "idempotency_conflict",
+        )
+    return replay(json.loads(first.answer))

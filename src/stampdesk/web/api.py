@@ -1,0 +1,484 @@
+"""The POS plugin API, ``/api/v1``: thin handlers over the ``Desk``.
+
+Each handler checks the caller's key, calls one ``Desk`` method and answers
+the result's ``to_dict()``; every refusal is a ``StampdeskError`` that the
+application turns into the contract's error shape. Handlers that touch the
+database are plain functions: FastAPI runs them in its thread pool, so the
+event loop keeps accepting requests meanwhile. The checkout, the hot path,
+is the exception (see ``in_writer``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from concurrent.futures import Executor
+from functools import partial
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Security
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ValidationError
+
+from .. import __version__
+from ..desk import Desk
+from ..domain.errors import InvalidInput, Refused, StampdeskError
+from ..services import program as program_service
+from ..services.apikeys import Caller
+from .errors import validation_response
+from .schemas import (
+    CardOut,
+    CheckoutIn,
+    CheckoutOut,
+    EnrolIn,
+    EnrolOut,
+    ErrorBody,
+    HealthOut,
+    PrintJobOut,
+    ProgramIn,
+    ProgramOut,
+    RedeemOut,
+    RefundOut,
+    SearchOut,
+    error_example,
+)
+
+router = APIRouter(prefix="/api/v1")
+T = TypeVar("T")
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="A till's API key: `stampdesk apikey create NAME` prints it once.",
+)
+
+_ERROR_TEXT = {
+    400: ("The body is not valid JSON.", "invalid_json", "the body is not valid JSON: Expecting value"),
+    401: (
+        "No API key, or an unknown or revoked one.",
+        "invalid_api_key",
+        "this API key is unknown or revoked",
+    ),
+    403: ("The key's role may not do this.", "forbidden", "only an admin key may change the programme"),
+    404: ("What the path names does not exist.", "unknown_card", "no card 2000000000015 in this shop"),
+    409: (
+        "Refused by the rules (already used, already refunded, idempotency key reused…).",
+        "coupon_used",
+        "coupon K7QH-2M9X was already used on 2026-03-02 09:10",
+    ),
+    422: (
+        "A value is malformed (the message names it); a JSON number as an amount.",
+        "invalid_amount",
+        'amount must be a decimal string such as "12.50", not a JSON number',
+    ),
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses a route may answer."""
+    documented: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        text, code, message = _ERROR_TEXT[status]
+        documented[status] = {
+            "model": ErrorBody,
+            "description": text,
+            "content": {"application/json": {"example": error_example(code, message)}},
+        }
+    return documented
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="1 to 200 printable characters, e.g. the till's receipt number. "
+        "A retry with the same key returns the first answer and changes nothing.",
+        examples=["till1-receipt-0042"],
+    ),
+]
+
+
+class ApiRefusal(StampdeskError):
+    """An HTTP-level refusal (no key, wrong role), in the contract's shape."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message, code)
+        self.http_status = status
+        self.headers = headers
+
+
+async def in_writer(request: Request, call: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run the checkout's database write.
+
+    On SQLite it runs right here, on the event loop: SQLite takes one writer
+    at a time anyway, and handing each sale to a thread and back costs about
+    0.2 ms of CPU (a third of the request) in thread switches. The price is
+    that the loop waits while the sale is written (about half a millisecond,
+    or as long as another process holds the write lock): only the sale itself
+    is on that path, never the printer. On PostgreSQL, whose writes run
+    concurrently and each cost network round trips, sales go to the writer
+    threads (``app.state.writer``).
+    """
+    if not request.app.state.desk.store.postgres:
+        return call(**kwargs)
+    writer: Executor = request.app.state.writer
+    return await asyncio.get_running_loop().run_in_executor(writer, partial(call, **kwargs))
+
+
+def desk_of(request: Request) -> Desk:
+    desk: Desk = request.app.state.desk
+    return desk
+
+
+def authorize(request: Request) -> Caller:
+    """The till whose key signs the request; 401 without a valid key.
+
+    Keys verified lately are remembered in memory (``services.apikeys``), so
+    this costs a hash and a dictionary lookup; a miss reads one row.
+    """
+    challenge = {"WWW-Authenticate": "Bearer"}
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    key = key.strip()
+    if scheme.lower() != "bearer" or not key:
+        raise ApiRefusal(
+            401,
+            "missing_api_key",
+            "send the till's API key as 'Authorization: Bearer <key>' (stampdesk apikey create NAME)",
+            challenge,
+        )
+    found = desk_of(request).verify_api_key(key)
+    if found is None:
+        raise ApiRefusal(401, "invalid_api_key", "this API key is unknown or was revoked", challenge)
+    return found
+
+
+async def caller(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
+) -> Caller:
+    """``authorize`` as a dependency (``credentials`` documents the scheme)."""
+    return authorize(request)
+
+
+async def admin(who: Annotated[Caller, Depends(caller)]) -> Caller:
+    """An admin key; 403 for a till key."""
+    if not who.admin:
+        raise ApiRefusal(
+            403, "forbidden", f"the key of {who.name} is a till key: only an admin key may do this"
+        )
+    return who
+
+
+Till = Annotated[Caller, Depends(caller)]
+Admin = Annotated[Caller, Depends(admin)]
+
+
+def _kick_printer(request: Request) -> None:
+    worker = request.app.state.print_worker
+    if worker is not None:
+        worker.kick()
+
+
+# --------------------------------------------------------------------------
+# Service
+
+
+@router.get("/health", tags=["service"], response_model=HealthOut, summary="Is the server up (no key needed)")
+async def health() -> JSONResponse:
+    return JSONResponse({"status": "ok", "version": __version__})
+
+
+# --------------------------------------------------------------------------
+# Sales
+
+
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's JSON schema with its nested models written out (no $ref)."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def expand(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return expand(definitions[node["$ref"].rsplit("/", 1)[1]])
+            return {k: expand(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [expand(v) for v in node]
+        return node
+
+    result: dict[str, Any] = expand(schema)
+    return result
+
+
+# The checkout reads its own request (see create_checkout); this documents it.
+_CHECKOUT_REQUEST = {
+    "security": [{"ApiKey": []}],
+    "parameters": [
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "description": "1 to 200 printable characters, e.g. the till's receipt number. "
+            "A retry with the same key returns the first answer and changes nothing.",
+            "schema": {"type": "string"},
+            "example": "till1-receipt-0042",
+        }
+    ],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": inline_schema(CheckoutIn)}}},
+}
+
+
+@router.post(
+    "/checkouts",
+    tags=["sales"],
+    status_code=201,
+    response_model=CheckoutOut,
+    summary="Record a sale",
+    responses=errors(400, 401, 404, 409, 422),
+    openapi_extra=_CHECKOUT_REQUEST,
+)
+async def create_checkout(request: Request) -> JSONResponse:
+    """Record a sale and stamp the card (a walk-in gets `enrol_url`, the
+    receipt's link that keeps this sale's stamps). The key's name is recorded
+    as the sale's till. With `receipt`, the receipt is queued with the sale
+    and printed in the background."""
+    # The hot path reads its key, header and body itself: FastAPI's
+    # dependency resolution cost a fifth of the request. Same checks, same
+    # errors as the other routes (authorize, validation_response).
+    who = authorize(request)
+    try:
+        body = CheckoutIn.model_validate_json(await request.body())
+    except ValidationError as invalid:
+        return validation_response(invalid.errors())
+    result = await in_writer(
+        request,
+        desk_of(request).checkout,
+        card=body.card,
+        amount=body.amount,
+        items=[
+            {"sku": i.sku, "category": i.category, "quantity": i.quantity, "unit_price": i.price}
+            for i in body.items
+        ],
+        idempotency_key=request.headers.get("idempotency-key"),
+        at=body.at,
+        till=who.name,
+        receipt=body.receipt,
+    )
+    if result.print_job is not None and not result.replayed:
+        _kick_printer(request)
+    return JSONResponse(result.to_dict(), status_code=201)
+
+
+@router.get(
+    "/checkouts/{checkout_id}",
+    tags=["sales"],
+    response_model=CheckoutOut,
+    summary="A recorded sale",
+    responses=errors(401, 404, 422),
+)
+def get_checkout(checkout_id: str, request: Request, who: Till) -> JSONResponse:
+    """A sale's result as it was first returned."""
+    return JSONResponse(desk_of(request).sale(checkout_id).to_dict())
+
+
+@router.post(
+    "/checkouts/{checkout_id}/refund",
+    tags=["sales"],
+    response_model=RefundOut,
+    summary="Refund a sale",
+    responses=errors(401, 404, 409, 422),
+)
+def refund_checkout(
+    checkout_id: str, request: Request, who: Till, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Take back exactly the stamps the sale earned and void the coupons the
+    card no longer qualifies for. A second refund is refused (409
+    `already_refunded`), unless it repeats the first one's `Idempotency-Key`."""
+    desk = desk_of(request)
+    if idempotency_key is None:
+        change = desk.refund(checkout_id)
+    else:
+        change = desk.refund_once(checkout_id, idempotency_key=idempotency_key)
+    return JSONResponse(change.to_dict())
+
+
+@router.post(
+    "/checkouts/{checkout_id}/print",
+    tags=["sales"],
+    status_code=202,
+    response_model=PrintJobOut,
+    summary="Print a sale's receipt",
+    responses=errors(401, 404, 409, 422),
+)
+def print_checkout(checkout_id: str, request: Request, who: Till) -> JSONResponse:
+    """Queue the sale's receipt and answer at once (202): the server's print
+    outbox prints it in the background, so a slow, silent or paperless
+    printer never holds the till. Asking again while it waits queues nothing
+    more; once a receipt of the sale was sent, it prints as DUPLICATA."""
+    if request.app.state.printer is None:
+        raise Refused(
+            "this server has no printer: set [printer] url in its config file or start it with "
+            "stampdesk --printer URL serve",
+            "no_printer",
+        )
+    job = desk_of(request).print_receipt(checkout_id)
+    _kick_printer(request)
+    return JSONResponse(job.to_dict(), status_code=202)
+
+
+# --------------------------------------------------------------------------
+# Cards
+
+
+@router.get(
+    "/cards",
+    tags=["cards"],
+    response_model=SearchOut,
+    summary="Find cards",
+    responses=errors(401, 422),
+)
+def search_cards(
+    request: Request,
+    who: Till,
+    q: Annotated[
+        str | None, Query(description="A name's first letters, an e-mail or a phone number.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> JSONResponse:
+    """Cards whose holder's name (any word of it), e-mail or phone starts with `q`."""
+    found = desk_of(request).search(q if q is not None else "", limit)
+    return JSONResponse({"cards": [m.to_dict() for m in found]})
+
+
+@router.get(
+    "/cards/{number}",
+    tags=["cards"],
+    response_model=CardOut,
+    summary="A card",
+    responses=errors(401, 404, 422),
+)
+def get_card(number: str, request: Request, who: Till) -> JSONResponse:
+    """The card's balance, progress (`"7/10 — Un café offert at 10"`), next
+    milestone and coupons."""
+    return JSONResponse(desk_of(request).card(number).to_dict())
+
+
+@router.post(
+    "/cards",
+    tags=["cards"],
+    status_code=201,
+    response_model=EnrolOut,
+    summary="Enrol a customer",
+    responses=errors(400, 401, 404, 409, 422),
+)
+def enrol(body: EnrolIn, request: Request, who: Till) -> JSONResponse:
+    """A new card with the starter stamps, plus the stamps of a walk-in
+    receipt when `claim` carries its token."""
+    result = desk_of(request).enrol(
+        name=body.name,
+        email=body.email,
+        phone=body.phone,
+        birthday=body.birthday,
+        referrer=body.referrer,
+        claim=body.claim,
+        card=body.card,
+    )
+    return JSONResponse(result.to_dict(), status_code=201)
+
+
+# --------------------------------------------------------------------------
+# Coupons
+
+
+@router.post(
+    "/coupons/{code}/redeem",
+    tags=["coupons"],
+    response_model=RedeemOut,
+    summary="Use a coupon",
+    responses=errors(401, 404, 409, 422),
+)
+def redeem(code: str, request: Request, who: Till, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Use a coupon once; a second use is refused (409 `coupon_used`), unless
+    it repeats the first one's `Idempotency-Key`."""
+    desk = desk_of(request)
+    if idempotency_key is None:
+        result = desk.redeem(code, till=who.name)
+    else:
+        result = desk.redeem_once(code, idempotency_key=idempotency_key, till=who.name)
+    return JSONResponse(result.to_dict())
+
+
+# --------------------------------------------------------------------------
+# Programme
+
+
+@router.get(
+    "/program",
+    tags=["programme"],
+    response_model=ProgramOut,
+    summary="The programme",
+    responses=errors(401, 404),
+)
+def get_program(request: Request, who: Till) -> JSONResponse:
+    """The current programme version and its rules."""
+    return JSONResponse(desk_of(request).program().to_dict())
+
+
+_PROGRAM_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "The programme file (TOML), as the body (`application/toml` or `text/plain`), "
+        'or as JSON `{"source": "<TOML>"}`.',
+        "content": {
+            "application/toml": {
+                "schema": {"type": "string"},
+                "example": '[program]\nname = "Café Bleu"\nstamps_per_card = 10\nstarter_stamps = 2\n\n'
+                '[[program.milestones]]\nat = 10\nreward = "Un café offert"\n',
+            },
+            "application/json": {
+                "schema": ProgramIn.model_json_schema(ref_template="#/components/schemas/{model}")
+            },
+        },
+    }
+}
+
+
+@router.put(
+    "/program",
+    tags=["programme"],
+    response_model=ProgramOut,
+    summary="Load a new programme version (admin key)",
+    responses=errors(400, 401, 403, 422),
+    openapi_extra=_PROGRAM_BODY,
+)
+async def put_program(request: Request, who: Admin) -> JSONResponse:
+    """Store a new programme version; the same rules again create none.
+    Stamps and coupons already earned never change. A till key gets 403."""
+    raw = await request.body()
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("the programme must be UTF-8 text", "invalid_program") from None
+    if kind == "application/json" or kind.endswith("+json"):
+        try:
+            data = json.loads(text)
+        except ValueError as error:
+            return _invalid_json(error)
+        if not isinstance(data, dict) or set(data) != {"source"} or not isinstance(data["source"], str):
+            raise InvalidInput(
+                'send the programme as TOML, or as JSON {"source": "<the TOML text>"}', "invalid_program"
+            )
+        text = data["source"]
+    desk = desk_of(request)
+    info = await run_in_threadpool(program_service.load_program, desk.store, text)
+    return JSONResponse(info.to_dict())
+
+
+def _invalid_json(error: ValueError) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": "invalid_json", "message": f"the body is not valid JSON: {error}"}},
+        status_code=400,
+    )

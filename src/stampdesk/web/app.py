@@ -1,0 +1,210 @@
+"""``create_app``: the one composition root of the web process.
+
+``stampdesk serve`` and the tests both build the application here, from a
+``Desk``: the POS plugin API under ``/api/v1``, the customer pages (when the
+``stampdesk.web.pages`` module is installed), the error shape of the
+contract for every 4xx, and the print outbox worker.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import traceback
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__
+from ..desk import Desk
+from ..domain.errors import StampdeskError
+from ..printer.outbox import ReceiptPrinter, printer_for
+from .errors import error_response, validation_response
+from .logs import install_redaction, redact
+from .outbox import PrintWorker
+
+log = logging.getLogger("stampdesk.web")
+
+DESCRIPTION = """\
+The POS plugin API of stampdesk: any till software records sales, stamps
+cards, enrols customers, redeems coupons, refunds and prints receipts.
+
+* **Auth**: `Authorization: Bearer <key>`, a key per till from
+  `stampdesk apikey create NAME` (role `till`, or `admin` to change the
+  programme). The key's name is recorded as the till of its sales.
+* **Amounts** are decimal strings (`"12.50"`); a JSON number is refused.
+* **Idempotency**: send `Idempotency-Key` (e.g. the till's receipt number)
+  on checkouts, refunds and redemptions; a retry returns the first answer
+  (`"replayed": true`) and changes nothing; the same key with other
+  parameters is refused (409 `idempotency_conflict`).
+* **Errors**: every 4xx is `{"error": {"code", "message"}}` and changes
+  nothing; a 5xx is a bug.
+"""
+
+# The codes of errors that do not come from the domain.
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "too_large",
+    415: "unsupported_media_type",
+}
+
+
+def create_app(
+    desk: Desk,
+    *,
+    printer: ReceiptPrinter | None = None,
+    print_outbox: bool = True,
+    print_poll_seconds: float = 2.0,
+    print_retry_seconds: float = 5.0,
+) -> FastAPI:
+    """The web application of ``desk``.
+
+    The print outbox worker starts with the application (its lifespan) when
+    ``print_outbox`` is on and a printer is known: ``printer``, else the
+    ``[printer] url`` of the desk's settings. Without a printer, receipts
+    queued by the API wait for ``stampdesk print-pending``.
+    """
+    if printer is None and print_outbox and desk.settings.printer.url:
+        printer = printer_for(desk)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if print_outbox and printer is not None:
+            worker = PrintWorker(
+                desk, printer, poll_seconds=print_poll_seconds, retry_seconds=print_retry_seconds
+            )
+            worker.start()
+        app.state.print_worker = worker
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+            app.state.print_worker = None
+            app.state.writer.shutdown(wait=True)
+
+    app = FastAPI(
+        title="stampdesk POS API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "sales", "description": "Checkouts, refunds and receipts."},
+            {"name": "cards", "description": "Cards and customers."},
+            {"name": "coupons", "description": "Rewards handed over as coupons."},
+            {"name": "programme", "description": "The shop's stamp-card programme."},
+            {"name": "service", "description": "Health of the server."},
+        ],
+    )
+    app.state.desk = desk
+    # The threads that write PostgreSQL checkouts (SQLite's are written on
+    # the event loop: see ``api.in_writer``); threads start at first use.
+    # Four keep the database busy (each sale waits on round trips) without
+    # the GIL thrashing that eight brought in the benchmark (bench/api.py --pg).
+    app.state.writer = ThreadPoolExecutor(max_workers=4, thread_name_prefix="stampdesk-writer")
+    app.state.printer = printer
+    app.state.print_worker = None
+    install_redaction()
+    _install_error_handlers(app)
+
+    from .api import router as api_router
+
+    app.include_router(api_router)
+    _include_pages(app)
+    app.add_middleware(CatchUnexpected)
+    return app
+
+
+def _include_pages(app: FastAPI) -> None:
+    """The customer pages, when their module is part of this installation:
+    its ``router`` is included, and its ``install(app)`` (if any) may mount
+    what a router cannot carry (static files)."""
+    if importlib.util.find_spec("stampdesk.web.pages") is None:
+        return
+    pages: Any = importlib.import_module("stampdesk.web.pages")
+    router = getattr(pages, "router", None)
+    if router is not None:
+        app.include_router(router)
+    install = getattr(pages, "install", None)
+    if callable(install):
+        install(app)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def stampdesk_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StampdeskError)
+        return JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=getattr(exc, "headers", None))
+
+    async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return validation_response(exc.errors())
+
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        status = exc.status_code
+        code = HTTP_CODES.get(status, "http_error")
+        if status == 404:
+            message = f"no such address: {redact(request.url.path)} (the API is under /api/v1, see /docs)"
+        elif status == 405:
+            message = f"{request.method} is not allowed on {redact(request.url.path)}"
+        else:
+            message = str(exc.detail)
+        return error_response(status, code, message, dict(exc.headers) if exc.headers else None)
+
+    app.add_exception_handler(StampdeskError, stampdesk_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+class CatchUnexpected:
+    """A bug answers 500 with the error shape, and its log line carries no
+    secret: the exception's type and frames, not its text (a database
+    error's text holds the statement's parameters)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as error:
+            frames = "".join(traceback.format_tb(error.__traceback__))
+            log.error(
+                "internal error on %s %s: %s\n%s",
+                scope.get("method"),
+                redact(scope.get("path", "")),
+                type(error).__name__,
+                frames,
+            )
+            if started:
+                raise
+            response = error_response(
+                500, "internal_error", "stampdesk failed to answer; the error is in the server's log"
+            )
+            await response(scope, receive, send)

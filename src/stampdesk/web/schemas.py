@@ -1,0 +1,447 @@
+"""The HTTP API's bodies, as the OpenAPI schema documents them.
+
+Requests are validated here only for their *shape* (a JSON string where a
+string is due, no unknown field); the values themselves (amounts, card
+numbers, times, e-mails) are checked by the same domain functions as the
+CLI's, so both give the same messages. Responses are the results'
+``to_dict()``; these models only describe them.
+
+Amounts are decimal strings. A JSON number is refused with its own error
+type, ``invalid_amount``, which the error handler turns into the code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+AMOUNT_EXAMPLE = "12.50"
+
+
+def decimal_string(value: Any, field: str) -> Any:
+    """Refuse a JSON number where an amount is due, saying what to send."""
+    if isinstance(value, bool | int | float):
+        raise PydanticCustomError(
+            "invalid_amount",
+            '{field} must be a decimal string such as "{example}", not a JSON number '
+            '(floats lose cents: send "12.50" in quotes)',
+            {"field": field, "example": AMOUNT_EXAMPLE},
+        )
+    return value
+
+
+_FORBID = ConfigDict(extra="forbid")
+
+
+# --------------------------------------------------------------------------
+# Errors
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. `unknown_card`, `invalid_amount`.")
+    message: str = Field(description="One line a cashier or an integrator can act on.")
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx (and a 500, which is a bug) has this shape."""
+
+    error: ErrorDetail
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"error": {"code": "unknown_card", "message": "no card 2000000000015 in this shop"}}]
+        }
+    )
+
+
+def error_example(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}
+
+
+# --------------------------------------------------------------------------
+# Requests
+
+
+class ItemIn(BaseModel):
+    """One line of a sale, as the CLI's ``SKU:CATEGORY:QTY:PRICE``."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"sku": "FLAT", "category": "coffee", "quantity": 2, "price": "3.20"}]
+        },
+    )
+
+    sku: str = Field(description="The product's code (1 to 64 printable characters).")
+    category: str = Field("", description="The product's category (category bonus stamps).")
+    quantity: int = Field(1, description="1 to 10000.")
+    price: str = Field(
+        validation_alias=AliasChoices("price", "unit_price"),
+        description='Unit price, a decimal string such as "3.20" (`unit_price` is accepted too).',
+    )
+
+    @field_validator("price", mode="before")
+    @classmethod
+    def _price_is_text(cls, value: Any) -> Any:
+        return decimal_string(value, "item price")
+
+
+class CheckoutIn(BaseModel):
+    """A sale. Send the till's receipt number as ``Idempotency-Key``."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"card": "2000000000015", "amount": "12.50"},
+                {
+                    "card": None,
+                    "amount": "7.40",
+                    "items": [{"sku": "FLAT", "category": "coffee", "quantity": 2, "price": "3.70"}],
+                },
+                {
+                    "card": "2000000000015",
+                    "amount": "4.20",
+                    "at": "2026-03-01T09:30:00+01:00",
+                    "receipt": True,
+                },
+            ]
+        },
+    )
+
+    card: str | None = Field(None, description="The customer's card number; null or absent for a walk-in.")
+    amount: str = Field(description='The sale\'s amount, a decimal string such as "12.50" (never a number).')
+    items: list[ItemIn] = Field(default_factory=list, description="The sale's lines (optional, at most 500).")
+    at: str | None = Field(
+        None, description="When, for history: a past ISO 8601 time with its zone. Default: now."
+    )
+    receipt: bool = Field(False, description="Queue the receipt for the shop's printer with the sale.")
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _amount_is_text(cls, value: Any) -> Any:
+        return decimal_string(value, "amount")
+
+
+class EnrolIn(BaseModel):
+    """A new card. Only ``name`` is required."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"name": "Ana Martin", "email": "ana@example.org"},
+                {"name": "Léo", "phone": "+33 6 12 34 56 78", "birthday": "1990-05-17", "claim": None},
+            ]
+        },
+    )
+
+    name: str = Field(description="The customer's name (or first name).")
+    email: str | None = None
+    phone: str | None = None
+    birthday: str | None = Field(None, description="YYYY-MM-DD")
+    referrer: str | None = Field(None, description="The card number of the friend who referred them.")
+    claim: str | None = Field(None, description="A walk-in receipt's claim token: its stamps join the card.")
+    card: str | None = Field(None, description="A pre-printed card's number, handed out now.")
+
+
+class ProgramIn(BaseModel):
+    """The programme file's text, when sent as JSON."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "source": '[program]\nname = "Café Bleu"\nstamps_per_card = 10\nstarter_stamps = 2\n\n'
+                    '[[program.milestones]]\nat = 10\nreward = "Un café offert"\n'
+                }
+            ]
+        },
+    )
+
+    source: str = Field(description="The programme in TOML, as `stampdesk program load` reads it.")
+
+
+# --------------------------------------------------------------------------
+# Responses (documentation: the handlers return the results' to_dict())
+
+
+class MilestoneOut(BaseModel):
+    at: int
+    reward: str
+
+
+class NextMilestoneOut(BaseModel):
+    at: int
+    reward: str
+    remaining: int
+
+
+class CouponOut(BaseModel):
+    code: str
+    reward: str
+    milestone: int
+    issued: str
+    expires: str
+    status: str = Field(description="valid, redeemed, voided or expired")
+
+
+class HealthOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok", "version": "0.1.0"}]})
+
+    status: str
+    version: str
+
+
+class CheckoutOut(BaseModel):
+    """The checkout result of the contract; identical when a retry replays it
+    (then ``replayed`` is true)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "checkout": 42,
+                    "card": "2000000000015",
+                    "amount": "12.50",
+                    "at": "2026-03-02T08:00:00+00:00",
+                    "stamps_added": 2,
+                    "balance": 4,
+                    "stamps_per_card": 10,
+                    "milestones": [{"at": 3, "reward": "Croissant offert"}],
+                    "coupons": [
+                        {
+                            "code": "K7QH-2M9X",
+                            "reward": "Croissant offert",
+                            "milestone": 3,
+                            "issued": "2026-03-02T08:00:00+00:00",
+                            "expires": "2026-05-31T21:59:59+00:00",
+                            "status": "valid",
+                        }
+                    ],
+                    "program_version": 1,
+                    "enrol_url": None,
+                    "claim_token": None,
+                    "next_milestone": {"at": 10, "reward": "Un café offert", "remaining": 6},
+                    "replayed": False,
+                    "print_job": None,
+                }
+            ]
+        }
+    )
+
+    checkout: int
+    card: str | None
+    amount: str
+    at: str
+    stamps_added: int
+    balance: int | None
+    stamps_per_card: int
+    milestones: list[MilestoneOut]
+    coupons: list[CouponOut]
+    program_version: int
+    enrol_url: str | None = Field(description="For a walk-in: the receipt's link to keep its stamps.")
+    claim_token: str | None
+    next_milestone: NextMilestoneOut | None
+    replayed: bool
+    print_job: int | None
+
+
+class CardOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "number": "2000000000015",
+                    "name": "Ana Martin",
+                    "email": "ana@example.org",
+                    "phone": None,
+                    "birthday": None,
+                    "balance": 4,
+                    "cycle": 0,
+                    "stamps_per_card": 10,
+                    "next_milestone": {"at": 10, "reward": "Un café offert", "remaining": 6},
+                    "coupons": [],
+                    "status": "active",
+                    "created_at": "2026-03-02T08:00:00+00:00",
+                    "program": "Café Bleu",
+                    "progress": "4/10 — Un café offert at 10",
+                }
+            ]
+        }
+    )
+
+    number: str
+    name: str | None
+    email: str | None
+    phone: str | None
+    birthday: str | None
+    balance: int
+    cycle: int
+    stamps_per_card: int
+    next_milestone: NextMilestoneOut
+    coupons: list[CouponOut]
+    status: str
+    created_at: str
+    program: str
+    progress: str
+
+
+class EnrolOut(CardOut):
+    """The new card, plus what enrolment put on it."""
+
+    starter_stamps: int
+    claimed_stamps: int
+    claimed_checkout: int | None
+    new_coupons: list[CouponOut]
+
+
+class CardMatchOut(BaseModel):
+    number: str
+    name: str
+    email: str | None
+    phone: str | None
+    balance: int
+
+
+class SearchOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "cards": [
+                        {
+                            "number": "2000000000015",
+                            "name": "Ana Martin",
+                            "email": "ana@example.org",
+                            "phone": None,
+                            "balance": 4,
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
+    cards: list[CardMatchOut]
+
+
+class RedeemOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "coupon": "K7QH-2M9X",
+                    "reward": "Croissant offert",
+                    "card": "2000000000015",
+                    "redeemed_at": "2026-03-03T08:10:00+00:00",
+                    "replayed": False,
+                }
+            ]
+        }
+    )
+
+    coupon: str
+    reward: str
+    card: str
+    redeemed_at: str
+    replayed: bool
+
+
+class RefundOut(BaseModel):
+    """What the refund took back (``stamps`` is negative)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "card": "2000000000015",
+                    "stamps": -2,
+                    "balance": 2,
+                    "cycle": 0,
+                    "voided_coupons": [],
+                    "new_coupons": [],
+                    "completions_undone": 0,
+                    "checkout": 42,
+                    "replayed": False,
+                }
+            ]
+        }
+    )
+
+    card: str | None
+    stamps: int
+    balance: int | None
+    cycle: int | None
+    voided_coupons: list[str]
+    new_coupons: list[CouponOut]
+    completions_undone: int
+    checkout: int | None
+    replayed: bool
+
+
+class PrintJobOut(BaseModel):
+    """A receipt queued for the printer; the outbox prints it in the background."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    "checkout": 42,
+                    "kind": "reprint",
+                    "status": "pending",
+                    "attempts": 0,
+                    "last_error": None,
+                    "duplicate": True,
+                    "created_at": "2026-03-02T08:01:00+00:00",
+                }
+            ]
+        }
+    )
+
+    id: int
+    checkout: int | None
+    kind: str = Field(description="sale (its first receipt) or reprint (marked DUPLICATA)")
+    status: str
+    attempts: int
+    last_error: str | None
+    duplicate: bool
+    created_at: str
+
+
+class ProgramOut(BaseModel):
+    """The current programme version and its rules (as `stampdesk program show --json`)."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": 1,
+                    "created_at": "2026-03-01T08:00:00+00:00",
+                    "name": "Café Bleu",
+                    "stamps_per_card": 10,
+                    "starter_stamps": 2,
+                    "milestones": [
+                        {"at": 3, "reward": "Croissant offert"},
+                        {"at": 10, "reward": "Un café offert"},
+                    ],
+                    "earning": {"per_visit": 1, "min_amount": "2.00", "max_amount": "10000.00"},
+                    "coupons": {"valid_days": 90},
+                }
+            ]
+        },
+    )
+
+    version: int
+    created_at: str
+    name: str
+    stamps_per_card: int
+    starter_stamps: int
+    milestones: list[MilestoneOut]
+    earning: dict[str, Any]
+    coupons: dict[str, Any]
