@@ -336,9 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     # Throughput: one long block each, so that each side pays for its own
     # WAL checkpoints (in the alternating blocks above, whichever side
     # crosses the threshold pays for both).
-    print(
-        f"\n== sustained: {args.sustained} raw transactions, then as many checkouts, one block each =="
-    )
+    print(f"\n== sustained: {args.sustained} raw transactions, then as many checkouts, one block each ==")
     raw_sustained = timed(
         "raw sqlite3, sustained", raw_op(raw, []), [rng.choice(numbers) for _ in range(args.sustained)]
     )

@@ -59,7 +59,9 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("customer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.ForeignKeyConstraint(["customer_id"], ["customers.id"], name=op.f("fk_name_words_customer_id_customers")),
+        sa.ForeignKeyConstraint(
+            ["customer_id"], ["customers.id"], name=op.f("fk_name_words_customer_id_customers")
+        ),
         sa.PrimaryKeyConstraint("word", "customer_id", name=op.f("pk_name_words")),
         sqlite_with_rowid=False,
     )

@@ -128,7 +128,7 @@ def _pages(table: object, path: Path) -> PagesSettings:
         value = table.get(key, default)
         if not isinstance(value, str) or not _COLOUR.match(value):
             raise InvalidInput(
-                f"config file {path}: pages.{key} must be a colour such as \"#1f4e79\"", "invalid_config"
+                f'config file {path}: pages.{key} must be a colour such as "#1f4e79"', "invalid_config"
             )
         colours[key] = value.lower()
     limit = table.get("rate_limit", DEFAULT_RATE_LIMIT)

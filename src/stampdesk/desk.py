@@ -27,7 +27,18 @@ from .results import (
     RedeemResult,
     StampChange,
 )
-from .services import apikeys, card_links, cards, check, checkout, coupons, printing, privacy, program, refunds
+from .services import (
+    apikeys,
+    card_links,
+    cards,
+    check,
+    checkout,
+    coupons,
+    printing,
+    privacy,
+    program,
+    refunds,
+)
 from .services import backup as backup_service
 from .services import join as join_service
 from .services import overview as overview_service
@@ -238,6 +249,7 @@ class Desk:
         """Erase a card's holder (their right to erasure); the anonymous
         ledger and sales stay, so totals and ``check`` still hold."""
         return privacy.erase(self.store, number)
+
     # --- HTTP API: keys, idempotent refunds and redemptions, receipts -------
     # (one block at the end of the class, kept together for the API's branch)
 
