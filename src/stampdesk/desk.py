@@ -6,7 +6,7 @@ and the HTTP API go through the same functions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -158,8 +158,8 @@ class Desk:
         """Queue a sale's receipt again (it prints as DUPLICATA)."""
         return printing.reprint(self.store, checkout_id)
 
-    def pending_receipts(self) -> tuple[printing.PrintJob, ...]:
-        return printing.pending(self.store)
+    def pending_receipts(self, *, tills: Collection[str] = ()) -> tuple[printing.PrintJob, ...]:
+        return printing.pending(self.store, tills=tills)
 
     def check(self) -> CheckReport:
         return check.check(self.store)
@@ -263,9 +263,9 @@ class Desk:
         first answer (``replayed``) instead of "already used"."""
         return coupons.redeem(self.store, code, till=till, idempotency_key=idempotency_key)
 
-    def print_receipt(self, checkout_id: object) -> printing.PrintJob:
+    def print_receipt(self, checkout_id: object, *, till: str | None = None) -> printing.PrintJob:
         """Queue a sale's receipt (once; DUPLICATA after one was sent)."""
-        return printing.print_receipt(self.store, checkout_id)
+        return printing.print_receipt(self.store, checkout_id, till=till)
 
     def sale(self, checkout_id: object) -> CheckoutResult:
         """A recorded sale's result, as it was returned."""

@@ -58,9 +58,15 @@ class Server:
         request = urllib.request.Request(self.url + path, data=data, headers=headers, method=method)
         try:
             with urllib.request.urlopen(request, timeout=10) as answer:
-                return answer.status, json.load(answer)
+                return answer.status, self._body(answer)
         except urllib.error.HTTPError as refusal:
-            return refusal.code, json.load(refusal)
+            return refusal.code, self._body(refusal)
+
+    @staticmethod
+    def _body(answer: Any) -> Any:
+        """JSON from the API, the page's text from the customer pages."""
+        text = answer.read().decode("utf-8")
+        return json.loads(text) if "json" in answer.headers.get("content-type", "") else text
 
 
 @pytest.fixture

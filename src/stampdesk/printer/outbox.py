@@ -8,6 +8,7 @@ reason, for the next attempt or ``stampdesk reprint``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from ..desk import Desk
@@ -138,11 +139,13 @@ def print_job(desk: Desk, printer: ReceiptPrinter, job: printing.PrintJob) -> Pr
     return PrintOutcome(job.id, job.checkout, True, files=files)
 
 
-def print_pending(desk: Desk, printer: ReceiptPrinter) -> tuple[PrintOutcome, ...]:
-    """Print the pending jobs, oldest first; stop at the first fault (the
-    printer is not ready: the others wait with it)."""
+def print_pending(
+    desk: Desk, printer: ReceiptPrinter, *, tills: Collection[str] = ()
+) -> tuple[PrintOutcome, ...]:
+    """Print the pending jobs of this till (and of ``tills``), oldest first;
+    stop at the first fault (the printer is not ready: the others wait with it)."""
     outcomes = []
-    for job in desk.pending_receipts():
+    for job in desk.pending_receipts(tills=tills):
         outcome = print_job(desk, printer, job)
         outcomes.append(outcome)
         if not outcome.printed:

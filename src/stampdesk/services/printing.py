@@ -10,15 +10,17 @@ A job belongs to the till that asked for it (the sale's till, or the till
 asking for a reprint or a test page): each till's printer prints its own
 jobs, plus those no till asked for (a script's ``checkout --print``). A shop
 with two tills and two printers on one database never prints a receipt at
-the wrong counter.
+the wrong counter. ``stampdesk serve``'s printer prints for the tills that
+sell through it (its API keys' names).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, func, insert, or_, select, update
 
 from ..domain.errors import NotFound
 from ..domain.validate import clean_checkout_id
@@ -83,14 +85,13 @@ def _duplicate(row: object) -> bool:
     return row.kind == "reprint" or bool(row.uncertain)  # type: ignore[attr-defined]
 
 
-def pending(store: Store, limit: int = 50) -> tuple[PrintJob, ...]:
-    """Jobs still to print on this till's printer (``settings.till``), oldest first."""
-    till = store.settings.till
-    mine = (
-        print_jobs.c.till.is_(None)
-        if till is None
-        else or_(print_jobs.c.till == till, print_jobs.c.till.is_(None))
-    )
+def pending(store: Store, limit: int = 50, *, tills: Collection[str] = ()) -> tuple[PrintJob, ...]:
+    """Jobs still to print on this printer, oldest first: those of this
+    till (``settings.till``) and of ``tills``, and those of no till."""
+    names = {*tills, *([store.settings.till] if store.settings.till else [])}
+    mine: ColumnElement[bool] = print_jobs.c.till.is_(None)
+    if names:
+        mine = or_(mine, print_jobs.c.till.in_(sorted(names)))
     with store.read() as conn:
         rows = conn.execute(
             select(print_jobs)
@@ -157,7 +158,7 @@ def test_page(store: Store) -> PrintJob:
     return _job(row, False)
 
 
-def print_receipt(store: Store, checkout_id: object) -> PrintJob:
+def print_receipt(store: Store, checkout_id: object, *, till: str | None = None) -> PrintJob:
     """Queue a sale's receipt for the printer (the HTTP API's print request).
 
     A receipt already waiting and never sent is left as it is (asking twice
@@ -177,14 +178,15 @@ def print_receipt(store: Store, checkout_id: object) -> PrintJob:
         waiting = [j for j in jobs if j.status == "pending" and not j.uncertain]
         if waiting and len(waiting) == len(jobs):
             return _job(waiting[-1], _duplicate(waiting[-1]))
+        till = till or store.settings.till
         if not jobs:
-            job_id = enqueue(conn, checkout_id, now)
+            job_id = enqueue(conn, checkout_id, now, till=till)
         else:
             conn.execute(
                 update(print_jobs)
                 .where(print_jobs.c.checkout_id == checkout_id, print_jobs.c.status == "pending")
                 .values(status="replaced")
             )
-            job_id = enqueue(conn, checkout_id, now, kind="reprint")
+            job_id = enqueue(conn, checkout_id, now, kind="reprint", till=till)
         row = conn.execute(select(print_jobs).where(print_jobs.c.id == job_id)).one()
     return _job(row, _duplicate(row))

@@ -323,7 +323,7 @@ def print_checkout(checkout_id: str, request: Request, who: Till) -> JSONRespons
             "stampdesk --printer URL serve",
             "no_printer",
         )
-    job = desk_of(request).print_receipt(checkout_id)
+    job = desk_of(request).print_receipt(checkout_id, till=who.name)
     _kick_printer(request)
     return JSONResponse(job.to_dict(), status_code=202)
 

@@ -58,7 +58,9 @@ class PrintWorker:
                 break
             delay = self.poll_seconds
             try:
-                outcomes = print_pending(self.desk, self.printer)
+                # The server's printer prints for the tills that sell through it.
+                tills = [k.name for k in self.desk.api_keys(include_revoked=True)]
+                outcomes = print_pending(self.desk, self.printer, tills=tills)
             except Exception as error:  # a bug or a database fault: log it, keep serving
                 log.error("print outbox: %s: %s", type(error).__name__, str(error).split(" [SQL")[0])
                 delay = self.retry_seconds

@@ -9,8 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import logging
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -99,31 +97,3 @@ class RateLimiter:
             del self._buckets[client]
         if len(self._buckets) > self.MAX_CLIENTS:  # all busy: start afresh rather than grow
             self._buckets.clear()
-
-
-# The secret part of the pages' paths: a receipt's claim token or a card's link.
-_SECRET_PATH = re.compile(r"/(join|card)/[^/\s?\"]+")
-
-
-def redact(text: str) -> str:
-    """``/card/<token>/erase`` → ``/card/…/erase``: what a log line may show."""
-    return _SECRET_PATH.sub(lambda m: f"/{m.group(1)}/…", text)
-
-
-class RedactSecrets(logging.Filter):
-    """Takes the tokens out of access-log lines (uvicorn logs each path)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
-        if isinstance(record.msg, str):
-            record.msg = redact(record.msg)
-        return True
-
-
-def redact_access_logs(names: tuple[str, ...] = ("uvicorn.access", "uvicorn.error")) -> None:
-    """Install ``RedactSecrets`` on the server's loggers (once)."""
-    for name in names:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactSecrets) for f in logger.filters):
-            logger.addFilter(RedactSecrets())

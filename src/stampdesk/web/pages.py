@@ -45,6 +45,7 @@ from ..domain.validate import clean_birthday, clean_email, clean_name, clean_pho
 from ..results import CardState
 from ..services.join import JoinPreview
 from . import page_guard, page_symbols
+from .logs import install_redaction, redact
 from .page_text import LANGUAGE_COOKIE, TEXTS, PageText, choose
 
 HERE = Path(__file__).resolve().parent
@@ -126,7 +127,7 @@ class PageRoute(APIRoute):
                 return problem_page(request, PageProblem(error.code, PROBLEM_STATUS.get(error.code)))
             except Exception:
                 # Logged without the path's token; the customer sees a plain page.
-                log.exception("page %s failed", page_guard.redact(request.url.path))
+                log.exception("page %s failed", redact(request.url.path))
                 return problem_page(request, PageProblem("unexpected", 500))
 
         return guarded
@@ -138,7 +139,7 @@ router = APIRouter(route_class=PageRoute)
 def install(app: FastAPI) -> None:
     """What the pages need beyond ``include_router``: access-log lines with
     the receipt and card tokens blanked out (they open a customer's card)."""
-    page_guard.redact_access_logs()
+    install_redaction()
     _ = app  # the pages keep their own state on app.state, made on first use
 
 
