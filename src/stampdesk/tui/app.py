@@ -25,7 +25,6 @@ from ..desk import Desk, StaffMember
 from .keys import translate_bindings
 from .owner_text import OwnerText
 from .scan import ScanGuard
-from .screens.owner import OwnerScreen
 from .screens.pin import PinScreen
 from .screens.till import TillScreen
 
@@ -164,6 +163,10 @@ class TillApp(App[None]):
             self._open_owner()
 
     def _open_owner(self) -> None:
+        # Imported when first opened: the owner's screens (editor, preview,
+        # receipt layout) cost a tenth of the till's start otherwise.
+        from .screens.owner import OwnerScreen
+
         self.push_screen(OwnerScreen(self.desk, self.text), self._owner_closed)
 
     def _owner_closed(self, _: None) -> None:
