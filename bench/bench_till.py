@@ -223,6 +223,17 @@ def headless_starts(url: str, runs: int, env: dict[str, str]) -> tuple[Timings, 
     return Timings.of("headless: spawn to ready (Pilot)", samples), parts
 
 
+def stack_floor(runs: int, env: dict[str, str]) -> Timings:
+    """The baseline: a process that only imports SQLAlchemy and Textual (what
+    any till on this stack pays before its own code runs), on this machine now."""
+    samples = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import sqlalchemy, textual.app"], env=env, check=True)
+        samples.append(time.perf_counter() - t)
+    return Timings.of("baseline: spawn + import sqlalchemy, textual", samples)
+
+
 def tmux_starts(url: str, runs: int, env: dict[str, str], programme: str, ready: str) -> Timings:
     samples = []
     for _ in range(runs):
@@ -422,6 +433,9 @@ def main(argv: list[str] | None = None) -> int:
         demo = demo_shop(folder)
         print(f"  demo shop built by `stampdesk init --demo` in {time.perf_counter() - t:.1f} s")
         programme = "Café Bleu"
+        floor = stack_floor(args.starts, env)
+        timings.append(floor)
+        print(f"  baseline (spawn + import sqlalchemy, textual): median {floor.median:.3f} s")
         headless, parts = headless_starts(demo, args.starts, env)
         timings.append(headless)
         for part in parts:
