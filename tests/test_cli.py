@@ -374,3 +374,15 @@ def test_staff_are_managed_from_the_command_line(shop: str) -> None:
     assert ok_json("staff", "remove", "Tom", *db)["active"] is False
     assert [m["name"] for m in ok_json("staff", "list", *db)["staff"]] == ["Claire"]
     assert "Tom (cashier) [deactivated]" in stampdesk("staff", "list", "--all", *db).out
+
+
+def test_print_pending_prints_another_tills_receipts_when_asked(shop: str, tmp_path: Path) -> None:
+    db = ("--db", shop)
+    with engine.connect(shop) as desk:
+        job = desk.checkout(amount="5.00", till="back", receipt=True).print_job
+    printer = ("--printer", f"preview://{tmp_path}")
+    mine = ok_json(*printer, "print-pending", *db)  # this till has no name: the back till's waits
+    assert mine == {"printed": 0, "pending": 0, "error": None}
+    theirs = ok_json(*printer, "print-pending", "--till", "back", *db)
+    assert theirs == {"printed": 1, "pending": 0, "error": None}
+    assert (tmp_path / f"receipt-{job:06d}.txt").exists()

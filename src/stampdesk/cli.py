@@ -635,15 +635,23 @@ def print_test() -> None:
 
 
 @cli.command("print-pending", context_settings=CONTEXT)
+@click.option(
+    "--till",
+    "tills",
+    multiple=True,
+    metavar="NAME",
+    help="Also print the receipts of this till (repeatable); by default those of "
+    "the configured till and of no till.",
+)
 @common_options
-def print_pending_command() -> None:
+def print_pending_command(tills: tuple[str, ...]) -> None:
     """Print the receipts waiting for the printer (after paper out, offline…)."""
     from .printer.outbox import print_pending
 
     state = _state()
     with desk_for(state) as desk:
-        outcomes = print_pending(desk, _printer(desk))
-        left = len(desk.pending_receipts())
+        outcomes = print_pending(desk, _printer(desk), tills=tills)
+        left = len(desk.pending_receipts(tills=tills))
     data = {
         "printed": sum(o.printed for o in outcomes),
         "pending": left,

@@ -3,6 +3,7 @@ and its refusals (the contract's error shape, and nothing written)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -327,3 +328,22 @@ def test_refusals_on_postgresql_write_nothing_either(api: Api) -> None:
         "coupon_voided",
     )
     assert content(api.desk) == before
+
+
+def test_an_oversized_or_endless_body_is_refused_before_it_is_read(sqlite_api: Api) -> None:
+    before = content(sqlite_api.desk)
+    huge = b'{"amount": "3.00", "items": [' + b'{"sku": "A"},' * 100_000 + b"]}"
+    answer = sqlite_api.client.post(
+        "/api/v1/checkouts", content=huge, headers={**sqlite_api.till, "Content-Type": "application/json"}
+    )
+    assert "1000000 bytes" in is_error(answer, 413, "too_large")
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: sent chunked
+        yield b'{"amount": '
+        yield b'"3.00"}'
+
+    answer = sqlite_api.client.post(
+        "/api/v1/checkouts", content=chunks(), headers={**sqlite_api.till, "Content-Type": "application/json"}
+    )
+    assert "Content-Length" in is_error(answer, 411, "length_required")
+    assert content(sqlite_api.desk) == before

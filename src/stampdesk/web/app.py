@@ -58,6 +58,7 @@ HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
+    411: "length_required",
     413: "too_large",
     415: "unsupported_media_type",
 }
@@ -127,6 +128,7 @@ def create_app(
     app.include_router(api_router)
     _include_pages(app)
     app.add_middleware(CatchUnexpected)
+    app.add_middleware(LimitApiBody)
     return app
 
 
@@ -169,6 +171,35 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StampdeskError, stampdesk_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+MAX_API_BODY = 1_000_000  # bytes: a sale of 500 items is ~60 kB, a programme a few kB
+
+
+class LimitApiBody:
+    """An API request's body is refused before it is read when it declares
+    more than ``MAX_API_BODY`` bytes (413), or no length at all (411: a till
+    sends ``Content-Length``; an endless chunked body would otherwise be read
+    into memory). The customer pages check their own forms."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/api/"):
+            headers = dict(scope["headers"])
+            declared = headers.get(b"content-length")
+            refusal = None
+            if declared is None and b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+                refusal = (411, "length_required", "send the body with a Content-Length header")
+            elif declared is not None and (not declared.isdigit() or int(declared) > MAX_API_BODY):
+                refusal = (413, "too_large", f"a request body may hold at most {MAX_API_BODY} bytes")
+            if refusal is not None:
+                status, code, message = refusal
+                answer = JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+                await answer(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class CatchUnexpected:
