@@ -7,14 +7,26 @@ Each PostgreSQL test gets a schema of its own, dropped afterwards.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from helpers import EXAMPLE_PROGRAM, PG_BASE, Clock, make_desk, postgres_available, service_missing
+from helpers import (
+    EXAMPLE_PROGRAM,
+    PG_BASE,
+    ROOT,
+    BuiltWheel,
+    Clock,
+    make_desk,
+    postgres_available,
+    service_missing,
+)
 from stampdesk.desk import Desk
 
 
@@ -80,3 +92,29 @@ def sqlite_desk(sqlite_url: str, clock: Clock) -> Iterator[Desk]:
     shop.load_program(EXAMPLE_PROGRAM)
     yield shop
     shop.close()
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> BuiltWheel:
+    """Built once per run (it takes seconds) for the tests of what ships."""
+    folder = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(folder),
+            str(ROOT),
+        ],
+        check=True,
+    )
+    wheel = next(folder.glob("stampdesk-*.whl"))
+    site = folder / "site"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(site)
+        return BuiltWheel(frozenset(archive.namelist()), site)

@@ -5,6 +5,7 @@ to prove nothing changed."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -89,3 +90,12 @@ def counts(desk: Desk) -> dict[str, int]:
             t.name: conn.execute(text(f"SELECT count(*) FROM {t.name}")).scalar_one()
             for t in metadata.sorted_tables
         }
+
+
+@dataclass(frozen=True)
+class BuiltWheel:
+    """stampdesk's wheel as ``pip wheel`` builds it (the ``built_wheel``
+    fixture), and unpacked."""
+
+    names: frozenset[str]  # the files in the wheel
+    site: Path  # where it is unpacked: put it on PYTHONPATH to import from it

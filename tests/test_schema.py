@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -13,7 +12,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from helpers import ROOT
+from helpers import ROOT, BuiltWheel
 from stampdesk import db
 from stampdesk.models import metadata
 
@@ -54,28 +53,10 @@ def test_sqlite_runs_with_wal_full_sync_and_foreign_keys(sqlite_url: str) -> Non
     engine.dispose()
 
 
-def test_an_installed_wheel_upgrades_a_database(tmp_path: Path) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(tmp_path),
-            str(ROOT),
-        ],
-        check=True,
-    )
-    wheel = next(tmp_path.glob("stampdesk-*.whl"))
-    names = zipfile.ZipFile(wheel).namelist()
+def test_an_installed_wheel_upgrades_a_database(tmp_path: Path, built_wheel: BuiltWheel) -> None:
+    names, unpacked = built_wheel.names, built_wheel.site
     assert "stampdesk/migrations/env.py" in names
     assert any(n.startswith("stampdesk/migrations/versions/0001") for n in names)
-    unpacked = tmp_path / "site"
-    zipfile.ZipFile(wheel).extractall(unpacked)
     code = (
         "import stampdesk, stampdesk.db as db, sys\n"
         f"assert stampdesk.__file__.startswith({str(unpacked)!r}), stampdesk.__file__\n"

@@ -4,35 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import zipfile
-from pathlib import Path
 
-from helpers import ROOT
+from helpers import BuiltWheel
 
 
-def test_the_wheel_carries_the_pages_templates_and_assets(tmp_path: Path) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(tmp_path),
-            str(ROOT),
-        ],
-        check=True,
-    )
-    wheel = next(tmp_path.glob("stampdesk-*.whl"))
-    names = set(zipfile.ZipFile(wheel).namelist())
+def test_the_wheel_carries_the_pages_templates_and_assets(built_wheel: BuiltWheel) -> None:
+    names, unpacked = built_wheel.names, built_wheel.site
     for name in ("base", "join", "card", "erase", "done", "problem", "grid"):
         assert f"stampdesk/web/templates/pages/{name}.html" in names
     assert {"stampdesk/web/static/pages/pages.css", "stampdesk/web/static/pages/icon.svg"} <= names
-    unpacked = tmp_path / "site"
-    zipfile.ZipFile(wheel).extractall(unpacked)
     code = (
         "import stampdesk.web.pages as p\n"
         f"assert p.__file__.startswith({str(unpacked)!r})\n"

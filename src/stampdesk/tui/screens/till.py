@@ -287,6 +287,10 @@ class TillScreen(Screen[None]):
         self._hide_qr()
         self.feedback.show(self.text("hint.cleared"))
         self.load_programme()
+        self._start_printer()
+
+    def _start_printer(self) -> None:
+        """Say which printer the till uses, and open it (in a worker)."""
         if self.printer.url is None:
             self.printer_usable = False
             self.status_bar.show(self.text("printer.none"))
@@ -302,12 +306,7 @@ class TillScreen(Screen[None]):
         self.printer = TillPrinter(self.desk)
         self.printer_usable = None
         self._printer_reported = False
-        if self.printer.url is None:
-            self.printer_usable = False
-            self.status_bar.show(self.text("printer.none"))
-        else:
-            self.status_bar.show(printer_line(self.printer.url, None, self.text))
-            self.check_printer()
+        self._start_printer()
 
     @property
     def feedback(self) -> Feedback:
