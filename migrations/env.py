@@ -8,12 +8,14 @@ import os
 from alembic import context
 
 from stampdesk.db import make_engine
-from stampdesk.models import metadata
+from stampdesk.models import metadata, use_postgresql
 
 config = context.config
 
 
 def run(connection) -> None:  # type: ignore[no-untyped-def]
+    if connection.dialect.name == "postgresql":
+        use_postgresql()  # the partial indexes' PostgreSQL conditions
     context.configure(
         connection=connection,
         target_metadata=metadata,

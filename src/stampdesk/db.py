@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement, Insert
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from . import models
 from .domain.errors import InvalidInput
 
 # The newest Alembic revision in migrations/versions; a test keeps it in step.
@@ -40,6 +41,8 @@ def make_engine(url: str) -> Engine:
             "invalid_database_url",
         ) from None
     backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        models.use_postgresql()
     if backend == "sqlite":
         database = parsed.database or ""
         if database in ("", ":memory:"):
