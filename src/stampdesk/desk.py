@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import db
 from .config import PrinterSettings, Settings, load_settings
@@ -27,31 +27,24 @@ from .results import (
     RedeemResult,
     StampChange,
 )
-from .services import (
-    apikeys,
-    card_links,
-    cards,
-    check,
-    checkout,
-    coupons,
-    printing,
-    privacy,
-    program,
-    refunds,
-)
-from .services import backup as backup_service
-from .services import join as join_service
+from .services import cards, check, checkout, coupons, printing, program, refunds
 from .services import overview as overview_service
 from .services import staff as staff_service
 
 # Re-exported for the till, which reaches the engine only through this module.
-from .services.join import JoinPreview as JoinPreview
 from .services.overview import Overview as Overview
-from .services.privacy import ErasedCard as ErasedCard
 from .services.staff import PIN_DIGITS as PIN_DIGITS
 from .services.staff import ROLES as ROLES
 from .services.staff import StaffMember as StaffMember
 from .store import Store, utc_now
+
+if TYPE_CHECKING:
+    # What only the web server, backups and the customer pages use is
+    # imported when first called: the till starts without it.
+    from .services import apikeys
+    from .services import backup as backup_service
+    from .services.join import JoinPreview
+    from .services.privacy import ErasedCard
 
 
 class Desk:
@@ -165,6 +158,8 @@ class Desk:
         return check.check(self.store)
 
     def backup(self, path: str | Path) -> backup_service.BackupResult:
+        from .services import backup as backup_service
+
         return backup_service.backup(self.store, path)
 
     def close(self) -> None:
@@ -219,23 +214,33 @@ class Desk:
         """What a receipt's enrolment link offers: the programme and the stamps
         waiting. Refused like ``enrol(claim=token)`` would be (forged,
         expired, already claimed, refunded); writes nothing."""
+        from .services import join as join_service
+
         return join_service.preview(self.store, token)
 
     def card_token(self, number: str) -> str:
         """The private token of a card's page (unguessable, stable)."""
+        from .services import card_links
+
         return card_links.card_token(self.store, number)
 
     def card_link(self, number: str) -> str:
         """The full private address of a card's page, under ``public_url``."""
+        from .services import card_links
+
         return card_links.card_link(self.store, number)
 
     def card_for_link(self, token: object) -> CardState:
         """The card a page token opens; ``NotFound`` for a forged token
         (``invalid_card_link``) or an erased card (``card_erased``)."""
+        from .services import card_links
+
         return cards.card(self.store, card_links.card_for_token(self.store, token))
 
     def export(self, number: str) -> dict[str, Any]:
         """Everything kept about a card's holder, JSON-ready (their right of access)."""
+        from .services import privacy
+
         return privacy.export(self.store, number)
 
     def correct(
@@ -243,11 +248,15 @@ class Desk:
     ) -> CardState:
         """Replace a card holder's name and contact details (their right to
         rectification); an empty phone or birthday is deleted."""
+        from .services import privacy
+
         return privacy.correct(self.store, number, name=name, email=email, phone=phone, birthday=birthday)
 
     def erase(self, number: str) -> ErasedCard:
         """Erase a card's holder (their right to erasure); the anonymous
         ledger and sales stay, so totals and ``check`` still hold."""
+        from .services import privacy
+
         return privacy.erase(self.store, number)
 
     # --- HTTP API: keys, idempotent refunds and redemptions, receipts -------
@@ -273,18 +282,26 @@ class Desk:
 
     def create_api_key(self, name: object, role: object = "till") -> apikeys.NewApiKey:
         """A new API key for a till (``role`` till or admin), shown only now."""
+        from .services import apikeys
+
         return apikeys.create(self.store, name, role)
 
     def revoke_api_key(self, name: object) -> apikeys.ApiKeyInfo:
         """Revoke a till's live key (refused at once by this process)."""
+        from .services import apikeys
+
         return apikeys.revoke(self.store, name)
 
     def api_keys(self, *, include_revoked: bool = False) -> tuple[apikeys.ApiKeyInfo, ...]:
         """The API keys (never the keys themselves)."""
+        from .services import apikeys
+
         return apikeys.list_keys(self.store, include_revoked=include_revoked)
 
     def verify_api_key(self, key: str) -> apikeys.Caller | None:
         """The till a key belongs to, or None for an unknown or revoked key."""
+        from .services import apikeys
+
         return apikeys.verify(self.store, key)
 
 
