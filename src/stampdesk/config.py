@@ -80,6 +80,11 @@ def user_config_dir() -> Path:
     return user_config_path("stampdesk", appauthor=False)
 
 
+def default_config_file() -> Path:
+    """The config file read when neither ``--config`` nor ``STAMPDESK_CONFIG`` names one."""
+    return user_config_dir() / "config.toml"
+
+
 def default_database_url() -> str:
     return f"sqlite:///{user_data_dir() / 'stampdesk.db'}"
 
@@ -151,7 +156,7 @@ def load_settings(
     """Build the settings from explicit options, environment and config file."""
     env = dict(os.environ) if env is None else env
     explicit = config or env.get("STAMPDESK_CONFIG")
-    path = Path(explicit).expanduser() if explicit else user_config_dir() / "config.toml"
+    path = Path(explicit).expanduser() if explicit else default_config_file()
     data: dict[str, Any] = {}
     if path.exists():
         try:

@@ -8,13 +8,13 @@ import os
 import tempfile
 from pathlib import Path
 
-from .config import PrinterSettings, Settings, user_config_dir
+from .config import PrinterSettings, Settings, default_config_file
 from .domain.errors import InvalidInput
 
 
 def config_path(settings: Settings) -> Path:
     """The file the settings came from, else the user's config file."""
-    return settings.config_file or user_config_dir() / "config.toml"
+    return settings.config_file or default_config_file()
 
 
 def save_printer_settings(path: Path, printer: PrinterSettings) -> None:

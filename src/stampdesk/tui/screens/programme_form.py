@@ -102,7 +102,7 @@ class ProgrammeForm:
         lines = ["[program]", f"name = {_string(self.name.strip())}"]
         lines += _whole("stamps_per_card", self.stamps_per_card)
         lines += _whole("starter_stamps", self.starter_stamps)
-        lines += [f"{key} = {_value(value)}" for key, value in self.kept if not _is_table(value)]
+        lines += _kept_toml(self.kept)
         for row in self.milestones:
             if row.blank:
                 continue
@@ -123,9 +123,6 @@ class ProgrammeForm:
         coupons = _whole("valid_days", self.valid_days)
         if coupons:
             lines += ["", "[program.coupons]", *coupons]
-        for key, value in self.kept:
-            if _is_table(value):
-                lines += _section(f"program.{key}", value)
         return "\n".join(lines) + "\n"
 
     def parse(self) -> Program:
@@ -136,33 +133,15 @@ class ProgrammeForm:
 ON_THE_FORM = frozenset({"name", "stamps_per_card", "starter_stamps", "milestones", "earning", "coupons"})
 
 
-def _value(value: object) -> str:
-    """A TOML value for what a programme's rules hold (text, whole numbers,
-    flags, lists of those)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    return _string(str(value))
+def _kept_toml(kept: tuple[tuple[str, Any], ...]) -> list[str]:
+    """The sections the form does not edit, as TOML lines that belong under
+    the form's own ``[program]`` line (plain keys first, then their tables)."""
+    if not kept:
+        return []
+    import tomlkit  # the owner's screens only
 
-
-def _is_table(value: object) -> bool:
-    """A table, or a non-empty array of tables (written as sections)."""
-    if isinstance(value, Mapping):
-        return True
-    return isinstance(value, list | tuple) and bool(value) and all(isinstance(v, Mapping) for v in value)
-
-
-def _section(name: str, value: object) -> list[str]:
-    """A kept section: ``[name]``, or one ``[[name]]`` per table."""
-    tables = [value] if isinstance(value, Mapping) else list(value)  # type: ignore[call-overload]
-    lines: list[str] = []
-    brackets = ("[", "]") if isinstance(value, Mapping) else ("[[", "]]")
-    for table in tables:
-        lines += ["", f"{brackets[0]}{name}{brackets[1]}", *(f"{k} = {_value(v)}" for k, v in table.items())]
-    return lines
+    text = tomlkit.dumps({"program": dict(kept)}).removeprefix("[program]\n")
+    return ["", *text.rstrip("\n").split("\n")]
 
 
 def _amount_text(value: object, hide: Decimal | None = None) -> str:
