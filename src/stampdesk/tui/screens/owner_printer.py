@@ -52,7 +52,6 @@ class PrinterPane(Vertical):
         self.desk = desk
         self.text = text
         self.busy = False
-        self.saved = self.desk.settings.printer
 
     def compose(self) -> ComposeResult:
         tr = self.text
@@ -128,10 +127,6 @@ class PrinterPane(Vertical):
         self.busy = True
         self.save_settings(settings)
 
-    @property
-    def dirty(self) -> bool:
-        return self.settings != self.saved
-
     # ------------------------------------------------------------------
     # Workers: printer and file work, never in the UI thread
 
@@ -166,7 +161,6 @@ class PrinterPane(Vertical):
     @on(PrinterSaved)
     def _saved(self, message: PrinterSaved) -> None:
         self.busy = False
-        self.saved = self.desk.settings.printer
         self._say(self.text("printer.saved", path=message.path), "-success")
 
     @on(Worker.StateChanged)
