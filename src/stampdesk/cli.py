@@ -176,8 +176,11 @@ def checkout_text(result: CheckoutResult, zone: ZoneInfo) -> str:
         f"+{_plural(result.stamps_added, 'stamp')} → "
         f"{_progress(balance, result.stamps_per_card, result.next_milestone)}"
     )
+    if result.tier:
+        lines.append(f"Tier: {result.tier}")
     for m in result.milestones:
         lines.append(f"Milestone reached: {m.reward} ({m.at} stamps)")
+    lines += result.messages
     lines += _coupon_lines(result.coupons, zone, title="Coupons to hand over")
     return "\n".join(lines)
 
@@ -193,8 +196,18 @@ def card_text(card: CardState, zone: ZoneInfo) -> str:
     contact = ", ".join(x for x in (card.email, card.phone) if x)
     if contact:
         lines.append(contact)
+    if card.tier:
+        tier = f"Tier: {card.tier}"
+        if card.tier_until:
+            tier += f" (holds until {_day(card.tier_until, zone)})"
+        if card.perk:
+            tier += f" — {card.perk}"
+        lines.append(tier)
+    if card.expires:
+        lines.append(f"Stamps lapse on {_day(card.expires, zone)} without a visit")
     if card.notes:
         lines.append(f"Note: {card.notes}")
+    lines += card.messages
     lines += _coupon_lines(card.coupons, zone, title="Coupons")
     return "\n".join(lines)
 
@@ -450,6 +463,23 @@ def card(number: str) -> None:
         result = desk.card(number)
         zone = _zone(desk)
     emit(state, result.to_dict(), lambda: card_text(result, zone))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--at", metavar="ISO", help="As of this time (a past, timezone-aware time); default now.")
+@common_options
+def expire(at: str | None) -> None:
+    """Write the lapse of the stamps of every card without a visit for
+    [program.expiry] stamps_after_days (a sale does it for its own card);
+    run it nightly to keep the accounts current."""
+    state = _state()
+    with desk_for(state) as desk:
+        result = desk.expire(at=at)
+    emit(
+        state,
+        result.to_dict(),
+        lambda: f"Stamps lapsed: {_plural(result.stamps, 'stamp')} on {_plural(result.cards, 'card')}",
+    )
 
 
 @cli.command(context_settings=CONTEXT)

@@ -27,7 +27,7 @@ from . import models
 from .domain.errors import InvalidInput
 
 # The newest Alembic revision in migrations/versions; a test keeps it in step.
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -182,8 +182,12 @@ class Prepared:
         }
         # Values the statement carries itself (such as the 0 of coalesce(x, 0)).
         self._defaults = {name: bind.value for name, bind in compiled.binds.items() if bind.value is not None}
-        keys = [c.key for c in getattr(statement, "selected_columns", ())]
+        selected = list(getattr(statement, "selected_columns", ()))
+        keys = [c.key for c in selected]
         self._row = namedtuple("Row", keys, rename=True) if keys else None
+        # Result types that need converting (times: UTC strings on SQLite).
+        processors = [c.type._cached_result_processor(dialect, None) for c in selected]
+        self._results = processors if any(processors) else None
 
     def _args(self, params: dict[str, Any]) -> Any:
         if self._defaults:
@@ -238,7 +242,13 @@ class Prepared:
         cursor.close()
         if row is None or self._row is None:
             return row
-        return self._row(*row)
+        return self._make(row)
+
+    def _make(self, row: Any) -> Any:
+        assert self._row is not None
+        if self._results is None:
+            return self._row(*row)
+        return self._row(*(v if p is None else p(v) for p, v in zip(self._results, row, strict=True)))
 
     def scalar(self, conn: Connection, **params: Any) -> Any:
         """The first column of the first row, or None."""
@@ -251,4 +261,6 @@ class Prepared:
         cursor = self._execute(conn, params)
         rows = cursor.fetchall()
         cursor.close()
-        return list(rows)
+        if self._row is None:
+            return list(rows)
+        return [self._make(r) for r in rows]

@@ -16,18 +16,19 @@ from typing import TYPE_CHECKING, Any
 from . import db
 from .config import PrinterSettings, Settings, load_settings
 from .config_file import config_path, save_printer_settings
-from .domain.validate import clean_checkout_id
+from .domain.validate import clean_checkout_id, clean_time
 from .results import (
     CardState,
     CheckoutResult,
     CheckReport,
     CustomerMatch,
     EnrolResult,
+    ExpiryReport,
     ProgramInfo,
     RedeemResult,
     StampChange,
 )
-from .services import cards, check, checkout, coupons, printing, program, refunds
+from .services import cards, check, checkout, coupons, loyalty, printing, program, refunds
 from .services import overview as overview_service
 from .services import staff as staff_service
 
@@ -137,6 +138,13 @@ class Desk:
 
     def adjust(self, card: str, stamps: int, *, reason: str, staff: str) -> StampChange:
         return cards.adjust(self.store, card, stamps, reason=reason, staff=staff)
+
+    def expire(self, *, at: object = None) -> ExpiryReport:
+        """Write the lapse of every card's stamps that went without a visit for
+        ``program.expiry.stamps_after_days`` (a sale does it for its own card)."""
+        moment = clean_time(at, self.store.now()) if at is not None else None
+        lapsed_cards, stamps = loyalty.expire_all(self.store, moment)
+        return ExpiryReport(lapsed_cards, stamps)
 
     def load_program(self, source: str | Path) -> ProgramInfo:
         """Load a programme from TOML text or from a file path."""

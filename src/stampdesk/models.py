@@ -124,6 +124,8 @@ customers = Table(
     Column("phone", String(20), nullable=True),
     Column("birthday", Date, nullable=True),
     Column("notes", Text, nullable=True),
+    # Shown by first name on the shop's "customer of the month" board: opt-in only.
+    Column("leaderboard", Integer, nullable=False, server_default=text("0")),
     Column("consent_at", UTCDateTime, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("erased_at", UTCDateTime, nullable=True),
@@ -159,6 +161,12 @@ cards = Table(
     Column("stamp_day", String(10), nullable=True),
     Column("day_stamps", Integer, nullable=False, server_default=text("0")),
     Column("created_at", UTCDateTime, nullable=False),
+    # Qualifying sales not refunded (surprises at the N-th visit, referral at
+    # the first), and the last time the card got stamps by a visit (enrolment,
+    # sale, claim, a stamp given by hand): its stamps lapse
+    # ``program.expiry.stamps_after_days`` after it.
+    Column("visits", Integer, nullable=False, server_default=text("0")),
+    Column("last_visit_at", UTCDateTime, nullable=True),
 )
 
 checkouts = Table(
@@ -180,6 +188,11 @@ checkouts = Table(
     Column("refunded_at", UTCDateTime, nullable=True),
     Column("claimed_card_id", Id, ForeignKey("cards.id"), nullable=True),
     Column("claimed_at", UTCDateTime, nullable=True),
+    Column("visit", Integer, nullable=False, server_default=text("0")),  # 1: a qualifying visit
+    Column("tier", String(40), nullable=True),  # the card's status tier at the sale
+    Column("messages", Text, nullable=True),  # JSON list: the receipt's lines (surprise, tier, expiry)
+    # A card's sales in time order: the tiers' rolling window, its history.
+    Index("ix_checkouts_card_id_at", "card_id", "at"),
     # Only sales sent with a key are indexed: the others cost no index write.
     partial_index(
         "uq_checkouts_idempotency_key", "idempotency_key", where="idempotency_key IS NOT NULL", unique=True
@@ -230,7 +243,8 @@ ledger = Table(
     Column("id", Id, primary_key=True),
     Column("card_id", Id, ForeignKey("cards.id"), nullable=False),
     Column("at", UTCDateTime, nullable=False),
-    # starter, earn, claim, import, adjust, refund, completion, completion_reversed
+    # starter, earn, claim, import, adjust, refund, completion, completion_reversed,
+    # expiry (lapsed stamps), surprise, referral
     Column("kind", String(24), nullable=False),
     Column("stamps", Integer, nullable=False),
     Column("cycles", Integer, nullable=False, server_default=text("0")),

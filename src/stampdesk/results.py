@@ -74,6 +74,10 @@ class CheckoutResult(Result):
     next_milestone: NextMilestone | None = None
     replayed: bool = False
     print_job: int | None = None  # the receipt waiting for the printer, if asked
+    tier: str | None = None  # the card's status tier with this sale
+    # The lines the receipt prints beside the stamps: a surprise, a birthday,
+    # a tier reached or what keeps it, stamps or coupons about to lapse.
+    messages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,13 @@ class CardState(Result):
     created_at: datetime
     program: str
     notes: str | None = None  # the shop's note on the customer ("usual: flat white")
+    tier: str | None = None  # the status tier held
+    tier_until: datetime | None = None  # in the grace period: the tier holds until then
+    perk: str | None = None  # the tier's perk
+    expires: datetime | None = None  # when the card's stamps lapse without a visit
+    visits: int = 0  # qualifying visits
+    # What the card has to say: what keeps its tier, stamps or coupons about to lapse.
+    messages: tuple[str, ...] = ()
 
     @property
     def progress(self) -> str:
@@ -152,6 +163,14 @@ class StampChange(Result):
     completions_undone: int = 0
     checkout: int | None = None
     replayed: bool = False  # the first answer of this idempotency key, again
+
+
+@dataclass(frozen=True)
+class ExpiryReport(Result):
+    """What ``stampdesk expire`` wrote: the cards whose stamps lapsed."""
+
+    cards: int
+    stamps: int
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, select
@@ -78,6 +78,10 @@ class Store:
     def day_of(self, moment: datetime) -> str:
         """The shop-local calendar day of ``moment`` (for ``max_per_day``)."""
         return moment.astimezone(self.zone).date().isoformat()
+
+    def local_day(self, moment: datetime) -> date:
+        """The shop-local calendar day of ``moment``."""
+        return moment.astimezone(self.zone).date()
 
     def end_of_day_after(self, moment: datetime, days: int) -> datetime:
         """The last second of the shop-local day ``days`` after ``moment``."""

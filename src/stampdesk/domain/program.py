@@ -18,6 +18,9 @@ from .money import DEFAULT_MAX_AMOUNT, parse_amount
 
 MAX_STAMPS_PER_CARD = 100
 MAX_QUICK_PICKS = 12
+MAX_TIERS = 5
+MAX_MULTIPLIER = 10
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,76 @@ class QuickPick:
 
 
 @dataclass(frozen=True)
+class Expiry:
+    """``[program.expiry]``: a card's stamps lapse ``stamps_after_days``
+    after its last visit; receipts, the till and the card page warn
+    ``warn_days`` ahead (of lapsing stamps and of coupons' end)."""
+
+    stamps_after_days: int | None = None
+    warn_days: int = 14
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A status tier (``[[program.tiers]]``, highest first): reached when the
+    card has ``min_visits`` qualifying visits AND ``min_spend`` spent over
+    the last ``window_days`` days."""
+
+    name: str
+    min_visits: int = 0
+    min_spend: Decimal = Decimal("0.00")
+    window_days: int = 90
+    stamp_multiplier: int = 1
+    perk: str | None = None
+
+
+@dataclass(frozen=True)
+class Surprise:
+    """Extra stamps at the card's ``at_visit``-th qualifying visit, never
+    announced before it happens."""
+
+    at_visit: int
+    stamps: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Referral:
+    """Stamps for both cards at the referred customer's first qualifying sale."""
+
+    referrer_stamps: int = 0
+    referred_stamps: int = 0
+
+
+@dataclass(frozen=True)
+class Birthday:
+    """A coupon for ``reward`` at the first visit in [birthday, birthday +
+    window_days), once a year."""
+
+    reward: str
+    window_days: int = 7
+
+
+@dataclass(frozen=True)
+class CategoryBonus:
+    """Extra stamps for a sale holding an item of ``category``."""
+
+    category: str
+    stamps: int
+
+
+@dataclass(frozen=True)
+class Offpeak:
+    """Quiet hours: visit and amount stamps are multiplied on ``days``
+    from ``start`` to ``end`` (shop-local, "HH:MM", end excluded)."""
+
+    days: tuple[str, ...]
+    start: str
+    end: str
+    multiplier: int
+
+
+@dataclass(frozen=True)
 class Program:
     """One version of a shop's stamp-card programme."""
 
@@ -64,6 +137,14 @@ class Program:
     earning: Earning = field(default_factory=Earning)
     coupon_valid_days: int = 90
     quick_picks: tuple[QuickPick, ...] = ()
+    expiry: Expiry = field(default_factory=Expiry)
+    tiers: tuple[Tier, ...] = ()  # highest first
+    tier_grace_days: int = 30
+    surprises: tuple[Surprise, ...] = ()
+    referral: Referral | None = None
+    birthday: Birthday | None = None
+    category_bonus: tuple[CategoryBonus, ...] = ()
+    offpeak: tuple[Offpeak, ...] = ()
 
     @property
     def final_reward(self) -> Milestone:
@@ -97,11 +178,58 @@ class Program:
         }
         if self.quick_picks:
             data["quick_picks"] = [q.to_dict() for q in self.quick_picks]
+        if self.expiry != Expiry():
+            expiry: dict[str, Any] = {"warn_days": self.expiry.warn_days}
+            if self.expiry.stamps_after_days is not None:
+                expiry["stamps_after_days"] = self.expiry.stamps_after_days
+            data["expiry"] = expiry
+        if self.tiers:
+            data["tiers"] = [_tier_dict(t) for t in self.tiers]
+            data["tier_policy"] = {"grace_days": self.tier_grace_days}
+        if self.surprises:
+            data["surprises"] = [
+                {"at_visit": x.at_visit, "stamps": x.stamps, "message": x.message} for x in self.surprises
+            ]
+        if self.referral is not None:
+            data["referral"] = {
+                "referrer_stamps": self.referral.referrer_stamps,
+                "referred_stamps": self.referral.referred_stamps,
+            }
+        if self.birthday is not None:
+            data["birthday"] = {"reward": self.birthday.reward, "window_days": self.birthday.window_days}
+        if self.category_bonus:
+            data["category_bonus"] = [
+                {"category": b.category, "stamps": b.stamps} for b in self.category_bonus
+            ]
+        if self.offpeak:
+            data["offpeak"] = [
+                {"days": list(o.days), "start": o.start, "end": o.end, "multiplier": o.multiplier}
+                for o in self.offpeak
+            ]
         return data
+
+    def tier_named(self, name: str | None) -> Tier | None:
+        for tier in self.tiers:
+            if tier.name == name:
+                return tier
+        return None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Program:
         return _parse_program(data)
+
+
+def _tier_dict(tier: Tier) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": tier.name,
+        "min_visits": tier.min_visits,
+        "min_spend": str(tier.min_spend),
+        "window_days": tier.window_days,
+        "stamp_multiplier": tier.stamp_multiplier,
+    }
+    if tier.perk:
+        data["perk"] = tier.perk
+    return data
 
 
 # What each programme mistake says: ``ProgramError.rule`` picks the line,
@@ -130,6 +258,21 @@ PROGRAM_ERRORS: dict[str, str] = {
     "too_many_picks": "programme: at most {count} [[program.quick_picks]] fit on the till",
     "pick_table": "programme: {key} must be a table with 'label', 'category' and 'price'",
     "same_label": "programme: two quick picks share the same label",
+    "list_of_tables": "programme: {key} must be a list of [[{key}]] tables",
+    "too_many": "programme: at most {count} [[{key}]]",
+    "same_value": "programme: two [[{key}]] share the same {field}",
+    "coupon_days_twice": (
+        "programme: program.expiry.coupon_valid_days and program.coupons.valid_days disagree: keep one"
+    ),
+    "tier_criteria": "programme: {key} needs min_visits or min_spend (or both)",
+    "tier_order": (
+        "programme: [[program.tiers]] go highest first: {lower} cannot ask more visits or spend than {higher}"
+    ),
+    "tier_policy": "programme: [program.tier_policy] needs [[program.tiers]]",
+    "referral_empty": "programme: [program.referral] gives no stamps: set referrer_stamps or referred_stamps",
+    "weekdays": "programme: {key} must list days among {days}",
+    "clock": 'programme: {key} must be a time such as "14:00"',
+    "clock_order": "programme: {key}: start must come before end (same day)",
 }
 
 
@@ -203,7 +346,23 @@ def _text(value: Any, what: str, limit: int) -> str:
 def _parse_program(section: Mapping[str, Any]) -> Program:
     _only_keys(
         section,
-        {"name", "stamps_per_card", "starter_stamps", "milestones", "earning", "coupons", "quick_picks"},
+        {
+            "name",
+            "stamps_per_card",
+            "starter_stamps",
+            "milestones",
+            "earning",
+            "coupons",
+            "quick_picks",
+            "expiry",
+            "tiers",
+            "tier_policy",
+            "surprises",
+            "referral",
+            "birthday",
+            "category_bonus",
+            "offpeak",
+        },
         "program.",
     )
     name = _text(section.get("name"), "program.name", 60)
@@ -259,6 +418,96 @@ def _parse_program(section: Mapping[str, Any]) -> Program:
     _only_keys(coupons_raw, {"valid_days"}, "program.coupons.")
     valid_days = _int(coupons_raw, "valid_days", "program.coupons.", 1, 3660, default=90)
 
+    expiry_raw = _table(section, "expiry")
+    w = "program.expiry."
+    _only_keys(expiry_raw, {"stamps_after_days", "coupon_valid_days", "warn_days"}, w)
+    if "coupon_valid_days" in expiry_raw:
+        coupon_days = _int(expiry_raw, "coupon_valid_days", w, 1, 3660)
+        if "valid_days" in coupons_raw and coupon_days != valid_days:
+            raise ProgramError("coupon_days_twice")
+        valid_days = coupon_days
+    expiry = Expiry(
+        stamps_after_days=(
+            _int(expiry_raw, "stamps_after_days", w, 1, 3660) if "stamps_after_days" in expiry_raw else None
+        ),
+        warn_days=_int(expiry_raw, "warn_days", w, 0, 365, default=14),
+    )
+
+    tiers = _parse_tiers(section.get("tiers", []))
+    policy = _table(section, "tier_policy")
+    _only_keys(policy, {"grace_days"}, "program.tier_policy.")
+    if policy and not tiers:
+        raise ProgramError("tier_policy")
+    grace = _int(policy, "grace_days", "program.tier_policy.", 0, 365, default=30)
+
+    surprises = []
+    for where, raw in _tables(section, "surprises", 20):
+        _only_keys(raw, {"at_visit", "stamps", "message"}, where)
+        surprises.append(
+            Surprise(
+                at_visit=_int(raw, "at_visit", where, 1, 100_000),
+                stamps=_int(raw, "stamps", where, 1, spc),
+                message=_text(raw.get("message"), f"{where}message", 120),
+            )
+        )
+    _unique([x.at_visit for x in surprises], "program.surprises", "at_visit")
+
+    referral = None
+    if "referral" in section:
+        raw = _table(section, "referral")
+        w = "program.referral."
+        _only_keys(raw, {"referrer_stamps", "referred_stamps"}, w)
+        referral = Referral(
+            referrer_stamps=_int(raw, "referrer_stamps", w, 0, spc, default=0),
+            referred_stamps=_int(raw, "referred_stamps", w, 0, spc, default=0),
+        )
+        if not referral.referrer_stamps and not referral.referred_stamps:
+            raise ProgramError("referral_empty")
+
+    birthday = None
+    if "birthday" in section:
+        raw = _table(section, "birthday")
+        w = "program.birthday."
+        _only_keys(raw, {"reward", "window_days"}, w)
+        birthday = Birthday(
+            reward=_text(raw.get("reward"), f"{w}reward", 80),
+            window_days=_int(raw, "window_days", w, 1, 31, default=7),
+        )
+
+    bonuses = []
+    for where, raw in _tables(section, "category_bonus", 20):
+        _only_keys(raw, {"category", "stamps"}, where)
+        bonuses.append(
+            CategoryBonus(
+                category=_text(raw.get("category"), f"{where}category", 64).lower(),
+                stamps=_int(raw, "stamps", where, 1, spc),
+            )
+        )
+    _unique([b.category for b in bonuses], "program.category_bonus", "category")
+
+    offpeak: list[Offpeak] = []
+    for where, raw in _tables(section, "offpeak", 10):
+        _only_keys(raw, {"days", "start", "end", "multiplier"}, where)
+        days = raw.get("days")
+        if (
+            not isinstance(days, list)
+            or not days
+            or any(not isinstance(d, str) or d.lower() not in WEEKDAYS for d in days)
+            or len({d.lower() for d in days}) != len(days)
+        ):
+            raise ProgramError("weekdays", key=f"{where}days", days=", ".join(WEEKDAYS))
+        start, end = _clock(raw, "start", where), _clock(raw, "end", where)
+        if start >= end:
+            raise ProgramError("clock_order", key=where[:-1])
+        offpeak.append(
+            Offpeak(
+                days=tuple(sorted((d.lower() for d in days), key=WEEKDAYS.index)),
+                start=start,
+                end=end,
+                multiplier=_int(raw, "multiplier", where, 1, MAX_MULTIPLIER),
+            )
+        )
+
     return Program(
         name=name,
         stamps_per_card=spc,
@@ -267,7 +516,76 @@ def _parse_program(section: Mapping[str, Any]) -> Program:
         earning=earning,
         coupon_valid_days=valid_days,
         quick_picks=_parse_quick_picks(section.get("quick_picks", [])),
+        expiry=expiry,
+        tiers=tiers,
+        tier_grace_days=grace,
+        surprises=tuple(sorted(surprises, key=lambda x: x.at_visit)),
+        referral=referral,
+        birthday=birthday,
+        category_bonus=tuple(bonuses),
+        offpeak=tuple(offpeak),
     )
+
+
+def _table(section: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    raw = section.get(key, {})
+    if not isinstance(raw, dict):
+        raise ProgramError("table", key=f"program.{key}")
+    return raw
+
+
+def _tables(section: Mapping[str, Any], key: str, most: int) -> list[tuple[str, Mapping[str, Any]]]:
+    """The ``[[program.KEY]]`` tables, each with the prefix its errors name."""
+    raw = section.get(key, [])
+    if not isinstance(raw, list) or any(not isinstance(t, dict) for t in raw):
+        raise ProgramError("list_of_tables", key=f"program.{key}")
+    if len(raw) > most:
+        raise ProgramError("too_many", count=most, key=f"program.{key}")
+    return [(f"program.{key}[{i}].", t) for i, t in enumerate(raw, 1)]
+
+
+def _unique(values: list[Any], key: str, what: str) -> None:
+    if len(set(values)) != len(values):
+        raise ProgramError("same_value", key=key, field=what)
+
+
+def _clock(table: Mapping[str, Any], key: str, where: str) -> str:
+    value = table.get(key)
+    if not isinstance(value, str) or len(value) != 5 or value[2] != ":":
+        raise ProgramError("clock", key=f"{where}{key}")
+    hours, minutes = value[:2], value[3:]
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise ProgramError("clock", key=f"{where}{key}")
+    return value
+
+
+def _parse_tiers(raw: Any) -> tuple[Tier, ...]:
+    tiers = []
+    for where, table in _tables({"tiers": raw}, "tiers", MAX_TIERS):
+        _only_keys(
+            table, {"name", "min_visits", "min_spend", "window_days", "stamp_multiplier", "perk"}, where
+        )
+        spend = _money(table, "min_spend", where) or Decimal("0.00")
+        tier = Tier(
+            name=_text(table.get("name"), f"{where}name", 40),
+            min_visits=_int(table, "min_visits", where, 0, 10_000, default=0),
+            min_spend=spend,
+            window_days=_int(table, "window_days", where, 1, 3660, default=90),
+            stamp_multiplier=_int(table, "stamp_multiplier", where, 1, MAX_MULTIPLIER, default=1),
+            perk=_text(table["perk"], f"{where}perk", 80) if "perk" in table else None,
+        )
+        if not tier.min_visits and not tier.min_spend:
+            raise ProgramError("tier_criteria", key=where[:-1])
+        tiers.append(tier)
+    _unique([t.name.casefold() for t in tiers], "program.tiers", "name")
+    for higher, lower in zip(tiers, tiers[1:], strict=False):
+        if (
+            lower.min_visits > higher.min_visits
+            or lower.min_spend > higher.min_spend
+            or (lower.min_visits, lower.min_spend) == (higher.min_visits, higher.min_spend)
+        ) and lower.window_days == higher.window_days:
+            raise ProgramError("tier_order", lower=lower.name, higher=higher.name)
+    return tuple(tiers)
 
 
 def _parse_quick_picks(raw_picks: Any) -> tuple[QuickPick, ...]:

@@ -82,23 +82,23 @@ class Retreat:
     balance: int
     cycle: int
     reversed_completions: int
+    taken: int  # the stamps actually taken: ``stamps``, or fewer at zero
 
 
-def retreat(balance: int, cycle: int, stamps: int, completions: Sequence[tuple[int, bool]]) -> Retreat:
+def retreat(balance: int, cycle: int, stamps: int, completions: Sequence[int]) -> Retreat:
     """Take ``stamps`` back from a card (a refund or a negative adjustment).
 
     When the balance would fall below zero, the latest completions are undone
-    (newest first, given as ``(stamps_it_took, can_be_undone)``); a completion
-    whose final reward was already used cannot be undone, and the card then
-    keeps a negative balance (a stamp debt) that later stamps pay off. No stamp
-    is ever given twice.
+    (newest first, given as the stamps each took). A balance never goes below
+    zero: what cannot be taken back (stamps that already lapsed) is not.
     """
     b, c, n = balance - stamps, cycle, 0
-    while b < 0 and n < len(completions) and completions[n][1]:
-        b += completions[n][0]
+    while b < 0 and n < len(completions):
+        b += completions[n]
         c -= 1
         n += 1
-    return Retreat(b, c, n)
+    taken = stamps + min(b, 0)
+    return Retreat(max(b, 0), c, n, taken)
 
 
 def next_milestone(balance: int, program: Program) -> Milestone:

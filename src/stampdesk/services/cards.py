@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 
@@ -23,7 +23,7 @@ from ..domain.validate import (
 from ..models import cards, checkouts, coupons, customers, name_words, program_versions
 from ..results import CardState, CouponInfo, CustomerMatch, EnrolResult, StampChange
 from ..store import Store
-from . import claims
+from . import claims, loyalty
 from .stamps import BLANK, ERASED, CardRef, give, ledger_row, lock_card, next_for, take_back
 
 MAX_ADJUSTMENT = 100
@@ -92,9 +92,14 @@ def _enrol(
             )
         referrer_id = None
         if referrer:
-            referrer_id = conn.execute(select(cards.c.id).where(cards.c.number == referrer)).scalar()
-            if referrer_id is None:
+            if referrer == own_card:
+                raise Refused("a card cannot refer itself", "self_referral")
+            found = conn.execute(select(cards.c.id, cards.c.status).where(cards.c.number == referrer)).first()
+            if found is None or found.status == ERASED:
                 raise NotFound(f"no card {referrer} to refer from", "unknown_card")
+            if found.status != "active":
+                raise Refused(f"card {referrer} is not in use yet: it cannot refer anyone", "card_not_active")
+            referrer_id = found.id
         claimed = None
         if claim is not None:
             today = store.now().astimezone(store.zone).date()
@@ -113,11 +118,10 @@ def _enrol(
             existing = lock_card(conn, store, number=own_card)
             if existing is None:
                 raise NotFound(f"no card {own_card} in this shop", "unknown_card")
-            if (
-                conn.execute(select(cards.c.customer_id).where(cards.c.id == existing.id)).scalar()
-                is not None
-            ):
+            if existing.customer_id is not None:
                 raise Refused(f"card {own_card} already belongs to a customer", "card_taken")
+            if referrer_id is not None and existing.referred_by_card_id is not None:
+                raise Refused(f"card {own_card} was already referred", "already_referred")
 
         customer_id = conn.execute(
             insert(customers).values(
@@ -129,20 +133,25 @@ def _enrol(
             number = _free_number(conn, store.settings.card_prefix)
             card_id = conn.execute(
                 insert(cards).values(
-                    number=number, customer_id=customer_id, referred_by_card_id=referrer_id, created_at=moment
+                    number=number,
+                    customer_id=customer_id,
+                    referred_by_card_id=referrer_id,
+                    created_at=moment,
+                    last_visit_at=moment,
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
             balance, cycle, starter = 0, 0, program.starter_stamps
         else:
             number, card_id = existing.number, existing.id
             balance, cycle = existing.balance, existing.cycle
+            if loyalty.expire(conn, store, existing, program, moment) is not None:
+                balance, cycle = 0, cycle + 1
             # A card used at the till before it had a name got its starter stamps then.
             starter = program.starter_stamps if existing.status == BLANK else 0
-            conn.execute(
-                update(cards)
-                .where(cards.c.id == card_id)
-                .values(customer_id=customer_id, referred_by_card_id=referrer_id, status="active")
-            )
+            values: dict[str, Any] = {"customer_id": customer_id, "status": "active", "last_visit_at": moment}
+            if referrer_id is not None:
+                values["referred_by_card_id"] = referrer_id
+            conn.execute(update(cards).where(cards.c.id == card_id).values(**values))
 
         first_rows = []
         if starter:
@@ -224,6 +233,8 @@ def _card_query() -> Select[Any]:
             cards.c.cycle,
             cards.c.status,
             cards.c.created_at,
+            cards.c.visits,
+            cards.c.last_visit_at,
             customers.c.name,
             customers.c.email,
             customers.c.phone,
@@ -263,6 +274,23 @@ def _card_state(conn: Connection, store: Store, number: str) -> CardState:
         raise NotFound(f"card {number} was erased at its holder's request", "card_erased")
     program = store.program_or_refuse(conn, row.version)
     now = store.now()
+    say = loyalty.phrases(store)
+    messages: list[str] = []
+    balance, cycle = row.balance, row.cycle
+    lapse = loyalty.lapse_at(store, program, row.last_visit_at)
+    if lapse is not None and balance > 0 and lapse < now:
+        # Lapsed: the ledger's expiry row comes with the card's next change
+        # (or `stampdesk expire`); the card already shows what it holds.
+        days = program.expiry.stamps_after_days or 0
+        messages.append(say.stamps_expired(balance, store.local_day(lapse), days))
+        balance, cycle = 0, cycle + 1
+    status = loyalty.status(conn, store, program, row.id, store.local_day(now))
+    keep = say.keep_tier(status)
+    if keep:
+        messages.append(keep)
+    warning = loyalty.stamp_warning(store, program, balance, lapse, now, say)
+    if warning:
+        messages.append(warning)
     live = tuple(
         CouponInfo(
             c.code,
@@ -274,22 +302,38 @@ def _card_state(conn: Connection, store: Store, number: str) -> CardState:
         )
         for c in conn.execute(_live_coupons_query(), {"card_id": row.id})
     )
+    horizon = now + timedelta(days=program.expiry.warn_days)
+    messages += [
+        say("coupon_expires", reward=c.reward, day=say.day(store.local_day(c.expires)))
+        for c in sorted(live, key=lambda c: c.expires)
+        if c.status == "valid" and c.expires <= horizon and program.expiry.warn_days
+    ]
     return CardState(
         number=row.number,
         name=row.name,
         email=row.email,
         phone=row.phone,
         birthday=row.birthday,
-        balance=row.balance,
-        cycle=row.cycle,
+        balance=balance,
+        cycle=cycle,
         stamps_per_card=program.stamps_per_card,
-        next_milestone=next_for(row.balance, program),
+        next_milestone=next_for(balance, program),
         coupons=live,
         status=row.status,
         created_at=row.created_at,
         program=program.name,
         notes=row.notes,
+        tier=status.tier.name if status.tier else None,
+        tier_until=store.end_of_day_after(_noon(status.until, store), 0) if status.until else None,
+        perk=status.tier.perk if status.tier else None,
+        expires=lapse if balance > 0 else None,
+        visits=row.visits,
+        messages=tuple(messages),
     )
+
+
+def _noon(day: date, store: Store) -> datetime:
+    return datetime.combine(day, time(12), store.zone)
 
 
 def name_word_rows(customer_id: int, name: str) -> list[dict[str, Any]]:
@@ -364,7 +408,11 @@ def adjust(store: Store, number: str, stamps: int, *, reason: str, staff: str) -
         if row.status == ERASED:
             raise NotFound(f"card {number} was erased at its holder's request", "card_erased")
         ref = CardRef(row.id, row.number, row.balance, row.cycle)
+        if loyalty.expire(conn, store, row, program, now) is not None:
+            ref = CardRef(row.id, row.number, 0, row.cycle + 1)
         if stamps > 0:
+            # Stamps given by hand restart the lapse clock, as a visit does.
+            conn.execute(update(cards).where(cards.c.id == row.id).values(last_visit_at=now))
             given = give(
                 conn,
                 store,
@@ -381,7 +429,7 @@ def adjust(store: Store, number: str, stamps: int, *, reason: str, staff: str) -
         taken = take_back(conn, store, ref, -stamps, kind="adjust", at=now, staff=who, reason=why)
         return StampChange(
             number,
-            stamps,
+            -taken.stamps,
             taken.balance,
             taken.cycle,
             voided_coupons=taken.voided,

@@ -6,21 +6,44 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select
+from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.card_numbers import normalise_card_number
+from ..domain.coupon_codes import new_coupon_code
 from ..domain.errors import InvalidInput, NotFound, Refused
+from ..domain.loyalty import (
+    Sale,
+    TierStatus,
+    birthday_year,
+    is_visit,
+    multiplier,
+    sale_stamps,
+    surprise_at,
+)
 from ..domain.money import from_cents, parse_amount, to_cents
-from ..domain.rules import advance, cap_for_day, stamps_for_sale
+from ..domain.program import Program
+from ..domain.rules import advance, cap_for_day
 from ..domain.validate import clean_item, clean_key, clean_time
-from ..models import cards, checkout_items, checkouts, coupons, ledger, program_versions
+from ..models import cards, checkout_items, checkouts, coupons, customers, ledger, program_versions
 from ..results import CheckoutResult, CouponInfo, MilestoneInfo
 from ..store import Store
-from . import claims, printing
-from .stamps import BLANK, ERASED, LOCKED_CARD_COLUMNS, CardRef, activate, give, ledger_row, next_for
+from . import claims, loyalty, printing
+from .stamps import (
+    BLANK,
+    ERASED,
+    LOCKED_CARD_COLUMNS,
+    CardRef,
+    SaleMarks,
+    activate,
+    give,
+    ledger_row,
+    lock_card,
+    next_for,
+)
 
 
 def checkout(
@@ -131,52 +154,33 @@ def _checkout(
                 "(program.earning.max_amount)",
                 "invalid_amount",
             )
-        day_count = None
-        earned_today = 0
-        if row is not None:
-            earned_today = _earned_on(conn, store, row, day)
-        stamps = cap_for_day(
-            stamps_for_sale(program.earning, value), earned_today, program.earning.max_per_day
-        )
-        if row is not None and (row.stamp_day is None or day >= row.stamp_day):
-            day_count = (day, earned_today + stamps)
-        planned = None
-        reached: tuple[MilestoneInfo, ...] = ()
-        # A pre-printed card's first sale hands it out: starter stamps first.
-        starter = program.starter_stamps if row is not None and row.status == BLANK else 0
-        if row is not None:
-            planned = advance(row.balance, row.cycle, starter + stamps, program)
-            reached = tuple(MilestoneInfo(r.milestone.at, r.milestone.reward) for r in planned.reached)
-        checkout_id = store.prepared("checkout.insert", _insert_checkout).insert(
-            conn,
-            till=till,
-            card_id=row.id if row is not None else None,
-            amount_cents=to_cents(value),
-            at=moment,
-            day=day,
-            program_version_id=version,
-            stamps=stamps,
-            balance_after=planned.balance if planned else None,
-            milestones=",".join(str(m.at) for m in reached),
-            idempotency_key=key,
-            fingerprint=fingerprint,
-        )
-        if lines:
-            conn.execute(
-                insert(checkout_items),
-                [
-                    {
-                        "checkout_id": checkout_id,
-                        "sku": i.sku,
-                        "category": i.category,
-                        "quantity": i.quantity,
-                        "unit_price_cents": to_cents(i.unit_price),
-                    }
-                    for i in lines
-                ],
-            )
-        print_job = printing.enqueue(conn, checkout_id, moment, till=till) if receipt else None
         if row is None:
+            times = multiplier(program, None, moment.astimezone(store.zone))  # quiet hours
+            stamps = cap_for_day(
+                sale_stamps(program, value, (i.category for i in lines), times),
+                0,
+                program.earning.max_per_day,
+            )
+            checkout_id = _insert(
+                store,
+                conn,
+                till,
+                None,
+                value,
+                moment,
+                day,
+                version,
+                stamps,
+                None,
+                (),
+                key,
+                fingerprint,
+                0,
+                None,
+                (),
+            )
+            _insert_items(conn, checkout_id, lines)
+            print_job = printing.enqueue(conn, checkout_id, moment, till=till) if receipt else None
             token = _claim_token(conn, store, checkout_id, moment)
             return CheckoutResult(
                 checkout=checkout_id,
@@ -193,36 +197,277 @@ def _checkout(
                 claim_token=token,
                 print_job=print_job,
             )
-        if starter or row.status == BLANK:
-            activate(conn, row.id)
-        given = give(
+        return _card_sale(
+            store, conn, row, program, version, value, lines, moment, day, key, fingerprint, till, receipt
+        )
+
+
+def _card_sale(
+    store: Store,
+    conn: Connection,
+    row: Any,
+    program: Program,
+    version: int,
+    value: Decimal,
+    lines: tuple[Any, ...],
+    moment: datetime,
+    day: str,
+    key: str | None,
+    fingerprint: str | None,
+    till: str | None,
+    receipt: bool,
+) -> CheckoutResult:
+    """A sale on a card: lapse, status, earning, gifts, coupons, in that order."""
+    say = loyalty.phrases(store)
+    messages: list[str] = []
+    local = moment.astimezone(store.zone)
+    # 1. Stamps that lapsed before this visit go first.
+    lapsed = loyalty.expire(conn, store, row, program, moment)
+    balance, cycle = row.balance, row.cycle
+    if lapsed is not None:
+        balance, cycle = 0, row.cycle + 1
+        days = program.expiry.stamps_after_days or 0
+        messages.append(say.stamps_expired(lapsed.stamps, store.local_day(lapsed.at), days))
+    # 2. The status this visit gives (it counts itself), and its multiplier.
+    visit = is_visit(program, value)
+    status = TierStatus(None)
+    if program.tiers:
+        today = local.date()
+        before = loyalty.status(conn, store, program, row.id, today)
+        status = loyalty.status(conn, store, program, row.id, today, Sale(today, value, visit))
+        reached_tier = status.tier is not None and status.until is None
+        if (
+            status.tier is not None
+            and reached_tier
+            and (before.tier is None or before.tier.name != status.tier.name)
+        ):
+            messages.append(say("tier_reached", tier=status.tier.name))
+            if status.tier.perk:
+                messages.append(say("tier_perk", tier=status.tier.name, perk=status.tier.perk))
+        keep = say.keep_tier(status)
+        if keep:
+            messages.append(keep)
+    times = multiplier(program, status.tier, local)
+    # 3. What the sale earns, capped per day; gifts are not capped.
+    earned_today = _earned_on(conn, store, row, day)
+    stamps = cap_for_day(
+        sale_stamps(program, value, (i.category for i in lines), times),
+        earned_today,
+        program.earning.max_per_day,
+    )
+    visits = row.visits + int(visit)
+    surprise = surprise_at(program.surprises, visits) if visit else None
+    referral = program.referral if visit and row.visits == 0 and row.referred_by_card_id else None
+    referrer = None
+    if referral is not None:
+        referrer = lock_card(conn, store, card_id=row.referred_by_card_id)
+        if referrer is None or referrer.status != "active":
+            referral, referrer = None, None
+    # A pre-printed card's first sale hands it out: starter stamps first.
+    starter = program.starter_stamps if row.status == BLANK else 0
+    extra_rows = []
+    if starter:
+        extra_rows.append(ledger_row(row.id, moment, "starter", starter))
+    gifts = 0
+    if surprise is not None:
+        gifts += surprise.stamps
+        messages.append(surprise.message)
+    if referral is not None and referral.referred_stamps:
+        gifts += referral.referred_stamps
+        messages.append(say("referral_referred", n=referral.referred_stamps))
+    planned = advance(balance, cycle, starter + stamps + gifts, program)
+    reached = tuple(MilestoneInfo(r.milestone.at, r.milestone.reward) for r in planned.reached)
+    checkout_id = _insert(
+        store,
+        conn,
+        till,
+        row.id,
+        value,
+        moment,
+        day,
+        version,
+        stamps,
+        planned.balance,
+        reached,
+        key,
+        fingerprint,
+        int(visit),
+        status.tier.name if status.tier else None,
+        (),
+    )
+    _insert_items(conn, checkout_id, lines)
+    if surprise is not None:
+        extra_rows.append(ledger_row(row.id, moment, "surprise", surprise.stamps, checkout_id=checkout_id))
+    if referral is not None and referral.referred_stamps:
+        extra_rows.append(
+            ledger_row(row.id, moment, "referral", referral.referred_stamps, checkout_id=checkout_id)
+        )
+    print_job = printing.enqueue(conn, checkout_id, moment, till=till) if receipt else None
+    if starter or row.status == BLANK:
+        activate(conn, row.id)
+    # A sale recorded in the past (--at) leaves the card's current day alone.
+    current = row.stamp_day is None or day >= row.stamp_day
+    last_visit = max(row.last_visit_at, moment) if row.last_visit_at is not None else moment
+    given = give(
+        conn,
+        store,
+        CardRef(row.id, row.number, balance, cycle),
+        starter + stamps + gifts,
+        program,
+        kind="earn",
+        at=moment,
+        origin="checkout",
+        checkout_id=checkout_id,
+        planned=planned,
+        marks=SaleMarks(
+            day if current else row.stamp_day,
+            earned_today + stamps if current else row.day_stamps,
+            visits,
+            last_visit,
+        ),
+        extra_rows=tuple(extra_rows),
+    )
+    issued = list(given.coupons)
+    if referral is not None and referrer is not None and referral.referrer_stamps:
+        give(
             conn,
             store,
-            CardRef(row.id, row.number, row.balance, row.cycle),
-            starter + stamps,
+            CardRef(referrer.id, referrer.number, referrer.balance, referrer.cycle),
+            referral.referrer_stamps,
             program,
-            kind="earn",
+            kind="referral",
             at=moment,
-            origin="checkout",
+            origin="referral",
             checkout_id=checkout_id,
-            planned=planned,
-            day_count=day_count,
-            extra_rows=(ledger_row(row.id, moment, "starter", starter),) if starter else (),
         )
-        return CheckoutResult(
-            checkout=checkout_id,
-            card=row.number,
-            amount=value,
+    if program.birthday is not None and visit:
+        gift = _birthday_coupon(conn, store, row, program, moment, checkout_id)
+        if gift is not None:
+            issued.append(gift)
+            messages.append(say("birthday", reward=gift.reward))
+    lapse = loyalty.lapse_at(store, program, last_visit)
+    warning = loyalty.stamp_warning(store, program, given.balance, lapse, moment, say)
+    if warning:
+        messages.append(warning)
+    messages += loyalty.coupon_warnings(conn, store, row.id, moment, program.expiry.warn_days, say)
+    if messages:
+        conn.execute(
+            update(checkouts)
+            .where(checkouts.c.id == checkout_id)
+            .values(messages=loyalty.dump_messages(messages))
+        )
+    return CheckoutResult(
+        checkout=checkout_id,
+        card=row.number,
+        amount=value,
+        at=moment,
+        stamps_added=stamps + gifts,
+        balance=given.balance,
+        stamps_per_card=program.stamps_per_card,
+        milestones=reached,
+        coupons=tuple(issued),
+        program_version=version,
+        next_milestone=next_for(given.balance, program),
+        print_job=print_job,
+        tier=status.tier.name if status.tier else None,
+        messages=tuple(messages),
+    )
+
+
+def _insert(
+    store: Store,
+    conn: Connection,
+    till: str | None,
+    card_id: int | None,
+    value: Decimal,
+    moment: datetime,
+    day: str,
+    version: int,
+    stamps: int,
+    balance_after: int | None,
+    reached: tuple[MilestoneInfo, ...],
+    key: str | None,
+    fingerprint: str | None,
+    visit: int,
+    tier: str | None,
+    messages: tuple[str, ...],
+) -> int:
+    return int(
+        store.prepared("checkout.insert", _insert_checkout).insert(
+            conn,
+            till=till,
+            card_id=card_id,
+            amount_cents=to_cents(value),
             at=moment,
-            stamps_added=stamps,
-            balance=given.balance,
-            stamps_per_card=program.stamps_per_card,
-            milestones=reached,
-            coupons=given.coupons,
-            program_version=version,
-            next_milestone=next_for(given.balance, program),
-            print_job=print_job,
+            day=day,
+            program_version_id=version,
+            stamps=stamps,
+            balance_after=balance_after,
+            milestones=",".join(str(m.at) for m in reached),
+            idempotency_key=key,
+            fingerprint=fingerprint,
+            visit=visit,
+            tier=tier,
+            messages=loyalty.dump_messages(messages),
         )
+    )
+
+
+def _insert_items(conn: Connection, checkout_id: int, lines: tuple[Any, ...]) -> None:
+    if lines:
+        conn.execute(
+            insert(checkout_items),
+            [
+                {
+                    "checkout_id": checkout_id,
+                    "sku": i.sku,
+                    "category": i.category,
+                    "quantity": i.quantity,
+                    "unit_price_cents": to_cents(i.unit_price),
+                }
+                for i in lines
+            ],
+        )
+
+
+def _birthday_coupon(
+    conn: Connection, store: Store, row: Any, program: Program, moment: datetime, checkout_id: int
+) -> CouponInfo | None:
+    """The birthday coupon, at the first visit in the window, once a year
+    (a coupon of milestone 0, its "cycle" the birthday's year)."""
+    assert program.birthday is not None
+    if row.customer_id is None:
+        return None
+    born = conn.execute(select(customers.c.birthday).where(customers.c.id == row.customer_id)).scalar()
+    year = birthday_year(program.birthday, born, store.local_day(moment))
+    if year is None:
+        return None
+    taken = conn.execute(
+        select(coupons.c.id).where(
+            coupons.c.card_id == row.id,
+            coupons.c.cycle == year,
+            coupons.c.milestone_at == 0,
+            coupons.c.voided_at.is_(None),
+        )
+    ).first()
+    if taken is not None:
+        return None
+    code = new_coupon_code()
+    expires = store.end_of_day_after(moment, program.coupon_valid_days)
+    conn.execute(
+        insert(coupons).values(
+            code=code,
+            card_id=row.id,
+            cycle=year,
+            milestone_at=0,
+            reward=program.birthday.reward,
+            origin="birthday",
+            checkout_id=checkout_id,
+            issued_at=moment,
+            expires_at=expires,
+        )
+    )
+    return CouponInfo(code, program.birthday.reward, 0, moment, expires)
 
 
 def _claim_token(conn: Connection, store: Store, checkout_id: int, moment: datetime) -> str:
@@ -311,7 +556,7 @@ def rebuild(conn: Connection, store: Store, first: Row[Any], *, replayed: bool) 
         CouponInfo(c.code, c.reward, c.milestone_at, c.issued_at, c.expires_at)
         for c in conn.execute(
             select(coupons)
-            .where(coupons.c.checkout_id == first.id, coupons.c.origin == "checkout")
+            .where(coupons.c.checkout_id == first.id, coupons.c.origin.in_(("checkout", "birthday")))
             .order_by(coupons.c.id)
         )
     )
@@ -338,4 +583,6 @@ def rebuild(conn: Connection, store: Store, first: Row[Any], *, replayed: bool) 
         next_milestone=next_for(first.balance_after, program) if first.balance_after is not None else None,
         replayed=replayed,
         print_job=printing.first_job(conn, first.id),
+        tier=first.tier,
+        messages=loyalty.load_messages(first.messages),
     )

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from ..domain.errors import NotFound, Refused
 from ..domain.validate import clean_checkout_id
-from ..models import checkouts
+from ..models import cards, checkouts, coupons, ledger
 from ..results import CouponInfo, StampChange
 from ..store import Store
 from . import idempotency
-from .stamps import CardRef, lock_card, take_back
+from .stamps import CardRef, SaleMarks, lock_card, take_back
 
 
 def refund(store: Store, checkout_id: object, *, idempotency_key: object = None) -> StampChange:
@@ -80,11 +80,21 @@ def _refund(conn: Connection, store: Store, checkout_id: int, now: datetime) -> 
         return StampChange(None, -sale.stamps, None, None, checkout=checkout_id)
     row = lock_card(conn, store, card_id=card_id)
     assert row is not None
-    earned = sale.stamps  # what its "earn" (or a walk-in's "claim") ledger row gave
-    day_count = None
-    if sale.card_id is not None and sale.day == row.stamp_day:
-        # A sale of the card's current day no longer counts against max_per_day.
-        day_count = (row.stamp_day, max(0, row.day_stamps - earned))
+    # Everything the sale gave this card: its stamps (or a walk-in's claim),
+    # a surprise, the referred customer's referral stamps.
+    # Stamps that lapsed since are gone already: nothing of theirs to take.
+    lapsed = _lapsed_since(conn, card_id, sale.at)
+    earned = 0 if lapsed else _given(conn, card_id, checkout_id, ("earn", "claim", "surprise", "referral"))
+    marks = None
+    if sale.card_id is not None:
+        stamp_day, day_stamps = row.stamp_day, row.day_stamps
+        if sale.day == row.stamp_day:
+            # A sale of the card's current day no longer counts against max_per_day.
+            day_stamps = max(0, row.day_stamps - sale.stamps)
+        last_visit = row.last_visit_at
+        if last_visit is not None and last_visit <= sale.at:
+            last_visit = _last_visit(conn, card_id, checkout_id)
+        marks = SaleMarks(stamp_day, day_stamps, max(0, row.visits - sale.visit), last_visit)
     taken = take_back(
         conn,
         store,
@@ -93,14 +103,83 @@ def _refund(conn: Connection, store: Store, checkout_id: int, now: datetime) -> 
         kind="refund",
         at=now,
         checkout_id=checkout_id,
-        day_count=day_count,
+        marks=marks,
     )
+    voided = list(taken.voided)
+    # The sale's own coupons go too when its stamps could not all be taken
+    # back (they had lapsed), and its birthday coupon, unless already used.
+    origins = ["birthday"] + (["checkout"] if lapsed or taken.stamps < earned else [])
+    voided += _void_coupons(conn, checkout_id, card_id, origins, now)
+    # The referrer's stamps for this first visit come back too.
+    if row.referred_by_card_id is not None:
+        back = _given(conn, row.referred_by_card_id, checkout_id, ("referral",))
+        if back and not _lapsed_since(conn, row.referred_by_card_id, sale.at):
+            referrer = lock_card(conn, store, card_id=row.referred_by_card_id)
+            assert referrer is not None
+            take_back(
+                conn,
+                store,
+                CardRef(referrer.id, referrer.number, referrer.balance, referrer.cycle),
+                back,
+                kind="refund",
+                at=now,
+                checkout_id=checkout_id,
+            )
     return StampChange(
         row.number,
-        -earned,
+        -taken.stamps,
         taken.balance,
         taken.cycle,
-        voided_coupons=taken.voided,
+        voided_coupons=tuple(voided),
         completions_undone=taken.completions_undone,
         checkout=checkout_id,
     )
+
+
+def _given(conn: Connection, card_id: int, checkout_id: int, kinds: tuple[str, ...]) -> int:
+    """The stamps a sale gave a card, by ledger rows of ``kinds``."""
+    return int(
+        conn.execute(
+            select(func.coalesce(func.sum(ledger.c.stamps), 0)).where(
+                ledger.c.card_id == card_id, ledger.c.checkout_id == checkout_id, ledger.c.kind.in_(kinds)
+            )
+        ).scalar_one()
+    )
+
+
+def _lapsed_since(conn: Connection, card_id: int, at: datetime) -> bool:
+    """Whether the card's stamps lapsed after ``at``."""
+    last = conn.execute(
+        select(func.max(ledger.c.at)).where(ledger.c.card_id == card_id, ledger.c.kind == "expiry")
+    ).scalar()
+    return last is not None and last > at
+
+
+def _last_visit(conn: Connection, card_id: int, refunded: int) -> datetime:
+    """The card's last visit once a sale is refunded: its latest other sale,
+    else the day it was created."""
+    latest = conn.execute(
+        select(func.max(checkouts.c.at)).where(
+            checkouts.c.card_id == card_id, checkouts.c.refunded_at.is_(None), checkouts.c.id != refunded
+        )
+    ).scalar()
+    if latest is not None:
+        return latest  # type: ignore[no-any-return]
+    return conn.execute(select(cards.c.created_at).where(cards.c.id == card_id)).scalar_one()  # type: ignore[no-any-return]
+
+
+def _void_coupons(
+    conn: Connection, checkout_id: int, card_id: int, origins: list[str], now: datetime
+) -> list[str]:
+    rows = conn.execute(
+        select(coupons.c.id, coupons.c.code).where(
+            coupons.c.card_id == card_id,
+            coupons.c.checkout_id == checkout_id,
+            coupons.c.origin.in_(origins),
+            coupons.c.redeemed_at.is_(None),
+            coupons.c.voided_at.is_(None),
+        )
+    ).all()
+    if rows:
+        conn.execute(update(coupons).where(coupons.c.id.in_([r.id for r in rows])).values(voided_at=now))
+    return [r.code for r in rows]

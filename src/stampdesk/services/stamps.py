@@ -44,6 +44,19 @@ class Taken:
     cycle: int
     voided: tuple[str, ...]
     completions_undone: int
+    stamps: int  # taken back: less than asked when the card had fewer (lapsed ones)
+
+
+@dataclass(frozen=True)
+class SaleMarks:
+    """What a sale (or its refund) changes on the card beside its stamps:
+    the stamps counted against ``max_per_day`` on ``stamp_day``, its
+    qualifying visits and its last visit."""
+
+    stamp_day: str | None
+    day_stamps: int
+    visits: int
+    last_visit_at: datetime | None
 
 
 # A pre-printed card not handed out yet: its first sale or enrolment gives
@@ -66,6 +79,10 @@ LOCKED_CARD_COLUMNS = (
     cards.c.status,
     cards.c.stamp_day,
     cards.c.day_stamps,
+    cards.c.visits,
+    cards.c.last_visit_at,
+    cards.c.referred_by_card_id,
+    cards.c.customer_id,
 )
 
 
@@ -122,14 +139,14 @@ def give(
     reason: str | None = None,
     extra_rows: tuple[dict[str, Any], ...] = (),
     planned: Advance | None = None,
-    day_count: tuple[str | None, int] | None = None,
+    marks: SaleMarks | None = None,
 ) -> Given:
     """Add ``stamps`` (≥ 0): ledger rows, milestone coupons, completions.
 
     ``extra_rows`` are ledger rows written first (enrolment's starter stamps
     before the claimed ones), already counted in ``stamps``. ``planned`` is the
     ``advance()`` the caller already computed for these same values.
-    ``day_count`` is the card's new ``(stamp_day, day_stamps)`` after a sale.
+    ``marks`` are the card's new sale marks after a sale.
     """
     result = planned or advance(card.balance, card.cycle, stamps, program)
     rows: list[dict[str, Any]] = list(extra_rows)
@@ -184,8 +201,8 @@ def give(
                     )
                 )
     write_ledger(conn, store, rows)
-    if (result.balance, result.cycle) != (card.balance, card.cycle):
-        set_balance(conn, store, card.id, result.balance, result.cycle, day_count)
+    if (result.balance, result.cycle) != (card.balance, card.cycle) or marks is not None:
+        set_balance(conn, store, card.id, result.balance, result.cycle, marks)
     return Given(result.balance, result.cycle, result.reached, tuple(issued))
 
 
@@ -230,11 +247,11 @@ def set_balance(
     card_id: int,
     balance: int,
     cycle: int,
-    day_count: tuple[str | None, int] | None = None,
+    marks: SaleMarks | None = None,
 ) -> None:
     """Update a card's cached balance and cycle (the ledger rows come with it),
-    and with ``day_count`` its ``(stamp_day, day_stamps)``: one statement."""
-    if day_count is None:
+    and with ``marks`` its sale marks: one statement."""
+    if marks is None:
         store.prepared(
             "cards.set_balance",
             lambda: (
@@ -254,10 +271,19 @@ def set_balance(
                 cycle=bindparam("cycle"),
                 stamp_day=bindparam("stamp_day"),
                 day_stamps=bindparam("day_stamps"),
+                visits=bindparam("visits"),
+                last_visit_at=bindparam("last_visit_at"),
             )
         ),
     ).run(
-        conn, card_id=card_id, balance=balance, cycle=cycle, stamp_day=day_count[0], day_stamps=day_count[1]
+        conn,
+        card_id=card_id,
+        balance=balance,
+        cycle=cycle,
+        stamp_day=marks.stamp_day,
+        day_stamps=marks.day_stamps,
+        visits=marks.visits,
+        last_visit_at=marks.last_visit_at,
     )
 
 
@@ -272,21 +298,22 @@ def take_back(
     checkout_id: int | None = None,
     staff: str | None = None,
     reason: str | None = None,
-    day_count: tuple[str | None, int] | None = None,
+    marks: SaleMarks | None = None,
 ) -> Taken:
-    """Remove ``stamps`` (≥ 0) and void the unused coupons the card no longer
-    qualifies for. Completions are undone, newest first, while the balance
-    would be negative and their final reward is unused (see ``retreat``)."""
-    completions: list[tuple[int, bool]] = []
+    """Remove ``stamps`` (≥ 0), down to zero at most, and void the unused
+    coupons the card no longer qualifies for. Completions since the card's
+    last lapse are undone, newest first, while the balance would be negative
+    (see ``retreat``)."""
+    completions: list[int] = []
     if card.balance - stamps < 0 and card.cycle > 0:
         completions = _undoable_completions(conn, card)
     result = retreat(card.balance, card.cycle, stamps, completions)
     rows = []
-    if stamps:
+    if result.taken:
         rows.append(
-            ledger_row(card.id, at, kind, -stamps, checkout_id=checkout_id, staff=staff, reason=reason)
+            ledger_row(card.id, at, kind, -result.taken, checkout_id=checkout_id, staff=staff, reason=reason)
         )
-    for spc, _ in completions[: result.reversed_completions]:
+    for spc in completions[: result.reversed_completions]:
         rows.append(ledger_row(card.id, at, "completion_reversed", spc, cycles=-1, checkout_id=checkout_id))
     write_ledger(conn, store, rows)
 
@@ -303,40 +330,36 @@ def take_back(
     ).all()
     if lost:
         conn.execute(update(coupons).where(coupons.c.id.in_([c.id for c in lost])).values(voided_at=at))
-    set_balance(conn, store, card.id, result.balance, result.cycle, day_count)
-    return Taken(result.balance, result.cycle, tuple(c.code for c in lost), result.reversed_completions)
+    set_balance(conn, store, card.id, result.balance, result.cycle, marks)
+    return Taken(
+        result.balance, result.cycle, tuple(c.code for c in lost), result.reversed_completions, result.taken
+    )
 
 
-def _undoable_completions(conn: Connection, card: CardRef) -> list[tuple[int, bool]]:
-    """Live completions of a card, newest first: ``(stamps it took, undoable)``.
+def _undoable_completions(conn: Connection, card: CardRef) -> list[int]:
+    """The stamps each completion since the card's last lapse took, newest first.
 
-    A completion is undoable while the final-reward coupon it issued is unused.
+    Undoing one whose final reward was already used is safe: that coupon
+    stays, and keeps the milestone consumed for its cycle, so completing
+    the card again gives no second reward. A lapse (``expiry``) is a wall:
+    the stamps before it are gone, and so are the completions.
     """
     stack: list[int] = []
     for kind, stamps in conn.execute(
         select(ledger.c.kind, ledger.c.stamps)
-        .where(ledger.c.card_id == card.id, ledger.c.kind.in_(("completion", "completion_reversed")))
+        .where(
+            ledger.c.card_id == card.id,
+            ledger.c.kind.in_(("completion", "completion_reversed", "expiry")),
+        )
         .order_by(ledger.c.id)
     ):
         if kind == "completion":
             stack.append(-stamps)
+        elif kind == "expiry":
+            stack.clear()
         elif stack:
             stack.pop()
-    used = {
-        (cycle, at)
-        for cycle, at in conn.execute(
-            select(coupons.c.cycle, coupons.c.milestone_at).where(
-                coupons.c.card_id == card.id,
-                coupons.c.voided_at.is_(None),
-                coupons.c.redeemed_at.is_not(None),
-            )
-        )
-    }
-    result = []
-    for depth, spc in enumerate(reversed(stack)):
-        completed_cycle = card.cycle - 1 - depth
-        result.append((spc, (completed_cycle, spc) not in used))
-    return result
+    return stack[::-1]
 
 
 def next_for(balance: int, program: Program) -> NextMilestone:
