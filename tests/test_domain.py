@@ -171,12 +171,12 @@ def test_a_lowered_threshold_still_completes_a_fuller_card() -> None:
     assert (step.balance, step.cycle) == (3, 1) and step.reached[0].milestone.at == 5
 
 
-def test_taking_back_stamps_undoes_completions_only_while_the_reward_is_unused() -> None:
-    assert retreat(1, 1, 3, [(10, True)]) == retreat(1, 1, 3, [(10, True)])
-    undone = retreat(1, 1, 3, [(10, True)])
-    assert (undone.balance, undone.cycle, undone.reversed_completions) == (8, 0, 1)
-    kept = retreat(1, 1, 3, [(10, False)])
-    assert (kept.balance, kept.cycle, kept.reversed_completions) == (-2, 1, 0)
+def test_taking_back_stamps_undoes_completions_and_never_goes_below_zero() -> None:
+    undone = retreat(1, 1, 3, [10])
+    assert (undone.balance, undone.cycle, undone.reversed_completions, undone.taken) == (8, 0, 1, 3)
+    # Nothing left to undo (stamps lapsed): down to zero, and only what was there is taken.
+    floor = retreat(1, 0, 3, [])
+    assert (floor.balance, floor.cycle, floor.reversed_completions, floor.taken) == (0, 0, 0, 1)
 
 
 def test_next_milestone() -> None:

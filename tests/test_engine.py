@@ -138,8 +138,12 @@ def test_a_used_final_reward_is_not_given_twice_after_a_refund(desk: Desk) -> No
     final = next(c for c in sale.coupons if c.milestone == 10)
     desk.redeem(final.code)
     refund = desk.refund(sale.checkout)
-    # The coffee was drunk: the card keeps its new cycle and owes the stamps.
-    assert (refund.balance, refund.cycle) == (-2, 1)
+    # The completion is undone: back to 8 stamps of the first card. The coffee
+    # was drunk: it stays used, and completing this card again gives no second one.
+    assert (refund.balance, refund.cycle) == (8, 0)
+    assert final.code not in refund.voided_coupons
+    again = desk.checkout(card=number, amount="25.00")  # 11: completes again
+    assert (again.balance, [c.milestone for c in again.coupons]) == (1, [])
     assert desk.check().ok
 
 

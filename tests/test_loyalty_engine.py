@@ -53,7 +53,7 @@ def test_the_fourth_visit_brings_its_surprise_and_nothing_announces_it_before(
     shop: Desk, clock: Clock
 ) -> None:
     number = shop.enrol(name="Ana").number  # 2 starter stamps
-    for visit in (1, 2, 3):
+    for _visit in (1, 2, 3):
         next_day(clock)
         result = shop.checkout(card=number, amount="5.00")
         assert result.stamps_added == 1
