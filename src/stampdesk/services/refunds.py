@@ -12,7 +12,7 @@ from ..domain.validate import clean_checkout_id
 from ..models import cards, checkouts, coupons, ledger
 from ..results import CouponInfo, StampChange
 from ..store import Store
-from . import idempotency
+from . import idempotency, loyalty
 from .stamps import CardRef, SaleMarks, lock_card, take_back
 
 
@@ -80,6 +80,11 @@ def _refund(conn: Connection, store: Store, checkout_id: int, now: datetime) -> 
         return StampChange(None, -sale.stamps, None, None, checkout=checkout_id)
     row = lock_card(conn, store, card_id=card_id)
     assert row is not None
+    # Stamps that lapsed since the card's last visit go first, as at a sale.
+    _, program = store.current_program(conn)
+    if loyalty.expire(conn, store, row, program, now) is not None:
+        row = lock_card(conn, store, card_id=card_id)
+        assert row is not None
     # Everything the sale gave this card: its stamps (or a walk-in's claim),
     # a surprise, the referred customer's referral stamps.
     # Stamps that lapsed since are gone already: nothing of theirs to take.
