@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from helpers import EXAMPLE_PROGRAM, Clock, counts, make_desk
+from helpers import ROOT, Clock, counts, make_desk
 from stampdesk.desk import Desk
 from stampdesk.domain.errors import InvalidInput
 from stampdesk.domain.program import parse_program_toml
@@ -143,8 +143,8 @@ def test_silly_sizes_are_refused(
     desk.close()
 
 
-def test_the_embedded_programme_is_the_example_one() -> None:
+def test_the_embedded_programme_is_the_full_example_one() -> None:
     # The wheel does not ship examples/, so demo.py carries its own copy.
-    example = parse_program_toml(EXAMPLE_PROGRAM.read_text(encoding="utf-8"))
+    example = parse_program_toml((ROOT / "examples" / "program-loyalty.toml").read_text(encoding="utf-8"))
     assert parse_program_toml(CAFE_PROGRAM) == example
     assert tomllib.loads(CAFE_PROGRAM)["program"]["name"] == "Café Bleu"

@@ -67,6 +67,8 @@ def test_the_fourth_visit_brings_its_surprise_and_nothing_announces_it_before(
     assert fourth.balance == 2 + 3 + 2
     assert ("surprise", 1) in kinds(shop, number)
     assert shop.card(number).visits == 4
+    # Read back (a reprint, an idempotent retry), the sale says the same.
+    assert shop.sale(fourth.checkout).stamps_added == 2
 
     # A refund of the 4th visit takes the surprise back; the next visit is the 4th again.
     back = shop.refund(fourth.checkout)

@@ -35,6 +35,7 @@ class Store:
         self.postgres = engine.dialect.name == "postgresql"
         self._programs: dict[int, Program] = {}
         self._claim_secret: bytes | None = None
+        self._version_days: list[tuple[str, int]] = []
         self._lock = threading.Lock()
         self._prepared: dict[str, db.Prepared] = {}
         # SQLite takes one writer at a time anyway (BEGIN IMMEDIATE), so this
@@ -118,6 +119,24 @@ class Store:
         with self._lock:
             self._programs[version] = program
         return program
+
+    def version_days(self, conn: Connection, current: int) -> list[tuple[str, int]]:
+        """``(shop-local day it was loaded, id)`` of every programme version up
+        to ``current``, oldest first (cached until a newer version comes)."""
+        cached = self._version_days
+        if cached and cached[-1][1] == current:
+            return cached
+        days = [
+            (self.day_of(created), vid)
+            for vid, created in conn.execute(
+                select(program_versions.c.id, program_versions.c.created_at)
+                .where(program_versions.c.id <= current)
+                .order_by(program_versions.c.id)
+            )
+        ]
+        with self._lock:
+            self._version_days = days
+        return days
 
     def claim_secret(self, conn: Connection) -> bytes:
         if self._claim_secret is None:

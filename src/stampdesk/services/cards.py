@@ -284,7 +284,7 @@ def _card_state(conn: Connection, store: Store, number: str) -> CardState:
         days = program.expiry.stamps_after_days or 0
         messages.append(say.stamps_expired(balance, store.local_day(lapse), days))
         balance, cycle = 0, cycle + 1
-    status = loyalty.status(conn, store, program, row.id, store.local_day(now))
+    _, status = loyalty.status(conn, store, row.version, row.id, store.local_day(now))
     keep = say.keep_tier(status)
     if keep:
         messages.append(keep)

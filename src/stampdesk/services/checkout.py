@@ -233,8 +233,7 @@ def _card_sale(
     status = TierStatus(None)
     if program.tiers:
         today = local.date()
-        before = loyalty.status(conn, store, program, row.id, today)
-        status = loyalty.status(conn, store, program, row.id, today, Sale(today, value, visit))
+        before, status = loyalty.status(conn, store, version, row.id, today, Sale(today, value, visit))
         reached_tier = status.tier is not None and status.until is None
         if (
             status.tier is not None
@@ -550,8 +549,17 @@ def rebuild(conn: Connection, store: Store, first: Row[Any], *, replayed: bool) 
     """A sale's result rebuilt from what it wrote."""
     program = store.program(conn, first.program_version_id)
     number = None
+    gifts = 0
     if first.card_id is not None:
         number = conn.execute(select(cards.c.number).where(cards.c.id == first.card_id)).scalar_one()
+        # A surprise or the referred customer's stamps came with the sale.
+        gifts = conn.execute(
+            select(func.coalesce(func.sum(ledger.c.stamps), 0)).where(
+                ledger.c.card_id == first.card_id,
+                ledger.c.checkout_id == first.id,
+                ledger.c.kind.in_(("surprise", "referral")),
+            )
+        ).scalar_one()
     issued = tuple(
         CouponInfo(c.code, c.reward, c.milestone_at, c.issued_at, c.expires_at)
         for c in conn.execute(
@@ -572,7 +580,7 @@ def rebuild(conn: Connection, store: Store, first: Row[Any], *, replayed: bool) 
         card=number,
         amount=from_cents(first.amount_cents),
         at=first.at,
-        stamps_added=first.stamps,
+        stamps_added=first.stamps + int(gifts),
         balance=first.balance_after,
         stamps_per_card=program.stamps_per_card,
         milestones=tuple(reached),

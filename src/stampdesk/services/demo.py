@@ -33,7 +33,7 @@ from . import coupons as coupon_service
 from . import refunds as refund_service
 from .program import load_program
 
-# The same rules as examples/program.toml (the wheel does not ship examples/).
+# The same rules as examples/program-loyalty.toml (the wheel does not ship examples/).
 CAFE_PROGRAM = """\
 [program]
 name = "Café Bleu"
@@ -58,9 +58,6 @@ min_amount = "2.00"
 per_amount = "10.00"
 max_per_day = 3
 
-[program.coupons]
-valid_days = 60
-
 [[program.quick_picks]]
 label = "Espresso"
 category = "coffee"
@@ -84,6 +81,51 @@ label = "Sandwich"
 category = "lunch"
 price = "6.90"
 sku = "SANDWICH"
+
+[program.expiry]
+stamps_after_days = 180
+coupon_valid_days = 30
+warn_days = 14
+
+[[program.tiers]]
+name = "Gold"
+min_visits = 8
+min_spend = "120.00"
+window_days = 90
+stamp_multiplier = 2
+perk = "Café offert le mardi"
+
+[[program.tiers]]
+name = "Silver"
+min_visits = 4
+min_spend = "40.00"
+window_days = 90
+
+[program.tier_policy]
+grace_days = 30
+
+[[program.surprises]]
+at_visit = 4
+stamps = 1
+message = "Pour votre 4e visite, un tampon offert !"
+
+[program.referral]
+referrer_stamps = 2
+referred_stamps = 1
+
+[program.birthday]
+reward = "Dessert offert"
+window_days = 7
+
+[[program.category_bonus]]
+category = "pastry"
+stamps = 1
+
+[[program.offpeak]]
+days = ["mon", "tue", "wed"]
+start = "14:00"
+end = "17:00"
+multiplier = 2
 """
 
 MAX_CUSTOMERS = 20_000

@@ -153,6 +153,7 @@ def import_customers(
                             "balance": line.stamps,
                             "cycle": 0,
                             "created_at": now,
+                            "last_visit_at": now,  # the lapse of imported stamps counts from here
                         }
                         for line, customer_id, number in zip(
                             chunk, customer_ids, numbers[start : start + BATCH], strict=True

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from ..domain.loyalty import Sale, TierStatus, lookback_days, tier_status
 from ..domain.money import from_cents
 from ..domain.program import Program, Tier
-from ..models import cards, checkouts, coupons, ledger, program_versions
+from ..models import cards, checkouts, coupons, ledger
 from ..printer.words import day as day_text
 from ..printer.words import money
 from ..store import Store
@@ -108,15 +108,11 @@ def phrases(store: Store) -> Phrases:
 # Status tiers
 
 
-def tiers_on(store: Store, conn: Connection) -> Callable[[date], tuple[Sequence[Tier], int]]:
+def tiers_on(store: Store, conn: Connection, current: int) -> Callable[[date], tuple[Sequence[Tier], int]]:
     """The tiers and grace days of the programme version in force on a day
-    (shop-local; before the first version, the first one's)."""
-    versions = [
-        (store.day_of(created), vid)
-        for vid, created in conn.execute(
-            select(program_versions.c.id, program_versions.c.created_at).order_by(program_versions.c.id)
-        )
-    ]
+    (shop-local; before the first version, the first one's), up to the
+    ``current`` version."""
+    versions = store.version_days(conn, current)
     programs = {vid: store.program(conn, vid) for _, vid in versions}
 
     def on(day: date) -> tuple[Sequence[Tier], int]:
@@ -151,17 +147,21 @@ def card_sales(conn: Connection, store: Store, card_id: int, since: date) -> lis
 
 
 def status(
-    conn: Connection, store: Store, program: Program, card_id: int, today: date, extra: Sale | None = None
-) -> TierStatus:
-    """The card's status tier on ``today`` (with ``extra``: counting a sale
-    being recorded now)."""
+    conn: Connection, store: Store, version: int, card_id: int, today: date, extra: Sale | None = None
+) -> tuple[TierStatus, TierStatus]:
+    """The card's status tier on ``today`` under programme ``version``,
+    before and after counting ``extra`` (a sale being recorded now): one
+    read of its sales."""
+    program = store.program(conn, version)
     if not program.tiers:
-        return TierStatus(None)
+        return TierStatus(None), TierStatus(None)
     sales = card_sales(conn, store, card_id, today - timedelta(days=lookback_days(program)))
-    if extra is not None:
-        sales.append(extra)
     sales = [s for s in sales if s.day <= today]
-    return tier_status(tiers_on(store, conn), sales, today)
+    on = tiers_on(store, conn, version)
+    before = tier_status(on, sales, today)
+    if extra is None:
+        return before, before
+    return before, tier_status(on, [*sales, extra], today)
 
 
 # ----------------------------------------------------------------------

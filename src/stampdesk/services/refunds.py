@@ -162,15 +162,21 @@ def _lapsed_since(conn: Connection, card_id: int, at: datetime) -> bool:
 
 def _last_visit(conn: Connection, card_id: int, refunded: int) -> datetime:
     """The card's last visit once a sale is refunded: its latest other sale,
-    else the day it was created."""
-    latest = conn.execute(
+    stamps given by hand or claimed, else the day it was created."""
+    latest_sale = conn.execute(
         select(func.max(checkouts.c.at)).where(
             checkouts.c.card_id == card_id, checkouts.c.refunded_at.is_(None), checkouts.c.id != refunded
         )
     ).scalar()
-    if latest is not None:
-        return latest  # type: ignore[no-any-return]
-    return conn.execute(select(cards.c.created_at).where(cards.c.id == card_id)).scalar_one()  # type: ignore[no-any-return]
+    latest_given = conn.execute(
+        select(func.max(ledger.c.at)).where(
+            ledger.c.card_id == card_id,
+            ledger.c.kind.in_(("starter", "claim", "adjust", "import")),
+            ledger.c.stamps > 0,
+        )
+    ).scalar()
+    created = conn.execute(select(cards.c.created_at).where(cards.c.id == card_id)).scalar_one()
+    return max(t for t in (latest_sale, latest_given, created) if t is not None)  # type: ignore[no-any-return]
 
 
 def _void_coupons(
