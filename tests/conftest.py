@@ -19,6 +19,7 @@ import pytest
 
 from helpers import (
     EXAMPLE_PROGRAM,
+    LOYALTY_PROGRAM,
     PG_BASE,
     ROOT,
     BuiltWheel,
@@ -90,6 +91,15 @@ def desk(db_url: str, clock: Clock) -> Iterator[Desk]:
 def sqlite_desk(sqlite_url: str, clock: Clock) -> Iterator[Desk]:
     shop = make_desk(sqlite_url, clock)
     shop.load_program(EXAMPLE_PROGRAM)
+    yield shop
+    shop.close()
+
+
+@pytest.fixture
+def loyalty_desk(sqlite_url: str, clock: Clock) -> Iterator[Desk]:
+    """A French shop with the full loyalty programme (tiers, expiry, surprises)."""
+    shop = make_desk(sqlite_url, clock)
+    shop.load_program(LOYALTY_PROGRAM)
     yield shop
     shop.close()
 

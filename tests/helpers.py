@@ -20,6 +20,8 @@ from stampdesk.models import metadata
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_PROGRAM = ROOT / "examples" / "program.toml"
+# Expiry, status tiers (Gold: 8 visits and 120.00 in 90 days), a surprise at the 4th visit…
+LOYALTY_PROGRAM = ROOT / "examples" / "program-loyalty.toml"
 REQUIRE_SERVICES = os.environ.get("STAMPDESK_REQUIRE_SERVICES") == "1"
 PG_BASE = os.environ.get("STAMPDESK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -99,3 +101,14 @@ class BuiltWheel:
 
     names: frozenset[str]  # the files in the wheel
     site: Path  # where it is unpacked: put it on PYTHONPATH to import from it
+
+
+def visit_weekly(desk: Desk, clock: Clock, number: str, weeks: int, amount: str = "15.00") -> list[int]:
+    """A regular: one sale a week on the card (with examples/program-loyalty.toml,
+    8 weeks at 15.00 reach Gold, 4 reach Silver); the sales' ids."""
+    sales = []
+    for week in range(weeks):
+        if week:
+            clock.advance(days=7)
+        sales.append(desk.checkout(card=number, amount=amount).checkout)
+    return sales

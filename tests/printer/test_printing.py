@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import zxingcpp
 
+from helpers import Clock
 from stampdesk.desk import Desk
 from stampdesk.printer.decode import Page
 from stampdesk.printer.emulator import PrinterEmulator
@@ -151,6 +152,26 @@ def test_a_receipt_the_printer_never_confirmed_prints_again_as_duplicata(
     assert job.id == sale.print_job and job.duplicate
     print_pending(sqlite_desk, tcp(emulator))
     assert "DUPLICATA" in "\n".join(only_page(emulator).text_lines)
+
+
+def test_the_fourth_visits_receipt_prints_its_surprise_and_a_reprint_says_the_same(
+    loyalty_desk: Desk, emulator: PrinterEmulator, clock: Clock
+) -> None:
+    surprise = "Pour votre 4e visite, un tampon offert !"  # examples/program-loyalty.toml
+    number = loyalty_desk.enrol(name="Ana").number
+    for _ in range(3):
+        clock.advance(days=1)
+        loyalty_desk.checkout(card=number, amount="5.00")
+    clock.advance(days=1)
+    sale = loyalty_desk.checkout(card=number, amount="5.00", receipt=True)
+    assert surprise in sale.messages
+    print_pending(loyalty_desk, tcp(emulator))
+    assert surprise in "\n".join(only_page(emulator).text_lines)
+    loyalty_desk.reprint(sale.checkout)
+    print_pending(loyalty_desk, tcp(emulator))
+    emulator.wait_for_pages(2, timeout=2.0)
+    again = "\n".join(emulator.pages[1].text_lines)
+    assert "DUPLICATA" in again and surprise in again
 
 
 def _image(path: Path) -> object:

@@ -297,6 +297,44 @@ def test_a_card_without_a_name_or_coupon_still_shows_its_progress() -> None:
     assert not any(isinstance(e, Barcode) for e in receipt.elements)
 
 
+SURPRISE = "Pour votre 4e visite, un tampon offert !"
+KEEP_GOLD = "5 visites et 75,00 € d'achats pour rester Gold d'ici le 29/06/2026"
+
+
+def loyalty_sale(locale: str = "fr_FR", width: int = 42) -> Receipt:
+    """A Gold customer's 4th visit: its surprise and what keeps the tier."""
+    return build_sale_receipt(
+        shop_name="Café Bleu",
+        result=card_result(tier="Gold", messages=(SURPRISE, KEEP_GOLD)),
+        card=card_state(),
+        locale=locale,
+        zone=PARIS,
+        now=SALE_AT,
+        width_chars=width,
+    )
+
+
+def test_a_sale_prints_its_tier_and_every_line_the_engine_wrote() -> None:
+    stripped = lines_of(loyalty_sale())
+    assert "Niveau" + " " * 32 + "Gold" in stripped
+    assert SURPRISE in stripped
+    # Wrapped to the paper like any paragraph: no word lost, none cut.
+    assert " ".join(stripped).count(KEEP_GOLD) == 1
+    assert stripped.index(SURPRISE) < stripped.index("BON : Croissant offert")  # before the coupons
+    assert "Status" + " " * 32 + "Gold" in lines_of(loyalty_sale("en_GB"))
+
+
+def test_a_sale_without_tier_or_message_prints_neither() -> None:
+    stripped = lines_of(card_sale())  # no tier in the programme, nothing to say
+    assert not any(line.startswith("Niveau") for line in stripped)
+
+
+def test_narrow_paper_wraps_the_sales_messages() -> None:
+    lines = render_text(loyalty_sale(width=32)).splitlines()
+    assert {len(line) for line in lines} == {32}
+    assert " ".join(" ".join(line.split()) for line in lines).count(KEEP_GOLD) == 1
+
+
 def test_narrow_paper_wraps_the_progress_label_and_long_lines() -> None:
     receipt = card_sale(width=32)
     stripped = lines_of(receipt)

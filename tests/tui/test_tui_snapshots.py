@@ -25,7 +25,7 @@ from sqlalchemy import update
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from helpers import EXAMPLE_PROGRAM, Clock, make_desk
+from helpers import EXAMPLE_PROGRAM, LOYALTY_PROGRAM, Clock, make_desk, visit_weekly
 from stampdesk.desk import Desk
 from stampdesk.domain import card_numbers, coupon_codes
 from stampdesk.models import settings as settings_table
@@ -35,23 +35,29 @@ Snap = Callable[..., bool]
 LOCALES = {"fr": ("fr_FR", "Europe/Paris"), "en": ("en_GB", "Europe/London")}
 
 
-@pytest.fixture(params=sorted(LOCALES))
-def shop(
-    request: pytest.FixtureRequest, tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Desk]:
-    """The example shop with two customers, its random parts seeded."""
+def seeded_desk(language: str, tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Desk:
+    """A shop in ``language`` whose random parts are seeded."""
     draw = random.Random(2026)
     seeded = SimpleNamespace(
         randbelow=draw.randrange, token_bytes=lambda n: draw.getrandbits(8 * n).to_bytes(n, "big")
     )
     monkeypatch.setattr(card_numbers, "secrets", seeded)
     monkeypatch.setattr(coupon_codes, "secrets", seeded)
-    locale, zone = LOCALES[request.param]
+    locale, zone = LOCALES[language]
     desk = make_desk(f"sqlite:///{tmp_path / 'shop.db'}", clock, locale=locale, timezone=zone, till="1")
     with desk.store.engine.begin() as conn:
         conn.execute(
             update(settings_table).where(settings_table.c.key == "claim_secret").values(value="5a" * 32)
         )
+    return desk
+
+
+@pytest.fixture(params=sorted(LOCALES))
+def shop(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Desk]:
+    """The example shop with two customers, its random parts seeded."""
+    desk = seeded_desk(request.param, tmp_path, clock, monkeypatch)
     desk.load_program(EXAMPLE_PROGRAM)
     ana = desk.enrol(name="Ana Martin", email="ana@example.org", notes="usual: flat white")
     desk.checkout(card=ana.number, amount="4.50")  # a milestone: one coupon to show
@@ -125,3 +131,37 @@ def test_the_owners_programme_editor(shop: Desk, snap_compare: Snap) -> None:
 def test_the_pin_screen_once_staff_exist(shop: Desk, snap_compare: Snap) -> None:
     shop.add_staff("Marc", "owner", "4321")
     assert snap_compare(make_till(shop), terminal_size=SIZE, run_before=steps())
+
+
+@pytest.fixture(params=sorted(LOCALES))
+def loyalty_shop(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Desk]:
+    """The full loyalty programme: a Gold regular now in the grace period
+    (its tier, perk, lapse date and what keeps the tier on the panel)."""
+    desk = seeded_desk(request.param, tmp_path, clock, monkeypatch)
+    desk.load_program(LOYALTY_PROGRAM)
+    ana = desk.enrol(name="Ana Martin", email="ana@example.org")
+    visit_weekly(desk, clock, ana.number, 9)
+    clock.advance(days=48)  # the first visits left the 90-day window
+    yield desk
+    desk.close()
+
+
+def test_a_gold_card_in_its_grace_period(loyalty_shop: Desk, snap_compare: Snap) -> None:
+    number = first_card(loyalty_shop)
+
+    async def scan(pilot: Pilot[Any]) -> None:
+        await submit(pilot, number)
+
+    assert snap_compare(make_till(loyalty_shop), terminal_size=SIZE, run_before=steps(scan))
+
+
+def test_a_gold_card_in_its_grace_period_then_a_sale_on_it(loyalty_shop: Desk, snap_compare: Snap) -> None:
+    number = first_card(loyalty_shop)
+
+    async def sell(pilot: Pilot[Any]) -> None:
+        await submit(pilot, number)
+        await submit(pilot, "15.00")
+
+    assert snap_compare(make_till(loyalty_shop), terminal_size=SIZE, run_before=steps(sell))

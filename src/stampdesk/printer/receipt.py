@@ -127,8 +127,9 @@ def build_sale_receipt(
     """The receipt of one checkout.
 
     For a card: its number and holder, the stamps added, the progress bar to
-    the next milestone and each coupon issued (reward, last day, CODE128 of its
-    code). For a walk-in: the enrolment QR that keeps the sale's stamps.
+    the next milestone, the status tier and the sale's messages, and each
+    coupon issued (reward, last day, CODE128 of its code). For a walk-in:
+    the enrolment QR that keeps the sale's stamps.
     ``duplicate`` marks a reprint and says when it was reprinted (``now``).
     """
     w = words.words_for(locale)
@@ -161,6 +162,12 @@ def build_sale_receipt(
             out.append(Progress(balance, result.stamps_per_card, label))
             if nxt is not None and nxt.remaining > 0:
                 out.append(Text(words.remaining(nxt.remaining, nxt.reward, locale)))
+        if result.tier:
+            out.append(Row(w.tier, result.tier, bold=True))
+        # What the engine wrote with the sale (a surprise, a tier reached, what
+        # keeps it, a birthday, stamps or coupons about to lapse): stored with
+        # the sale, so a reprint says the same.
+        out += [Text(line) for line in result.messages]
         for coupon in result.coupons:
             last_day = words.local(coupon.expires, zone).date()
             out.append(Rule())

@@ -32,6 +32,7 @@ class Words:
     remaining_one: str  # "Encore 1 tampon pour : {reward}"
     remaining_many: str
     milestone_reached: str  # "Palier atteint : {reward}"
+    tier: str  # the status tier's row: "Niveau" … "Gold"
     coupon: str  # "BON : {reward}"
     valid_until: str  # "valable jusqu'au {day}"
     enrol_none: str  # the walk-in's QR when the sale earned no stamp
@@ -58,6 +59,7 @@ FRENCH = Words(
     remaining_one="Encore 1 tampon pour : {reward}",
     remaining_many="Encore {n} tampons pour : {reward}",
     milestone_reached="Palier atteint : {reward}",
+    tier="Niveau",
     coupon="BON : {reward}",
     valid_until="valable jusqu'au {day}",
     enrol_none="Scannez pour créer votre carte de fidélité",
@@ -84,6 +86,7 @@ ENGLISH = Words(
     remaining_one="1 more stamp to: {reward}",
     remaining_many="{n} more stamps to: {reward}",
     milestone_reached="Milestone reached: {reward}",
+    tier="Status",
     coupon="COUPON: {reward}",
     valid_until="valid until {day}",
     enrol_none="Scan to get your loyalty card",

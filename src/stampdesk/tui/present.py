@@ -7,12 +7,20 @@ The receipt printer will say the same things in its own layout.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..domain.program import QuickPick
-from ..results import CheckoutResult, CouponInfo, EnrolResult, ProgramInfo, RedeemResult, StampChange
+from ..results import (
+    CardState,
+    CheckoutResult,
+    CouponInfo,
+    EnrolResult,
+    ProgramInfo,
+    RedeemResult,
+    StampChange,
+)
 from .text import Text
 
 
@@ -61,6 +69,39 @@ def coupon_lines(coupons: Iterable[CouponInfo], text: Text) -> list[str]:
     return lines
 
 
+def tier_line(card: CardState, text: Text) -> str:
+    """ "Status: Gold until 29/06/2026  ·  Perk: Café offert le mardi", or
+    nothing for a card without a status tier."""
+    if card.tier is None:
+        return ""
+    if card.tier_until is not None:
+        line = text("card.tier.until", tier=card.tier, day=text.day(card.tier_until))
+    else:
+        line = text("card.tier", tier=card.tier)
+    return f"{line}  ·  {text('card.perk', perk=card.perk)}" if card.perk else line
+
+
+def card_after_sale(card: CardState, result: CheckoutResult) -> CardState:
+    """The card as a sale on it left it, without reading it again: the
+    balance, next milestone, new coupons and status tier come with the sale.
+    What the sale moved but does not carry (the stamps' lapse date, the end
+    of a grace period) is dropped rather than shown stale; the sale's own
+    lines say what holds now."""
+    known = {c.code for c in card.coupons}
+    same_tier = result.tier == card.tier
+    return replace(
+        card,
+        balance=result.balance if result.balance is not None else card.balance,
+        next_milestone=result.next_milestone or card.next_milestone,
+        coupons=card.coupons + tuple(c for c in result.coupons if c.code not in known),
+        tier=result.tier,
+        tier_until=None,
+        perk=card.perk if same_tier else None,
+        expires=None,
+        messages=(),
+    )
+
+
 def zero_stamp_reason(result: CheckoutResult, programme: Programme | None, text: Text) -> str:
     """Why a sale earned no stamp. The engine does not say, so this reads it
     from the rules: below the minimum amount, else the daily cap."""
@@ -72,7 +113,9 @@ def zero_stamp_reason(result: CheckoutResult, programme: Programme | None, text:
 
 
 def sale_lines(result: CheckoutResult, programme: Programme | None, text: Text) -> list[str]:
-    """A card's sale: stamps added, rewards reached, coupons to hand over."""
+    """A card's sale: stamps added, rewards reached, coupons to hand over,
+    the card's status tier and what the engine says (a surprise, a birthday,
+    what keeps the tier, stamps or coupons about to lapse)."""
     lines = [text("sale.title", checkout=result.checkout, amount=text.money(result.amount))]
     if result.replayed:
         lines.append(text("sale.replayed"))
@@ -85,6 +128,11 @@ def sale_lines(result: CheckoutResult, programme: Programme | None, text: Text) 
     lines.extend(
         text("sale.coupon", code=c.code, reward=c.reward, day=text.day(c.expires)) for c in result.coupons
     )
+    if result.tier:
+        lines.append(text("sale.tier", tier=result.tier))
+    # The engine's lines (a surprise, a tier reached, stamps about to lapse)
+    # come last: the panel scrolls to its end, so they are always in view.
+    lines.extend(result.messages)
     return lines
 
 

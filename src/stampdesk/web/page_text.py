@@ -52,6 +52,10 @@ class PageText:
     remaining_one: str
     remaining_many: str
     completed_cards: str
+    tier: str  # "Niveau {tier}"
+    tier_until: str  # the grace period: "… garanti jusqu'au {day}"
+    perk: str  # "Votre avantage : {perk}"
+    stamps_lapse: str  # "… valables jusqu'au {day} …"
     coupons_title: str
     coupon_valid_until: str
     coupon_expired: str
@@ -145,6 +149,10 @@ FRENCH = PageText(
     remaining_one="Encore 1 tampon pour : {reward}",
     remaining_many="Encore {n} tampons pour : {reward}",
     completed_cards="Cartes complétées : {n}",
+    tier="Niveau {tier}",
+    tier_until="Votre niveau {tier} est garanti jusqu'au {day}.",
+    perk="Votre avantage : {perk}",
+    stamps_lapse="Vos tampons restent valables jusqu'au {day} : chaque visite repousse cette date.",
     coupons_title="Mes bons",
     coupon_valid_until="Valable jusqu'au {day}",
     coupon_expired="Expiré le {day}",
@@ -221,6 +229,10 @@ ENGLISH = PageText(
     remaining_one="1 more stamp for: {reward}",
     remaining_many="{n} more stamps for: {reward}",
     completed_cards="Cards completed: {n}",
+    tier="{tier} status",
+    tier_until="Your {tier} status holds until {day}.",
+    perk="Your perk: {perk}",
+    stamps_lapse="Your stamps stay valid until {day}: every visit moves this date on.",
     coupons_title="My coupons",
     coupon_valid_until="Valid until {day}",
     coupon_expired="Expired on {day}",

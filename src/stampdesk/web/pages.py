@@ -5,7 +5,8 @@
   birthday, consent) creates the card with the starter stamps plus the
   receipt's, once, then redirects to the card's page.
 - ``/card/{token}``: the card's private page (its address is an unguessable
-  token, never the card number): stamp grid, progress, coupons with their
+  token, never the card number): status tier and perk, stamp grid, progress,
+  when the stamps lapse, the card's messages, coupons with their
   barcodes, the card's barcode for the till, its own QR code; the holder can
   download their data (``data.json``) or erase the card (``erase``).
 - ``/manifest.webmanifest``, ``/pages/…``: the stylesheet (in the shop's
@@ -501,7 +502,8 @@ def _card(request: Request, token: str) -> tuple[Desk, CardState]:
 
 @router.get("/card/{token}", response_class=HTMLResponse, include_in_schema=False)
 def card_page(request: Request, token: str) -> Response:
-    """The card: stamps, progress, coupons, barcode, own QR code, data."""
+    """The card: status tier, stamps, progress, when they lapse, what the
+    card has to say, coupons, barcode, own QR code, data."""
     _limit(request)
     t = _text(request)
     desk, card = _card(request, token)
@@ -528,6 +530,8 @@ def card_page(request: Request, token: str) -> Response:
         number=f"{card.number[0]} {card.number[1:7]} {card.number[7:]}",
         cells=_cells(card.stamps_per_card, card.balance, milestones),
         coupons=coupons,
+        tier_until=t.day(card.tier_until, zone) if card.tier_until else None,
+        expires=t.day(card.expires, zone) if card.expires else None,
         barcode=page_symbols.ean13_svg(card.number),
         qr=page_symbols.qr_svg(f"{desk.settings.public_url}card/{token}"),
         manifest=f"{token}/manifest.webmanifest",

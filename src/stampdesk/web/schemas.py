@@ -228,6 +228,11 @@ class CheckoutOut(BaseModel):
                     "next_milestone": {"at": 10, "reward": "Un café offert", "remaining": 6},
                     "replayed": False,
                     "print_job": None,
+                    "tier": "Gold",
+                    "messages": [
+                        "Pour votre 4e visite, un tampon offert !",
+                        "Bon « Croissant offert » à utiliser avant le 31/05/2026",
+                    ],
                 }
             ]
         }
@@ -248,6 +253,11 @@ class CheckoutOut(BaseModel):
     next_milestone: NextMilestoneOut | None
     replayed: bool
     print_job: int | None
+    tier: str | None = Field(description="The card's status tier with this sale (e.g. Gold); null without.")
+    messages: list[str] = Field(
+        description="The lines the receipt prints beside the stamps, in the shop's language: a "
+        "surprise, a birthday, a tier reached or what keeps it, stamps or coupons about to lapse."
+    )
 
 
 class CardOut(BaseModel):
@@ -268,6 +278,13 @@ class CardOut(BaseModel):
                     "status": "active",
                     "created_at": "2026-03-02T08:00:00+00:00",
                     "program": "Café Bleu",
+                    "notes": "usual: flat white",
+                    "tier": "Gold",
+                    "tier_until": "2026-06-29T21:59:59+00:00",
+                    "perk": "Café offert le mardi",
+                    "expires": "2026-08-29T21:59:59+00:00",
+                    "visits": 9,
+                    "messages": ["5 visites et 75,00 € d'achats pour rester Gold d'ici le 29/06/2026"],
                     "progress": "4/10 — Un café offert at 10",
                 }
             ]
@@ -287,6 +304,22 @@ class CardOut(BaseModel):
     status: str
     created_at: str
     program: str
+    notes: str | None = Field(description='The shop\'s note on the customer ("usual: flat white").')
+    tier: str | None = Field(description="The status tier the card holds (e.g. Gold); null without.")
+    tier_until: str | None = Field(
+        description="In a grace period after falling below its tier: the tier holds until then "
+        "(ISO 8601); null otherwise."
+    )
+    perk: str | None = Field(description="The tier's perk, as the programme words it.")
+    expires: str | None = Field(
+        description="When the card's stamps lapse without a visit (ISO 8601); null when it holds "
+        "none or the programme lets stamps last."
+    )
+    visits: int = Field(description="The card's qualifying visits.")
+    messages: list[str] = Field(
+        description="What the card has to say, in the shop's language: what keeps its tier, stamps "
+        "or coupons about to lapse, stamps that lapsed."
+    )
     progress: str
 
 

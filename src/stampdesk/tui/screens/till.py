@@ -51,6 +51,7 @@ from ..messages import (
 )
 from ..present import (
     Programme,
+    card_after_sale,
     enrol_lines,
     printer_line,
     printer_off_line,
@@ -757,13 +758,7 @@ class TillScreen(Screen[None]):
             self._show_pane("walk-in")
         else:
             if self.card is not None and result.balance is not None:
-                known = {c.code for c in self.card.coupons}
-                self.card = replace(
-                    self.card,
-                    balance=result.balance,
-                    next_milestone=result.next_milestone or self.card.next_milestone,
-                    coupons=self.card.coupons + tuple(c for c in result.coupons if c.code not in known),
-                )
+                self.card = card_after_sale(self.card, result)
                 self.card_panel.show_card(self.card, self.programme.milestones if self.programme else ())
             self.card_panel.show_outcome(sale_lines(result, self.programme, self.text))
             self._show_pane("card")

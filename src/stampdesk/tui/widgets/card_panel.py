@@ -1,5 +1,6 @@
-"""A customer's card as the cashier sees it: greeting, grid, progress, coupons,
-and what the last operation on it did."""
+"""A customer's card as the cashier sees it: greeting, status tier, grid,
+progress, when its stamps lapse, what the card has to say, coupons, and what
+the last operation on it did."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ...results import CardState
-from ..present import coupon_lines
+from ..present import coupon_lines, tier_line
 from ..text import Text
 from .stamp_grid import StampGrid
 
@@ -37,12 +38,25 @@ class CardPanel(VerticalScroll):
         text-style: italic;
         height: auto;
     }
+    CardPanel > .card-tier {
+        color: $text-accent;
+        text-style: bold;
+        height: auto;
+    }
     CardPanel > StampGrid {
         margin: 1 0 0 0;
     }
     CardPanel > .card-progress {
         height: auto;
         margin-bottom: 1;
+    }
+    CardPanel > .card-expires {
+        color: $text-muted;
+        height: auto;
+    }
+    CardPanel > .card-messages {
+        color: $warning;
+        height: auto;
     }
     CardPanel > .card-coupons {
         height: auto;
@@ -66,8 +80,11 @@ class CardPanel(VerticalScroll):
         yield Static("", markup=False, classes="card-greeting")
         yield Static("", markup=False, classes="card-status -empty")
         yield Static("", markup=False, classes="card-notes -empty")
+        yield Static("", markup=False, classes="card-tier -empty")
         yield StampGrid()
         yield Static("", markup=False, classes="card-progress")
+        yield Static("", markup=False, classes="card-expires -empty")
+        yield Static("", markup=False, classes="card-messages -empty")
         yield Static("", markup=False, classes="card-coupons -empty")
         yield Static("", markup=False, classes="card-outcome -empty")
 
@@ -82,10 +99,13 @@ class CardPanel(VerticalScroll):
         status = "" if card.status == "active" else tr("card.status", status=card.status)
         self._fill(".card-status", status)
         self._fill(".card-notes", tr("card.notes", notes=card.notes) if card.notes else "")
+        self._fill(".card-tier", tier_line(card, tr))
         self.query_one(StampGrid).show(card.balance, card.stamps_per_card, milestones)
         self.query_one(".card-progress", Static).update(
             tr.progress(card.balance, card.stamps_per_card, card.next_milestone)
         )
+        self._fill(".card-expires", tr("card.expires", day=tr.day(card.expires)) if card.expires else "")
+        self._fill(".card-messages", "\n".join(card.messages))
         coupons = coupon_lines(card.coupons, tr)
         self._fill(
             ".card-coupons",
