@@ -18,9 +18,9 @@ from stampdesk.results import Leaderboard
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def paris(*parts: int) -> datetime:
+def paris(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
     """A shop-local (Paris) time, as the till's clock would read it."""
-    return datetime(*parts, tzinfo=PARIS)  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, tzinfo=PARIS)
 
 
 @pytest.fixture
