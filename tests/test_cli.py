@@ -14,8 +14,10 @@ import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -386,3 +388,62 @@ def test_print_pending_prints_another_tills_receipts_when_asked(shop: str, tmp_p
     theirs = ok_json(*printer, "print-pending", "--till", "back", *db)
     assert theirs == {"printed": 1, "pending": 0, "error": None}
     assert (tmp_path / f"receipt-{job:06d}.txt").exists()
+
+
+def test_the_customer_of_the_month_board(shop: str) -> None:
+    db = ("--db", shop)
+    enrolled = ("--at", "2025-12-01T09:00:00+01:00")
+    ana = ok_json("enrol", "--name", "Ana Martin", "--leaderboard", *enrolled, *db)
+    assert ana["leaderboard"] is True
+    leo = ok_json("enrol", "--name", "Léo Dupont", *enrolled, *db)
+    zoe = ok_json("enrol", "--name", "Zoé Bernard", *enrolled, *db)
+    assert leo["leaderboard"] is False
+    assert ok_json("leaderboard-optin", leo["number"], "on", *db)["leaderboard"] is True
+    assert "On the customer-of-the-month board" in stampdesk("card", leo["number"], *db).out
+    for card, days in ((ana, (5, 6)), (leo, (5, 6, 7)), (zoe, (5, 6, 7, 8))):
+        for day in days:
+            at = f"2026-01-{day:02d}T09:30:00+01:00"
+            ok_json("checkout", "--card", card["number"], "--amount", "4.50", "--at", at, *db)
+
+    board = ok_json("leaderboard", "--month", "2026-01", *db)
+    assert board["month"] == "2026-01"
+    assert board["entries"] == [
+        {"rank": 1, "name": "Léo", "card": "•" * 9 + leo["number"][-4:], "visits": 3},
+        {"rank": 2, "name": "Ana", "card": "•" * 9 + ana["number"][-4:], "visits": 2},
+    ]
+    assert [
+        e["name"] for e in ok_json("leaderboard", "--month", "2026-01", "--limit", "1", *db)["entries"]
+    ] == ["Léo"]
+    human = stampdesk("leaderboard", "--month", "2026-01", *db)
+    assert human.status == 0 and human.err == "", human
+    assert human.out.splitlines() == [
+        "Customer of the month, 2026-01",
+        f"  1. Léo  {'•' * 9}{leo['number'][-4:]}  3 visits",
+        f"  2. Ana  {'•' * 9}{ana['number'][-4:]}  2 visits",
+    ]
+    assert zoe["number"][-4:] not in human.out and "Dupont" not in human.out
+
+    # Without --month: the shop's current month, where nobody came yet.
+    now = datetime.now(ZoneInfo("Europe/Paris"))
+    current = ok_json("leaderboard", *db)
+    assert current["month"] == f"{now.year:04d}-{now.month:02d}" and current["entries"] == []
+    assert "No visits yet" in stampdesk("leaderboard", *db).out
+
+    # Opting out takes them off the board at once.
+    assert ok_json("leaderboard-optin", leo["number"], "off", *db)["leaderboard"] is False
+    assert [e["name"] for e in ok_json("leaderboard", "--month", "2026-01", *db)["entries"]] == ["Ana"]
+
+
+def test_the_board_refuses_a_bad_month_clearly(shop: str) -> None:
+    db = ("--db", shop)
+    for month in ("2026-13", "January", "2026-1"):
+        assert refused("leaderboard", "--month", month, *db)["code"] == "invalid_month"
+    human = stampdesk("leaderboard", "--month", "2026-13", *db)
+    assert human.status == 1 and human.err_lines == [
+        "stampdesk: error: month must be YYYY-MM, such as 2026-03, got '2026-13'"
+    ], human
+    assert refused("leaderboard", "--limit", "0", *db, status=2)["code"] == "usage"
+    before = dump(shop)
+    assert refused("leaderboard-optin", "2900000000005", "maybe", *db, status=2)["code"] == "usage"
+    assert refused("leaderboard-optin", "2900000000001", "on", *db)["code"] == "unknown_card"
+    assert dump(shop) == before

@@ -89,6 +89,15 @@ def test_the_demo_exercises_every_rule_and_reconciles(cafe: Built) -> None:
 
 
 @pytest.mark.slow
+def test_the_demos_regulars_make_a_customer_of_the_month_board(cafe: Built) -> None:
+    board = cafe.desk.leaderboard("2026-02")
+    visits = [e.visits for e in board.entries]
+    assert len(visits) == 10 and visits == sorted(visits, reverse=True) and visits[0] >= 10
+    assert [e.rank for e in board.entries] == list(range(1, 11))
+    assert all(" " not in e.name and e.card.startswith("•" * 9) for e in board.entries)
+
+
+@pytest.mark.slow
 def test_a_demo_is_refused_where_cards_already_exist(cafe: Built) -> None:
     before = counts(cafe.desk)
     with pytest.raises(InvalidInput, match="already has .* cards"):

@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from helpers import EXAMPLE_PROGRAM
-from stampdesk.domain.card_numbers import check_digit, new_card_number, normalise_card_number
+from stampdesk.domain.card_numbers import (
+    check_digit,
+    masked_card_number,
+    new_card_number,
+    normalise_card_number,
+)
 from stampdesk.domain.coupon_codes import new_coupon_code, normalise_coupon_code
 from stampdesk.domain.errors import InvalidInput
 from stampdesk.domain.money import from_cents, parse_amount, to_cents
 from stampdesk.domain.program import Earning, Milestone, Program, parse_program_toml
 from stampdesk.domain.rules import advance, cap_for_day, next_milestone, retreat, stamps_for_sale
-from stampdesk.domain.validate import clean_email, clean_item, clean_name, clean_phone, name_key
+from stampdesk.domain.validate import (
+    clean_email,
+    clean_item,
+    clean_month,
+    clean_name,
+    clean_phone,
+    first_name,
+    name_key,
+)
 
 CAFE = parse_program_toml(EXAMPLE_PROGRAM.read_text())
 
@@ -230,3 +244,18 @@ def test_the_domain_is_pure() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_leaderboard_shows_a_first_name_and_the_last_four_digits() -> None:
+    assert first_name("Élodie  Marchand") == "Élodie"
+    assert first_name("Jean-Luc d'Arc") == "Jean-Luc"
+    assert first_name("Ana") == "Ana"
+    assert masked_card_number("2912345678903") == "•••••••••8903"
+
+
+@pytest.mark.parametrize(
+    ("value", "month"),
+    [("2026-03", date(2026, 3, 1)), (" 2026-12 ", date(2026, 12, 1)), (date(2026, 3, 31), date(2026, 3, 1))],
+)
+def test_a_month_is_read_as_its_first_day(value: object, month: date) -> None:
+    assert clean_month(value) == month

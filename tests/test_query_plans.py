@@ -57,3 +57,23 @@ def test_a_retried_key_is_found_by_index(desk: Desk) -> None:
 
     text = plan(desk, select(checkouts.c.id).where(checkouts.c.idempotency_key == "till1-42"))
     assert "uq_checkouts_idempotency_key" in text and "SCAN checkouts" not in text, text
+
+
+def test_the_leaderboard_finds_the_months_sales_by_time(desk: Desk) -> None:
+    from datetime import date
+
+    from stampdesk.services.leaderboard import board_statement
+
+    ana = desk.enrol(name="Ana Martin", leaderboard=True)
+    desk.checkout(card=ana.number, amount="4.50")
+    text = plan(desk, *board_statement(desk.store, date(2026, 3, 1), 10))
+    # The sales by their time, then each card and customer by its key: no
+    # pass over every card or every sale.
+    assert "ix_checkouts_at" in text, text
+    if desk.store.engine.dialect.name == "sqlite":
+        assert "SCAN cards" not in text and "SCAN customers" not in text and "SCAN checkouts" not in text, (
+            text
+        )
+    else:
+        assert "Seq Scan" not in text, text
+    assert [e.name for e in desk.leaderboard(date(2026, 3, 1)).entries] == ["Ana"]

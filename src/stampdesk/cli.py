@@ -207,6 +207,8 @@ def card_text(card: CardState, zone: ZoneInfo) -> str:
         lines.append(f"Stamps lapse on {_day(card.expires, zone)} without a visit")
     if card.notes:
         lines.append(f"Note: {card.notes}")
+    if card.leaderboard:
+        lines.append("On the customer-of-the-month board")
     lines += card.messages
     lines += _coupon_lines(card.coupons, zone, title="Coupons")
     return "\n".join(lines)
@@ -412,6 +414,11 @@ def program_show() -> None:
 @click.option(
     "--card", "card_number", metavar="NUMBER", help="Give them this pre-printed card instead of a new one."
 )
+@click.option(
+    "--leaderboard",
+    is_flag=True,
+    help="They agree to be shown (first name only) on the customer-of-the-month board.",
+)
 @common_options
 def enrol(
     name: str,
@@ -422,6 +429,7 @@ def enrol(
     claim: str | None,
     at: str | None,
     card_number: str | None,
+    leaderboard: bool,
 ) -> None:
     """Create a card (with the starter stamps, and a receipt's stamps with --claim)."""
     state = _state()
@@ -435,6 +443,7 @@ def enrol(
             claim=claim,
             at=at,
             card=card_number,
+            leaderboard=leaderboard,
         )
         zone = _zone(desk)
 
@@ -501,6 +510,53 @@ def notes(number: str, text: str) -> None:
             else f"Note on card {result.number} cleared"
         ),
     )
+
+
+@cli.command("leaderboard-optin", context_settings=CONTEXT)
+@click.argument("number")
+@click.argument("choice", metavar="on|off", type=click.Choice(["on", "off"], case_sensitive=False))
+@common_options
+def leaderboard_optin(number: str, choice: str) -> None:
+    """Show (on) or stop showing (off) a card's customer, by first name, on
+    the customer-of-the-month board: their choice, asked first."""
+    state = _state()
+    with desk_for(state) as desk:
+        result = desk.set_leaderboard(number, choice.lower() == "on")
+    emit(
+        state,
+        result.to_dict(),
+        lambda: (
+            f"Card {result.number}: shown on the customer-of-the-month board"
+            if result.leaderboard
+            else f"Card {result.number}: not shown on the customer-of-the-month board"
+        ),
+    )
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--month", metavar="YYYY-MM", help="Which month; default: the current one (shop time).")
+@click.option(
+    "--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="At most this many."
+)
+@common_options
+def leaderboard(month: str | None, limit: int) -> None:
+    """The customer-of-the-month board: the customers who opted in, by
+    qualifying visits in the month (refunded sales left out)."""
+    state = _state()
+    with desk_for(state) as desk:
+        board = desk.leaderboard(month, limit)
+
+    def text() -> str:
+        lines = [f"Customer of the month, {board.month}"]
+        if not board.entries:
+            lines.append("  No visits yet from customers on the board")
+        width = max((len(e.name) for e in board.entries), default=0)
+        lines += [
+            f"{e.rank:>3}. {e.name:<{width}}  {e.card}  {_plural(e.visits, 'visit')}" for e in board.entries
+        ]
+        return "\n".join(lines)
+
+    emit(state, board.to_dict(), text)
 
 
 @cli.command(context_settings=CONTEXT)

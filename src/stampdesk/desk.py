@@ -24,6 +24,7 @@ from .results import (
     CustomerMatch,
     EnrolResult,
     ExpiryReport,
+    Leaderboard,
     ProgramInfo,
     RedeemResult,
     StampChange,
@@ -100,7 +101,10 @@ class Desk:
         at: object = None,
         notes: str | None = None,
         card: str | None = None,
+        leaderboard: bool = False,
     ) -> EnrolResult:
+        """A new card (see ``services.cards.enrol``); with ``leaderboard``
+        its customer agrees to be on the customer-of-the-month board."""
         return cards.enrol(
             self.store,
             name=name,
@@ -112,11 +116,17 @@ class Desk:
             at=at,
             notes=notes,
             card=card,
+            leaderboard=leaderboard,
         )
 
     def set_notes(self, card: str, notes: object) -> CardState:
         """The shop's note on a card's customer ("usual: flat white"); empty clears it."""
         return cards.set_notes(self.store, card, notes)
+
+    def set_leaderboard(self, number: str, on: bool) -> CardState:
+        """Show (``on``) or stop showing a card's customer, by first name, on
+        the customer-of-the-month board (their choice)."""
+        return cards.set_leaderboard(self.store, number, on)
 
     def set_printer(self, printer: PrinterSettings) -> Path:
         """Keep new printer settings in the config file (and use them now);
@@ -211,6 +221,14 @@ class Desk:
     def overview(self, day: date | None = None) -> Overview:
         """Today's figures (or ``day``'s): sales, stamps, new cards, coupons."""
         return overview_service.overview(self.store, day)
+
+    def leaderboard(self, month: date | str | None = None, limit: int = 10) -> Leaderboard:
+        """The customer-of-the-month board: the opted-in customers ranked by
+        qualifying visits in ``month`` (a date in it or ``YYYY-MM``; default:
+        the current shop-local month), its ``limit`` first."""
+        from .services import leaderboard as leaderboard_service
+
+        return leaderboard_service.leaderboard(self.store, month, limit)
 
     def now(self) -> datetime:
         """The shop's clock (UTC): what a sale recorded now would be dated."""

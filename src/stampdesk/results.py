@@ -103,6 +103,7 @@ class CardState(Result):
     perk: str | None = None  # the tier's perk
     expires: datetime | None = None  # when the card's stamps lapse without a visit
     visits: int = 0  # qualifying visits
+    leaderboard: bool = False  # shown (by first name) on the customer-of-the-month board
     # What the card has to say: what keeps its tier, stamps or coupons about to lapse.
     messages: tuple[str, ...] = ()
 
@@ -214,3 +215,24 @@ class CustomerMatch(Result):
     email: str | None
     phone: str | None
     balance: int
+
+
+@dataclass(frozen=True)
+class LeaderboardEntry(Result):
+    """One customer on the board: only what other customers may see."""
+
+    rank: int
+    name: str  # first name only
+    card: str  # the card number, all but its last 4 digits hidden
+    visits: int  # qualifying visits in the month, refunded sales left out
+
+
+@dataclass(frozen=True)
+class Leaderboard(Result):
+    """The customer-of-the-month board of a shop-local calendar month: the
+    customers who opted in, by qualifying visits."""
+
+    month: str  # YYYY-MM
+    start: datetime  # the month's first shop-local midnight (UTC)
+    end: datetime  # the next month's first shop-local midnight (UTC)
+    entries: tuple[LeaderboardEntry, ...]

@@ -66,6 +66,16 @@ def test_a_walk_in_gets_the_link_and_enrolling_with_its_claim_keeps_the_stamps(a
     assert card["balance"] == 3  # 2 starter stamps + the receipt's
 
 
+def test_enrolling_can_opt_in_to_the_customer_of_the_month_board(api: Api) -> None:
+    ana = api.client.post("/api/v1/cards", json={"name": "Ana Martin", "leaderboard": True}, headers=api.till)
+    leo = api.client.post("/api/v1/cards", json={"name": "Léo Dupont"}, headers=api.till)
+    assert ana.status_code == leo.status_code == 201
+    assert ana.json()["leaderboard"] is True and leo.json()["leaderboard"] is False
+    for card in (ana.json()["number"], leo.json()["number"]):
+        api.client.post("/api/v1/checkouts", json={"card": card, "amount": "4.50"}, headers=api.till)
+    assert [e.name for e in api.desk.leaderboard().entries] == ["Ana"]
+
+
 def test_items_are_objects_like_the_cli_items(api: Api) -> None:
     items = [
         {"sku": "FLAT", "category": "Coffee", "quantity": 2, "price": "3.20"},

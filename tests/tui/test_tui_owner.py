@@ -462,6 +462,55 @@ async def test_today_shows_the_sales_of_the_day(shop: Desk) -> None:
 
 
 @asyncio
+async def test_today_shows_the_customers_of_the_month_who_agreed(shop: Desk) -> None:
+    tr = text_of(shop)
+    ana = shop.enrol(name="Ana Martin", leaderboard=True)
+    zoe = shop.enrol(name="Zoé Bernard")  # not on the board: she did not say yes
+    for card in (ana.number, zoe.number, zoe.number):
+        shop.checkout(card=card, amount="4.50")
+    app = make_till(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        pane = owner(app).overview
+        assert pane.leaderboard is not None and pane.leaderboard.month == "2026-03"
+        assert [(e.name, e.visits) for e in pane.leaderboard.entries] == [("Ana", 1)]
+        assert shows(app, tr("board.title"))
+        assert shows(app, tr("board.month", month="03/2026"))
+        assert shown_in(app, "#overview-board", f"1. Ana …{ana.number[-4:]} 1")
+        assert "Zoé" not in screen_text(app) and "Martin" not in screen_text(app)
+        assert shows(app, tr("overview.sales", count=3, amount=tr.money(Decimal("13.50"))))
+
+        # Léo agrees at another till and comes twice: ^r brings him to the top.
+        leo = shop.enrol(name="Léo Dupont")
+        shop.set_leaderboard(leo.number, True)
+        shop.checkout(card=leo.number, amount="4.50")
+        shop.checkout(card=leo.number, amount="4.50")
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert shown_in(app, "#overview-board", f"1. Léo …{leo.number[-4:]} 2")
+        assert shown_in(app, "#overview-board", f"2. Ana …{ana.number[-4:]} 1")
+
+
+@asyncio
+async def test_the_board_says_when_nobody_is_on_it_yet(shop: Desk) -> None:
+    tr = text_of(shop)
+    shop.checkout(card=shop.enrol(name="Zoé Bernard").number, amount="4.50")
+    app = make_till(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert owner(app).overview.board == tr("board.empty")
+        assert shown_in(app, "#overview-board", tr("board.empty"))
+
+
+@asyncio
 async def test_a_shop_without_a_programme_writes_its_first_one(bare_desk: Desk) -> None:
     tr = text_of(bare_desk)
     app = make_till(bare_desk)

@@ -47,3 +47,9 @@ def normalise_card_number(text: object) -> str:
     if check_digit(digits[:12]) != digits[12]:
         raise InvalidInput(f"{digits} has a wrong check digit: mistyped card number?", "invalid_card_number")
     return digits
+
+
+def masked_card_number(number: str, shown: int = 4) -> str:
+    """A card number with all but its last ``shown`` digits hidden
+    ("•••••••••0123"), for lists other customers may see."""
+    return "•" * max(0, len(number) - shown) + number[-shown:]

@@ -20,6 +20,7 @@ _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 # A clock a little ahead of the database's is not a future sale.
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -54,6 +55,13 @@ def name_words(name: str) -> list[str]:
         words.append(word)
         words.extend(part for part in re.split(r"[-'’]", word)[1:] if part)
     return list(dict.fromkeys(words))
+
+
+def first_name(name: str) -> str:
+    """The first word of a name ("Ana Martin" → "Ana"): what a list that
+    other customers may see shows of a person."""
+    words = name.split()
+    return words[0] if words else ""
 
 
 def clean_email(value: object) -> str | None:
@@ -127,6 +135,24 @@ def clean_time(value: object, now: datetime, *, what: str = "at") -> datetime:
     if moment.year < 2000:
         raise InvalidInput(f"{what} {moment.isoformat()} is too far in the past", "invalid_time")
     return moment
+
+
+def clean_month(value: object) -> date:
+    """A calendar month, as ``YYYY-MM`` text or any ``date`` in it; returned
+    as the month's first day."""
+    if isinstance(value, datetime):
+        raise InvalidInput("month must be a date or YYYY-MM, not a time", "invalid_month")
+    if isinstance(value, date):
+        return value.replace(day=1)
+    if isinstance(value, str):
+        text = value.strip()
+        match = _MONTH.match(text)
+        if match is not None:
+            year, month = int(match[1]), int(match[2])
+            if 1 <= month <= 12 and 2000 <= year <= 9999:
+                return date(year, month, 1)
+        raise InvalidInput(f"month must be YYYY-MM, such as 2026-03, got {text[:20]!r}", "invalid_month")
+    raise InvalidInput("month must be YYYY-MM, such as 2026-03", "invalid_month")
 
 
 def clean_key(value: object) -> str:

@@ -41,13 +41,16 @@ def enrol(
     at: object = None,
     notes: str | None = None,
     card: str | None = None,
+    leaderboard: bool = False,
 ) -> EnrolResult:
     """Create a customer and their card: starter stamps, plus the stamps of
     the receipt ``claim`` token (a walk-in sale), which can be claimed once.
 
     With ``card``, the customer gets that card instead of a new one: a
     pre-printed card (its starter stamps come now) or a card already used at
-    the till without a name (it keeps its stamps)."""
+    the till without a name (it keeps its stamps). With ``leaderboard``, the
+    customer agrees to be shown by first name on the customer-of-the-month
+    board."""
     now = store.now()
     clean = {
         "name": clean_name(name),
@@ -55,6 +58,7 @@ def enrol(
         "phone": clean_phone(phone),
         "birthday": clean_birthday(birthday, now.astimezone(store.zone).date()),
         "notes": clean_reason(notes, "notes") if notes else None,
+        "leaderboard": _clean_opt_in(leaderboard),
     }
     moment = clean_time(at, now) if at is not None else now
     referrer_number = normalise_card_number(referrer) if referrer else None
@@ -240,6 +244,7 @@ def _card_query() -> Select[Any]:
             customers.c.phone,
             customers.c.birthday,
             customers.c.notes,
+            customers.c.leaderboard,
             version.label("version"),
         )
         .select_from(cards.outerjoin(customers, customers.c.id == cards.c.customer_id))
@@ -328,6 +333,7 @@ def _card_state(conn: Connection, store: Store, number: str) -> CardState:
         perk=status.tier.perk if status.tier else None,
         expires=lapse if balance > 0 else None,
         visits=row.visits,
+        leaderboard=bool(row.leaderboard),
         messages=tuple(messages),
     )
 
@@ -451,4 +457,29 @@ def set_notes(store: Store, number: str, notes: object) -> CardState:
         if row.customer_id is None:
             raise Refused(f"card {number} has no customer yet: enrol it first", "card_not_enrolled")
         conn.execute(update(customers).where(customers.c.id == row.customer_id).values(notes=text))
+        return _card_state(conn, store, number)
+
+
+def _clean_opt_in(value: object) -> int:
+    if not isinstance(value, bool):
+        raise InvalidInput("the leaderboard choice must be true or false", "invalid_leaderboard")
+    return int(value)
+
+
+def set_leaderboard(store: Store, number: str, on: object) -> CardState:
+    """Show (``on``) or stop showing a card's customer on the
+    customer-of-the-month board; their choice, asked first. A card nobody
+    enrolled has no customer to show, an erased one no longer has one."""
+    number = normalise_card_number(number)
+    value = _clean_opt_in(on)
+    with store.write() as conn:
+        query = select(cards.c.customer_id, cards.c.status).where(cards.c.number == number)
+        row = conn.execute(query).first()
+        if row is None:
+            raise NotFound(f"no card {number} in this shop", "unknown_card")
+        if row.status == ERASED:
+            raise NotFound(f"card {number} was erased at its holder's request", "card_erased")
+        if row.customer_id is None:
+            raise Refused(f"card {number} has no customer yet: enrol it first", "card_not_enrolled")
+        conn.execute(update(customers).where(customers.c.id == row.customer_id).values(leaderboard=value))
         return _card_state(conn, store, number)

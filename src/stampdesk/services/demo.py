@@ -658,6 +658,9 @@ class _Simulation:
                 notes=person.notes,
                 referrer=referrer,
                 at=moment,
+                # Regulars say yes to the customer-of-the-month board (no dice
+                # thrown: the same seed still gives the same shop).
+                leaderboard=person.kind != "occasional",
             )
             self._new_card(person, enrolled.number, enrolled.new_coupons)
             moment += timedelta(seconds=rng.randint(20, 90))  # then the cashier rings the sale up
@@ -679,7 +682,12 @@ class _Simulation:
         if person.claim_token is None or person.card is not None:
             return
         enrolled = card_service.enrol(
-            self.store, name=person.name, email=person.email, claim=person.claim_token, at=moment
+            self.store,
+            name=person.name,
+            email=person.email,
+            claim=person.claim_token,
+            at=moment,
+            leaderboard=person.kind != "occasional",
         )
         self.counts["claimed"] += 1
         self._new_card(person, enrolled.number, enrolled.new_coupons)

@@ -111,6 +111,8 @@ def export(store: Store, number: str) -> dict[str, Any]:
             "phone": customer.phone,
             "birthday": plain(customer.birthday),
             "notes": customer.notes,  # what the staff noted, e.g. "usual: flat white"
+            # Shown by first name on the shop's customer-of-the-month board.
+            "leaderboard": bool(customer.leaderboard),
             "consent_at": plain(customer.consent_at),
             "created_at": plain(customer.created_at),
         },

@@ -187,6 +187,13 @@ OWNER_MESSAGES: dict[str, dict[str, str]] = {
         "overview.printer_none": "no printer set",
         "overview.printer_note": "(set on the Printer tab, F5)",
         "overview.loading": "Loading…",
+        # The customer-of-the-month board, beside today's figures.
+        "board.title": "Customer of the month",
+        "board.month": "{month} · opted-in",
+        "board.name": "name",
+        "board.card": "card",
+        "board.visits": "visits",
+        "board.empty": "No visits yet this month from customers who agreed to be on the board.",
     },
     "fr_FR": {
         "key.owner": "Gérant",
@@ -293,6 +300,12 @@ OWNER_MESSAGES: dict[str, dict[str, str]] = {
         "overview.printer_none": "aucune imprimante réglée",
         "overview.printer_note": "(se règle dans l'onglet Imprimante, F5)",
         "overview.loading": "Chargement…",
+        "board.title": "Client du mois",
+        "board.month": "{month} · volontaires",
+        "board.name": "prénom",
+        "board.card": "carte",
+        "board.visits": "visites",
+        "board.empty": "Pas encore de visite ce mois-ci des clients d'accord pour y figurer.",
     },
 }
 

@@ -384,6 +384,7 @@ def enrol(body: EnrolIn, request: Request, who: Till) -> JSONResponse:
         referrer=body.referrer,
         claim=body.claim,
         card=body.card,
+        leaderboard=body.leaderboard,
     )
     return JSONResponse(result.to_dict(), status_code=201)
 

@@ -145,6 +145,9 @@ class EnrolIn(BaseModel):
     referrer: str | None = Field(None, description="The card number of the friend who referred them.")
     claim: str | None = Field(None, description="A walk-in receipt's claim token: its stamps join the card.")
     card: str | None = Field(None, description="A pre-printed card's number, handed out now.")
+    leaderboard: bool = Field(
+        False, description="They agree to be shown, by first name, on the customer-of-the-month board."
+    )
 
 
 class ProgramIn(BaseModel):

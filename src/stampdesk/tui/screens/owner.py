@@ -13,7 +13,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane
@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from ...desk import Desk, Overview
 from ...domain.errors import StampdeskError
+from ...results import Leaderboard
 from ..keys import translate_bindings
 from ..owner_text import OwnerText
 from .owner_printer import PrinterPane
@@ -28,11 +29,14 @@ from .owner_programme import ProgrammeEditor
 from .owner_staff import StaffPane
 
 TABS = ("programme", "staff", "today", "printer")
+# How many customers of the month fit beside today's figures at 80×24.
+BOARD_SIZE = 5
 
 
 @dataclass
 class OverviewLoaded(Message):
     overview: Overview
+    leaderboard: Leaderboard
 
 
 def overview_lines(overview: Overview, text: OwnerText) -> list[str]:
@@ -54,8 +58,27 @@ def overview_lines(overview: Overview, text: OwnerText) -> list[str]:
     ]
 
 
+def board_lines(board: Leaderboard, text: OwnerText) -> list[str]:
+    """The customer-of-the-month board as the owner reads it, in columns
+    that fit its box: rank, first name, the card's last digits, the
+    month's visits."""
+    tr = text
+    if not board.entries:
+        return [tr("board.empty")]
+    head = f"   {tr('board.name'):<14}{tr('board.card'):<5} {tr('board.visits'):>7}"
+    return [head] + [f"{e.rank}. {e.name[:13]:<14}…{e.card[-4:]} {e.visits:>7}" for e in board.entries]
+
+
+def board_month(board: Leaderboard, text: OwnerText) -> str:
+    """ "03/2026 · volontaires": under the box, its month written as the
+    overview writes its dates, and who may be on it."""
+    year, month = board.month.split("-")
+    return text("board.month", month=f"{month}/{year}")
+
+
 class OverviewPane(VerticalScroll):
-    """Today's sales, stamps, new cards and coupons; the printer setting."""
+    """Today's sales, stamps, new cards and coupons; the printer setting;
+    beside them, the customers of the month."""
 
     can_focus = True
 
@@ -64,26 +87,42 @@ class OverviewPane(VerticalScroll):
         self.desk = desk
         self.text = text
         self.overview: Overview | None = None
+        self.leaderboard: Leaderboard | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(self.text("overview.loading"), id="overview-lines", markup=False)
+        with Horizontal(id="overview-columns"):
+            yield Static(self.text("overview.loading"), id="overview-lines", markup=False)
+            board = Static("", id="overview-board", markup=False)
+            board.border_title = self.text("board.title")
+            yield board
 
     @property
     def plain(self) -> str:
         """What the pane shows (for tests and logs)."""
         return str(self.query_one("#overview-lines", Static).content)
 
+    @property
+    def board(self) -> str:
+        """What the customer-of-the-month box shows (for tests and logs)."""
+        return str(self.query_one("#overview-board", Static).content)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="overview", name="overview")
     def load_overview(self) -> None:
-        """Read today's figures (one read transaction)."""
-        self.post_message(OverviewLoaded(self.desk.overview()))
+        """Read today's figures and this month's board."""
+        overview = self.desk.overview()
+        board = self.desk.leaderboard(limit=BOARD_SIZE)
+        self.post_message(OverviewLoaded(overview, board))
 
     @on(OverviewLoaded)
     def _loaded(self, message: OverviewLoaded) -> None:
         self.overview = message.overview
+        self.leaderboard = message.leaderboard
         self.query_one("#overview-lines", Static).update(
             "\n".join(overview_lines(message.overview, self.text))
         )
+        box = self.query_one("#overview-board", Static)
+        box.border_subtitle = board_month(message.leaderboard, self.text)
+        box.update("\n".join(board_lines(message.leaderboard, self.text)))
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
