@@ -287,6 +287,7 @@ class CardOut(BaseModel):
                     "perk": "Café offert le mardi",
                     "expires": "2026-08-29T21:59:59+00:00",
                     "visits": 9,
+                    "leaderboard": False,
                     "messages": ["5 visites et 75,00 € d'achats pour rester Gold d'ici le 29/06/2026"],
                     "progress": "4/10 — Un café offert at 10",
                 }
@@ -319,6 +320,10 @@ class CardOut(BaseModel):
         "none or the programme lets stamps last."
     )
     visits: int = Field(description="The card's qualifying visits.")
+    leaderboard: bool = Field(
+        description="Whether the customer agreed to appear (by first name) on the shop's "
+        '"customer of the month" board.'
+    )
     messages: list[str] = Field(
         description="What the card has to say, in the shop's language: what keeps its tier, stamps "
         "or coupons about to lapse, stamps that lapsed."
