@@ -141,7 +141,11 @@ def pastry(with_pastry: bool) -> list[dict[str, str]]:
     return [{"sku": "CROISSANT", "category": "pastry", "unit_price": "1.40"}] if with_pastry else []
 
 
-@settings(max_examples=int(os.environ.get("STAMPDESK_EXAMPLES", "40")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=int(os.environ.get("STAMPDESK_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(ops=operations)
 def test_random_histories_keep_every_loyalty_invariant(
     fresh_shop: Callable[[], tuple[Desk, Clock]],
