@@ -83,3 +83,17 @@ def test_referral_mistakes_are_refused_and_change_nothing(sqlite_url: str) -> No
     assert refused("enrol", "--name", "Ana", "--referrer", "2900000000001", *db)["code"] == "unknown_card"
     assert refused("enrol", "--name", "Ana", "--referrer", "123", *db)["code"] == "invalid_card_number"
     assert ok_json("check", *db)["cards"] == 0
+
+
+def test_a_sale_in_the_quiet_hours_earns_double(sqlite_url: str) -> None:
+    db = ("--db", sqlite_url)
+    ok_json("init", *db)
+    ok_json("program", "load", str(LOYALTY), *db)
+    now = datetime.now(PARIS)
+    monday = (now - timedelta(days=now.weekday() + 7)).replace(hour=15, minute=0, second=0, microsecond=0)
+    number = ok_json("enrol", "--name", "Ana", "--at", at(monday - timedelta(hours=6)), *db)["number"]
+    quiet = ok_json("checkout", "--card", number, "--amount", "5.00", "--at", at(monday), *db)
+    busy = ok_json(
+        "checkout", "--card", number, "--amount", "5.00", "--at", at(monday + timedelta(days=3)), *db
+    )
+    assert (quiet["stamps_added"], busy["stamps_added"]) == (2, 1)  # Monday 15:00, then Thursday

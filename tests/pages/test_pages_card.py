@@ -57,9 +57,10 @@ def test_the_page_barcodes_scan_back_to_the_card_number_and_coupon(shop: Desk, c
         (qr_svg(f"https://cafe.example/card/{token}"), zxingcpp.BarcodeFormat.QRCode, None),
     ):
         image = _raster(svg)
-        [read] = zxingcpp.read_barcodes(image)
-        assert read.format == kind
-        assert read.text == (expected or f"https://cafe.example/card/{token}")
+        # Read as the till's scanner is set up, for that symbology (zxing
+        # may also report a rare second, spurious reading of the same bars).
+        texts = [read.text for read in zxingcpp.read_barcodes(image, formats=kind)]
+        assert (expected or f"https://cafe.example/card/{token}") == texts[0]
 
 
 def _raster(svg: str, scale: int = 4) -> Image.Image:

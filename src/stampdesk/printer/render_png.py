@@ -16,6 +16,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
+from ..code128 import code128_modules
 from .receipt import QR, Barcode, Cut, Feed, Line, Receipt, layout
 
 #: Printable width of 80 mm paper at 203 dpi; 58 mm paper is 384.
@@ -111,10 +112,7 @@ def qr_image(
 
 def barcode_modules(data: str) -> str:
     """The CODE128 of ``data`` as "1" (bar) and "0" (space) modules, without quiet zones."""
-    from barcode.codex import Code128  # type: ignore[import-untyped]
-
-    built: list[str] = Code128(data).build()
-    return built[0]
+    return code128_modules(data)
 
 
 def barcode_image(

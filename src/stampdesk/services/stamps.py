@@ -322,6 +322,7 @@ def take_back(
             coupons.c.card_id == card.id,
             coupons.c.voided_at.is_(None),
             coupons.c.redeemed_at.is_(None),
+            coupons.c.milestone_at > 0,  # a birthday's coupon (0, its year) is no milestone
             or_(
                 coupons.c.cycle > result.cycle,
                 and_(coupons.c.cycle == result.cycle, coupons.c.milestone_at > result.balance),

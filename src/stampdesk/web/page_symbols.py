@@ -49,10 +49,9 @@ def ean13_svg(number: str) -> str:
 @lru_cache(maxsize=2048)
 def code128_svg(text: str) -> str:
     """A Code 128 barcode (coupon codes, as printed on the receipts)."""
-    import barcode
+    from ..code128 import code128_modules
 
-    [modules] = barcode.get("code128", text).build()
-    return _linear_svg(modules, text)
+    return _linear_svg(code128_modules(text), text)
 
 
 @lru_cache(maxsize=2048)
