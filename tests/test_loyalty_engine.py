@@ -12,12 +12,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from helpers import ROOT, Clock, make_desk
+from helpers import LOYALTY_PROGRAM, Clock, make_desk
 from stampdesk import NotFound, Refused
 from stampdesk.desk import Desk
 from stampdesk.models import ledger
 
-LOYALTY = (ROOT / "examples" / "program-loyalty.toml").read_text()
+LOYALTY = LOYALTY_PROGRAM.read_text(encoding="utf-8")
 # The same, without the daily cap, where a test counts multiplied stamps.
 UNCAPPED = LOYALTY.replace("max_per_day = 3", "max_per_day = 20")
 

@@ -24,12 +24,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from helpers import ROOT, Clock, make_desk
+from helpers import LOYALTY_PROGRAM, Clock, make_desk
 from stampdesk import Refused
 from stampdesk.desk import Desk
 from stampdesk.models import cards, coupons, ledger
 
-LOYALTY = (ROOT / "examples" / "program-loyalty.toml").read_text()
+LOYALTY = LOYALTY_PROGRAM.read_text(encoding="utf-8")
 # A second version: other tiers and multipliers, a shorter lapse, no surprise.
 CHANGED = (
     LOYALTY.replace('min_visits = 8\nmin_spend = "120.00"', 'min_visits = 5\nmin_spend = "60.00"')
