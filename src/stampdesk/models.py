@@ -126,6 +126,9 @@ customers = Table(
     Column("notes", Text, nullable=True),
     # Shown by first name on the shop's "customer of the month" board: opt-in only.
     Column("leaderboard", Integer, nullable=False, server_default=text("0")),
+    # How they enrolled: till (the till, the API, the command line), receipt_qr
+    # (claiming a walk-in receipt's stamps), import.
+    Column("channel", String(16), nullable=False, server_default=text("'till'")),
     Column("consent_at", UTCDateTime, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("erased_at", UTCDateTime, nullable=True),
@@ -226,6 +229,10 @@ coupons = Table(
     Column("redeemed_at", UTCDateTime, nullable=True),
     Column("redeemed_till", String(64), nullable=True),
     Column("voided_at", UTCDateTime, nullable=True),
+    # What the reward costs the shop (the milestone's ``cost``), for the report.
+    Column("cost_cents", BigInteger, nullable=True),
+    Index("ix_coupons_issued_at", "issued_at"),
+    Index("ix_coupons_redeemed_at", "redeemed_at"),
     # One live coupon per milestone and card cycle; a voided one may be re-earned.
     partial_index(
         "uq_coupons_live_milestone",
@@ -255,6 +262,10 @@ ledger = Table(
     # Covers `stampdesk check` (a sum per card) and a card's history. Every
     # index is one more page written at each checkout: keep them few.
     Index("ix_ledger_card_id_stamps", "card_id", "stamps", "cycles"),
+    # The report sums the rarer rows by time (a sale's own stamps are on the sale).
+    partial_index(
+        "ix_ledger_rare_at", "at", where="kind NOT IN ('earn', 'completion', 'completion_reversed')"
+    ),
 )
 
 # Receipts to print, written in the same transaction as their sale: a printer

@@ -29,6 +29,7 @@ class Milestone:
 
     at: int
     reward: str
+    cost: Decimal | None = None  # what the reward costs the shop (for the report)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class Birthday:
 
     reward: str
     window_days: int = 7
+    cost: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,7 @@ class Program:
             "name": self.name,
             "stamps_per_card": self.stamps_per_card,
             "starter_stamps": self.starter_stamps,
-            "milestones": [{"at": m.at, "reward": m.reward} for m in self.milestones],
+            "milestones": [_milestone_dict(m) for m in self.milestones],
             "earning": earning,
             "coupons": {"valid_days": self.coupon_valid_days},
         }
@@ -197,6 +199,8 @@ class Program:
             }
         if self.birthday is not None:
             data["birthday"] = {"reward": self.birthday.reward, "window_days": self.birthday.window_days}
+            if self.birthday.cost is not None:
+                data["birthday"]["cost"] = str(self.birthday.cost)
         if self.category_bonus:
             data["category_bonus"] = [
                 {"category": b.category, "stamps": b.stamps} for b in self.category_bonus
@@ -217,6 +221,13 @@ class Program:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Program:
         return _parse_program(data)
+
+
+def _milestone_dict(milestone: Milestone) -> dict[str, Any]:
+    data: dict[str, Any] = {"at": milestone.at, "reward": milestone.reward}
+    if milestone.cost is not None:
+        data["cost"] = str(milestone.cost)
+    return data
 
 
 def _tier_dict(tier: Tier) -> dict[str, Any]:
@@ -377,9 +388,11 @@ def _parse_program(section: Mapping[str, Any]) -> Program:
         where = f"program.milestones[{i}]."
         if not isinstance(raw, dict):
             raise ProgramError("milestone_table", key=where[:-1])
-        _only_keys(raw, {"at", "reward"}, where)
+        _only_keys(raw, {"at", "reward", "cost"}, where)
         at = _int(raw, "at", where, 1, spc)
-        milestones.append(Milestone(at, _text(raw.get("reward"), f"{where}reward", 80)))
+        milestones.append(
+            Milestone(at, _text(raw.get("reward"), f"{where}reward", 80), _money(raw, "cost", where))
+        )
     milestones.sort(key=lambda m: m.at)
     ats = [m.at for m in milestones]
     if len(set(ats)) != len(ats):
@@ -468,10 +481,11 @@ def _parse_program(section: Mapping[str, Any]) -> Program:
     if "birthday" in section:
         raw = _table(section, "birthday")
         w = "program.birthday."
-        _only_keys(raw, {"reward", "window_days"}, w)
+        _only_keys(raw, {"reward", "window_days", "cost"}, w)
         birthday = Birthday(
             reward=_text(raw.get("reward"), f"{w}reward", 80),
             window_days=_int(raw, "window_days", w, 1, 31, default=7),
+            cost=_money(raw, "cost", w),
         )
 
     bonuses = []

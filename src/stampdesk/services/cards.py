@@ -129,7 +129,11 @@ def _enrol(
 
         customer_id = conn.execute(
             insert(customers).values(
-                **clean, name_key=validate.name_key(clean["name"]), consent_at=moment, created_at=moment
+                **clean,
+                name_key=validate.name_key(clean["name"]),
+                consent_at=moment,
+                created_at=moment,
+                channel="receipt_qr" if claimed is not None else "till",
             )
         ).inserted_primary_key[0]  # type: ignore[index]
         conn.execute(insert(name_words), name_word_rows(customer_id, clean["name"]))

@@ -464,6 +464,7 @@ def _birthday_coupon(
             checkout_id=checkout_id,
             issued_at=moment,
             expires_at=expires,
+            cost_cents=to_cents(program.birthday.cost) if program.birthday.cost is not None else None,
         )
     )
     return CouponInfo(code, program.birthday.reward, 0, moment, expires)

@@ -128,6 +128,7 @@ def import_customers(
                             "notes": line.notes,
                             "consent_at": now,
                             "created_at": now,
+                            "channel": "import",
                         }
                         for line in chunk
                     ],

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 
 from ..domain.coupon_codes import new_coupon_code
+from ..domain.money import to_cents
 from ..domain.program import Program
 from ..domain.rules import Advance, Reached, advance, next_milestone, retreat
 from ..models import cards, coupons, ledger
@@ -186,6 +187,9 @@ def give(
                     checkout_id=checkout_id,
                     issued_at=at,
                     expires_at=expires,
+                    cost_cents=to_cents(reached.milestone.cost)
+                    if reached.milestone.cost is not None
+                    else None,
                 )
                 issued.append(CouponInfo(code, reached.milestone.reward, reached.milestone.at, at, expires))
             if reached.milestone.at == program.stamps_per_card:
@@ -225,6 +229,7 @@ def _insert_coupon() -> Any:
         "checkout_id",
         "issued_at",
         "expires_at",
+        "cost_cents",
     )
     return insert(coupons).values({name: bindparam(name) for name in names})
 

@@ -1,0 +1,63 @@
+"""What the owner's report reads: how each customer enrolled, what each
+coupon costs the shop, and indexes that keep the report off full scans
+(coupons by issue and use, the ledger's rarer rows by time).
+
+Revision ID: 0007
+Revises: 0006
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+# Ledger rows other than a sale's stamps and completions: few, and what the
+# report sums by time (starter, claim, surprise, referral, adjust, import,
+# refund, expiry).
+RARE_ROWS = "kind NOT IN ('earn', 'completion', 'completion_reversed')"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("channel", sa.String(length=16), nullable=False, server_default=sa.text("'till'"))
+        )
+    with op.batch_alter_table("coupons", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("cost_cents", sa.BigInteger(), nullable=True))
+        batch_op.create_index("ix_coupons_issued_at", ["issued_at"])
+        batch_op.create_index("ix_coupons_redeemed_at", ["redeemed_at"])
+    with op.batch_alter_table("ledger", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_ledger_rare_at",
+            ["at"],
+            sqlite_where=sa.text(RARE_ROWS),
+            postgresql_where=sa.text(RARE_ROWS),
+        )
+    # Customers enrolled before: from a receipt if their card claimed a sale,
+    # imported if their card holds imported stamps, else at the till.
+    op.execute(
+        "UPDATE customers SET channel = 'receipt_qr' WHERE id IN (SELECT cards.customer_id FROM cards "
+        "JOIN checkouts ON checkouts.claimed_card_id = cards.id)"
+    )
+    op.execute(
+        "UPDATE customers SET channel = 'import' WHERE id IN (SELECT cards.customer_id FROM cards "
+        "JOIN ledger ON ledger.card_id = cards.id WHERE ledger.kind = 'import')"
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("ledger", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_ledger_rare_at", sqlite_where=sa.text(RARE_ROWS), postgresql_where=sa.text(RARE_ROWS)
+        )
+    with op.batch_alter_table("coupons", schema=None) as batch_op:
+        batch_op.drop_index("ix_coupons_redeemed_at")
+        batch_op.drop_index("ix_coupons_issued_at")
+        batch_op.drop_column("cost_cents")
+    with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.drop_column("channel")
