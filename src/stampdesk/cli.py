@@ -560,6 +560,44 @@ def leaderboard(month: str | None, limit: int) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
+@click.option("--from", "start", metavar="DATE", help="First day (YYYY-MM-DD); default: 30 days ago.")
+@click.option("--to", "end", metavar="DATE", help="Last day, included (YYYY-MM-DD); default: today.")
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(["text", "json", "csv", "html"]),
+    default=None,
+    help="text (default), json (as --json), csv or html (one self-contained page).",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of stdout."
+)
+@common_options
+def report(start: str | None, end: str | None, form: str | None, out: Path | None) -> None:
+    """How the programme performs: members against walk-ins, stamps and
+    rewards, what the rewards cost, retention, and a verdict."""
+    from .report_formats import report_csv, report_html, report_text
+
+    state = _state()
+    form = form or ("json" if state.json else "text")
+    with desk_for(state) as desk:
+        result = desk.report(start, end)
+        locale = desk.settings.locale
+    data = result.to_dict()
+    body = {
+        "json": lambda: dumps(data),
+        "csv": lambda: report_csv(result),
+        "html": lambda: report_html(result, locale),
+        "text": lambda: report_text(result, locale),
+    }[form]()
+    if out is None:
+        click.echo(body)
+        return
+    out.write_text(body if body.endswith("\n") else body + "\n", encoding="utf-8")
+    emit(state, {"out": str(out), "format": form}, lambda: f"Report written to {out} ({form})")
+
+
+@cli.command(context_settings=CONTEXT)
 @click.argument("query")
 @click.option(
     "--limit", type=click.IntRange(1, 100), default=20, show_default=True, help="At most this many."

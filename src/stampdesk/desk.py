@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from .services import backup as backup_service
     from .services.join import JoinPreview
     from .services.privacy import ErasedCard
+    from .services.report import Report
 
 
 class Desk:
@@ -229,6 +230,13 @@ class Desk:
         from .services import leaderboard as leaderboard_service
 
         return leaderboard_service.leaderboard(self.store, month, limit)
+
+    def report(self, start: object = None, end: object = None) -> Report:
+        """How the programme performs from ``start`` to ``end`` (days,
+        included; default the last 30 days): see ``services.report``."""
+        from .services import report as report_service
+
+        return report_service.report(self.store, start, end)
 
     def now(self) -> datetime:
         """The shop's clock (UTC): what a sale recorded now would be dated."""

@@ -43,14 +43,17 @@ starter_stamps = 2
 [[program.milestones]]
 at = 3
 reward = "Croissant offert"
+cost = "0.35"
 
 [[program.milestones]]
 at = 6
 reward = "Cookie offert"
+cost = "0.45"
 
 [[program.milestones]]
 at = 10
 reward = "Un café offert"
+cost = "0.30"
 
 [program.earning]
 per_visit = 1
@@ -115,6 +118,7 @@ referred_stamps = 1
 
 [program.birthday]
 reward = "Dessert offert"
+cost = "1.20"
 window_days = 7
 
 [[program.category_bonus]]

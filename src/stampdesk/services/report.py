@@ -1,0 +1,412 @@
+"""Is the programme worth it? The owner's report over a period of days.
+
+Every figure is read from the sales, the ledger and the coupons by time
+(indexed: ``checkouts.at``, the ledger's rarer rows by ``at``, coupons by
+issue and by use), never by a scan of every card. Refunded sales count
+nowhere: not as sales, visits, revenue or stamps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from ..domain.card_numbers import masked_card_number
+from ..domain.errors import InvalidInput
+from ..domain.money import from_cents
+from ..domain.validate import first_name
+from ..models import cards, checkouts, coupons, customers, ledger
+from ..printer.words import money
+from ..results import Result
+from ..store import Store
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 3660
+COHORT_MONTHS = 6
+CHANNELS = ("till", "receipt_qr", "import")
+# Ledger rows that give stamps beside a sale's own (which are on the sale).
+GIFTS = ("starter", "claim", "surprise", "referral", "adjust", "import")
+RARE = ("earn", "completion", "completion_reversed")  # what ix_ledger_rare_at leaves out
+
+
+@dataclass(frozen=True)
+class Week(Result):
+    start: date  # the Monday
+    visits_members: int
+    visits_walkins: int
+
+
+@dataclass(frozen=True)
+class Cohort(Result):
+    """Members who enrolled in ``month``, and the share of them who came
+    back in each following month (up to the report's end)."""
+
+    month: str  # YYYY-MM
+    members: int
+    returned: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class TopCustomer(Result):
+    name: str
+    card: str  # masked but for the last 4 digits
+    visits: int
+    spend: Decimal
+
+
+@dataclass(frozen=True)
+class Report(Result):
+    start: date
+    end: date  # included
+    days: int
+    members_total: int
+    members_new: int
+    members_active: int
+    checkouts_members: int
+    checkouts_walkins: int
+    revenue_members: Decimal
+    revenue_walkins: Decimal
+    avg_basket_members: Decimal
+    avg_basket_walkins: Decimal
+    visits_per_active_member: float
+    repeat_rate: float
+    stamps_issued: int
+    stamps_expired: int
+    coupons_issued: int
+    coupons_redeemed: int
+    redemption_rate: float
+    reward_cost: Decimal
+    reward_cost_share: float
+    enrolments_by_channel: dict[str, int]
+    walkin_enrol_rate: float
+    weeks: tuple[Week, ...]
+    cohorts: tuple[Cohort, ...]
+    top_customers: tuple[TopCustomer, ...]
+    verdict: str
+
+
+def period(store: Store, start: object = None, end: object = None) -> tuple[date, date]:
+    """The report's days: ``start`` and ``end`` included (``YYYY-MM-DD``);
+    by default the last 30 days, today included (shop time)."""
+    today = store.local_day(store.now())
+    last = _day(end, "to") if end is not None else today
+    first = _day(start, "from") if start is not None else last - timedelta(days=DEFAULT_DAYS - 1)
+    if first > last:
+        raise InvalidInput(f"the period starts ({first}) after it ends ({last})", "invalid_period")
+    if (last - first).days >= MAX_DAYS:
+        raise InvalidInput(f"a report covers at most {MAX_DAYS} days", "invalid_period")
+    return first, last
+
+
+def _day(value: object, what: str) -> date:
+    if isinstance(value, datetime):
+        raise InvalidInput(f"--{what} is a day (YYYY-MM-DD), not a time", "invalid_period")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InvalidInput(
+        f"--{what} must be a day such as 2026-03-01, got {str(value)[:20]!r}", "invalid_period"
+    )
+
+
+def _bounds(store: Store, first: date, last: date) -> tuple[datetime, datetime]:
+    """The period as UTC instants: [first 00:00, the day after last 00:00) in shop time."""
+    return (
+        datetime.combine(first, time(0), store.zone),
+        datetime.combine(last + timedelta(days=1), time(0), store.zone),
+    )
+
+
+def _rate(part: float, whole: float) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def _average(total: Decimal, count: int) -> Decimal:
+    return (total / count).quantize(Decimal("0.01")) if count else Decimal("0.00")
+
+
+def report(store: Store, start: object = None, end: object = None) -> Report:
+    first, last = period(store, start, end)
+    a, b = _bounds(store, first, last)
+    days = (last - first).days + 1
+    prev_a, _ = _bounds(store, first - timedelta(days=days), first - timedelta(days=1))
+    with store.read() as conn:
+        sales = _sales(conn, a, b)
+        members_active = _active(conn, a, b)
+        prev_active = _active(conn, prev_a, a)
+        came_back = _came_back(conn, prev_a, a, b)
+        customers_new = _new_members(conn, a, b)
+        members_total = conn.execute(
+            select(func.count()).where(customers.c.created_at < b, customers.c.erased_at.is_(None))
+        ).scalar_one()
+        gifts, expired = _ledger_rows(conn, a, b)
+        issued = conn.execute(
+            select(func.count()).where(
+                coupons.c.issued_at >= a, coupons.c.issued_at < b, coupons.c.voided_at.is_(None)
+            )
+        ).scalar_one()
+        redeemed, cost_cents = conn.execute(
+            select(func.count(), func.coalesce(func.sum(coupons.c.cost_cents), 0)).where(
+                coupons.c.redeemed_at >= a, coupons.c.redeemed_at < b
+            )
+        ).one()
+        claimed = conn.execute(
+            select(func.count()).where(
+                checkouts.c.at >= a,
+                checkouts.c.at < b,
+                checkouts.c.refunded_at.is_(None),
+                checkouts.c.card_id.is_(None),
+                checkouts.c.claimed_card_id.is_not(None),
+            )
+        ).scalar_one()
+        weeks = _weeks(conn, a, b, first, last)
+        cohorts = _cohorts(conn, store, last, b)
+        top = _top(conn, a, b)
+    members = sales.get(False, (0, Decimal("0.00"), 0))
+    walkins = sales.get(True, (0, Decimal("0.00"), 0))
+    reward_cost = from_cents(int(cost_cents))
+    figures: dict[str, Any] = {
+        "members_active": members_active,
+        "checkouts_members": members[0],
+        "checkouts_walkins": walkins[0],
+        "revenue_members": members[1],
+        "revenue_walkins": walkins[1],
+        "avg_basket_members": _average(members[1], members[0]),
+        "avg_basket_walkins": _average(walkins[1], walkins[0]),
+        "visits_per_active_member": _rate(members[0], members_active),
+        "reward_cost": reward_cost,
+        "reward_cost_share": _rate(float(reward_cost), float(members[1])),
+    }
+    return Report(
+        start=first,
+        end=last,
+        days=days,
+        members_total=int(members_total),
+        members_new=sum(customers_new.values()),
+        repeat_rate=_rate(came_back, prev_active),
+        stamps_issued=members[2] + gifts,
+        stamps_expired=expired,
+        coupons_issued=int(issued),
+        coupons_redeemed=int(redeemed),
+        redemption_rate=_rate(int(redeemed), int(issued)),
+        enrolments_by_channel={channel: customers_new.get(channel, 0) for channel in CHANNELS},
+        walkin_enrol_rate=_rate(int(claimed), walkins[0]),
+        weeks=weeks,
+        cohorts=cohorts,
+        top_customers=top,
+        verdict=verdict(store.settings.locale, days, figures),
+        **figures,
+    )
+
+
+def _in_period(a: datetime, b: datetime) -> Any:
+    return and_(checkouts.c.at >= a, checkouts.c.at < b, checkouts.c.refunded_at.is_(None))
+
+
+def _sales(conn: Connection, a: datetime, b: datetime) -> dict[bool, tuple[int, Decimal, int]]:
+    """(sales, revenue, stamps earned) of members' sales (False) and walk-ins' (True)."""
+    walkin = checkouts.c.card_id.is_(None)
+    rows = conn.execute(
+        select(
+            case((walkin, 1), else_=0).label("walkin"),
+            func.count(),
+            func.coalesce(func.sum(checkouts.c.amount_cents), 0),
+            func.coalesce(func.sum(checkouts.c.stamps), 0),
+        )
+        .where(_in_period(a, b))
+        .group_by(case((walkin, 1), else_=0))
+    ).all()
+    return {bool(w): (int(n), from_cents(int(cents)), int(stamps)) for w, n, cents, stamps in rows}
+
+
+def _active(conn: Connection, a: datetime, b: datetime) -> int:
+    return int(
+        conn.execute(
+            select(func.count(func.distinct(checkouts.c.card_id))).where(
+                _in_period(a, b), checkouts.c.card_id.is_not(None)
+            )
+        ).scalar_one()
+    )
+
+
+def _came_back(conn: Connection, prev_a: datetime, a: datetime, b: datetime) -> int:
+    """Members active in the previous period who had a sale in this one."""
+    later = aliased(checkouts)
+    return int(
+        conn.execute(
+            select(func.count(func.distinct(checkouts.c.card_id))).where(
+                _in_period(prev_a, a),
+                checkouts.c.card_id.is_not(None),
+                exists().where(
+                    later.c.card_id == checkouts.c.card_id,
+                    later.c.at >= a,
+                    later.c.at < b,
+                    later.c.refunded_at.is_(None),
+                ),
+            )
+        ).scalar_one()
+    )
+
+
+def _new_members(conn: Connection, a: datetime, b: datetime) -> dict[str, int]:
+    rows = conn.execute(
+        select(customers.c.channel, func.count())
+        .where(customers.c.created_at >= a, customers.c.created_at < b)
+        .group_by(customers.c.channel)
+    ).all()
+    return {channel: int(n) for channel, n in rows}
+
+
+def _ledger_rows(conn: Connection, a: datetime, b: datetime) -> tuple[int, int]:
+    """(stamps given beside the sales' own, stamps that lapsed) in the period;
+    a refunded sale's claim, surprise and referral stamps do not count."""
+    sale = aliased(checkouts)
+    rows = conn.execute(
+        select(ledger.c.kind, func.coalesce(func.sum(ledger.c.stamps), 0))
+        .select_from(ledger.outerjoin(sale, sale.c.id == ledger.c.checkout_id))
+        .where(
+            ledger.c.at >= a,
+            ledger.c.at < b,
+            ledger.c.kind.not_in(RARE),
+            ledger.c.kind.in_((*GIFTS, "expiry")),
+            or_(ledger.c.checkout_id.is_(None), sale.c.refunded_at.is_(None)),
+            or_(ledger.c.kind != "adjust", ledger.c.stamps > 0),
+        )
+        .group_by(ledger.c.kind)
+    ).all()
+    sums = {kind: int(total) for kind, total in rows}
+    return sum(sums.get(k, 0) for k in GIFTS), -sums.get("expiry", 0)
+
+
+def _weeks(conn: Connection, a: datetime, b: datetime, first: date, last: date) -> tuple[Week, ...]:
+    """Visits per week (Monday to Sunday) of members and walk-ins, by the
+    sales' shop-local ``day``."""
+    walkin = case((checkouts.c.card_id.is_(None), 1), else_=0)
+    counts: dict[date, list[int]] = {}
+    monday = first - timedelta(days=first.weekday())
+    while monday <= last:
+        counts[monday] = [0, 0]
+        monday += timedelta(days=7)
+    for day, w, n in conn.execute(
+        select(checkouts.c.day, walkin, func.count())
+        .where(_in_period(a, b))
+        .group_by(checkouts.c.day, walkin)
+    ):
+        d = date.fromisoformat(day)
+        counts[d - timedelta(days=d.weekday())][int(w)] += int(n)
+    return tuple(Week(m, v[0], v[1]) for m, v in counts.items())
+
+
+def _month_start(day: date, shift: int = 0) -> date:
+    index = day.year * 12 + day.month - 1 + shift
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _cohorts(conn: Connection, store: Store, last: date, b: datetime) -> tuple[Cohort, ...]:
+    """The retention table: for the last months of enrolment up to ``last``,
+    the share of their members with a sale in each following month."""
+    rows = []
+    end_month = _month_start(last)
+    for back in range(COHORT_MONTHS - 1, -1, -1):
+        month = _month_start(end_month, -back)
+        ma, mb = _bounds(store, month, _month_start(month, 1) - timedelta(days=1))
+        joined = cards.join(customers, customers.c.id == cards.c.customer_id)
+        size = conn.execute(
+            select(func.count())
+            .select_from(joined)
+            .where(customers.c.created_at >= ma, customers.c.created_at < mb)
+        ).scalar_one()
+        shares = []
+        following = _month_start(month, 1)
+        while following <= end_month:
+            fa, fb = _bounds(store, following, _month_start(following, 1) - timedelta(days=1))
+            fb = min(fb, b)
+            came = conn.execute(
+                select(func.count(func.distinct(checkouts.c.card_id)))
+                .select_from(
+                    checkouts.join(cards, cards.c.id == checkouts.c.card_id).join(
+                        customers, customers.c.id == cards.c.customer_id
+                    )
+                )
+                .where(
+                    _in_period(fa, fb),
+                    customers.c.created_at >= ma,
+                    customers.c.created_at < mb,
+                )
+            ).scalar_one()
+            shares.append(_rate(int(came), int(size)))
+            following = _month_start(following, 1)
+        rows.append(Cohort(month.strftime("%Y-%m"), int(size), tuple(shares)))
+    return tuple(rows)
+
+
+def _top(conn: Connection, a: datetime, b: datetime, limit: int = 10) -> tuple[TopCustomer, ...]:
+    visits = func.count().label("visits")
+    spend = func.sum(checkouts.c.amount_cents).label("spend")
+    best = (
+        select(checkouts.c.card_id, visits, spend)
+        .where(_in_period(a, b), checkouts.c.card_id.is_not(None))
+        .group_by(checkouts.c.card_id)
+        .order_by(visits.desc(), spend.desc(), checkouts.c.card_id)
+        .limit(limit)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(best.c.visits, best.c.spend, cards.c.number, customers.c.name, customers.c.erased_at)
+        .select_from(
+            best.join(cards, cards.c.id == best.c.card_id).outerjoin(
+                customers, customers.c.id == cards.c.customer_id
+            )
+        )
+        .order_by(best.c.visits.desc(), best.c.spend.desc(), cards.c.number)
+    ).all()
+    return tuple(
+        TopCustomer(
+            first_name(r.name) if r.name and r.erased_at is None else "—",
+            masked_card_number(r.number),
+            int(r.visits),
+            from_cents(int(r.spend)),
+        )
+        for r in rows
+    )
+
+
+def verdict(locale: str, days: int, f: dict[str, Any]) -> str:
+    """One line the owner can act on, from the figures."""
+    french = locale.lower().startswith("fr")
+    if not f["checkouts_members"]:
+        return (
+            "Aucune vente à des membres sur la période : rien à juger encore."
+            if french
+            else "No sale to members in this period: nothing to judge yet."
+        )
+    parts = []
+    if f["checkouts_walkins"]:
+        gap: Decimal = f["avg_basket_members"] - f["avg_basket_walkins"]
+        amount = money(abs(gap), locale)
+        if french:
+            parts.append(f"Les membres dépensent {amount} de {'plus' if gap >= 0 else 'moins'} par visite")
+        else:
+            parts.append(f"Members spend {amount} {'more' if gap >= 0 else 'less'} per visit")
+    times = f"{f['visits_per_active_member']:.1f}"
+    if french:
+        times = times.replace(".", ",")
+        parts.append(f"{'et ' if parts else 'Les membres '}viennent {times} fois en {days} jours")
+    else:
+        parts.append(f"{'and ' if parts else 'Members '}come {times} times in {days} days")
+    share = round(f["reward_cost_share"] * 100, 1)
+    share_text = f"{share:g}".replace(".", ",") if french else f"{share:g}"
+    if french:
+        tail = f"les récompenses coûtent {share_text} % de leurs achats"
+    else:
+        tail = f"rewards cost {share_text}% of their spending"
+    return " ".join(parts) + " ; " + tail + "." if french else " ".join(parts) + "; " + tail + "."

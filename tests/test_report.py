@@ -1,0 +1,143 @@
+"""The owner's report: exact figures on a constructed history (hand-computed
+below), refunds and lapsed stamps included, on SQLite and PostgreSQL; the
+command line's formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from helpers import EXAMPLE_PROGRAM, Clock, make_desk
+from stampdesk import InvalidInput
+from stampdesk.desk import Desk
+from stampdesk.report_formats import report_csv, report_html, report_text
+
+
+@pytest.fixture
+def history(db_url: str) -> Iterator[Desk]:
+    """February: Ana and Ben enrol and come once each. March (the report's
+    period, 1–30): Ana comes twice and uses her croissant; Chloé keeps a
+    walk-in receipt's stamp by enrolling with it, buys once, and has a sale
+    refunded; two more walk-ins buy without a card."""
+    clock = Clock(datetime(2026, 2, 10, 9, 0, tzinfo=UTC))
+    desk = make_desk(db_url, clock)
+    desk.load_program(EXAMPLE_PROGRAM)
+    ana = desk.enrol(name="Ana Martin").number  # 10 Feb
+    clock.advance(days=5)
+    desk.checkout(card=ana, amount="10.00")  # 15 Feb: 2 stamps → 4, croissant
+    clock.advance(days=5)
+    ben = desk.enrol(name="Ben Durand").number  # 20 Feb
+    clock.advance(days=1)
+    desk.checkout(card=ben, amount="5.00")  # 21 Feb
+    clock.advance(days=10)  # 3 March
+    walk_in = desk.checkout(amount="6.00")  # 1 stamp to claim
+    chloe = desk.enrol(name="Chloé Petit", claim=walk_in.claim_token).number  # 2 + 1 → 3: croissant
+    clock.advance(days=1)
+    desk.checkout(amount="3.00")  # 4 March
+    clock.advance(days=1)
+    sale = desk.checkout(card=ana, amount="12.00")  # 5 March: 2 stamps → 6: cookie
+    clock.advance(days=1)
+    desk.checkout(amount="9.00")  # 6 March
+    clock.advance(days=4)
+    refunded = desk.checkout(card=chloe, amount="20.00")  # 10 March, refunded: counts nowhere
+    desk.refund(refunded.checkout)
+    clock.advance(days=1)
+    desk.checkout(card=chloe, amount="4.00")  # 11 March: 1 stamp
+    clock.advance(days=1)
+    desk.checkout(card=ana, amount="8.00")  # 12 March: 1 stamp
+    cookie = next(c.code for c in sale.coupons if c.milestone == 6)
+    desk.redeem(cookie)  # costs the shop 0.45
+    clock.advance(days=19)  # 31 March
+    yield desk
+    desk.close()
+
+
+def test_every_figure_of_a_constructed_month(history: Desk) -> None:
+    r = history.report("2026-03-01", "2026-03-30")
+    assert (r.start.isoformat(), r.end.isoformat(), r.days) == ("2026-03-01", "2026-03-30", 30)
+    assert (r.members_total, r.members_new, r.members_active) == (3, 1, 2)
+    assert (r.checkouts_members, r.checkouts_walkins) == (3, 3)
+    assert (r.revenue_members, r.revenue_walkins) == (Decimal("24.00"), Decimal("18.00"))
+    assert (r.avg_basket_members, r.avg_basket_walkins) == (Decimal("8.00"), Decimal("6.00"))
+    assert r.visits_per_active_member == 1.5
+    assert r.repeat_rate == 0.5  # of Ana and Ben (February), Ana came back
+    # Sales' own stamps 2 + 1 + 1, Chloé's starter 2 and claimed 1.
+    assert (r.stamps_issued, r.stamps_expired) == (7, 0)
+    # Chloé's croissant and Ana's cookie; the refunded sale's cookie was cancelled.
+    assert (r.coupons_issued, r.coupons_redeemed, r.redemption_rate) == (2, 1, 0.5)
+    assert r.reward_cost == Decimal("0.45")
+    assert r.reward_cost_share == round(0.45 / 24, 4)
+    assert r.enrolments_by_channel == {"till": 0, "receipt_qr": 1, "import": 0}
+    assert r.walkin_enrol_rate == round(1 / 3, 4)
+    assert r.verdict == (
+        "Les membres dépensent 2,00 € de plus par visite et viennent 1,5 fois en 30 jours ; "
+        "les récompenses coûtent 1,9 % de leurs achats."
+    )
+    assert [(t.name, t.visits, t.spend) for t in r.top_customers] == [
+        ("Ana", 2, Decimal("20.00")),
+        ("Chloé", 1, Decimal("4.00")),
+    ]
+    assert r.top_customers[0].card.endswith(history.search("Ana")[0].number[-4:])
+    february = next(c for c in r.cohorts if c.month == "2026-02")
+    assert (february.members, february.returned) == (2, (0.5,))
+    assert sum(w.visits_members for w in r.weeks) == 3 and sum(w.visits_walkins for w in r.weeks) == 3
+
+
+def test_the_previous_month_and_the_default_period(history: Desk) -> None:
+    february = history.report("2026-02-01", "2026-02-28")
+    assert (february.members_new, february.checkouts_members, february.revenue_members) == (
+        2,
+        2,
+        Decimal("15.00"),
+    )
+    assert february.enrolments_by_channel == {"till": 2, "receipt_qr": 0, "import": 0}
+    assert (february.coupons_issued, february.coupons_redeemed) == (2, 0)  # Ana's and Ben's croissants
+    default = history.report()  # the last 30 days: 2 to 31 March
+    assert (default.start.isoformat(), default.end.isoformat()) == ("2026-03-02", "2026-03-31")
+
+
+def test_lapsed_stamps_are_counted(sqlite_url: str) -> None:
+    clock = Clock(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+    desk = make_desk(sqlite_url, clock)
+    desk.load_program(
+        EXAMPLE_PROGRAM.read_text().replace(
+            "[program.coupons]", "[program.expiry]\nstamps_after_days = 30\n[program.coupons]"
+        )
+    )
+    desk.enrol(name="Ana")  # 2 starter stamps, lapsing at the end of 4 February
+    clock.advance(days=40)
+    desk.expire()
+    r = desk.report("2026-02-01", "2026-02-28")
+    assert r.stamps_expired == 2 and r.stamps_issued == 0
+    desk.close()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "code"),
+    [
+        ("2026-03-31", "2026-03-01", "invalid_period"),
+        ("March", None, "invalid_period"),
+        ("2016-01-01", "2026-03-01", "invalid_period"),
+    ],
+)
+def test_a_bad_period_is_refused(history: Desk, start: str, end: str | None, code: str) -> None:
+    with pytest.raises(InvalidInput) as error:
+        history.report(start, end)
+    assert error.value.code == code
+
+
+def test_the_formats_say_the_same(history: Desk) -> None:
+    r = history.report("2026-03-01", "2026-03-30")
+    text = report_text(r, "fr_FR")
+    assert r.verdict in text and "Panier moyen membre" in text and "8,00 €" in text
+    rows = dict(csv.reader(io.StringIO(report_csv(r))))
+    assert rows["revenue_members"] == "24.00" and rows["repeat_rate"] == "0.5"
+    assert rows["enrolments_receipt_qr"] == "1"
+    page = report_html(r, "en_GB")
+    assert "<script" not in page and "http" not in page.replace("http://www.w3.org/2000/svg", "")
+    assert "<svg" in page and "Members&#x27; average basket" in page
