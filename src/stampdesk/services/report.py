@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, exists, func, or_, select
+from sqlalchemy import Connection, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..domain.card_numbers import masked_card_number
@@ -214,16 +214,16 @@ def _in_period(a: datetime, b: datetime) -> Any:
 
 def _sales(conn: Connection, a: datetime, b: datetime) -> dict[bool, tuple[int, Decimal, int]]:
     """(sales, revenue, stamps earned) of members' sales (False) and walk-ins' (True)."""
-    walkin = checkouts.c.card_id.is_(None)
+    walkin = checkouts.c.card_id.is_(None)  # no bound value: the same text in GROUP BY
     rows = conn.execute(
         select(
-            case((walkin, 1), else_=0).label("walkin"),
+            walkin,
             func.count(),
             func.coalesce(func.sum(checkouts.c.amount_cents), 0),
             func.coalesce(func.sum(checkouts.c.stamps), 0),
         )
         .where(_in_period(a, b))
-        .group_by(case((walkin, 1), else_=0))
+        .group_by(walkin)
     ).all()
     return {bool(w): (int(n), from_cents(int(cents)), int(stamps)) for w, n, cents, stamps in rows}
 
@@ -290,7 +290,7 @@ def _ledger_rows(conn: Connection, a: datetime, b: datetime) -> tuple[int, int]:
 def _weeks(conn: Connection, a: datetime, b: datetime, first: date, last: date) -> tuple[Week, ...]:
     """Visits per week (Monday to Sunday) of members and walk-ins, by the
     sales' shop-local ``day``."""
-    walkin = case((checkouts.c.card_id.is_(None), 1), else_=0)
+    walkin = checkouts.c.card_id.is_(None)
     counts: dict[date, list[int]] = {}
     monday = first - timedelta(days=first.weekday())
     while monday <= last:
