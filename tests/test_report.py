@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -141,3 +142,28 @@ def test_the_formats_say_the_same(history: Desk) -> None:
     page = report_html(r, "en_GB")
     assert "<script" not in page and "http" not in page.replace("http://www.w3.org/2000/svg", "")
     assert "<svg" in page and "Members&#x27; average basket" in page
+
+
+def test_the_report_command(sqlite_url: str, tmp_path: Path) -> None:
+    from test_cli import ok_json, refused
+
+    db = ("--db", sqlite_url)
+    ok_json("init", *db)
+    ok_json("program", "load", str(EXAMPLE_PROGRAM), *db)
+    number = ok_json("enrol", "--name", "Ana", "--at", "2026-03-01T10:00:00+01:00", *db)["number"]
+    ok_json("checkout", "--card", number, "--amount", "12.50", "--at", "2026-03-02T10:00:00+01:00", *db)
+    ok_json("checkout", "--amount", "7.50", "--at", "2026-03-03T10:00:00+01:00", *db)
+    data = ok_json("report", "--from", "2026-03-01", "--to", "2026-03-31", *db)
+    assert (data["revenue_members"], data["revenue_walkins"]) == ("12.50", "7.50")
+    assert (data["members_new"], data["checkouts_members"], data["stamps_issued"]) == (1, 1, 2 + 2)
+    assert 0 <= data["repeat_rate"] <= 1 and isinstance(data["redemption_rate"], float | int)
+    assert data["enrolments_by_channel"] == {"till": 1, "receipt_qr": 0, "import": 0}
+    for form in ("csv", "html", "text"):
+        out = tmp_path / f"report.{form}"
+        written = ok_json(
+            "report", "--from", "2026-03-01", "--to", "2026-03-31", "--format", form, "--out", str(out), *db
+        )
+        assert written == {"out": str(out), "format": form}
+        assert data["verdict"].split(" ")[0] in out.read_text(encoding="utf-8") or form == "csv"
+    assert "revenue_members,12.50" in (tmp_path / "report.csv").read_text()
+    assert refused("report", "--from", "2026-03-31", "--to", "2026-03-01", *db)["code"] == "invalid_period"
