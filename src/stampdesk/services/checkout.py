@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -125,7 +125,7 @@ def _checkout(
             # One read for the card (locked), the programme version and the
             # stamps it already earned today.
             row = store.prepared("checkout.card", lambda: _card_for_sale(store.postgres)).first(
-                conn, number=number, day=day
+                conn, number=number, now=moment
             )
             if row is None:
                 raise NotFound(f"no card {number} in this shop", "unknown_card")
@@ -348,7 +348,11 @@ def _card_sale(
     warning = loyalty.stamp_warning(store, program, given.balance, lapse, moment, say)
     if warning:
         messages.append(warning)
-    messages += loyalty.coupon_warnings(conn, store, row.id, moment, program.expiry.warn_days, say)
+    warn = timedelta(days=program.expiry.warn_days)
+    if (row.coupon_end is not None and row.coupon_end <= moment + warn) or (
+        issued and timedelta(days=program.coupon_valid_days) <= warn
+    ):
+        messages += loyalty.coupon_warnings(conn, store, row.id, moment, program.expiry.warn_days, say)
     if messages:
         conn.execute(
             update(checkouts)
@@ -477,10 +481,23 @@ def _claim_token(conn: Connection, store: Store, checkout_id: int, moment: datet
 
 
 def _card_for_sale(postgres: bool) -> Select[Any]:
-    # The card and, in the same round trip, the current programme version.
-    query = select(*LOCKED_CARD_COLUMNS, _current_version().scalar_subquery().label("version")).where(
-        cards.c.number == bindparam("number")
+    # The card and, in the same round trip, the current programme version and
+    # when its first live coupon ends (a receipt warns of it within warn_days).
+    coupon_end = (
+        select(func.min(coupons.c.expires_at))
+        .where(
+            coupons.c.card_id == cards.c.id,
+            coupons.c.redeemed_at.is_(None),
+            coupons.c.voided_at.is_(None),
+            coupons.c.expires_at >= bindparam("now"),
+        )
+        .scalar_subquery()
     )
+    query = select(
+        *LOCKED_CARD_COLUMNS,
+        _current_version().scalar_subquery().label("version"),
+        coupon_end.label("coupon_end"),
+    ).where(cards.c.number == bindparam("number"))
     return query.with_for_update(of=cards) if postgres else query
 
 
