@@ -139,7 +139,8 @@ def generate(shape: Shape, now: datetime | None = None, *, words: bool = True) -
     span_days = 3 * 365
     start = (now - timedelta(days=span_days + 1)).replace(hour=0, minute=0, second=0, microsecond=0)
     clock = Clock(start, span_days)
-    latest_enrolment = (span_days - 160) * 86400  # leaves room for 6 sales 20 days apart
+    # Leaves room for the most sales, 20 days apart, before the last 30 days.
+    latest_enrolment = (span_days - max(160, 30 + 20 * shape.max_sales)) * 86400
     rng = random.Random(shape.seed)
     numbers = card_numbers(shape)
     keys: dict[str, str] = {}

@@ -168,9 +168,13 @@ def build(path: Path, shape: _dataset.Shape) -> dict[str, object]:
     return meta
 
 
-def ensure(cards: int, rebuild: bool = False) -> tuple[Path, dict[str, object]]:
-    """The cached database of ``cards`` cards, built first if missing."""
-    path = db_path(cards)
+def ensure(
+    cards: int, rebuild: bool = False, *, shape: _dataset.Shape | None = None, path: Path | None = None
+) -> tuple[Path, dict[str, object]]:
+    """The cached database of ``cards`` cards (or of ``shape``, at ``path``),
+    built first if missing."""
+    shape = shape or _dataset.Shape(cards=cards)
+    path = path or db_path(cards)
     meta_file = path.with_suffix(".json")
     if not rebuild and path.exists() and meta_file.exists():
         meta = json.loads(meta_file.read_text())
@@ -180,8 +184,10 @@ def ensure(cards: int, rebuild: bool = False) -> tuple[Path, dict[str, object]]:
     DATA.mkdir(parents=True, exist_ok=True)
     for old in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), meta_file):
         old.unlink(missing_ok=True)
-    print(f"building {path} ({cards:,} cards)", flush=True)
-    return path, build(path, _dataset.Shape(cards=cards))
+    print(
+        f"building {path} ({shape.cards:,} cards, {shape.min_sales}–{shape.max_sales} sales each)", flush=True
+    )
+    return path, build(path, shape)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,7 @@
 """What the owner's report reads: how each customer enrolled, what each
-coupon costs the shop, and indexes that keep the report off full scans
-(coupons by issue and use, the ledger's rarer rows by time).
+coupon costs the shop, each sale's card's month of enrolment (the retention
+table), and indexes that keep the report off full scans (customers by
+enrolment, coupons by issue and use, the ledger's rarer rows by time).
 
 Revision ID: 0007
 Revises: 0006
@@ -20,6 +21,7 @@ depends_on = None
 # report sums by time (starter, claim, surprise, referral, adjust, import,
 # refund, expiry).
 RARE_ROWS = "kind NOT IN ('earn', 'completion', 'completion_reversed')"
+ERASED = "erased_at IS NOT NULL"
 
 
 def upgrade() -> None:
@@ -27,6 +29,16 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("channel", sa.String(length=16), nullable=False, server_default=sa.text("'till'"))
         )
+    with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.create_index("ix_customers_created_at", ["created_at"])
+        batch_op.create_index(
+            "ix_customers_erased_at",
+            ["erased_at"],
+            sqlite_where=sa.text(ERASED),
+            postgresql_where=sa.text(ERASED),
+        )
+    with op.batch_alter_table("checkouts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("cohort", sa.String(length=7), nullable=True))
     with op.batch_alter_table("coupons", schema=None) as batch_op:
         batch_op.add_column(sa.Column("cost_cents", sa.BigInteger(), nullable=True))
         batch_op.create_index("ix_coupons_issued_at", ["issued_at"])
@@ -44,6 +56,12 @@ def upgrade() -> None:
         "UPDATE customers SET channel = 'receipt_qr' WHERE id IN (SELECT cards.customer_id FROM cards "
         "JOIN checkouts ON checkouts.claimed_card_id = cards.id)"
     )
+    # A sale's card's month of enrolment (the retention table's row): the
+    # month in UTC for the sales recorded before.
+    op.execute(
+        "UPDATE checkouts SET cohort = (SELECT substr(CAST(cards.created_at AS TEXT), 1, 7) FROM cards "
+        "WHERE cards.id = checkouts.card_id) WHERE card_id IS NOT NULL"
+    )
     op.execute(
         "UPDATE customers SET channel = 'import' WHERE id IN (SELECT cards.customer_id FROM cards "
         "JOIN ledger ON ledger.card_id = cards.id WHERE ledger.kind = 'import')"
@@ -55,6 +73,11 @@ def downgrade() -> None:
         batch_op.drop_index(
             "ix_ledger_rare_at", sqlite_where=sa.text(RARE_ROWS), postgresql_where=sa.text(RARE_ROWS)
         )
+    with op.batch_alter_table("checkouts", schema=None) as batch_op:
+        batch_op.drop_column("cohort")
+    with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.drop_index("ix_customers_erased_at", sqlite_where=sa.text(ERASED), postgresql_where=sa.text(ERASED))
+        batch_op.drop_index("ix_customers_created_at")
     with op.batch_alter_table("coupons", schema=None) as batch_op:
         batch_op.drop_index("ix_coupons_redeemed_at")
         batch_op.drop_index("ix_coupons_issued_at")

@@ -136,6 +136,8 @@ customers = Table(
     # One live customer per e-mail (stored lower-case); erased ones free it.
     partial_index("uq_customers_live_email", "email", where="erased_at IS NULL", unique=True),
     Index("ix_customers_phone", "phone"),
+    Index("ix_customers_created_at", "created_at"),  # the report's members by enrolment
+    partial_index("ix_customers_erased_at", "erased_at", where="erased_at IS NOT NULL"),
 )
 
 # Every word of a customer's name, so "mar" finds "Élodie Marchand" by surname.
@@ -194,6 +196,9 @@ checkouts = Table(
     Column("visit", Integer, nullable=False, server_default=text("0")),  # 1: a qualifying visit
     Column("tier", String(40), nullable=True),  # the card's status tier at the sale
     Column("messages", Text, nullable=True),  # JSON list: the receipt's lines (surprise, tier, expiry)
+    # The card's month of enrolment (YYYY-MM, shop time): the report's
+    # retention table reads it from the sales alone.
+    Column("cohort", String(7), nullable=True),
     # A card's sales in time order: the tiers' rolling window, its history.
     Index("ix_checkouts_card_id_at", "card_id", "at"),
     # Only sales sent with a key are indexed: the others cost no index write.

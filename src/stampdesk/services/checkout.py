@@ -138,7 +138,7 @@ def _checkout(
                 raise Refused(f"card {number} is {row.status}", "card_not_active")
             version = row.version
             if backdated:
-                created = conn.execute(select(cards.c.created_at).where(cards.c.id == row.id)).scalar_one()
+                created = row.created_at
                 if moment < created:
                     raise InvalidInput(
                         f"card {number} was created on {created.isoformat()}: a sale at "
@@ -293,6 +293,7 @@ def _card_sale(
         int(visit),
         status.tier.name if status.tier else None,
         (),
+        store.local_day(row.created_at).strftime("%Y-%m"),
     )
     _insert_items(conn, checkout_id, lines)
     if surprise is not None:
@@ -394,6 +395,7 @@ def _insert(
     visit: int,
     tier: str | None,
     messages: tuple[str, ...],
+    cohort: str | None = None,
 ) -> int:
     return int(
         store.prepared("checkout.insert", _insert_checkout).insert(
@@ -412,6 +414,7 @@ def _insert(
             visit=visit,
             tier=tier,
             messages=loyalty.dump_messages(messages),
+            cohort=cohort,
         )
     )
 
@@ -495,6 +498,7 @@ def _card_for_sale(postgres: bool) -> Select[Any]:
     )
     query = select(
         *LOCKED_CARD_COLUMNS,
+        cards.c.created_at,
         _current_version().scalar_subquery().label("version"),
         coupon_end.label("coupon_end"),
     ).where(cards.c.number == bindparam("number"))
