@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +112,42 @@ def visit_weekly(desk: Desk, clock: Clock, number: str, weeks: int, amount: str 
             clock.advance(days=7)
         sales.append(desk.checkout(card=number, amount=amount).checkout)
     return sales
+
+
+def report_history(url: str, **settings: object) -> Desk:
+    """The owner's report's constructed history (figures hand-computed in
+    tests/test_report.py). February: Ana and Ben enrol and come once each.
+    March (the report's period, 1–30): Ana comes twice and uses her cookie;
+    Chloé keeps a walk-in receipt's stamp by enrolling with it, buys once,
+    and has a sale refunded; two more walk-ins buy without a card. The
+    shop's clock ends on 31 March."""
+    clock = Clock(datetime(2026, 2, 10, 9, 0, tzinfo=UTC))
+    desk = make_desk(url, clock, **settings)
+    desk.load_program(EXAMPLE_PROGRAM)
+    ana = desk.enrol(name="Ana Martin").number  # 10 Feb
+    clock.advance(days=5)
+    desk.checkout(card=ana, amount="10.00")  # 15 Feb: 2 stamps → 4, croissant
+    clock.advance(days=5)
+    ben = desk.enrol(name="Ben Durand").number  # 20 Feb
+    clock.advance(days=1)
+    desk.checkout(card=ben, amount="5.00")  # 21 Feb
+    clock.advance(days=10)  # 3 March
+    walk_in = desk.checkout(amount="6.00")  # 1 stamp to claim
+    chloe = desk.enrol(name="Chloé Petit", claim=walk_in.claim_token).number  # 2 + 1 → 3: croissant
+    clock.advance(days=1)
+    desk.checkout(amount="3.00")  # 4 March
+    clock.advance(days=1)
+    sale = desk.checkout(card=ana, amount="12.00")  # 5 March: 2 stamps → 6: cookie
+    clock.advance(days=1)
+    desk.checkout(amount="9.00")  # 6 March
+    clock.advance(days=4)
+    refunded = desk.checkout(card=chloe, amount="20.00")  # 10 March, refunded: counts nowhere
+    desk.refund(refunded.checkout)
+    clock.advance(days=1)
+    desk.checkout(card=chloe, amount="4.00")  # 11 March: 1 stamp
+    clock.advance(days=1)
+    desk.checkout(card=ana, amount="8.00")  # 12 March: 1 stamp
+    cookie = next(c.code for c in sale.coupons if c.milestone == 6)
+    desk.redeem(cookie)  # costs the shop 0.45
+    clock.advance(days=19)  # 31 March
+    return desk

@@ -7,13 +7,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from helpers import EXAMPLE_PROGRAM, Clock, make_desk
+from helpers import EXAMPLE_PROGRAM, Clock, make_desk, report_history
 from stampdesk import InvalidInput
 from stampdesk.desk import Desk
 from stampdesk.report_formats import report_csv, report_html, report_text
@@ -21,39 +22,9 @@ from stampdesk.report_formats import report_csv, report_html, report_text
 
 @pytest.fixture
 def history(db_url: str) -> Iterator[Desk]:
-    """February: Ana and Ben enrol and come once each. March (the report's
-    period, 1–30): Ana comes twice and uses her croissant; Chloé keeps a
-    walk-in receipt's stamp by enrolling with it, buys once, and has a sale
-    refunded; two more walk-ins buy without a card."""
-    clock = Clock(datetime(2026, 2, 10, 9, 0, tzinfo=UTC))
-    desk = make_desk(db_url, clock)
-    desk.load_program(EXAMPLE_PROGRAM)
-    ana = desk.enrol(name="Ana Martin").number  # 10 Feb
-    clock.advance(days=5)
-    desk.checkout(card=ana, amount="10.00")  # 15 Feb: 2 stamps → 4, croissant
-    clock.advance(days=5)
-    ben = desk.enrol(name="Ben Durand").number  # 20 Feb
-    clock.advance(days=1)
-    desk.checkout(card=ben, amount="5.00")  # 21 Feb
-    clock.advance(days=10)  # 3 March
-    walk_in = desk.checkout(amount="6.00")  # 1 stamp to claim
-    chloe = desk.enrol(name="Chloé Petit", claim=walk_in.claim_token).number  # 2 + 1 → 3: croissant
-    clock.advance(days=1)
-    desk.checkout(amount="3.00")  # 4 March
-    clock.advance(days=1)
-    sale = desk.checkout(card=ana, amount="12.00")  # 5 March: 2 stamps → 6: cookie
-    clock.advance(days=1)
-    desk.checkout(amount="9.00")  # 6 March
-    clock.advance(days=4)
-    refunded = desk.checkout(card=chloe, amount="20.00")  # 10 March, refunded: counts nowhere
-    desk.refund(refunded.checkout)
-    clock.advance(days=1)
-    desk.checkout(card=chloe, amount="4.00")  # 11 March: 1 stamp
-    clock.advance(days=1)
-    desk.checkout(card=ana, amount="8.00")  # 12 March: 1 stamp
-    cookie = next(c.code for c in sale.coupons if c.milestone == 6)
-    desk.redeem(cookie)  # costs the shop 0.45
-    clock.advance(days=19)  # 31 March
+    """The constructed history of ``helpers.report_history``: February's
+    two members, then March's sales, refund, claim and redeemed cookie."""
+    desk = report_history(db_url)
     yield desk
     desk.close()
 
@@ -167,3 +138,23 @@ def test_the_report_command(sqlite_url: str, tmp_path: Path) -> None:
         assert data["verdict"].split(" ")[0] in out.read_text(encoding="utf-8") or form == "csv"
     assert "revenue_members,12.50" in (tmp_path / "report.csv").read_text()
     assert refused("report", "--from", "2026-03-31", "--to", "2026-03-01", *db)["code"] == "invalid_period"
+
+
+def test_the_html_page_escapes_and_writes_for_the_locale(history: Desk) -> None:
+    r = history.report("2026-03-01", "2026-03-30")
+    hostile = replace(
+        r,
+        top_customers=(replace(r.top_customers[0], name='<script>alert("x")</script>'),),
+        verdict="Tout va bien <img src=x onerror=alert(1)> & plus",
+    )
+    page = report_html(hostile, "fr_FR")
+    assert "<script" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "Tout va bien &lt;img src=x onerror=alert(1)&gt; &amp; plus" in page
+    # French figures: comma decimals and no-break spaces before € and %.
+    assert "8,00\u00a0€" in page and "50,0\u00a0%" in page and "1 mars 2026" in page
+    english = report_html(r, "en_GB")
+    assert "€8.00" in english and "50.0%" in english and "1 March 2026" in english
+    # Every chart speaks to screen readers, and every bar says what it is.
+    assert page.count('role="img"') == page.count("<svg") == 8
+    assert page.count("<rect") >= 2 * len(r.weeks)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from html import escape
 from typing import Any
+
+from babel.dates import format_date
 
 from .printer.words import money
 from .services.report import Report
@@ -84,64 +88,424 @@ def report_csv(report: Report) -> str:
     return out.getvalue()
 
 
-def _bars(weeks: list[tuple[str, int, int]], locale: str) -> str:
-    """Visits per week, members and walk-ins side by side, as inline SVG."""
-    top = max([1] + [max(m, w) for _, m, w in weeks])
-    step, height = 36, 120
-    parts = []
-    for i, (label, members, walkins) in enumerate(weeks):
-        x = 30 + i * step
-        for j, (count, colour) in enumerate(((members, "#1d4ed8"), (walkins, "#9ca3af"))):
-            h = round(height * count / top)
-            parts.append(
-                f'<rect x="{x + j * 13}" y="{10 + height - h}" width="12" height="{h}" fill="{colour}">'
-                f"<title>{escape(label)}: {count}</title></rect>"
-            )
-        parts.append(f'<text x="{x}" y="{height + 24}" font-size="9">{escape(label)}</text>')
-    width = 40 + step * len(weeks)
-    title = "Visites par semaine" if _french(locale) else "Visits per week"
+# ---------------------------------------------------------------------------
+# The HTML page: tiles, charts drawn here as inline SVG, the retention table.
+
+MEMBERS_COLOUR = "#1d4ed8"
+WALKINS_COLOUR = "#ea580c"  # blue and orange stay apart for colour-blind eyes
+MUTED_COLOUR = "#6b7280"
+
+# The page's words: key → (French, English).
+WORDS: dict[str, tuple[str, str]] = {
+    "title": ("Le programme de fidélité", "The loyalty programme"),
+    "days": ("{n} jours", "{n} days"),
+    "verdict": ("En une phrase", "In one sentence"),
+    "key_figures": ("Les chiffres clés", "Key figures"),
+    "basket": ("Panier moyen", "Average basket"),
+    "members": ("Membres", "Members"),
+    "walkins": ("Sans carte", "Walk-ins"),
+    "visits_per_member": ("Visites par membre venu", "Visits per member who came"),
+    "visits_detail": ("{sales} ventes à {members} membres", "{sales} sales to {members} members"),
+    "repeat_rate": ("Membres revenus", "Members who came back"),
+    "repeat_detail": ("venus la période précédente", "of those who came the period before"),
+    "redemption_rate": ("Bons utilisés", "Coupons redeemed"),
+    "redemption_detail": ("{redeemed} sur {issued} émis", "{redeemed} of {issued} issued"),
+    "reward_cost_share": ("Coût des récompenses", "Cost of rewards"),
+    "cost_detail": (
+        "{cost} pour {revenue} d'achats des membres",
+        "{cost} for {revenue} of members' spending",
+    ),
+    "weeks": ("Visites par semaine", "Visits per week"),
+    "week_of": ("semaine du {day}", "week of {day}"),
+    "visits": ("{n} visites", "{n} visits"),
+    "coupons": ("Bons émis et utilisés", "Coupons issued and redeemed"),
+    "issued": ("Émis", "Issued"),
+    "redeemed": ("Utilisés", "Redeemed"),
+    "enrolments": ("Inscriptions par canal", "Enrolments by channel"),
+    "channel.till": ("À la caisse", "At the till"),
+    "channel.receipt_qr": ("QR du ticket", "Receipt QR code"),
+    "channel.import": ("Import", "Import"),
+    "walkin_claims": (
+        "{rate} des tickets sans carte ont été gardés par une inscription.",
+        "{rate} of walk-in receipts were kept by enrolling.",
+    ),
+    "retention": ("Fidélisation par mois d'inscription", "Retention by month of enrolment"),
+    "retention_note": (
+        "Part des membres inscrits ce mois-là revenus 1, 2, 3… mois plus tard.",
+        "Share of the members who enrolled that month who came back 1, 2, 3… months later.",
+    ),
+    "month": ("Mois", "Month"),
+    "month_after": ("M+{n}", "M+{n}"),
+    "top": ("Meilleurs clients", "Top customers"),
+    "name": ("Prénom", "First name"),
+    "card": ("Carte", "Card"),
+    "visits_column": ("Visites", "Visits"),
+    "spend": ("Achats", "Spend"),
+    "nobody": ("Aucun membre n'est venu sur la période.", "No member came in this period."),
+    "all_figures": ("Tous les chiffres", "All figures"),
+}
+
+
+def _word(key: str, fr: bool, **values: object) -> str:
+    text = WORDS[key][0 if fr else 1]
+    return text.format(**values) if values else text
+
+
+def _nb(text: str) -> str:
+    """A short figure that must not break across lines ("8,00 €", "50,0 %")."""
+    return text.replace(" ", "\u00a0")
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def _long_day(day: date, locale: str) -> str:
+    """ "1 mars 2026" / "1 March 2026"."""
+    return str(format_date(day, "long", locale=locale)).replace("\u202f", " ")
+
+
+def _svg(width: int, height: int, label: str, body: str, css_class: str = "chart", id: str = "") -> str:
+    """An inline SVG that scales to its box; ``label`` is what a screen reader says."""
+    named = f' id="{id}"' if id else ""
+    if css_class == "meter":  # drawn at its own size, narrowed only on a narrow screen
+        named += f' width="{width}" height="{height}"'
     return (
-        f'<svg viewBox="0 0 {width} {height + 30}" role="img" aria-label="{title}" '
-        f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
+        f'<svg{named} class="{css_class}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{_e(label)}" preserveAspectRatio="xMinYMin meet">'
+        f"<title>{_e(label)}</title>{body}</svg>"
     )
+
+
+def _meter(share: float, text: str, colour: str = MEMBERS_COLOUR) -> str:
+    """A 0–100 % bar with its figure beside it."""
+    fill = round(200 * min(max(share, 0.0), 1.0), 1)
+    body = (
+        f'<rect x="0" y="6" width="200" height="16" rx="3" fill="#e5e7eb"/>'
+        f'<rect x="0" y="6" width="{fill}" height="16" rx="3" fill="{colour}">'
+        f"<title>{_e(text)}</title></rect>"
+        f'<text x="210" y="19" class="num">{_e(text)}</text>'
+    )
+    return _svg(280, 28, text, body, "meter")
+
+
+def _pair(rows: Sequence[tuple[str, Decimal | int, str, str]], label: str, fr: bool, width: int = 320) -> str:
+    """Horizontal bars, one a row: (label, value, value as text, colour),
+    the label above each bar and the figure at its end."""
+    top = max([1.0] + [float(v) for _, v, _, _ in rows])
+    room = width - 90  # the figure's place after the longest bar
+    colon = " : " if fr else ": "
+    parts = []
+    for i, (name, value, text, colour) in enumerate(rows):
+        y = i * 38
+        w = round(room * float(value) / top, 1) if value else 0
+        parts.append(
+            f'<text x="0" y="{y + 12}" class="lab">{_e(name)}</text>'
+            f'<rect x="0" y="{y + 17}" width="{max(w, 1)}" height="16" rx="2" fill="{colour}">'
+            f"<title>{_e(name)}{colon}{_e(text)}</title></rect>"
+            f'<text x="{max(w, 1) + 6}" y="{y + 30}" class="num">{_e(text)}</text>'
+        )
+    return _svg(width, len(rows) * 38, label, "".join(parts))
+
+
+def _stamps(value: float, text: str) -> str:
+    """Visits per member as a row of boxes, like a card's stamps, the last
+    one filled in part; the figure beside them."""
+    boxes = max(1, min(10, -int(-value // 1)))
+    parts = []
+    for i in range(boxes):
+        filled = min(max(value - i, 0.0), 1.0)
+        x = i * 22
+        parts.append(
+            f'<rect x="{x}" y="4" width="18" height="18" rx="4" fill="none" stroke="{MEMBERS_COLOUR}"/>'
+        )
+        if filled:
+            parts.append(
+                f'<rect x="{x}" y="4" width="{round(18 * filled, 1)}" height="18" rx="4" '
+                f'fill="{MEMBERS_COLOUR}"/>'
+            )
+    parts.append(f'<text x="{boxes * 22 + 6}" y="19" class="num">{_e(text)}</text>')
+    return _svg(boxes * 22 + 70, 26, text, "".join(parts), "meter")
+
+
+def _weeks_chart(report: Report, locale: str) -> str:
+    """Visits per week, members' and walk-ins' bars side by side, each
+    with its count on top, and a legend."""
+    fr = _french(locale)
+    weeks = report.weeks
+    width, height, left, base = 400, 200, 8, 160
+    count = max(1, len(weeks))
+    step = (width - left * 2) / count
+    bar = max(1.0, min(28.0, step * 0.38))
+    top = max([1] + [max(w.visits_members, w.visits_walkins) for w in weeks])
+    every = max(1, -(-count // 8))  # at most 8 day labels under the bars
+    label = _word("weeks", fr)
+    parts = [f'<line x1="0" y1="{base}" x2="{width}" y2="{base}" stroke="#9ca3af"/>']
+    for i, week in enumerate(weeks):
+        x = left + i * step + (step - 2 * bar) / 2
+        day = week.start.strftime("%d/%m")
+        for j, (n, colour, who) in enumerate(
+            (
+                (week.visits_members, MEMBERS_COLOUR, _word("members", fr)),
+                (week.visits_walkins, WALKINS_COLOUR, _word("walkins", fr)),
+            )
+        ):
+            h = round((base - 30) * n / top, 1)
+            bx = round(x + j * bar, 1)
+            colon = " : " if fr else ": "
+            tip = f"{_word('week_of', fr, day=day)} — {who}{colon}{_word('visits', fr, n=n)}"
+            parts.append(
+                f'<rect x="{bx}" y="{base - h}" width="{round(bar - 1, 1)}" height="{h}" fill="{colour}">'
+                f"<title>{_e(tip)}</title></rect>"
+            )
+            if bar >= 12:
+                parts.append(
+                    f'<text x="{round(bx + bar / 2, 1)}" y="{base - h - 4}" class="num" '
+                    f'text-anchor="middle">{n}</text>'
+                )
+        if i % every == 0:
+            parts.append(
+                f'<text x="{round(left + i * step + step / 2, 1)}" y="{base + 18}" class="lab" '
+                f'text-anchor="middle">{_e(day)}</text>'
+            )
+    legend_y = height - 8
+    parts.append(
+        f'<rect x="0" y="{legend_y - 10}" width="12" height="12" fill="{MEMBERS_COLOUR}"/>'
+        f'<text x="17" y="{legend_y}" class="lab">{_e(_word("members", fr))}</text>'
+        f'<rect x="120" y="{legend_y - 10}" width="12" height="12" fill="{WALKINS_COLOUR}"/>'
+        f'<text x="137" y="{legend_y}" class="lab">{_e(_word("walkins", fr))}</text>'
+    )
+    members = sum(w.visits_members for w in weeks)
+    walkins = sum(w.visits_walkins for w in weeks)
+    summary = f"{label} — {_word('members', fr)} {members}, {_word('walkins', fr)} {walkins}"
+    return _svg(width, height, summary, "".join(parts), id="weeks-chart")
+
+
+def _heat(share: float) -> str:
+    """The retention cell's colour: pale for none, deep blue for all."""
+    pale, deep = (239, 246, 255), (29, 78, 216)
+    share = min(max(share, 0.0), 1.0)
+    r, g, b = (round(p + (d - p) * share) for p, d in zip(pale, deep, strict=True))
+    ink = "#fff" if share > 0.45 else "#111"
+    return f"background:#{r:02x}{g:02x}{b:02x};color:{ink}"
+
+
+def _cohort_table(report: Report, locale: str) -> str:
+    fr = _french(locale)
+    span = max([1] + [len(c.returned) for c in report.cohorts])
+    head = "".join(f'<th scope="col">{_e(_word("month_after", fr, n=n))}</th>' for n in range(1, span + 1))
+    rows = []
+    for cohort in report.cohorts:
+        cells = []
+        for share in cohort.returned:
+            if cohort.members:
+                text = _nb(value_text("repeat_rate", share, locale))
+                cells.append(f'<td style="{_heat(share)}">{_e(text)}</td>')
+            else:
+                cells.append('<td class="na">—</td>')
+        cells += ['<td class="na"></td>'] * (span - len(cohort.returned))
+        rows.append(
+            f'<tr><th scope="row">{_e(cohort.month)}</th><td>{cohort.members}</td>{"".join(cells)}</tr>'
+        )
+    return (
+        f'<div class="scroll"><table class="heat"><thead><tr><th scope="col">{_e(_word("month", fr))}</th>'
+        f'<th scope="col">{_e(_word("members", fr))}</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _top_table(report: Report, locale: str) -> str:
+    fr = _french(locale)
+    if not report.top_customers:
+        return f"<p>{_e(_word('nobody', fr))}</p>"
+    rows = "".join(
+        f'<tr><td>{rank}</td><th scope="row">{_e(t.name)}</th><td class="card">…{_e(t.card[-4:])}</td>'
+        f"<td>{t.visits}</td><td>{_e(_nb(money(t.spend, locale)))}</td></tr>"
+        for rank, t in enumerate(report.top_customers, 1)
+    )
+    return (
+        f'<div class="scroll"><table class="top"><thead><tr><th scope="col">#</th>'
+        f'<th scope="col">{_e(_word("name", fr))}</th><th scope="col">{_e(_word("card", fr))}</th>'
+        f'<th scope="col">{_e(_word("visits_column", fr))}</th><th scope="col">{_e(_word("spend", fr))}</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table></div>"
+    )
+
+
+def _tile(title: str, figure: str, plot: str, detail: str = "") -> str:
+    note = f'<p class="detail">{_e(detail)}</p>' if detail else ""
+    return f'<div class="tile"><h3>{_e(title)}</h3><p class="figure">{_e(figure)}</p>{plot}{note}</div>'
+
+
+def _tiles(report: Report, locale: str) -> str:
+    fr = _french(locale)
+
+    def v(key: str) -> str:
+        return _nb(value_text(key, getattr(report, key), locale))
+
+    basket = _pair(
+        [
+            (_word("members", fr), report.avg_basket_members, v("avg_basket_members"), MEMBERS_COLOUR),
+            (_word("walkins", fr), report.avg_basket_walkins, v("avg_basket_walkins"), WALKINS_COLOUR),
+        ],
+        f"{_word('basket', fr)} — {_word('members', fr)} {v('avg_basket_members')}, "
+        f"{_word('walkins', fr)} {v('avg_basket_walkins')}",
+        fr,
+        width=280,
+    )
+    visits = f"{report.visits_per_active_member:.1f}"
+    visits = visits.replace(".", ",") if fr else visits
+    cost = _nb(money(report.reward_cost, locale))
+    revenue = _nb(money(report.revenue_members, locale))
+    return "".join(
+        (
+            _tile(
+                _word("basket", fr),
+                f"{v('avg_basket_members')} / {v('avg_basket_walkins')}",
+                basket,
+            ),
+            _tile(
+                _word("visits_per_member", fr),
+                visits,
+                _stamps(report.visits_per_active_member, visits),
+                _word("visits_detail", fr, sales=report.checkouts_members, members=report.members_active),
+            ),
+            _tile(
+                _word("repeat_rate", fr),
+                v("repeat_rate"),
+                _meter(report.repeat_rate, v("repeat_rate")),
+                _word("repeat_detail", fr),
+            ),
+            _tile(
+                _word("redemption_rate", fr),
+                v("redemption_rate"),
+                _meter(report.redemption_rate, v("redemption_rate")),
+                _word(
+                    "redemption_detail", fr, redeemed=report.coupons_redeemed, issued=report.coupons_issued
+                ),
+            ),
+            _tile(
+                _word("reward_cost_share", fr),
+                v("reward_cost_share"),
+                _meter(report.reward_cost_share, v("reward_cost_share"), WALKINS_COLOUR),
+                _word("cost_detail", fr, cost=cost, revenue=revenue),
+            ),
+        )
+    )
+
+
+STYLE = """
+:root{color-scheme:light}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:60rem;
+padding:1rem;color:#111;background:#fff;line-height:1.4}
+h1{font-size:1.5rem;margin:0}
+h2{font-size:1.15rem;margin:1.6rem 0 .5rem}
+h3{font-size:.9rem;margin:0;color:#374151;font-weight:600}
+.period{margin:.2rem 0 1rem;color:#4b5563}
+.verdict{font-size:1.25rem;font-weight:650;margin:0 0 1rem;padding:.8rem 1rem;
+border-left:.35rem solid #1d4ed8;background:#eff6ff;border-radius:.3rem}
+.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:.75rem}
+.tile{border:1px solid #e5e7eb;border-radius:.5rem;padding:.7rem .8rem;min-width:0}
+.figure{font-size:1.5rem;font-weight:700;margin:.1rem 0 .3rem}
+.detail{font-size:.85rem;color:#4b5563;margin:.3rem 0 0}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}
+figure{margin:0;min-width:0}
+figcaption{font-weight:600;margin-bottom:.4rem}
+svg{display:block;width:100%;height:auto;max-width:100%}
+svg.chart{max-width:34rem}
+figure.wide{grid-column:1/-1}
+svg.meter{width:auto;max-width:100%;height:auto}
+svg text{font-family:inherit;fill:#111}
+svg .lab{font-size:12px}
+svg .num{font-size:13px;font-weight:700}
+.scroll{overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;width:100%;margin:.3rem 0 1rem;font-variant-numeric:tabular-nums}
+th,td{padding:.35rem .45rem;border-bottom:1px solid #e5e7eb;text-align:right}
+th[scope=row],thead th:first-child,.figures th{text-align:left}
+.top th[scope=row]{text-align:left;font-weight:600}
+.heat td{border:2px solid #fff;text-align:center;min-width:2.8rem}
+.heat th{white-space:nowrap}
+.heat th,.heat td{padding:.3rem .3rem}
+.heat td.na{background:#fff;color:#9ca3af}
+.note{font-size:.85rem;color:#4b5563}
+.charts{margin-top:1.5rem}
+@media (max-width:30rem){.heat{font-size:.8rem}.heat td{min-width:2.3rem}
+.heat th,.heat td{padding:.25rem .15rem}}
+@page{size:A4;margin:12mm}
+@media print{
+body{max-width:none;padding:0;font-size:11pt}
+*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+.tiles{grid-template-columns:repeat(3,1fr)}
+.charts{grid-template-columns:1fr 1fr}
+.tile,figure,table,tr,.verdict,section.keep{break-inside:avoid;page-break-inside:avoid}
+h2,h3,figcaption{break-after:avoid;page-break-after:avoid}
+.scroll{overflow:visible}
+}
+"""
 
 
 def report_html(report: Report, locale: str) -> str:
-    """One self-contained page: no script, no request; readable on a phone, printable."""
+    """One self-contained page: no script, no request, charts as inline SVG;
+    readable on a phone, printable."""
     fr = _french(locale)
-    rows = "".join(
-        f"<tr><th>{escape(_label(row, locale))}</th>"
-        f"<td>{escape(value_text(row[0], getattr(report, row[0]), locale))}</td></tr>"
+    title = _word("title", fr)
+    period = (
+        f"{_long_day(report.start, locale)} → {_long_day(report.end, locale)} "
+        f"({_word('days', fr, n=report.days)})"
+    )
+    figures = "".join(
+        f'<tr><th scope="row">{_e(_label(row, locale))}</th>'
+        f"<td>{_e(_nb(value_text(row[0], getattr(report, row[0]), locale)))}</td></tr>"
         for row in FIGURES
     )
-    weeks = [(w.start.strftime("%d/%m"), w.visits_members, w.visits_walkins) for w in report.weeks]
-    cohort_rows = "".join(
-        f"<tr><th>{c.month}</th><td>{c.members}</td>"
-        + "".join(f"<td>{escape(value_text('repeat_rate', r, locale))}</td>" for r in c.returned)
-        + "</tr>"
-        for c in report.cohorts
+    rate = _nb(value_text("redemption_rate", report.redemption_rate, locale))
+    coupons = _pair(
+        [
+            (_word("issued", fr), report.coupons_issued, str(report.coupons_issued), MUTED_COLOUR),
+            (
+                _word("redeemed", fr),
+                report.coupons_redeemed,
+                f"{report.coupons_redeemed} ({rate})",
+                MEMBERS_COLOUR,
+            ),
+        ],
+        f"{_word('coupons', fr)} — {_word('issued', fr)} {report.coupons_issued}, "
+        f"{_word('redeemed', fr)} {report.coupons_redeemed}",
+        fr,
     )
-    title = "Le programme de fidélité" if fr else "The loyalty programme"
-    span = max([1] + [len(c.returned) for c in report.cohorts])
+    channels = [
+        (_word(f"channel.{name}", fr) if f"channel.{name}" in WORDS else name, n, str(n), MEMBERS_COLOUR)
+        for name, n in report.enrolments_by_channel.items()
+    ]
+    enrolments = _pair(
+        channels,
+        _word("enrolments", fr) + " — " + ", ".join(f"{name} {n}" for name, n, _, _ in channels),
+        fr,
+    )
+    claims = _word(
+        "walkin_claims", fr, rate=_nb(value_text("walkin_enrol_rate", report.walkin_enrol_rate, locale))
+    )
     return f"""<!doctype html>
 <html lang="{"fr" if fr else "en"}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} — {report.start.isoformat()} → {report.end.isoformat()}</title>
-<style>
-body{{font-family:system-ui,sans-serif;margin:1rem auto;max-width:48rem;padding:0 1rem;color:#111}}
-table{{border-collapse:collapse;width:100%;margin:1rem 0}}
-th,td{{padding:.3rem .4rem;border-bottom:1px solid #ddd;text-align:left}}
-td{{text-align:right}}svg{{width:100%;height:auto}}.verdict{{font-size:1.2rem;font-weight:600}}
-@media print{{body{{max-width:none}}}}
-</style></head><body>
-<h1>{title}</h1>
-<p>{report.start.isoformat()} → {report.end.isoformat()}</p>
-<p class="verdict">{escape(report.verdict)}</p>
-{_bars(weeks, locale)}
-<table>{rows}</table>
-<h2>{"Fidélisation par mois d'inscription" if fr else "Retention by month of enrolment"}</h2>
-<table><tr><th>{"Mois" if fr else "Month"}</th><th>{"Membres" if fr else "Members"}</th>
-<th colspan="{span}">{"Revenus les mois suivants" if fr else "Back in the following months"}</th></tr>
-{cohort_rows}</table>
+<title>{_e(title)} — {_e(period)}</title>
+<style>{STYLE}</style></head><body>
+<header><h1>{_e(title)}</h1><p class="period">{_e(period)}</p></header>
+<p class="verdict" id="verdict">{_e(report.verdict)}</p>
+<section class="keep"><h2>{_e(_word("key_figures", fr))}</h2>
+<div class="tiles">{_tiles(report, locale)}</div></section>
+<section><div class="charts">
+<figure class="wide"><figcaption>{_e(_word("weeks", fr))}</figcaption>{_weeks_chart(report, locale)}</figure>
+<figure><figcaption>{_e(_word("coupons", fr))}</figcaption>{coupons}</figure>
+<figure><figcaption>{_e(_word("enrolments", fr))}</figcaption>{enrolments}
+<p class="note">{_e(claims)}</p></figure>
+</div></section>
+<section class="keep"><h2>{_e(_word("retention", fr))}</h2>
+<p class="note">{_e(_word("retention_note", fr))}</p>
+{_cohort_table(report, locale)}</section>
+<section class="keep"><h2>{_e(_word("top", fr))}</h2>
+{_top_table(report, locale)}</section>
+<section><h2>{_e(_word("all_figures", fr))}</h2>
+<div class="scroll"><table class="figures">{figures}</table></div></section>
 </body></html>
 """

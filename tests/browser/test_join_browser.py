@@ -9,42 +9,19 @@ The card page's screenshot is kept in ``$STAMPDESK_ARTIFACTS`` (else
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 import zxingcpp
+from browser_helpers import ARTIFACTS, CHROMIUM_ARGS, PHONE
 from PIL import Image
 
-from helpers import EXAMPLE_PROGRAM, ROOT, Clock, make_desk, service_missing
+from helpers import EXAMPLE_PROGRAM, Clock, make_desk
 from stampdesk.config import PagesSettings
 from stampdesk.printer.emulator import PrinterEmulator
 from stampdesk.printer.outbox import ReceiptPrinter, print_pending
 from web_app import live_server, make_app
-
-CHROMIUM = os.environ.get("STAMPDESK_CHROMIUM", "/usr/bin/chromium")
-# No network but 127.0.0.1 here: Chromium must not try to reach its own services.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
-PHONE = {"width": 390, "height": 844}
-ARTIFACTS = Path(os.environ.get("STAMPDESK_ARTIFACTS") or ROOT / "test-artifacts")
-
-
-@pytest.fixture
-def chromium_path() -> str:
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        service_missing(f"Chromium at {CHROMIUM}")
-    return CHROMIUM
 
 
 def test_a_walk_in_scans_the_printed_receipt_and_gets_their_card(chromium_path: str, tmp_path: Path) -> None:

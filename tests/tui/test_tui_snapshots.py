@@ -128,6 +128,15 @@ def test_the_owners_programme_editor(shop: Desk, snap_compare: Snap) -> None:
     assert snap_compare(make_till(shop), terminal_size=SIZE, run_before=steps(owner))
 
 
+def test_the_owners_dashboard(shop: Desk, snap_compare: Snap) -> None:
+    async def dashboard(pilot: Pilot[Any]) -> None:
+        await pilot.press("f9")  # the owner's screens (no staff yet: no PIN to ask)
+        await settle(pilot)
+        await pilot.press("f9")  # their dashboard
+
+    assert snap_compare(make_till(shop), terminal_size=SIZE, run_before=steps(dashboard))
+
+
 def test_the_pin_screen_once_staff_exist(shop: Desk, snap_compare: Snap) -> None:
     shop.add_staff("Marc", "owner", "4321")
     assert snap_compare(make_till(shop), terminal_size=SIZE, run_before=steps())

@@ -1,5 +1,6 @@
 """The owner's screens, behind an owner's PIN: the programme editor, the
-staff list, today's figures and the printer, one tab each (F2 to F5).
+staff list, today's figures and the printer, one tab each (F2 to F5), and
+the dashboard of the last 30 days (F9, the key that opened these screens).
 
 Keyboard-first like the till: function keys and ctrl combos only, Escape
 goes back to the till (after a warning when the programme is not saved).
@@ -24,11 +25,12 @@ from ...domain.errors import StampdeskError
 from ...results import Leaderboard
 from ..keys import translate_bindings
 from ..owner_text import OwnerText
+from .owner_dashboard import DashboardPane
 from .owner_printer import PrinterPane
 from .owner_programme import ProgrammeEditor
 from .owner_staff import StaffPane
 
-TABS = ("programme", "staff", "today", "printer")
+TABS = ("programme", "staff", "today", "printer", "dashboard")
 # How many customers of the month fit beside today's figures at 80×24.
 BOARD_SIZE = 5
 
@@ -137,7 +139,7 @@ class OverviewPane(VerticalScroll):
 
 
 class OwnerScreen(Screen[None]):
-    """The owner's three tabs (see the module docstring)."""
+    """The owner's tabs (see the module docstring)."""
 
     CSS_PATH = "owner.tcss"
     AUTO_FOCUS = "#ed-name"
@@ -147,6 +149,8 @@ class OwnerScreen(Screen[None]):
         Binding("f3", "tab('staff')", show=False),
         Binding("f4", "tab('today')", show=False),
         Binding("f5", "tab('printer')", show=False),
+        # F9 opened the owner's screens from the till; here it opens the dashboard.
+        Binding("f9", "tab('dashboard')", "key.dashboard", key_display="F9"),
         Binding("ctrl+s", "save", "key.save", key_display="^s", priority=True),
         Binding("f6", "add_milestone", "key.add_milestone", key_display="F6"),
         Binding("f7", "remove_milestone", "key.remove_milestone", key_display="F7"),
@@ -159,7 +163,7 @@ class OwnerScreen(Screen[None]):
         "add_milestone": "programme",
         "remove_milestone": "programme",
         "deactivate": "staff",
-        "refresh": "today",
+        "refresh": "today dashboard",
         "test_print": "printer",
     }
 
@@ -182,6 +186,8 @@ class OwnerScreen(Screen[None]):
                 yield OverviewPane(self.desk, tr, id="overview")
             with TabPane(tr("owner.tab.printer"), id="printer"):
                 yield PrinterPane(self.desk, tr, id="printer-pane")
+            with TabPane(tr("owner.tab.dashboard"), id="dashboard"):
+                yield DashboardPane(self.desk, tr, id="dashboard-pane")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -205,21 +211,27 @@ class OwnerScreen(Screen[None]):
         return self.query_one("#printer-pane", PrinterPane)
 
     @property
+    def dashboard(self) -> DashboardPane:
+        return self.query_one("#dashboard-pane", DashboardPane)
+
+    @property
     def tab(self) -> str:
-        """The tab shown: programme, staff or today."""
+        """The tab shown: programme, staff, today, printer or dashboard."""
         return self.query_one("#owner-tabs", TabbedContent).active
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "save":  # the programme, or the printer settings
             return self.tab in ("programme", "printer")
-        tab = self._TAB_OF.get(action)
-        return tab is None or tab == self.tab
+        if action == "tab":  # the dashboard's key is shown on the other tabs only
+            return parameters != (self.tab,) or None
+        tabs = self._TAB_OF.get(action)
+        return tabs is None or self.tab in tabs.split()
 
     # ------------------------------------------------------------------
     # Key bindings
 
     def action_tab(self, tab: str) -> None:
-        """F2, F3, F4: show a tab."""
+        """F2 to F5, F9: show a tab."""
         self.query_one("#owner-tabs", TabbedContent).active = tab
 
     @on(TabbedContent.TabActivated)
@@ -232,6 +244,9 @@ class OwnerScreen(Screen[None]):
             self.query_one("#staff-name", Input).focus()
         elif tab == "printer":
             self.query_one("#printer-url", Input).focus()
+        elif tab == "dashboard":
+            self.dashboard.focus()
+            self.dashboard.load_report()
         else:
             self.overview.focus()
             self.overview.load_overview()
@@ -258,7 +273,10 @@ class OwnerScreen(Screen[None]):
         self.staff.deactivate()
 
     def action_refresh(self) -> None:
-        self.overview.load_overview()
+        if self.tab == "dashboard":
+            self.dashboard.load_report()
+        else:
+            self.overview.load_overview()
 
     def action_close(self) -> None:
         """Escape: back to the till; a programme not saved asks for a second Escape."""

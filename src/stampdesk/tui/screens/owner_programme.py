@@ -70,7 +70,9 @@ class MilestoneField(Horizontal):
     @property
     def value(self) -> MilestoneRow:
         """The milestone as typed now."""
-        return MilestoneRow(self.query_one(".ms-at", Input).value, self.query_one(".ms-reward", Input).value)
+        return MilestoneRow(
+            self.query_one(".ms-at", Input).value, self.query_one(".ms-reward", Input).value, self.row.cost
+        )
 
 
 class ProgrammeEditor(Horizontal):

@@ -31,10 +31,13 @@ SAMPLE_COUPON = "K7M2Q9XA"
 
 @dataclass(frozen=True)
 class MilestoneRow:
-    """One milestone as typed: ``at`` and ``reward`` are the fields' texts."""
+    """One milestone as typed: ``at`` and ``reward`` are the fields' texts;
+    ``cost`` (what the reward costs the shop, set in the programme file) is
+    not on the form and rides along unchanged."""
 
     at: str = ""
     reward: str = ""
+    cost: str = ""
 
     @property
     def blank(self) -> bool:
@@ -74,7 +77,8 @@ class ProgrammeForm:
             stamps_per_card=text(rules.get("stamps_per_card")),
             starter_stamps=text(rules.get("starter_stamps")),
             milestones=tuple(
-                MilestoneRow(text(m.get("at")), text(m.get("reward"))) for m in rules.get("milestones") or ()
+                MilestoneRow(text(m.get("at")), text(m.get("reward")), text(m.get("cost")))
+                for m in rules.get("milestones") or ()
             ),
             per_visit=text(earning.get("per_visit")),
             min_amount=_amount_text(earning.get("min_amount")),
@@ -109,6 +113,8 @@ class ProgrammeForm:
             lines += ["", "[[program.milestones]]"]
             lines += _whole("at", row.at, required=True)
             lines.append(f"reward = {_string(row.reward.strip())}")
+            if row.cost:
+                lines.append(f"cost = {_string(row.cost)}")
         earning = _whole("per_visit", self.per_visit)
         for key, value in (
             ("min_amount", self.min_amount),
