@@ -51,7 +51,11 @@ CHECKOUT_COLUMNS = (
     "stamps",
     "balance_after",
     "milestones",
+    "visit",
+    "cohort",
 )
+# Bumped when the rows generated change, so cached shops are built again.
+VERSION = 2
 LEDGER_COLUMNS = ("id", "card_id", "at", "kind", "stamps", "cycles", "checkout_id")
 NAME_WORD_COLUMNS = ("word", "customer_id")
 
@@ -207,6 +211,8 @@ def generate(shape: Shape, now: datetime | None = None, *, words: bool = True) -
                         stamps,
                         after,
                         ",".join(reached),
+                        1,  # every generated sale qualifies (from 2.00)
+                        enrolled[:7],  # the card's month of enrolment
                     )
                 )
                 balance = after

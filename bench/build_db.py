@@ -138,6 +138,12 @@ def build(path: Path, shape: _dataset.Shape) -> dict[str, object]:
             f"{time.perf_counter() - started:6.1f} s",
             flush=True,
         )
+    # The months each card came in, as the migration fills them for a shop
+    # upgrading with its history.
+    conn.execute(
+        "INSERT INTO card_months (month, cohort, card_id) SELECT DISTINCT substr(day, 1, 7), cohort, card_id "
+        "FROM checkouts WHERE card_id IS NOT NULL AND cohort IS NOT NULL AND refunded_at IS NULL"
+    )
     loaded = time.perf_counter()
     for name, sql in indexes:
         conn.execute(sql)
@@ -163,6 +169,7 @@ def build(path: Path, shape: _dataset.Shape) -> dict[str, object]:
         "index_seconds": round(checked - loaded, 1),
         "check_seconds": round(check_seconds, 2),
         "schema": schema,
+        "dataset": _dataset.VERSION,
     }
     path.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n")
     return meta
@@ -178,9 +185,11 @@ def ensure(
     meta_file = path.with_suffix(".json")
     if not rebuild and path.exists() and meta_file.exists():
         meta = json.loads(meta_file.read_text())
-        if meta.get("schema") == current_schema():
+        if meta.get("schema") == current_schema() and meta.get("dataset") == _dataset.VERSION:
             return path, meta
-        print(f"{path} was built with another schema than the migrations now make: rebuilding", flush=True)
+        print(
+            f"{path} was built with another schema or generator than this checkout's: rebuilding", flush=True
+        )
     DATA.mkdir(parents=True, exist_ok=True)
     for old in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), meta_file):
         old.unlink(missing_ok=True)

@@ -13,10 +13,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from helpers import EXAMPLE_PROGRAM, Clock, make_desk, report_history
 from stampdesk import InvalidInput
 from stampdesk.desk import Desk
+from stampdesk.models import cards, checkouts
 from stampdesk.report_formats import report_csv, report_html, report_text
 
 
@@ -158,3 +160,27 @@ def test_the_html_page_escapes_and_writes_for_the_locale(history: Desk) -> None:
     # Every chart speaks to screen readers, and every bar says what it is.
     assert page.count('role="img"') == page.count("<svg") == 8
     assert page.count("<rect") >= 2 * len(r.weeks)
+
+
+def test_the_retention_table_forgets_a_month_whose_only_sales_were_refunded(history: Desk) -> None:
+    def february() -> tuple[float, ...]:
+        r = history.report("2026-03-01", "2026-03-30")
+        return next(c.returned for c in r.cohorts if c.month == "2026-02")
+
+    assert february() == (0.5,)  # Ana came back in March, Ben did not
+    ana = history.search("Ana")[0].number
+    with history.store.read() as conn:
+        march = (
+            conn.execute(
+                select(checkouts.c.id)
+                .join(cards, cards.c.id == checkouts.c.card_id)
+                .where(cards.c.number == ana, checkouts.c.day >= "2026-03-01")
+            )
+            .scalars()
+            .all()
+        )
+    assert len(march) == 2
+    history.refund(march[0])
+    assert february() == (0.5,)  # her other March sale still counts
+    history.refund(march[1])
+    assert february() == (0.0,)

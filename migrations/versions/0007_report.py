@@ -1,6 +1,6 @@
 """What the owner's report reads: how each customer enrolled, what each
-coupon costs the shop, each sale's card's month of enrolment (the retention
-table), and indexes that keep the report off full scans (customers by
+coupon costs the shop, each sale's card's month of enrolment and the months
+each card came in (the retention table), and indexes that keep the report off full scans (customers by
 enrolment, coupons by issue and use, the ledger's rarer rows by time).
 
 Revision ID: 0007
@@ -39,6 +39,14 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("checkouts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("cohort", sa.String(length=7), nullable=True))
+    op.create_table(
+        "card_months",
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("cohort", sa.String(length=7), nullable=False),
+        sa.Column("card_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.PrimaryKeyConstraint("month", "cohort", "card_id", name=op.f("pk_card_months")),
+        sqlite_with_rowid=False,
+    )
     with op.batch_alter_table("coupons", schema=None) as batch_op:
         batch_op.add_column(sa.Column("cost_cents", sa.BigInteger(), nullable=True))
         batch_op.create_index("ix_coupons_issued_at", ["issued_at"])
@@ -63,6 +71,10 @@ def upgrade() -> None:
         "WHERE cards.id = checkouts.card_id) WHERE card_id IS NOT NULL"
     )
     op.execute(
+        "INSERT INTO card_months (month, cohort, card_id) SELECT DISTINCT substr(day, 1, 7), cohort, card_id "
+        "FROM checkouts WHERE card_id IS NOT NULL AND cohort IS NOT NULL AND refunded_at IS NULL"
+    )
+    op.execute(
         "UPDATE customers SET channel = 'import' WHERE id IN (SELECT cards.customer_id FROM cards "
         "JOIN ledger ON ledger.card_id = cards.id WHERE ledger.kind = 'import')"
     )
@@ -73,6 +85,7 @@ def downgrade() -> None:
         batch_op.drop_index(
             "ix_ledger_rare_at", sqlite_where=sa.text(RARE_ROWS), postgresql_where=sa.text(RARE_ROWS)
         )
+    op.drop_table("card_months")
     with op.batch_alter_table("checkouts", schema=None) as batch_op:
         batch_op.drop_column("cohort")
     with op.batch_alter_table("customers", schema=None) as batch_op:

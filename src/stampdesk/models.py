@@ -207,6 +207,19 @@ checkouts = Table(
     ),
 )
 
+# The months each card had a sale in (not refunded), by its month of
+# enrolment: the report's retention table counts them, instead of every sale
+# of six months. A sale adds its row (once a month per card); the refund of a
+# card's only sale of a month takes it away.
+card_months = Table(
+    "card_months",
+    metadata,
+    Column("month", String(7), primary_key=True),  # YYYY-MM, shop time
+    Column("cohort", String(7), primary_key=True),  # the card's month of enrolment
+    Column("card_id", Id, primary_key=True),
+    sqlite_with_rowid=False,
+)
+
 checkout_items = Table(
     "checkout_items",
     metadata,

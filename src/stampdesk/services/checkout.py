@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.card_numbers import normalise_card_number
@@ -276,6 +276,7 @@ def _card_sale(
         messages.append(say("referral_referred", n=referral.referred_stamps))
     planned = advance(balance, cycle, starter + stamps + gifts, program)
     reached = tuple(MilestoneInfo(r.milestone.at, r.milestone.reward) for r in planned.reached)
+    cohort = store.local_day(row.created_at).strftime("%Y-%m")
     checkout_id = _insert(
         store,
         conn,
@@ -293,9 +294,10 @@ def _card_sale(
         int(visit),
         status.tier.name if status.tier else None,
         (),
-        store.local_day(row.created_at).strftime("%Y-%m"),
+        cohort,
     )
     _insert_items(conn, checkout_id, lines)
+    store.prepared("card_months.add", _add_card_month).run(conn, month=day[:7], cohort=cohort, card_id=row.id)
     if surprise is not None:
         extra_rows.append(ledger_row(row.id, moment, "surprise", surprise.stamps, checkout_id=checkout_id))
     if referral is not None and referral.referred_stamps:
@@ -527,6 +529,14 @@ def _earned_on_query() -> Select[Any]:
             checkouts.c.day == bindparam("day"),
             checkouts.c.refunded_at.is_(None),
         )
+    )
+
+
+def _add_card_month() -> Any:
+    # The same text on SQLite and PostgreSQL: a month already there stays.
+    return text(
+        "INSERT INTO card_months (month, cohort, card_id) VALUES (:month, :cohort, :card_id) "
+        "ON CONFLICT DO NOTHING"
     )
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from ..domain.errors import NotFound, Refused
 from ..domain.validate import clean_checkout_id
-from ..models import cards, checkouts, coupons, ledger
+from ..models import card_months, cards, checkouts, coupons, ledger
 from ..results import CouponInfo, StampChange
 from ..store import Store
 from . import idempotency, loyalty
@@ -74,6 +74,8 @@ def _refund(conn: Connection, store: Store, checkout_id: int, now: datetime) -> 
         when = sale.refunded_at.astimezone(store.zone).strftime("%Y-%m-%d %H:%M")
         raise Refused(f"checkout {checkout_id} was already refunded on {when}", "already_refunded")
     conn.execute(update(checkouts).where(checkouts.c.id == checkout_id).values(refunded_at=now))
+    if sale.card_id is not None and sale.cohort is not None:
+        _forget_month(conn, sale)
     card_id = sale.card_id if sale.card_id is not None else sale.claimed_card_id
     if card_id is None:
         # A walk-in sale nobody claimed: its stamps are simply no longer claimable.
@@ -139,6 +141,29 @@ def _refund(conn: Connection, store: Store, checkout_id: int, now: datetime) -> 
         completions_undone=taken.completions_undone,
         checkout=checkout_id,
     )
+
+
+def _forget_month(conn: Connection, sale: Any) -> None:
+    """The card no longer came in the sale's month if it was its only sale there."""
+    month = sale.day[:7]
+    other = conn.execute(
+        select(checkouts.c.id)
+        .where(
+            checkouts.c.card_id == sale.card_id,
+            checkouts.c.refunded_at.is_(None),
+            checkouts.c.day >= f"{month}-01",
+            checkouts.c.day <= f"{month}-31",
+        )
+        .limit(1)
+    ).first()
+    if other is None:
+        conn.execute(
+            delete(card_months).where(
+                card_months.c.month == month,
+                card_months.c.cohort == sale.cohort,
+                card_months.c.card_id == sale.card_id,
+            )
+        )
 
 
 def _given(conn: Connection, card_id: int, checkout_id: int, kinds: tuple[str, ...]) -> int:

@@ -13,14 +13,14 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, literal_column, or_, select, text
+from sqlalchemy import Connection, and_, func, or_, select, text
 from sqlalchemy.orm import aliased
 
 from ..domain.card_numbers import masked_card_number
 from ..domain.errors import InvalidInput
 from ..domain.money import from_cents
 from ..domain.validate import first_name
-from ..models import cards, checkouts, coupons, customers, ledger
+from ..models import card_months, cards, checkouts, coupons, customers, ledger
 from ..printer.words import money
 from ..results import Result
 from ..store import Store
@@ -142,17 +142,23 @@ def report(store: Store, start: object = None, end: object = None) -> Report:
     days = (last - first).days + 1
     prev_a, _ = _bounds(store, first - timedelta(days=days), first - timedelta(days=1))
     with store.read() as conn:
-        sales = _sales(conn, a, b)
-        active = _active(conn, a, b)
+        days_seen = _days(conn, a, b)
+        sales = _totals(days_seen)
+        per_card = _per_card(conn, a, b)
+        active = set(per_card)
         prev_active = _active(conn, prev_a, a)
         members_active = len(active)
         came_back = len(active & prev_active)
         customers_new = _new_members(conn, a, b)
-        # By the enrolment index, then the few erased ones taken off.
+        # By the enrolment index, then the few erased ones (their own index) taken off.
         members_total = conn.execute(select(func.count()).where(customers.c.created_at < b)).scalar_one()
-        members_total -= conn.execute(
-            select(func.count()).where(customers.c.erased_at.is_not(None), customers.c.created_at < b)
-        ).scalar_one()
+        members_total -= sum(
+            1
+            for created in conn.execute(
+                select(customers.c.created_at).where(customers.c.erased_at.is_not(None))
+            ).scalars()
+            if created < b
+        )
         gifts, expired = _ledger_rows(conn, a, b)
         issued = conn.execute(
             select(func.count()).where(
@@ -164,18 +170,10 @@ def report(store: Store, start: object = None, end: object = None) -> Report:
                 coupons.c.redeemed_at >= a, coupons.c.redeemed_at < b
             )
         ).one()
-        claimed = conn.execute(
-            select(func.count()).where(
-                checkouts.c.at >= a,
-                checkouts.c.at < b,
-                checkouts.c.refunded_at.is_(None),
-                checkouts.c.card_id.is_(None),
-                checkouts.c.claimed_card_id.is_not(None),
-            )
-        ).scalar_one()
-        weeks = _weeks(conn, a, b, first, last)
+        claimed = sum(d.claimed for d in days_seen)
+        weeks = _weeks(days_seen, first, last)
         cohorts = _cohorts(conn, store, last, b)
-        top = _top(conn, a, b)
+        top = _top(conn, per_card)
     members = sales.get(False, (0, Decimal("0.00"), 0))
     walkins = sales.get(True, (0, Decimal("0.00"), 0))
     reward_cost = from_cents(int(cost_cents))
@@ -217,20 +215,55 @@ def _in_period(a: datetime, b: datetime) -> Any:
     return and_(checkouts.c.at >= a, checkouts.c.at < b, checkouts.c.refunded_at.is_(None))
 
 
-def _sales(conn: Connection, a: datetime, b: datetime) -> dict[bool, tuple[int, Decimal, int]]:
-    """(sales, revenue, stamps earned) of members' sales (False) and walk-ins' (True)."""
+@dataclass(frozen=True)
+class _Day:
+    """The sales of one shop-local day, members' or walk-ins'."""
+
+    day: str
+    walkin: bool
+    sales: int
+    revenue: Decimal
+    stamps: int
+    claimed: int  # walk-in sales whose receipt was claimed
+
+
+def _days(conn: Connection, a: datetime, b: datetime) -> list[_Day]:
+    """One pass over the period's sales, by day and by card or none."""
     walkin = checkouts.c.card_id.is_(None)  # no bound value: the same text in GROUP BY
     rows = conn.execute(
         select(
+            checkouts.c.day,
             walkin,
             func.count(),
             func.coalesce(func.sum(checkouts.c.amount_cents), 0),
             func.coalesce(func.sum(checkouts.c.stamps), 0),
+            func.count(checkouts.c.claimed_card_id),
         )
         .where(_in_period(a, b))
-        .group_by(walkin)
+        .group_by(checkouts.c.day, walkin)
     ).all()
-    return {bool(w): (int(n), from_cents(int(cents)), int(stamps)) for w, n, cents, stamps in rows}
+    return [_Day(d, bool(w), int(n), from_cents(int(c)), int(st), int(cl)) for d, w, n, c, st, cl in rows]
+
+
+def _totals(days: list[_Day]) -> dict[bool, tuple[int, Decimal, int]]:
+    """(sales, revenue, stamps earned) of members' sales (False) and walk-ins' (True)."""
+    totals: dict[bool, tuple[int, Decimal, int]] = {}
+    for d in days:
+        n, revenue, stamps = totals.get(d.walkin, (0, Decimal("0.00"), 0))
+        totals[d.walkin] = (n + d.sales, revenue + d.revenue, stamps + d.stamps)
+    return totals
+
+
+def _per_card(conn: Connection, a: datetime, b: datetime) -> dict[int, tuple[int, int]]:
+    """Each member's (sales, spend in cents) in the period."""
+    return {
+        card: (int(n), int(cents))
+        for card, n, cents in conn.execute(
+            select(checkouts.c.card_id, func.count(), func.sum(checkouts.c.amount_cents))
+            .where(_in_period(a, b), checkouts.c.card_id.is_not(None))
+            .group_by(checkouts.c.card_id)
+        )
+    }
 
 
 def _active(conn: Connection, a: datetime, b: datetime) -> set[int]:
@@ -272,22 +305,16 @@ def _ledger_rows(conn: Connection, a: datetime, b: datetime) -> tuple[int, int]:
     return sum(sums.get(k, 0) for k in GIFTS), -sums.get("expiry", 0)
 
 
-def _weeks(conn: Connection, a: datetime, b: datetime, first: date, last: date) -> tuple[Week, ...]:
-    """Visits per week (Monday to Sunday) of members and walk-ins, by the
-    sales' shop-local ``day``."""
-    walkin = checkouts.c.card_id.is_(None)
+def _weeks(days: list[_Day], first: date, last: date) -> tuple[Week, ...]:
+    """Visits per week (Monday to Sunday) of members and walk-ins."""
     counts: dict[date, list[int]] = {}
     monday = first - timedelta(days=first.weekday())
     while monday <= last:
         counts[monday] = [0, 0]
         monday += timedelta(days=7)
-    for day, w, n in conn.execute(
-        select(checkouts.c.day, walkin, func.count())
-        .where(_in_period(a, b))
-        .group_by(checkouts.c.day, walkin)
-    ):
-        d = date.fromisoformat(day)
-        counts[d - timedelta(days=d.weekday())][int(w)] += int(n)
+    for d in days:
+        day = date.fromisoformat(d.day)
+        counts[day - timedelta(days=day.weekday())][int(d.walkin)] += d.sales
     return tuple(Week(m, v[0], v[1]) for m, v in counts.items())
 
 
@@ -298,19 +325,21 @@ def _month_start(day: date, shift: int = 0) -> date:
 
 def _cohorts(conn: Connection, store: Store, last: date, b: datetime) -> tuple[Cohort, ...]:
     """The retention table: for the last months of enrolment up to ``last``,
-    the share of their members with a sale in each following month. One pass
-    over the sales of those months, by the enrolment month each sale carries."""
+    the share of their members with a sale in each following month, counted
+    in ``card_months`` (kept by the sales and their refunds)."""
     end_month = _month_start(last)
     months = [_month_start(end_month, -back) for back in range(COHORT_MONTHS - 1, -1, -1)]
     keys = [m.strftime("%Y-%m") for m in months]
-    span_a, _ = _bounds(store, months[0], months[0])
-    month_of_sale = func.substr(checkouts.c.day, literal_column("1"), literal_column("7"))
     came: dict[tuple[str, str], int] = {
         (cohort, month): int(n)
-        for cohort, month, n in conn.execute(
-            select(checkouts.c.cohort, month_of_sale, func.count(func.distinct(checkouts.c.card_id)))
-            .where(_in_period(span_a, b), checkouts.c.cohort >= keys[0])
-            .group_by(checkouts.c.cohort, month_of_sale)
+        for month, cohort, n in conn.execute(
+            select(card_months.c.month, card_months.c.cohort, func.count())
+            .where(
+                card_months.c.month > keys[0],
+                card_months.c.month <= keys[-1],
+                card_months.c.cohort >= keys[0],
+            )
+            .group_by(card_months.c.month, card_months.c.cohort)
         )
     }
     rows = []
@@ -326,34 +355,27 @@ def _cohorts(conn: Connection, store: Store, last: date, b: datetime) -> tuple[C
     return tuple(rows)
 
 
-def _top(conn: Connection, a: datetime, b: datetime, limit: int = 10) -> tuple[TopCustomer, ...]:
-    visits = func.count().label("visits")
-    spend = func.sum(checkouts.c.amount_cents).label("spend")
-    best = (
-        select(checkouts.c.card_id, visits, spend)
-        .where(_in_period(a, b), checkouts.c.card_id.is_not(None))
-        .group_by(checkouts.c.card_id)
-        .order_by(visits.desc(), spend.desc(), checkouts.c.card_id)
-        .limit(limit)
-        .subquery()
-    )
-    rows = conn.execute(
-        select(best.c.visits, best.c.spend, cards.c.number, customers.c.name, customers.c.erased_at)
-        .select_from(
-            best.join(cards, cards.c.id == best.c.card_id).outerjoin(
-                customers, customers.c.id == cards.c.customer_id
-            )
+def _top(conn: Connection, per_card: dict[int, tuple[int, int]], limit: int = 10) -> tuple[TopCustomer, ...]:
+    """The most frequent customers of the period (the bigger spender first on a tie)."""
+    best = sorted(per_card.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))[:limit]
+    if not best:
+        return ()
+    names = {
+        r.id: r
+        for r in conn.execute(
+            select(cards.c.id, cards.c.number, customers.c.name, customers.c.erased_at)
+            .select_from(cards.outerjoin(customers, customers.c.id == cards.c.customer_id))
+            .where(cards.c.id.in_([card for card, _ in best]))
         )
-        .order_by(best.c.visits.desc(), best.c.spend.desc(), cards.c.number)
-    ).all()
+    }
     return tuple(
         TopCustomer(
-            first_name(r.name) if r.name and r.erased_at is None else "—",
-            masked_card_number(r.number),
-            int(r.visits),
-            from_cents(int(r.spend)),
+            first_name(names[card].name) if names[card].name and names[card].erased_at is None else "—",
+            masked_card_number(names[card].number),
+            visits,
+            from_cents(cents),
         )
-        for r in rows
+        for card, (visits, cents) in best
     )
 
 
