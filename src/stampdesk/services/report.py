@@ -8,6 +8,7 @@ nowhere: not as sales, visits, revenue or stamps.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -256,14 +257,12 @@ def _totals(days: list[_Day]) -> dict[bool, tuple[int, Decimal, int]]:
 
 def _per_card(conn: Connection, a: datetime, b: datetime) -> dict[int, tuple[int, int]]:
     """Each member's (sales, spend in cents) in the period."""
-    return {
-        card: (int(n), int(cents))
-        for card, n, cents in conn.execute(
-            select(checkouts.c.card_id, func.count(), func.sum(checkouts.c.amount_cents))
-            .where(_in_period(a, b), checkouts.c.card_id.is_not(None))
-            .group_by(checkouts.c.card_id)
-        )
-    }
+    rows = conn.execute(
+        select(checkouts.c.card_id, func.count(), func.sum(checkouts.c.amount_cents))
+        .where(_in_period(a, b), checkouts.c.card_id.is_not(None))
+        .group_by(checkouts.c.card_id)
+    ).all()  # fetched at once: a period holds many cards
+    return {card: (int(n), int(cents)) for card, n, cents in rows}
 
 
 def _active(conn: Connection, a: datetime, b: datetime) -> set[int]:
@@ -271,7 +270,9 @@ def _active(conn: Connection, a: datetime, b: datetime) -> set[int]:
     return set(
         conn.execute(
             select(checkouts.c.card_id).distinct().where(_in_period(a, b), checkouts.c.card_id.is_not(None))
-        ).scalars()
+        )
+        .scalars()
+        .all()
     )
 
 
@@ -357,7 +358,7 @@ def _cohorts(conn: Connection, store: Store, last: date, b: datetime) -> tuple[C
 
 def _top(conn: Connection, per_card: dict[int, tuple[int, int]], limit: int = 10) -> tuple[TopCustomer, ...]:
     """The most frequent customers of the period (the bigger spender first on a tie)."""
-    best = sorted(per_card.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))[:limit]
+    best = heapq.nsmallest(limit, per_card.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
     if not best:
         return ()
     names = {
