@@ -8,13 +8,12 @@ nowhere: not as sales, visits, revenue or stamps.
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, text
+from sqlalchemy import Connection, and_, case, func, or_, select, text
 from sqlalchemy.orm import aliased
 
 from ..domain.card_numbers import masked_card_number
@@ -145,11 +144,7 @@ def report(store: Store, start: object = None, end: object = None) -> Report:
     with store.read() as conn:
         days_seen = _days(conn, a, b)
         sales = _totals(days_seen)
-        per_card = _per_card(conn, a, b)
-        active = set(per_card)
-        prev_active = _active(conn, prev_a, a)
-        members_active = len(active)
-        came_back = len(active & prev_active)
+        members_active, prev_active, came_back = _returns(conn, prev_a, a, b)
         customers_new = _new_members(conn, a, b)
         # By the enrolment index, then the few erased ones (their own index) taken off.
         members_total = conn.execute(select(func.count()).where(customers.c.created_at < b)).scalar_one()
@@ -174,7 +169,7 @@ def report(store: Store, start: object = None, end: object = None) -> Report:
         claimed = sum(d.claimed for d in days_seen)
         weeks = _weeks(days_seen, first, last)
         cohorts = _cohorts(conn, store, last, b)
-        top = _top(conn, per_card)
+        top = _top(conn, a, b)
     members = sales.get(False, (0, Decimal("0.00"), 0))
     walkins = sales.get(True, (0, Decimal("0.00"), 0))
     reward_cost = from_cents(int(cost_cents))
@@ -196,7 +191,7 @@ def report(store: Store, start: object = None, end: object = None) -> Report:
         days=days,
         members_total=int(members_total),
         members_new=sum(customers_new.values()),
-        repeat_rate=_rate(came_back, len(prev_active)),
+        repeat_rate=_rate(came_back, prev_active),
         stamps_issued=members[2] + gifts,
         stamps_expired=expired,
         coupons_issued=int(issued),
@@ -255,25 +250,26 @@ def _totals(days: list[_Day]) -> dict[bool, tuple[int, Decimal, int]]:
     return totals
 
 
-def _per_card(conn: Connection, a: datetime, b: datetime) -> dict[int, tuple[int, int]]:
-    """Each member's (sales, spend in cents) in the period."""
-    rows = conn.execute(
-        select(checkouts.c.card_id, func.count(), func.sum(checkouts.c.amount_cents))
-        .where(_in_period(a, b), checkouts.c.card_id.is_not(None))
-        .group_by(checkouts.c.card_id)
-    ).all()  # fetched at once: a period holds many cards
-    return {card: (int(n), int(cents)) for card, n, cents in rows}
-
-
-def _active(conn: Connection, a: datetime, b: datetime) -> set[int]:
-    """The cards with a sale in [a, b)."""
-    return set(
-        conn.execute(
-            select(checkouts.c.card_id).distinct().where(_in_period(a, b), checkouts.c.card_id.is_not(None))
+def _returns(conn: Connection, prev_a: datetime, a: datetime, b: datetime) -> tuple[int, int, int]:
+    """(members who came in [a, b), in the previous period [prev_a, a), in
+    both): one pass over both periods' sales, counted by the database."""
+    cards_seen = (
+        select(
+            func.max(case((checkouts.c.at >= a, 1), else_=0)).label("now"),
+            func.max(case((checkouts.c.at < a, 1), else_=0)).label("before"),
         )
-        .scalars()
-        .all()
+        .where(_in_period(prev_a, b), checkouts.c.card_id.is_not(None))
+        .group_by(checkouts.c.card_id)
+        .subquery()
     )
+    now, before, both = conn.execute(
+        select(
+            func.coalesce(func.sum(cards_seen.c.now), 0),
+            func.coalesce(func.sum(cards_seen.c.before), 0),
+            func.coalesce(func.sum(cards_seen.c.now * cards_seen.c.before), 0),
+        )
+    ).one()
+    return int(now), int(before), int(both)
 
 
 def _new_members(conn: Connection, a: datetime, b: datetime) -> dict[str, int]:
@@ -356,9 +352,17 @@ def _cohorts(conn: Connection, store: Store, last: date, b: datetime) -> tuple[C
     return tuple(rows)
 
 
-def _top(conn: Connection, per_card: dict[int, tuple[int, int]], limit: int = 10) -> tuple[TopCustomer, ...]:
+def _top(conn: Connection, a: datetime, b: datetime, limit: int = 10) -> tuple[TopCustomer, ...]:
     """The most frequent customers of the period (the bigger spender first on a tie)."""
-    best = heapq.nsmallest(limit, per_card.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
+    visits = func.count().label("visits")
+    spend = func.sum(checkouts.c.amount_cents).label("spend")
+    best = conn.execute(
+        select(checkouts.c.card_id, visits, spend)
+        .where(_in_period(a, b), checkouts.c.card_id.is_not(None))
+        .group_by(checkouts.c.card_id)
+        .order_by(visits.desc(), spend.desc(), checkouts.c.card_id)
+        .limit(limit)
+    ).all()
     if not best:
         return ()
     names = {
@@ -366,17 +370,19 @@ def _top(conn: Connection, per_card: dict[int, tuple[int, int]], limit: int = 10
         for r in conn.execute(
             select(cards.c.id, cards.c.number, customers.c.name, customers.c.erased_at)
             .select_from(cards.outerjoin(customers, customers.c.id == cards.c.customer_id))
-            .where(cards.c.id.in_([card for card, _ in best]))
+            .where(cards.c.id.in_([row.card_id for row in best]))
         )
     }
     return tuple(
         TopCustomer(
-            first_name(names[card].name) if names[card].name and names[card].erased_at is None else "—",
-            masked_card_number(names[card].number),
-            visits,
-            from_cents(cents),
+            first_name(names[row.card_id].name)
+            if names[row.card_id].name and names[row.card_id].erased_at is None
+            else "—",
+            masked_card_number(names[row.card_id].number),
+            int(row.visits),
+            from_cents(int(row.spend)),
         )
-        for card, (visits, cents) in best
+        for row in best
     )
 
 
