@@ -38,10 +38,12 @@ APPEND_ORDER_INDEXES = {"ix_checkouts_at"}
 
 
 def schema_of(conn: sqlite3.Connection) -> list[list[str]]:
-    """The schema as SQLite keeps it: what the migrations made."""
+    """The schema as SQLite keeps it: what the migrations made. Each
+    statement's lines are sorted: a table the migrations copied lists its
+    constraints in an order that changes from one run to the next."""
     return [
-        list(r)
-        for r in conn.execute(
+        [kind, name, "\n".join(sorted(line.strip().rstrip(",") for line in sql.split("\n")))]
+        for kind, name, sql in conn.execute(
             "SELECT type, name, coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%' "
             "ORDER BY type, name"
         )
