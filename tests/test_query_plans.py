@@ -77,3 +77,12 @@ def test_the_leaderboard_finds_the_months_sales_by_time(desk: Desk) -> None:
     else:
         assert "Seq Scan" not in text, text
     assert [e.name for e in desk.leaderboard(date(2026, 3, 1)).entries] == ["Ana"]
+
+
+def test_a_cards_unused_coupons_are_found_by_the_card(sqlite_desk: Desk) -> None:
+    """Not through an index of every coupon by use (which once led the
+    planner through every unused coupon of the shop at each scan)."""
+    from stampdesk.services.cards import _live_coupons_query
+
+    text = plan(sqlite_desk, _live_coupons_query(), {"card_id": 1})
+    assert "uq_coupons_live_milestone" in text and "redeemed_at" not in text, text

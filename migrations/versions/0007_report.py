@@ -22,6 +22,7 @@ depends_on = None
 # refund, expiry).
 RARE_ROWS = "kind NOT IN ('earn', 'completion', 'completion_reversed')"
 ERASED = "erased_at IS NOT NULL"
+REDEEMED = "redeemed_at IS NOT NULL"
 
 
 def upgrade() -> None:
@@ -53,7 +54,14 @@ def upgrade() -> None:
     with op.batch_alter_table("coupons", schema=None) as batch_op:
         batch_op.add_column(sa.Column("cost_cents", sa.BigInteger(), nullable=True))
         batch_op.create_index("ix_coupons_issued_at", ["issued_at"])
-        batch_op.create_index("ix_coupons_redeemed_at", ["redeemed_at"])
+        # Only used coupons: an index of every unused one (redeemed_at IS NULL)
+        # would tempt the planner away from a card's own coupons.
+        batch_op.create_index(
+            "ix_coupons_redeemed_at",
+            ["redeemed_at"],
+            sqlite_where=sa.text(REDEEMED),
+            postgresql_where=sa.text(REDEEMED),
+        )
     with op.batch_alter_table("ledger", schema=None) as batch_op:
         batch_op.create_index(
             "ix_ledger_rare_at",
@@ -94,10 +102,14 @@ def downgrade() -> None:
         batch_op.create_index("ix_checkouts_at", ["at"])
         batch_op.drop_column("cohort")
     with op.batch_alter_table("customers", schema=None) as batch_op:
-        batch_op.drop_index("ix_customers_erased_at", sqlite_where=sa.text(ERASED), postgresql_where=sa.text(ERASED))
+        batch_op.drop_index(
+            "ix_customers_erased_at", sqlite_where=sa.text(ERASED), postgresql_where=sa.text(ERASED)
+        )
         batch_op.drop_index("ix_customers_created_at")
     with op.batch_alter_table("coupons", schema=None) as batch_op:
-        batch_op.drop_index("ix_coupons_redeemed_at")
+        batch_op.drop_index(
+            "ix_coupons_redeemed_at", sqlite_where=sa.text(REDEEMED), postgresql_where=sa.text(REDEEMED)
+        )
         batch_op.drop_index("ix_coupons_issued_at")
         batch_op.drop_column("cost_cents")
     with op.batch_alter_table("customers", schema=None) as batch_op:

@@ -253,7 +253,8 @@ coupons = Table(
     # What the reward costs the shop (the milestone's ``cost``), for the report.
     Column("cost_cents", BigInteger, nullable=True),
     Index("ix_coupons_issued_at", "issued_at"),
-    Index("ix_coupons_redeemed_at", "redeemed_at"),
+    # Only used coupons: a card's unused ones are looked up by the card.
+    partial_index("ix_coupons_redeemed_at", "redeemed_at", where="redeemed_at IS NOT NULL"),
     # One live coupon per milestone and card cycle; a voided one may be re-earned.
     partial_index(
         "uq_coupons_live_milestone",

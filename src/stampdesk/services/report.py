@@ -163,7 +163,7 @@ def report(store: Store, start: object = None, end: object = None) -> Report:
         ).scalar_one()
         redeemed, cost_cents = conn.execute(
             select(func.count(), func.coalesce(func.sum(coupons.c.cost_cents), 0)).where(
-                coupons.c.redeemed_at >= a, coupons.c.redeemed_at < b
+                coupons.c.redeemed_at.is_not(None), coupons.c.redeemed_at >= a, coupons.c.redeemed_at < b
             )
         ).one()
         claimed = sum(d.claimed for d in days_seen)
