@@ -51,7 +51,7 @@ def test_every_section_of_the_programme_file_is_read_and_survives_a_round_trip()
     assert program.tier_grace_days == 30
     assert program.surprises[0].at_visit == 4
     assert program.referral is not None and program.referral.referrer_stamps == 2
-    assert program.birthday == Birthday("Dessert offert", 7)
+    assert program.birthday == Birthday("Dessert offert", 7, Decimal("1.20"))
     assert program.category_bonus[0].category == "pastry"
     assert program.offpeak[0].days == ("mon", "tue", "wed")
     assert type(program).from_dict(program.to_dict()) == program

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from .services import backup as backup_service
     from .services.join import JoinPreview
     from .services.privacy import ErasedCard
-    from .services.report import Report
+    from .services.report import Report as Report
 
 
 class Desk:

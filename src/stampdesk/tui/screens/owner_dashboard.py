@@ -25,7 +25,7 @@ from ...domain.errors import StampdeskError
 from ..owner_text import OwnerText
 
 if TYPE_CHECKING:
-    from ...services.report import Report
+    from ...desk import Report
 
 MEMBERS_STYLE = "bold #4f7df3"
 WALKINS_STYLE = "bold #f28c38"
