@@ -184,3 +184,18 @@ def test_the_retention_table_forgets_a_month_whose_only_sales_were_refunded(hist
     assert february() == (0.5,)  # her other March sale still counts
     history.refund(march[1])
     assert february() == (0.0,)
+
+
+def test_imported_customers_are_counted_as_such(sqlite_url: str) -> None:
+    from helpers import ROOT
+    from stampdesk.services.importer import import_customers
+
+    clock = Clock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    desk = make_desk(sqlite_url, clock)
+    desk.load_program(EXAMPLE_PROGRAM)
+    imported = import_customers(desk.store, ROOT / "examples" / "customers.csv")
+    desk.enrol(name="Zoé Bernard")
+    r = desk.report("2026-03-01", "2026-03-31")
+    assert r.enrolments_by_channel == {"till": 1, "receipt_qr": 0, "import": imported.imported}
+    assert r.members_new == imported.imported + 1
+    desk.close()
