@@ -111,7 +111,11 @@ def test_the_till_command_sells_in_a_real_terminal(tmp_path: Path, tmux: Tmux) -
     )  # fmt: skip
 
     ready = tr("hint.cleared")  # "Prêt : scannez une carte."
-    screen = tmux.wait_for(lambda s: ready in s and "F7" in s, START_TIMEOUT, "ready line")
+    # The header names the shop once the programme is read (a worker), which
+    # may come a frame after the ready line: wait for both.
+    screen = tmux.wait_for(
+        lambda s: ready in s and "F7" in s and "Café Bleu" in s.split("\n")[0], START_TIMEOUT, "ready screen"
+    )
     lines = screen.rstrip("\n").split("\n")
     assert len(lines) <= 24 and all(len(line) <= 80 for line in lines)
     assert "Café Bleu" in lines[0]
