@@ -86,8 +86,11 @@ class Store:
 
     def end_of_day_after(self, moment: datetime, days: int) -> datetime:
         """The last second of the shop-local day ``days`` after ``moment``."""
-        local = moment.astimezone(self.zone).date() + timedelta(days=days)
-        return datetime.combine(local, time(23, 59, 59), self.zone).astimezone(UTC)
+        return self.end_of_day(self.local_day(moment) + timedelta(days=days))
+
+    def end_of_day(self, day: date) -> datetime:
+        """The last second of the shop-local ``day``, in UTC."""
+        return datetime.combine(day, time(23, 59, 59), self.zone).astimezone(UTC)
 
     def current_program(self, conn: Connection) -> tuple[int, Program]:
         """The newest programme version, or a refusal when none is loaded."""

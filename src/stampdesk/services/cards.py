@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -311,12 +311,9 @@ def _card_state(conn: Connection, store: Store, number: str) -> CardState:
         )
         for c in conn.execute(_live_coupons_query(), {"card_id": row.id})
     )
-    horizon = now + timedelta(days=program.expiry.warn_days)
-    messages += [
-        say("coupon_expires", reward=c.reward, day=say.day(store.local_day(c.expires)))
-        for c in sorted(live, key=lambda c: c.expires)
-        if c.status == "valid" and c.expires <= horizon and program.expiry.warn_days
-    ]
+    messages += loyalty.coupon_lines(
+        store, [(c.reward, c.expires) for c in live], now, program.expiry.warn_days, say
+    )
     return CardState(
         number=row.number,
         name=row.name,
@@ -333,17 +330,13 @@ def _card_state(conn: Connection, store: Store, number: str) -> CardState:
         program=program.name,
         notes=row.notes,
         tier=status.tier.name if status.tier else None,
-        tier_until=store.end_of_day_after(_noon(status.until, store), 0) if status.until else None,
+        tier_until=store.end_of_day(status.until) if status.until else None,
         perk=status.tier.perk if status.tier else None,
         expires=lapse if balance > 0 else None,
         visits=row.visits,
         leaderboard=bool(row.leaderboard),
         messages=tuple(messages),
     )
-
-
-def _noon(day: date, store: Store) -> datetime:
-    return datetime.combine(day, time(12), store.zone)
 
 
 def name_word_rows(customer_id: int, name: str) -> list[dict[str, Any]]:

@@ -234,12 +234,8 @@ def _card_sale(
     if program.tiers:
         today = local.date()
         before, status = loyalty.status(conn, store, version, row.id, today, Sale(today, value, visit))
-        reached_tier = status.tier is not None and status.until is None
-        if (
-            status.tier is not None
-            and reached_tier
-            and (before.tier is None or before.tier.name != status.tier.name)
-        ):
+        held = before.tier.name if before.tier else None
+        if status.tier is not None and status.until is None and status.tier.name != held:
             messages.append(say("tier_reached", tier=status.tier.name))
             if status.tier.perk:
                 messages.append(say("tier_perk", tier=status.tier.name, perk=status.tier.perk))

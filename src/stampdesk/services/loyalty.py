@@ -8,7 +8,7 @@ Callers hold a transaction; nothing here commits.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -230,27 +230,34 @@ def expire_all(store: Store, at: datetime | None = None) -> tuple[int, int]:
 # Warnings
 
 
-def coupon_warnings(
-    conn: Connection, store: Store, card_id: int, moment: datetime, warn_days: int, say: Phrases
+def coupon_lines(
+    store: Store, live: Iterable[tuple[str, datetime]], moment: datetime, warn_days: int, say: Phrases
 ) -> list[str]:
-    """Lines for the card's live coupons that end within ``warn_days``."""
+    """ "Bon « Croissant offert » à utiliser avant le 01/04" for each live
+    coupon ``(reward, expires)`` still valid at ``moment`` that ends within
+    ``warn_days``, the soonest first."""
     if warn_days <= 0:
         return []
     horizon = moment + timedelta(days=warn_days)
     return [
-        say("coupon_expires", reward=c.reward, day=say.day(store.local_day(c.expires_at)))
-        for c in conn.execute(
-            select(coupons.c.reward, coupons.c.expires_at)
-            .where(
-                coupons.c.card_id == card_id,
-                coupons.c.redeemed_at.is_(None),
-                coupons.c.voided_at.is_(None),
-                coupons.c.expires_at >= moment,
-                coupons.c.expires_at <= horizon,
-            )
-            .order_by(coupons.c.expires_at)
-        )
+        say("coupon_expires", reward=reward, day=say.day(store.local_day(expires)))
+        for reward, expires in sorted(live, key=lambda c: c[1])
+        if moment <= expires <= horizon
     ]
+
+
+def coupon_warnings(
+    conn: Connection, store: Store, card_id: int, moment: datetime, warn_days: int, say: Phrases
+) -> list[str]:
+    """``coupon_lines`` of the card's live coupons, read from the database."""
+    live = conn.execute(
+        select(coupons.c.reward, coupons.c.expires_at).where(
+            coupons.c.card_id == card_id,
+            coupons.c.redeemed_at.is_(None),
+            coupons.c.voided_at.is_(None),
+        )
+    ).all()
+    return coupon_lines(store, [(c.reward, c.expires_at) for c in live], moment, warn_days, say)
 
 
 def stamp_warning(

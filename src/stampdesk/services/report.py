@@ -20,7 +20,7 @@ from ..domain.card_numbers import masked_card_number
 from ..domain.errors import InvalidInput
 from ..domain.money import from_cents
 from ..domain.validate import first_name
-from ..models import card_months, cards, checkouts, coupons, customers, ledger
+from ..models import LEDGER_RARE_ROWS, card_months, cards, checkouts, coupons, customers, ledger
 from ..printer.words import money
 from ..results import Result
 from ..store import Store
@@ -31,9 +31,7 @@ COHORT_MONTHS = 6
 CHANNELS = ("till", "receipt_qr", "import")
 # Ledger rows that give stamps beside a sale's own (which are on the sale).
 GIFTS = ("starter", "claim", "surprise", "referral", "adjust", "import")
-# What ix_ledger_rare_at leaves out, in its own words: a database uses a
-# partial index only for a query that states its condition.
-RARE_ROWS = text("ledger.kind NOT IN ('earn', 'completion', 'completion_reversed')")
+RARE_ROWS = text(LEDGER_RARE_ROWS)  # ix_ledger_rare_at's condition, as written
 
 
 @dataclass(frozen=True)
