@@ -950,7 +950,8 @@ def redeem(coupon: str, till: str | None) -> None:
 @click.argument("checkout_id", metavar="CHECKOUT_ID")
 @common_options
 def refund(checkout_id: str) -> None:
-    """Refund a sale: take back exactly the stamps it earned."""
+    """Refund a sale: take back all it gave (its stamps, a surprise, referral
+    stamps on both cards, its birthday coupon), down to zero at most."""
     state = _state()
     with desk_for(state) as desk:
         change = desk.refund(checkout_id)
