@@ -373,8 +373,11 @@ def program() -> None:
 
 @program.command("load", context_settings=CONTEXT)
 @click.argument("file", metavar="FILE")
+@click.option(
+    "--shop", metavar="SHOP", help="For this shop only (a chain); default: every shop, replacing their own."
+)
 @common_options
-def program_load(file: str) -> None:
+def program_load(file: str, shop: str | None) -> None:
     """Load the programme from a TOML FILE ("-" reads stdin); a changed file
     becomes a new version, and what was earned is never taken away."""
     from .services import program as program_service
@@ -382,20 +385,23 @@ def program_load(file: str) -> None:
     state = _state()
     with desk_for(state) as desk:
         if file == "-":
-            info = program_service.load_program(desk.store, sys.stdin.read())
+            info = program_service.load_program(desk.store, sys.stdin.read(), shop=shop)
         else:
-            info = program_service.load_program_file(desk.store, Path(file))
+            info = program_service.load_program_file(desk.store, Path(file), shop=shop)
     data = info.to_dict()
     emit(state, data, lambda: program_text(data, loaded=True))
 
 
 @program.command("show", context_settings=CONTEXT)
+@click.option(
+    "--shop", metavar="SHOP", help="The programme in force in this shop; default: this till's shop."
+)
 @common_options
-def program_show() -> None:
+def program_show(shop: str | None) -> None:
     """Show the current programme."""
     state = _state()
     with desk_for(state) as desk:
-        data = desk.program().to_dict()
+        data = desk.program(shop=shop).to_dict()
     emit(state, data, lambda: program_text(data, loaded=False))
 
 
@@ -572,8 +578,11 @@ def leaderboard(month: str | None, limit: int) -> None:
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of stdout."
 )
+@click.option(
+    "--shop", metavar="SHOP", help="One shop of the chain (name or number); default: the whole chain."
+)
 @common_options
-def report(start: str | None, end: str | None, form: str | None, out: Path | None) -> None:
+def report(start: str | None, end: str | None, form: str | None, out: Path | None, shop: str | None) -> None:
     """How the programme performs: members against walk-ins, stamps and
     rewards, what the rewards cost, retention, and a verdict."""
     from .report_formats import report_csv, report_html, report_text
@@ -581,7 +590,7 @@ def report(start: str | None, end: str | None, form: str | None, out: Path | Non
     state = _state()
     form = form or ("json" if state.json else "text")
     with desk_for(state) as desk:
-        result = desk.report(start, end)
+        result = desk.report(start, end, shop=shop)
         locale = desk.settings.locale
     data = result.to_dict()
     body = {
@@ -1029,6 +1038,63 @@ def till() -> None:
 # The HTTP API: keys for till software, and the server
 
 
+@cli.group("shop", context_settings=CONTEXT)
+def shop_group() -> None:
+    """The shops of a chain and their tills (one card in every shop)."""
+
+
+def _shop_line(info: dict[str, Any]) -> str:
+    tills = ", ".join(info["tills"]) or "no till yet"
+    own = f"; its own programme (version {info['own_program']})" if info["own_program"] else ""
+    return f"{info['id']:>3}  {info['name']}  (tills: {tills}{own})"
+
+
+@shop_group.command("add", context_settings=CONTEXT)
+@click.argument("name")
+@common_options
+def shop_add(name: str) -> None:
+    """Add the shop NAME to the chain."""
+    state = _state()
+    with desk_for(state) as desk:
+        data = desk.add_shop(name).to_dict()
+    emit(state, data, lambda: f"Shop {data['id']} added: {data['name']}")
+
+
+@shop_group.command("rename", context_settings=CONTEXT)
+@click.argument("shop")
+@click.argument("name")
+@common_options
+def shop_rename(shop: str, name: str) -> None:
+    """Give the shop SHOP (name or number) the name NAME."""
+    state = _state()
+    with desk_for(state) as desk:
+        data = desk.rename_shop(shop, name).to_dict()
+    emit(state, data, lambda: f"Shop {data['id']} is now {data['name']}")
+
+
+@shop_group.command("list", context_settings=CONTEXT)
+@common_options
+def shop_list() -> None:
+    """The shops, their tills, and which have a programme of their own."""
+    state = _state()
+    with desk_for(state) as desk:
+        rows = [s.to_dict() for s in desk.shops()]
+    emit(state, {"shops": rows}, lambda: "\n".join(_shop_line(r) for r in rows))
+
+
+@shop_group.command("till", context_settings=CONTEXT)
+@click.argument("till")
+@click.argument("shop")
+@common_options
+def shop_till(till: str, shop: str) -> None:
+    """Register the till TILL in the shop SHOP (or move it there): its sales
+    are that shop's from now on."""
+    state = _state()
+    with desk_for(state) as desk:
+        data = desk.assign_till(till, shop).to_dict()
+    emit(state, data, lambda: f"Till {data['name']} is in {data['shop']}")
+
+
 @cli.group("apikey", context_settings=CONTEXT)
 def apikey_group() -> None:
     """API keys of the till software that calls `stampdesk serve`."""
@@ -1043,13 +1109,16 @@ def apikey_group() -> None:
     show_default=True,
     help="till: sales, cards, coupons, refunds; admin: also the programme.",
 )
+@click.option(
+    "--shop", metavar="SHOP", help="Register the till in this shop (a chain); see `stampdesk shop`."
+)
 @common_options
-def apikey_create(name: str, role: str) -> None:
+def apikey_create(name: str, role: str, shop: str | None) -> None:
     """Print a new API key for the till NAME (shown once, stored hashed)."""
     state = _state()
     with desk_for(state) as desk:
-        new = desk.create_api_key(name, role)
-    data = {"name": new.name, "key": new.key, "role": new.role, "prefix": new.prefix}
+        new = desk.create_api_key(name, role, shop=shop)
+    data = {"name": new.name, "key": new.key, "role": new.role, "prefix": new.prefix, "shop": shop}
     emit(
         state,
         data,

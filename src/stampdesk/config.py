@@ -58,6 +58,9 @@ class Settings:
     timezone: str = "UTC"
     card_prefix: str = DEFAULT_PREFIX
     till: str | None = None
+    # The shop this till or server belongs to (by name); unset: its till's
+    # shop if the till is registered, else the database's first shop.
+    shop: str | None = None
     claim_days: int = 30  # how long a walk-in's receipt can be claimed
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     pages: PagesSettings = field(default_factory=PagesSettings)
@@ -168,6 +171,7 @@ def load_settings(
 
     known = {"database", "public_url", "locale", "timezone", "card_prefix", "till", "claim_days", "printer"}
     known.add("pages")  # the customer pages' colours and rate limit
+    known.add("shop")  # a chain: the shop of this till or server
     unknown = sorted(set(data) - known)
     if unknown:
         raise InvalidInput(f"config file {path}: unknown key {unknown[0]!r}", "invalid_config")
@@ -204,6 +208,7 @@ def load_settings(
         timezone=zone,
         card_prefix=text("card_prefix", DEFAULT_PREFIX) or DEFAULT_PREFIX,
         till=text("till", None),
+        shop=env.get("STAMPDESK_SHOP") or text("shop", None),
         printer=PrinterSettings(
             url=printer or printer_table.get("url"),
             profile=printer_table.get("profile"),

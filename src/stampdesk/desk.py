@@ -31,6 +31,7 @@ from .results import (
 )
 from .services import cards, check, checkout, coupons, loyalty, printing, program, refunds
 from .services import overview as overview_service
+from .services import shops as shop_service
 from .services import staff as staff_service
 
 # Re-exported for the till, which reaches the engine only through this module.
@@ -157,14 +158,16 @@ class Desk:
         lapsed_cards, stamps = loyalty.expire_all(self.store, moment)
         return ExpiryReport(lapsed_cards, stamps)
 
-    def load_program(self, source: str | Path) -> ProgramInfo:
-        """Load a programme from TOML text or from a file path."""
+    def load_program(self, source: str | Path, *, shop: object = None) -> ProgramInfo:
+        """Load a programme from TOML text or from a file path, for the whole
+        chain or, with ``shop``, for one shop."""
         if isinstance(source, Path) or (isinstance(source, str) and "[program]" not in source):
-            return program.load_program_file(self.store, source)
-        return program.load_program(self.store, source)
+            return program.load_program_file(self.store, source, shop=shop)
+        return program.load_program(self.store, source, shop=shop)
 
-    def program(self) -> ProgramInfo:
-        return program.show_program(self.store)
+    def program(self, *, shop: object = None) -> ProgramInfo:
+        """The programme in force for ``shop`` (default: this till's shop)."""
+        return program.show_program(self.store, shop=shop)
 
     def reprint(self, checkout_id: object) -> printing.PrintJob:
         """Queue a sale's receipt again (it prints as DUPLICATA)."""
@@ -231,12 +234,31 @@ class Desk:
 
         return leaderboard_service.leaderboard(self.store, month, limit)
 
-    def report(self, start: object = None, end: object = None) -> Report:
+    def report(self, start: object = None, end: object = None, *, shop: object = None) -> Report:
         """How the programme performs from ``start`` to ``end`` (days,
-        included; default the last 30 days): see ``services.report``."""
+        included; default the last 30 days), for the chain or one ``shop``:
+        see ``services.report``."""
         from .services import report as report_service
 
-        return report_service.report(self.store, start, end)
+        return report_service.report(self.store, start, end, shop=shop)
+
+    def add_shop(self, name: object) -> shop_service.ShopInfo:
+        """A new shop of the chain (cards are one card in every shop)."""
+        return shop_service.add_shop(self.store, name)
+
+    def rename_shop(self, shop: object, name: object) -> shop_service.ShopInfo:
+        return shop_service.rename_shop(self.store, shop, name)
+
+    def shops(self) -> tuple[shop_service.ShopInfo, ...]:
+        """Every shop of the chain, with its tills."""
+        return shop_service.list_shops(self.store)
+
+    def assign_till(self, till: object, shop: object) -> shop_service.TillInfo:
+        """Register the till ``till`` in ``shop`` (or move it there)."""
+        return shop_service.assign_till(self.store, till, shop)
+
+    def tills(self) -> tuple[shop_service.TillInfo, ...]:
+        return shop_service.list_tills(self.store)
 
     def now(self) -> datetime:
         """The shop's clock (UTC): what a sale recorded now would be dated."""
@@ -314,11 +336,20 @@ class Desk:
         """A recorded sale's result, as it was returned."""
         return checkout.sale_result(self.store, clean_checkout_id(checkout_id))
 
-    def create_api_key(self, name: object, role: object = "till") -> apikeys.NewApiKey:
-        """A new API key for a till (``role`` till or admin), shown only now."""
+    def create_api_key(
+        self, name: object, role: object = "till", *, shop: object = None
+    ) -> apikeys.NewApiKey:
+        """A new API key for a till (``role`` till or admin), shown only now;
+        with ``shop``, the till is registered in that shop."""
         from .services import apikeys
 
-        return apikeys.create(self.store, name, role)
+        if shop is not None:
+            with self.store.read() as conn:
+                shop_service.shop_id_of(conn, shop)  # an unknown shop: refused before the key
+        new = apikeys.create(self.store, name, role)
+        if shop is not None:
+            shop_service.assign_till(self.store, new.name, shop)
+        return new
 
     def revoke_api_key(self, name: object) -> apikeys.ApiKeyInfo:
         """Revoke a till's live key (refused at once by this process)."""

@@ -96,11 +96,26 @@ settings = Table(
     Column("value", Text, nullable=False),
 )
 
+# The shops of a chain (a single shop has one: "Main shop", id 1). Cards are
+# one card everywhere: a card's ``shop_id`` is only where it was enrolled.
 shops = Table(
     "shops",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(100), nullable=False),
+    Column("name_key", String(100), nullable=False),  # case- and accent-folded, for uniqueness
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("uq_shops_name_key", "name_key", unique=True),
+)
+
+# The tills of the chain, each in one shop: a till's sales are the shop's, and
+# an API key is a till's (``api_keys.name`` is the till's name).
+tills = Table(
+    "tills",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("shop_id", Integer, ForeignKey("shops.id"), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -112,6 +127,8 @@ program_versions = Table(
     Column("name", String(100), nullable=False),
     Column("rules", Text, nullable=False),  # JSON of Program.to_dict()
     Column("source", Text, nullable=False),  # the TOML file as loaded
+    # NULL: the whole chain's; else one shop's, until the chain loads a newer one.
+    Column("shop_id", Integer, ForeignKey("shops.id"), nullable=True),
 )
 
 customers = Table(
@@ -203,7 +220,7 @@ checkouts = Table(
     Index("ix_checkouts_card_id_at", "card_id", "at"),
     # Sales by time, with what the report counts of them (the cards that came,
     # what they spent): a period's sales are read from the index alone.
-    Index("ix_checkouts_at", "at", "card_id", "amount_cents", "refunded_at"),
+    Index("ix_checkouts_at", "at", "card_id", "amount_cents", "refunded_at", "shop_id"),
     # Only sales sent with a key are indexed: the others cost no index write.
     partial_index(
         "uq_checkouts_idempotency_key", "idempotency_key", where="idempotency_key IS NOT NULL", unique=True

@@ -180,9 +180,15 @@ class ProgramInfo(Result):
     created_at: datetime
     rules: dict[str, Any]
     source: str
+    shop: str | None = None  # the shop it was loaded for; None: the whole chain
 
     def to_dict(self) -> dict[str, Any]:
-        return {"version": self.version, "created_at": plain(self.created_at), **self.rules}
+        return {
+            "version": self.version,
+            "created_at": plain(self.created_at),
+            "shop": self.shop,
+            **self.rules,
+        }
 
 
 @dataclass(frozen=True)

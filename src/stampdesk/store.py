@@ -10,14 +10,15 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, or_, select
 from sqlalchemy.sql import ClauseElement
 
 from . import db
 from .config import Settings
-from .domain.errors import Refused, StampdeskError
+from .domain.errors import NotFound, Refused, StampdeskError
 from .domain.program import Program
-from .models import program_versions, settings
+from .domain.validate import name_key
+from .models import program_versions, settings, shops, tills
 
 
 def utc_now() -> datetime:
@@ -35,7 +36,7 @@ class Store:
         self.postgres = engine.dialect.name == "postgresql"
         self._programs: dict[int, Program] = {}
         self._claim_secret: bytes | None = None
-        self._version_days: list[tuple[str, int]] = []
+        self._version_days: dict[int, list[tuple[str, int]]] = {}
         self._lock = threading.Lock()
         self._prepared: dict[str, db.Prepared] = {}
         # SQLite takes one writer at a time anyway (BEGIN IMMEDIATE), so this
@@ -43,6 +44,10 @@ class Store:
         # round trip at every sale. PostgreSQL writes concurrently: pooled.
         self._writer: Connection | None = None
         self._writer_lock = threading.Lock()
+        # The shop of this process (settings.shop, else its till's, else the
+        # first) and the shop of each till a sale named, looked up once.
+        self._shop_id: int | None = None
+        self._till_shops: dict[str, int] = {}
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -92,10 +97,61 @@ class Store:
         """The last second of the shop-local ``day``, in UTC."""
         return datetime.combine(day, time(23, 59, 59), self.zone).astimezone(UTC)
 
-    def current_program(self, conn: Connection) -> tuple[int, Program]:
-        """The newest programme version, or a refusal when none is loaded."""
+    def shop_id(self, conn: Connection) -> int:
+        """The shop this process works for: ``shop`` in the settings, else the
+        shop its till is in, else the database's first shop."""
+        if self._shop_id is None:
+            if self.settings.shop:
+                found = conn.execute(
+                    select(shops.c.id).where(shops.c.name_key == name_key(self.settings.shop.strip()))
+                ).scalar()
+                if found is None:
+                    raise NotFound(
+                        f"no shop named {self.settings.shop!r}: add it with `stampdesk shop add`, "
+                        "or correct `shop` in the config file",
+                        "unknown_shop",
+                    )
+                self._shop_id = int(found)
+            else:
+                self._shop_id = self._till_shop(conn, self.settings.till) or 1
+        return self._shop_id
+
+    def shop_of(self, conn: Connection, till: str | None) -> int:
+        """The shop of a sale made at ``till``: the till's shop once it is
+        registered in one, else this process's shop."""
+        if till is not None and till != self.settings.till:
+            shop = self._till_shop(conn, till)
+            if shop is not None:
+                return shop
+        return self.shop_id(conn)
+
+    def _till_shop(self, conn: Connection, till: str | None) -> int | None:
+        if till is None:
+            return None
+        cached = self._till_shops.get(till)
+        if cached is None:
+            found = conn.execute(select(tills.c.shop_id).where(tills.c.name == till)).scalar()
+            if found is None:
+                return None
+            cached = int(found)
+            with self._lock:
+                self._till_shops[till] = cached
+        return cached
+
+    def forget_shops(self) -> None:
+        """Look the shops of this process and its tills up again (one was moved)."""
+        with self._lock:
+            self._shop_id = None
+            self._till_shops.clear()
+
+    def current_program(self, conn: Connection, shop: int | None = None) -> tuple[int, Program]:
+        """The programme version in force for ``shop`` (this process's shop):
+        the newest loaded for it or for the whole chain; a refusal when none is."""
+        shop = self.shop_id(conn) if shop is None else shop
         version = conn.execute(
-            select(program_versions.c.id).order_by(program_versions.c.id.desc()).limit(1)
+            select(func.max(program_versions.c.id)).where(
+                or_(program_versions.c.shop_id.is_(None), program_versions.c.shop_id == shop)
+            )
         ).scalar()
         program = self.program_or_refuse(conn, version)
         assert version is not None
@@ -125,20 +181,25 @@ class Store:
 
     def version_days(self, conn: Connection, current: int) -> list[tuple[str, int]]:
         """``(shop-local day it was loaded, id)`` of every programme version up
-        to ``current``, oldest first (cached until a newer version comes)."""
-        cached = self._version_days
-        if cached and cached[-1][1] == current:
+        to ``current`` on its line (the chain's versions, and the shop's own if
+        ``current`` is a shop's), oldest first (cached per current version)."""
+        cached = self._version_days.get(current)
+        if cached is not None:
             return cached
+        owner = select(program_versions.c.shop_id).where(program_versions.c.id == current).scalar_subquery()
         days = [
             (self.day_of(created), vid)
             for vid, created in conn.execute(
                 select(program_versions.c.id, program_versions.c.created_at)
-                .where(program_versions.c.id <= current)
+                .where(
+                    program_versions.c.id <= current,
+                    or_(program_versions.c.shop_id.is_(None), program_versions.c.shop_id == owner),
+                )
                 .order_by(program_versions.c.id)
             )
         ]
         with self._lock:
-            self._version_days = days
+            self._version_days[current] = days
         return days
 
     def claim_secret(self, conn: Connection) -> bytes:

@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import validate
@@ -20,10 +20,11 @@ from ..domain.validate import (
     clean_reason,
     clean_time,
 )
-from ..models import cards, checkouts, coupons, customers, name_words, program_versions
+from ..models import cards, checkouts, coupons, customers, name_words
 from ..results import CardState, CouponInfo, CustomerMatch, EnrolResult, StampChange
 from ..store import Store
 from . import claims, loyalty
+from .shops import current_version
 from .stamps import BLANK, ERASED, CardRef, give, ledger_row, lock_card, next_for, take_back
 
 MAX_ADJUSTMENT = 100
@@ -232,7 +233,7 @@ def card(store: Store, number: str) -> CardState:
 @cache
 def _card_query() -> Select[Any]:
     # The current programme version rides along: one round trip, not two.
-    version = select(func.max(program_versions.c.id)).scalar_subquery()
+    version = current_version().scalar_subquery()
     return (
         select(
             cards.c.id,
@@ -276,7 +277,7 @@ def _live_coupons_query() -> Select[Any]:
 
 
 def _card_state(conn: Connection, store: Store, number: str) -> CardState:
-    row = conn.execute(_card_query(), {"number": number}).first()
+    row = conn.execute(_card_query(), {"number": number, "shop": store.shop_id(conn)}).first()
     if row is None:
         raise NotFound(f"no card {number} in this shop", "unknown_card")
     if row.status == ERASED:

@@ -28,10 +28,10 @@ from ..domain.money import from_cents, parse_amount, to_cents
 from ..domain.program import Program
 from ..domain.rules import advance, cap_for_day
 from ..domain.validate import clean_item, clean_key, clean_time
-from ..models import cards, checkout_items, checkouts, coupons, customers, ledger, program_versions
+from ..models import cards, checkout_items, checkouts, coupons, customers, ledger
 from ..results import CheckoutResult, CouponInfo, MilestoneInfo
 from ..store import Store
-from . import claims, loyalty, printing
+from . import claims, loyalty, printing, shops
 from .stamps import (
     BLANK,
     ERASED,
@@ -115,6 +115,7 @@ def _checkout(
 ) -> CheckoutResult:
     day = store.day_of(moment)
     with store.write() as conn:
+        shop = store.shop_of(conn, till)
         # Compiled once: most keys are new, and this runs at every keyed sale.
         used = store.prepared("checkout.key_used", _key_used).scalar(conn, key=key) if key else None
         if used is not None:
@@ -125,7 +126,7 @@ def _checkout(
             # One read for the card (locked), the programme version and the
             # stamps it already earned today.
             row = store.prepared("checkout.card", lambda: _card_for_sale(store.postgres)).first(
-                conn, number=number, now=moment
+                conn, number=number, now=moment, shop=shop, at=moment
             )
             if row is None:
                 raise NotFound(f"no card {number} in this shop", "unknown_card")
@@ -146,7 +147,7 @@ def _checkout(
                         "invalid_time",
                     )
         else:
-            version = store.prepared("program.current", _current_version).scalar(conn)
+            version = store.prepared("program.at", shops.version_at).scalar(conn, shop=shop, at=moment)
         program = store.program_or_refuse(conn, version)
         if value > program.earning.max_amount:
             raise InvalidInput(
@@ -164,6 +165,7 @@ def _checkout(
             checkout_id = _insert(
                 store,
                 conn,
+                shop,
                 till,
                 None,
                 value,
@@ -198,7 +200,20 @@ def _checkout(
                 print_job=print_job,
             )
         return _card_sale(
-            store, conn, row, program, version, value, lines, moment, day, key, fingerprint, till, receipt
+            store,
+            conn,
+            row,
+            program,
+            version,
+            value,
+            lines,
+            moment,
+            day,
+            key,
+            fingerprint,
+            shop,
+            till,
+            receipt,
         )
 
 
@@ -214,6 +229,7 @@ def _card_sale(
     day: str,
     key: str | None,
     fingerprint: str | None,
+    shop: int,
     till: str | None,
     receipt: bool,
 ) -> CheckoutResult:
@@ -276,6 +292,7 @@ def _card_sale(
     checkout_id = _insert(
         store,
         conn,
+        shop,
         till,
         row.id,
         value,
@@ -379,6 +396,7 @@ def _card_sale(
 def _insert(
     store: Store,
     conn: Connection,
+    shop: int,
     till: str | None,
     card_id: int | None,
     value: Decimal,
@@ -398,6 +416,7 @@ def _insert(
     return int(
         store.prepared("checkout.insert", _insert_checkout).insert(
             conn,
+            shop_id=shop,
             till=till,
             card_id=card_id,
             amount_cents=to_cents(value),
@@ -497,7 +516,8 @@ def _card_for_sale(postgres: bool) -> Select[Any]:
     query = select(
         *LOCKED_CARD_COLUMNS,
         cards.c.created_at,
-        _current_version().scalar_subquery().label("version"),
+        # The version in force for the sale's shop at the sale's moment.
+        shops.version_at().scalar_subquery().label("version"),
         coupon_end.label("coupon_end"),
     ).where(cards.c.number == bindparam("number"))
     return query.with_for_update(of=cards) if postgres else query
@@ -540,15 +560,9 @@ def _key_used() -> Select[Any]:
     return select(checkouts.c.id).where(checkouts.c.idempotency_key == bindparam("key"))
 
 
-def _current_version() -> Select[Any]:
-    return select(func.max(program_versions.c.id))
-
-
 def _insert_checkout() -> Any:
     columns = [
-        c.name
-        for c in checkouts.c
-        if c.name not in ("id", "shop_id", "refunded_at", "claimed_card_id", "claimed_at")
+        c.name for c in checkouts.c if c.name not in ("id", "refunded_at", "claimed_card_id", "claimed_at")
     ]
     return insert(checkouts).values({name: bindparam(name) for name in columns})
 

@@ -22,6 +22,7 @@ from ..models import checkouts, program_versions
 from ..results import MilestoneInfo, Result
 from ..store import Store
 from . import claims
+from .shops import applies_to
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ class JoinPreview(Result):
 @cache
 def _sale_query() -> Select[Any]:
     # The sale and, in the same round trip, the current programme version.
-    version = select(func.max(program_versions.c.id)).scalar_subquery()
+    # (the newest version of the sale's shop or of the whole chain)
+    version = select(func.max(program_versions.c.id)).where(applies_to(checkouts.c.shop_id)).scalar_subquery()
     return select(
         checkouts.c.amount_cents,
         checkouts.c.at,

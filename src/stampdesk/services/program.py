@@ -4,40 +4,56 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.program import parse_program_toml
 from ..models import program_versions
 from ..results import ProgramInfo
 from ..store import Store
+from .shops import applies_to, shop_id_of, shop_name
 
 
-def load_program(store: Store, source: str) -> ProgramInfo:
-    """Store ``source`` (TOML text) as the new programme version.
+def load_program(store: Store, source: str, *, shop: object = None) -> ProgramInfo:
+    """Store ``source`` (TOML text) as the new programme version, for the
+    whole chain or, with ``shop``, for that shop only.
 
-    Loading the same rules again creates no new version. A new version never
-    touches stamps or coupons already earned.
+    Loading the rules already in force creates no new version. A new version
+    never touches stamps or coupons already earned. A chain-wide version
+    replaces every shop's own.
     """
     program = parse_program_toml(source)
     rules = program.to_dict()
     now = store.now()
     with store.write() as conn:
-        latest = conn.execute(
-            select(program_versions).order_by(program_versions.c.id.desc()).limit(1)
-        ).first()
-        if latest is not None and json.loads(latest.rules) == rules:
-            return ProgramInfo(latest.id, latest.created_at, rules, latest.source)
+        shop_id = shop_id_of(conn, shop) if shop is not None else None
+        latest_query = select(program_versions).order_by(program_versions.c.id.desc()).limit(1)
+        if shop_id is not None:
+            latest_query = latest_query.where(applies_to(shop_id))
+        latest = conn.execute(latest_query).first()
+        if latest is not None and json.loads(latest.rules) == rules and (shop_id or latest.shop_id is None):
+            return _info(conn, latest)
         version = conn.execute(
             insert(program_versions).values(
-                created_at=now, name=program.name, rules=json.dumps(rules, sort_keys=True), source=source
+                created_at=now,
+                name=program.name,
+                rules=json.dumps(rules, sort_keys=True),
+                source=source,
+                shop_id=shop_id,
             )
         ).inserted_primary_key[0]  # type: ignore[index]
-    return ProgramInfo(version, now, rules, source)
+        name = shop_name(conn, shop_id) if shop_id is not None else None
+    return ProgramInfo(version, now, rules, source, name)
 
 
-def load_program_file(store: Store, path: str | Path) -> ProgramInfo:
+def _info(conn: Connection, row: Any) -> ProgramInfo:
+    name = shop_name(conn, row.shop_id) if row.shop_id is not None else None
+    return ProgramInfo(row.id, row.created_at, json.loads(row.rules), row.source, name)
+
+
+def load_program_file(store: Store, path: str | Path, *, shop: object = None) -> ProgramInfo:
     file = Path(path)
     try:
         source = file.read_text(encoding="utf-8")
@@ -45,14 +61,19 @@ def load_program_file(store: Store, path: str | Path) -> ProgramInfo:
         raise InvalidInput(f"programme file {file} does not exist", "invalid_program") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"cannot read programme file {file}: {exc}", "invalid_program") from None
-    return load_program(store, source)
+    return load_program(store, source, shop=shop)
 
 
-def show_program(store: Store) -> ProgramInfo:
+def show_program(store: Store, *, shop: object = None) -> ProgramInfo:
+    """The programme in force for ``shop`` (default: this till's shop)."""
     with store.read() as conn:
+        shop_id = shop_id_of(conn, shop) if shop is not None else store.shop_id(conn)
         latest = conn.execute(
-            select(program_versions).order_by(program_versions.c.id.desc()).limit(1)
+            select(program_versions)
+            .where(applies_to(shop_id))
+            .order_by(program_versions.c.id.desc())
+            .limit(1)
         ).first()
-    if latest is None:
-        raise NotFound("no programme is loaded yet: run `stampdesk program load FILE`", "no_program")
-    return ProgramInfo(latest.id, latest.created_at, json.loads(latest.rules), latest.source)
+        if latest is None:
+            raise NotFound("no programme is loaded yet: run `stampdesk program load FILE`", "no_program")
+        return _info(conn, latest)

@@ -20,10 +20,11 @@ from ..domain.card_numbers import masked_card_number
 from ..domain.errors import InvalidInput
 from ..domain.money import from_cents
 from ..domain.validate import first_name
-from ..models import LEDGER_RARE_ROWS, card_months, cards, checkouts, coupons, customers, ledger
+from ..models import LEDGER_RARE_ROWS, card_months, cards, checkouts, coupons, customers, ledger, tills
 from ..printer.words import money
 from ..results import Result
 from ..store import Store
+from .shops import shop_id_of, shop_name
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 3660
@@ -88,6 +89,7 @@ class Report(Result):
     cohorts: tuple[Cohort, ...]
     top_customers: tuple[TopCustomer, ...]
     verdict: str
+    shop: str | None = None  # one shop's report; None: the whole chain's
 
 
 def period(store: Store, start: object = None, end: object = None) -> tuple[date, date]:
@@ -134,40 +136,54 @@ def _average(total: Decimal, count: int) -> Decimal:
     return (total / count).quantize(Decimal("0.01")) if count else Decimal("0.00")
 
 
-def report(store: Store, start: object = None, end: object = None) -> Report:
+def report(store: Store, start: object = None, end: object = None, *, shop: object = None) -> Report:
+    """The report of the days ``start`` to ``end`` (shop time), for the whole
+    chain or, with ``shop``, for one shop: its sales, the members enrolled
+    there, the coupons issued by its sales and used at its tills."""
     first, last = period(store, start, end)
     a, b = _bounds(store, first, last)
     days = (last - first).days + 1
     prev_a, _ = _bounds(store, first - timedelta(days=days), first - timedelta(days=1))
     with store.read() as conn:
-        days_seen = _days(conn, a, b)
+        shop_id = shop_id_of(conn, shop) if shop is not None else None
+        name = shop_name(conn, shop_id) if shop_id is not None else None
+        where = _Shop(shop_id)
+        days_seen = _days(conn, a, b, where)
         sales = _totals(days_seen)
-        members_active, prev_active, came_back = _returns(conn, prev_a, a, b)
-        customers_new = _new_members(conn, a, b)
+        members_active, prev_active, came_back = _returns(conn, prev_a, a, b, where)
+        customers_new = _new_members(conn, a, b, where)
         # By the enrolment index, then the few erased ones (their own index) taken off.
-        members_total = conn.execute(select(func.count()).where(customers.c.created_at < b)).scalar_one()
+        members_total = conn.execute(
+            select(func.count()).where(customers.c.created_at < b, *where.members())
+        ).scalar_one()
         members_total -= sum(
             1
             for created in conn.execute(
-                select(customers.c.created_at).where(customers.c.erased_at.is_not(None))
+                select(customers.c.created_at).where(customers.c.erased_at.is_not(None), *where.members())
             ).scalars()
             if created < b
         )
-        gifts, expired = _ledger_rows(conn, a, b)
+        gifts, expired = _ledger_rows(conn, a, b, where)
         issued = conn.execute(
             select(func.count()).where(
-                coupons.c.issued_at >= a, coupons.c.issued_at < b, coupons.c.voided_at.is_(None)
+                coupons.c.issued_at >= a,
+                coupons.c.issued_at < b,
+                coupons.c.voided_at.is_(None),
+                *where.coupons_issued(),
             )
         ).scalar_one()
         redeemed, cost_cents = conn.execute(
             select(func.count(), func.coalesce(func.sum(coupons.c.cost_cents), 0)).where(
-                coupons.c.redeemed_at.is_not(None), coupons.c.redeemed_at >= a, coupons.c.redeemed_at < b
+                coupons.c.redeemed_at.is_not(None),
+                coupons.c.redeemed_at >= a,
+                coupons.c.redeemed_at < b,
+                *where.coupons_redeemed(),
             )
         ).one()
         claimed = sum(d.claimed for d in days_seen)
         weeks = _weeks(days_seen, first, last)
-        cohorts = _cohorts(conn, store, last, b)
-        top = _top(conn, a, b)
+        cohorts = _cohorts(conn, store, last, b, where)
+        top = _top(conn, a, b, where)
     members = sales.get(False, (0, Decimal("0.00"), 0))
     walkins = sales.get(True, (0, Decimal("0.00"), 0))
     reward_cost = from_cents(int(cost_cents))
@@ -201,12 +217,54 @@ def report(store: Store, start: object = None, end: object = None) -> Report:
         cohorts=cohorts,
         top_customers=top,
         verdict=verdict(store.settings.locale, days, figures),
+        shop=name,
         **figures,
     )
 
 
-def _in_period(a: datetime, b: datetime) -> Any:
-    return and_(checkouts.c.at >= a, checkouts.c.at < b, checkouts.c.refunded_at.is_(None))
+@dataclass(frozen=True)
+class _Shop:
+    """The conditions that narrow each figure to one shop (none for the chain)."""
+
+    id: int | None
+
+    def sales(self) -> tuple[Any, ...]:
+        return () if self.id is None else (checkouts.c.shop_id == self.id,)
+
+    def members(self) -> tuple[Any, ...]:
+        # A customer is the shop's where their card was enrolled.
+        if self.id is None:
+            return ()
+        return (customers.c.id.in_(select(cards.c.customer_id).where(cards.c.shop_id == self.id)),)
+
+    def _card_shop(self, card_id: Any) -> Any:
+        return select(cards.c.shop_id).where(cards.c.id == card_id).scalar_subquery()
+
+    def coupons_issued(self) -> tuple[Any, ...]:
+        # Issued by a sale of the shop, or (enrolment, adjustment) to a card of the shop.
+        if self.id is None:
+            return ()
+        sale_shop = (
+            select(checkouts.c.shop_id).where(checkouts.c.id == coupons.c.checkout_id).scalar_subquery()
+        )
+        return (func.coalesce(sale_shop, self._card_shop(coupons.c.card_id)) == self.id,)
+
+    def coupons_redeemed(self) -> tuple[Any, ...]:
+        # Used at a till of the shop (a till in no shop: the card's shop).
+        if self.id is None:
+            return ()
+        till_shop = select(tills.c.shop_id).where(tills.c.name == coupons.c.redeemed_till).scalar_subquery()
+        return (func.coalesce(till_shop, self._card_shop(coupons.c.card_id)) == self.id,)
+
+    def ledger(self, sale: Any) -> tuple[Any, ...]:
+        # A sale's rows are its shop's; the others (enrolment, hand, lapse) the card's shop's.
+        if self.id is None:
+            return ()
+        return (func.coalesce(sale.c.shop_id, self._card_shop(ledger.c.card_id)) == self.id,)
+
+
+def _in_period(a: datetime, b: datetime, where: _Shop) -> Any:
+    return and_(checkouts.c.at >= a, checkouts.c.at < b, checkouts.c.refunded_at.is_(None), *where.sales())
 
 
 @dataclass(frozen=True)
@@ -221,7 +279,7 @@ class _Day:
     claimed: int  # walk-in sales whose receipt was claimed
 
 
-def _days(conn: Connection, a: datetime, b: datetime) -> list[_Day]:
+def _days(conn: Connection, a: datetime, b: datetime, where: _Shop) -> list[_Day]:
     """One pass over the period's sales, by day and by card or none."""
     walkin = checkouts.c.card_id.is_(None)  # no bound value: the same text in GROUP BY
     rows = conn.execute(
@@ -233,7 +291,7 @@ def _days(conn: Connection, a: datetime, b: datetime) -> list[_Day]:
             func.coalesce(func.sum(checkouts.c.stamps), 0),
             func.count(checkouts.c.claimed_card_id),
         )
-        .where(_in_period(a, b))
+        .where(_in_period(a, b, where))
         .group_by(checkouts.c.day, walkin)
     ).all()
     return [_Day(d, bool(w), int(n), from_cents(int(c)), int(st), int(cl)) for d, w, n, c, st, cl in rows]
@@ -248,7 +306,9 @@ def _totals(days: list[_Day]) -> dict[bool, tuple[int, Decimal, int]]:
     return totals
 
 
-def _returns(conn: Connection, prev_a: datetime, a: datetime, b: datetime) -> tuple[int, int, int]:
+def _returns(
+    conn: Connection, prev_a: datetime, a: datetime, b: datetime, where: _Shop
+) -> tuple[int, int, int]:
     """(members who came in [a, b), in the previous period [prev_a, a), in
     both): one pass over both periods' sales, counted by the database."""
     cards_seen = (
@@ -256,7 +316,7 @@ def _returns(conn: Connection, prev_a: datetime, a: datetime, b: datetime) -> tu
             func.max(case((checkouts.c.at >= a, 1), else_=0)).label("now"),
             func.max(case((checkouts.c.at < a, 1), else_=0)).label("before"),
         )
-        .where(_in_period(prev_a, b), checkouts.c.card_id.is_not(None))
+        .where(_in_period(prev_a, b, where), checkouts.c.card_id.is_not(None))
         .group_by(checkouts.c.card_id)
         .subquery()
     )
@@ -270,16 +330,16 @@ def _returns(conn: Connection, prev_a: datetime, a: datetime, b: datetime) -> tu
     return int(now), int(before), int(both)
 
 
-def _new_members(conn: Connection, a: datetime, b: datetime) -> dict[str, int]:
+def _new_members(conn: Connection, a: datetime, b: datetime, where: _Shop) -> dict[str, int]:
     rows = conn.execute(
         select(customers.c.channel, func.count())
-        .where(customers.c.created_at >= a, customers.c.created_at < b)
+        .where(customers.c.created_at >= a, customers.c.created_at < b, *where.members())
         .group_by(customers.c.channel)
     ).all()
     return {channel: int(n) for channel, n in rows}
 
 
-def _ledger_rows(conn: Connection, a: datetime, b: datetime) -> tuple[int, int]:
+def _ledger_rows(conn: Connection, a: datetime, b: datetime, where: _Shop) -> tuple[int, int]:
     """(stamps given beside the sales' own, stamps that lapsed) in the period;
     a refunded sale's claim, surprise and referral stamps do not count."""
     sale = aliased(checkouts)
@@ -293,6 +353,7 @@ def _ledger_rows(conn: Connection, a: datetime, b: datetime) -> tuple[int, int]:
             ledger.c.kind.in_((*GIFTS, "expiry")),
             or_(ledger.c.checkout_id.is_(None), sale.c.refunded_at.is_(None)),
             or_(ledger.c.kind != "adjust", ledger.c.stamps > 0),
+            *where.ledger(sale),
         )
         .group_by(ledger.c.kind)
     ).all()
@@ -318,7 +379,7 @@ def _month_start(day: date, shift: int = 0) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _cohorts(conn: Connection, store: Store, last: date, b: datetime) -> tuple[Cohort, ...]:
+def _cohorts(conn: Connection, store: Store, last: date, b: datetime, where: _Shop) -> tuple[Cohort, ...]:
     """The retention table: for the last months of enrolment up to ``last``,
     the share of their members with a sale in each following month, counted
     in ``card_months`` (kept by the sales and their refunds)."""
@@ -333,6 +394,11 @@ def _cohorts(conn: Connection, store: Store, last: date, b: datetime) -> tuple[C
                 card_months.c.month > keys[0],
                 card_months.c.month <= keys[-1],
                 card_months.c.cohort >= keys[0],
+                *(
+                    ()
+                    if where.id is None
+                    else (card_months.c.card_id.in_(select(cards.c.id).where(cards.c.shop_id == where.id)),)
+                ),
             )
             .group_by(card_months.c.month, card_months.c.cohort)
         )
@@ -342,7 +408,9 @@ def _cohorts(conn: Connection, store: Store, last: date, b: datetime) -> tuple[C
         ma, mb = _bounds(store, month, _month_start(month, 1) - timedelta(days=1))
         size = int(
             conn.execute(
-                select(func.count()).where(customers.c.created_at >= ma, customers.c.created_at < mb)
+                select(func.count()).where(
+                    customers.c.created_at >= ma, customers.c.created_at < mb, *where.members()
+                )
             ).scalar_one()
         )
         shares = tuple(_rate(came.get((keys[index], later), 0), size) for later in keys[index + 1 :])
@@ -350,13 +418,15 @@ def _cohorts(conn: Connection, store: Store, last: date, b: datetime) -> tuple[C
     return tuple(rows)
 
 
-def _top(conn: Connection, a: datetime, b: datetime, limit: int = 10) -> tuple[TopCustomer, ...]:
+def _top(
+    conn: Connection, a: datetime, b: datetime, where: _Shop, limit: int = 10
+) -> tuple[TopCustomer, ...]:
     """The most frequent customers of the period (the bigger spender first on a tie)."""
     visits = func.count().label("visits")
     spend = func.sum(checkouts.c.amount_cents).label("spend")
     best = conn.execute(
         select(checkouts.c.card_id, visits, spend)
-        .where(_in_period(a, b), checkouts.c.card_id.is_not(None))
+        .where(_in_period(a, b, where), checkouts.c.card_id.is_not(None))
         .group_by(checkouts.c.card_id)
         .order_by(visits.desc(), spend.desc(), checkouts.c.card_id)
         .limit(limit)
