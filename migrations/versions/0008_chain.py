@@ -28,6 +28,11 @@ def upgrade() -> None:
         conn.execute(
             sa.text("UPDATE shops SET name_key = :key WHERE id = :id"), {"key": name_key(name), "id": shop_id}
         )
+    if conn.dialect.name == "postgresql":
+        # The first shop was inserted with its id: the sequence must move past it.
+        conn.execute(
+            sa.text("SELECT setval(pg_get_serial_sequence('shops', 'id'), (SELECT max(id) FROM shops))")
+        )
     with op.batch_alter_table("shops", schema=None) as batch_op:
         batch_op.alter_column("name_key", existing_type=sa.String(length=100), nullable=False)
         batch_op.create_index("uq_shops_name_key", ["name_key"], unique=True)
