@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from .desk import Desk
+    from .offline import OfflineSale
     from .results import CardState, CheckoutResult, CouponInfo, NextMilestone, StampChange
     from .services.staff import StaffMember
 
@@ -680,6 +681,8 @@ def checkout(
     With --print, the receipt's job is recorded with the sale and sent to the
     printer; a printer fault leaves it pending and the sale stands (exit 0).
     """
+    from .offline import OfflineSale
+
     state = _state()
     outcome = None
     with desk_for(state) as desk:
@@ -694,10 +697,23 @@ def checkout(
             till=till,
             receipt=print_it,
         )
-        zone = _zone(desk)
-        if printer is not None and result.print_job is not None:
-            outcome = _print_until(desk, printer, result.print_job)
+        if isinstance(result, OfflineSale):
+            outcome = print_offline_sale(desk, printer, result) if printer is not None else None
+        else:
+            zone = _zone(desk)
+            if printer is not None and result.print_job is not None:
+                outcome = _print_until(desk, printer, result.print_job)
     data = result.to_dict()
+    if isinstance(result, OfflineSale):
+        if print_it:
+            data["printed"] = bool(outcome and outcome.printed)
+            data["print_error"] = None if outcome is None or outcome.printed else outcome.message
+        emit(state, data, lambda: offline_text(result))
+        if print_it and not data["printed"]:
+            click.echo(
+                f"stampdesk: warning: the receipt did not print: {one_line(data['print_error'])}", err=True
+            )
+        return
     if print_it:
         data["printed"] = bool(outcome and outcome.printed)
         data["print_error"] = None if outcome is None or outcome.printed else outcome.message
@@ -708,6 +724,48 @@ def checkout(
             f"{one_line(data['print_error'] or 'an earlier receipt is still waiting')}",
             err=True,
         )
+
+
+def offline_text(sale: OfflineSale) -> str:
+    """What the cashier is told of a sale kept while the database is out of reach."""
+    who = f"card {sale.card}" if sale.card else "walk-in"
+    return (
+        f"Offline: the sale of {sale.amount} ({who}) is kept on this till and its stamps wait for "
+        f"synchronisation ({_plural(sale.waiting, 'sale')} waiting). Reference: {sale.key}"
+    )
+
+
+def print_offline_sale(desk: Desk, printer: Any, sale: OfflineSale) -> Any:
+    from .printer.outbox import print_offline_sale as print_it
+
+    return print_it(desk, printer, sale)
+
+
+@cli.command(context_settings=CONTEXT)
+@common_options
+def sync() -> None:
+    """Send the sales this till kept while the database was out of reach,
+    in the order they were made (each is recorded once); exit 1 while the
+    database still cannot be reached."""
+    state = _state()
+    with desk_for(state) as desk:
+        report = desk.sync()
+        waiting = desk.waiting_sales()
+    data = report.to_dict()
+
+    def text() -> str:
+        if desk.offline is None:
+            return "Nothing to send: this till has no offline outbox (offline = false)."
+        lines = [f"Sent {_plural(report.sent, 'sale')}; {_plural(waiting, 'sale')} waiting."]
+        if not report.online:
+            lines.append("The database is still out of reach: run `stampdesk sync` again later.")
+        for refusal in report.refusals:
+            lines.append(f"Refused by the database: {refusal.key} ({refusal.amount}): {refusal.message}")
+        return "\n".join(lines)
+
+    emit(state, data, text)
+    if not report.online:
+        raise SystemExit(1)
 
 
 def _printer(desk: Desk) -> Any:

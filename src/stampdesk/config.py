@@ -61,6 +61,11 @@ class Settings:
     # The shop this till or server belongs to (by name); unset: its till's
     # shop if the till is registered, else the database's first shop.
     shop: str | None = None
+    # A till of a chain keeps selling when the database is out of reach: its
+    # sales wait in ``outbox`` (a SQLite file) and are replayed once it
+    # answers. On by default for PostgreSQL; a SQLite shop is its own database.
+    offline: bool = False
+    outbox: Path | None = None
     claim_days: int = 30  # how long a walk-in's receipt can be claimed
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     pages: PagesSettings = field(default_factory=PagesSettings)
@@ -86,6 +91,11 @@ def user_config_dir() -> Path:
 def default_config_file() -> Path:
     """The config file read when neither ``--config`` nor ``STAMPDESK_CONFIG`` names one."""
     return user_config_dir() / "config.toml"
+
+
+def default_outbox(till: str | None) -> Path:
+    """Where a till keeps the sales it made while the database was out of reach."""
+    return user_data_dir() / f"outbox-{till or 'till'}.db"
 
 
 def default_database_url() -> str:
@@ -171,7 +181,7 @@ def load_settings(
 
     known = {"database", "public_url", "locale", "timezone", "card_prefix", "till", "claim_days", "printer"}
     known.add("pages")  # the customer pages' colours and rate limit
-    known.add("shop")  # a chain: the shop of this till or server
+    known.update(("shop", "offline", "outbox"))  # a chain: this till's shop, its offline outbox
     unknown = sorted(set(data) - known)
     if unknown:
         raise InvalidInput(f"config file {path}: unknown key {unknown[0]!r}", "invalid_config")
@@ -200,8 +210,14 @@ def load_settings(
     claim_days = data.get("claim_days", 30)
     if isinstance(claim_days, bool) or not isinstance(claim_days, int) or not 1 <= claim_days <= 3650:
         raise InvalidInput(f"config file {path}: claim_days must be a whole number of days", "invalid_config")
+    offline = data.get("offline", database.startswith("postgresql"))
+    if not isinstance(offline, bool):
+        raise InvalidInput(f"config file {path}: offline must be true or false", "invalid_config")
+    outbox = env.get("STAMPDESK_OUTBOX") or text("outbox", None)
     return Settings(
         database=database,
+        offline=offline,
+        outbox=Path(outbox).expanduser() if outbox else None,
         claim_days=claim_days,
         public_url=public_url if public_url.endswith("/") else public_url + "/",
         locale=locale,

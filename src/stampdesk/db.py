@@ -29,6 +29,7 @@ from .domain.errors import InvalidInput
 # The newest Alembic revision in migrations/versions; a test keeps it in step.
 SCHEMA_REVISION = "0008"
 BUSY_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_S = 3
 
 
 def make_engine(url: str) -> Engine:
@@ -55,7 +56,10 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     if backend == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True)
+        # A till must not hang on a database that stopped answering: after
+        # this long it keeps selling offline (see ``offline``).
+        connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT_S}
+        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
     raise InvalidInput(f"unsupported database {backend!r}: use sqlite or postgresql", "invalid_database_url")
 
 
@@ -107,6 +111,28 @@ def schema_revision(conn: Connection) -> str | None:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except Exception:
         return None
+
+
+# SQLSTATE classes that mean "no database to talk to" (as opposed to a
+# refusal, a conflict or a serialization failure): connection exceptions,
+# and the server shutting down or refusing connections for now.
+_UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def unreachable(error: BaseException) -> bool:
+    """Whether ``error`` means the central database could not be reached
+    (connection refused or lost, server shutting down), not a refusal."""
+    if not isinstance(error, DBAPIError) or not type(error.orig).__module__.startswith("psycopg"):
+        return False  # a SQLite file is never out of reach: its errors are real ones
+    if error.connection_invalidated:
+        return True
+    original = error.orig
+    state = getattr(original, "sqlstate", None)
+    if state is None:
+        # psycopg raises OperationalError without a state when it cannot
+        # connect at all; the driver's other errors without one are bugs.
+        return type(original).__name__ in ("OperationalError", "InterfaceError")
+    return str(state).startswith(_UNREACHABLE_STATES)
 
 
 def migrations_dir() -> Path:

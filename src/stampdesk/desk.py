@@ -13,10 +13,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import DBAPIError
+
 from . import db
-from .config import PrinterSettings, Settings, load_settings
+from .config import PrinterSettings, Settings, default_outbox, load_settings
 from .config_file import config_path, save_printer_settings
 from .domain.validate import clean_checkout_id, clean_time
+from .offline import OfflineSale, OfflineTill, Refusal, SaleOutbox, SyncReport
 from .results import (
     CardState,
     CheckoutResult,
@@ -54,8 +57,10 @@ if TYPE_CHECKING:
 class Desk:
     """A shop's stamp-card engine, bound to one database."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, offline: OfflineTill | None = None) -> None:
         self.store = store
+        # A till of a chain: its sales wait here while the database is out of reach.
+        self.offline = offline
 
     @property
     def settings(self) -> Settings:
@@ -71,9 +76,21 @@ class Desk:
         at: object = None,
         till: str | None = None,
         receipt: bool = False,
-    ) -> CheckoutResult:
+    ) -> CheckoutResult | OfflineSale:
         """Record a sale (and, with ``receipt``, its print job, written in the
-        same transaction); see ``services.checkout.checkout``."""
+        same transaction); see ``services.checkout.checkout``. A till that
+        works offline (``offline`` in the settings) gets a ``OfflineSale``
+        when the database is out of reach: the sale waits in its outbox."""
+        if self.offline is not None:
+            return self.offline.checkout(
+                card=card,
+                amount=amount,
+                items=items,
+                idempotency_key=idempotency_key,
+                at=at,
+                till=till,
+                receipt=receipt,
+            )
         return checkout.checkout(
             self.store,
             amount=amount,
@@ -184,8 +201,25 @@ class Desk:
 
         return backup_service.backup(self.store, path)
 
+    def sync(self) -> SyncReport:
+        """Send the sales waiting in this till's outbox to the database, in
+        the order they were made (each once); nothing to do without one."""
+        if self.offline is None:
+            return SyncReport(0, 0, 0, True)
+        return self.offline.sync()
+
+    def waiting_sales(self) -> int:
+        """How many sales wait in this till's outbox for the database."""
+        return 0 if self.offline is None else self.offline.outbox.waiting()
+
+    def refused_sales(self) -> tuple[Refusal, ...]:
+        """Sales of the outbox the database refused at their replay."""
+        return () if self.offline is None else self.offline.outbox.refusals()
+
     def close(self) -> None:
         self.store.close()
+        if self.offline is not None:
+            self.offline.outbox.close()
 
     def __enter__(self) -> Desk:
         return self
@@ -384,6 +418,16 @@ def connect(
     if settings is None:
         settings = load_settings(db=url, config=config)
     engine = db.make_engine(settings.database)
+    store = Store(engine, settings, clock)
+    offline = None
+    if settings.offline:
+        offline = OfflineTill(store, SaleOutbox(settings.outbox or default_outbox(settings.till)))
     if upgrade:
-        db.upgrade(engine)
-    return Desk(Store(engine, settings, clock))
+        try:
+            db.upgrade(engine)
+        except DBAPIError as error:
+            # A till that can sell offline opens without its database.
+            if offline is None or not db.unreachable(error):
+                raise
+            offline.schema_unreachable()
+    return Desk(store, offline)

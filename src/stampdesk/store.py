@@ -11,14 +11,22 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, func, or_, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 
 from . import db
 from .config import Settings
-from .domain.errors import NotFound, Refused, StampdeskError
+from .domain.errors import NotFound, Refused, StampdeskError, Unreachable
 from .domain.program import Program
 from .domain.validate import name_key
 from .models import program_versions, settings, shops, tills
+
+
+def _unreachable() -> Unreachable:
+    return Unreachable(
+        "the database cannot be reached (network or server down); try again when it is back",
+        "database_unreachable",
+    )
 
 
 def utc_now() -> datetime:
@@ -53,8 +61,13 @@ class Store:
     def write(self) -> Iterator[Connection]:
         """A write transaction: committed on success, rolled back on error."""
         if self.postgres:
-            with db.write(self.engine) as conn:
-                yield conn
+            try:
+                with db.write(self.engine) as conn:
+                    yield conn
+            except DBAPIError as error:
+                if db.unreachable(error):
+                    raise _unreachable() from error
+                raise
             return
         with self._writer_lock:
             if self._writer is None or self._writer.invalidated or self._writer.closed:
@@ -72,8 +85,13 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with db.read(self.engine) as conn:
-            yield conn
+        try:
+            with db.read(self.engine) as conn:
+                yield conn
+        except DBAPIError as error:
+            if db.unreachable(error):
+                raise _unreachable() from error
+            raise
 
     def now(self) -> datetime:
         moment = self.clock()
@@ -178,6 +196,10 @@ class Store:
         with self._lock:
             self._programs[version] = program
         return program
+
+    def cached_program(self, version: int) -> Program | None:
+        """A programme version this process already read, without the database."""
+        return self._programs.get(version)
 
     def version_days(self, conn: Connection, current: int) -> list[tuple[str, int]]:
         """``(shop-local day it was loaded, id)`` of every programme version up

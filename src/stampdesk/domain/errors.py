@@ -43,3 +43,11 @@ class Refused(StampdeskError):
 
     code = "refused"
     http_status = 409
+
+
+class Unreachable(StampdeskError):
+    """The database cannot be reached (the network or the server is down).
+    A till with an offline outbox keeps its sales; other operations wait."""
+
+    code = "database_unreachable"
+    http_status = 503

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from ..desk import Desk
 from ..domain.errors import InvalidInput, NotFound
+from ..offline import OfflineSale
 from ..results import Result
 from ..services import printing
 from ..services.checkout import sale_result
 from . import transport
-from .receipt import Receipt, build_sale_receipt, build_test_receipt
+from .receipt import Receipt, build_offline_receipt, build_sale_receipt, build_test_receipt
 from .transport import PrinterError, PrinterURL, parse_printer_url
 
 DEFAULT_PROFILE = "TM-T88V"
@@ -137,6 +138,30 @@ def print_job(desk: Desk, printer: ReceiptPrinter, job: printing.PrintJob) -> Pr
         return PrintOutcome(job.id, job.checkout, False, fault.reason, fault.message)
     printing.printed(desk.store, job.id)
     return PrintOutcome(job.id, job.checkout, True, files=files)
+
+
+def print_offline_sale(desk: Desk, printer: ReceiptPrinter, sale: OfflineSale) -> PrintOutcome:
+    """Print the receipt of a sale kept offline, now (no print job: the
+    database is out of reach); never raises for a printer fault."""
+    settings = desk.settings
+    shop = desk.offline.shop_name if desk.offline is not None else ""
+    receipt = build_offline_receipt(
+        shop_name=shop or settings.shop or "",
+        header_lines=settings.printer.header,
+        footer_lines=settings.printer.footer,
+        card=sale.card,
+        amount=sale.amount,
+        at=sale.at,
+        reference=sale.key,
+        locale=settings.locale,
+        zone=desk.store.zone,
+        width_chars=printer.columns,
+    )
+    try:
+        files = printer.output(receipt, f"offline-{sale.key}")
+    except PrinterError as fault:
+        return PrintOutcome(0, None, False, fault.reason, fault.message)
+    return PrintOutcome(0, None, True, files=files)
 
 
 def print_pending(

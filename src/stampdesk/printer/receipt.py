@@ -192,6 +192,44 @@ def build_sale_receipt(
     return Receipt(tuple(out), width_chars)
 
 
+def build_offline_receipt(
+    *,
+    shop_name: str,
+    header_lines: Sequence[str] = (),
+    footer_lines: Sequence[str] = (),
+    card: str | None,
+    amount: Decimal,
+    at: datetime,
+    reference: str,
+    locale: str,
+    zone: tzinfo,
+    width_chars: int = DEFAULT_WIDTH,
+) -> Receipt:
+    """The receipt of a sale a till kept while the database was out of reach:
+    the amount and the card, marked "stamps waiting for synchronisation"
+    (the stamps and coupons are known once the sale is replayed), and the
+    sale's reference (its idempotency key) for the owner."""
+    w = words.words_for(locale)
+    local = words.local(at, zone)
+    out: list[Element] = [Title(shop_name)]
+    out += [Text(line, "center") for line in header_lines]
+    out.append(Rule())
+    out.append(
+        Row(w.at.format(day=words.day(local.date(), locale), time=words.time_of_day(local, locale)), "")
+    )
+    out.append(Row(w.amount, words.money(amount, locale), bold=True))
+    if card is not None:
+        out.append(Row(w.card, card))
+    out.append(Rule())
+    out.append(Text(f"*** {w.offline} ***", "center", bold=True))
+    out.append(Text(w.offline_note, "center"))
+    out.append(Text(reference, "center"))
+    out.append(Rule())
+    out += [Text(line, "center") for line in footer_lines]
+    out.append(Cut())
+    return Receipt(tuple(out), width_chars)
+
+
 def build_test_receipt(shop_name: str, locale: str, width_chars: int = DEFAULT_WIDTH) -> Receipt:
     """The page ``stampdesk print-test`` prints: accents, columns, a progress bar, a QR and a CODE128."""
     w = words.words_for(locale)

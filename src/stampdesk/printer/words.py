@@ -47,6 +47,8 @@ class Words:
     test_qr: str
     test_barcode: str
     test_progress: str
+    offline: str  # a sale kept by a till that could not reach the database
+    offline_note: str
 
 
 FRENCH = Words(
@@ -74,6 +76,8 @@ FRENCH = Words(
     test_qr="QR : scannez-moi",
     test_barcode="Code-barres CODE128",
     test_progress="Croissant offert à 4",
+    offline="TAMPONS EN ATTENTE DE SYNCHRONISATION",
+    offline_note="Vos tampons seront ajoutés à votre carte dès le retour de la connexion.",
 )
 
 ENGLISH = Words(
@@ -101,6 +105,8 @@ ENGLISH = Words(
     test_qr="QR: scan me",
     test_barcode="CODE128 barcode",
     test_progress="Croissant offert at 4",
+    offline="STAMPS WAITING FOR SYNCHRONISATION",
+    offline_note="Your stamps will be added to your card as soon as the connection is back.",
 )
 
 

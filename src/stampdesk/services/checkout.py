@@ -56,6 +56,7 @@ def checkout(
     at: object = None,
     till: str | None = None,
     receipt: bool = False,
+    made_at: datetime | None = None,
 ) -> CheckoutResult:
     """Record a sale and stamp the card (or keep the stamps claimable).
 
@@ -63,6 +64,11 @@ def checkout(
     nothing; with other parameters it is refused. With ``receipt``, a print
     job is committed with the sale (the printer is driven afterwards, so a
     printer fault never loses the sale).
+
+    ``made_at`` is the moment a till that could not reach the database made
+    the sale: it is recorded at that moment, like ``at``, but keeps the
+    identity of the sale the till first tried to send without one (so the
+    replay of a sale that did reach the database is recognised by its key).
     """
     now = store.now()
     value = parse_amount(amount, maximum=None)
@@ -72,7 +78,7 @@ def checkout(
     lines = tuple(clean_item(i) for i in items or ())
     if len(lines) > 500:
         raise InvalidInput("a sale may hold at most 500 items", "invalid_item")
-    moment = clean_time(at, now) if at is not None else now
+    moment = clean_time(at, now) if at is not None else made_at or now
     key = clean_key(idempotency_key) if idempotency_key is not None else None
     fingerprint = None
     if key is not None:
@@ -89,7 +95,8 @@ def checkout(
         ).hexdigest()
     till = till or store.settings.till
     try:
-        return _checkout(store, value, number, lines, moment, at is not None, key, fingerprint, till, receipt)
+        backdated = at is not None or made_at is not None
+        return _checkout(store, value, number, lines, moment, backdated, key, fingerprint, till, receipt)
     except IntegrityError:
         # Two tills sent the same key at once (PostgreSQL): the first one won.
         if key is None:

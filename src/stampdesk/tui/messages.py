@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from ..offline import OfflineSale
 from ..results import (
     CardState,
     CheckoutResult,
@@ -52,6 +53,28 @@ class SaleRecorded(Message):
     """A checkout, for a card or a walk-in."""
 
     result: CheckoutResult
+
+
+@dataclass
+class SaleKept(Message):
+    """A sale kept in the till's outbox: the database is out of reach."""
+
+    sale: OfflineSale
+
+
+@dataclass
+class OutboxSynced(Message):
+    """Kept sales were sent (``sent``); ``waiting`` still wait."""
+
+    sent: int
+    waiting: int
+
+
+@dataclass
+class CardUnreachable(Message):
+    """A card scanned while the database is out of reach: sold blind."""
+
+    number: str
 
 
 @dataclass

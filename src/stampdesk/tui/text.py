@@ -100,6 +100,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sale.replayed": "This sale was already recorded: shown again, nothing added.",
         "sale.tier": "Status: {tier}",
         "sale.done": "Sale no. {checkout} recorded.",
+        "sale.offline": "Offline: the sale is kept on this till; its stamps wait for synchronisation "
+        "({waiting} waiting).",
+        "sync.done": "Back online: {sent} kept sales recorded.",
+        "sync.waiting": "Offline: {waiting} sales wait for synchronisation.",
+        "lookup.offline": "Offline: card {number} cannot be read now. Type the amount: the sale is kept "
+        "and its stamps added at synchronisation.",
         "walk_in.title": "Sale without a card no. {checkout} — {amount}",
         "walk_in.keep": "To keep {stamps} on a new card, the customer opens:",
         "walk_in.claim": "Receipt code: {token}  (F6 enrols now with these stamps)",
@@ -238,6 +244,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sale.replayed": "Vente déjà enregistrée : affichée de nouveau, rien n'a été ajouté.",
         "sale.tier": "Niveau : {tier}",
         "sale.done": "Vente n° {checkout} enregistrée.",
+        "sale.offline": "Hors ligne : vente gardée sur la caisse, tampons en attente de synchronisation "
+        "({waiting} en attente).",
+        "sync.done": "Connexion rétablie : {sent} ventes gardées enregistrées.",
+        "sync.waiting": "Hors ligne : {waiting} ventes en attente de synchronisation.",
+        "lookup.offline": "Hors ligne : la carte {number} ne peut être lue. Saisissez le montant : la vente "
+        "est gardée et ses tampons ajoutés à la synchronisation.",
         "walk_in.title": "Vente sans carte n° {checkout} — {amount}",
         "walk_in.keep": "Pour garder {stamps} sur une nouvelle carte, le client ouvre :",
         "walk_in.claim": "Code du ticket : {token}  (F6 inscrit maintenant avec ces tampons)",

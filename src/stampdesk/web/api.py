@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from .. import __version__
 from ..desk import Desk
 from ..domain.errors import InvalidInput, Refused, StampdeskError
+from ..offline import OfflineSale
 from ..services import program as program_service
 from ..services.apikeys import Caller
 from .errors import validation_response
@@ -37,6 +38,7 @@ from .schemas import (
     EnrolOut,
     ErrorBody,
     HealthOut,
+    OfflineSaleOut,
     PrintJobOut,
     ProgramIn,
     ProgramOut,
@@ -73,6 +75,11 @@ _ERROR_TEXT = {
         "A value is malformed (the message names it); a JSON number as an amount.",
         "invalid_amount",
         'amount must be a decimal string such as "12.50", not a JSON number',
+    ),
+    503: (
+        "The database cannot be reached (network or server down): try again later.",
+        "database_unreachable",
+        "the database cannot be reached (network or server down); try again when it is back",
     ),
 }
 
@@ -236,7 +243,10 @@ _CHECKOUT_REQUEST = {
     status_code=201,
     response_model=CheckoutOut,
     summary="Record a sale",
-    responses=errors(400, 401, 404, 409, 422),
+    responses={
+        **errors(400, 401, 404, 409, 422, 503),
+        202: {"model": OfflineSaleOut, "description": "Kept offline: the database is out of reach"},
+    },
     openapi_extra=_CHECKOUT_REQUEST,
 )
 async def create_checkout(request: Request) -> JSONResponse:
@@ -266,6 +276,9 @@ async def create_checkout(request: Request) -> JSONResponse:
         till=who.name,
         receipt=body.receipt,
     )
+    if isinstance(result, OfflineSale):
+        # Kept by this server until the database answers again: accepted, not yet recorded.
+        return JSONResponse(result.to_dict(), status_code=202)
     if result.print_job is not None and not result.replayed:
         _kick_printer(request)
     return JSONResponse(result.to_dict(), status_code=201)

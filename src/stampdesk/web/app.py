@@ -8,6 +8,8 @@ contract for every 4xx, and the print outbox worker.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
 import importlib.util
 import logging
@@ -91,9 +93,16 @@ def create_app(
             )
             worker.start()
         app.state.print_worker = worker
+        # A server of a chain's till that lost the database replays the sales
+        # it kept, once the database answers.
+        syncing = asyncio.create_task(_sync_outbox(app, desk)) if desk.offline is not None else None
         try:
             yield
         finally:
+            if syncing is not None:
+                syncing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await syncing
             if worker is not None:
                 worker.stop()
             app.state.print_worker = None
@@ -130,6 +139,21 @@ def create_app(
     app.add_middleware(CatchUnexpected)
     app.add_middleware(LimitApiBody)
     return app
+
+
+SYNC_SECONDS = 5.0
+
+
+async def _sync_outbox(app: FastAPI, desk: Desk) -> None:
+    """Every few seconds, send the sales waiting in the outbox (on a writer thread)."""
+    loop = asyncio.get_running_loop()
+    while True:
+        await asyncio.sleep(SYNC_SECONDS)
+        if desk.waiting_sales():
+            try:
+                await loop.run_in_executor(app.state.writer, desk.sync)
+            except Exception:
+                logging.getLogger("stampdesk").exception("replaying the offline sales failed")
 
 
 def _include_pages(app: FastAPI) -> None:

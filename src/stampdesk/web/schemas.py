@@ -12,6 +12,7 @@ type, ``invalid_amount``, which the error handler turns into the code.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
@@ -197,6 +198,27 @@ class HealthOut(BaseModel):
 
     status: str
     version: str
+
+
+class OfflineSaleOut(BaseModel):
+    """A sale kept by a server that cannot reach the chain's database (202):
+    it is replayed, once, when the database answers; its stamps are not
+    known yet (``pending`` is true, ``checkout`` null)."""
+
+    key: str
+    card: str | None
+    amount: str
+    at: datetime
+    waiting: int
+    checkout: int | None
+    stamps_added: int | None
+    balance: int | None
+    milestones: list[Any]
+    coupons: list[Any]
+    enrol_url: str | None
+    print_job: int | None
+    replayed: bool
+    pending: bool
 
 
 class CheckoutOut(BaseModel):

@@ -34,17 +34,21 @@ from textual.widgets import ContentSwitcher, Footer, Header, Input, Label, Optio
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...desk import Desk
-from ...domain.errors import StampdeskError
+from ...domain.errors import StampdeskError, Unreachable
 from ...domain.program import QuickPick
+from ...offline import OfflineSale
 from ...results import CardState, CheckoutResult
 from ..keys import translate_bindings
 from ..messages import (
     CardEnrolled,
     CardLoaded,
+    CardUnreachable,
     CouponRedeemed,
+    OutboxSynced,
     PrinterChecked,
     ProgrammeLoaded,
     ReceiptsPrinted,
+    SaleKept,
     SaleRecorded,
     SaleRefunded,
     SearchDone,
@@ -85,6 +89,10 @@ if TYPE_CHECKING:
 SEARCH_DELAY = 0.15  # seconds of quiet typing before a live search runs
 MIN_BODY_WIDTH = 40  # columns the cashier's fields keep beside a QR code
 LINK_LINES = 2  # the walk-in's link under a QR code: one sentence, the URL
+
+
+# How often a till with an offline outbox tries to send its kept sales.
+SYNC_SECONDS = 5.0
 
 
 class Mode(Enum):
@@ -224,6 +232,9 @@ class TillScreen(Screen[None]):
         self.mode = Mode.IDLE
         self.programme: Programme | None = None
         self.card: CardState | None = None
+        # A card scanned while the database is out of reach: sold blind, its
+        # sale kept in the till's outbox.
+        self._blind_card: str | None = None
         self.last_checkout: int | None = None  # offered first when refunding
         self.last_claim: str | None = None  # the last walk-in's receipt code, offered when enrolling
         self._pending: PendingSale | None = None  # a sale being recorded
@@ -289,6 +300,8 @@ class TillScreen(Screen[None]):
         self.feedback.show(self.text("hint.cleared"))
         self.load_programme()
         self._start_printer()
+        if self.desk.offline is not None:
+            self.set_interval(SYNC_SECONDS, self.sync_outbox)
 
     def _start_printer(self) -> None:
         """Say which printer the till uses, and open it (in a worker)."""
@@ -366,6 +379,7 @@ class TillScreen(Screen[None]):
         self._stop_search()
         self.workers.cancel_group(self, "lookup")
         self.card = None
+        self._blind_card = None
         self._retry = None
         for name in ("amount-input", "coupon-input", "checkout-input", "enrol-name", "enrol-email"):
             self._input(name).value = ""
@@ -377,6 +391,7 @@ class TillScreen(Screen[None]):
     def action_walk_in(self) -> None:
         """F2: a sale without a card."""
         self.card = None
+        self._blind_card = None
         self._walk_in = None
         self.basket.clear()
         self._hide_qr()
@@ -531,6 +546,8 @@ class TillScreen(Screen[None]):
             self.feedback.show(self.text("amount.empty"), "warning")
             return
         card = self.card.number if self.mode is Mode.CARD and self.card is not None else None
+        if self.mode is Mode.CARD and self.card is None:
+            card = self._blind_card
         items = tuple(self.basket.items())
         retry = self._retry
         if retry is not None and (retry.card, retry.amount, retry.items) == (card, value, items):
@@ -615,7 +632,13 @@ class TillScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="lookup", name="lookup")
     def look_up_card(self, number: str) -> None:
         """Read a card, with the programme its grid is drawn from."""
-        card = self.desk.card(number)
+        try:
+            card = self.desk.card(number)
+        except Unreachable:
+            if self.desk.offline is None:
+                raise
+            self._post(CardUnreachable(number))  # sold blind: the sale waits in the outbox
+            return
         self._post(CardLoaded(card, self.desk.program()))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search", name="search")
@@ -640,9 +663,24 @@ class TillScreen(Screen[None]):
             till=self.desk.settings.till,
             receipt=printer is not None,
         )
+        if isinstance(result, OfflineSale):
+            self.post_message(SaleKept(result))
+            if printer is not None:
+                from ...printer.outbox import print_offline_sale
+
+                print_offline_sale(self.desk, printer, result)
+            return
         self.post_message(SaleRecorded(result))
         if printer is not None:
             self.post_message(self.printer.print_waiting(printer))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync", name="sync")
+    def sync_outbox(self) -> None:
+        """Send the sales kept while the database was out of reach."""
+        if not self.desk.waiting_sales():
+            return
+        report = self.desk.sync()
+        self.post_message(OutboxSynced(report.sent, report.waiting))
 
     # The printer's workers: one at a time (a newer one replaces a waiting
     # one); their reports are always shown, like a write's.
@@ -726,6 +764,37 @@ class TillScreen(Screen[None]):
         self.feedback.show(self.text("search.found", count=found))
         if message.choose:
             results.focus()
+
+    @on(CardUnreachable)
+    def _card_unreachable(self, message: CardUnreachable) -> None:
+        self.card = None
+        self._blind_card = message.number
+        self.card_panel.show_outcome([self.text("lookup.offline", number=message.number)])
+        self._show_pane("card")
+        self._set_mode(Mode.CARD)
+        self.feedback.show(self.text("lookup.offline", number=message.number), "warning")
+        self._input("card-input").value = ""
+        self._focus("amount-input", clear=True)
+
+    @on(SaleKept)
+    def _sale_kept(self, message: SaleKept) -> None:
+        self._writing = False
+        self._pending = self._retry = None
+        self._blind_card = None
+        if message.sale.card is not None:
+            self.guard.stamped(message.sale.card)
+        self.feedback.show(self.text("sale.offline", waiting=message.sale.waiting), "warning")
+        self.status_bar.show(self.text("sync.waiting", waiting=message.sale.waiting), "warning")
+        self.card = None
+        self._show_pane("idle")
+        self._idle()
+
+    @on(OutboxSynced)
+    def _outbox_synced(self, message: OutboxSynced) -> None:
+        if message.waiting:
+            self.status_bar.show(self.text("sync.waiting", waiting=message.waiting), "warning")
+        elif message.sent:
+            self.status_bar.show(self.text("sync.done", sent=message.sent), "success")
 
     @on(SaleRecorded)
     def _sale_recorded(self, message: SaleRecorded) -> None:

@@ -1,0 +1,406 @@
+"""A till that keeps selling while the central database is out of reach.
+
+A till of a chain writes to the chain's PostgreSQL over the network. When it
+cannot reach it, the sale is not lost and the queue does not stop: the sale
+goes, with its idempotency key and its moment, into a SQLite file on the
+till (the outbox), and the cashier sees it wait. When the database answers
+again, the waiting sales are replayed in the order they were made, each with
+its own key and time, so each is recorded exactly once and earns what the
+rules in force at its moment gave, even if the till died between the
+database's commit and the outbox's note of it.
+
+The outbox is written with ``synchronous=FULL``: a sale the cashier saw
+queued survives a crash or a power cut of the till.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
+
+from . import db
+from .domain.card_numbers import normalise_card_number
+from .domain.errors import InvalidInput, StampdeskError, Unreachable
+from .domain.money import parse_amount
+from .domain.validate import clean_item, clean_key, clean_time
+from .results import CheckoutResult, CouponInfo, MilestoneInfo, Result
+from .services import checkout
+from .store import Store
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sales (
+    seq INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    card TEXT,
+    amount TEXT NOT NULL,
+    items TEXT NOT NULL,
+    at TEXT NOT NULL,
+    given_at INTEGER NOT NULL,
+    till TEXT,
+    receipt INTEGER NOT NULL,
+    queued_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'waiting',
+    checkout_id INTEGER,
+    error_code TEXT,
+    error TEXT,
+    done_at TEXT
+);
+CREATE INDEX IF NOT EXISTS ix_sales_waiting ON sales (seq) WHERE status = 'waiting';
+CREATE TABLE IF NOT EXISTS facts (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class QueuedSale:
+    """A sale waiting in the outbox, as the cashier made it."""
+
+    seq: int
+    key: str
+    card: str | None
+    amount: Decimal
+    items: tuple[dict[str, Any], ...]
+    at: datetime
+    given_at: bool  # the till gave the time (a sale for history), not "now"
+    till: str | None
+    receipt: bool
+
+
+@dataclass(frozen=True)
+class OfflineSale(Result):
+    """A sale kept in the till's outbox until the database answers: what the
+    cashier is told instead of the stamps (the same fields as a checkout
+    result, the unknown ones empty)."""
+
+    key: str
+    card: str | None
+    amount: Decimal
+    at: datetime
+    waiting: int  # sales waiting in this till's outbox, this one included
+    checkout: int | None = None
+    stamps_added: int | None = None
+    balance: int | None = None
+    milestones: tuple[MilestoneInfo, ...] = ()
+    coupons: tuple[CouponInfo, ...] = ()
+    enrol_url: str | None = None
+    print_job: int | None = None
+    replayed: bool = False
+    pending: bool = True
+
+
+@dataclass(frozen=True)
+class Refusal(Result):
+    """A queued sale the database refused at its replay (an unknown or
+    erased card, an amount above the programme's maximum): the owner must
+    look at it; it is not retried."""
+
+    key: str
+    card: str | None
+    amount: Decimal
+    at: datetime
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class SyncReport(Result):
+    """What a replay of the outbox did."""
+
+    sent: int  # recorded now (or found recorded by an earlier attempt)
+    refused: int
+    waiting: int  # still waiting (the database went away again)
+    online: bool
+    refusals: tuple[Refusal, ...] = field(default=())
+
+
+class SaleOutbox:
+    """The till's queue of sales for the central database (a SQLite file)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.executescript(_SCHEMA)
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def add(
+        self,
+        *,
+        key: str,
+        card: str | None,
+        amount: Decimal,
+        items: tuple[dict[str, Any], ...],
+        at: datetime,
+        given_at: bool,
+        till: str | None,
+        receipt: bool,
+    ) -> int:
+        """Queue a sale (committed to disk before it returns); its position.
+        The same key again is the same sale: it is not queued twice."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO sales (key, card, amount, items, at, given_at, till, receipt, queued_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                (
+                    key,
+                    card,
+                    str(amount),
+                    json.dumps(list(items)),
+                    at.astimezone(UTC).isoformat(),
+                    int(given_at),
+                    till,
+                    int(receipt),
+                    datetime.now(UTC).isoformat(),
+                ),
+            )
+            return int(conn.execute("SELECT count(*) FROM sales WHERE status = 'waiting'").fetchone()[0])
+
+    def waiting(self) -> int:
+        with self._lock:
+            return int(
+                self._conn.execute("SELECT count(*) FROM sales WHERE status = 'waiting'").fetchone()[0]
+            )
+
+    def next_waiting(self, limit: int = 100) -> list[QueuedSale]:
+        """The oldest waiting sales, in the order they were made."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT seq, key, card, amount, items, at, given_at, till, receipt FROM sales "
+                "WHERE status = 'waiting' ORDER BY seq LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [
+            QueuedSale(
+                seq,
+                key,
+                card,
+                Decimal(amount),
+                tuple(json.loads(items)),
+                datetime.fromisoformat(at),
+                bool(given_at),
+                till,
+                bool(receipt),
+            )
+            for seq, key, card, amount, items, at, given_at, till, receipt in rows
+        ]
+
+    def recorded_many(self, done: list[tuple[int, int]]) -> None:
+        """Note sales as recorded in the database (``(seq, checkout id)``), in
+        one transaction: a crash before it only means they are sent again,
+        and their keys make the database answer with the first result."""
+        if not done:
+            return
+        when = datetime.now(UTC).isoformat()
+        with self._write() as conn:
+            conn.executemany(
+                "UPDATE sales SET status = 'sent', checkout_id = ?, done_at = ? WHERE seq = ?",
+                [(checkout_id, when, seq) for seq, checkout_id in done],
+            )
+
+    def refused(self, seq: int, code: str, message: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE sales SET status = 'refused', error_code = ?, error = ?, done_at = ? WHERE seq = ?",
+                (code, message, datetime.now(UTC).isoformat(), seq),
+            )
+
+    def refusals(self) -> tuple[Refusal, ...]:
+        """The queued sales the database refused, oldest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT key, card, amount, at, error_code, error FROM sales "
+                "WHERE status = 'refused' ORDER BY seq"
+            ).fetchall()
+        return tuple(
+            Refusal(key, card, Decimal(amount), datetime.fromisoformat(at), code, message)
+            for key, card, amount, at, code, message in rows
+        )
+
+    def fact(self, name: str) -> str | None:
+        """What the till last learnt from the database (the programme's name
+        that heads a receipt printed offline)."""
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM facts WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def learn(self, name: str, value: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO facts (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = ?",
+                (name, value, value),
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+RETRY_SECONDS = 5.0  # after a failed attempt, sales go straight to the outbox this long
+MARK_EVERY = 200  # replayed sales noted in the outbox per transaction
+
+
+class OfflineTill:
+    """The checkout path of a till that may lose the database: try it, else
+    queue; replay the queue, oldest first, when the database answers."""
+
+    def __init__(self, store: Store, outbox: SaleOutbox) -> None:
+        self.store = store
+        self.outbox = outbox
+        self._retry_at = 0.0  # monotonic: when the sale path tries the database again
+        self._sync_lock = threading.Lock()
+        self._schema_ready = False
+        self._name: str | None = outbox.fact("program_name")
+
+    @property
+    def online(self) -> bool:
+        """Whether the last attempt reached the database and nothing waits."""
+        return time.monotonic() >= self._retry_at and self.outbox.waiting() == 0
+
+    def went_offline(self) -> None:
+        self._retry_at = time.monotonic() + RETRY_SECONDS
+
+    def schema_unreachable(self) -> None:
+        """The database was out of reach when the till started: its schema
+        is brought up to date before the first replay."""
+        self.went_offline()
+
+    def checkout(
+        self,
+        *,
+        amount: object,
+        card: str | None,
+        items: Iterable[object] | None,
+        idempotency_key: str | None,
+        at: object,
+        till: str | None,
+        receipt: bool,
+    ) -> CheckoutResult | OfflineSale:
+        """A sale: recorded in the database, or queued when it is out of reach."""
+        now = self.store.now()
+        # Everything that can be checked without the database is checked
+        # before anything is written, online or not.
+        value = parse_amount(amount, maximum=None)
+        number = normalise_card_number(card) if card is not None else None
+        lines = tuple(clean_item(i) for i in items or ())
+        if len(lines) > 500:
+            raise InvalidInput("a sale may hold at most 500 items", "invalid_item")
+        moment = clean_time(at, now) if at is not None else now
+        till = till or self.store.settings.till
+        # A key from the first attempt on: the replay of a sale whose commit
+        # reached the database (but not its answer) is then recognised.
+        key = (
+            clean_key(idempotency_key)
+            if idempotency_key is not None
+            else f"{till or 'till'}-{uuid.uuid4().hex}"
+        )
+        if time.monotonic() >= self._retry_at:
+            if self.outbox.waiting():
+                self.sync()  # the older sales go first
+            if not self.outbox.waiting():
+                try:
+                    result = checkout.checkout(
+                        self.store,
+                        amount=value,
+                        card=number,
+                        items=lines,
+                        idempotency_key=key,
+                        at=at,
+                        till=till,
+                        receipt=receipt,
+                        made_at=moment if at is None else None,
+                    )
+                except Unreachable:
+                    self.went_offline()
+                else:
+                    self._learn_name(result.program_version)
+                    return result
+        position = self.outbox.add(
+            key=key,
+            card=number,
+            amount=value,
+            items=tuple(i.to_dict() for i in lines),
+            at=moment,
+            given_at=at is not None,
+            till=till,
+            receipt=receipt,
+        )
+        return OfflineSale(key, number, value, moment, position)
+
+    @property
+    def shop_name(self) -> str:
+        """The programme's name, as last seen, for receipts printed offline."""
+        return self._name or ""
+
+    def _learn_name(self, version: int) -> None:
+        program = self.store.cached_program(version)
+        if program is not None and program.name != self._name:
+            self.outbox.learn("program_name", program.name)
+            self._name = program.name
+
+    def sync(self) -> SyncReport:
+        """Replay the waiting sales in the order they were made; stop at the
+        first sign that the database is out of reach again."""
+        with self._sync_lock:
+            sent = refused = 0
+            marks: list[tuple[int, int]] = []
+            try:
+                if not self._schema_ready and self.outbox.waiting():
+                    db.upgrade(self.store.engine)
+                    self._schema_ready = True
+                while batch := self.outbox.next_waiting(MARK_EVERY):
+                    for sale in batch:
+                        try:
+                            result = checkout.checkout(
+                                self.store,
+                                amount=sale.amount,
+                                card=sale.card,
+                                items=sale.items,
+                                idempotency_key=sale.key,
+                                at=sale.at if sale.given_at else None,
+                                made_at=None if sale.given_at else sale.at,
+                                till=sale.till,
+                            )
+                        except Unreachable:
+                            raise
+                        except StampdeskError as refusal:
+                            self.outbox.recorded_many(marks)
+                            marks = []
+                            self.outbox.refused(sale.seq, refusal.code, str(refusal))
+                            refused += 1
+                            continue
+                        marks.append((sale.seq, result.checkout))
+                        sent += 1
+                    self.outbox.recorded_many(marks)
+                    marks = []
+            except (Unreachable, DBAPIError) as error:
+                self.outbox.recorded_many(marks)
+                if not isinstance(error, Unreachable) and not db.unreachable(error):
+                    raise  # the schema's upgrade failed for another reason
+                self.went_offline()
+                return SyncReport(sent, refused, self.outbox.waiting(), False, self.outbox.refusals())
+            self._retry_at = 0.0
+            return SyncReport(sent, refused, 0, True, self.outbox.refusals())
