@@ -102,8 +102,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sale.done": "Sale no. {checkout} recorded.",
         "sale.offline": "Offline: the sale is kept on this till; its stamps wait for synchronisation "
         "({waiting} waiting).",
-        "sync.done": "Back online: {sent} kept sales recorded.",
-        "sync.waiting": "Offline: {waiting} sales wait for synchronisation.",
+        "sync.done": "Back online: kept sale(s) recorded: {sent}.",
+        "sync.waiting": "Offline: waiting for synchronisation: {waiting} sale(s).",
         "lookup.offline": "Offline: card {number} cannot be read now. Type the amount: the sale is kept "
         "and its stamps added at synchronisation.",
         "walk_in.title": "Sale without a card no. {checkout} — {amount}",
@@ -246,8 +246,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sale.done": "Vente n° {checkout} enregistrée.",
         "sale.offline": "Hors ligne : vente gardée sur la caisse, tampons en attente de synchronisation "
         "({waiting} en attente).",
-        "sync.done": "Connexion rétablie : {sent} ventes gardées enregistrées.",
-        "sync.waiting": "Hors ligne : {waiting} ventes en attente de synchronisation.",
+        "sync.done": "Connexion rétablie : vente(s) gardée(s) enregistrée(s) : {sent}.",
+        "sync.waiting": "Hors ligne : en attente de synchronisation : {waiting} vente(s).",
         "lookup.offline": "Hors ligne : la carte {number} ne peut être lue. Saisissez le montant : la vente "
         "est gardée et ses tampons ajoutés à la synchronisation.",
         "walk_in.title": "Vente sans carte n° {checkout} — {amount}",
