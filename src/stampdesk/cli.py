@@ -1024,10 +1024,13 @@ def restore(path: str, yes: bool) -> None:
             "Every card, sale and coupon recorded since that backup will be lost."
         )
         try:
-            return click.confirm(question, default=False, err=True)
+            answer = click.confirm(question, default=False, err=True)
+            echoed = sys.stdin.isatty()
         except click.Abort:  # no answer (end of input, Ctrl+C): nothing is done
-            click.echo("", err=True)
-            return False
+            answer, echoed = False, False
+        if not echoed:
+            click.echo("", err=True)  # end the question's line before what follows
+        return answer
 
     # Not upgraded on opening: a database that is damaged or from another
     # version is exactly what a restore replaces.

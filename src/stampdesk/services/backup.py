@@ -286,6 +286,9 @@ def _sqlite_backup_info(store: Store, source: Path) -> BackupInfo:
     try:
         conn = _read_only(source)
         try:
+            problems = [row[0] for row in conn.execute("PRAGMA integrity_check(5)")]
+            if problems != ["ok"]:
+                raise InvalidInput(f"{source} is damaged: {problems[0]}", "damaged_backup")
             tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if not tables >= STAMPDESK_TABLES:
                 raise _not_a_shop(source)
@@ -293,13 +296,16 @@ def _sqlite_backup_info(store: Store, source: Path) -> BackupInfo:
             if revision is None:
                 raise _not_a_shop(source)
             _check_revision(source, str(revision[0]))
-            problems = [row[0] for row in conn.execute("PRAGMA integrity_check(5)")]
-            if problems != ["ok"]:
-                raise InvalidInput(f"{source} is damaged: {problems[0]}", "damaged_backup")
             cards = int(conn.execute("SELECT count(*) FROM cards").fetchone()[0])
             page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
         finally:
             conn.close()
+    except sqlite3.DatabaseError as error:
+        if error.sqlite_errorname == "SQLITE_CORRUPT":
+            raise InvalidInput(f"{source} is damaged: {error}", "damaged_backup") from None
+        raise InvalidInput(
+            f"{source} cannot be read as a stampdesk backup: {error}", "not_a_backup"
+        ) from None
     except sqlite3.Error as error:
         raise InvalidInput(
             f"{source} cannot be read as a stampdesk backup: {error}", "not_a_backup"
@@ -427,7 +433,7 @@ def _pg_backup_revision(source: Path, schema: str) -> str:
     listing = subprocess.run([pg_restore, "--list", str(source)], capture_output=True, text=True, check=False)
     if listing.returncode != 0:
         raise InvalidInput(
-            f"{source} is not a readable pg_dump archive: {_last_line(listing.stderr)}", "not_a_backup"
+            f"{source} is damaged: pg_restore cannot read it ({_last_line(listing.stderr)})", "damaged_backup"
         )
     tables: dict[str, set[str]] = {}
     for match in re.finditer(r"^\d+; \d+ \d+ TABLE (\S+) (\S+)(?: \S*)?$", listing.stdout, re.MULTILINE):
