@@ -358,6 +358,27 @@ def test_the_database_a_restore_replaced_is_kept_and_restores_back(
     assert len(kept_aside(database)) == 2  # the undo kept Monday's state aside too
 
 
+def test_a_database_that_is_no_longer_a_database_is_replaced_and_kept_as_found(
+    sqlite_url: str, clock: Clock, tmp_path: Path
+) -> None:
+    desk = make_desk(sqlite_url, clock)
+    desk.load_program(EXAMPLE_PROGRAM)
+    open_shop(desk, clock)
+    before = cards_seen(desk)
+    backup = desk.backup(tmp_path / "last-night.db")
+    desk.close()
+    database = sqlite_file(sqlite_url)
+    garbage = b"overwritten by a careless copy\n" * 100
+    database.write_bytes(garbage)
+
+    run = cli("restore", backup.path, "--yes", "--db", sqlite_url, "--json")
+    assert run.returncode == 0, run
+    assert Path(json.loads(run.stdout)["previous"]).read_bytes() == garbage
+    with make_desk(sqlite_url, clock) as restored:
+        assert restored.check().ok
+        assert cards_seen(restored) == before
+
+
 def test_an_older_backup_comes_back_upgraded(sqlite_desk: Desk, clock: Clock, tmp_path: Path) -> None:
     from alembic import command
     from alembic.config import Config

@@ -300,13 +300,9 @@ def _sqlite_backup_info(store: Store, source: Path) -> BackupInfo:
             page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
         finally:
             conn.close()
-    except sqlite3.DatabaseError as error:
+    except sqlite3.Error as error:
         if error.sqlite_errorname == "SQLITE_CORRUPT":
             raise InvalidInput(f"{source} is damaged: {error}", "damaged_backup") from None
-        raise InvalidInput(
-            f"{source} cannot be read as a stampdesk backup: {error}", "not_a_backup"
-        ) from None
-    except sqlite3.Error as error:
         raise InvalidInput(
             f"{source} cannot be read as a stampdesk backup: {error}", "not_a_backup"
         ) from None
