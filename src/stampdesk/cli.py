@@ -61,20 +61,21 @@ class CliState:
 # Composition root
 
 
-def open_desk(state: CliState) -> Desk:
+def open_desk(state: CliState, *, upgrade: bool = True) -> Desk:
     """The one place the CLI builds settings and a ``Desk`` (creating or
-    upgrading the schema, as ``stampdesk.connect`` does)."""
+    upgrading the schema, as ``stampdesk.connect`` does, unless ``upgrade``
+    is false)."""
     from .config import load_settings
     from .desk import connect
 
     settings = load_settings(db=state.db, config=state.config, printer=state.printer)
-    return connect(settings=settings)
+    return connect(settings=settings, upgrade=upgrade)
 
 
 @contextmanager
-def desk_for(state: CliState) -> Iterator[Desk]:
+def desk_for(state: CliState, *, upgrade: bool = True) -> Iterator[Desk]:
     """``open_desk`` as a context manager, so the engine is always disposed."""
-    desk = open_desk(state)
+    desk = open_desk(state, upgrade=upgrade)
     try:
         yield desk
     finally:
@@ -1065,6 +1066,55 @@ def backup(path: str) -> None:
     with desk_for(state) as desk:
         result = desk.backup(path)
     emit(state, result.to_dict(), lambda: f"Backup written to {result.path} ({result.bytes} bytes)")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("path", metavar="PATH")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (for scripts).")
+@common_options
+def restore(path: str, yes: bool) -> None:
+    """Replace the whole database with the backup PATH (from `stampdesk
+    backup`), then upgrade it. A SQLite database is first kept aside as
+    <db>.before-restore-<time>. Stop the tills and the server first."""
+    from sqlalchemy.engine import make_url
+
+    from .services.backup import BackupInfo
+
+    state = _state()
+
+    def confirm(info: BackupInfo) -> bool:
+        if yes:
+            return True
+        holds = f"{_plural(info.cards, 'card')}, " if info.cards is not None else ""
+        question = (
+            f"Restore {info.path} ({holds}schema {info.schema_revision}) into {url}? "
+            "Every card, sale and coupon recorded since that backup will be lost."
+        )
+        try:
+            answer = click.confirm(question, default=False, err=True)
+            echoed = sys.stdin.isatty()
+        except click.Abort:  # no answer (end of input, Ctrl+C): nothing is done
+            answer, echoed = False, False
+        if not echoed:
+            click.echo("", err=True)  # end the question's line before what follows
+        return answer
+
+    # Not upgraded on opening: a database that is damaged or from another
+    # version is exactly what a restore replaces.
+    with desk_for(state, upgrade=False) as desk:
+        url = make_url(desk.settings.database).render_as_string(hide_password=True)
+        result = desk.restore(path, confirm=confirm)
+
+    def text() -> str:
+        lines = [f"Restored {_plural(result.cards, 'card')} from {result.path} into {url}"]
+        if result.backup_revision != result.schema_revision:
+            lines.append(f"Schema upgraded from {result.backup_revision} to {result.schema_revision}")
+        if result.previous is not None:
+            lines.append(f"The database it replaced is kept as {result.previous}")
+        lines.append("Restart the tills and `stampdesk serve` if they were running")
+        return "\n".join(lines)
+
+    emit(state, result.to_dict(), text)
 
 
 @cli.command("import", context_settings=CONTEXT)

@@ -159,16 +159,29 @@ def upgrade(engine: Engine) -> None:
     from alembic import command
     from alembic.config import Config
 
+    sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
+        if sqlite:
+            # Batch migrations rebuild a table (copy, drop, rename): with
+            # foreign keys enforced, dropping a table that other rows refer
+            # to fails. Off for the migration (the pragma cannot change inside
+            # a transaction), and every reference checked before it commits.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         conn.execution_options(stampdesk_write=True)
-        with conn.begin():
-            if engine.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(84218421)"))
-            if _current(conn) != SCHEMA_REVISION:
-                config = Config()
-                config.set_main_option("script_location", str(migrations_dir()))
-                config.attributes["connection"] = conn
-                command.upgrade(config, "head")
+        try:
+            with conn.begin():
+                if engine.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(84218421)"))
+                if _current(conn) != SCHEMA_REVISION:
+                    config = Config()
+                    config.set_main_option("script_location", str(migrations_dir()))
+                    config.attributes["connection"] = conn
+                    command.upgrade(config, "head")
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("the schema upgrade left rows referring to missing rows")
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
 
 def _current(conn: Connection) -> str | None:

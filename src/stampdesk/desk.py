@@ -216,6 +216,26 @@ class Desk:
         """Sales of the outbox the database refused at their replay."""
         return () if self.offline is None else self.offline.outbox.refusals()
 
+    def restore(
+        self,
+        path: str | Path,
+        *,
+        confirm: Callable[[backup_service.BackupInfo], bool] | None = None,
+    ) -> backup_service.RestoreResult:
+        """Replace the whole database with a backup (``stampdesk backup``'s
+        file), then upgrade it; ``confirm`` sees what the backup holds and may
+        still say no. See ``services.backup.restore``."""
+        from .services import backup as backup_service
+
+        result = backup_service.restore(self.store, path, confirm=confirm)
+        # What the store cached (programme versions, the claim secret) was
+        # the replaced database's.
+        self.store = Store(self.store.engine, self.store.settings, self.store.clock)
+        if self.offline is not None:
+            # Sales kept offline are replayed into the restored database.
+            self.offline.store = self.store
+        return result
+
     def close(self) -> None:
         self.store.close()
         if self.offline is not None:

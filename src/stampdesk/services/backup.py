@@ -1,25 +1,44 @@
-"""Consistent online backups while the tills keep selling.
+"""Consistent online backups while the tills keep selling, and their restore.
 
 SQLite: the online-backup API in a single step. A stepped backup restarts
 whenever another connection writes, so on a busy shop it may never end; one
 step reads a WAL snapshot and finishes whatever the till does meanwhile.
-PostgreSQL: ``pg_dump`` (custom format, itself a consistent snapshot).
+PostgreSQL: ``pg_dump`` of the shop's schema (custom format, itself a
+consistent snapshot).
+
+A restore checks the whole backup before it touches the database, keeps the
+current SQLite database aside, replaces everything in one transaction and
+then upgrades the schema, so an older backup comes back at today's revision.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
+
+from .. import db, models
 from ..domain.errors import InvalidInput, Refused
 from ..results import Result
 from ..store import Store
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+PG_DUMP_MAGIC = b"PGDMP"
+# A file holding these tables (and a known Alembic revision) is a shop's.
+STAMPDESK_TABLES = frozenset({"alembic_version", "cards", "ledger"})
+# How long a PostgreSQL restore waits for a till's transaction to end
+# before giving up (and changing nothing).
+PG_LOCK_TIMEOUT = "30s"
 
 
 @dataclass(frozen=True)
@@ -45,7 +64,7 @@ def backup(store: Store, path: str | Path) -> BackupResult:
                 raise InvalidInput("the backup must not overwrite the database itself", "invalid_path")
             _sqlite_backup(source, tmp)
         else:
-            _pg_dump(store.engine.url, tmp)
+            _pg_dump(store.engine.url, _pg_schema(store), tmp)
         os.replace(tmp, target)
         _fsync_dir(target.parent)  # the rename itself survives a power cut
     finally:
@@ -97,16 +116,431 @@ def _sqlite_backup(source: Path, tmp: Path) -> None:
             os.close(fd)
 
 
-def _pg_dump(url: Any, tmp: Path) -> None:
-    pg_dump = shutil.which("pg_dump")
-    if pg_dump is None:
-        raise Refused("backing up PostgreSQL needs pg_dump (package postgresql-client)", "pg_dump_missing")
-    libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
+def _pg_dump(url: Any, schema: str, tmp: Path) -> None:
+    pg_dump = _pg_tool("pg_dump", "backing up")
+    dsn, env = _libpq(url)
+    # The shop's schema only: other schemas of the database are not the
+    # shop's to copy (nor to replace on restore).
     done = subprocess.run(
-        [pg_dump, "--format=custom", "--no-owner", f"--file={tmp}", f"--dbname={libpq}"],
+        [
+            pg_dump,
+            "--format=custom",
+            "--no-owner",
+            f"--schema={_pattern(schema)}",
+            f"--file={tmp}",
+            f"--dbname={dsn}",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise Refused(f"pg_dump failed: {_last_line(done.stderr)}", "backup_failed")
+
+
+# --------------------------------------------------------------------------
+# Restore
+
+
+@dataclass(frozen=True)
+class BackupInfo(Result):
+    """What a backup file holds, read before anything is restored."""
+
+    path: str
+    engine: str  # "sqlite" or "postgresql"
+    schema_revision: str  # stampdesk's schema when the backup was taken
+    cards: int | None  # None for a pg_dump archive: counted once restored
+
+
+@dataclass(frozen=True)
+class RestoreResult(Result):
+    path: str  # the backup restored
+    cards: int
+    backup_revision: str  # the backup's schema, upgraded to schema_revision
+    schema_revision: str
+    previous: str | None  # SQLite: where the database it replaced was kept
+
+
+def read_backup(store: Store, path: str | Path) -> BackupInfo:
+    """Check that ``path`` is a stampdesk backup this shop's database can take
+    (same engine, a schema no newer than this stampdesk's, undamaged) and say
+    what it holds. Reads the file only."""
+    return _verified(store, path)[0]
+
+
+def restore(
+    store: Store, path: str | Path, *, confirm: Callable[[BackupInfo], bool] | None = None
+) -> RestoreResult:
+    """Replace the whole database with the backup at ``path``, then upgrade it
+    to the current schema.
+
+    The backup is checked first (``read_backup``); a refused file changes
+    nothing. ``confirm`` then sees what the backup holds and may still say no.
+    SQLite: the current database is copied aside (``<db>.before-restore-<UTC
+    time>``) and the backup is written into the live file through SQLite's
+    backup API, in one transaction, so a process that has the file open reads
+    the restored data at its next transaction instead of a deleted file.
+    PostgreSQL: the shop's tables are dropped and the archive restored in a
+    single transaction (``psql --single-transaction`` over ``pg_restore``'s
+    script), so a failed restore changes nothing.
+    Tills and servers using the database keep cached programme versions:
+    restart them afterwards.
+    """
+    info, schema = _verified(store, path)
+    if confirm is not None and not confirm(info):
+        raise Refused("restore cancelled: nothing changed", "cancelled")
+    source = Path(info.path)
+    previous: str | None = None
+    store.close()  # this process's connections: none may hold a lock or a stale cache
+    if schema is None:
+        previous = _restore_sqlite(store, source, info.schema_revision)
+    else:
+        _restore_postgresql(store, source, schema)
+    try:
+        db.upgrade(store.engine)
+    except Exception as error:
+        # PostgreSQL only: a SQLite backup was upgraded before it went in.
+        raise Refused(
+            f"the backup is restored at schema {info.schema_revision}, but upgrading it failed: "
+            f"{_last_line(str(error))}",
+            "upgrade_failed",
+        ) from error
+    with store.read() as conn:
+        cards = int(conn.execute(text("SELECT count(*) FROM cards")).scalar_one())
+    return RestoreResult(str(source), cards, info.schema_revision, db.SCHEMA_REVISION, previous)
+
+
+def _verified(store: Store, path: str | Path) -> tuple[BackupInfo, str | None]:
+    """The backup's description and, on PostgreSQL, the shop's schema."""
+    if str(path).strip() == "":
+        raise InvalidInput("restore needs the backup's file path", "invalid_path")
+    source = Path(path).expanduser()
+    if not source.exists():
+        raise InvalidInput(f"no backup at {source}", "invalid_path")
+    if not source.is_file():
+        raise InvalidInput(f"{source} is not a file: give the backup file", "invalid_path")
+    with source.open("rb") as file:
+        head = file.read(len(SQLITE_MAGIC))
+    postgres = store.engine.dialect.name == "postgresql"
+    if head.startswith(PG_DUMP_MAGIC) and not postgres:
+        raise InvalidInput(
+            f"{source} is a PostgreSQL backup (pg_dump) and this shop's database is SQLite: "
+            "restore it into a PostgreSQL database (--db postgresql+psycopg://…)",
+            "wrong_engine",
+        )
+    if head == SQLITE_MAGIC and postgres:
+        raise InvalidInput(
+            f"{source} is a SQLite backup and this shop's database is PostgreSQL: "
+            "restore it into a SQLite file (--db sqlite:///shop.db)",
+            "wrong_engine",
+        )
+    if head != SQLITE_MAGIC and not head.startswith(PG_DUMP_MAGIC):
+        raise InvalidInput(
+            f"{source} is not a stampdesk backup (neither a SQLite database nor a pg_dump archive)",
+            "not_a_backup",
+        )
+    if postgres:
+        schema = _pg_schema(store)
+        revision = _pg_backup_revision(source, schema)
+        _check_revision(source, revision)
+        return BackupInfo(str(source.resolve()), "postgresql", revision, None), schema
+    return _sqlite_backup_info(store, source), None
+
+
+def _check_revision(source: Path, revision: str) -> None:
+    from alembic.script import ScriptDirectory
+
+    known = {script.revision for script in ScriptDirectory(str(db.migrations_dir())).walk_revisions()}
+    if revision in known:
+        return
+    if revision.isdigit() and int(revision) > int(db.SCHEMA_REVISION):
+        raise InvalidInput(
+            f"{source} comes from a newer stampdesk (schema {revision}, this one knows up to "
+            f"{db.SCHEMA_REVISION}): upgrade stampdesk, then restore",
+            "backup_too_new",
+        )
+    raise InvalidInput(f"{source} is not a stampdesk backup (unknown schema {revision!r})", "not_a_backup")
+
+
+def _not_a_shop(source: Path) -> InvalidInput:
+    return InvalidInput(f"{source} is not a stampdesk backup (it holds no shop's tables)", "not_a_backup")
+
+
+# SQLite
+
+
+def _sqlite_database(store: Store) -> Path:
+    return Path(store.engine.url.database or "").expanduser().resolve()
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    # mode=ro: checking a backup never writes to it (nor creates a journal).
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def _sqlite_backup_info(store: Store, source: Path) -> BackupInfo:
+    live = _sqlite_database(store)
+    if source.resolve() == live:
+        raise InvalidInput("that is the shop's database itself, not a backup of it", "invalid_path")
+    try:
+        conn = _read_only(source)
+        try:
+            problems = [row[0] for row in conn.execute("PRAGMA integrity_check(5)")]
+            if problems != ["ok"]:
+                raise InvalidInput(f"{source} is damaged: {problems[0]}", "damaged_backup")
+            tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not tables >= STAMPDESK_TABLES:
+                raise _not_a_shop(source)
+            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            if revision is None:
+                raise _not_a_shop(source)
+            _check_revision(source, str(revision[0]))
+            cards = int(conn.execute("SELECT count(*) FROM cards").fetchone()[0])
+            page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        if error.sqlite_errorname == "SQLITE_CORRUPT":
+            raise InvalidInput(f"{source} is damaged: {error}", "damaged_backup") from None
+        raise InvalidInput(
+            f"{source} cannot be read as a stampdesk backup: {error}", "not_a_backup"
+        ) from None
+    _check_page_size(live, page_size)
+    return BackupInfo(str(source.resolve()), "sqlite", str(revision[0]), cards)
+
+
+def _check_page_size(live: Path, page_size: int) -> None:
+    # SQLite's backup API cannot change the page size of a WAL database:
+    # refuse now rather than fail once the current database is copied aside.
+    if not live.exists() or live.stat().st_size == 0:
+        return
+    try:
+        conn = _read_only(live)
+        try:
+            live_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return  # an unreadable database is moved aside whole (_keep_aside)
+    if live_size != page_size:
+        raise Refused(
+            f"the backup's pages are {page_size} bytes and the database's {live_size}: "
+            "move the database away, then restore",
+            "page_size_mismatch",
+        )
+
+
+def _restore_sqlite(store: Store, source: Path, revision: str) -> str | None:
+    live = _sqlite_database(store)
+    scratch = live.with_name(f".{live.name}.restoring")
+    try:
+        if revision != db.SCHEMA_REVISION:
+            # An older backup is upgraded on a copy first: a migration that
+            # fails leaves the shop's database as it was.
+            _sqlite_backup(source, scratch)
+            engine = db.make_engine(f"sqlite:///{scratch}")
+            try:
+                db.upgrade(engine)
+            except Exception as error:
+                raise Refused(
+                    f"the backup (schema {revision}) cannot be upgraded, nothing changed: "
+                    f"{_last_line(str(error))}",
+                    "upgrade_failed",
+                ) from error
+            finally:
+                engine.dispose()
+            source = scratch
+        previous = _keep_aside(live, store.now().strftime("%Y%m%dT%H%M%SZ"))
+        # Into the live file, not a renamed new one: a till that has the file
+        # open would go on writing into the replaced inode (and its WAL), and
+        # its sales would silently vanish, or corrupt the new file.
+        src = _read_only(source)
+        dst = sqlite3.connect(live, timeout=db.BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            dst.execute("PRAGMA synchronous=FULL")
+            src.backup(dst, pages=-1)  # one transaction: all of the backup or nothing
+            dst.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            dst.close()
+            src.close()
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            live.with_name(scratch.name + suffix).unlink(missing_ok=True)
+    return previous
+
+
+def _keep_aside(live: Path, stamp: str) -> str | None:
+    """Copy the database about to be replaced next to it; its new name."""
+    if not live.exists() or live.stat().st_size == 0:
+        # A WAL left by a deleted database would be replayed into the new one.
+        _move_aside(live, stamp, suffixes=("-wal", "-shm"))
+        return None
+    aside = _free_name(live, stamp)
+    tmp = aside.with_name(f".{aside.name}.partial")
+    try:
+        _sqlite_backup(live, tmp)
+        os.replace(tmp, aside)
+        _fsync_dir(live.parent)
+    except sqlite3.DatabaseError as error:
+        if error.sqlite_errorname != "SQLITE_NOTADB":
+            raise
+        # Not a database any more: nothing to copy, keep the file as it is.
+        return str(_move_aside(live, stamp, suffixes=("", "-wal", "-shm")))
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return str(aside)
+
+
+def _free_name(live: Path, stamp: str) -> Path:
+    aside = live.with_name(f"{live.name}.before-restore-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = live.with_name(f"{live.name}.before-restore-{stamp}-{n}")
+    return aside
+
+
+def _move_aside(live: Path, stamp: str, suffixes: tuple[str, ...]) -> Path:
+    aside = _free_name(live, stamp)
+    for suffix in suffixes:
+        current = live.with_name(live.name + suffix)
+        if current.exists():
+            os.replace(current, aside.with_name(aside.name + suffix))
+    _fsync_dir(live.parent)
+    return aside
+
+
+# PostgreSQL
+
+
+def _pg_schema(store: Store) -> str:
+    """The schema the shop's tables live in: the first of its search_path."""
+    with store.read() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
+    if schema is None:
+        raise Refused("the database's search_path names no existing schema", "no_schema")
+    return str(schema)
+
+
+def _pg_backup_revision(source: Path, schema: str) -> str:
+    pg_restore = _pg_tool("pg_restore", "restoring")
+    listing = subprocess.run([pg_restore, "--list", str(source)], capture_output=True, text=True, check=False)
+    if listing.returncode != 0:
+        raise InvalidInput(
+            f"{source} is damaged: pg_restore cannot read it ({_last_line(listing.stderr)})", "damaged_backup"
+        )
+    tables: dict[str, set[str]] = {}
+    for match in re.finditer(r"^\d+; \d+ \d+ TABLE (\S+) (\S+)(?: \S*)?$", listing.stdout, re.MULTILINE):
+        tables.setdefault(match[1], set()).add(match[2])
+    if not tables.get(schema, set()) >= STAMPDESK_TABLES:
+        shops = sorted(name for name, held in tables.items() if held >= STAMPDESK_TABLES)
+        if shops:
+            raise InvalidInput(
+                f"{source} holds the shop of schema {shops[0]}, and this database's is {schema}",
+                "wrong_schema",
+            )
+        raise _not_a_shop(source)
+    data = subprocess.run(
+        [pg_restore, "--data-only", f"--schema={schema}", "--table=alembic_version", "--file=-", str(source)],
         capture_output=True,
         text=True,
         check=False,
     )
+    copied = re.search(r"^COPY \S+ \(version_num\) FROM stdin;\n([^\n]*)\n", data.stdout, re.MULTILINE)
+    inserted = re.search(r"^INSERT INTO \S+ VALUES \('([^']*)'\);", data.stdout, re.MULTILINE)
+    found = copied or inserted
+    if data.returncode != 0 or found is None or found[1] == "\\.":
+        raise _not_a_shop(source)
+    return found[1]
+
+
+def _restore_postgresql(store: Store, source: Path, schema: str) -> None:
+    pg_restore = _pg_tool("pg_restore", "restoring")
+    psql = _pg_tool("psql", "restoring")
+    quote = store.engine.dialect.identifier_preparer.quote
+    names = sorted({table.name for table in models.metadata.sorted_tables} | {"alembic_version"})
+    with store.read() as conn:
+        present = conn.execute(
+            text(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = :schema AND table_name = ANY(:names) ORDER BY table_name"
+            ),
+            {"schema": schema, "names": names},
+        ).scalars()
+        tables = [f"{quote(schema)}.{quote(name)}" for name in present]
+    store.close()
+    dsn, env = _libpq(store.engine.url)
+    with tempfile.TemporaryDirectory(prefix="stampdesk-restore-") as scratch:  # mode 0700: customer data
+        script = Path(scratch) / "restore.sql"
+        # The whole script is written before anything runs: a pipe would let
+        # psql commit the part of a restore that an aborted pg_restore sent.
+        made = subprocess.run(
+            [
+                pg_restore,
+                f"--schema={schema}",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                f"--file={script}",
+                str(source),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if made.returncode != 0:
+            raise Refused(f"pg_restore failed: {_last_line(made.stderr)}; nothing changed", "restore_failed")
+        prelude = Path(scratch) / "prelude.sql"
+        # The shop's tables go first, in one statement (their foreign keys
+        # between them allow it), including any the backup does not have; no
+        # CASCADE: something else built on them stops the restore instead.
+        drop = f"DROP TABLE IF EXISTS {', '.join(tables)};\n" if tables else ""
+        prelude.write_text(f"SET LOCAL lock_timeout = '{PG_LOCK_TIMEOUT}';\n{drop}", encoding="utf-8")
+        done = subprocess.run(
+            [
+                psql,
+                "--no-psqlrc",
+                "--quiet",
+                "--set=ON_ERROR_STOP=1",
+                "--single-transaction",
+                f"--file={prelude}",
+                f"--file={script}",
+                f"--dbname={dsn}",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
     if done.returncode != 0:
-        raise Refused(f"pg_dump failed: {done.stderr.strip().splitlines()[-1:]}", "backup_failed")
+        raise Refused(f"the restore failed, nothing changed: {_last_line(done.stderr)}", "restore_failed")
+
+
+def _pg_tool(name: str, doing: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise Refused(f"{doing} PostgreSQL needs {name} (package postgresql-client)", f"{name}_missing")
+    return found
+
+
+def _libpq(url: Any) -> tuple[str, dict[str, str]]:
+    """A libpq address for the PostgreSQL tools, and their environment: the
+    password goes in the environment, where other users cannot read it."""
+    env = dict(os.environ)
+    if url.password is not None:
+        env["PGPASSWORD"] = str(url.password)
+    dsn = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    return str(dsn), env
+
+
+def _pattern(schema: str) -> str:
+    # pg_dump takes a pattern; quoted, the name is taken literally.
+    return '"' + schema.replace('"', '""') + '"'
+
+
+def _last_line(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return lines[-1] if lines else "no message"
