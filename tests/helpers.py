@@ -23,7 +23,13 @@ EXAMPLE_PROGRAM = ROOT / "examples" / "program.toml"
 # Expiry, status tiers (Gold: 8 visits and 120.00 in 90 days), a surprise at the 4th visit…
 LOYALTY_PROGRAM = ROOT / "examples" / "program-loyalty.toml"
 REQUIRE_SERVICES = os.environ.get("STAMPDESK_REQUIRE_SERVICES") == "1"
-PG_BASE = os.environ.get("STAMPDESK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# Where a test run creates its own PostgreSQL database, as the server's administrator.
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+# A database to use as it is instead (each test still gets a schema of its own in it).
+PG_GIVEN = os.environ.get("STAMPDESK_TEST_PG")
+# The run's database is named by its start time, so a run that died without
+# dropping it leaves something a later run can recognise as old.
+PG_TEST_PREFIX = "stampdesk_test_"
 
 
 class Clock:
@@ -47,23 +53,17 @@ def service_missing(what: str) -> None:
     pytest.skip(f"{what} not available")
 
 
-_pg_checked: bool | None = None
+def postgres_available(url: str) -> bool:
+    import sqlalchemy
 
-
-def postgres_available() -> bool:
-    global _pg_checked
-    if _pg_checked is None:
-        import sqlalchemy
-
-        try:
-            engine = sqlalchemy.create_engine(PG_BASE)
-            with engine.connect() as conn:
-                conn.exec_driver_sql("SELECT 1")
-            engine.dispose()
-            _pg_checked = True
-        except Exception:
-            _pg_checked = False
-    return _pg_checked
+    try:
+        engine = sqlalchemy.create_engine(url, connect_args={"connect_timeout": 5})
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        engine.dispose()
+    except Exception:
+        return False
+    return True
 
 
 def make_desk(url: str, clock: Clock, **settings: object) -> Desk:
