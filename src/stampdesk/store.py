@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, select
@@ -18,6 +19,8 @@ from .config import Settings
 from .domain.errors import Refused, StampdeskError
 from .domain.program import Program
 from .models import program_versions, settings
+
+T = TypeVar("T")
 
 
 def utc_now() -> datetime:
@@ -64,6 +67,18 @@ class Store:
                     self._writer.close()
                     self._writer = None
                 raise
+
+    def transact(self, body: Callable[[Connection], T]) -> T:
+        """``body(conn)`` in a write transaction, committed when it returns.
+        A transient failure (a deadlock, a serialization failure, a busy
+        SQLite file) rolls it back and runs it again: see
+        ``db.retry_transient``."""
+
+        def once() -> T:
+            with self.write() as conn:
+                return body(conn)
+
+        return db.retry_transient(once)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
