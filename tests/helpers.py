@@ -5,6 +5,7 @@ to prove nothing changed."""
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +31,8 @@ PG_GIVEN = os.environ.get("STAMPDESK_TEST_PG")
 # The run's database is named by its start time, so a run that died without
 # dropping it leaves something a later run can recognise as old.
 PG_TEST_PREFIX = "stampdesk_test_"
+# The installed command line, run as a shop runs it.
+STAMPDESK = Path(sys.executable).parent / "stampdesk"
 
 
 class Clock:
