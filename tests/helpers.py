@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -154,3 +155,24 @@ def report_history(url: str, **settings: object) -> Desk:
     desk.redeem(cookie)  # costs the shop 0.45
     clock.advance(days=19)  # 31 March
     return desk
+
+
+def wait_for_a_lock_wait(url: str, timeout: float = 20) -> None:
+    """Until a connection to the PostgreSQL database at ``url`` waits for a lock."""
+    import sqlalchemy
+
+    watcher = sqlalchemy.create_engine(url, isolation_level="AUTOCOMMIT")
+    deadline = time.monotonic() + timeout
+    try:
+        with watcher.connect() as conn:
+            while time.monotonic() < deadline:
+                waiting = conn.exec_driver_sql(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                ).scalar_one()
+                if waiting:
+                    return
+                time.sleep(0.02)
+    finally:
+        watcher.dispose()
+    raise AssertionError("no connection came to wait for a lock")

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import sqlalchemy
 
-from helpers import STAMPDESK, Clock, make_desk
+from helpers import STAMPDESK, Clock, make_desk, wait_for_a_lock_wait
 from stampdesk.desk import Desk
 
 PROGRAM = """
@@ -281,25 +281,6 @@ def test_a_sale_waits_for_another_tills_stamps_and_counts_them(pg_url: str, cloc
     assert desk.check().ok
     other.dispose()
     desk.close()
-
-
-def wait_for_a_lock_wait(url: str, timeout: float = 20) -> None:
-    """Until a connection to the database waits for a row lock."""
-    watcher = sqlalchemy.create_engine(url, isolation_level="AUTOCOMMIT")
-    deadline = time.monotonic() + timeout
-    try:
-        with watcher.connect() as conn:
-            while time.monotonic() < deadline:
-                waiting = conn.exec_driver_sql(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                ).scalar_one()
-                if waiting:
-                    return
-                time.sleep(0.02)
-    finally:
-        watcher.dispose()
-    raise AssertionError("no connection came to wait for a lock")
 
 
 def test_a_write_transaction_on_sqlite_holds_the_write_lock_from_its_start(
