@@ -18,35 +18,55 @@ import sqlalchemy
 
 from helpers import STAMPDESK, Clock, make_desk, wait_for_a_lock_wait
 from stampdesk.desk import Desk
+from tills import BAKERY as PROGRAM
 
-PROGRAM = """
-[program]
-name = "Busy bakery"
-stamps_per_card = 10
-starter_stamps = 1
-[[program.milestones]]
-at = 4
-reward = "Pain au chocolat"
-[[program.milestones]]
-at = 10
-reward = "Baguette"
-[program.earning]
-per_visit = 1
-"""
+TILLS = Path(__file__).with_name("tills.py")
 
-TILL = textwrap.dedent(
-    """
-    import sys, time, stampdesk
-    url, number, till = sys.argv[1:4]
-    count, start = int(sys.argv[4]), float(sys.argv[5])
-    desk = stampdesk.connect(url)
-    desk.card(number)  # warm up, then start together so the two tills overlap
-    time.sleep(max(0.0, start - time.time()))
-    for i in range(count):
-        desk.checkout(card=number, amount="3.10", idempotency_key=f"{till}-{i}", till=till)
-    desk.close()
-    """
-)
+
+def run_tills(mode: str, url: str, number: str, tills: int, per_till: int, timeout: float) -> list[Any]:
+    """Run ``tills`` processes of tests/tills.py MODE together on one card:
+    each one's exit status and report (``{"done", "errors"}``)."""
+    start = time.time() + 3  # every till connected and warm, then all at once
+    processes = [
+        subprocess.Popen(
+            [sys.executable, str(TILLS), mode, url, number, f"till{n}", str(per_till), str(start)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(1, tills + 1)
+    ]
+    deadline = time.monotonic() + timeout
+    try:
+        outputs = [p.communicate(timeout=max(0.1, deadline - time.monotonic())) for p in processes]
+    finally:
+        for p in processes:
+            if p.poll() is None:
+                p.kill()
+                p.wait(10)
+    return [
+        (p.returncode, json.loads(out) if out.strip() else None, err[-2000:])
+        for p, (out, err) in zip(processes, outputs, strict=True)
+    ]
+
+
+def stamps_on(desk: Desk, number: str) -> int:
+    """Every stamp the card holds, across its completed cycles (10 stamps each)."""
+    card = desk.card(number)
+    return card.cycle * 10 + card.balance
+
+
+def ledger_of(desk: Desk, number: str) -> tuple[int, int]:
+    """The card's stamps and cycles as its ledger sums them."""
+    with desk.store.engine.connect() as conn:
+        row = conn.execute(
+            sqlalchemy.text(
+                "SELECT coalesce(sum(stamps), 0), coalesce(sum(cycles), 0) FROM ledger "
+                "WHERE card_id = (SELECT id FROM cards WHERE number = :n)"
+            ),
+            {"n": number},
+        ).one()
+    return int(row[0]), int(row[1])
 
 
 def test_two_tills_stamping_one_card_lose_nothing(db_url: str, clock: Clock) -> None:
@@ -54,12 +74,10 @@ def test_two_tills_stamping_one_card_lose_nothing(db_url: str, clock: Clock) -> 
     desk.load_program(PROGRAM)
     number = desk.enrol(name="Regular").number
     per_till = 300
-    start = time.time() + 3
-    tills = [
-        subprocess.Popen([sys.executable, "-c", TILL, db_url, number, f"till{n}", str(per_till), str(start)])
-        for n in (1, 2)
-    ]
-    assert [t.wait(timeout=180) for t in tills] == [0, 0]
+    assert (
+        run_tills("checkout", db_url, number, 2, per_till, timeout=180)
+        == [(0, {"done": per_till, "errors": {}}, "")] * 2
+    )
     card = desk.card(number)
     # 1 starter stamp + one stamp per sale, wherever the cycles fell.
     assert card.cycle * 10 + card.balance == 1 + 2 * per_till
@@ -136,55 +154,6 @@ def test_threads_of_one_till_share_the_desk_safely(db_url: str, clock: Clock) ->
         assert state.cycle * 10 + state.balance == 1 + 40
     assert desk.check().ok
     desk.close()
-
-
-TILLS = Path(__file__).with_name("tills.py")
-
-
-def run_tills(mode: str, url: str, number: str, tills: int, per_till: int, timeout: float) -> list[Any]:
-    """Run ``tills`` processes of tests/tills.py MODE together on one card:
-    each one's exit status and report (``{"done", "errors"}``)."""
-    start = time.time() + 3  # every till connected and warm, then all at once
-    processes = [
-        subprocess.Popen(
-            [sys.executable, str(TILLS), mode, url, number, f"till{n}", str(per_till), str(start)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for n in range(1, tills + 1)
-    ]
-    deadline = time.monotonic() + timeout
-    try:
-        outputs = [p.communicate(timeout=max(0.1, deadline - time.monotonic())) for p in processes]
-    finally:
-        for p in processes:
-            if p.poll() is None:
-                p.kill()
-                p.wait(10)
-    return [
-        (p.returncode, json.loads(out) if out.strip() else None, err[-2000:])
-        for p, (out, err) in zip(processes, outputs, strict=True)
-    ]
-
-
-def stamps_on(desk: Desk, number: str) -> int:
-    """Every stamp the card holds, across its completed cycles (10 stamps each)."""
-    card = desk.card(number)
-    return card.cycle * 10 + card.balance
-
-
-def ledger_of(desk: Desk, number: str) -> tuple[int, int]:
-    """The card's stamps and cycles as its ledger sums them."""
-    with desk.store.engine.connect() as conn:
-        row = conn.execute(
-            sqlalchemy.text(
-                "SELECT coalesce(sum(stamps), 0), coalesce(sum(cycles), 0) FROM ledger "
-                "WHERE card_id = (SELECT id FROM cards WHERE number = :n)"
-            ),
-            {"n": number},
-        ).one()
-    return int(row[0]), int(row[1])
 
 
 @pytest.mark.slow

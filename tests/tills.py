@@ -25,6 +25,21 @@ import stampdesk
 from stampdesk.desk import Desk
 
 AMOUNT = "3.10"
+# What the tests' shop sells under: one stamp a sale, a coupon at 4 and at 10.
+BAKERY = """
+[program]
+name = "Busy bakery"
+stamps_per_card = 10
+starter_stamps = 1
+[[program.milestones]]
+at = 4
+reward = "Pain au chocolat"
+[[program.milestones]]
+at = 10
+reward = "Baguette"
+[program.earning]
+per_visit = 1
+"""
 
 
 def main(argv: list[str]) -> int:
