@@ -157,7 +157,8 @@ def retry_transient(
 
 def _first_line(error: BaseException) -> str:
     cause = error.orig if isinstance(error, DBAPIError) else error
-    return str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    text = str(cause).strip()
+    return text.splitlines()[0] if text else type(cause).__name__
 
 
 @contextmanager
