@@ -27,7 +27,9 @@ from helpers import (
     EXAMPLE_PROGRAM,
     LOYALTY_PROGRAM,
     PG_ADMIN,
+    PG_BASE,
     PG_GIVEN,
+    PG_RUN_DATABASE,
     PG_TEST_PREFIX,
     ROOT,
     BuiltWheel,
@@ -51,28 +53,26 @@ def hermetic_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
-    """The PostgreSQL database of this test run (see the module's docstring)."""
+    """``PG_BASE``, the PostgreSQL database of this test run (see the module's docstring)."""
     if PG_GIVEN:
         if not postgres_available(PG_GIVEN):
             service_missing(f"PostgreSQL at {PG_GIVEN} (STAMPDESK_TEST_PG)")
-        yield PG_GIVEN
+        yield PG_BASE
         return
     if not postgres_available(PG_ADMIN):
         service_missing("PostgreSQL at 127.0.0.1:5432")
     import sqlalchemy
 
-    started = int(time.time())
-    name = f"{PG_TEST_PREFIX}{started}_{uuid.uuid4().hex[:8]}"
     admin = sqlalchemy.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        _drop_old_test_databases(conn, started)
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+        _drop_old_test_databases(conn, int(time.time()))
+        conn.exec_driver_sql(f"CREATE DATABASE {PG_RUN_DATABASE}")
     try:
-        yield sqlalchemy.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+        yield PG_BASE
     finally:
         with admin.connect() as conn:
             # FORCE: a till process a test killed may still hold a connection.
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {PG_RUN_DATABASE} WITH (FORCE)")
         admin.dispose()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,8 +31,12 @@ PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 # A database to use as it is instead (each test still gets a schema of its own in it).
 PG_GIVEN = os.environ.get("STAMPDESK_TEST_PG")
 # The run's database is named by its start time, so a run that died without
-# dropping it leaves something a later run can recognise as old.
+# dropping it leaves something a later run can recognise as old. The
+# ``pg_database`` fixture creates it, and drops it at the end of the run.
 PG_TEST_PREFIX = "stampdesk_test_"
+PG_RUN_DATABASE = f"{PG_TEST_PREFIX}{int(time.time())}_{uuid.uuid4().hex[:8]}"
+# The database PostgreSQL tests use.
+PG_BASE = PG_GIVEN or PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_RUN_DATABASE
 # The installed command line, run as a shop runs it.
 STAMPDESK = Path(sys.executable).parent / "stampdesk"
 
