@@ -2,13 +2,18 @@
 
 PostgreSQL tests skip when no server answers, unless
 STAMPDESK_REQUIRE_SERVICES=1 (as in CI), where they fail instead.
-Each PostgreSQL test gets a schema of its own, dropped afterwards.
+A test run creates a PostgreSQL database of its own on 127.0.0.1
+(``stampdesk_test_<start time>_<random>``) and drops it at the end;
+STAMPDESK_TEST_PG names a database to use instead, as it is. Each
+PostgreSQL test gets a schema of its own in it, dropped afterwards.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import time
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -16,11 +21,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection
 
 from helpers import (
     EXAMPLE_PROGRAM,
     LOYALTY_PROGRAM,
+    PG_ADMIN,
     PG_BASE,
+    PG_GIVEN,
+    PG_RUN_DATABASE,
+    PG_TEST_PREFIX,
     ROOT,
     BuiltWheel,
     Clock,
@@ -41,19 +51,58 @@ def hermetic_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TZ", "Europe/Paris")
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a fresh schema."""
-    if not postgres_available():
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """``PG_BASE``, the PostgreSQL database of this test run (see the module's docstring)."""
+    if PG_GIVEN:
+        if not postgres_available(PG_GIVEN):
+            service_missing(f"PostgreSQL at {PG_GIVEN} (STAMPDESK_TEST_PG)")
+        yield PG_BASE
+        return
+    if not postgres_available(PG_ADMIN):
         service_missing("PostgreSQL at 127.0.0.1:5432")
     import sqlalchemy
 
+    admin = sqlalchemy.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        _drop_old_test_databases(conn, int(time.time()))
+        conn.exec_driver_sql(f"CREATE DATABASE {PG_RUN_DATABASE}")
+    try:
+        yield PG_BASE
+    finally:
+        with admin.connect() as conn:
+            # FORCE: a till process a test killed may still hold a connection.
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {PG_RUN_DATABASE} WITH (FORCE)")
+        admin.dispose()
+
+
+def _drop_old_test_databases(conn: Connection, now: int) -> None:
+    """Databases of runs that died more than a day ago without dropping theirs."""
+    pattern = re.compile(rf"{PG_TEST_PREFIX}(\d+)_[0-9a-f]+")
+    names = (
+        conn.exec_driver_sql(
+            "SELECT datname FROM pg_database WHERE datname LIKE %(prefix)s", {"prefix": PG_TEST_PREFIX + "%"}
+        )
+        .scalars()
+        .all()
+    )
+    for old in names:
+        match = pattern.fullmatch(old)
+        if match and now - int(match[1]) > 24 * 3600:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {old} WITH (FORCE)")
+
+
+@pytest.fixture
+def pg_url(pg_database: str) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema of the run's database."""
+    import sqlalchemy
+
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
+    admin = sqlalchemy.create_engine(pg_database, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
     try:
-        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
+        yield f"{pg_database}?options=-csearch_path%3D{schema}"
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")

@@ -5,6 +5,9 @@ to prove nothing changed."""
 from __future__ import annotations
 
 import os
+import sys
+import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +26,19 @@ EXAMPLE_PROGRAM = ROOT / "examples" / "program.toml"
 # Expiry, status tiers (Gold: 8 visits and 120.00 in 90 days), a surprise at the 4th visit…
 LOYALTY_PROGRAM = ROOT / "examples" / "program-loyalty.toml"
 REQUIRE_SERVICES = os.environ.get("STAMPDESK_REQUIRE_SERVICES") == "1"
-PG_BASE = os.environ.get("STAMPDESK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# Where a test run creates its own PostgreSQL database, as the server's administrator.
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+# A database to use as it is instead (each test still gets a schema of its own in it).
+PG_GIVEN = os.environ.get("STAMPDESK_TEST_PG")
+# The run's database is named by its start time, so a run that died without
+# dropping it leaves something a later run can recognise as old. The
+# ``pg_database`` fixture creates it, and drops it at the end of the run.
+PG_TEST_PREFIX = "stampdesk_test_"
+PG_RUN_DATABASE = f"{PG_TEST_PREFIX}{int(time.time())}_{uuid.uuid4().hex[:8]}"
+# The database PostgreSQL tests use.
+PG_BASE = PG_GIVEN or PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_RUN_DATABASE
+# The installed command line, run as a shop runs it.
+STAMPDESK = Path(sys.executable).parent / "stampdesk"
 
 
 class Clock:
@@ -47,23 +62,17 @@ def service_missing(what: str) -> None:
     pytest.skip(f"{what} not available")
 
 
-_pg_checked: bool | None = None
+def postgres_available(url: str) -> bool:
+    import sqlalchemy
 
-
-def postgres_available() -> bool:
-    global _pg_checked
-    if _pg_checked is None:
-        import sqlalchemy
-
-        try:
-            engine = sqlalchemy.create_engine(PG_BASE)
-            with engine.connect() as conn:
-                conn.exec_driver_sql("SELECT 1")
-            engine.dispose()
-            _pg_checked = True
-        except Exception:
-            _pg_checked = False
-    return _pg_checked
+    try:
+        engine = sqlalchemy.create_engine(url, connect_args={"connect_timeout": 5})
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        engine.dispose()
+    except Exception:
+        return False
+    return True
 
 
 def make_desk(url: str, clock: Clock, **settings: object) -> Desk:
@@ -151,3 +160,24 @@ def report_history(url: str, **settings: object) -> Desk:
     desk.redeem(cookie)  # costs the shop 0.45
     clock.advance(days=19)  # 31 March
     return desk
+
+
+def wait_for_a_lock_wait(url: str, timeout: float = 20) -> None:
+    """Until a connection to the PostgreSQL database at ``url`` waits for a lock."""
+    import sqlalchemy
+
+    watcher = sqlalchemy.create_engine(url, isolation_level="AUTOCOMMIT")
+    deadline = time.monotonic() + timeout
+    try:
+        with watcher.connect() as conn:
+            while time.monotonic() < deadline:
+                waiting = conn.exec_driver_sql(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                ).scalar_one()
+                if waiting:
+                    return
+                time.sleep(0.02)
+    finally:
+        watcher.dispose()
+    raise AssertionError("no connection came to wait for a lock")

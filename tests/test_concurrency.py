@@ -1,42 +1,77 @@
-"""Two tills (two processes) stamping the same card at once lose nothing."""
+"""Tills (separate processes) stamping the same card at once lose nothing,
+and the protections that make it so stay in place."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+from pathlib import Path
+from typing import Any
 
-from helpers import Clock, make_desk
+import pytest
+import sqlalchemy
 
-PROGRAM = """
-[program]
-name = "Busy bakery"
-stamps_per_card = 10
-starter_stamps = 1
-[[program.milestones]]
-at = 4
-reward = "Pain au chocolat"
-[[program.milestones]]
-at = 10
-reward = "Baguette"
-[program.earning]
-per_visit = 1
-"""
+from helpers import STAMPDESK, Clock, make_desk, wait_for_a_lock_wait
+from stampdesk.desk import Desk
+from tills import BAKERY as PROGRAM
 
-TILL = textwrap.dedent(
-    """
-    import sys, time, stampdesk
-    url, number, till = sys.argv[1:4]
-    count, start = int(sys.argv[4]), float(sys.argv[5])
-    desk = stampdesk.connect(url)
-    desk.card(number)  # warm up, then start together so the two tills overlap
-    time.sleep(max(0.0, start - time.time()))
-    for i in range(count):
-        desk.checkout(card=number, amount="3.10", idempotency_key=f"{till}-{i}", till=till)
-    desk.close()
-    """
-)
+TILLS = Path(__file__).with_name("tills.py")
+
+
+def run_tills(
+    mode: str, url: str, number: str, tills: int, per_till: int, timeout: float
+) -> list[tuple[int, Any]]:
+    """Run ``tills`` processes of tests/tills.py MODE together on one card:
+    each one's exit status and report (``{"done", "errors"}``)."""
+    start = time.time() + 3  # every till connected and warm, then all at once
+    processes = [
+        subprocess.Popen(
+            [sys.executable, str(TILLS), mode, url, number, f"till{n}", str(per_till), str(start)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(1, tills + 1)
+    ]
+    deadline = time.monotonic() + timeout
+    try:
+        outputs = [p.communicate(timeout=max(0.1, deadline - time.monotonic())) for p in processes]
+    finally:
+        for p in processes:
+            if p.poll() is None:
+                p.kill()
+                p.wait(10)
+    for n, (p, (_, err)) in enumerate(zip(processes, outputs, strict=True), 1):
+        if p.returncode or err.strip():
+            print(f"till{n} exited with {p.returncode}:\n{err[-3000:]}")  # shown if the test fails
+    return [
+        (p.returncode, json.loads(out) if out.strip() else None)
+        for p, (out, _) in zip(processes, outputs, strict=True)
+    ]
+
+
+def stamps_on(desk: Desk, number: str) -> int:
+    """Every stamp the card holds, across its completed cycles (10 stamps each)."""
+    card = desk.card(number)
+    return card.cycle * 10 + card.balance
+
+
+def ledger_of(desk: Desk, number: str) -> tuple[int, int]:
+    """The card's stamps and cycles as its ledger sums them."""
+    with desk.store.engine.connect() as conn:
+        row = conn.execute(
+            sqlalchemy.text(
+                "SELECT coalesce(sum(stamps), 0), coalesce(sum(cycles), 0) FROM ledger "
+                "WHERE card_id = (SELECT id FROM cards WHERE number = :n)"
+            ),
+            {"n": number},
+        ).one()
+    return int(row[0]), int(row[1])
 
 
 def test_two_tills_stamping_one_card_lose_nothing(db_url: str, clock: Clock) -> None:
@@ -44,12 +79,10 @@ def test_two_tills_stamping_one_card_lose_nothing(db_url: str, clock: Clock) -> 
     desk.load_program(PROGRAM)
     number = desk.enrol(name="Regular").number
     per_till = 300
-    start = time.time() + 3
-    tills = [
-        subprocess.Popen([sys.executable, "-c", TILL, db_url, number, f"till{n}", str(per_till), str(start)])
-        for n in (1, 2)
-    ]
-    assert [t.wait(timeout=180) for t in tills] == [0, 0]
+    assert (
+        run_tills("checkout", db_url, number, 2, per_till, timeout=180)
+        == [(0, {"done": per_till, "errors": {}})] * 2
+    )
     card = desk.card(number)
     # 1 starter stamp + one stamp per sale, wherever the cycles fell.
     assert card.cycle * 10 + card.balance == 1 + 2 * per_till
@@ -125,4 +158,132 @@ def test_threads_of_one_till_share_the_desk_safely(db_url: str, clock: Clock) ->
         state = desk.card(card)
         assert state.cycle * 10 + state.balance == 1 + 40
     assert desk.check().ok
+    desk.close()
+
+
+@pytest.mark.slow
+def test_four_tills_selling_8000_times_on_one_card_lose_and_double_nothing(db_url: str, clock: Clock) -> None:
+    desk = make_desk(db_url, clock)
+    desk.load_program(PROGRAM)
+    number = desk.enrol(name="Regular").number
+    tills, per_till = 4, 2000
+    reports = run_tills("checkout", db_url, number, tills, per_till, timeout=600)
+    # Every till got an answer for every sale: none was refused or failed.
+    assert reports == [(0, {"done": per_till, "errors": {}})] * tills
+    sales = tills * per_till
+    card = desk.card(number)
+    assert card.cycle * 10 + card.balance == 1 + sales
+    assert ledger_of(desk, number) == (card.balance, card.cycle)
+    with desk.store.engine.connect() as conn:
+        coupons = conn.exec_driver_sql("SELECT cycle, milestone_at FROM coupons").all()
+        recorded, keys = conn.exec_driver_sql(
+            "SELECT count(*), count(DISTINCT idempotency_key) FROM checkouts"
+        ).one()
+    assert (recorded, keys) == (sales, sales)
+    # One coupon per milestone and cycle, none lost, none doubled.
+    assert sorted(coupons) == sorted(
+        {(c, m) for c in range(card.cycle) for m in (4, 10)}
+        | ({(card.cycle, 4)} if card.balance >= 4 else set())
+    )
+    check = subprocess.run(
+        [str(STAMPDESK), "--db", db_url, "check"], capture_output=True, text=True, timeout=120
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    desk.close()
+
+
+def test_a_read_then_write_without_a_lock_loses_stamps_that_checkout_keeps(db_url: str, clock: Clock) -> None:
+    """The harness sees lost stamps: a till that reads the balance, then
+    writes it back plus one, loses some when four tills sell at once; the
+    same four tills through ``checkout`` lose none."""
+    desk = make_desk(db_url, clock)
+    desk.load_program(PROGRAM)
+    naive, real = desk.enrol(name="Naive").number, desk.enrol(name="Real").number
+    tills, per_till = 4, 150
+    assert (
+        run_tills("naive", db_url, naive, tills, per_till, timeout=300)
+        == [(0, {"done": per_till, "errors": {}})] * tills
+    )
+    assert stamps_on(desk, naive) < 1 + tills * per_till  # stamps were lost
+    assert not desk.check().ok  # and the ledger, written in full, shows it
+    assert (
+        run_tills("checkout", db_url, real, tills, per_till, timeout=300)
+        == [(0, {"done": per_till, "errors": {}})] * tills
+    )
+    assert stamps_on(desk, real) == 1 + tills * per_till
+    assert ledger_of(desk, real) == (desk.card(real).balance, desk.card(real).cycle)
+    desk.close()
+
+
+@pytest.mark.postgres
+def test_a_sale_reads_its_card_for_update_on_postgresql(pg_url: str, clock: Clock) -> None:
+    desk = make_desk(pg_url, clock)
+    desk.load_program(PROGRAM)
+    number = desk.enrol(name="Regular").number
+    desk.checkout(card=number, amount="3.10")
+
+    def not_compiled_by_the_sale() -> Any:
+        raise AssertionError("the sale did not read its card with the checkout.card statement")
+
+    sql = desk.store.prepared("checkout.card", not_compiled_by_the_sale).sql
+    assert "FOR UPDATE OF cards" in sql
+    desk.close()
+
+
+@pytest.mark.postgres
+def test_a_sale_waits_for_another_tills_stamps_and_counts_them(pg_url: str, clock: Clock) -> None:
+    """Another till gives stamps by hand and has not committed yet: the sale
+    waits for it, then builds on its balance instead of overwriting it."""
+    desk = make_desk(pg_url, clock)
+    desk.load_program(PROGRAM)
+    number = desk.enrol(name="Regular").number  # 1 starter stamp
+    other = sqlalchemy.create_engine(pg_url)
+    sale: list[Any] = []
+    with other.connect() as conn, conn.begin():
+        card_id = conn.exec_driver_sql(f"SELECT id FROM cards WHERE number = '{number}'").scalar_one()
+        conn.exec_driver_sql(
+            "INSERT INTO ledger (card_id, at, kind, stamps, cycles, staff, reason) "
+            f"VALUES ({card_id}, now(), 'adjust', 5, 0, 'Léa', 'paper card')"
+        )
+        conn.exec_driver_sql(f"UPDATE cards SET balance = balance + 5 WHERE id = {card_id}")
+        selling = threading.Thread(target=lambda: sale.append(desk.checkout(card=number, amount="3.10")))
+        selling.start()
+        wait_for_a_lock_wait(pg_url)
+    selling.join(30)
+    assert not selling.is_alive()
+    assert sale[0].balance == 1 + 5 + 1
+    assert desk.check().ok
+    other.dispose()
+    desk.close()
+
+
+def test_a_write_transaction_on_sqlite_holds_the_write_lock_from_its_start(
+    sqlite_url: str, clock: Clock
+) -> None:
+    """BEGIN IMMEDIATE: another connection cannot start writing once a write
+    transaction has begun, before it reads or writes anything, so a balance
+    it reads cannot change under it. A read transaction leaves writers be."""
+    desk = make_desk(sqlite_url, clock)
+    desk.load_program(PROGRAM)
+    other = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
+
+    def other_can_write() -> bool:
+        try:
+            other.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as busy:
+            assert "database is locked" in str(busy)
+            return False
+        other.execute("ROLLBACK")
+        return True
+
+    assert other_can_write()
+    with desk.store.write():
+        assert not other_can_write()
+    # What the services run their transactions in.
+    assert desk.store.transact(lambda conn: other_can_write()) is False
+    with desk.store.read() as conn:
+        conn.exec_driver_sql("SELECT balance FROM cards").all()
+        assert other_can_write()
+    assert other_can_write()
+    other.close()
     desk.close()

@@ -6,16 +6,24 @@ foreign keys on, and write transactions opened with ``BEGIN IMMEDIATE``.
 pysqlite's default opens a transaction only at the first write, so two tills
 that both read a balance then write it lose stamps; ``BEGIN IMMEDIATE`` takes
 the write lock before the read.
+
+A transaction that fails only because of another one running at the same
+moment (a PostgreSQL deadlock or serialization failure, a SQLite file still
+locked after the busy timeout) was rolled back whole: ``retry_transient``
+runs it again, so such a failure never reaches the cashier.
 """
 
 from __future__ import annotations
 
+import logging
+import random
 import sqlite3
+import time
 from collections import namedtuple
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
@@ -30,6 +38,17 @@ from .domain.errors import InvalidInput
 SCHEMA_REVISION = "0008"
 BUSY_TIMEOUT_MS = 30_000
 CONNECT_TIMEOUT_S = 3
+# How often a transaction is tried in all, and the pause before the second
+# try (doubled at each further one, with jitter so that two tills that met
+# do not meet again at once).
+RETRY_ATTEMPTS = 5
+RETRY_PAUSE_S = 0.01
+# PostgreSQL's serialization failure and deadlock: it rolled the transaction
+# back and says it may succeed if run again.
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str) -> Engine:
@@ -84,8 +103,66 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
 
 def _sqlite_on_begin(conn: Connection) -> None:
     immediate = conn.get_execution_options().get("stampdesk_write")
-    # Straight to the driver: this runs before every transaction.
-    conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN DEFERRED")  # type: ignore[union-attr]
+    statement = "BEGIN IMMEDIATE" if immediate else "BEGIN DEFERRED"
+    try:
+        # Straight to the driver: this runs before every transaction.
+        conn.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+    except sqlite3.Error as error:
+        # SQLAlchemy does not wrap what a "begin" listener raises: wrap it as
+        # a statement's error would be (a busy file is an OperationalError).
+        raise DBAPIError.instance(statement, (), error, sqlite3.Error) from error
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether ``error`` only says that another transaction was in the way,
+    so that running the same transaction again may succeed."""
+    cause = error.orig if isinstance(error, DBAPIError) else error
+    if isinstance(cause, sqlite3.OperationalError):
+        # SQLITE_BUSY and its extended codes: the file stayed locked.
+        code = getattr(cause, "sqlite_errorcode", None)
+        if code is None:
+            return "database is locked" in str(cause)
+        return int(code) & 0xFF == sqlite3.SQLITE_BUSY
+    return isinstance(error, DBAPIError) and getattr(cause, "sqlstate", None) in TRANSIENT_SQLSTATES
+
+
+def retry_transient(
+    body: Callable[[], T],
+    *,
+    attempts: int = RETRY_ATTEMPTS,
+    pause: float = RETRY_PAUSE_S,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """``body()``, run again after a short random pause while it fails with
+    a transient error (``is_transient``), ``attempts`` times in all; then
+    that error is raised. Any other error is raised at once.
+
+    ``body`` must own its whole transaction (open it, and commit or roll it
+    back), so that each attempt starts from what is committed: nothing of a
+    failed attempt is left, and an idempotency key it read is read again.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return body()
+        except Exception as error:
+            if attempt >= attempts or not is_transient(error):
+                raise
+            delay = pause * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
+            log.info(
+                "transaction failed (%s), attempt %d of %d; trying again in %.0f ms",
+                _first_line(error),
+                attempt,
+                attempts,
+                delay * 1000,
+            )
+            sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def _first_line(error: BaseException) -> str:
+    cause = error.orig if isinstance(error, DBAPIError) else error
+    text = str(cause).strip()
+    return text.splitlines()[0] if text else type(cause).__name__
 
 
 @contextmanager

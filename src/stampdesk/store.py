@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, func, or_, select
@@ -27,6 +28,9 @@ def _unreachable() -> Unreachable:
         "the database cannot be reached (network or server down); try again when it is back",
         "database_unreachable",
     )
+
+
+T = TypeVar("T")
 
 
 def utc_now() -> datetime:
@@ -82,6 +86,18 @@ class Store:
                     self._writer.close()
                     self._writer = None
                 raise
+
+    def transact(self, body: Callable[[Connection], T]) -> T:
+        """``body(conn)`` in a write transaction, committed when it returns.
+        A transient failure (a deadlock, a serialization failure, a busy
+        SQLite file) rolls it back and runs it again: see
+        ``db.retry_transient``."""
+
+        def once() -> T:
+            with self.write() as conn:
+                return body(conn)
+
+        return db.retry_transient(once)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

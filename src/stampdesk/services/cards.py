@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import db
 from ..domain import validate
 from ..domain.card_numbers import new_card_number, normalise_card_number
 from ..domain.errors import InvalidInput, NotFound, Refused
@@ -66,7 +67,7 @@ def enrol(
     own_card = normalise_card_number(card) if card is not None else None
     for attempt in range(3):
         try:
-            return _enrol(store, clean, moment, referrer_number, claim, own_card)
+            return db.retry_transient(lambda: _enrol(store, clean, moment, referrer_number, claim, own_card))
         except IntegrityError:
             # A random card number or coupon code collided with a new one: retry.
             if attempt == 2:
@@ -404,41 +405,47 @@ def adjust(store: Store, number: str, stamps: int, *, reason: str, staff: str) -
     why = clean_reason(reason)
     who = clean_reason(staff, "staff")
     now = store.now()
-    with store.write() as conn:
-        _, program = store.current_program(conn)
-        row = lock_card(conn, store, number=number)
-        if row is None:
-            raise NotFound(f"no card {number} in this shop", "unknown_card")
-        if row.status == ERASED:
-            raise NotFound(f"card {number} was erased at its holder's request", "card_erased")
-        ref = CardRef(row.id, row.number, row.balance, row.cycle)
-        if loyalty.expire(conn, store, row, program, now) is not None:
-            ref = CardRef(row.id, row.number, 0, row.cycle + 1)
-        if stamps > 0:
-            # Stamps given by hand restart the lapse clock, as a visit does.
-            conn.execute(update(cards).where(cards.c.id == row.id).values(last_visit_at=now))
-            given = give(
-                conn,
-                store,
-                ref,
-                stamps,
-                program,
-                kind="adjust",
-                at=now,
-                origin="adjust",
-                staff=who,
-                reason=why,
-            )
-            return StampChange(number, stamps, given.balance, given.cycle, new_coupons=given.coupons)
-        taken = take_back(conn, store, ref, -stamps, kind="adjust", at=now, staff=who, reason=why)
-        return StampChange(
-            number,
-            -taken.stamps,
-            taken.balance,
-            taken.cycle,
-            voided_coupons=taken.voided,
-            completions_undone=taken.completions_undone,
+    return store.transact(lambda conn: _adjust(conn, store, number, stamps, why, who, now))
+
+
+def _adjust(
+    conn: Connection, store: Store, number: str, stamps: int, why: str, who: str, now: datetime
+) -> StampChange:
+    # The caller owns the transaction.
+    _, program = store.current_program(conn)
+    row = lock_card(conn, store, number=number)
+    if row is None:
+        raise NotFound(f"no card {number} in this shop", "unknown_card")
+    if row.status == ERASED:
+        raise NotFound(f"card {number} was erased at its holder's request", "card_erased")
+    ref = CardRef(row.id, row.number, row.balance, row.cycle)
+    if loyalty.expire(conn, store, row, program, now) is not None:
+        ref = CardRef(row.id, row.number, 0, row.cycle + 1)
+    if stamps > 0:
+        # Stamps given by hand restart the lapse clock, as a visit does.
+        conn.execute(update(cards).where(cards.c.id == row.id).values(last_visit_at=now))
+        given = give(
+            conn,
+            store,
+            ref,
+            stamps,
+            program,
+            kind="adjust",
+            at=now,
+            origin="adjust",
+            staff=who,
+            reason=why,
         )
+        return StampChange(number, stamps, given.balance, given.cycle, new_coupons=given.coupons)
+    taken = take_back(conn, store, ref, -stamps, kind="adjust", at=now, staff=who, reason=why)
+    return StampChange(
+        number,
+        -taken.stamps,
+        taken.balance,
+        taken.cycle,
+        voided_coupons=taken.voided,
+        completions_undone=taken.completions_undone,
+    )
 
 
 def set_notes(store: Store, number: str, notes: object) -> CardState:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import db
 from ..domain.card_numbers import normalise_card_number
 from ..domain.coupon_codes import new_coupon_code
 from ..domain.errors import InvalidInput, NotFound, Refused
@@ -96,7 +97,10 @@ def checkout(
     till = till or store.settings.till
     try:
         backdated = at is not None or made_at is not None
-        return _checkout(store, value, number, lines, moment, backdated, key, fingerprint, till, receipt)
+        # A deadlock or a busy database runs the whole sale again (the key is read again too).
+        return db.retry_transient(
+            lambda: _checkout(store, value, number, lines, moment, backdated, key, fingerprint, till, receipt)
+        )
     except IntegrityError:
         # Two tills sent the same key at once (PostgreSQL): the first one won.
         if key is None:

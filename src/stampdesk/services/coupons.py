@@ -35,8 +35,7 @@ def redeem(
             lambda conn: _redeem(conn, store, code, till, now),
             replayed_redemption,
         )
-    with store.write() as conn:
-        return _redeem(conn, store, code, till, now)
+    return store.transact(lambda conn: _redeem(conn, store, code, till, now))
 
 
 def replayed_redemption(data: dict[str, Any]) -> RedeemResult:

@@ -53,24 +53,27 @@ def run_once(
     """
     clean = clean_key(key)
     wanted = fingerprint(params)
-    try:
-        with store.write() as conn:
-            first = _stored(conn, operation, clean)
-            if first is not None:
-                return _replayed(first, operation, wanted, replay)
-            row_id = conn.execute(
-                insert(idempotent_requests).values(
-                    operation=operation, key=clean, fingerprint=wanted, answer="", created_at=store.now()
-                )
-            ).inserted_primary_key
-            assert row_id is not None
-            result = act(conn)
-            conn.execute(
-                update(idempotent_requests)
-                .where(idempotent_requests.c.id == row_id[0])
-                .values(answer=json.dumps(result.to_dict(), sort_keys=True))
+
+    def once(conn: Connection) -> R:
+        first = _stored(conn, operation, clean)
+        if first is not None:
+            return _replayed(first, operation, wanted, replay)
+        row_id = conn.execute(
+            insert(idempotent_requests).values(
+                operation=operation, key=clean, fingerprint=wanted, answer="", created_at=store.now()
             )
-            return result
+        ).inserted_primary_key
+        assert row_id is not None
+        result = act(conn)
+        conn.execute(
+            update(idempotent_requests)
+            .where(idempotent_requests.c.id == row_id[0])
+            .values(answer=json.dumps(result.to_dict(), sort_keys=True))
+        )
+        return result
+
+    try:
+        return store.transact(once)
     except IntegrityError:
         # A concurrent duplicate committed first (PostgreSQL): replay it.
         with store.read() as conn:

@@ -205,24 +205,28 @@ def expire_all(store: Store, at: datetime | None = None) -> tuple[int, int]:
     (cards, stamps). Checkouts do it for their own card; this is for the
     accounts (``stampdesk expire``), e.g. nightly."""
     moment = at or store.now()
+    return store.transact(lambda conn: _expire_all(conn, store, moment))
+
+
+def _expire_all(conn: Connection, store: Store, moment: datetime) -> tuple[int, int]:
+    # The caller owns the transaction.
     done_cards = done_stamps = 0
-    with store.write() as conn:
-        version, program = store.current_program(conn)
-        days = program.expiry.stamps_after_days
-        if days is None:
-            return 0, 0
-        # A card lapses at the end of the day ``days`` after its last visit.
-        cutoff = moment - timedelta(days=days)
-        rows = conn.execute(
-            select(cards.c.id, cards.c.balance, cards.c.cycle, cards.c.last_visit_at).where(
-                cards.c.balance > 0, cards.c.last_visit_at < cutoff, cards.c.status == "active"
-            )
-        ).all()
-        for row in rows:
-            lapsed = expire(conn, store, row, program, moment)
-            if lapsed is not None:
-                done_cards += 1
-                done_stamps += lapsed.stamps
+    version, program = store.current_program(conn)
+    days = program.expiry.stamps_after_days
+    if days is None:
+        return 0, 0
+    # A card lapses at the end of the day ``days`` after its last visit.
+    cutoff = moment - timedelta(days=days)
+    rows = conn.execute(
+        select(cards.c.id, cards.c.balance, cards.c.cycle, cards.c.last_visit_at).where(
+            cards.c.balance > 0, cards.c.last_visit_at < cutoff, cards.c.status == "active"
+        )
+    ).all()
+    for row in rows:
+        lapsed = expire(conn, store, row, program, moment)
+        if lapsed is not None:
+            done_cards += 1
+            done_stamps += lapsed.stamps
     return done_cards, done_stamps
 
 

@@ -35,8 +35,7 @@ def refund(store: Store, checkout_id: object, *, idempotency_key: object = None)
             lambda conn: _refund(conn, store, checkout_id, now),
             replayed_change,
         )
-    with store.write() as conn:
-        return _refund(conn, store, checkout_id, now)
+    return store.transact(lambda conn: _refund(conn, store, checkout_id, now))
 
 
 def replayed_change(data: dict[str, Any]) -> StampChange:
