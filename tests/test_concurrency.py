@@ -287,3 +287,36 @@ def test_a_write_transaction_on_sqlite_holds_the_write_lock_from_its_start(
     assert other_can_write()
     other.close()
     desk.close()
+
+
+def test_the_nightly_expiry_waits_for_a_sale_that_is_expiring_the_same_card(
+    pg_url: str, clock: Clock
+) -> None:
+    """A sale on a dormant card writes its lapse first; `stampdesk expire`,
+    running at that moment, waits for it and then finds nothing left to
+    lapse, instead of writing the lapse a second time."""
+    from stampdesk.services import loyalty
+    from stampdesk.services.stamps import lock_card
+
+    desk = make_desk(pg_url, clock)
+    desk.load_program(PROGRAM + "\n[program.expiry]\nstamps_after_days = 30\n")
+    number = desk.enrol(name="Dormant").number
+    desk.checkout(card=number, amount="3.10")
+    clock.advance(days=45)
+    expired: list[Any] = []
+    with desk.store.write() as conn:
+        # A sale on the card is in progress: it has locked it and written its lapse.
+        card = lock_card(conn, desk.store, number=number)
+        _, program = desk.store.current_program(conn)
+        assert loyalty.expire(conn, desk.store, card, program, desk.now()) is not None
+        nightly = threading.Thread(target=lambda: expired.append(desk.expire()))
+        nightly.start()
+        wait_for_a_lock_wait(pg_url)
+    nightly.join(30)
+    assert not nightly.is_alive()
+    assert (expired[0].cards, expired[0].stamps) == (0, 0)
+    with desk.store.engine.connect() as conn:
+        lapses = conn.exec_driver_sql("SELECT count(*) FROM ledger WHERE kind = 'expiry'").scalar_one()
+    assert lapses == 1
+    assert desk.check().ok
+    desk.close()

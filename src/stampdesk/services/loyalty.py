@@ -217,11 +217,14 @@ def _expire_all(conn: Connection, store: Store, moment: datetime) -> tuple[int, 
         return 0, 0
     # A card lapses at the end of the day ``days`` after its last visit.
     cutoff = moment - timedelta(days=days)
-    rows = conn.execute(
-        select(cards.c.id, cards.c.balance, cards.c.cycle, cards.c.last_visit_at).where(
-            cards.c.balance > 0, cards.c.last_visit_at < cutoff, cards.c.status == "active"
-        )
-    ).all()
+    query = select(cards.c.id, cards.c.balance, cards.c.cycle, cards.c.last_visit_at).where(
+        cards.c.balance > 0, cards.c.last_visit_at < cutoff, cards.c.status == "active"
+    )
+    if store.postgres:
+        # Locked like a sale locks its card: a sale on a dormant card at this
+        # moment either comes first (and this reads the card it left) or waits.
+        query = query.with_for_update(of=cards)
+    rows = conn.execute(query).all()
     for row in rows:
         lapsed = expire(conn, store, row, program, moment)
         if lapsed is not None:
