@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, select
@@ -40,16 +41,26 @@ class Store:
         self._prepared: dict[str, db.Prepared] = {}
         # SQLite takes one writer at a time anyway (BEGIN IMMEDIATE), so this
         # process keeps one connection for its writes, behind a lock: no pool
-        # round trip at every sale. PostgreSQL writes concurrently: pooled.
+        # round trip at every sale. PostgreSQL writes concurrently: one
+        # connection per thread, kept (see db.begin_pipelined).
         self._writer: Connection | None = None
         self._writer_lock = threading.Lock()
+        self._pg_local = threading.local()
+        self._pg_writers: list[Connection] = []
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction: committed on success, rolled back on error."""
         if self.postgres:
-            with db.write(self.engine) as conn:
-                yield conn
+            conn = self._pg_writer()
+            with conn.begin():
+                db.begin_pipelined(conn)
+                try:
+                    yield conn
+                    db.commit_pipelined(conn)
+                finally:
+                    # On error, leaving `begin()` rolls back what was sent.
+                    db.end_pipelined(conn)
             return
         with self._writer_lock:
             if self._writer is None or self._writer.invalidated or self._writer.closed:
@@ -64,6 +75,26 @@ class Store:
                     self._writer.close()
                     self._writer = None
                 raise
+
+    def _pg_writer(self) -> Connection:
+        """This thread's PostgreSQL connection for write transactions, in
+        autocommit mode: ``write`` sends BEGIN and COMMIT itself."""
+        conn: Connection | None = getattr(self._pg_local, "writer", None)
+        if conn is not None and not conn.invalidated and not conn.closed:
+            if db.still_open(conn.connection.driver_connection, conn.info, self.engine.dialect):
+                return conn
+            conn.invalidate()
+        if conn is not None:
+            conn.close()
+            with self._lock:
+                if conn in self._pg_writers:
+                    self._pg_writers.remove(conn)
+        conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        conn.info[db.USED] = monotonic()
+        self._pg_local.writer = conn
+        with self._lock:
+            self._pg_writers.append(conn)
+        return conn
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -163,4 +194,8 @@ class Store:
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None
+        with self._lock:
+            writers, self._pg_writers = self._pg_writers, []
+        for conn in writers:
+            conn.close()
         self.engine.dispose()
