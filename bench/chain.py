@@ -21,7 +21,8 @@ Per engine, in one run:
 2. baseline: the driver alone (psycopg / stdlib sqlite3), a trivial
    transaction (begin, insert one row, commit) in a loop, in as many
    processes as the chain has tills: the floor of a durable commit with that
-   many writers on this machine.
+   many writers on this machine. On SQLite the processes take turns as
+   stampdesk's do (``db.WriterQueue``) and use its pragmas.
 3. baseline: one till alone, the same sales.
 4. the chain: ``--tills`` tills at once (8 on PostgreSQL, 4 on SQLite).
 
@@ -64,6 +65,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -217,14 +219,24 @@ def raw_seller(engine: str, url: str, name: str) -> tuple[Callable[[Sale, int], 
         return sell_pg, pg.close
     from bench_sqlite import raw_connection
 
-    lite = raw_connection(Path(url.removeprefix("sqlite:///")))
+    from stampdesk.db import WriterQueue
+
+    path = url.removeprefix("sqlite:///")
+    lite = raw_connection(Path(path))
+    # Writers queue between processes as stampdesk's do (see WriterQueue).
+    queue = WriterQueue(path)
 
     def sell_sqlite(sale: Sale, i: int) -> None:
-        lite.execute("BEGIN IMMEDIATE")
-        lite.execute("INSERT INTO chain_raw (till, n, at) VALUES (?, ?, datetime('now'))", (name, i))
-        lite.execute("COMMIT")
+        with queue.turn():
+            lite.execute("BEGIN IMMEDIATE")
+            lite.execute("INSERT INTO chain_raw (till, n, at) VALUES (?, ?, datetime('now'))", (name, i))
+            lite.execute("COMMIT")
 
-    return sell_sqlite, lite.close
+    def close() -> None:
+        lite.close()
+        queue.close()
+
+    return sell_sqlite, close
 
 
 # --------------------------------------------------------------------------
@@ -462,7 +474,8 @@ def notes(r: RunResult) -> str:
         )
     if r.sales:
         lines.append(
-            f"  {'':{len(r.title)}}  {r.switches / r.sales:.1f} context switches per sale in the tills"
+            f"  {'':{len(r.title)}}  a till takes {ms(r.tills * r.seconds / r.sales)} per sale, "
+            f"{ms(r.client_cpu / r.sales)} of it on CPU; {r.switches / r.sales:.1f} context switches per sale"
         )
     if r.errors:
         lines.append(f"  {'':{len(r.title)}}  errors: {r.errors}; first: {r.first_error}")
@@ -471,6 +484,64 @@ def notes(r: RunResult) -> str:
 
 # --------------------------------------------------------------------------
 # The shops
+
+COUPON_COLUMNS = (
+    "code",
+    "card_id",
+    "cycle",
+    "milestone_at",
+    "reward",
+    "origin",
+    "issued_at",
+    "expires_at",
+    "redeemed_at",
+    "cost_cents",
+)
+REWARDS = {3: ("Croissant offert", 35), 6: ("Cookie offert", 45), 10: ("Un café offert", 30)}
+
+
+def coupon_rows(cards: list[tuple[int, int, int]], seed: int) -> list[tuple[object, ...]]:
+    """The coupons a shop's cards hold (``_dataset`` makes none): for each
+    completed cycle, its three milestones' coupons, used or expired; for the
+    current cycle, the milestones its balance reached, still to use. A
+    sale's reads of a card's coupons then meet a shop's table, not an
+    empty one. ``cards`` are ``(id, cycle, balance)``."""
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    rows: list[tuple[object, ...]] = []
+    for card_id, cycle, balance in cards:
+        for c in range(cycle + 1):
+            for at, (reward, cost) in REWARDS.items():
+                if c == cycle and at > balance:
+                    break
+                issued = now - timedelta(
+                    days=20 * (cycle - c) + rng.randrange(1, 20), seconds=rng.randrange(86400)
+                )
+                used = (
+                    issued + timedelta(days=rng.randrange(1, 30))
+                    if c < cycle and rng.random() < 0.7
+                    else None
+                )
+                rows.append(
+                    (
+                        f"H{len(rows):09d}",
+                        card_id,
+                        c,
+                        at,
+                        reward,
+                        "checkout",
+                        issued,
+                        issued + timedelta(days=60),
+                        used,
+                        cost,
+                    )
+                )
+    return rows
+
+
+def sqlite_time(value: object) -> object:
+    """A time as SQLAlchemy stores it in SQLite (UTC text)."""
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime) else value
 
 
 def libpq(url: str) -> str:
@@ -551,6 +622,12 @@ def fill_postgres(url: str, cards: int) -> list[str]:
                 "INSERT INTO card_months (month, cohort, card_id) SELECT DISTINCT substr(day, 1, 7), cohort, "
                 "card_id FROM checkouts WHERE card_id IS NOT NULL AND cohort IS NOT NULL"
             )
+            held = cur.execute("SELECT id, cycle, balance FROM cards ORDER BY id").fetchall()
+            coupons = coupon_rows(held, cards)
+            with cur.copy(f"COPY coupons ({', '.join(COUPON_COLUMNS)}) FROM STDIN") as copy:
+                for r in coupons:
+                    copy.write_row(r)
+            counts["coupons"] = len(coupons)
             numbers = [r[0] for r in cur.execute("SELECT number FROM cards ORDER BY id")]
         conn.commit()
     with psycopg.connect(libpq(url), autocommit=True) as conn:
@@ -575,16 +652,25 @@ def sqlite_shop(work: Path, cards: int) -> Iterator[Shop]:
         "CREATE TABLE chain_raw (id INTEGER PRIMARY KEY, till TEXT NOT NULL, n INTEGER NOT NULL, "
         "at TEXT NOT NULL)"
     )
+    coupons = coupon_rows(conn.execute("SELECT id, cycle, balance FROM cards ORDER BY id").fetchall(), cards)
+    conn.executemany(
+        f"INSERT INTO coupons ({', '.join(COUPON_COLUMNS)}) VALUES ({', '.join('?' * len(COUPON_COLUMNS))})",
+        [tuple(sqlite_time(v) for v in r) for r in coupons],
+    )
     conn.commit()
     numbers = [r[0] for r in conn.execute("SELECT number FROM cards ORDER BY id")]
     conn.close()
     numbers_file = work / "numbers-sqlite.txt"
     numbers_file.write_text("\n".join(numbers))
-    print(f"shop: {len(numbers):,} cards in {path} ({time.perf_counter() - started:.1f} s)", flush=True)
+    print(
+        f"shop: {len(numbers):,} cards, {len(coupons):,} coupons in {path} "
+        f"({time.perf_counter() - started:.1f} s)",
+        flush=True,
+    )
     try:
         yield Shop("sqlite", _common.sqlite_url(path), numbers_file)
     finally:
-        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-lock")):
             leftover.unlink(missing_ok=True)
 
 
@@ -602,6 +688,8 @@ def online(shop: Shop, work: Path, args: argparse.Namespace, verdicts: Verdicts)
         f"\n== {label}: {tills} tills for {args.seconds:g} s, baselines first ({_common.load()}) ==",
         flush=True,
     )
+    disk = _common.fsync_probe(work)
+    print(f"{disk.name} (this run's disk): median {ms(disk.median)}, p99 {ms(disk.p(0.99))}", flush=True)
     runs = [
         run_tills(
             shop, work, f"baseline: raw {driver} begin/insert/commit", "raw", tills, args.seconds, args.seed

@@ -45,6 +45,7 @@ class Store:
         # connection per thread, kept (see db.begin_pipelined).
         self._writer: Connection | None = None
         self._writer_lock = threading.Lock()
+        self._queue = None if self.postgres else db.WriterQueue(engine.url.database or "")
         self._pg_local = threading.local()
         self._pg_writers: list[Connection] = []
 
@@ -62,7 +63,8 @@ class Store:
                     # On error, leaving `begin()` rolls back what was sent.
                     db.end_pipelined(conn)
             return
-        with self._writer_lock:
+        assert self._queue is not None
+        with self._writer_lock, self._queue.turn():
             if self._writer is None or self._writer.invalidated or self._writer.closed:
                 self._writer = self.engine.connect()
                 self._writer.execution_options(stampdesk_write=True)
@@ -194,6 +196,8 @@ class Store:
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None
+            if self._queue is not None:
+                self._queue.close()
         with self._lock:
             writers, self._pg_writers = self._pg_writers, []
         for conn in writers:
