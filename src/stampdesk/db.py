@@ -348,6 +348,10 @@ class Prepared:
         self._processors: dict[str, Callable[[Any], Any]] = {
             name: process for name, process in compiled._bind_processors.items() if callable(process)
         }
+        # qmark (SQLite): each position's name and its processor, if any.
+        self._plan = (
+            None if self._order is None else [(name, self._processors.get(name)) for name in self._order]
+        )
         # Values the statement carries itself (such as the 0 of coalesce(x, 0)).
         self._defaults = {name: bind.value for name, bind in compiled.binds.items() if bind.value is not None}
         selected = list(getattr(statement, "selected_columns", ()))
@@ -358,19 +362,24 @@ class Prepared:
         self._results = processors if any(processors) else None
 
     def _args(self, params: dict[str, Any]) -> Any:
+        # Runs for every statement of a sale: plain loops, no generators.
         if self._defaults:
             params = {**self._defaults, **params}
+        if self._plan is not None:
+            args = []
+            for name, process in self._plan:
+                value = params[name]
+                args.append(value if process is None or value is None else process(value))
+            return tuple(args)
         processors = self._processors
-        if self._order is not None:
-            values = (params[name] for name in self._order)
-            return tuple(
-                value if name not in processors or value is None else processors[name](value)
-                for name, value in zip(self._order, values, strict=True)
-            )
-        return {
-            name: value if name not in processors or value is None else processors[name](value)
-            for name, value in params.items()
-        }
+        if not processors:
+            return params
+        out = dict(params)
+        for name, process in processors.items():
+            value = out.get(name)
+            if value is not None:
+                out[name] = process(value)
+        return out
 
     def _execute(
         self, conn: Connection, params: dict[str, Any], many: list[dict[str, Any]] | None = None
