@@ -51,6 +51,8 @@ till queued while it was offline (see ``offline_replay``).
 from __future__ import annotations
 
 import argparse
+import collections
+import contextlib
 import json
 import os
 import random
@@ -770,6 +772,126 @@ def offline_replay(shop: Shop, work: Path, args: argparse.Namespace, verdicts: V
     )
 
 
+def profile_till(shop: Shop, args: argparse.Namespace) -> None:
+    """One till in this process, sequentially: its CPU per sale and the
+    server's, the server's wake-ups per sale (about its round trips), the
+    statements a sale sends, then a cProfile of the same sales. With
+    pg_stat_statements loaded by the server, its figures too."""
+    import cProfile
+    import io
+    import pstats
+
+    import stampdesk
+
+    numbers = shop.numbers_file.read_text().split()
+    todo = sales(numbers, random.Random(args.seed), 4000)
+    desk = stampdesk.connect(shop.url)
+    n = 0
+
+    def sell(sale: Sale) -> None:
+        nonlocal n
+        n += 1
+        desk.checkout(
+            card=sale.card, amount=sale.amount, items=sale.items, idempotency_key=f"profile-{n}", till="till1"
+        )
+
+    for sale in todo[:WARMUP_SALES]:
+        sell(sale)
+    statements = (
+        pg_statements(shop) if shop.engine == "postgresql" else contextlib.nullcontext(collections.Counter())
+    )
+    backends = shop.backends()
+    count = 2000
+    batch = [todo[i % len(todo)] for i in range(WARMUP_SALES, WARMUP_SALES + count)]
+    server0 = {pid: (process_cpu(pid), wakeups(pid)) for pid in backends}
+    cpu = time.process_time()
+    wall = time.perf_counter()
+    for sale in batch:
+        sell(sale)
+    wall = time.perf_counter() - wall
+    cpu = time.process_time() - cpu
+    server = sum(process_cpu(pid) - c for pid, (c, _) in server0.items())
+    woken = sum(wakeups(pid) - w for pid, (_, w) in server0.items())
+    print(
+        f"\n{count} sales, one till in this process: {ms(wall / count)} each, client CPU {ms(cpu / count)}"
+        + (f", server CPU {ms(server / count)}, server wake-ups {woken / count:.1f}" if backends else "")
+        + " per sale"
+    )
+    with statements as sent:
+        for sale in batch[:500]:
+            sell(sale)
+    if sent:
+        print("\nstatements per sale (500 sales):")
+        for sql, k in sent.most_common():
+            print(f"  {k / 500:5.2f}  {' '.join(sql.split())[:100]}")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for sale in batch:
+        sell(sale)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(30)
+    print(f"\ncProfile of {count} sales (wall time: the driver's `wait` includes the server's):")
+    print(out.getvalue())
+    desk.close()
+
+
+def wakeups(pid: int) -> int:
+    """Voluntary context switches of a process: a server backend sleeps once
+    per round trip it waits for."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("voluntary_ctxt_switches:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+@contextmanager
+def pg_statements(shop: Shop) -> Iterator[collections.Counter[str]]:
+    """The statements psycopg sends meanwhile, counted (and, when the server
+    loads pg_stat_statements, its own timings of them, printed)."""
+
+    import psycopg
+
+    sent: collections.Counter[str] = collections.Counter()
+    execute, executemany = psycopg.Cursor.execute, psycopg.Cursor.executemany
+
+    def counted(self: Any, query: Any, params: Any = None, **kw: Any) -> Any:
+        sent[str(query)] += 1
+        return execute(self, query, params, **kw)
+
+    def counted_many(self: Any, query: Any, params_seq: Any, **kw: Any) -> Any:
+        params_seq = list(params_seq)
+        sent[str(query)] += len(params_seq)
+        return executemany(self, query, params_seq, **kw)
+
+    stats = False
+    with psycopg.connect(libpq(shop.url), autocommit=True) as conn:
+        loaded = conn.execute("SELECT current_setting('shared_preload_libraries')").fetchone()
+        if loaded and "pg_stat_statements" in str(loaded[0]):
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            conn.execute("SELECT pg_stat_statements_reset()")
+            stats = True
+    psycopg.Cursor.execute, psycopg.Cursor.executemany = counted, counted_many  # type: ignore[method-assign]
+    try:
+        yield sent
+    finally:
+        psycopg.Cursor.execute, psycopg.Cursor.executemany = execute, executemany  # type: ignore[method-assign]
+    if not stats:
+        print("\n(pg_stat_statements is not loaded by this server: no server-side timings per statement)")
+        return
+    with psycopg.connect(libpq(shop.url), autocommit=True) as conn:
+        print("\npg_stat_statements (500 sales): calls, mean ms, total ms")
+        for calls, mean, total, query in conn.execute(
+            "SELECT calls, mean_exec_time, total_exec_time, query FROM pg_stat_statements "
+            "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "ORDER BY total_exec_time DESC LIMIT 15"
+        ):
+            print(f"  {calls:6} {mean:7.3f} {total:8.1f}  {' '.join(query.split())[:90]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
@@ -778,6 +900,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cards", type=int, default=50_000, help="cards in the shop")
     parser.add_argument("--pg", default=PG_SERVER, help="PostgreSQL server (a fresh database is made there)")
     parser.add_argument("--offline", action="store_true", help="also the offline replay (not measured yet)")
+    parser.add_argument("--profile", action="store_true", help="profile one till instead of the runs")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--till", metavar="SPEC", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -799,6 +922,9 @@ def main(argv: list[str] | None = None) -> int:
                 else sqlite_shop(work, args.cards)
             )
             with shop_of as shop:
+                if args.profile:
+                    profile_till(shop, args)
+                    continue
                 online(shop, work, args, verdicts)
                 if args.offline:
                     offline_replay(shop, work, args, verdicts)
