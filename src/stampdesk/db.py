@@ -371,10 +371,9 @@ class Prepared:
                 value = params[name]
                 args.append(value if process is None or value is None else process(value))
             return tuple(args)
-        processors = self._processors
-        if not processors:
-            return params
+        # A copy: a statement that waits (``run``) keeps its values until sent.
         out = dict(params)
+        processors = self._processors
         for name, process in processors.items():
             value = out.get(name)
             if value is not None:

@@ -20,6 +20,9 @@ from .domain.errors import Refused, StampdeskError
 from .domain.program import Program
 from .models import program_versions, settings
 
+# PostgreSQL connections kept in autocommit mode for write transactions.
+IDLE_WRITERS = 4
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -41,27 +44,30 @@ class Store:
         self._prepared: dict[str, db.Prepared] = {}
         # SQLite takes one writer at a time anyway (BEGIN IMMEDIATE), so this
         # process keeps one connection for its writes, behind a lock: no pool
-        # round trip at every sale. PostgreSQL writes concurrently: one
-        # connection per thread, kept (see db.begin_pipelined).
+        # round trip at every sale. PostgreSQL writes concurrently: write
+        # transactions take a connection already in autocommit mode from
+        # `_pg_idle` (see db.begin_pipelined) and put it back.
         self._writer: Connection | None = None
         self._writer_lock = threading.Lock()
         self._queue = None if self.postgres else db.WriterQueue(engine.url.database or "")
-        self._pg_local = threading.local()
-        self._pg_writers: list[Connection] = []
+        self._pg_idle: list[Connection] = []
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction: committed on success, rolled back on error."""
         if self.postgres:
             conn = self._pg_writer()
-            with conn.begin():
-                db.begin_pipelined(conn)
-                try:
-                    yield conn
-                    db.commit_pipelined(conn)
-                finally:
-                    # On error, leaving `begin()` rolls back what was sent.
-                    db.end_pipelined(conn)
+            try:
+                with conn.begin():
+                    db.begin_pipelined(conn)
+                    try:
+                        yield conn
+                        db.commit_pipelined(conn)
+                    finally:
+                        # On error, leaving `begin()` rolls back what was sent.
+                        db.end_pipelined(conn)
+            finally:
+                self._pg_put_back(conn)
             return
         assert self._queue is not None
         with self._writer_lock, self._queue.turn():
@@ -79,24 +85,32 @@ class Store:
                 raise
 
     def _pg_writer(self) -> Connection:
-        """This thread's PostgreSQL connection for write transactions, in
-        autocommit mode: ``write`` sends BEGIN and COMMIT itself."""
-        conn: Connection | None = getattr(self._pg_local, "writer", None)
-        if conn is not None and not conn.invalidated and not conn.closed:
-            if db.still_open(conn.connection.driver_connection, conn.info, self.engine.dialect):
+        """A PostgreSQL connection for a write transaction, in autocommit
+        mode (``write`` sends BEGIN and COMMIT itself): an idle one that is
+        still open, else a new one from the pool."""
+        while True:
+            with self._lock:
+                conn = self._pg_idle.pop() if self._pg_idle else None
+            if conn is None:
+                conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+                conn.info[db.USED] = monotonic()
+                return conn
+            if not conn.invalidated and db.still_open(
+                conn.connection.driver_connection, conn.info, self.engine.dialect
+            ):
                 return conn
             conn.invalidate()
-        if conn is not None:
             conn.close()
-            with self._lock:
-                if conn in self._pg_writers:
-                    self._pg_writers.remove(conn)
-        conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        conn.info[db.USED] = monotonic()
-        self._pg_local.writer = conn
+
+    def _pg_put_back(self, conn: Connection) -> None:
+        # A few stay in autocommit mode for the next transactions; more go
+        # back to the pool, so that a burst of writers leaves readers their
+        # connections.
         with self._lock:
-            self._pg_writers.append(conn)
-        return conn
+            if not conn.invalidated and not conn.closed and len(self._pg_idle) < IDLE_WRITERS:
+                self._pg_idle.append(conn)
+                return
+        conn.close()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -199,7 +213,7 @@ class Store:
             if self._queue is not None:
                 self._queue.close()
         with self._lock:
-            writers, self._pg_writers = self._pg_writers, []
-        for conn in writers:
+            idle, self._pg_idle = self._pg_idle, []
+        for conn in idle:
             conn.close()
         self.engine.dispose()
