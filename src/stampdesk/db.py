@@ -241,12 +241,21 @@ def still_open(dbapi_connection: Any, info: dict[Any, Any], dialect: Dialect) ->
     if dbapi_connection.closed or dbapi_connection.broken:
         return False
     idle = time.monotonic() - info.get(USED, 0.0)
-    if idle < PING_AFTER_IDLE_S and not select.select([dbapi_connection.fileno()], [], [], 0)[0]:
+    if idle < PING_AFTER_IDLE_S and not _readable(dbapi_connection.fileno()):
         return True
     try:
         return bool(dialect.do_ping(dbapi_connection))
     except dialect.loaded_dbapi.Error:
         return False
+
+
+def _readable(fd: int) -> bool:
+    # poll, not select: a busy server may hold file descriptors above 1024.
+    if hasattr(select, "poll"):
+        waiting = select.poll()
+        waiting.register(fd, select.POLLIN)
+        return bool(waiting.poll(0))
+    return bool(select.select([fd], [], [], 0)[0])
 
 
 def _pg_checkin(_dbapi_connection: Any, record: Any) -> None:
