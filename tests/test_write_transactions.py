@@ -1,6 +1,6 @@
 """A write transaction is all or nothing, however its statements travel, and
-a till keeps selling when the server ended its session or many threads sell
-at once."""
+a till keeps selling when the server dropped its connection or many threads
+sell at once."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_a_statement_that_fails_after_others_undoes_the_whole_transaction(db_url
 
 
 @pytest.mark.postgres
-def test_a_sale_after_the_server_ended_the_session_is_recorded(pg_url: str, clock: Clock) -> None:
+def test_a_sale_after_the_server_dropped_the_connection_is_recorded(pg_url: str, clock: Clock) -> None:
     desk = make_desk(pg_url, clock)
     desk.load_program(EXAMPLE_PROGRAM)
     number = desk.enrol(name="Regular").number

@@ -66,8 +66,8 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(parsed)
         # Instead of pool_pre_ping's round trip at every checkout: a
         # connection is pinged only when the server sent it something while
-        # it sat idle (a server that restarts or ends a session says so and
-        # closes the socket) or when it sat idle for long.
+        # it sat idle (a server that restarts or drops a connection says so
+        # and closes the socket) or when it sat idle for long.
         dialect = engine.dialect
 
         def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
