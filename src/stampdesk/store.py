@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -32,6 +33,9 @@ def _unreachable() -> Unreachable:
 
 T = TypeVar("T")
 
+# PostgreSQL connections kept in autocommit mode for write transactions.
+IDLE_WRITERS = 4
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -53,9 +57,13 @@ class Store:
         self._prepared: dict[str, db.Prepared] = {}
         # SQLite takes one writer at a time anyway (BEGIN IMMEDIATE), so this
         # process keeps one connection for its writes, behind a lock: no pool
-        # round trip at every sale. PostgreSQL writes concurrently: pooled.
+        # round trip at every sale. PostgreSQL writes concurrently: write
+        # transactions take a connection already in autocommit mode from
+        # `_pg_idle` (see db.begin_pipelined) and put it back.
         self._writer: Connection | None = None
         self._writer_lock = threading.Lock()
+        self._queue = None if self.postgres else db.WriterQueue(engine.url.database or "")
+        self._pg_idle: list[Connection] = []
         # The shop of this process (settings.shop, else its till's, else the
         # first) and the shop of each till a sale named, looked up once.
         self._shop_id: int | None = None
@@ -66,14 +74,29 @@ class Store:
         """A write transaction: committed on success, rolled back on error."""
         if self.postgres:
             try:
-                with db.write(self.engine) as conn:
-                    yield conn
+                conn = self._pg_writer()
             except DBAPIError as error:
                 if db.unreachable(error):
                     raise _unreachable() from error
                 raise
+            try:
+                with conn.begin():
+                    db.begin_pipelined(conn)
+                    try:
+                        yield conn
+                        db.commit_pipelined(conn)
+                    finally:
+                        # On error, leaving `begin()` rolls back what was sent.
+                        db.end_pipelined(conn)
+            except DBAPIError as error:
+                if db.unreachable(error):
+                    raise _unreachable() from error
+                raise
+            finally:
+                self._pg_put_back(conn)
             return
-        with self._writer_lock:
+        assert self._queue is not None
+        with self._writer_lock, self._queue.turn():
             if self._writer is None or self._writer.invalidated or self._writer.closed:
                 self._writer = self.engine.connect()
                 self._writer.execution_options(stampdesk_write=True)
@@ -98,6 +121,34 @@ class Store:
                 return body(conn)
 
         return db.retry_transient(once)
+
+    def _pg_writer(self) -> Connection:
+        """A PostgreSQL connection for a write transaction, in autocommit
+        mode (``write`` sends BEGIN and COMMIT itself): an idle one that is
+        still open, else a new one from the pool."""
+        while True:
+            with self._lock:
+                conn = self._pg_idle.pop() if self._pg_idle else None
+            if conn is None:
+                conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+                conn.info[db.USED] = monotonic()
+                return conn
+            if not conn.invalidated and db.still_open(
+                conn.connection.driver_connection, conn.info, self.engine.dialect
+            ):
+                return conn
+            conn.invalidate()
+            conn.close()
+
+    def _pg_put_back(self, conn: Connection) -> None:
+        # A few stay in autocommit mode for the next transactions; more go
+        # back to the pool, so that a burst of writers leaves readers their
+        # connections.
+        with self._lock:
+            if not conn.invalidated and not conn.closed and len(self._pg_idle) < IDLE_WRITERS:
+                self._pg_idle.append(conn)
+                return
+        conn.close()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -262,4 +313,10 @@ class Store:
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None
+            if self._queue is not None:
+                self._queue.close()
+        with self._lock:
+            idle, self._pg_idle = self._pg_idle, []
+        for conn in idle:
+            conn.close()
         self.engine.dispose()

@@ -127,18 +127,26 @@ def _checkout(
     day = store.day_of(moment)
     with store.write() as conn:
         shop = store.shop_of(conn, till)
-        # Compiled once: most keys are new, and this runs at every keyed sale.
-        used = store.prepared("checkout.key_used", _key_used).scalar(conn, key=key) if key else None
+        row = None
+        if number is not None:
+            # One read for the card (locked), the programme version in force
+            # for the sale's shop at its moment, the stamps it already earned
+            # today and whether the key was used.
+            row = store.prepared("checkout.card", lambda: _card_for_sale(store.postgres)).first(
+                conn, number=number, now=moment, key=key, shop=shop, at=moment
+            )
+            used = row.used if row is not None else None
+            if row is None and key is not None:
+                used = store.prepared("checkout.key_used", _key_used).scalar(conn, key=key)
+        else:
+            # A walk-in: the programme version and whether the key was used.
+            version, used = store.prepared("checkout.walk_in", _walk_in).first(
+                conn, key=key, shop=shop, at=moment
+            )
         if used is not None:
             first = conn.execute(select(checkouts).where(checkouts.c.idempotency_key == key)).one()
             return _replay(conn, store, first, fingerprint)
-        row = None
         if number is not None:
-            # One read for the card (locked), the programme version and the
-            # stamps it already earned today.
-            row = store.prepared("checkout.card", lambda: _card_for_sale(store.postgres)).first(
-                conn, number=number, now=moment, shop=shop, at=moment
-            )
             if row is None:
                 raise NotFound(f"no card {number} in this shop", "unknown_card")
             if row.status == ERASED:
@@ -157,8 +165,6 @@ def _checkout(
                         f"{moment.isoformat()} cannot be recorded on it",
                         "invalid_time",
                     )
-        else:
-            version = store.prepared("program.at", shops.version_at).scalar(conn, shop=shop, at=moment)
         program = store.program_or_refuse(conn, version)
         if value > program.earning.max_amount:
             raise InvalidInput(
@@ -192,7 +198,7 @@ def _checkout(
                 None,
                 (),
             )
-            _insert_items(conn, checkout_id, lines)
+            _insert_items(store, conn, checkout_id, lines)
             print_job = printing.enqueue(conn, checkout_id, moment, till=till) if receipt else None
             token = _claim_token(conn, store, checkout_id, moment)
             return CheckoutResult(
@@ -320,7 +326,7 @@ def _card_sale(
         (),
         cohort,
     )
-    _insert_items(conn, checkout_id, lines)
+    _insert_items(store, conn, checkout_id, lines)
     store.prepared("card_months.add", _add_card_month).run(conn, month=day[:7], cohort=cohort, card_id=row.id)
     if surprise is not None:
         extra_rows.append(ledger_row(row.id, moment, "surprise", surprise.stamps, checkout_id=checkout_id))
@@ -447,10 +453,10 @@ def _insert(
     )
 
 
-def _insert_items(conn: Connection, checkout_id: int, lines: tuple[Any, ...]) -> None:
+def _insert_items(store: Store, conn: Connection, checkout_id: int, lines: tuple[Any, ...]) -> None:
     if lines:
-        conn.execute(
-            insert(checkout_items),
+        store.prepared("checkout.items", _insert_item).run_many(
+            conn,
             [
                 {
                     "checkout_id": checkout_id,
@@ -462,6 +468,11 @@ def _insert_items(conn: Connection, checkout_id: int, lines: tuple[Any, ...]) ->
                 for i in lines
             ],
         )
+
+
+def _insert_item() -> Any:
+    names = ("checkout_id", "sku", "category", "quantity", "unit_price_cents")
+    return insert(checkout_items).values({name: bindparam(name) for name in names})
 
 
 def _birthday_coupon(
@@ -530,6 +541,7 @@ def _card_for_sale(postgres: bool) -> Select[Any]:
         # The version in force for the sale's shop at the sale's moment.
         shops.version_at().scalar_subquery().label("version"),
         coupon_end.label("coupon_end"),
+        _key_used().scalar_subquery().label("used"),
     ).where(cards.c.number == bindparam("number"))
     return query.with_for_update(of=cards) if postgres else query
 
@@ -569,6 +581,12 @@ def _add_card_month() -> Any:
 
 def _key_used() -> Select[Any]:
     return select(checkouts.c.id).where(checkouts.c.idempotency_key == bindparam("key"))
+
+
+def _walk_in() -> Select[Any]:
+    return select(
+        shops.version_at().scalar_subquery().label("version"), _key_used().scalar_subquery().label("used")
+    )
 
 
 def _insert_checkout() -> Any:

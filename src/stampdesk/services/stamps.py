@@ -174,25 +174,30 @@ def give(
         expires = store.end_of_day_after(at, program.coupon_valid_days)
         for reached in result.reached:
             coupon_id = None
+            final = reached.milestone.at == program.stamps_per_card
             if (reached.cycle, reached.milestone.at) not in live:
                 code = new_coupon_code()
-                coupon_id = store.prepared("coupons.insert", _insert_coupon).insert(
-                    conn,
-                    code=code,
-                    card_id=card.id,
-                    cycle=reached.cycle,
-                    milestone_at=reached.milestone.at,
-                    reward=reached.milestone.reward,
-                    origin=origin,
-                    checkout_id=checkout_id,
-                    issued_at=at,
-                    expires_at=expires,
-                    cost_cents=to_cents(reached.milestone.cost)
-                    if reached.milestone.cost is not None
-                    else None,
-                )
+                values = {
+                    "code": code,
+                    "card_id": card.id,
+                    "cycle": reached.cycle,
+                    "milestone_at": reached.milestone.at,
+                    "reward": reached.milestone.reward,
+                    "origin": origin,
+                    "checkout_id": checkout_id,
+                    "issued_at": at,
+                    "expires_at": expires,
+                    "cost_cents": to_cents(cost) if (cost := reached.milestone.cost) is not None else None,
+                }
+                statement = store.prepared("coupons.insert", _insert_coupon)
+                # Only a completion's ledger row points to its coupon: the
+                # others need no id back (on PostgreSQL, no round trip of their own).
+                if final:
+                    coupon_id = statement.insert(conn, **values)
+                else:
+                    statement.run(conn, **values)
                 issued.append(CouponInfo(code, reached.milestone.reward, reached.milestone.at, at, expires))
-            if reached.milestone.at == program.stamps_per_card:
+            if final:
                 rows.append(
                     ledger_row(
                         card.id,

@@ -1,0 +1,81 @@
+"""A write transaction is all or nothing, however its statements travel, and
+a till keeps selling when the server dropped its connection or many threads
+sell at once."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import sqlalchemy
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from helpers import EXAMPLE_PROGRAM, PG_BASE, Clock, make_desk
+from stampdesk.store import IDLE_WRITERS
+
+
+def test_a_statement_that_fails_after_others_undoes_the_whole_transaction(db_url: str, clock: Clock) -> None:
+    desk = make_desk(db_url, clock)
+    desk.load_program(EXAMPLE_PROGRAM)
+    number = desk.enrol(name="Regular").number
+    add = desk.store.prepared(
+        "test.card_month",
+        lambda: text("INSERT INTO card_months (month, cohort, card_id) VALUES (:month, :cohort, :card_id)"),
+    )
+    with desk.store.read() as conn:
+        card_id = conn.execute(text("SELECT id FROM cards WHERE number = :n"), {"n": number}).scalar_one()
+    # On PostgreSQL both inserts wait and go with COMMIT: the second one's
+    # error comes then, and the first insert must be undone with it.
+    with pytest.raises(IntegrityError), desk.store.write() as conn:
+        add.run(conn, month="1999-01", cohort="1999-01", card_id=card_id)
+        add.run(conn, month="1999-01", cohort="1999-01", card_id=card_id)
+    with desk.store.read() as conn:
+        left = conn.execute(text("SELECT count(*) FROM card_months WHERE month = '1999-01'")).scalar_one()
+    assert left == 0
+    # The next sale goes through as usual.
+    assert desk.checkout(card=number, amount="4.20").stamps_added == 1
+    assert desk.check().ok
+    desk.close()
+
+
+@pytest.mark.postgres
+def test_a_sale_after_the_server_dropped_the_connection_is_recorded(pg_url: str, clock: Clock) -> None:
+    desk = make_desk(pg_url, clock)
+    desk.load_program(EXAMPLE_PROGRAM)
+    number = desk.enrol(name="Regular").number
+    desk.checkout(card=number, amount="4.20")
+    with desk.store.write() as conn:
+        writer = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    with desk.store.read() as conn:
+        reader = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    admin = sqlalchemy.create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for pid in {writer, reader}:
+            conn.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+    admin.dispose()
+    # No round trip checks a connection before a sale: the server's goodbye
+    # on the socket says it is gone, and another connection is taken.
+    sale = desk.checkout(card=number, amount="4.20")
+    assert sale.balance == desk.card(number).balance
+    assert desk.check().ok
+    desk.close()
+
+
+@pytest.mark.postgres
+def test_many_threads_selling_at_once_leave_the_pool_its_connections(pg_url: str, clock: Clock) -> None:
+    desk = make_desk(pg_url, clock)
+    desk.load_program(EXAMPLE_PROGRAM)
+    numbers = [desk.enrol(name=f"Client {i}").number for i in range(5)]
+
+    def sell(i: int) -> int:
+        return desk.checkout(card=numbers[i % 5], amount="4.20", idempotency_key=f"thread-sale-{i}").checkout
+
+    with ThreadPoolExecutor(12) as pool:
+        sales = list(pool.map(sell, range(120)))
+    assert len(set(sales)) == 120
+    # Only a few connections stay set aside for writing; reads still get theirs.
+    assert desk.store.engine.pool.checkedout() <= IDLE_WRITERS  # type: ignore[attr-defined]
+    assert [desk.card(n).visits for n in numbers] == [24] * 5
+    assert desk.check().ok
+    desk.close()
