@@ -831,9 +831,130 @@ def offline_replay(shop: Shop, work: Path, args: argparse.Namespace, verdicts: V
         replay <= OFFLINE_TARGET_SECONDS
         and report.sent == recorded == OFFLINE_QUEUED
         and not checked.mismatches,
-        f"{shop.engine}: offline replay of {OFFLINE_QUEUED:,} sales <= {OFFLINE_TARGET_SECONDS:g} s, each once",
+        f"{shop.engine}: offline replay of {OFFLINE_QUEUED:,} sales "
+        f"<= {OFFLINE_TARGET_SECONDS:g} s, each once",
         f"{replay:.2f} s; {recorded:,} recorded; desk.check(): {len(checked.mismatches)} mismatches",
     )
+
+
+def profile_till(shop: Shop, args: argparse.Namespace) -> None:
+    """One till in this process, sequentially: its CPU per sale and the
+    server's, the server's wake-ups per sale (about its round trips), the
+    statements a sale sends, then a cProfile of the same sales. With
+    pg_stat_statements loaded by the server, its figures too."""
+    import cProfile
+    import io
+    import pstats
+
+    import stampdesk
+
+    count = 2000
+    numbers = shop.numbers_file.read_text().split()
+    todo = sales(numbers, random.Random(args.seed), WARMUP_SALES + 2 * count + 500)
+    desk = stampdesk.connect(shop.url)
+    n = 0
+
+    def sell(sale: Sale) -> None:
+        nonlocal n
+        n += 1
+        desk.checkout(
+            card=sale.card, amount=sale.amount, items=sale.items, idempotency_key=f"profile-{n}", till="till1"
+        )
+
+    for sale in todo[:WARMUP_SALES]:
+        sell(sale)
+    statements = (
+        pg_statements(shop) if shop.engine == "postgresql" else contextlib.nullcontext(collections.Counter())
+    )
+    backends = shop.backends()
+    batch = todo[WARMUP_SALES : WARMUP_SALES + count]
+    server0 = {pid: (process_cpu(pid), wakeups(pid)) for pid in backends}
+    cpu = time.process_time()
+    wall = time.perf_counter()
+    for sale in batch:
+        sell(sale)
+    wall = time.perf_counter() - wall
+    cpu = time.process_time() - cpu
+    server = sum(process_cpu(pid) - c for pid, (c, _) in server0.items())
+    woken = sum(wakeups(pid) - w for pid, (_, w) in server0.items())
+    print(
+        f"\n{count} sales, one till in this process: {ms(wall / count)} each, client CPU {ms(cpu / count)}"
+        + (f", server CPU {ms(server / count)}, server wake-ups {woken / count:.1f}" if backends else "")
+        + " per sale"
+    )
+    with statements as sent:
+        for sale in todo[WARMUP_SALES + count : WARMUP_SALES + count + 500]:
+            sell(sale)
+    if sent:
+        print("\nstatements per sale (500 sales):")
+        for sql, k in sent.most_common():
+            print(f"  {k / 500:5.2f}  {' '.join(sql.split())[:100]}")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for sale in todo[WARMUP_SALES + count + 500 :]:
+        sell(sale)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(30)
+    print(f"\ncProfile of {count} sales (wall time: the driver's `wait` includes the server's):")
+    print(out.getvalue())
+    desk.close()
+
+
+def wakeups(pid: int) -> int:
+    """Voluntary context switches of a process: a server backend sleeps once
+    per round trip it waits for."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("voluntary_ctxt_switches:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+@contextmanager
+def pg_statements(shop: Shop) -> Iterator[collections.Counter[str]]:
+    """The statements psycopg sends meanwhile, counted (and, when the server
+    loads pg_stat_statements, its own timings of them, printed)."""
+
+    import psycopg
+
+    sent: collections.Counter[str] = collections.Counter()
+    execute, executemany = psycopg.Cursor.execute, psycopg.Cursor.executemany
+
+    def counted(self: Any, query: Any, params: Any = None, **kw: Any) -> Any:
+        sent[str(query)] += 1
+        return execute(self, query, params, **kw)
+
+    def counted_many(self: Any, query: Any, params_seq: Any, **kw: Any) -> Any:
+        params_seq = list(params_seq)
+        sent[str(query)] += len(params_seq)
+        return executemany(self, query, params_seq, **kw)
+
+    stats = False
+    with psycopg.connect(libpq(shop.url), autocommit=True) as conn:
+        loaded = conn.execute("SELECT current_setting('shared_preload_libraries')").fetchone()
+        if loaded and "pg_stat_statements" in str(loaded[0]):
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            conn.execute("SELECT pg_stat_statements_reset()")
+            stats = True
+    psycopg.Cursor.execute, psycopg.Cursor.executemany = counted, counted_many  # type: ignore[method-assign]
+    try:
+        yield sent
+    finally:
+        psycopg.Cursor.execute, psycopg.Cursor.executemany = execute, executemany  # type: ignore[method-assign]
+    if not stats:
+        print("\n(pg_stat_statements is not loaded by this server: no server-side timings per statement)")
+        return
+    with psycopg.connect(libpq(shop.url), autocommit=True) as conn:
+        print("\npg_stat_statements (500 sales): calls, mean ms, total ms")
+        for calls, mean, total, query in conn.execute(
+            "SELECT calls, mean_exec_time, total_exec_time, query FROM pg_stat_statements "
+            "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "ORDER BY total_exec_time DESC LIMIT 15"
+        ):
+            print(f"  {calls:6} {mean:7.3f} {total:8.1f}  {' '.join(query.split())[:90]}")
 
 
 def main(argv: list[str] | None = None) -> int:
