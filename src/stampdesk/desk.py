@@ -239,7 +239,7 @@ class Desk:
     def close(self) -> None:
         self.store.close()
         if self.offline is not None:
-            self.offline.outbox.close()
+            self.offline.close()
 
     def __enter__(self) -> Desk:
         return self

@@ -361,6 +361,9 @@ class OfflineTill:
             self.outbox.learn("program_name", program.name)
             self._name = program.name
 
+    def close(self) -> None:
+        self.outbox.close()
+
     def sync(self) -> SyncReport:
         """Replay the waiting sales in the order they were made; stop at the
         first sign that the database is out of reach again."""
@@ -397,6 +400,9 @@ class OfflineTill:
                     self.outbox.recorded_many(marks)
                     marks = []
             except (Unreachable, DBAPIError) as error:
+                # Each sale sent was committed on its own: note them (one
+                # that is not noted is only sent again, and its key makes the
+                # database answer with the first result).
                 self.outbox.recorded_many(marks)
                 if not isinstance(error, Unreachable) and not db.unreachable(error):
                     raise  # the schema's upgrade failed for another reason

@@ -33,6 +33,8 @@ def _unreachable() -> Unreachable:
 
 T = TypeVar("T")
 
+# How long a process trusts what it read of a till's shop.
+TILL_SHOP_SECONDS = 60.0
 # PostgreSQL connections kept in autocommit mode for write transactions.
 IDLE_WRITERS = 4
 
@@ -67,7 +69,7 @@ class Store:
         # The shop of this process (settings.shop, else its till's, else the
         # first) and the shop of each till a sale named, looked up once.
         self._shop_id: int | None = None
-        self._till_shops: dict[str, int] = {}
+        self._till_shops: dict[str, tuple[int | None, float]] = {}
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -213,15 +215,16 @@ class Store:
     def _till_shop(self, conn: Connection, till: str | None) -> int | None:
         if till is None:
             return None
+        now = monotonic()
         cached = self._till_shops.get(till)
-        if cached is None:
+        if cached is None or now - cached[1] > TILL_SHOP_SECONDS:
+            # Looked up once a minute per till (a till in no shop too): a till
+            # moved to another shop by another process sells there within it.
             found = conn.execute(select(tills.c.shop_id).where(tills.c.name == till)).scalar()
-            if found is None:
-                return None
-            cached = int(found)
+            cached = (None if found is None else int(found), now)
             with self._lock:
                 self._till_shops[till] = cached
-        return cached
+        return cached[0]
 
     def forget_shops(self) -> None:
         """Look the shops of this process and its tills up again (one was moved)."""
