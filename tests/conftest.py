@@ -39,6 +39,7 @@ from helpers import (
     service_missing,
 )
 from stampdesk.desk import Desk
+from tcp_proxy import CuttableLink
 
 
 @pytest.fixture(autouse=True)
@@ -177,3 +178,14 @@ def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> BuiltWheel:
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(site)
         return BuiltWheel(frozenset(archive.namelist()), site)
+
+
+@pytest.fixture
+def link(pg_url: str) -> Iterator[CuttableLink]:
+    """A TCP relay on 127.0.0.1 in front of the test's PostgreSQL, which the
+    test cuts and restores (a till's network cable)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(pg_url)
+    with CuttableLink((url.host or "127.0.0.1", url.port or 5432)) as relay:
+        yield relay

@@ -56,13 +56,6 @@ per_visit = 1
 STAMPDESK = Path(sys.executable).parent / "stampdesk"
 
 
-@pytest.fixture
-def link(pg_url: str) -> Iterator[CuttableLink]:
-    url = make_url(pg_url)
-    with CuttableLink((url.host or "127.0.0.1", url.port or 5432)) as relay:
-        yield relay
-
-
 def through(pg_url: str, link: CuttableLink) -> str:
     return make_url(pg_url).set(port=link.port).render_as_string(hide_password=False)
 

@@ -5,7 +5,6 @@ a real TCP relay that the test cuts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,27 +15,9 @@ from helpers import Clock, make_desk
 from stampdesk.desk import Desk
 from stampdesk.tui.app import make_till
 from tcp_proxy import CuttableLink
+from test_chain import CHAIN as PROGRAM
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.postgres]
-
-PROGRAM = """
-[program]
-name = "Boulangerie Dupain"
-stamps_per_card = 10
-starter_stamps = 1
-[[program.milestones]]
-at = 10
-reward = "Une baguette"
-[program.earning]
-per_visit = 1
-"""
-
-
-@pytest.fixture
-def link(pg_url: str) -> Iterator[CuttableLink]:
-    url = make_url(pg_url)
-    with CuttableLink((url.host or "127.0.0.1", url.port or 5432)) as relay:
-        yield relay
 
 
 async def test_a_cut_link_keeps_the_till_selling_and_the_sales_come_back(
