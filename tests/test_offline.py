@@ -304,3 +304,17 @@ def test_the_outbox_survives_a_till_killed_at_any_instant(pg_url: str, office: D
     assert (report.sent, report.waiting) == (len(kept), 0)
     assert office.card(number).cycle * 10 + office.card(number).balance == 1 + len(kept)
     assert office.check().ok
+
+
+def test_init_says_when_the_database_cannot_be_reached(pg_url: str, tmp_path: Path) -> None:
+    nowhere = make_url(pg_url).set(port=1).render_as_string(hide_password=False)
+    done = subprocess.run(
+        [str(STAMPDESK), "init", "--db", nowhere, "--json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "STAMPDESK_OUTBOX": str(tmp_path / "outbox.db")},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1, done
+    assert json.loads(done.stdout)["error"]["code"] == "database_unavailable"

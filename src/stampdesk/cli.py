@@ -342,12 +342,16 @@ def init(demo: bool, customers: int | None, days: int | None, seed: int | None) 
     from sqlalchemy.engine import make_url
 
     from .db import SCHEMA_REVISION
+    from .db import upgrade as upgrade_schema
 
     state = _state()
     sizes = {k: v for k, v in (("customers", customers), ("days", days), ("seed", seed)) if v is not None}
     if sizes and not demo:
         raise click.UsageError(f"--{next(iter(sizes))} only goes with --demo")
     with desk_for(state) as desk:
+        # Again, and raising: a till that may sell offline opens without its
+        # database, but `init` is there to reach it.
+        upgrade_schema(desk.store.engine)
         url = make_url(desk.settings.database).render_as_string(hide_password=True)
         data: dict[str, Any] = {"database": url, "schema_revision": SCHEMA_REVISION, "demo": None}
         if demo:
