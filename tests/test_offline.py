@@ -34,6 +34,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from stampdesk.printer.outbox import ReceiptPrinter
 from stampdesk.web.app import create_app
 
 pytestmark = pytest.mark.postgres
@@ -179,6 +180,31 @@ def test_bad_input_is_refused_offline_too_and_nothing_is_kept(till: Desk, link: 
             till.checkout(**bad)  # type: ignore[arg-type]
         assert getattr(refused.value, "code", "").startswith("invalid")
     assert till.waiting_sales() == 0
+
+
+def test_the_api_prints_an_offline_sale_s_receipt_at_once(
+    till: Desk, office: Desk, link: CuttableLink, tmp_path: Path
+) -> None:
+    number = office.enrol(name="Ana Martin").number
+    key = till.create_api_key("gare-1").key
+    auth = {"Authorization": f"Bearer {key}"}
+    paper = tmp_path / "paper"
+    with TestClient(create_app(till, printer=ReceiptPrinter(f"preview://{paper}"))) as client:
+        assert client.get(f"/api/v1/cards/{number}", headers=auth).status_code == 200
+        link.cut()
+        sale = client.post(
+            "/api/v1/checkouts",
+            json={"card": number, "amount": "5.40", "receipt": True},
+            headers={**auth, "Idempotency-Key": "gare-1-0002"},
+        )
+        assert sale.status_code == 202, sale.text
+        deadline = time.monotonic() + 20
+        while not list(paper.glob("offline-*.txt")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        link.restore()
+    receipt = next(paper.glob("offline-*.txt")).read_text(encoding="utf-8")
+    assert "TAMPONS EN ATTENTE DE SYNCHRONISATION" in receipt and "gare-1-0002" in receipt
+    assert "5,40" in receipt
 
 
 def test_the_api_accepts_sales_offline_and_answers_503_for_the_rest(

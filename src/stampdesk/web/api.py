@@ -27,6 +27,7 @@ from .. import __version__
 from ..desk import Desk
 from ..domain.errors import InvalidInput, Refused, StampdeskError
 from ..offline import OfflineSale
+from ..printer.outbox import print_offline_sale
 from ..services import program as program_service
 from ..services.apikeys import Caller
 from .errors import validation_response
@@ -277,7 +278,15 @@ async def create_checkout(request: Request) -> JSONResponse:
         receipt=body.receipt,
     )
     if isinstance(result, OfflineSale):
-        # Kept by this server until the database answers again: accepted, not yet recorded.
+        # Kept by this server until the database answers again: accepted, not
+        # yet recorded. Its receipt (marked as waiting for synchronisation)
+        # prints at once, since no print job can be written.
+        printer = request.app.state.printer
+        if body.receipt and printer is not None:
+            loop = asyncio.get_running_loop()
+            loop.run_in_executor(
+                request.app.state.writer, partial(print_offline_sale, desk_of(request), printer, result)
+            )
         return JSONResponse(result.to_dict(), status_code=202)
     if result.print_job is not None and not result.replayed:
         _kick_printer(request)
