@@ -261,6 +261,7 @@ class SaleOutbox:
 
 RETRY_SECONDS = 5.0  # after a failed attempt, sales go straight to the outbox this long
 MARK_EVERY = 200  # replayed sales noted in the outbox per transaction
+REPLAY_TOGETHER = 100  # replayed sales per database transaction
 
 
 class OfflineTill:
@@ -361,6 +362,23 @@ class OfflineTill:
             self.outbox.learn("program_name", program.name)
             self._name = program.name
 
+    def _one_by_one(self, group: list[QueuedSale], marks: list[tuple[int, int]]) -> tuple[int, int]:
+        """Replay ``group`` a sale per transaction: (sent, refused)."""
+        sent = refused = 0
+        for sale in group:
+            try:
+                result = checkout.checkout(self.store, **_replayed(sale))
+            except Unreachable:
+                raise
+            except StampdeskError as refusal:
+                # A refusal wrote nothing: noted at once.
+                self.outbox.refused(sale.seq, refusal.code, str(refusal))
+                refused += 1
+                continue
+            marks.append((sale.seq, result.checkout))
+            sent += 1
+        return sent, refused
+
     def close(self) -> None:
         self.outbox.close()
 
@@ -375,28 +393,24 @@ class OfflineTill:
                     db.upgrade(self.store.engine)
                     self._schema_ready = True
                 while batch := self.outbox.next_waiting(MARK_EVERY):
-                    for sale in batch:
+                    # Many sales a transaction (one commit for each group of
+                    # REPLAY_TOGETHER); a group with a refusal is sent again
+                    # one sale at a time, so that only the refused one stays out.
+                    for start in range(0, len(batch), REPLAY_TOGETHER):
+                        group = batch[start : start + REPLAY_TOGETHER]
                         try:
-                            result = checkout.checkout(
-                                self.store,
-                                amount=sale.amount,
-                                card=sale.card,
-                                items=sale.items,
-                                idempotency_key=sale.key,
-                                at=sale.at if sale.given_at else None,
-                                made_at=None if sale.given_at else sale.at,
-                                till=sale.till,
-                            )
+                            results = checkout.replay_batch(self.store, [_replayed(sale) for sale in group])
                         except Unreachable:
                             raise
-                        except StampdeskError as refusal:
-                            self.outbox.recorded_many(marks)
-                            marks = []
-                            self.outbox.refused(sale.seq, refusal.code, str(refusal))
-                            refused += 1
+                        except (StampdeskError, DBAPIError) as error:
+                            if isinstance(error, DBAPIError) and db.unreachable(error):
+                                raise
+                        else:
+                            marks += [(sale.seq, r.checkout) for sale, r in zip(group, results, strict=True)]
+                            sent += len(group)
                             continue
-                        marks.append((sale.seq, result.checkout))
-                        sent += 1
+                        s, r = self._one_by_one(group, marks)
+                        sent, refused = sent + s, refused + r
                     self.outbox.recorded_many(marks)
                     marks = []
             except (Unreachable, DBAPIError) as error:
@@ -410,3 +424,17 @@ class OfflineTill:
                 return SyncReport(sent, refused, self.outbox.waiting(), False, self.outbox.refusals())
             self._retry_at = 0.0
             return SyncReport(sent, refused, 0, True, self.outbox.refusals())
+
+
+def _replayed(sale: QueuedSale) -> dict[str, Any]:
+    """``checkout``'s arguments for a kept sale: its key, and its moment as
+    given (``at``) or as made by the till (``made_at``)."""
+    return {
+        "amount": sale.amount,
+        "card": sale.card,
+        "items": sale.items,
+        "idempotency_key": sale.key,
+        "at": sale.at if sale.given_at else None,
+        "made_at": None if sale.given_at else sale.at,
+        "till": sale.till,
+    }

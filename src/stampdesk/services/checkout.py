@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -71,6 +72,72 @@ def checkout(
     identity of the sale the till first tried to send without one (so the
     replay of a sale that did reach the database is recognised by its key).
     """
+    sale = _prepare(
+        store,
+        amount=amount,
+        card=card,
+        items=items,
+        idempotency_key=idempotency_key,
+        at=at,
+        till=till,
+        receipt=receipt,
+        made_at=made_at,
+    )
+    try:
+        # A deadlock or a busy database runs the whole sale again (the key is read again too).
+        return db.retry_transient(lambda: _checkout(store, sale))
+    except IntegrityError:
+        # Two tills sent the same key at once (PostgreSQL): the first one won.
+        if sale.key is None:
+            raise
+        with store.read() as conn:
+            first = conn.execute(select(checkouts).where(checkouts.c.idempotency_key == sale.key)).first()
+            if first is None:
+                raise
+            return _replay(conn, store, first, sale.fingerprint)
+
+
+def replay_batch(store: Store, sales: Sequence[dict[str, Any]]) -> list[CheckoutResult]:
+    """Several sales (``checkout``'s keyword arguments each) in one
+    transaction, in order: all recorded, or none (an offline till's replay:
+    one commit for many sales). Any refusal or conflict raises, and nothing
+    of the batch is written."""
+    prepared = [_prepare(store, **sale) for sale in sales]
+
+    def once() -> list[CheckoutResult]:
+        with store.write() as conn:
+            return [_record(conn, store, sale) for sale in prepared]
+
+    return db.retry_transient(once)
+
+
+@dataclass(frozen=True)
+class _Sale:
+    """A sale's checked input, and the fingerprint of its key."""
+
+    value: Decimal
+    number: str | None
+    lines: tuple[Any, ...]
+    moment: datetime
+    backdated: bool
+    key: str | None
+    fingerprint: str | None
+    till: str | None
+    receipt: bool
+
+
+def _prepare(
+    store: Store,
+    *,
+    amount: object,
+    card: str | None = None,
+    items: Iterable[object] | None = None,
+    idempotency_key: str | None = None,
+    at: object = None,
+    till: str | None = None,
+    receipt: bool = False,
+    made_at: datetime | None = None,
+) -> _Sale:
     now = store.now()
     value = parse_amount(amount, maximum=None)
     # An empty card number is a mistake (an unset variable in a till script),
@@ -94,144 +161,134 @@ def checkout(
                 sort_keys=True,
             ).encode()
         ).hexdigest()
-    till = till or store.settings.till
-    try:
-        backdated = at is not None or made_at is not None
-        # A deadlock or a busy database runs the whole sale again (the key is read again too).
-        return db.retry_transient(
-            lambda: _checkout(store, value, number, lines, moment, backdated, key, fingerprint, till, receipt)
-        )
-    except IntegrityError:
-        # Two tills sent the same key at once (PostgreSQL): the first one won.
-        if key is None:
-            raise
-        with store.read() as conn:
-            first = conn.execute(select(checkouts).where(checkouts.c.idempotency_key == key)).first()
-            if first is None:
-                raise
-            return _replay(conn, store, first, fingerprint)
+    backdated = at is not None or made_at is not None
+    return _Sale(
+        value, number, lines, moment, backdated, key, fingerprint, till or store.settings.till, receipt
+    )
 
 
-def _checkout(
-    store: Store,
-    value: Any,
-    number: str | None,
-    lines: tuple[Any, ...],
-    moment: datetime,
-    backdated: bool,
-    key: str | None,
-    fingerprint: str | None,
-    till: str | None,
-    receipt: bool,
-) -> CheckoutResult:
-    day = store.day_of(moment)
+def _checkout(store: Store, sale: _Sale) -> CheckoutResult:
     with store.write() as conn:
-        shop = store.shop_of(conn, till)
-        row = None
-        if number is not None:
-            # One read for the card (locked), the programme version in force
-            # for the sale's shop at its moment, the stamps it already earned
-            # today and whether the key was used.
-            row = store.prepared("checkout.card", lambda: _card_for_sale(store.postgres)).first(
-                conn, number=number, now=moment, key=key, shop=shop, at=moment
-            )
-            used = row.used if row is not None else None
-            if row is None and key is not None:
-                used = store.prepared("checkout.key_used", _key_used).scalar(conn, key=key)
-        else:
-            # A walk-in: the programme version and whether the key was used.
-            version, used = store.prepared("checkout.walk_in", _walk_in).first(
-                conn, key=key, shop=shop, at=moment
-            )
-        if used is not None:
-            first = conn.execute(select(checkouts).where(checkouts.c.idempotency_key == key)).one()
-            return _replay(conn, store, first, fingerprint)
-        if number is not None:
-            if row is None:
-                raise NotFound(f"no card {number} in this shop", "unknown_card")
-            if row.status == ERASED:
-                raise NotFound(
-                    f"card {number} was erased at its holder's request: record the sale without a card",
-                    "card_erased",
-                )
-            if row.status not in ("active", BLANK):
-                raise Refused(f"card {number} is {row.status}", "card_not_active")
-            version = row.version
-            if backdated:
-                created = row.created_at
-                if moment < created:
-                    raise InvalidInput(
-                        f"card {number} was created on {created.isoformat()}: a sale at "
-                        f"{moment.isoformat()} cannot be recorded on it",
-                        "invalid_time",
-                    )
-        program = store.program_or_refuse(conn, version)
-        if value > program.earning.max_amount:
-            raise InvalidInput(
-                f"amount {value} is more than the {program.earning.max_amount} a single sale may be "
-                "(program.earning.max_amount)",
-                "invalid_amount",
-            )
+        return _record(conn, store, sale)
+
+
+def _record(conn: Connection, store: Store, sale: _Sale) -> CheckoutResult:
+    """The sale, written in the caller's transaction."""
+    value, number, lines, moment = sale.value, sale.number, sale.lines, sale.moment
+    backdated, key, fingerprint, till, receipt = (
+        sale.backdated,
+        sale.key,
+        sale.fingerprint,
+        sale.till,
+        sale.receipt,
+    )
+    day = store.day_of(moment)
+    shop = store.shop_of(conn, till)
+    row = None
+    if number is not None:
+        # One read for the card (locked), the programme version in force
+        # for the sale's shop at its moment, the stamps it already earned
+        # today and whether the key was used.
+        row = store.prepared("checkout.card", lambda: _card_for_sale(store.postgres)).first(
+            conn, number=number, now=moment, key=key, shop=shop, at=moment
+        )
+        used = row.used if row is not None else None
+        if row is None and key is not None:
+            used = store.prepared("checkout.key_used", _key_used).scalar(conn, key=key)
+    else:
+        # A walk-in: the programme version and whether the key was used.
+        version, used = store.prepared("checkout.walk_in", _walk_in).first(
+            conn, key=key, shop=shop, at=moment
+        )
+    if used is not None:
+        first = conn.execute(select(checkouts).where(checkouts.c.idempotency_key == key)).one()
+        return _replay(conn, store, first, fingerprint)
+    if number is not None:
         if row is None:
-            times = multiplier(program, None, moment.astimezone(store.zone))  # quiet hours
-            stamps = cap_for_day(
-                sale_stamps(program, value, (i.category for i in lines), times),
-                0,
-                program.earning.max_per_day,
+            raise NotFound(f"no card {number} in this shop", "unknown_card")
+        if row.status == ERASED:
+            raise NotFound(
+                f"card {number} was erased at its holder's request: record the sale without a card",
+                "card_erased",
             )
-            checkout_id = _insert(
-                store,
-                conn,
-                shop,
-                till,
-                None,
-                value,
-                moment,
-                day,
-                version,
-                stamps,
-                None,
-                (),
-                key,
-                fingerprint,
-                0,
-                None,
-                (),
-            )
-            _insert_items(store, conn, checkout_id, lines)
-            print_job = printing.enqueue(conn, checkout_id, moment, till=till) if receipt else None
-            token = _claim_token(conn, store, checkout_id, moment)
-            return CheckoutResult(
-                checkout=checkout_id,
-                card=None,
-                amount=value,
-                at=moment,
-                stamps_added=stamps,
-                balance=None,
-                stamps_per_card=program.stamps_per_card,
-                milestones=(),
-                coupons=(),
-                program_version=version,
-                enrol_url=claims.enrol_url(store.settings.public_url, token),
-                claim_token=token,
-                print_job=print_job,
-            )
-        return _card_sale(
+        if row.status not in ("active", BLANK):
+            raise Refused(f"card {number} is {row.status}", "card_not_active")
+        version = row.version
+        if backdated:
+            created = row.created_at
+            if moment < created:
+                raise InvalidInput(
+                    f"card {number} was created on {created.isoformat()}: a sale at "
+                    f"{moment.isoformat()} cannot be recorded on it",
+                    "invalid_time",
+                )
+    program = store.program_or_refuse(conn, version)
+    if value > program.earning.max_amount:
+        raise InvalidInput(
+            f"amount {value} is more than the {program.earning.max_amount} a single sale may be "
+            "(program.earning.max_amount)",
+            "invalid_amount",
+        )
+    if row is None:
+        times = multiplier(program, None, moment.astimezone(store.zone))  # quiet hours
+        stamps = cap_for_day(
+            sale_stamps(program, value, (i.category for i in lines), times),
+            0,
+            program.earning.max_per_day,
+        )
+        checkout_id = _insert(
             store,
             conn,
-            row,
-            program,
-            version,
-            value,
-            lines,
-            moment,
-            day,
-            key,
-            fingerprint,
             shop,
             till,
-            receipt,
+            None,
+            value,
+            moment,
+            day,
+            version,
+            stamps,
+            None,
+            (),
+            key,
+            fingerprint,
+            0,
+            None,
+            (),
         )
+        _insert_items(store, conn, checkout_id, lines)
+        print_job = printing.enqueue(conn, checkout_id, moment, till=till) if receipt else None
+        token = _claim_token(conn, store, checkout_id, moment)
+        return CheckoutResult(
+            checkout=checkout_id,
+            card=None,
+            amount=value,
+            at=moment,
+            stamps_added=stamps,
+            balance=None,
+            stamps_per_card=program.stamps_per_card,
+            milestones=(),
+            coupons=(),
+            program_version=version,
+            enrol_url=claims.enrol_url(store.settings.public_url, token),
+            claim_token=token,
+            print_job=print_job,
+        )
+    return _card_sale(
+        store,
+        conn,
+        row,
+        program,
+        version,
+        value,
+        lines,
+        moment,
+        day,
+        key,
+        fingerprint,
+        shop,
+        till,
+        receipt,
+    )
 
 
 def _card_sale(
