@@ -789,8 +789,8 @@ def offline_replay(shop: Shop, work: Path, args: argparse.Namespace, verdicts: V
     # only the replay is measured).
     with sqlite3.connect(outbox) as conn:
         conn.executemany(
-            "INSERT INTO sales (key, card, amount, items, at, given_at, till, receipt, queued_at) "
-            "VALUES (?, ?, ?, '[]', ?, 0, 'offline-1', 0, ?)",
+            "INSERT INTO sales (key, card, amount, items, at, given_at, till, queued_at) "
+            "VALUES (?, ?, ?, '[]', ?, 0, 'offline-1', ?)",
             [
                 (
                     f"offline-1-{i}",

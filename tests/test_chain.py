@@ -198,3 +198,9 @@ def test_the_command_line_runs_a_chain(db_url: str, tmp_path: Path) -> None:
     assert refused("report", "--shop", "Nowhere", *db)["code"] == "unknown_shop"
     assert refused("apikey", "create", "till-9", "--shop", "Nowhere", *db)["code"] == "unknown_shop"
     assert ok_json("report", "--shop", "Gare", *db)["shop"] == "Gare"
+    from test_cli import stampdesk
+
+    text = stampdesk("report", "--shop", "Gare", *db)
+    assert text.status == 0 and text.out.startswith("Gare: "), text
+    page = stampdesk("report", "--shop", "Gare", "--format", "html", *db)
+    assert "<h1>Le programme de fidélité — Gare</h1>" in page.out

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -81,20 +82,12 @@ class Desk:
         same transaction); see ``services.checkout.checkout``. A till that
         works offline (``offline`` in the settings) gets a ``OfflineSale``
         when the database is out of reach: the sale waits in its outbox."""
-        if self.offline is not None:
-            return self.offline.checkout(
-                card=card,
-                amount=amount,
-                items=items,
-                idempotency_key=idempotency_key,
-                at=at,
-                till=till,
-                receipt=receipt,
-            )
-        return checkout.checkout(
-            self.store,
-            amount=amount,
+        sell: Callable[..., CheckoutResult | OfflineSale] = (
+            partial(checkout.checkout, self.store) if self.offline is None else self.offline.checkout
+        )
+        return sell(
             card=card,
+            amount=amount,
             items=items,
             idempotency_key=idempotency_key,
             at=at,

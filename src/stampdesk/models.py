@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    or_,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -130,6 +131,13 @@ program_versions = Table(
     # NULL: the whole chain's; else one shop's, until the chain loads a newer one.
     Column("shop_id", Integer, ForeignKey("shops.id"), nullable=True),
 )
+
+
+def versions_for(shop: Any) -> Any:
+    """The programme versions that may rule the shop ``shop`` (a value, a
+    bound parameter or a column): the whole chain's and the shop's own."""
+    return or_(program_versions.c.shop_id.is_(None), program_versions.c.shop_id == shop)
+
 
 customers = Table(
     "customers",

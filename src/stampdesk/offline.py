@@ -31,10 +31,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 
 from . import db
-from .domain.card_numbers import normalise_card_number
-from .domain.errors import InvalidInput, StampdeskError, Unreachable
-from .domain.money import parse_amount
-from .domain.validate import clean_item, clean_key, clean_time
+from .domain.errors import StampdeskError, Unreachable
 from .results import CheckoutResult, CouponInfo, MilestoneInfo, Result
 from .services import checkout
 from .store import Store
@@ -49,7 +46,6 @@ CREATE TABLE IF NOT EXISTS sales (
     at TEXT NOT NULL,
     given_at INTEGER NOT NULL,
     till TEXT,
-    receipt INTEGER NOT NULL,
     queued_at TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'waiting',
     checkout_id INTEGER,
@@ -74,7 +70,6 @@ class QueuedSale:
     at: datetime
     given_at: bool  # the till gave the time (a sale for history), not "now"
     till: str | None
-    receipt: bool
 
 
 @dataclass(frozen=True)
@@ -157,14 +152,13 @@ class SaleOutbox:
         at: datetime,
         given_at: bool,
         till: str | None,
-        receipt: bool,
     ) -> int:
         """Queue a sale (committed to disk before it returns); its position.
         The same key again is the same sale: it is not queued twice."""
         with self._write() as conn:
             conn.execute(
-                "INSERT INTO sales (key, card, amount, items, at, given_at, till, receipt, queued_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                "INSERT INTO sales (key, card, amount, items, at, given_at, till, queued_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
                 (
                     key,
                     card,
@@ -173,7 +167,6 @@ class SaleOutbox:
                     at.astimezone(UTC).isoformat(),
                     int(given_at),
                     till,
-                    int(receipt),
                     datetime.now(UTC).isoformat(),
                 ),
             )
@@ -189,7 +182,7 @@ class SaleOutbox:
         """The oldest waiting sales, in the order they were made."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT seq, key, card, amount, items, at, given_at, till, receipt FROM sales "
+                "SELECT seq, key, card, amount, items, at, given_at, till FROM sales "
                 "WHERE status = 'waiting' ORDER BY seq LIMIT ?",
                 (limit,),
             ).fetchall()
@@ -203,9 +196,8 @@ class SaleOutbox:
                 datetime.fromisoformat(at),
                 bool(given_at),
                 till,
-                bool(receipt),
             )
-            for seq, key, card, amount, items, at, given_at, till, receipt in rows
+            for seq, key, card, amount, items, at, given_at, till in rows
         ]
 
     def recorded_many(self, done: list[tuple[int, int]]) -> None:
@@ -273,13 +265,8 @@ class OfflineTill:
         self.outbox = outbox
         self._retry_at = 0.0  # monotonic: when the sale path tries the database again
         self._sync_lock = threading.Lock()
-        self._schema_ready = False
+        self._schema_ready = True
         self._name: str | None = outbox.fact("program_name")
-
-    @property
-    def online(self) -> bool:
-        """Whether the last attempt reached the database and nothing waits."""
-        return time.monotonic() >= self._retry_at and self.outbox.waiting() == 0
 
     def went_offline(self) -> None:
         self._retry_at = time.monotonic() + RETRY_SECONDS
@@ -287,6 +274,7 @@ class OfflineTill:
     def schema_unreachable(self) -> None:
         """The database was out of reach when the till started: its schema
         is brought up to date before the first replay."""
+        self._schema_ready = False
         self.went_offline()
 
     def checkout(
@@ -301,55 +289,44 @@ class OfflineTill:
         receipt: bool,
     ) -> CheckoutResult | OfflineSale:
         """A sale: recorded in the database, or queued when it is out of reach."""
-        now = self.store.now()
-        # Everything that can be checked without the database is checked
-        # before anything is written, online or not.
-        value = parse_amount(amount, maximum=None)
-        number = normalise_card_number(card) if card is not None else None
-        lines = tuple(clean_item(i) for i in items or ())
-        if len(lines) > 500:
-            raise InvalidInput("a sale may hold at most 500 items", "invalid_item")
-        moment = clean_time(at, now) if at is not None else now
         till = till or self.store.settings.till
-        # A key from the first attempt on: the replay of a sale whose commit
-        # reached the database (but not its answer) is then recognised.
-        key = (
-            clean_key(idempotency_key)
-            if idempotency_key is not None
-            else f"{till or 'till'}-{uuid.uuid4().hex}"
-        )
-        if time.monotonic() >= self._retry_at:
-            if self.outbox.waiting():
-                self.sync()  # the older sales go first
-            if not self.outbox.waiting():
-                try:
-                    result = checkout.checkout(
-                        self.store,
-                        amount=value,
-                        card=number,
-                        items=lines,
-                        idempotency_key=key,
-                        at=at,
-                        till=till,
-                        receipt=receipt,
-                        made_at=moment if at is None else None,
-                    )
-                except Unreachable:
-                    self.went_offline()
-                else:
-                    self._learn_name(result.program_version)
-                    return result
-        position = self.outbox.add(
-            key=key,
-            card=number,
-            amount=value,
-            items=tuple(i.to_dict() for i in lines),
-            at=moment,
-            given_at=at is not None,
+        # Everything that can be checked without the database is checked
+        # before anything is written, online or not. A key from the first
+        # attempt on: the replay of a sale whose commit reached the database
+        # (but not its answer) is then recognised.
+        sale = checkout.prepare(
+            self.store,
+            amount=amount,
+            card=card,
+            items=items,
+            idempotency_key=f"{till or 'till'}-{uuid.uuid4().hex}"
+            if idempotency_key is None
+            else idempotency_key,
+            at=at,
             till=till,
             receipt=receipt,
+            made_at=self.store.now() if at is None else None,
         )
-        return OfflineSale(key, number, value, moment, position)
+        # The older sales go first.
+        if time.monotonic() >= self._retry_at and (not self.outbox.waiting() or not self.sync().waiting):
+            try:
+                result = checkout.record(self.store, sale)
+            except Unreachable:
+                self.went_offline()
+            else:
+                self._learn_name(result.program_version)
+                return result
+        assert sale.key is not None
+        position = self.outbox.add(
+            key=sale.key,
+            card=sale.number,
+            amount=sale.value,
+            items=tuple(i.to_dict() for i in sale.lines),
+            at=sale.moment,
+            given_at=at is not None,
+            till=sale.till,
+        )
+        return OfflineSale(sale.key, sale.number, sale.value, sale.moment, position)
 
     @property
     def shop_name(self) -> str:
@@ -402,21 +379,18 @@ class OfflineTill:
                             results = checkout.replay_batch(self.store, [_replayed(sale) for sale in group])
                         except Unreachable:
                             raise
-                        except (StampdeskError, DBAPIError) as error:
-                            if isinstance(error, DBAPIError) and db.unreachable(error):
-                                raise
+                        except (StampdeskError, DBAPIError):  # a refusal or a conflict: nothing was written
+                            s, r = self._one_by_one(group, marks)
+                            sent, refused = sent + s, refused + r
                         else:
                             marks += [(sale.seq, r.checkout) for sale, r in zip(group, results, strict=True)]
                             sent += len(group)
-                            continue
-                        s, r = self._one_by_one(group, marks)
-                        sent, refused = sent + s, refused + r
                     self.outbox.recorded_many(marks)
                     marks = []
             except (Unreachable, DBAPIError) as error:
-                # Each sale sent was committed on its own: note them (one
-                # that is not noted is only sent again, and its key makes the
-                # database answer with the first result).
+                # What was committed is noted (a sale that is not is only
+                # sent again, and its key makes the database answer with the
+                # first result).
                 self.outbox.recorded_many(marks)
                 if not isinstance(error, Unreachable) and not db.unreachable(error):
                     raise  # the schema's upgrade failed for another reason

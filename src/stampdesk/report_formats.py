@@ -63,6 +63,8 @@ def _label(row: tuple[str, str, str], locale: str) -> str:
 
 def report_text(report: Report, locale: str) -> str:
     head = f"{report.start.isoformat()} → {report.end.isoformat()} ({report.days} days)"
+    if report.shop is not None:
+        head = f"{report.shop}: {head}"
     lines = [head, report.verdict, ""]
     width = max(len(_label(row, locale)) for row in FIGURES)
     for row in FIGURES:
@@ -81,6 +83,8 @@ def report_csv(report: Report) -> str:
     writer.writerow(["figure", "value"])
     writer.writerow(["start", report.start.isoformat()])
     writer.writerow(["end", report.end.isoformat()])
+    if report.shop is not None:
+        writer.writerow(["shop", report.shop])
     for key, _, _ in FIGURES:
         writer.writerow([key, str(getattr(report, key))])
     for channel, count in report.enrolments_by_channel.items():
@@ -448,7 +452,7 @@ def report_html(report: Report, locale: str) -> str:
     """One self-contained page: no script, no request, charts as inline SVG;
     readable on a phone, printable."""
     fr = _french(locale)
-    title = _word("title", fr)
+    title = _word("title", fr) + (f" — {report.shop}" if report.shop is not None else "")
     period = (
         f"{_long_day(report.start, locale)} → {_long_day(report.end, locale)} "
         f"({_word('days', fr, n=report.days)})"

@@ -12,7 +12,7 @@ from time import monotonic
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, func, or_, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 
@@ -21,14 +21,22 @@ from .config import Settings
 from .domain.errors import NotFound, Refused, StampdeskError, Unreachable
 from .domain.program import Program
 from .domain.validate import name_key
-from .models import program_versions, settings, shops, tills
+from .models import program_versions, settings, shops, tills, versions_for
 
 
-def _unreachable() -> Unreachable:
-    return Unreachable(
-        "the database cannot be reached (network or server down); try again when it is back",
-        "database_unreachable",
-    )
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """A database that cannot be reached is said plainly (``Unreachable``):
+    an offline till keeps its sales, the other callers wait."""
+    try:
+        yield
+    except DBAPIError as error:
+        if db.unreachable(error):
+            raise Unreachable(
+                "the database cannot be reached (network or server down); try again when it is back",
+                "database_unreachable",
+            ) from error
+        raise
 
 
 T = TypeVar("T")
@@ -75,27 +83,19 @@ class Store:
     def write(self) -> Iterator[Connection]:
         """A write transaction: committed on success, rolled back on error."""
         if self.postgres:
-            try:
+            with _reachable():
                 conn = self._pg_writer()
-            except DBAPIError as error:
-                if db.unreachable(error):
-                    raise _unreachable() from error
-                raise
-            try:
-                with conn.begin():
-                    db.begin_pipelined(conn)
-                    try:
-                        yield conn
-                        db.commit_pipelined(conn)
-                    finally:
-                        # On error, leaving `begin()` rolls back what was sent.
-                        db.end_pipelined(conn)
-            except DBAPIError as error:
-                if db.unreachable(error):
-                    raise _unreachable() from error
-                raise
-            finally:
-                self._pg_put_back(conn)
+                try:
+                    with conn.begin():
+                        db.begin_pipelined(conn)
+                        try:
+                            yield conn
+                            db.commit_pipelined(conn)
+                        finally:
+                            # On error, leaving `begin()` rolls back what was sent.
+                            db.end_pipelined(conn)
+                finally:
+                    self._pg_put_back(conn)
             return
         assert self._queue is not None
         with self._writer_lock, self._queue.turn():
@@ -154,13 +154,8 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        try:
-            with db.read(self.engine) as conn:
-                yield conn
-        except DBAPIError as error:
-            if db.unreachable(error):
-                raise _unreachable() from error
-            raise
+        with _reachable(), db.read(self.engine) as conn:
+            yield conn
 
     def now(self) -> datetime:
         moment = self.clock()
@@ -236,11 +231,7 @@ class Store:
         """The programme version in force for ``shop`` (this process's shop):
         the newest loaded for it or for the whole chain; a refusal when none is."""
         shop = self.shop_id(conn) if shop is None else shop
-        version = conn.execute(
-            select(func.max(program_versions.c.id)).where(
-                or_(program_versions.c.shop_id.is_(None), program_versions.c.shop_id == shop)
-            )
-        ).scalar()
+        version = conn.execute(select(func.max(program_versions.c.id)).where(versions_for(shop))).scalar()
         program = self.program_or_refuse(conn, version)
         assert version is not None
         return version, program
@@ -285,7 +276,7 @@ class Store:
                 select(program_versions.c.id, program_versions.c.created_at)
                 .where(
                     program_versions.c.id <= current,
-                    or_(program_versions.c.shop_id.is_(None), program_versions.c.shop_id == owner),
+                    versions_for(owner),
                 )
                 .order_by(program_versions.c.id)
             )

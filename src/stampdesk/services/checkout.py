@@ -72,7 +72,7 @@ def checkout(
     identity of the sale the till first tried to send without one (so the
     replay of a sale that did reach the database is recognised by its key).
     """
-    sale = _prepare(
+    sale = prepare(
         store,
         amount=amount,
         card=card,
@@ -83,6 +83,11 @@ def checkout(
         receipt=receipt,
         made_at=made_at,
     )
+    return record(store, sale)
+
+
+def record(store: Store, sale: SaleInput) -> CheckoutResult:
+    """Record a sale checked by ``prepare`` (see ``checkout``)."""
     try:
         # A deadlock or a busy database runs the whole sale again (the key is read again too).
         return db.retry_transient(lambda: _checkout(store, sale))
@@ -102,7 +107,7 @@ def replay_batch(store: Store, sales: Sequence[dict[str, Any]]) -> list[Checkout
     transaction, in order: all recorded, or none (an offline till's replay:
     one commit for many sales). Any refusal or conflict raises, and nothing
     of the batch is written."""
-    prepared = [_prepare(store, **sale) for sale in sales]
+    prepared = [prepare(store, **sale) for sale in sales]
 
     def once() -> list[CheckoutResult]:
         with store.write() as conn:
@@ -112,7 +117,7 @@ def replay_batch(store: Store, sales: Sequence[dict[str, Any]]) -> list[Checkout
 
 
 @dataclass(frozen=True)
-class _Sale:
+class SaleInput:
     """A sale's checked input, and the fingerprint of its key."""
 
     value: Decimal
@@ -126,7 +131,7 @@ class _Sale:
     receipt: bool
 
 
-def _prepare(
+def prepare(
     store: Store,
     *,
     amount: object,
@@ -137,7 +142,9 @@ def _prepare(
     till: str | None = None,
     receipt: bool = False,
     made_at: datetime | None = None,
-) -> _Sale:
+) -> SaleInput:
+    """Check a sale's input (everything that needs no database); a clear
+    ``InvalidInput`` for what is wrong."""
     now = store.now()
     value = parse_amount(amount, maximum=None)
     # An empty card number is a mistake (an unset variable in a till script),
@@ -162,17 +169,16 @@ def _prepare(
             ).encode()
         ).hexdigest()
     backdated = at is not None or made_at is not None
-    return _Sale(
-        value, number, lines, moment, backdated, key, fingerprint, till or store.settings.till, receipt
-    )
+    till = till or store.settings.till
+    return SaleInput(value, number, lines, moment, backdated, key, fingerprint, till, receipt)
 
 
-def _checkout(store: Store, sale: _Sale) -> CheckoutResult:
+def _checkout(store: Store, sale: SaleInput) -> CheckoutResult:
     with store.write() as conn:
         return _record(conn, store, sale)
 
 
-def _record(conn: Connection, store: Store, sale: _Sale) -> CheckoutResult:
+def _record(conn: Connection, store: Store, sale: SaleInput) -> CheckoutResult:
     """The sale, written in the caller's transaction."""
     value, number, lines, moment = sale.value, sale.number, sale.lines, sale.moment
     backdated, key, fingerprint, till, receipt = (

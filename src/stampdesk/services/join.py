@@ -18,11 +18,10 @@ from sqlalchemy import Select, bindparam, func, select
 
 from ..domain.errors import InvalidInput, Refused
 from ..domain.money import from_cents
-from ..models import checkouts, program_versions
+from ..models import checkouts, program_versions, versions_for
 from ..results import MilestoneInfo, Result
 from ..store import Store
 from . import claims
-from .shops import applies_to
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,9 @@ class JoinPreview(Result):
 def _sale_query() -> Select[Any]:
     # The sale and, in the same round trip, the current programme version.
     # (the newest version of the sale's shop or of the whole chain)
-    version = select(func.max(program_versions.c.id)).where(applies_to(checkouts.c.shop_id)).scalar_subquery()
+    version = (
+        select(func.max(program_versions.c.id)).where(versions_for(checkouts.c.shop_id)).scalar_subquery()
+    )
     return select(
         checkouts.c.amount_cents,
         checkouts.c.at,

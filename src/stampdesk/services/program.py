@@ -10,10 +10,10 @@ from sqlalchemy import Connection, insert, select
 
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.program import parse_program_toml
-from ..models import program_versions
+from ..models import program_versions, versions_for
 from ..results import ProgramInfo
 from ..store import Store
-from .shops import applies_to, shop_id_of, shop_name
+from .shops import shop_id_of, shop_name
 
 
 def load_program(store: Store, source: str, *, shop: object = None) -> ProgramInfo:
@@ -31,7 +31,7 @@ def load_program(store: Store, source: str, *, shop: object = None) -> ProgramIn
         shop_id = shop_id_of(conn, shop) if shop is not None else None
         latest_query = select(program_versions).order_by(program_versions.c.id.desc()).limit(1)
         if shop_id is not None:
-            latest_query = latest_query.where(applies_to(shop_id))
+            latest_query = latest_query.where(versions_for(shop_id))
         latest = conn.execute(latest_query).first()
         if latest is not None and json.loads(latest.rules) == rules and (shop_id or latest.shop_id is None):
             return _info(conn, latest)
@@ -70,7 +70,7 @@ def show_program(store: Store, *, shop: object = None) -> ProgramInfo:
         shop_id = shop_id_of(conn, shop) if shop is not None else store.shop_id(conn)
         latest = conn.execute(
             select(program_versions)
-            .where(applies_to(shop_id))
+            .where(versions_for(shop_id))
             .order_by(program_versions.c.id.desc())
             .limit(1)
         ).first()

@@ -18,18 +18,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.elements import ColumnElement
 
 from ..domain.errors import InvalidInput, NotFound, Refused
 from ..domain.validate import clean_name, name_key
-from ..models import checkouts, program_versions, shops, tills
+from ..models import program_versions, shops, tills, versions_for
 from ..results import Result
 from ..store import Store
 from .apikeys import clean_name as clean_till_name
-
-MAIN_SHOP = 1  # the shop every database starts with
 
 
 @dataclass(frozen=True)
@@ -50,14 +47,9 @@ class TillInfo(Result):
     shop_id: int
 
 
-def applies_to(shop: Any) -> ColumnElement[bool]:
-    """The programme versions that may rule the shop ``shop`` (a value or bind)."""
-    return or_(program_versions.c.shop_id.is_(None), program_versions.c.shop_id == shop)
-
-
 def current_version() -> Select[Any]:
     """The version in force for the shop bound as ``shop``: its newest."""
-    return select(func.max(program_versions.c.id)).where(applies_to(bindparam("shop")))
+    return select(func.max(program_versions.c.id)).where(versions_for(bindparam("shop")))
 
 
 def version_at() -> Select[Any]:
@@ -65,10 +57,10 @@ def version_at() -> Select[Any]:
     newest loaded by then (a sale older than every version: the first)."""
     loaded = (
         select(func.max(program_versions.c.id))
-        .where(applies_to(bindparam("shop")), program_versions.c.created_at <= bindparam("at"))
+        .where(versions_for(bindparam("shop")), program_versions.c.created_at <= bindparam("at"))
         .scalar_subquery()
     )
-    first = select(func.min(program_versions.c.id)).where(applies_to(bindparam("shop"))).scalar_subquery()
+    first = select(func.min(program_versions.c.id)).where(versions_for(bindparam("shop"))).scalar_subquery()
     return select(func.coalesce(loaded, first))
 
 
@@ -190,8 +182,3 @@ def shop_id_of(conn: Connection, shop: object) -> int:
 
 def shop_name(conn: Connection, shop_id: int) -> str:
     return str(conn.execute(select(shops.c.name).where(shops.c.id == shop_id)).scalar_one())
-
-
-def sales_of(shop_id: int | None) -> ColumnElement[bool] | None:
-    """The condition on ``checkouts`` for one shop's sales (None: the chain's)."""
-    return None if shop_id is None else checkouts.c.shop_id == shop_id
