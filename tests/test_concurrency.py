@@ -18,6 +18,7 @@ import sqlalchemy
 
 from helpers import STAMPDESK, Clock, make_desk, wait_for_a_lock_wait
 from stampdesk.desk import Desk
+from stampdesk.services import checkout as checkout_service
 from tills import BAKERY as PROGRAM
 
 TILLS = Path(__file__).with_name("tills.py")
@@ -215,18 +216,49 @@ def test_a_read_then_write_without_a_lock_loses_stamps_that_checkout_keeps(db_ur
     desk.close()
 
 
-@pytest.mark.postgres
-def test_a_sale_reads_its_card_for_update_on_postgresql(pg_url: str, clock: Clock) -> None:
-    desk = make_desk(pg_url, clock)
+def _stamps_by_hand(url: str, number: str, stamps: int) -> None:
+    """Another till gives stamps by hand, and commits."""
+    other = sqlalchemy.create_engine(url)
+    with other.begin() as conn:
+        card_id = conn.exec_driver_sql(f"SELECT id FROM cards WHERE number = '{number}'").scalar_one()
+        conn.exec_driver_sql(
+            "INSERT INTO ledger (card_id, at, kind, stamps, cycles, staff, reason) "
+            f"VALUES ({card_id}, CURRENT_TIMESTAMP, 'adjust', {stamps}, 0, 'Léa', 'paper card')"
+        )
+        conn.exec_driver_sql(f"UPDATE cards SET balance = balance + {stamps} WHERE id = {card_id}")
+    other.dispose()
+
+
+@pytest.mark.parametrize("changes", [1, checkout_service.UNLOCKED_TRIES])
+def test_a_card_changed_while_the_sale_is_worked_out_is_read_again(
+    db_url: str, clock: Clock, monkeypatch: pytest.MonkeyPatch, changes: int
+) -> None:
+    """A sale reads its card without a lock and writes only if the card is
+    still as it read it. Another till gives stamps in between: the sale is
+    worked out again from the new balance (after a few such changes, with
+    the card locked), so those stamps are kept and the sale's are added."""
+    desk = make_desk(db_url, clock)
     desk.load_program(PROGRAM)
-    number = desk.enrol(name="Regular").number
-    desk.checkout(card=number, amount="3.10")
+    number = desk.enrol(name="Regular").number  # 1 starter stamp
+    plan = checkout_service._plan_card_sale
+    calls = []
 
-    def not_compiled_by_the_sale() -> Any:
-        raise AssertionError("the sale did not read its card with the checkout.card statement")
+    def another_till_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        planned = plan(*args, **kwargs)
+        calls.append(planned)
+        if len(calls) <= changes:
+            _stamps_by_hand(db_url, number, 2)
+        return planned
 
-    sql = desk.store.prepared("checkout.card", not_compiled_by_the_sale).sql
-    assert "FOR UPDATE OF cards" in sql
+    monkeypatch.setattr(checkout_service, "_plan_card_sale", another_till_meanwhile)
+    sale = desk.checkout(card=number, amount="3.10", idempotency_key="till1-0001")
+    assert len(calls) == changes + 1  # worked out again after each change
+    assert sale.balance == desk.card(number).balance == 1 + 2 * changes + 1
+    assert sale.stamps_added == 1
+    assert ledger_of(desk, number) == (1 + 2 * changes + 1, 0)
+    with desk.store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM checkouts").scalar_one() == 1
+    assert desk.check().ok
     desk.close()
 
 

@@ -544,6 +544,13 @@ class Prepared:
             return
         self._execute(conn, {}, many=rows).close()
 
+    def count(self, conn: Connection, **params: Any) -> int:
+        """Execute now (what waits goes first); the number of rows it changed."""
+        cursor = self._execute(conn, params)
+        changed = cursor.rowcount
+        cursor.close()
+        return int(changed)
+
     def insert(self, conn: Connection, **params: Any) -> int:
         """Insert a row and return its new id."""
         cursor = self._execute(conn, params)

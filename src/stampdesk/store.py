@@ -112,6 +112,26 @@ class Store:
                     self._writer = None
                 raise
 
+    @contextmanager
+    def unlocked(self) -> Iterator[Connection]:
+        """A connection on which each statement is its own transaction (a
+        sale read, then written by one guarded statement: see
+        ``checkout``). On SQLite, a read connection: writes go through
+        ``write``."""
+        if not self.postgres:
+            with self.read() as conn:
+                yield conn
+            return
+        with _reachable():
+            conn = self._pg_writer()
+            try:
+                # In autocommit mode this BEGIN is SQLAlchemy's alone: the
+                # server sees none.
+                with conn.begin():
+                    yield conn
+            finally:
+                self._pg_put_back(conn)
+
     def transact(self, body: Callable[[Connection], T]) -> T:
         """``body(conn)`` in a write transaction, committed when it returns.
         A transient failure (a deadlock, a serialization failure, a busy

@@ -10,7 +10,21 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select, text, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from .. import db
@@ -38,13 +52,16 @@ from .stamps import (
     BLANK,
     ERASED,
     LOCKED_CARD_COLUMNS,
+    THIS_SALE,
     CardRef,
-    SaleMarks,
-    activate,
     give,
+    insert_coupon,
     ledger_row,
     lock_card,
     next_for,
+    plan_gift,
+    with_coupon,
+    write_ledger,
 )
 
 
@@ -174,29 +191,72 @@ def prepare(
 
 
 def _checkout(store: Store, sale: SaleInput) -> CheckoutResult:
+    # Most sales need no lock held while they are worked out (see _unlocked).
+    if not sale.receipt:
+        for _ in range(UNLOCKED_TRIES):
+            result = _unlocked(store, sale)
+            if result is not MOVED:
+                return result  # type: ignore[return-value]
     with store.write() as conn:
         return _record(conn, store, sale)
 
 
+# What ``_unlocked`` returns when the card changed under it, or the sale
+# needs its card locked.
+MOVED = object()
+UNLOCKED_TRIES = 3
+
+
+def _unlocked(store: Store, sale: SaleInput) -> object:
+    """A sale worked out from the card as read, without a lock, then written
+    in one short transaction only if the card is still as read: on
+    PostgreSQL, one statement in its own transaction, so that a till's sale
+    is two round trips and two statements; on SQLite, the write lock is
+    held while the rows are written, not while the sale is worked out.
+
+    ``MOVED`` when another till changed the card meanwhile (the caller
+    tries again), and for what needs the card locked: a replayed key, a
+    referral's gift to another card, a pre-printed card's first sale."""
+    with store.unlocked() as conn:
+        shop = store.shop_of(conn, sale.till)
+        if sale.number is None:
+            version, used = store.prepared("checkout.walk_in", _walk_in).first(
+                conn, key=sale.key, shop=shop, at=sale.moment
+            )
+            if used is not None:
+                return MOVED
+            plan = _plan_walk_in(store, conn, sale, shop, version)
+        else:
+            row = store.prepared("checkout.card_read", lambda: _card_for_sale(False)).first(
+                conn, number=sale.number, now=sale.moment, key=sale.key, shop=shop, at=sale.moment
+            )
+            if row is None or row.used is not None or row.status != "active":
+                return MOVED  # the locked path says what is wrong, or replays the key
+            if row.referred_by_card_id is not None and row.visits == 0:
+                return MOVED  # a referral may give the referrer stamps: two cards locked
+            program = _program_for(store, conn, sale, row, row.version)
+            plan = _plan_card_sale(store, conn, sale, row, program, row.version, shop)
+        if store.postgres:
+            checkout_id = _write(conn, store, plan, guarded=True)
+        else:
+            with store.write() as writer:
+                checkout_id = _write(writer, store, plan, guarded=True)
+        if checkout_id is None:
+            return MOVED
+        return _result(store, conn, plan, checkout_id, None)
+
+
 def _record(conn: Connection, store: Store, sale: SaleInput) -> CheckoutResult:
-    """The sale, written in the caller's transaction."""
-    value, number, lines, moment = sale.value, sale.number, sale.lines, sale.moment
-    backdated, key, fingerprint, till, receipt = (
-        sale.backdated,
-        sale.key,
-        sale.fingerprint,
-        sale.till,
-        sale.receipt,
-    )
-    day = store.day_of(moment)
-    shop = store.shop_of(conn, till)
+    """The sale, written in the caller's transaction, its card locked."""
+    number, key = sale.number, sale.key
+    shop = store.shop_of(conn, sale.till)
     row = None
     if number is not None:
         # One read for the card (locked), the programme version in force
         # for the sale's shop at its moment, the stamps it already earned
         # today and whether the key was used.
         row = store.prepared("checkout.card", lambda: _card_for_sale(store.postgres)).first(
-            conn, number=number, now=moment, key=key, shop=shop, at=moment
+            conn, number=number, now=sale.moment, key=key, shop=shop, at=sale.moment
         )
         used = row.used if row is not None else None
         if row is None and key is not None:
@@ -204,14 +264,16 @@ def _record(conn: Connection, store: Store, sale: SaleInput) -> CheckoutResult:
     else:
         # A walk-in: the programme version and whether the key was used.
         version, used = store.prepared("checkout.walk_in", _walk_in).first(
-            conn, key=key, shop=shop, at=moment
+            conn, key=key, shop=shop, at=sale.moment
         )
     if used is not None:
         first = conn.execute(select(checkouts).where(checkouts.c.idempotency_key == key)).one()
-        return _replay(conn, store, first, fingerprint)
-    if number is not None:
-        if row is None:
+        return _replay(conn, store, first, sale.fingerprint)
+    if row is None:
+        if number is not None:
             raise NotFound(f"no card {number} in this shop", "unknown_card")
+        plan = _plan_walk_in(store, conn, sale, shop, version)
+    else:
         if row.status == ERASED:
             raise NotFound(
                 f"card {number} was erased at its holder's request: record the sale without a card",
@@ -219,111 +281,117 @@ def _record(conn: Connection, store: Store, sale: SaleInput) -> CheckoutResult:
             )
         if row.status not in ("active", BLANK):
             raise Refused(f"card {number} is {row.status}", "card_not_active")
-        version = row.version
-        if backdated:
-            created = row.created_at
-            if moment < created:
-                raise InvalidInput(
-                    f"card {number} was created on {created.isoformat()}: a sale at "
-                    f"{moment.isoformat()} cannot be recorded on it",
-                    "invalid_time",
-                )
-    program = store.program_or_refuse(conn, version)
-    if value > program.earning.max_amount:
+        program = _program_for(store, conn, sale, row, row.version)
+        plan = _plan_card_sale(store, conn, sale, row, program, row.version, shop)
+    checkout_id = _write(conn, store, plan, guarded=False)
+    assert checkout_id is not None
+    if plan.referrer is not None:
+        referrer, stamps = plan.referrer
+        give(
+            conn,
+            store,
+            referrer,
+            stamps,
+            plan.program,
+            kind="referral",
+            at=sale.moment,
+            origin="referral",
+            checkout_id=checkout_id,
+        )
+    print_job = printing.enqueue(conn, checkout_id, sale.moment, till=sale.till) if sale.receipt else None
+    return _result(store, conn, plan, checkout_id, print_job)
+
+
+def _program_for(store: Store, conn: Connection, sale: SaleInput, row: Any, version: int | None) -> Program:
+    """The programme the sale follows; refusals of what it cannot be."""
+    if row is not None and sale.backdated and sale.moment < row.created_at:
         raise InvalidInput(
-            f"amount {value} is more than the {program.earning.max_amount} a single sale may be "
+            f"card {sale.number} was created on {row.created_at.isoformat()}: a sale at "
+            f"{sale.moment.isoformat()} cannot be recorded on it",
+            "invalid_time",
+        )
+    program = store.program_or_refuse(conn, version)
+    if sale.value > program.earning.max_amount:
+        raise InvalidInput(
+            f"amount {sale.value} is more than the {program.earning.max_amount} a single sale may be "
             "(program.earning.max_amount)",
             "invalid_amount",
         )
-    if row is None:
-        times = multiplier(program, None, moment.astimezone(store.zone))  # quiet hours
-        stamps = cap_for_day(
-            sale_stamps(program, value, (i.category for i in lines), times),
-            0,
-            program.earning.max_per_day,
-        )
-        checkout_id = _insert(
-            store,
-            conn,
-            shop,
-            till,
-            None,
-            value,
-            moment,
-            day,
-            version,
-            stamps,
-            None,
-            (),
-            key,
-            fingerprint,
-            0,
-            None,
-            (),
-        )
-        _insert_items(store, conn, checkout_id, lines)
-        print_job = printing.enqueue(conn, checkout_id, moment, till=till) if receipt else None
-        token = _claim_token(conn, store, checkout_id, moment)
-        return CheckoutResult(
-            checkout=checkout_id,
-            card=None,
-            amount=value,
-            at=moment,
-            stamps_added=stamps,
-            balance=None,
-            stamps_per_card=program.stamps_per_card,
-            milestones=(),
-            coupons=(),
-            program_version=version,
-            enrol_url=claims.enrol_url(store.settings.public_url, token),
-            claim_token=token,
-            print_job=print_job,
-        )
-    return _card_sale(
-        store,
-        conn,
-        row,
-        program,
-        version,
-        value,
-        lines,
-        moment,
-        day,
-        key,
-        fingerprint,
-        shop,
-        till,
-        receipt,
+    return program
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A sale worked out: every row it writes (``THIS_SALE`` standing for
+    its id until it has one) and what it answers."""
+
+    program: Program
+    checkout: dict[str, Any]  # the checkouts row, but its id
+    items: list[dict[str, Any]]  # checkout_items rows, but checkout_id
+    card: dict[str, Any] | None  # the card's new columns (a card sale)
+    was: Any  # the card as read: the write happens only if it still is (unlocked)
+    ledger: tuple[dict[str, Any], ...]
+    coupons: tuple[dict[str, Any], ...]
+    answer: dict[str, Any]  # CheckoutResult's fields but checkout, print_job and the claim
+    referrer: tuple[CardRef, int] | None = None  # a referral: the referrer and its stamps
+
+
+def _plan_walk_in(store: Store, conn: Connection, sale: SaleInput, shop: int, version: int | None) -> _Plan:
+    program = _program_for(store, conn, sale, None, version)
+    assert version is not None
+    times = multiplier(program, None, sale.moment.astimezone(store.zone))  # quiet hours
+    stamps = cap_for_day(
+        sale_stamps(program, sale.value, (i.category for i in sale.lines), times),
+        0,
+        program.earning.max_per_day,
+    )
+    return _Plan(
+        program=program,
+        checkout=_checkout_row(store, sale, shop, None, version, stamps, None, (), 0, None, (), None),
+        items=_item_rows(sale.lines),
+        card=None,
+        was=None,
+        ledger=(),
+        coupons=(),
+        answer={
+            "card": None,
+            "amount": sale.value,
+            "at": sale.moment,
+            "stamps_added": stamps,
+            "balance": None,
+            "stamps_per_card": program.stamps_per_card,
+            "milestones": (),
+            "coupons": (),
+            "program_version": version,
+        },
     )
 
 
-def _card_sale(
+def _plan_card_sale(
     store: Store,
     conn: Connection,
+    sale: SaleInput,
     row: Any,
     program: Program,
     version: int,
-    value: Decimal,
-    lines: tuple[Any, ...],
-    moment: datetime,
-    day: str,
-    key: str | None,
-    fingerprint: str | None,
     shop: int,
-    till: str | None,
-    receipt: bool,
-) -> CheckoutResult:
-    """A sale on a card: lapse, status, earning, gifts, coupons, in that order."""
+) -> _Plan:
+    """A sale on a card: lapse, status, earning, gifts, coupons, in that
+    order. It reads (tiers, coupons) but writes nothing."""
+    value, lines, moment = sale.value, sale.lines, sale.moment
+    day = store.day_of(moment)
     say = loyalty.phrases(store)
     messages: list[str] = []
     local = moment.astimezone(store.zone)
+    rows: list[dict[str, Any]] = []
     # 1. Stamps that lapsed before this visit go first.
-    lapsed = loyalty.expire(conn, store, row, program, moment)
+    gone = loyalty.lapsed(store, row, program, moment)
     balance, cycle = row.balance, row.cycle
-    if lapsed is not None:
+    if gone is not None:
+        rows.append({**loyalty.expiry_row(row.id, gone), "coupon": None})
         balance, cycle = 0, row.cycle + 1
         days = program.expiry.stamps_after_days or 0
-        messages.append(say.stamps_expired(lapsed.stamps, store.local_day(lapsed.at), days))
+        messages.append(say.stamps_expired(gone.stamps, store.local_day(gone.at), days))
     # 2. The status this visit gives (it counts itself), and its multiplier.
     visit = is_visit(program, value)
     status = TierStatus(None)
@@ -363,47 +431,16 @@ def _card_sale(
     if surprise is not None:
         gifts += surprise.stamps
         messages.append(surprise.message)
+        extra_rows.append(ledger_row(row.id, moment, "surprise", surprise.stamps, checkout_id=THIS_SALE))
     if referral is not None and referral.referred_stamps:
         gifts += referral.referred_stamps
         messages.append(say("referral_referred", n=referral.referred_stamps))
+        extra_rows.append(
+            ledger_row(row.id, moment, "referral", referral.referred_stamps, checkout_id=THIS_SALE)
+        )
     planned = advance(balance, cycle, starter + stamps + gifts, program)
     reached = tuple(MilestoneInfo(r.milestone.at, r.milestone.reward) for r in planned.reached)
-    cohort = store.local_day(row.created_at).strftime("%Y-%m")
-    checkout_id = _insert(
-        store,
-        conn,
-        shop,
-        till,
-        row.id,
-        value,
-        moment,
-        day,
-        version,
-        stamps,
-        planned.balance,
-        reached,
-        key,
-        fingerprint,
-        int(visit),
-        status.tier.name if status.tier else None,
-        (),
-        cohort,
-    )
-    _insert_items(store, conn, checkout_id, lines)
-    store.prepared("card_months.add", _add_card_month).run(conn, month=day[:7], cohort=cohort, card_id=row.id)
-    if surprise is not None:
-        extra_rows.append(ledger_row(row.id, moment, "surprise", surprise.stamps, checkout_id=checkout_id))
-    if referral is not None and referral.referred_stamps:
-        extra_rows.append(
-            ledger_row(row.id, moment, "referral", referral.referred_stamps, checkout_id=checkout_id)
-        )
-    print_job = printing.enqueue(conn, checkout_id, moment, till=till) if receipt else None
-    if starter or row.status == BLANK:
-        activate(conn, row.id)
-    # A sale recorded in the past (--at) leaves the card's current day alone.
-    current = row.stamp_day is None or day >= row.stamp_day
-    last_visit = max(row.last_visit_at, moment) if row.last_visit_at is not None else moment
-    given = give(
+    gift = plan_gift(
         conn,
         store,
         CardRef(row.id, row.number, balance, cycle),
@@ -412,125 +449,322 @@ def _card_sale(
         kind="earn",
         at=moment,
         origin="checkout",
-        checkout_id=checkout_id,
+        checkout_id=THIS_SALE,
         planned=planned,
-        marks=SaleMarks(
-            day if current else row.stamp_day,
-            earned_today + stamps if current else row.day_stamps,
-            visits,
-            last_visit,
-        ),
         extra_rows=tuple(extra_rows),
     )
-    issued = list(given.coupons)
-    if referral is not None and referrer is not None and referral.referrer_stamps:
-        give(
-            conn,
-            store,
-            CardRef(referrer.id, referrer.number, referrer.balance, referrer.cycle),
-            referral.referrer_stamps,
-            program,
-            kind="referral",
-            at=moment,
-            origin="referral",
-            checkout_id=checkout_id,
-        )
+    rows += gift.rows
+    new_coupons = list(gift.coupons)
+    issued = list(gift.given.coupons)
     if program.birthday is not None and visit:
-        gift = _birthday_coupon(conn, store, row, program, moment, checkout_id)
-        if gift is not None:
-            issued.append(gift)
-            messages.append(say("birthday", reward=gift.reward))
+        birthday = _birthday_coupon(conn, store, row, program, moment)
+        if birthday is not None:
+            new_coupons.append(birthday)
+            issued.append(CouponInfo(birthday["code"], birthday["reward"], 0, moment, birthday["expires_at"]))
+            messages.append(say("birthday", reward=birthday["reward"]))
+    # A sale recorded in the past (--at) leaves the card's current day alone.
+    current = row.stamp_day is None or day >= row.stamp_day
+    last_visit = max(row.last_visit_at, moment) if row.last_visit_at is not None else moment
     lapse = loyalty.lapse_at(store, program, last_visit)
-    warning = loyalty.stamp_warning(store, program, given.balance, lapse, moment, say)
+    warning = loyalty.stamp_warning(store, program, gift.given.balance, lapse, moment, say)
     if warning:
         messages.append(warning)
     warn = timedelta(days=program.expiry.warn_days)
     if (row.coupon_end is not None and row.coupon_end <= moment + warn) or (
         issued and timedelta(days=program.coupon_valid_days) <= warn
     ):
-        messages += loyalty.coupon_warnings(conn, store, row.id, moment, program.expiry.warn_days, say)
-    if messages:
-        conn.execute(
-            update(checkouts)
-            .where(checkouts.c.id == checkout_id)
-            .values(messages=loyalty.dump_messages(messages))
-        )
-    return CheckoutResult(
-        checkout=checkout_id,
-        card=row.number,
-        amount=value,
-        at=moment,
-        stamps_added=stamps + gifts,
-        balance=given.balance,
-        stamps_per_card=program.stamps_per_card,
-        milestones=reached,
-        coupons=tuple(issued),
-        program_version=version,
-        next_milestone=next_for(given.balance, program),
-        print_job=print_job,
-        tier=status.tier.name if status.tier else None,
-        messages=tuple(messages),
+        live = loyalty.live_coupons(conn, row.id) + [(c.reward, c.expires) for c in issued]
+        messages += loyalty.coupon_lines(store, live, moment, program.expiry.warn_days, say)
+    cohort = store.local_day(row.created_at).strftime("%Y-%m")
+    tier = status.tier.name if status.tier else None
+    return _Plan(
+        program=program,
+        checkout=_checkout_row(
+            store,
+            sale,
+            shop,
+            row.id,
+            version,
+            stamps,
+            planned.balance,
+            reached,
+            int(visit),
+            tier,
+            messages,
+            cohort,
+        ),
+        items=_item_rows(lines),
+        card={
+            "card_id": row.id,
+            "balance": gift.given.balance,
+            "cycle": gift.given.cycle,
+            "status": "active",
+            "stamp_day": day if current else row.stamp_day,
+            "day_stamps": earned_today + stamps if current else row.day_stamps,
+            "visits": visits,
+            "last_visit_at": last_visit,
+        },
+        was=row,
+        ledger=tuple(rows),
+        coupons=tuple(new_coupons),
+        answer={
+            "card": row.number,
+            "amount": value,
+            "at": moment,
+            "stamps_added": stamps + gifts,
+            "balance": gift.given.balance,
+            "stamps_per_card": program.stamps_per_card,
+            "milestones": reached,
+            "coupons": tuple(issued),
+            "program_version": version,
+            "next_milestone": next_for(gift.given.balance, program),
+            "tier": tier,
+            "messages": tuple(messages),
+        },
+        referrer=(
+            (
+                CardRef(referrer.id, referrer.number, referrer.balance, referrer.cycle),
+                referral.referrer_stamps,
+            )
+            if referral is not None and referrer is not None and referral.referrer_stamps
+            else None
+        ),
     )
 
 
-def _insert(
+def _result(
+    store: Store, conn: Connection, plan: _Plan, checkout_id: int, print_job: int | None
+) -> CheckoutResult:
+    if plan.card is not None:
+        return CheckoutResult(checkout=checkout_id, print_job=print_job, **plan.answer)
+    token = _claim_token(conn, store, checkout_id, plan.answer["at"])
+    return CheckoutResult(
+        checkout=checkout_id,
+        print_job=print_job,
+        enrol_url=claims.enrol_url(store.settings.public_url, token),
+        claim_token=token,
+        **plan.answer,
+    )
+
+
+def _checkout_row(
     store: Store,
-    conn: Connection,
+    sale: SaleInput,
     shop: int,
-    till: str | None,
     card_id: int | None,
-    value: Decimal,
-    moment: datetime,
-    day: str,
     version: int,
     stamps: int,
     balance_after: int | None,
     reached: tuple[MilestoneInfo, ...],
-    key: str | None,
-    fingerprint: str | None,
     visit: int,
     tier: str | None,
-    messages: tuple[str, ...],
-    cohort: str | None = None,
-) -> int:
-    return int(
-        store.prepared("checkout.insert", _insert_checkout).insert(
-            conn,
-            shop_id=shop,
-            till=till,
-            card_id=card_id,
-            amount_cents=to_cents(value),
-            at=moment,
-            day=day,
-            program_version_id=version,
-            stamps=stamps,
-            balance_after=balance_after,
-            milestones=",".join(str(m.at) for m in reached),
-            idempotency_key=key,
-            fingerprint=fingerprint,
-            visit=visit,
-            tier=tier,
-            messages=loyalty.dump_messages(messages),
-            cohort=cohort,
+    messages: Sequence[str],
+    cohort: str | None,
+) -> dict[str, Any]:
+    return {
+        "shop_id": shop,
+        "till": sale.till,
+        "card_id": card_id,
+        "amount_cents": to_cents(sale.value),
+        "at": sale.moment,
+        "day": store.day_of(sale.moment),
+        "program_version_id": version,
+        "stamps": stamps,
+        "balance_after": balance_after,
+        "milestones": ",".join(str(m.at) for m in reached),
+        "idempotency_key": sale.key,
+        "fingerprint": sale.fingerprint,
+        "visit": visit,
+        "tier": tier,
+        "messages": loyalty.dump_messages(messages),
+        "cohort": cohort,
+    }
+
+
+def _item_rows(lines: tuple[Any, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "sku": i.sku,
+            "category": i.category,
+            "quantity": i.quantity,
+            "unit_price_cents": to_cents(i.unit_price),
+        }
+        for i in lines
+    ]
+
+
+# ----------------------------------------------------------------------
+# Writing a sale worked out
+
+
+def _write(conn: Connection, store: Store, plan: _Plan, *, guarded: bool) -> int | None:
+    """Write the plan's rows; the new sale's id. ``guarded``: only if the
+    card is still as read (else None and nothing written)."""
+    if store.postgres:
+        return _write_postgres(conn, store, plan, guarded)
+    card = plan.card
+    if card is not None:
+        was = plan.was
+        changed = store.prepared("cards.sale", _update_card).count(conn, **card, **_guard(was, guarded))
+        if not changed:
+            return None
+    checkout_id = store.prepared("checkout.insert", _insert_checkout).insert(conn, **plan.checkout)
+    if plan.items:
+        store.prepared("checkout.items", _insert_item).run_many(
+            conn, [{**i, "checkout_id": checkout_id} for i in plan.items]
         )
+    if card is not None:
+        store.prepared("card_months.add", _add_card_month).run(
+            conn, month=plan.checkout["day"][:7], cohort=plan.checkout["cohort"], card_id=card["card_id"]
+        )
+    ids = {}
+    for coupon in plan.coupons:
+        ids[(coupon["cycle"], coupon["milestone_at"])] = store.prepared(
+            "coupons.insert", insert_coupon
+        ).insert(conn, **_this_sale(coupon, checkout_id))
+    if plan.ledger:
+        write_ledger(conn, store, [with_coupon(_this_sale(r, checkout_id), ids) for r in plan.ledger])
+    return checkout_id
+
+
+def _this_sale(row: dict[str, Any], checkout_id: int) -> dict[str, Any]:
+    return {**row, "checkout_id": checkout_id} if row["checkout_id"] == THIS_SALE else row
+
+
+def _guard(was: Any, guarded: bool) -> dict[str, Any]:
+    return {
+        "guarded": guarded,
+        "w_balance": was.balance,
+        "w_cycle": was.cycle,
+        "w_status": was.status,
+        "w_stamp_day": was.stamp_day,
+        "w_day_stamps": was.day_stamps,
+        "w_visits": was.visits,
+        "w_last_visit_at": was.last_visit_at,
+        "w_customer_id": was.customer_id,
+    }
+
+
+def _update_card() -> Any:
+    # The card's new state; ``guarded``: only if it is still as it was read.
+    still = and_(
+        cards.c.balance == bindparam("w_balance"),
+        cards.c.cycle == bindparam("w_cycle"),
+        cards.c.status == bindparam("w_status"),
+        cards.c.stamp_day.is_not_distinct_from(bindparam("w_stamp_day", type_=cards.c.stamp_day.type)),
+        cards.c.day_stamps == bindparam("w_day_stamps"),
+        cards.c.visits == bindparam("w_visits"),
+        cards.c.last_visit_at.is_not_distinct_from(
+            bindparam("w_last_visit_at", type_=cards.c.last_visit_at.type)
+        ),
+        cards.c.customer_id.is_not_distinct_from(bindparam("w_customer_id", type_=cards.c.customer_id.type)),
+    )
+    return (
+        update(cards)
+        .where(cards.c.id == bindparam("card_id"), or_(bindparam("guarded", type_=Boolean) == false(), still))
+        .values({name: bindparam(name) for name in _CARD_COLUMNS})
     )
 
 
-def _insert_items(store: Store, conn: Connection, checkout_id: int, lines: tuple[Any, ...]) -> None:
-    if lines:
-        store.prepared("checkout.items", _insert_item).run_many(
-            conn,
-            [
-                {
-                    "checkout_id": checkout_id,
-                    "sku": i.sku,
-                    "category": i.category,
-                    "quantity": i.quantity,
-                    "unit_price_cents": to_cents(i.unit_price),
-                }
-                for i in lines
-            ],
-        )
+_CARD_COLUMNS = ("balance", "cycle", "status", "stamp_day", "day_stamps", "visits", "last_visit_at")
+
+
+def _write_postgres(conn: Connection, store: Store, plan: _Plan, guarded: bool) -> int | None:
+    # One statement: on a connection in autocommit mode it is its own
+    # transaction, all of it or nothing.
+    items = plan.items
+    args: dict[str, Any] = {
+        **plan.checkout,
+        "i_sku": [i["sku"] for i in items],
+        "i_category": [i["category"] for i in items],
+        "i_quantity": [i["quantity"] for i in items],
+        "i_price": [i["unit_price_cents"] for i in items],
+    }
+    if plan.card is None:
+        return store.prepared("checkout.walk_in_write", _walk_in_sql).scalar(conn, **args)  # type: ignore[no-any-return]
+    coupons_, rows = plan.coupons, plan.ledger
+    args.update(plan.card)
+    args.update(_guard(plan.was, guarded))
+    args.update(
+        {
+            "k_code": [c["code"] for c in coupons_],
+            "k_cycle": [c["cycle"] for c in coupons_],
+            "k_at": [c["milestone_at"] for c in coupons_],
+            "k_reward": [c["reward"] for c in coupons_],
+            "k_origin": [c["origin"] for c in coupons_],
+            "k_expires": [c["expires_at"] for c in coupons_],
+            "k_cost": [c["cost_cents"] for c in coupons_],
+            "l_at": [r["at"] for r in rows],
+            "l_kind": [r["kind"] for r in rows],
+            "l_stamps": [r["stamps"] for r in rows],
+            "l_cycles": [r["cycles"] for r in rows],
+            "l_sale": [r["checkout_id"] == THIS_SALE for r in rows],
+            "l_coupon_cycle": [r["coupon"][0] if r["coupon"] else None for r in rows],
+            "l_coupon_at": [r["coupon"][1] if r["coupon"] else None for r in rows],
+            "l_reason": [r["reason"] for r in rows],
+        }
+    )
+    return store.prepared("checkout.card_write", _card_sale_sql).scalar(conn, **args)  # type: ignore[no-any-return]
+
+
+_INSERT_SALE = """
+  INSERT INTO checkouts (shop_id, till, card_id, amount_cents, at, day, program_version_id, stamps,
+    balance_after, milestones, idempotency_key, fingerprint, visit, tier, messages, cohort)
+  SELECT :shop_id, :till, {card}, :amount_cents, :at, :day, :program_version_id, :stamps,
+    :balance_after, :milestones, :idempotency_key, :fingerprint, :visit, :tier, :messages, :cohort
+  {source} RETURNING id
+"""
+_INSERT_ITEMS = """
+  INSERT INTO checkout_items (checkout_id, sku, category, quantity, unit_price_cents)
+  SELECT c.id, x.sku, x.category, x.quantity, x.price FROM c,
+    unnest(CAST(:i_sku AS text[]), CAST(:i_category AS text[]), CAST(:i_quantity AS integer[]),
+      CAST(:i_price AS bigint[])) WITH ORDINALITY AS x(sku, category, quantity, price, n)
+  ORDER BY x.n
+"""
+
+
+def _walk_in_sql() -> Any:
+    sale = _INSERT_SALE.format(card="NULL", source="")
+    return text(f"WITH c AS ({sale}), i AS ({_INSERT_ITEMS}) SELECT id FROM c")
+
+
+def _card_sale_sql() -> Any:
+    # The card's update decides: no row back (the card moved), nothing written.
+    sale = _INSERT_SALE.format(card="u.id", source="FROM u")
+    return text(
+        f"""WITH u AS (
+  UPDATE cards SET balance = :balance, cycle = :cycle, status = :status, stamp_day = :stamp_day,
+    day_stamps = :day_stamps, visits = :visits, last_visit_at = :last_visit_at
+  WHERE id = :card_id AND (NOT :guarded OR (balance = :w_balance AND cycle = :w_cycle
+    AND status = :w_status AND stamp_day IS NOT DISTINCT FROM CAST(:w_stamp_day AS text)
+    AND day_stamps = :w_day_stamps AND visits = :w_visits
+    AND last_visit_at IS NOT DISTINCT FROM CAST(:w_last_visit_at AS timestamptz)
+    AND customer_id IS NOT DISTINCT FROM CAST(:w_customer_id AS bigint)))
+  RETURNING id
+), c AS ({sale}), i AS ({_INSERT_ITEMS}), m AS (
+  INSERT INTO card_months (month, cohort, card_id) SELECT substr(:day, 1, 7), :cohort, u.id FROM u
+  ON CONFLICT DO NOTHING
+), k AS (
+  INSERT INTO coupons (code, card_id, cycle, milestone_at, reward, origin, checkout_id, issued_at,
+    expires_at, cost_cents)
+  SELECT x.code, :card_id, x.cycle, x.at, x.reward, x.origin, c.id, :at, x.expires, x.cost FROM c,
+    unnest(CAST(:k_code AS text[]), CAST(:k_cycle AS integer[]), CAST(:k_at AS integer[]),
+      CAST(:k_reward AS text[]), CAST(:k_origin AS text[]), CAST(:k_expires AS timestamptz[]),
+      CAST(:k_cost AS bigint[])) WITH ORDINALITY AS x(code, cycle, at, reward, origin, expires, cost, n)
+  ORDER BY x.n
+  RETURNING id, cycle, milestone_at
+), l AS (
+  INSERT INTO ledger (card_id, at, kind, stamps, cycles, checkout_id, coupon_id, reason)
+  SELECT :card_id, x.at, x.kind, x.stamps, x.cycles, CASE WHEN x.sale THEN c.id END,
+    (SELECT k.id FROM k WHERE k.cycle = x.coupon_cycle AND k.milestone_at = x.coupon_at), x.reason
+  FROM c, unnest(CAST(:l_at AS timestamptz[]), CAST(:l_kind AS text[]), CAST(:l_stamps AS integer[]),
+    CAST(:l_cycles AS integer[]), CAST(:l_sale AS boolean[]), CAST(:l_coupon_cycle AS integer[]),
+    CAST(:l_coupon_at AS integer[]), CAST(:l_reason AS text[]))
+    WITH ORDINALITY AS x(at, kind, stamps, cycles, sale, coupon_cycle, coupon_at, reason, n)
+  ORDER BY x.n
+)
+SELECT id FROM c"""
+    )
 
 
 def _insert_item() -> Any:
@@ -539,10 +773,11 @@ def _insert_item() -> Any:
 
 
 def _birthday_coupon(
-    conn: Connection, store: Store, row: Any, program: Program, moment: datetime, checkout_id: int
-) -> CouponInfo | None:
-    """The birthday coupon, at the first visit in the window, once a year
-    (a coupon of milestone 0, its "cycle" the birthday's year)."""
+    conn: Connection, store: Store, row: Any, program: Program, moment: datetime
+) -> dict[str, Any] | None:
+    """The birthday coupon to issue with this sale, if any: at the first
+    visit in the window, once a year (a coupon of milestone 0, its "cycle"
+    the birthday's year)."""
     assert program.birthday is not None
     if row.customer_id is None:
         return None
@@ -560,23 +795,19 @@ def _birthday_coupon(
     ).first()
     if taken is not None:
         return None
-    code = new_coupon_code()
-    expires = store.end_of_day_after(moment, program.coupon_valid_days)
-    conn.execute(
-        insert(coupons).values(
-            code=code,
-            card_id=row.id,
-            cycle=year,
-            milestone_at=0,
-            reward=program.birthday.reward,
-            origin="birthday",
-            checkout_id=checkout_id,
-            issued_at=moment,
-            expires_at=expires,
-            cost_cents=to_cents(program.birthday.cost) if program.birthday.cost is not None else None,
-        )
-    )
-    return CouponInfo(code, program.birthday.reward, 0, moment, expires)
+    cost = program.birthday.cost
+    return {
+        "code": new_coupon_code(),
+        "card_id": row.id,
+        "cycle": year,
+        "milestone_at": 0,
+        "reward": program.birthday.reward,
+        "origin": "birthday",
+        "checkout_id": THIS_SALE,
+        "issued_at": moment,
+        "expires_at": store.end_of_day_after(moment, program.coupon_valid_days),
+        "cost_cents": to_cents(cost) if cost is not None else None,
+    }
 
 
 def _claim_token(conn: Connection, store: Store, checkout_id: int, moment: datetime) -> str:

@@ -183,21 +183,40 @@ class Lapsed:
     at: datetime  # the moment they lapsed
 
 
+def lapsed(store: Store, card: Any, program: Program, moment: datetime) -> Lapsed | None:
+    """The stamps of a card (balance, last_visit_at) that lapsed by ``moment``, if any."""
+    when = lapse_at(store, program, card.last_visit_at)
+    if when is None or card.balance <= 0 or moment <= when:
+        return None
+    return Lapsed(card.balance, when)
+
+
+def expiry_row(card_id: int, gone: Lapsed) -> dict[str, Any]:
+    """The ledger row of lapsed stamps: at the lapse moment, ending the cycle."""
+    return {
+        "card_id": card_id,
+        "at": gone.at,
+        "kind": "expiry",
+        "stamps": -gone.stamps,
+        "cycles": 1,
+        "checkout_id": None,
+        "coupon_id": None,
+        "staff": None,
+        "reason": "no visit",
+    }
+
+
 def expire(conn: Connection, store: Store, card: Any, program: Program, moment: datetime) -> Lapsed | None:
     """Remove a card's stamps that lapsed by ``moment``: an ``expiry`` row
     in the ledger at the lapse moment, and the card starts a fresh cycle (its
     coupons stay valid to their own date; its milestones can be reached
     again). ``card`` is the locked row (balance, cycle, last_visit_at)."""
-    when = lapse_at(store, program, card.last_visit_at)
-    if when is None or card.balance <= 0 or moment <= when:
+    gone = lapsed(store, card, program, moment)
+    if gone is None:
         return None
-    conn.execute(
-        ledger.insert().values(
-            card_id=card.id, at=when, kind="expiry", stamps=-card.balance, cycles=1, reason="no visit"
-        )
-    )
+    conn.execute(ledger.insert().values(**expiry_row(card.id, gone)))
     conn.execute(update(cards).where(cards.c.id == card.id).values(balance=0, cycle=card.cycle + 1))
-    return Lapsed(card.balance, when)
+    return gone
 
 
 def expire_all(store: Store, at: datetime | None = None) -> tuple[int, int]:
@@ -257,6 +276,11 @@ def coupon_warnings(
     conn: Connection, store: Store, card_id: int, moment: datetime, warn_days: int, say: Phrases
 ) -> list[str]:
     """``coupon_lines`` of the card's live coupons, read from the database."""
+    return coupon_lines(store, live_coupons(conn, card_id), moment, warn_days, say)
+
+
+def live_coupons(conn: Connection, card_id: int) -> list[tuple[str, datetime]]:
+    """``(reward, expires)`` of the card's coupons neither used nor voided."""
     live = conn.execute(
         select(coupons.c.reward, coupons.c.expires_at).where(
             coupons.c.card_id == card_id,
@@ -264,7 +288,7 @@ def coupon_warnings(
             coupons.c.voided_at.is_(None),
         )
     ).all()
-    return coupon_lines(store, [(c.reward, c.expires_at) for c in live], moment, warn_days, say)
+    return [(c.reward, c.expires_at) for c in live]
 
 
 def stamp_warning(

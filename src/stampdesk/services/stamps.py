@@ -125,6 +125,22 @@ def ledger_row(
     }
 
 
+# A row of a sale that is not written yet points to the sale with this
+# checkout id; it is replaced by the sale's id when the sale is written.
+THIS_SALE = -1
+
+
+@dataclass(frozen=True)
+class Gift:
+    """What ``give`` will write: the ledger rows and the new coupons, in
+    that order of meaning (a completion's row names its coupon by
+    ``coupon``: its (cycle, milestone)), and what the card becomes."""
+
+    rows: tuple[dict[str, Any], ...]
+    coupons: tuple[dict[str, Any], ...]
+    given: Given
+
+
 def give(
     conn: Connection,
     store: Store,
@@ -149,8 +165,58 @@ def give(
     ``advance()`` the caller already computed for these same values.
     ``marks`` are the card's new sale marks after a sale.
     """
+    gift = plan_gift(
+        conn,
+        store,
+        card,
+        stamps,
+        program,
+        kind=kind,
+        at=at,
+        origin=origin,
+        checkout_id=checkout_id,
+        staff=staff,
+        reason=reason,
+        extra_rows=extra_rows,
+        planned=planned,
+    )
+    ids = {}
+    statement = store.prepared("coupons.insert", insert_coupon)
+    for values in gift.coupons:
+        key = (values["cycle"], values["milestone_at"])
+        # Only a completion's ledger row points to its coupon: the others
+        # need no id back (on PostgreSQL, no round trip of their own).
+        if any(row["coupon"] == key for row in gift.rows):
+            ids[key] = statement.insert(conn, **values)
+        else:
+            statement.run(conn, **values)
+    write_ledger(conn, store, [with_coupon(row, ids) for row in gift.rows])
+    result = gift.given
+    if (result.balance, result.cycle) != (card.balance, card.cycle) or marks is not None:
+        set_balance(conn, store, card.id, result.balance, result.cycle, marks)
+    return result
+
+
+def plan_gift(
+    conn: Connection,
+    store: Store,
+    card: CardRef,
+    stamps: int,
+    program: Program,
+    *,
+    kind: str,
+    at: datetime,
+    origin: str,
+    checkout_id: int | None = None,
+    staff: str | None = None,
+    reason: str | None = None,
+    extra_rows: tuple[dict[str, Any], ...] = (),
+    planned: Advance | None = None,
+) -> Gift:
+    """What ``give`` writes, decided without writing (it reads the card's
+    coupons when a milestone is reached): see ``give``."""
     result = planned or advance(card.balance, card.cycle, stamps, program)
-    rows: list[dict[str, Any]] = list(extra_rows)
+    rows: list[dict[str, Any]] = [{**r, "coupon": None} for r in extra_rows]
     if stamps - sum(r["stamps"] for r in extra_rows):
         rows.append(
             ledger_row(
@@ -164,6 +230,7 @@ def give(
             )
         )
     issued: list[CouponInfo] = []
+    new: list[dict[str, Any]] = []
     if result.reached:
         live = {
             (cycle, at)
@@ -173,46 +240,48 @@ def give(
         }
         expires = store.end_of_day_after(at, program.coupon_valid_days)
         for reached in result.reached:
-            coupon_id = None
-            final = reached.milestone.at == program.stamps_per_card
-            if (reached.cycle, reached.milestone.at) not in live:
+            key = (reached.cycle, reached.milestone.at)
+            fresh = key not in live
+            if fresh:
                 code = new_coupon_code()
-                values = {
-                    "code": code,
-                    "card_id": card.id,
-                    "cycle": reached.cycle,
-                    "milestone_at": reached.milestone.at,
-                    "reward": reached.milestone.reward,
-                    "origin": origin,
-                    "checkout_id": checkout_id,
-                    "issued_at": at,
-                    "expires_at": expires,
-                    "cost_cents": to_cents(cost) if (cost := reached.milestone.cost) is not None else None,
-                }
-                statement = store.prepared("coupons.insert", _insert_coupon)
-                # Only a completion's ledger row points to its coupon: the
-                # others need no id back (on PostgreSQL, no round trip of their own).
-                if final:
-                    coupon_id = statement.insert(conn, **values)
-                else:
-                    statement.run(conn, **values)
-                issued.append(CouponInfo(code, reached.milestone.reward, reached.milestone.at, at, expires))
-            if final:
-                rows.append(
-                    ledger_row(
-                        card.id,
-                        at,
-                        "completion",
-                        -program.stamps_per_card,
-                        cycles=1,
-                        checkout_id=checkout_id,
-                        coupon_id=coupon_id,
-                    )
+                new.append(
+                    {
+                        "code": code,
+                        "card_id": card.id,
+                        "cycle": reached.cycle,
+                        "milestone_at": reached.milestone.at,
+                        "reward": reached.milestone.reward,
+                        "origin": origin,
+                        "checkout_id": checkout_id,
+                        "issued_at": at,
+                        "expires_at": expires,
+                        "cost_cents": to_cents(cost)
+                        if (cost := reached.milestone.cost) is not None
+                        else None,
+                    }
                 )
-    write_ledger(conn, store, rows)
-    if (result.balance, result.cycle) != (card.balance, card.cycle) or marks is not None:
-        set_balance(conn, store, card.id, result.balance, result.cycle, marks)
-    return Given(result.balance, result.cycle, result.reached, tuple(issued))
+                issued.append(CouponInfo(code, reached.milestone.reward, reached.milestone.at, at, expires))
+            if reached.milestone.at == program.stamps_per_card:
+                completion = ledger_row(
+                    card.id,
+                    at,
+                    "completion",
+                    -program.stamps_per_card,
+                    cycles=1,
+                    checkout_id=checkout_id,
+                )
+                rows.append({**completion, "coupon": key if fresh else None})
+    for row in rows:
+        row.setdefault("coupon", None)
+    return Gift(tuple(rows), tuple(new), Given(result.balance, result.cycle, result.reached, tuple(issued)))
+
+
+def with_coupon(row: dict[str, Any], ids: dict[tuple[int, int], int]) -> dict[str, Any]:
+    """A planned ledger row as written: its coupon's id instead of its key."""
+    out = {name: value for name, value in row.items() if name != "coupon"}
+    if row["coupon"] is not None:
+        out["coupon_id"] = ids[row["coupon"]]
+    return out
 
 
 def _live_coupons() -> Any:
@@ -223,7 +292,7 @@ def _live_coupons() -> Any:
     )
 
 
-def _insert_coupon() -> Any:
+def insert_coupon() -> Any:
     names = (
         "code",
         "card_id",
