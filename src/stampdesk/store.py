@@ -114,14 +114,10 @@ class Store:
 
     @contextmanager
     def unlocked(self) -> Iterator[Connection]:
-        """A connection on which each statement is its own transaction (a
-        sale read, then written by one guarded statement: see
-        ``checkout``). On SQLite, a read connection: writes go through
-        ``write``."""
-        if not self.postgres:
-            with self.read() as conn:
-                yield conn
-            return
+        """A PostgreSQL connection on which each statement is its own
+        transaction (a sale read, then written by one guarded statement:
+        see ``checkout``)."""
+        assert self.postgres
         with _reachable():
             conn = self._pg_writer()
             try:

@@ -11,16 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
     Connection,
     Row,
     Select,
     and_,
     bindparam,
-    false,
     func,
     insert,
-    or_,
     select,
     text,
     update,
@@ -191,8 +188,11 @@ def prepare(
 
 
 def _checkout(store: Store, sale: SaleInput) -> CheckoutResult:
-    # Most sales need no lock held while they are worked out (see _unlocked).
-    if not sale.receipt:
+    # On PostgreSQL, most sales need no lock held while they are worked out
+    # (see _unlocked). On SQLite, one transaction from the read on is
+    # cheaper: a second connection, or a second transaction, reads again
+    # the pages other tills changed.
+    if store.postgres and not sale.receipt:
         for _ in range(UNLOCKED_TRIES):
             result = _unlocked(store, sale)
             if result is not MOVED:
@@ -209,10 +209,8 @@ UNLOCKED_TRIES = 3
 
 def _unlocked(store: Store, sale: SaleInput) -> object:
     """A sale worked out from the card as read, without a lock, then written
-    in one short transaction only if the card is still as read: on
-    PostgreSQL, one statement in its own transaction, so that a till's sale
-    is two round trips and two statements; on SQLite, the write lock is
-    held while the rows are written, not while the sale is worked out.
+    by one statement in its own transaction (PostgreSQL), only if the card
+    is still as read: a till's sale is two round trips and two statements.
 
     ``MOVED`` when another till changed the card meanwhile (the caller
     tries again), and for what needs the card locked: a replayed key, a
@@ -236,11 +234,7 @@ def _unlocked(store: Store, sale: SaleInput) -> object:
                 return MOVED  # a referral may give the referrer stamps: two cards locked
             program = _program_for(store, conn, sale, row, row.version)
             plan = _plan_card_sale(store, conn, sale, row, program, row.version, shop)
-        if store.postgres:
-            checkout_id = _write(conn, store, plan, guarded=True)
-        else:
-            with store.write() as writer:
-                checkout_id = _write(writer, store, plan, guarded=True)
+        checkout_id = _write(conn, store, plan)
         if checkout_id is None:
             return MOVED
         return _result(store, conn, plan, checkout_id, None)
@@ -283,7 +277,7 @@ def _record(conn: Connection, store: Store, sale: SaleInput) -> CheckoutResult:
             raise Refused(f"card {number} is {row.status}", "card_not_active")
         program = _program_for(store, conn, sale, row, row.version)
         plan = _plan_card_sale(store, conn, sale, row, program, row.version, shop)
-    checkout_id = _write(conn, store, plan, guarded=False)
+    checkout_id = _write(conn, store, plan)
     assert checkout_id is not None
     if plan.referrer is not None:
         referrer, stamps = plan.referrer
@@ -597,15 +591,15 @@ def _item_rows(lines: tuple[Any, ...]) -> list[dict[str, Any]]:
 # Writing a sale worked out
 
 
-def _write(conn: Connection, store: Store, plan: _Plan, *, guarded: bool) -> int | None:
-    """Write the plan's rows; the new sale's id. ``guarded``: only if the
-    card is still as read (else None and nothing written)."""
+def _write(conn: Connection, store: Store, plan: _Plan) -> int | None:
+    """Write the plan's rows, if its card is still as the plan read it (it
+    is, when it was read locked); the new sale's id, or None and nothing
+    written when the card changed meanwhile."""
     if store.postgres:
-        return _write_postgres(conn, store, plan, guarded)
+        return _write_postgres(conn, store, plan)
     card = plan.card
     if card is not None:
-        was = plan.was
-        changed = store.prepared("cards.sale", _update_card).count(conn, **card, **_guard(was, guarded))
+        changed = store.prepared("cards.sale", _update_card).count(conn, **card, **_guard(plan.was))
         if not changed:
             return None
     checkout_id = store.prepared("checkout.insert", _insert_checkout).insert(conn, **plan.checkout)
@@ -619,9 +613,9 @@ def _write(conn: Connection, store: Store, plan: _Plan, *, guarded: bool) -> int
         )
     ids = {}
     for coupon in plan.coupons:
-        ids[(coupon["cycle"], coupon["milestone_at"])] = store.prepared(
-            "coupons.insert", insert_coupon
-        ).insert(conn, **_this_sale(coupon, checkout_id))
+        ids[coupon["code"]] = store.prepared("coupons.insert", insert_coupon).insert(
+            conn, **_this_sale(coupon, checkout_id)
+        )
     if plan.ledger:
         write_ledger(conn, store, [with_coupon(_this_sale(r, checkout_id), ids) for r in plan.ledger])
     return checkout_id
@@ -631,9 +625,8 @@ def _this_sale(row: dict[str, Any], checkout_id: int) -> dict[str, Any]:
     return {**row, "checkout_id": checkout_id} if row["checkout_id"] == THIS_SALE else row
 
 
-def _guard(was: Any, guarded: bool) -> dict[str, Any]:
+def _guard(was: Any) -> dict[str, Any]:
     return {
-        "guarded": guarded,
         "w_balance": was.balance,
         "w_cycle": was.cycle,
         "w_status": was.status,
@@ -646,7 +639,7 @@ def _guard(was: Any, guarded: bool) -> dict[str, Any]:
 
 
 def _update_card() -> Any:
-    # The card's new state; ``guarded``: only if it is still as it was read.
+    # The card's new state, only if it is still as it was read.
     still = and_(
         cards.c.balance == bindparam("w_balance"),
         cards.c.cycle == bindparam("w_cycle"),
@@ -661,7 +654,7 @@ def _update_card() -> Any:
     )
     return (
         update(cards)
-        .where(cards.c.id == bindparam("card_id"), or_(bindparam("guarded", type_=Boolean) == false(), still))
+        .where(cards.c.id == bindparam("card_id"), still)
         .values({name: bindparam(name) for name in _CARD_COLUMNS})
     )
 
@@ -669,9 +662,11 @@ def _update_card() -> Any:
 _CARD_COLUMNS = ("balance", "cycle", "status", "stamp_day", "day_stamps", "visits", "last_visit_at")
 
 
-def _write_postgres(conn: Connection, store: Store, plan: _Plan, guarded: bool) -> int | None:
+def _write_postgres(conn: Connection, store: Store, plan: _Plan) -> int | None:
     # One statement: on a connection in autocommit mode it is its own
-    # transaction, all of it or nothing.
+    # transaction, all of it or nothing. Kept under psycopg's limits for
+    # caching a statement's parsing (50 parameters, 4,096 characters: see
+    # test_engine).
     items = plan.items
     args: dict[str, Any] = {
         **plan.checkout,
@@ -684,7 +679,7 @@ def _write_postgres(conn: Connection, store: Store, plan: _Plan, guarded: bool) 
         return store.prepared("checkout.walk_in_write", _walk_in_sql).scalar(conn, **args)  # type: ignore[no-any-return]
     coupons_, rows = plan.coupons, plan.ledger
     args.update(plan.card)
-    args.update(_guard(plan.was, guarded))
+    args.update(_guard(plan.was))
     args.update(
         {
             "k_code": [c["code"] for c in coupons_],
@@ -699,8 +694,7 @@ def _write_postgres(conn: Connection, store: Store, plan: _Plan, guarded: bool) 
             "l_stamps": [r["stamps"] for r in rows],
             "l_cycles": [r["cycles"] for r in rows],
             "l_sale": [r["checkout_id"] == THIS_SALE for r in rows],
-            "l_coupon_cycle": [r["coupon"][0] if r["coupon"] else None for r in rows],
-            "l_coupon_at": [r["coupon"][1] if r["coupon"] else None for r in rows],
+            "l_coupon": [r["coupon"] for r in rows],
             "l_reason": [r["reason"] for r in rows],
         }
     )
@@ -735,11 +729,10 @@ def _card_sale_sql() -> Any:
         f"""WITH u AS (
   UPDATE cards SET balance = :balance, cycle = :cycle, status = :status, stamp_day = :stamp_day,
     day_stamps = :day_stamps, visits = :visits, last_visit_at = :last_visit_at
-  WHERE id = :card_id AND (NOT :guarded OR (balance = :w_balance AND cycle = :w_cycle
-    AND status = :w_status AND stamp_day IS NOT DISTINCT FROM CAST(:w_stamp_day AS text)
-    AND day_stamps = :w_day_stamps AND visits = :w_visits
-    AND last_visit_at IS NOT DISTINCT FROM CAST(:w_last_visit_at AS timestamptz)
-    AND customer_id IS NOT DISTINCT FROM CAST(:w_customer_id AS bigint)))
+  WHERE id = :card_id AND balance = :w_balance AND cycle = :w_cycle AND status = :w_status
+    AND stamp_day IS NOT DISTINCT FROM CAST(:w_stamp_day AS text) AND day_stamps = :w_day_stamps
+    AND visits = :w_visits AND last_visit_at IS NOT DISTINCT FROM CAST(:w_last_visit_at AS timestamptz)
+    AND customer_id IS NOT DISTINCT FROM CAST(:w_customer_id AS bigint)
   RETURNING id
 ), c AS ({sale}), i AS ({_INSERT_ITEMS}), m AS (
   INSERT INTO card_months (month, cohort, card_id) SELECT substr(:day, 1, 7), :cohort, u.id FROM u
@@ -752,15 +745,14 @@ def _card_sale_sql() -> Any:
       CAST(:k_reward AS text[]), CAST(:k_origin AS text[]), CAST(:k_expires AS timestamptz[]),
       CAST(:k_cost AS bigint[])) WITH ORDINALITY AS x(code, cycle, at, reward, origin, expires, cost, n)
   ORDER BY x.n
-  RETURNING id, cycle, milestone_at
+  RETURNING id, code
 ), l AS (
   INSERT INTO ledger (card_id, at, kind, stamps, cycles, checkout_id, coupon_id, reason)
   SELECT :card_id, x.at, x.kind, x.stamps, x.cycles, CASE WHEN x.sale THEN c.id END,
-    (SELECT k.id FROM k WHERE k.cycle = x.coupon_cycle AND k.milestone_at = x.coupon_at), x.reason
+    (SELECT k.id FROM k WHERE k.code = x.coupon), x.reason
   FROM c, unnest(CAST(:l_at AS timestamptz[]), CAST(:l_kind AS text[]), CAST(:l_stamps AS integer[]),
-    CAST(:l_cycles AS integer[]), CAST(:l_sale AS boolean[]), CAST(:l_coupon_cycle AS integer[]),
-    CAST(:l_coupon_at AS integer[]), CAST(:l_reason AS text[]))
-    WITH ORDINALITY AS x(at, kind, stamps, cycles, sale, coupon_cycle, coupon_at, reason, n)
+    CAST(:l_cycles AS integer[]), CAST(:l_sale AS boolean[]), CAST(:l_coupon AS text[]),
+    CAST(:l_reason AS text[])) WITH ORDINALITY AS x(at, kind, stamps, cycles, sale, coupon, reason, n)
   ORDER BY x.n
 )
 SELECT id FROM c"""

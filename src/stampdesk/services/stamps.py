@@ -132,9 +132,9 @@ THIS_SALE = -1
 
 @dataclass(frozen=True)
 class Gift:
-    """What ``give`` will write: the ledger rows and the new coupons, in
-    that order of meaning (a completion's row names its coupon by
-    ``coupon``: its (cycle, milestone)), and what the card becomes."""
+    """What ``give`` will write: the ledger rows and the new coupons (a
+    completion's row names its new coupon by its code, ``coupon``), and
+    what the card becomes."""
 
     rows: tuple[dict[str, Any], ...]
     coupons: tuple[dict[str, Any], ...]
@@ -183,11 +183,11 @@ def give(
     ids = {}
     statement = store.prepared("coupons.insert", insert_coupon)
     for values in gift.coupons:
-        key = (values["cycle"], values["milestone_at"])
+        code = values["code"]
         # Only a completion's ledger row points to its coupon: the others
         # need no id back (on PostgreSQL, no round trip of their own).
-        if any(row["coupon"] == key for row in gift.rows):
-            ids[key] = statement.insert(conn, **values)
+        if any(row["coupon"] == code for row in gift.rows):
+            ids[code] = statement.insert(conn, **values)
         else:
             statement.run(conn, **values)
     write_ledger(conn, store, [with_coupon(row, ids) for row in gift.rows])
@@ -240,9 +240,8 @@ def plan_gift(
         }
         expires = store.end_of_day_after(at, program.coupon_valid_days)
         for reached in result.reached:
-            key = (reached.cycle, reached.milestone.at)
-            fresh = key not in live
-            if fresh:
+            code = None
+            if (reached.cycle, reached.milestone.at) not in live:
                 code = new_coupon_code()
                 new.append(
                     {
@@ -270,14 +269,14 @@ def plan_gift(
                     cycles=1,
                     checkout_id=checkout_id,
                 )
-                rows.append({**completion, "coupon": key if fresh else None})
+                rows.append({**completion, "coupon": code})
     for row in rows:
         row.setdefault("coupon", None)
     return Gift(tuple(rows), tuple(new), Given(result.balance, result.cycle, result.reached, tuple(issued)))
 
 
-def with_coupon(row: dict[str, Any], ids: dict[tuple[int, int], int]) -> dict[str, Any]:
-    """A planned ledger row as written: its coupon's id instead of its key."""
+def with_coupon(row: dict[str, Any], ids: dict[str, int]) -> dict[str, Any]:
+    """A planned ledger row as written: its new coupon's id instead of its code."""
     out = {name: value for name, value in row.items() if name != "coupon"}
     if row["coupon"] is not None:
         out["coupon_id"] = ids[row["coupon"]]
