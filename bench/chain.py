@@ -948,9 +948,10 @@ def pg_statements(shop: Shop) -> Iterator[collections.Counter[str]]:
         print("\n(pg_stat_statements is not loaded by this server: no server-side timings per statement)")
         return
     with psycopg.connect(libpq(shop.url), autocommit=True) as conn:
-        print("\npg_stat_statements (500 sales): calls, mean ms, total ms")
+        print("\npg_stat_statements (500 sales): calls, mean ms, total ms (planning and execution)")
         for calls, mean, total, query in conn.execute(
-            "SELECT calls, mean_exec_time + mean_plan_time, total_exec_time + total_plan_time, query FROM pg_stat_statements "
+            "SELECT calls, mean_exec_time + mean_plan_time, total_exec_time + total_plan_time, query "
+            "FROM pg_stat_statements "
             "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
             "ORDER BY total_exec_time DESC LIMIT 15"
         ):

@@ -7,6 +7,7 @@ the database is the real PostgreSQL."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import sqlite3
@@ -26,7 +27,7 @@ from sqlalchemy.engine import make_url
 from helpers import ROOT, Clock, make_desk
 from stampdesk.desk import Desk
 from stampdesk.domain.card_numbers import check_digit
-from stampdesk.offline import OfflineSale
+from stampdesk.offline import OfflineSale, SaleOutbox
 from stampdesk.results import CheckoutResult
 from tcp_proxy import CuttableLink
 
@@ -344,3 +345,24 @@ def test_init_says_when_the_database_cannot_be_reached(pg_url: str, tmp_path: Pa
     )
     assert done.returncode == 1, done
     assert json.loads(done.stdout)["error"]["code"] == "database_unavailable"
+
+
+def _open_outbox(path: str) -> None:
+    SaleOutbox(path).close()
+
+
+def test_processes_of_one_till_opening_a_new_outbox_at_once_all_open_it(tmp_path: Path) -> None:
+    """Till processes started together (one till's API server and its
+    scripts) open the same new outbox: SQLite refuses the switch to WAL of
+    some of them at once, and each must still open it."""
+    context = multiprocessing.get_context("fork")
+    failed = 0
+    for trial in range(40):
+        path = str(tmp_path / f"outbox-{trial}.db")
+        openers = [context.Process(target=_open_outbox, args=(path,)) for _ in range(4)]
+        for p in openers:
+            p.start()
+        for p in openers:
+            p.join(60)
+        failed += sum(p.exitcode != 0 for p in openers)
+    assert failed == 0

@@ -79,3 +79,46 @@ def test_many_threads_selling_at_once_leave_the_pool_its_connections(pg_url: str
     assert [desk.card(n).visits for n in numbers] == [24] * 5
     assert desk.check().ok
     desk.close()
+
+
+@pytest.mark.postgres
+def test_a_card_sale_is_two_statements_each_parsed_once_per_connection(
+    pg_url: str, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a till's sale reads its card (and its coupons, when it
+    reaches a milestone), then writes the sale, its lines, its stamps, its
+    coupons and the card in one statement. psycopg
+    keeps its parsing of a statement only within 4,096 characters and 50
+    parameters: past them every sale would pay for it again."""
+    import psycopg
+    from psycopg import _queries
+
+    desk = make_desk(pg_url, clock)
+    desk.load_program(EXAMPLE_PROGRAM)
+    number = desk.enrol(name="Regular").number
+    sent: list[tuple[str, int]] = []
+    execute = psycopg.Cursor.execute
+
+    def spy(self: psycopg.Cursor, query: str, params: object = None, **kwargs: object) -> psycopg.Cursor:
+        sent.append((str(query), len(params) if isinstance(params, (dict, tuple, list)) else 0))
+        return execute(self, query, params, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", spy)
+    sale = desk.checkout(
+        card=number,
+        amount="3.00",
+        items=[{"sku": "ESPRESSO", "category": "coffee", "quantity": 2, "unit_price": "1.50"}],
+        idempotency_key="till1-0001",
+    )
+    monkeypatch.undo()
+    assert sale.balance == 3 and [c.reward for c in sale.coupons] == ["Croissant offert"]
+    statements = [query.split()[0] for query, _ in sent]
+    assert statements == ["SELECT", "SELECT", "WITH"]
+    write, params = sent[-1]
+    assert len(write.encode()) <= _queries.MAX_CACHED_STATEMENT_LENGTH
+    assert params <= _queries.MAX_CACHED_STATEMENT_PARAMS
+    # Everything was written, once.
+    assert desk.check().ok
+    assert [c.reward for c in desk.card(number).coupons] == ["Croissant offert"]
+    assert desk.sale(sale.checkout).coupons == sale.coupons
+    desk.close()

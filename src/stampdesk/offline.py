@@ -127,7 +127,18 @@ class SaleOutbox:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        # Two processes of one till opening a new outbox at once: SQLite
+        # refuses the switch to WAL of one of them at once (no busy wait
+        # there), so it tries again.
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError as busy:
+                if "locked" not in str(busy) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.executescript(_SCHEMA)
 
