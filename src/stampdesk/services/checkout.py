@@ -54,8 +54,10 @@ from .stamps import (
     give,
     insert_coupon,
     ledger_row,
+    live_keys,
     lock_card,
     next_for,
+    parse_live_keys,
     plan_gift,
     with_coupon,
     write_ledger,
@@ -225,7 +227,7 @@ def _unlocked(store: Store, sale: SaleInput) -> object:
                 return MOVED
             plan = _plan_walk_in(store, conn, sale, shop, version)
         else:
-            row = store.prepared("checkout.card_read", lambda: _card_for_sale(False)).first(
+            row = store.prepared("checkout.card_read", lambda: _card_for_sale(True, lock=False)).first(
                 conn, number=sale.number, now=sale.moment, key=sale.key, shop=shop, at=sale.moment
             )
             if row is None or row.used is not None or row.status != "active":
@@ -249,7 +251,7 @@ def _record(conn: Connection, store: Store, sale: SaleInput) -> CheckoutResult:
         # One read for the card (locked), the programme version in force
         # for the sale's shop at its moment, the stamps it already earned
         # today and whether the key was used.
-        row = store.prepared("checkout.card", lambda: _card_for_sale(store.postgres)).first(
+        row = store.prepared("checkout.card", lambda: _card_for_sale(store.postgres, lock=True)).first(
             conn, number=number, now=sale.moment, key=key, shop=shop, at=sale.moment
         )
         used = row.used if row is not None else None
@@ -446,6 +448,7 @@ def _plan_card_sale(
         checkout_id=THIS_SALE,
         planned=planned,
         extra_rows=tuple(extra_rows),
+        live={key for key in parse_live_keys(row.live) if key[0] >= cycle},
     )
     rows += gift.rows
     new_coupons = list(gift.coupons)
@@ -795,9 +798,12 @@ def _claim_token(conn: Connection, store: Store, checkout_id: int, moment: datet
     return claims.make_token(store.claim_secret(conn), checkout_id, last_day)
 
 
-def _card_for_sale(postgres: bool) -> Select[Any]:
-    # The card and, in the same round trip, the current programme version and
-    # when its first live coupon ends (a receipt warns of it within warn_days).
+def _card_for_sale(postgres: bool, *, lock: bool) -> Select[Any]:
+    # The card and, in the same round trip, the current programme version,
+    # when its first live coupon ends (a receipt warns of it within
+    # warn_days), whether the key was used and the milestones it holds
+    # coupons for. ``lock``: FOR UPDATE (PostgreSQL; SQLite's write
+    # transaction holds the whole file).
     coupon_end = (
         select(func.min(coupons.c.expires_at))
         .where(
@@ -815,8 +821,9 @@ def _card_for_sale(postgres: bool) -> Select[Any]:
         shops.version_at().scalar_subquery().label("version"),
         coupon_end.label("coupon_end"),
         _key_used().scalar_subquery().label("used"),
+        live_keys(postgres).label("live"),
     ).where(cards.c.number == bindparam("number"))
-    return query.with_for_update(of=cards) if postgres else query
+    return query.with_for_update(of=cards) if postgres and lock else query
 
 
 def _earned_on(conn: Connection, store: Store, card: Any, day: str) -> int:

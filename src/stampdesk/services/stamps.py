@@ -10,7 +10,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 
 from ..domain.coupon_codes import new_coupon_code
 from ..domain.money import to_cents
@@ -212,9 +224,11 @@ def plan_gift(
     reason: str | None = None,
     extra_rows: tuple[dict[str, Any], ...] = (),
     planned: Advance | None = None,
+    live: set[tuple[int, int]] | None = None,
 ) -> Gift:
     """What ``give`` writes, decided without writing (it reads the card's
-    coupons when a milestone is reached): see ``give``."""
+    coupons when a milestone is reached, unless ``live`` gives their
+    (cycle, milestone) from this cycle on): see ``give``."""
     result = planned or advance(card.balance, card.cycle, stamps, program)
     rows: list[dict[str, Any]] = [{**r, "coupon": None} for r in extra_rows]
     if stamps - sum(r["stamps"] for r in extra_rows):
@@ -232,12 +246,13 @@ def plan_gift(
     issued: list[CouponInfo] = []
     new: list[dict[str, Any]] = []
     if result.reached:
-        live = {
-            (cycle, at)
-            for cycle, at in store.prepared("coupons.live", _live_coupons).all(
-                conn, card_id=card.id, cycle=card.cycle
-            )
-        }
+        if live is None:
+            live = {
+                (cycle, at)
+                for cycle, at in store.prepared("coupons.live", _live_coupons).all(
+                    conn, card_id=card.id, cycle=card.cycle
+                )
+            }
         expires = store.end_of_day_after(at, program.coupon_valid_days)
         for reached in result.reached:
             code = None
@@ -289,6 +304,31 @@ def _live_coupons() -> Any:
         coupons.c.voided_at.is_(None),
         coupons.c.cycle >= bindparam("cycle"),
     )
+
+
+def live_keys(postgres: bool) -> Any:
+    """The (cycle, milestone) of a card's coupons not voided, from its
+    current cycle on, as one string ("0:3,0:6") to read with the card: a
+    column of a query on ``cards`` (see ``parse_live_keys``)."""
+    key = cast(coupons.c.cycle, String) + ":" + cast(coupons.c.milestone_at, String)
+    return (
+        select((func.string_agg if postgres else func.group_concat)(key, literal_column("','")))
+        .where(
+            coupons.c.card_id == cards.c.id,
+            coupons.c.voided_at.is_(None),
+            coupons.c.cycle >= cards.c.cycle,
+        )
+        .scalar_subquery()
+    )
+
+
+def parse_live_keys(text: str | None) -> set[tuple[int, int]]:
+    keys = set()
+    for key in (text or "").split(","):
+        if key:
+            cycle, at = key.split(":")
+            keys.add((int(cycle), int(at)))
+    return keys
 
 
 def insert_coupon() -> Any:
