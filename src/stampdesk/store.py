@@ -97,27 +97,58 @@ class Store:
                 finally:
                     self._pg_put_back(conn)
             return
+        with self._writer_lock, self.write_on(self._sqlite_writer()) as conn:
+            yield conn
+
+    def _sqlite_writer(self) -> Connection:
+        # The caller holds _writer_lock.
+        if self._writer is None or self._writer.invalidated or self._writer.closed:
+            self._writer = self.engine.connect()
+            self._writer.execution_options(stampdesk_write=True)
+        return self._writer
+
+    @contextmanager
+    def write_on(self, conn: Connection) -> Iterator[Connection]:
+        """A write transaction on the connection ``unlocked`` gave (on SQLite,
+        the write lock is taken here; PostgreSQL: ``conn`` itself, each of
+        its statements its own transaction)."""
+        if self.postgres:
+            yield conn
+            return
         assert self._queue is not None
-        with self._writer_lock, self._queue.turn():
-            if self._writer is None or self._writer.invalidated or self._writer.closed:
-                self._writer = self.engine.connect()
-                self._writer.execution_options(stampdesk_write=True)
+        if conn.in_transaction():
+            conn.rollback()  # the reads' snapshot ends
+        conn.execution_options(stampdesk_write=True)
+        with self._queue.turn():
             try:
-                with self._writer.begin():
-                    yield self._writer
+                with conn.begin():
+                    yield conn
             except BaseException as error:
                 if not isinstance(error, StampdeskError):
                     # A broken connection must not serve the next sale.
-                    self._writer.close()
+                    conn.close()
                     self._writer = None
                 raise
 
     @contextmanager
     def unlocked(self) -> Iterator[Connection]:
-        """A PostgreSQL connection on which each statement is its own
-        transaction (a sale read, then written by one guarded statement:
-        see ``checkout``)."""
-        assert self.postgres
+        """A connection to read a sale's card without locking it, then write
+        the sale if the card is still as read (see ``checkout``). PostgreSQL:
+        each statement is its own transaction. SQLite: this process's
+        writing connection, read without the write lock, which
+        ``write_on`` then takes (one connection: one cache of pages)."""
+        if not self.postgres:
+            with self._writer_lock:
+                conn = self._sqlite_writer()
+                conn.execution_options(stampdesk_write=False)
+                try:
+                    yield conn
+                finally:
+                    if not conn.closed:
+                        if conn.in_transaction():
+                            conn.rollback()
+                        conn.execution_options(stampdesk_write=True)
+            return
         with _reachable():
             conn = self._pg_writer()
             try:

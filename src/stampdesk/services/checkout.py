@@ -190,11 +190,8 @@ def prepare(
 
 
 def _checkout(store: Store, sale: SaleInput) -> CheckoutResult:
-    # On PostgreSQL, most sales need no lock held while they are worked out
-    # (see _unlocked). On SQLite, one transaction from the read on is
-    # cheaper: a second connection, or a second transaction, reads again
-    # the pages other tills changed.
-    if store.postgres and not sale.receipt:
+    # Most sales need no lock held while they are worked out (see _unlocked).
+    if not sale.receipt:
         for _ in range(UNLOCKED_TRIES):
             result = _unlocked(store, sale)
             if result is not MOVED:
@@ -211,8 +208,10 @@ UNLOCKED_TRIES = 3
 
 def _unlocked(store: Store, sale: SaleInput) -> object:
     """A sale worked out from the card as read, without a lock, then written
-    by one statement in its own transaction (PostgreSQL), only if the card
-    is still as read: a till's sale is two round trips and two statements.
+    only if the card is still as read: on PostgreSQL by one statement in
+    its own transaction (a till's sale is two round trips and two
+    statements); on SQLite in a write transaction that holds the file's
+    lock only while the rows are written.
 
     ``MOVED`` when another till changed the card meanwhile (the caller
     tries again), and for what needs the card locked: a replayed key, a
@@ -227,16 +226,17 @@ def _unlocked(store: Store, sale: SaleInput) -> object:
                 return MOVED
             plan = _plan_walk_in(store, conn, sale, shop, version)
         else:
-            row = store.prepared("checkout.card_read", lambda: _card_for_sale(True, lock=False)).first(
-                conn, number=sale.number, now=sale.moment, key=sale.key, shop=shop, at=sale.moment
-            )
+            row = store.prepared(
+                "checkout.card_read", lambda: _card_for_sale(store.postgres, lock=False)
+            ).first(conn, number=sale.number, now=sale.moment, key=sale.key, shop=shop, at=sale.moment)
             if row is None or row.used is not None or row.status != "active":
                 return MOVED  # the locked path says what is wrong, or replays the key
             if row.referred_by_card_id is not None and row.visits == 0:
                 return MOVED  # a referral may give the referrer stamps: two cards locked
             program = _program_for(store, conn, sale, row, row.version)
             plan = _plan_card_sale(store, conn, sale, row, program, row.version, shop)
-        checkout_id = _write(conn, store, plan)
+        with store.write_on(conn) as writer:
+            checkout_id = _write(writer, store, plan)
         if checkout_id is None:
             return MOVED
         return _result(store, conn, plan, checkout_id, None)
