@@ -229,16 +229,15 @@ def _stamps_by_hand(url: str, number: str, stamps: int) -> None:
     other.dispose()
 
 
-@pytest.mark.postgres
 @pytest.mark.parametrize("changes", [1, checkout_service.UNLOCKED_TRIES])
 def test_a_card_changed_while_the_sale_is_worked_out_is_read_again(
-    pg_url: str, clock: Clock, monkeypatch: pytest.MonkeyPatch, changes: int
+    db_url: str, clock: Clock, monkeypatch: pytest.MonkeyPatch, changes: int
 ) -> None:
-    """On PostgreSQL a sale reads its card without a lock and writes only
-    if the card is still as it read it. Another till gives stamps in between: the sale is
+    """A sale reads its card without a lock and writes only if the card is
+    still as it read it. Another till gives stamps in between: the sale is
     worked out again from the new balance (after a few such changes, with
     the card locked), so those stamps are kept and the sale's are added."""
-    desk = make_desk(pg_url, clock)
+    desk = make_desk(db_url, clock)
     desk.load_program(PROGRAM)
     number = desk.enrol(name="Regular").number  # 1 starter stamp
     plan = checkout_service._plan_card_sale
@@ -248,7 +247,7 @@ def test_a_card_changed_while_the_sale_is_worked_out_is_read_again(
         planned = plan(*args, **kwargs)
         calls.append(planned)
         if len(calls) <= changes:
-            _stamps_by_hand(pg_url, number, 2)
+            _stamps_by_hand(db_url, number, 2)
         return planned
 
     monkeypatch.setattr(checkout_service, "_plan_card_sale", another_till_meanwhile)
