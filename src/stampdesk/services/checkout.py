@@ -194,15 +194,18 @@ def _checkout(store: Store, sale: SaleInput) -> CheckoutResult:
     if not sale.receipt:
         for _ in range(UNLOCKED_TRIES):
             result = _unlocked(store, sale)
+            if result is LOCK:
+                break
             if result is not MOVED:
                 return result  # type: ignore[return-value]
     with store.write() as conn:
         return _record(conn, store, sale)
 
 
-# What ``_unlocked`` returns when the card changed under it, or the sale
-# needs its card locked.
+# What ``_unlocked`` returns when the card changed under it (it may be
+# tried again), and when the sale needs its card locked.
 MOVED = object()
+LOCK = object()
 UNLOCKED_TRIES = 3
 
 
@@ -214,8 +217,9 @@ def _unlocked(store: Store, sale: SaleInput) -> object:
     lock only while the rows are written.
 
     ``MOVED`` when another till changed the card meanwhile (the caller
-    tries again), and for what needs the card locked: a replayed key, a
-    referral's gift to another card, a pre-printed card's first sale."""
+    tries again); ``LOCK`` for what needs the card locked, or the locked
+    path's answer: a replayed key, a referral's gift to another card, a
+    pre-printed card's first sale, a card unknown or not active."""
     with store.unlocked() as conn:
         shop = store.shop_of(conn, sale.till)
         if sale.number is None:
@@ -223,16 +227,16 @@ def _unlocked(store: Store, sale: SaleInput) -> object:
                 conn, key=sale.key, shop=shop, at=sale.moment
             )
             if used is not None:
-                return MOVED
+                return LOCK
             plan = _plan_walk_in(store, conn, sale, shop, version)
         else:
             row = store.prepared(
                 "checkout.card_read", lambda: _card_for_sale(store.postgres, lock=False)
             ).first(conn, number=sale.number, now=sale.moment, key=sale.key, shop=shop, at=sale.moment)
             if row is None or row.used is not None or row.status != "active":
-                return MOVED  # the locked path says what is wrong, or replays the key
+                return LOCK  # the locked path says what is wrong, or replays the key
             if row.referred_by_card_id is not None and row.visits == 0:
-                return MOVED  # a referral may give the referrer stamps: two cards locked
+                return LOCK  # a referral may give the referrer stamps: two cards locked
             program = _program_for(store, conn, sale, row, row.version)
             plan = _plan_card_sale(store, conn, sale, row, program, row.version, shop)
         with store.write_on(conn) as writer:

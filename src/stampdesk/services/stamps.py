@@ -153,45 +153,11 @@ class Gift:
     given: Given
 
 
-def give(
-    conn: Connection,
-    store: Store,
-    card: CardRef,
-    stamps: int,
-    program: Program,
-    *,
-    kind: str,
-    at: datetime,
-    origin: str,
-    checkout_id: int | None = None,
-    staff: str | None = None,
-    reason: str | None = None,
-    extra_rows: tuple[dict[str, Any], ...] = (),
-    planned: Advance | None = None,
-    marks: SaleMarks | None = None,
-) -> Given:
-    """Add ``stamps`` (≥ 0): ledger rows, milestone coupons, completions.
-
-    ``extra_rows`` are ledger rows written first (enrolment's starter stamps
-    before the claimed ones), already counted in ``stamps``. ``planned`` is the
-    ``advance()`` the caller already computed for these same values.
-    ``marks`` are the card's new sale marks after a sale.
-    """
-    gift = plan_gift(
-        conn,
-        store,
-        card,
-        stamps,
-        program,
-        kind=kind,
-        at=at,
-        origin=origin,
-        checkout_id=checkout_id,
-        staff=staff,
-        reason=reason,
-        extra_rows=extra_rows,
-        planned=planned,
-    )
+def give(conn: Connection, store: Store, card: CardRef, stamps: int, program: Program, **how: Any) -> Given:
+    """Add ``stamps`` (≥ 0): ledger rows, milestone coupons, completions,
+    and the card's balance. ``how``: ``plan_gift``'s keywords (``kind``,
+    ``at`` and ``origin`` at least)."""
+    gift = plan_gift(conn, store, card, stamps, program, **how)
     ids = {}
     statement = store.prepared("coupons.insert", insert_coupon)
     for values in gift.coupons:
@@ -204,8 +170,8 @@ def give(
             statement.run(conn, **values)
     write_ledger(conn, store, [with_coupon(row, ids) for row in gift.rows])
     result = gift.given
-    if (result.balance, result.cycle) != (card.balance, card.cycle) or marks is not None:
-        set_balance(conn, store, card.id, result.balance, result.cycle, marks)
+    if (result.balance, result.cycle) != (card.balance, card.cycle):
+        set_balance(conn, store, card.id, result.balance, result.cycle)
     return result
 
 
@@ -226,9 +192,13 @@ def plan_gift(
     planned: Advance | None = None,
     live: set[tuple[int, int]] | None = None,
 ) -> Gift:
-    """What ``give`` writes, decided without writing (it reads the card's
-    coupons when a milestone is reached, unless ``live`` gives their
-    (cycle, milestone) from this cycle on): see ``give``."""
+    """What ``give`` writes, decided without writing: ledger rows, milestone
+    coupons, completions. It reads the card's coupons when a milestone is
+    reached, unless ``live`` gives their (cycle, milestone) from this cycle
+    on. ``extra_rows`` are ledger rows written first (enrolment's starter
+    stamps before the claimed ones), already counted in ``stamps``.
+    ``planned`` is the ``advance()`` the caller already computed for these
+    same values."""
     result = planned or advance(card.balance, card.cycle, stamps, program)
     rows: list[dict[str, Any]] = [{**r, "coupon": None} for r in extra_rows]
     if stamps - sum(r["stamps"] for r in extra_rows):
