@@ -87,7 +87,8 @@ def test_a_card_sale_is_two_statements_each_parsed_once_per_connection(
 ) -> None:
     """On PostgreSQL a till's sale reads its card (with the milestones it
     holds coupons for), then writes the sale, its lines, its stamps, its
-    coupons and the card in one statement, also when it reaches a milestone. psycopg
+    coupons, its receipt's print job and the card in one statement, also
+    when it reaches a milestone. psycopg
     keeps its parsing of a statement only within 4,096 characters and 50
     parameters: past them every sale would pay for it again."""
     import psycopg
@@ -121,4 +122,14 @@ def test_a_card_sale_is_two_statements_each_parsed_once_per_connection(
     assert desk.check().ok
     assert [c.reward for c in desk.card(number).coupons] == ["Croissant offert"]
     assert desk.sale(sale.checkout).coupons == sale.coupons
+    # A sale with its receipt: the print job is written by the same statement.
+    sent.clear()
+    monkeypatch.setattr(psycopg.Cursor, "execute", spy)
+    printed = desk.checkout(card=number, amount="3.00", receipt=True)
+    monkeypatch.undo()
+    assert [query.split()[0] for query, _ in sent] == ["SELECT", "WITH"]
+    assert printed.print_job is not None
+    assert [(j.id, j.checkout, j.till) for j in desk.pending_receipts()] == [
+        (printed.print_job, printed.checkout, desk.settings.till)
+    ]
     desk.close()

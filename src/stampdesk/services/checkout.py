@@ -191,13 +191,12 @@ def prepare(
 
 def _checkout(store: Store, sale: SaleInput) -> CheckoutResult:
     # Most sales need no lock held while they are worked out (see _unlocked).
-    if not sale.receipt:
-        for _ in range(UNLOCKED_TRIES):
-            result = _unlocked(store, sale)
-            if result is LOCK:
-                break
-            if result is not MOVED:
-                return result  # type: ignore[return-value]
+    for _ in range(UNLOCKED_TRIES):
+        result = _unlocked(store, sale)
+        if result is LOCK:
+            break
+        if result is not MOVED:
+            return result  # type: ignore[return-value]
     with store.write() as conn:
         return _record(conn, store, sale)
 
@@ -240,10 +239,10 @@ def _unlocked(store: Store, sale: SaleInput) -> object:
             program = _program_for(store, conn, sale, row, row.version)
             plan = _plan_card_sale(store, conn, sale, row, program, row.version, shop)
         with store.write_on(conn) as writer:
-            checkout_id = _write(writer, store, plan)
-        if checkout_id is None:
+            written = _write(writer, store, plan, sale.receipt)
+        if written is None:
             return MOVED
-        return _result(store, conn, plan, checkout_id, None)
+        return _result(store, conn, plan, *written)
 
 
 def _record(conn: Connection, store: Store, sale: SaleInput) -> CheckoutResult:
@@ -283,8 +282,9 @@ def _record(conn: Connection, store: Store, sale: SaleInput) -> CheckoutResult:
             raise Refused(f"card {number} is {row.status}", "card_not_active")
         program = _program_for(store, conn, sale, row, row.version)
         plan = _plan_card_sale(store, conn, sale, row, program, row.version, shop)
-    checkout_id = _write(conn, store, plan)
-    assert checkout_id is not None
+    written = _write(conn, store, plan, sale.receipt)
+    assert written is not None
+    checkout_id, print_job = written
     if plan.referrer is not None:
         referrer, stamps = plan.referrer
         give(
@@ -298,7 +298,6 @@ def _record(conn: Connection, store: Store, sale: SaleInput) -> CheckoutResult:
             origin="referral",
             checkout_id=checkout_id,
         )
-    print_job = printing.enqueue(conn, checkout_id, sale.moment, till=sale.till) if sale.receipt else None
     return _result(store, conn, plan, checkout_id, print_job)
 
 
@@ -598,12 +597,13 @@ def _item_rows(lines: tuple[Any, ...]) -> list[dict[str, Any]]:
 # Writing a sale worked out
 
 
-def _write(conn: Connection, store: Store, plan: _Plan) -> int | None:
-    """Write the plan's rows, if its card is still as the plan read it (it
-    is, when it was read locked); the new sale's id, or None and nothing
+def _write(conn: Connection, store: Store, plan: _Plan, receipt: bool) -> tuple[int, int | None] | None:
+    """Write the plan's rows, and with ``receipt`` its receipt's print job,
+    if its card is still as the plan read it (it is, when it was read
+    locked): the new sale's id and its print job's, or None and nothing
     written when the card changed meanwhile."""
     if store.postgres:
-        return _write_postgres(conn, store, plan)
+        return _write_postgres(conn, store, plan, receipt)
     card = plan.card
     if card is not None:
         changed = store.prepared("cards.sale", _update_card).count(conn, **card, **_guard(plan.was))
@@ -625,7 +625,8 @@ def _write(conn: Connection, store: Store, plan: _Plan) -> int | None:
         )
     if plan.ledger:
         write_ledger(conn, store, [with_coupon(_this_sale(r, checkout_id), ids) for r in plan.ledger])
-    return checkout_id
+    at, till = plan.checkout["at"], plan.checkout["till"]
+    return checkout_id, printing.enqueue(conn, checkout_id, at, till=till) if receipt else None
 
 
 def _this_sale(row: dict[str, Any], checkout_id: int) -> dict[str, Any]:
@@ -669,15 +670,17 @@ def _update_card() -> Any:
 _CARD_COLUMNS = ("balance", "cycle", "status", "stamp_day", "day_stamps", "visits", "last_visit_at")
 
 
-def _write_postgres(conn: Connection, store: Store, plan: _Plan) -> int | None:
+def _write_postgres(
+    conn: Connection, store: Store, plan: _Plan, receipt: bool
+) -> tuple[int, int | None] | None:
     # One statement: on a connection in autocommit mode it is its own
     # transaction, all of it or nothing. Its rows travel as JSON documents
     # (psycopg dumps a list parameter element by element, in Python), and
     # it stays under psycopg's limits for caching its parsing (50
     # parameters, 4,096 characters: see test_write_transactions).
-    args: dict[str, Any] = {**plan.checkout, "items": _json(plan.items)}
+    args: dict[str, Any] = {**plan.checkout, "items": _json(plan.items), "receipt": receipt}
     if plan.card is None:
-        return store.prepared("checkout.walk_in_write", _walk_in_sql).scalar(conn, **args)  # type: ignore[no-any-return]
+        return store.prepared("checkout.walk_in_write", _walk_in_sql).first(conn, **args)  # type: ignore[no-any-return]
     args.update(plan.card)
     args.update(_guard(plan.was))
     args["coupons"] = _json(
@@ -686,7 +689,7 @@ def _write_postgres(conn: Connection, store: Store, plan: _Plan) -> int | None:
     args["rows"] = _json(
         [{**r, "at": r["at"].isoformat(), "checkout_id": r["checkout_id"] == THIS_SALE} for r in plan.ledger]
     )
-    return store.prepared("checkout.card_write", _card_sale_sql).scalar(conn, **args)  # type: ignore[no-any-return]
+    return store.prepared("checkout.card_write", _card_sale_sql).first(conn, **args)  # type: ignore[no-any-return]
 
 
 def _json(rows: Sequence[dict[str, Any]]) -> str:
@@ -710,9 +713,16 @@ _INSERT_ITEMS = """
 """
 
 
+_PRINT_JOB = """
+  INSERT INTO print_jobs (checkout_id, kind, created_at, till)
+  SELECT c.id, 'sale', :at, :till FROM c WHERE CAST(:receipt AS boolean) RETURNING id
+"""
+_ANSWER = "SELECT c.id, (SELECT p.id FROM p) FROM c"
+
+
 def _walk_in_sql() -> Any:
     sale = _INSERT_SALE.format(card="NULL", source="")
-    return text(f"WITH c AS ({sale}), i AS ({_INSERT_ITEMS}) SELECT id FROM c")
+    return text(f"WITH c AS ({sale}), i AS ({_INSERT_ITEMS}), p AS ({_PRINT_JOB}) {_ANSWER}")
 
 
 def _card_sale_sql() -> Any:
@@ -748,8 +758,8 @@ def _card_sale_sql() -> Any:
     stamps integer, cycles integer, checkout_id boolean, coupon text, reason text))
     WITH ORDINALITY AS x(at, kind, stamps, cycles, checkout_id, coupon, reason, n)
   ORDER BY x.n
-)
-SELECT id FROM c"""
+), p AS ({_PRINT_JOB})
+{_ANSWER}"""
     )
 
 
