@@ -1,7 +1,10 @@
 """Giving stamps to a card and taking them back: the one place where the
 ledger, the cached balance and the coupons change together.
 
-Callers hold a write transaction and a locked card row.
+Callers of ``give`` and ``take_back`` hold a write transaction and a locked
+card row. ``plan_gift`` only reads: a sale works out what it gives before it
+writes, then writes only if its card is still as it read it (see
+``checkout``).
 """
 
 from __future__ import annotations
