@@ -8,6 +8,7 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -164,6 +165,21 @@ def report_history(url: str, **settings: object) -> Desk:
 
 def wait_for_a_lock_wait(url: str, timeout: float = 20) -> None:
     """Until a connection to the PostgreSQL database at ``url`` waits for a lock."""
+    wait_for_connections(
+        url,
+        "datname = current_database() AND wait_event_type = 'Lock'",
+        {},
+        lambda waiting: waiting > 0,
+        timeout,
+        "no connection came to wait for a lock",
+    )
+
+
+def wait_for_connections(
+    url: str, where: str, params: dict[str, Any], done: Callable[[int], bool], timeout: float, failure: str
+) -> None:
+    """Until ``done(n)``, n the PostgreSQL connections ``where`` says
+    (pg_stat_activity); ``failure`` if it does not come within ``timeout``."""
     import sqlalchemy
 
     watcher = sqlalchemy.create_engine(url, isolation_level="AUTOCOMMIT")
@@ -171,13 +187,12 @@ def wait_for_a_lock_wait(url: str, timeout: float = 20) -> None:
     try:
         with watcher.connect() as conn:
             while time.monotonic() < deadline:
-                waiting = conn.exec_driver_sql(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                found = conn.execute(
+                    sqlalchemy.text(f"SELECT count(*) FROM pg_stat_activity WHERE {where}"), params
                 ).scalar_one()
-                if waiting:
+                if done(found):
                     return
                 time.sleep(0.02)
     finally:
         watcher.dispose()
-    raise AssertionError("no connection came to wait for a lock")
+    raise AssertionError(failure)

@@ -27,7 +27,7 @@ import pytest
 import sqlalchemy
 
 import stampdesk
-from helpers import STAMPDESK, Clock, make_desk
+from helpers import STAMPDESK, Clock, make_desk, wait_for_connections
 from stampdesk.desk import Desk
 from tills import AMOUNT, BAKERY
 
@@ -47,21 +47,14 @@ def wait_until_gone(url: str, name: str, timeout: float = 30) -> None:
     connection closed: wait for that, so that what it commits is counted."""
     if not url.startswith("postgresql"):
         return
-    watcher = sqlalchemy.create_engine(url, isolation_level="AUTOCOMMIT")
-    deadline = time.monotonic() + timeout
-    try:
-        with watcher.connect() as conn:
-            while time.monotonic() < deadline:
-                left = conn.execute(
-                    sqlalchemy.text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :n"),
-                    {"n": name},
-                ).scalar_one()
-                if not left:
-                    return
-                time.sleep(0.05)
-    finally:
-        watcher.dispose()
-    raise AssertionError(f"the killed till's connections ({name}) are still open")
+    wait_for_connections(
+        url,
+        "application_name = :n",
+        {"n": name},
+        lambda left: left == 0,
+        timeout,
+        f"the killed till's connections ({name}) are still open",
+    )
 
 
 class Output:

@@ -121,7 +121,7 @@ def _pg_dump(url: Any, schema: str, tmp: Path) -> None:
     dsn, env = _libpq(url)
     # The shop's schema only: other schemas of the database are not the
     # shop's to copy (nor to replace on restore).
-    done = subprocess.run(
+    done = _run(
         [
             pg_dump,
             "--format=custom",
@@ -130,10 +130,7 @@ def _pg_dump(url: Any, schema: str, tmp: Path) -> None:
             f"--file={tmp}",
             f"--dbname={dsn}",
         ],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
+        env,
     )
     if done.returncode != 0:
         raise Refused(f"pg_dump failed: {_last_line(done.stderr)}", "backup_failed")
@@ -426,7 +423,7 @@ def _pg_schema(store: Store) -> str:
 
 def _pg_backup_revision(source: Path, schema: str) -> str:
     pg_restore = _pg_tool("pg_restore", "restoring")
-    listing = subprocess.run([pg_restore, "--list", str(source)], capture_output=True, text=True, check=False)
+    listing = _run([pg_restore, "--list", str(source)])
     if listing.returncode != 0:
         raise InvalidInput(
             f"{source} is damaged: pg_restore cannot read it ({_last_line(listing.stderr)})", "damaged_backup"
@@ -442,11 +439,8 @@ def _pg_backup_revision(source: Path, schema: str) -> str:
                 "wrong_schema",
             )
         raise _not_a_shop(source)
-    data = subprocess.run(
-        [pg_restore, "--data-only", f"--schema={schema}", "--table=alembic_version", "--file=-", str(source)],
-        capture_output=True,
-        text=True,
-        check=False,
+    data = _run(
+        [pg_restore, "--data-only", f"--schema={schema}", "--table=alembic_version", "--file=-", str(source)]
     )
     copied = re.search(r"^COPY \S+ \(version_num\) FROM stdin;\n([^\n]*)\n", data.stdout, re.MULTILINE)
     inserted = re.search(r"^INSERT INTO \S+ VALUES \('([^']*)'\);", data.stdout, re.MULTILINE)
@@ -476,7 +470,7 @@ def _restore_postgresql(store: Store, source: Path, schema: str) -> None:
         script = Path(scratch) / "restore.sql"
         # The whole script is written before anything runs: a pipe would let
         # psql commit the part of a restore that an aborted pg_restore sent.
-        made = subprocess.run(
+        made = _run(
             [
                 pg_restore,
                 f"--schema={schema}",
@@ -486,10 +480,7 @@ def _restore_postgresql(store: Store, source: Path, schema: str) -> None:
                 "--no-privileges",
                 f"--file={script}",
                 str(source),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
+            ]
         )
         if made.returncode != 0:
             raise Refused(f"pg_restore failed: {_last_line(made.stderr)}; nothing changed", "restore_failed")
@@ -499,7 +490,7 @@ def _restore_postgresql(store: Store, source: Path, schema: str) -> None:
         # CASCADE: something else built on them stops the restore instead.
         drop = f"DROP TABLE IF EXISTS {', '.join(tables)};\n" if tables else ""
         prelude.write_text(f"SET LOCAL lock_timeout = '{PG_LOCK_TIMEOUT}';\n{drop}", encoding="utf-8")
-        done = subprocess.run(
+        done = _run(
             [
                 psql,
                 "--no-psqlrc",
@@ -510,13 +501,15 @@ def _restore_postgresql(store: Store, source: Path, schema: str) -> None:
                 f"--file={script}",
                 f"--dbname={dsn}",
             ],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
+            env,
         )
     if done.returncode != 0:
         raise Refused(f"the restore failed, nothing changed: {_last_line(done.stderr)}", "restore_failed")
+
+
+def _run(command: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """A PostgreSQL tool, its output kept: the caller reads its exit status."""
+    return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
 
 
 def _pg_tool(name: str, doing: str) -> str:

@@ -64,19 +64,10 @@ from .stamps import (
 )
 
 
-def checkout(
-    store: Store,
-    *,
-    amount: object,
-    card: str | None = None,
-    items: Iterable[object] | None = None,
-    idempotency_key: str | None = None,
-    at: object = None,
-    till: str | None = None,
-    receipt: bool = False,
-    made_at: datetime | None = None,
-) -> CheckoutResult:
-    """Record a sale and stamp the card (or keep the stamps claimable).
+def checkout(store: Store, **sale: Any) -> CheckoutResult:
+    """Record a sale and stamp the card (or keep the stamps claimable):
+    ``prepare``'s keywords (``amount``, ``card``, ``items``,
+    ``idempotency_key``, ``at``, ``till``, ``receipt``, ``made_at``).
 
     The same ``idempotency_key`` again returns the first result and writes
     nothing; with other parameters it is refused. With ``receipt``, a print
@@ -88,18 +79,7 @@ def checkout(
     identity of the sale the till first tried to send without one (so the
     replay of a sale that did reach the database is recognised by its key).
     """
-    sale = prepare(
-        store,
-        amount=amount,
-        card=card,
-        items=items,
-        idempotency_key=idempotency_key,
-        at=at,
-        till=till,
-        receipt=receipt,
-        made_at=made_at,
-    )
-    return record(store, sale)
+    return record(store, prepare(store, **sale))
 
 
 def record(store: Store, sale: SaleInput) -> CheckoutResult:

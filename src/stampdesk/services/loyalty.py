@@ -272,13 +272,6 @@ def coupon_lines(
     ]
 
 
-def coupon_warnings(
-    conn: Connection, store: Store, card_id: int, moment: datetime, warn_days: int, say: Phrases
-) -> list[str]:
-    """``coupon_lines`` of the card's live coupons, read from the database."""
-    return coupon_lines(store, live_coupons(conn, card_id), moment, warn_days, say)
-
-
 def live_coupons(conn: Connection, card_id: int) -> list[tuple[str, datetime]]:
     """``(reward, expires)`` of the card's coupons neither used nor voided."""
     live = conn.execute(

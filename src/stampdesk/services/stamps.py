@@ -82,10 +82,6 @@ BLANK = "blank"
 ERASED = "erased"
 
 
-def activate(conn: Connection, card_id: int) -> None:
-    conn.execute(update(cards).where(cards.c.id == card_id).values(status="active"))
-
-
 # What a change to a card reads from it (and locks, on PostgreSQL).
 LOCKED_CARD_COLUMNS = (
     cards.c.id,
