@@ -4,6 +4,9 @@ sell at once."""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -12,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from helpers import EXAMPLE_PROGRAM, PG_BASE, Clock, make_desk
+from stampdesk import db
 from stampdesk.store import IDLE_WRITERS
 
 
@@ -35,6 +39,59 @@ def test_a_statement_that_fails_after_others_undoes_the_whole_transaction(db_url
     assert left == 0
     # The next sale goes through as usual.
     assert desk.checkout(card=number, amount="4.20").stamps_added == 1
+    assert desk.check().ok
+    desk.close()
+
+
+def test_a_sqlite_sale_is_on_disk_before_it_is_answered_without_holding_the_lock_for_it(
+    sqlite_url: str, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite syncs the WAL at each commit with synchronous=FULL, holding
+    # the file's write lock meanwhile. A till commits without that sync,
+    # lets the next till in, then syncs the WAL before it answers.
+    desk = make_desk(sqlite_url, clock)
+    desk.load_program(EXAMPLE_PROGRAM)
+    number = desk.enrol(name="Regular").number
+    path = sqlite_url.removeprefix("sqlite:///")
+    real_sync = db._fdatasync
+    assert real_sync is not None
+    seen: list[tuple[str, bool, int]] = []
+
+    def sync(fd: int) -> None:
+        probe = os.open(f"{path}-lock", os.O_RDWR)
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(probe, fcntl.LOCK_UN)
+            lock_free = True
+        except BlockingIOError:
+            lock_free = False
+        finally:
+            os.close(probe)
+        with sqlite3.connect(path) as other:
+            sales = other.execute("SELECT count(*) FROM checkouts").fetchone()[0]
+        real_sync(fd)
+        seen.append((os.readlink(f"/proc/self/fd/{fd}"), lock_free, sales))
+
+    monkeypatch.setattr(db, "_fdatasync", sync)
+    desk.checkout(card=number, amount="4.20")
+    desk.checkout(amount="2.10")  # a walk-in
+    # Each sale: committed (another connection sees it), the lock free for
+    # the next till, then the WAL synced before the call returned.
+    assert seen == [(f"{path}-wal", True, 1), (f"{path}-wal", True, 2)]
+    seen.clear()
+    desk.enrol(name="Another")  # every write, not only sales
+    assert len(seen) == 1
+    # Other connections (reports, the command line, a backup) still sync
+    # inside each commit, and so does the writing connection once it is
+    # back in the pool.
+    with desk.store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    conn = desk.store.engine.connect()
+    with desk.store.write_on(conn):
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL: synced after
+    pooled = conn.connection.driver_connection
+    conn.close()
+    assert pooled.execute("PRAGMA synchronous").fetchone()[0] == 2
     assert desk.check().ok
     desk.close()
 

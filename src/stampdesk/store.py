@@ -73,6 +73,7 @@ class Store:
         self._writer: Connection | None = None
         self._writer_lock = threading.Lock()
         self._queue = None if self.postgres else db.WriterQueue(engine.url.database or "")
+        self._wal = None if self.postgres else db.WalSync(engine.url.database or "")
         self._pg_idle: list[Connection] = []
         # The shop of this process (settings.shop, else its till's, else the
         # first) and the shop of each till a sale named, looked up once.
@@ -115,10 +116,13 @@ class Store:
         if self.postgres:
             yield conn
             return
-        assert self._queue is not None
+        assert self._queue is not None and self._wal is not None
         if conn.in_transaction():
             conn.rollback()  # the reads' snapshot ends
         conn.execution_options(stampdesk_write=True)
+        wal = self._wal if db.WalSync.usable(conn) else None
+        if wal is not None:
+            wal.commit_unsynced(conn)
         with self._queue.turn():
             try:
                 with conn.begin():
@@ -129,6 +133,10 @@ class Store:
                     conn.close()
                     self._writer = None
                 raise
+        if wal is not None:
+            # Committed, the lock released for the next till: durable
+            # before the caller hears of it (see db.WalSync).
+            wal.sync()
 
     @contextmanager
     def unlocked(self) -> Iterator[Connection]:
@@ -356,6 +364,8 @@ class Store:
                 self._writer = None
             if self._queue is not None:
                 self._queue.close()
+            if self._wal is not None:
+                self._wal.close()
         with self._lock:
             idle, self._pg_idle = self._pg_idle, []
         for conn in idle:
