@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 import stampdesk
 from helpers import EXAMPLE_PROGRAM, PG_BASE, Clock, content, counts, make_desk, service_missing
@@ -240,7 +241,8 @@ def test_a_postgresql_shop_whose_tables_were_dropped_comes_back_whole(
     )
     assert cards_seen(desk) == {}
     result = desk.restore(backup.path)
-    assert (result.cards, result.previous, result.backup_revision) == (3, None, db.SCHEMA_REVISION)
+    assert (result.cards, result.backup_revision) == (3, db.SCHEMA_REVISION)
+    assert result.previous is not None and Path(result.previous).parent == tmp_path  # the empty shop
 
     check = cli("check", "--db", pg_url, "--json")
     assert check.returncode == 0 and json.loads(check.stdout) == {
@@ -356,6 +358,68 @@ def test_the_database_a_restore_replaced_is_kept_and_restores_back(
     assert cards_seen(sqlite_desk) == before
     assert content(sqlite_desk) == everything
     assert len(kept_aside(database)) == 2  # the undo kept Monday's state aside too
+
+
+@pytest.mark.postgres
+def test_the_postgresql_content_a_restore_replaced_is_kept_and_restores_back(
+    pg_url: str, clock: Clock, tmp_path: Path
+) -> None:
+    require_pg_tools()
+    desk = make_desk(pg_url, clock)
+    desk.load_program(EXAMPLE_PROGRAM)
+    open_shop(desk, clock)
+    backup = desk.backup(tmp_path / "monday.dump")
+    clock.advance(days=1)
+    late = desk.enrol(name="Dora").number
+    desk.checkout(card=late, amount="20.00")
+    before, everything = cards_seen(desk), content(desk)
+    schema = current_schema(desk)
+    desk.close()
+
+    # The owner restored Monday's backup, then saw it was a mistake.
+    run = cli("restore", backup.path, "--db", pg_url, "--json", "--yes")
+    assert run.returncode == 0, run
+    previous = Path(json.loads(run.stdout)["previous"])
+    assert previous.parent == tmp_path
+    assert previous.name.startswith(f"{make_url(pg_url).database}-{schema}.dump.before-restore-20")
+    assert not list(tmp_path.glob(".*partial"))
+    desk = make_desk(pg_url, clock)
+    assert late not in cards_seen(desk)
+
+    undo = desk.restore(previous)
+    assert undo.cards == 4
+    assert cards_seen(desk) == before
+    assert content(desk) == everything
+    assert undo.previous is not None and Path(undo.previous) != previous  # Monday's state, kept too
+    sale = desk.checkout(card=late, amount="3.00")  # and the till goes on
+    assert sale.balance == before[late][0] + sale.stamps_added and desk.check().ok
+    desk.close()
+
+
+@pytest.mark.postgres
+def test_a_postgresql_restore_that_cannot_keep_the_current_content_changes_nothing(
+    pg_url: str, clock: Clock, tmp_path: Path
+) -> None:
+    require_pg_tools()
+    desk = make_desk(pg_url, clock)
+    desk.load_program(EXAMPLE_PROGRAM)
+    open_shop(desk, clock)
+    backup = desk.backup(tmp_path / "monday.dump")
+    late = desk.enrol(name="Dora").number
+    everything = content(desk)
+    # The copy cannot be written where it goes (as on a full disk or a
+    # read-only medium): pg_dump fails.
+    stamp = clock.now.strftime("%Y%m%dT%H%M%SZ")
+    name = f"{make_url(pg_url).database}-{current_schema(desk)}.dump.before-restore-{stamp}"
+    (tmp_path / f".{name}.partial").mkdir()
+    with pytest.raises(Refused) as refused:
+        desk.restore(backup.path)
+    assert refused.value.code == "restore_failed"
+    assert "could not be kept aside" in str(refused.value) and "pg_dump" in str(refused.value), refused.value
+    assert content(desk) == everything
+    assert late in cards_seen(desk)
+    assert not (tmp_path / name).exists()
+    desk.close()
 
 
 def test_a_database_that_is_no_longer_a_database_is_replaced_and_kept_as_found(

@@ -1078,8 +1078,10 @@ def backup(path: str) -> None:
 @common_options
 def restore(path: str, yes: bool) -> None:
     """Replace the whole database with the backup PATH (from `stampdesk
-    backup`), then upgrade it. A SQLite database is first kept aside as
-    <db>.before-restore-<time>. Stop the tills and the server first."""
+    backup`), then upgrade it. What it replaces is kept first: a SQLite
+    database as <db>.before-restore-<time>, a PostgreSQL shop beside the
+    backup as <database>-<schema>.dump.before-restore-<time>. Stop the tills
+    and the server first."""
     from sqlalchemy.engine import make_url
 
     from .services.backup import BackupInfo

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import sqlite3
 import subprocess
@@ -156,7 +157,7 @@ class RestoreResult(Result):
     cards: int
     backup_revision: str  # the backup's schema, upgraded to schema_revision
     schema_revision: str
-    previous: str | None  # SQLite: where the database it replaced was kept
+    previous: str | None  # where the content it replaced was kept (None: there was none)
 
 
 def read_backup(store: Store, path: str | Path) -> BackupInfo:
@@ -178,9 +179,12 @@ def restore(
     time>``) and the backup is written into the live file through SQLite's
     backup API, in one transaction, so a process that has the file open reads
     the restored data at its next transaction instead of a deleted file.
-    PostgreSQL: the shop's tables are dropped and the archive restored in a
-    single transaction (``psql --single-transaction`` over ``pg_restore``'s
-    script), so a failed restore changes nothing.
+    PostgreSQL: in a single transaction (``psql --single-transaction``),
+    the shop's tables are locked against writes, their content is dumped
+    beside the backup (``<database>-<schema>.dump.before-restore-<UTC
+    time>``, by ``pg_dump``, which sees every committed sale), then they are
+    dropped and the archive restored from ``pg_restore``'s script; a failed
+    restore, or a copy that could not be kept, changes nothing.
     Tills and servers using the database keep cached programme versions:
     restart them afterwards.
     """
@@ -193,7 +197,7 @@ def restore(
     if schema is None:
         previous = _restore_sqlite(store, source, info.schema_revision)
     else:
-        _restore_postgresql(store, source, schema)
+        previous = _restore_postgresql(store, source, schema, store.now().strftime("%Y%m%dT%H%M%SZ"))
     try:
         db.upgrade(store.engine)
     except Exception as error:
@@ -450,9 +454,10 @@ def _pg_backup_revision(source: Path, schema: str) -> str:
     return found[1]
 
 
-def _restore_postgresql(store: Store, source: Path, schema: str) -> None:
+def _restore_postgresql(store: Store, source: Path, schema: str, stamp: str) -> str | None:
     pg_restore = _pg_tool("pg_restore", "restoring")
     psql = _pg_tool("psql", "restoring")
+    pg_dump = _pg_tool("pg_dump", "restoring")
     quote = store.engine.dialect.identifier_preparer.quote
     names = sorted({table.name for table in models.metadata.sorted_tables} | {"alembic_version"})
     with store.read() as conn:
@@ -485,26 +490,59 @@ def _restore_postgresql(store: Store, source: Path, schema: str) -> None:
         if made.returncode != 0:
             raise Refused(f"pg_restore failed: {_last_line(made.stderr)}; nothing changed", "restore_failed")
         prelude = Path(scratch) / "prelude.sql"
-        # The shop's tables go first, in one statement (their foreign keys
-        # between them allow it), including any the backup does not have; no
-        # CASCADE: something else built on them stops the restore instead.
-        drop = f"DROP TABLE IF EXISTS {', '.join(tables)};\n" if tables else ""
-        prelude.write_text(f"SET LOCAL lock_timeout = '{PG_LOCK_TIMEOUT}';\n{drop}", encoding="utf-8")
-        done = _run(
-            [
-                psql,
-                "--no-psqlrc",
-                "--quiet",
-                "--set=ON_ERROR_STOP=1",
-                "--single-transaction",
-                f"--file={prelude}",
-                f"--file={script}",
-                f"--dbname={dsn}",
-            ],
-            env,
-        )
-    if done.returncode != 0:
-        raise Refused(f"the restore failed, nothing changed: {_last_line(done.stderr)}", "restore_failed")
+        lines = [f"SET LOCAL lock_timeout = '{PG_LOCK_TIMEOUT}';"]
+        keep: list[str] = []
+        aside = partial = None
+        if tables:
+            # What is replaced is kept: the tables are locked against writes
+            # (a sale in progress is waited for), so the copy pg_dump makes
+            # from its own connection holds every sale committed before the
+            # restore, and none can commit after it.
+            aside = _free_name(source.parent / f"{store.engine.url.database}-{schema}.dump", stamp)
+            partial = aside.with_name(f".{aside.name}.partial")
+            dump = [pg_dump, "--format=custom", "--no-owner", f"--schema={_pattern(schema)}"]
+            dump += ["--lock-wait-timeout=30000", f"--file={partial}", f"--dbname={dsn}"]
+            keep = [f"--set=keep={shlex.join(dump)} >&2 && echo yes || echo no"]
+            lines += [
+                f"LOCK TABLE {', '.join(tables)} IN SHARE MODE;",
+                "\\set kept `:keep`",
+                "\\if :kept",
+                "\\else",
+                "DO $$ BEGIN RAISE EXCEPTION 'the current content could not be kept aside'; END $$;",
+                "\\endif",
+                # The shop's tables go first, in one statement (their foreign
+                # keys between them allow it), including any the backup does
+                # not have; no CASCADE: something else built on them stops
+                # the restore instead.
+                f"DROP TABLE IF EXISTS {', '.join(tables)};",
+            ]
+        prelude.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        try:
+            done = _run(
+                [
+                    psql,
+                    "--no-psqlrc",
+                    "--quiet",
+                    "--set=ON_ERROR_STOP=1",
+                    *keep,
+                    "--single-transaction",
+                    f"--file={prelude}",
+                    f"--file={script}",
+                    f"--dbname={dsn}",
+                ],
+                env,
+            )
+            if done.returncode != 0:
+                why = _psql_error(done.stderr)
+                raise Refused(f"the restore failed, nothing changed: {why}", "restore_failed")
+            if aside is None or partial is None:
+                return None
+            os.replace(partial, aside)
+            _fsync_dir(aside.parent)
+            return str(aside)
+        finally:
+            if partial is not None and partial.is_file():
+                partial.unlink()
 
 
 def _run(command: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -532,6 +570,17 @@ def _libpq(url: Any) -> tuple[str, dict[str, str]]:
 def _pattern(schema: str) -> str:
     # pg_dump takes a pattern; quoted, the name is taken literally.
     return '"' + schema.replace('"', '""') + '"'
+
+
+def _psql_error(stderr: str) -> str:
+    """What stopped a psql script: its ERROR line (without psql's place in
+    the script), with what pg_dump said when it was the copy that failed."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line.split("ERROR:", 1)[1].strip() for line in lines if "ERROR:" in line]
+    dumps = [line for line in lines if line.startswith("pg_dump: error:")]
+    if errors and dumps:
+        return f"{errors[0]} ({dumps[0]})"
+    return errors[0] if errors else _last_line(stderr)
 
 
 def _last_line(stderr: str) -> str:
