@@ -360,15 +360,20 @@ def test_the_database_a_restore_replaced_is_kept_and_restores_back(
     assert len(kept_aside(database)) == 2  # the undo kept Monday's state aside too
 
 
-@pytest.mark.postgres
-def test_the_postgresql_content_a_restore_replaced_is_kept_and_restores_back(
-    pg_url: str, clock: Clock, tmp_path: Path
-) -> None:
+def monday_on_postgresql(pg_url: str, clock: Clock, tmp_path: Path) -> tuple[Desk, str]:
+    """A PostgreSQL shop with a few days of sales, and its backup's path."""
     require_pg_tools()
     desk = make_desk(pg_url, clock)
     desk.load_program(EXAMPLE_PROGRAM)
     open_shop(desk, clock)
-    backup = desk.backup(tmp_path / "monday.dump")
+    return desk, desk.backup(tmp_path / "monday.dump").path
+
+
+@pytest.mark.postgres
+def test_the_postgresql_content_a_restore_replaced_is_kept_and_restores_back(
+    pg_url: str, clock: Clock, tmp_path: Path
+) -> None:
+    desk, backup = monday_on_postgresql(pg_url, clock, tmp_path)
     clock.advance(days=1)
     late = desk.enrol(name="Dora").number
     desk.checkout(card=late, amount="20.00")
@@ -377,7 +382,7 @@ def test_the_postgresql_content_a_restore_replaced_is_kept_and_restores_back(
     desk.close()
 
     # The owner restored Monday's backup, then saw it was a mistake.
-    run = cli("restore", backup.path, "--db", pg_url, "--json", "--yes")
+    run = cli("restore", backup, "--db", pg_url, "--json", "--yes")
     assert run.returncode == 0, run
     previous = Path(json.loads(run.stdout)["previous"])
     assert previous.parent == tmp_path
@@ -400,11 +405,7 @@ def test_the_postgresql_content_a_restore_replaced_is_kept_and_restores_back(
 def test_a_postgresql_restore_that_cannot_keep_the_current_content_changes_nothing(
     pg_url: str, clock: Clock, tmp_path: Path
 ) -> None:
-    require_pg_tools()
-    desk = make_desk(pg_url, clock)
-    desk.load_program(EXAMPLE_PROGRAM)
-    open_shop(desk, clock)
-    backup = desk.backup(tmp_path / "monday.dump")
+    desk, backup = monday_on_postgresql(pg_url, clock, tmp_path)
     late = desk.enrol(name="Dora").number
     everything = content(desk)
     # The copy cannot be written where it goes (as on a full disk or a
@@ -413,7 +414,7 @@ def test_a_postgresql_restore_that_cannot_keep_the_current_content_changes_nothi
     name = f"{make_url(pg_url).database}-{current_schema(desk)}.dump.before-restore-{stamp}"
     (tmp_path / f".{name}.partial").mkdir()
     with pytest.raises(Refused) as refused:
-        desk.restore(backup.path)
+        desk.restore(backup)
     assert refused.value.code == "restore_failed"
     assert "could not be kept aside" in str(refused.value) and "pg_dump" in str(refused.value), refused.value
     assert content(desk) == everything
