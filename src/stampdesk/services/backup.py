@@ -498,7 +498,9 @@ def _restore_postgresql(store: Store, source: Path, schema: str, stamp: str) -> 
             # (a sale in progress is waited for), so the copy pg_dump makes
             # from its own connection holds every sale committed before the
             # restore, and none can commit after it.
-            aside = _free_name(source.parent / f"{store.engine.url.database}-{schema}.dump", stamp)
+            # A name made of the database's and the schema's, safe in a path.
+            name = re.sub(r"[^\w.-]", "_", f"{store.engine.url.database or 'postgres'}-{schema}")
+            aside = _free_name(source.parent / f"{name}.dump", stamp)
             partial = aside.with_name(f".{aside.name}.partial")
             dump = [pg_dump, "--format=custom", "--no-owner", f"--schema={_pattern(schema)}"]
             dump += ["--lock-wait-timeout=30000", f"--file={partial}", f"--dbname={dsn}"]
