@@ -236,14 +236,15 @@ class WalSync:
         self._inode: tuple[int, int] | None = None
 
     @staticmethod
-    def usable(conn: Connection) -> bool:
-        return _fdatasync is not None and bool(conn.info.get(WAL))
-
-    def commit_unsynced(self, conn: Connection) -> None:
-        """Have ``conn`` (outside a transaction) commit without syncing."""
+    def commit_unsynced(conn: Connection) -> bool:
+        """Have ``conn`` (outside a transaction) commit without syncing, where
+        it can be synced here afterwards: whether it does."""
+        if _fdatasync is None or not conn.info.get(WAL):
+            return False
         if not conn.info.get(SYNCS_ITSELF):
             conn.connection.driver_connection.execute("PRAGMA synchronous=NORMAL")  # type: ignore[union-attr]
             conn.info[SYNCS_ITSELF] = True
+        return True
 
     def sync(self) -> None:
         """Sync the WAL: every commit written to it so far is durable."""

@@ -120,9 +120,7 @@ class Store:
         if conn.in_transaction():
             conn.rollback()  # the reads' snapshot ends
         conn.execution_options(stampdesk_write=True)
-        wal = self._wal if db.WalSync.usable(conn) else None
-        if wal is not None:
-            wal.commit_unsynced(conn)
+        wal = self._wal if db.WalSync.commit_unsynced(conn) else None
         with self._queue.turn():
             try:
                 with conn.begin():

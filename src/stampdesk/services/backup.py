@@ -194,10 +194,11 @@ def restore(
     source = Path(info.path)
     previous: str | None = None
     store.close()  # this process's connections: none may hold a lock or a stale cache
+    stamp = store.now().strftime("%Y%m%dT%H%M%SZ")  # in the name of the copy of what is replaced
     if schema is None:
-        previous = _restore_sqlite(store, source, info.schema_revision)
+        previous = _restore_sqlite(store, source, info.schema_revision, stamp)
     else:
-        previous = _restore_postgresql(store, source, schema, store.now().strftime("%Y%m%dT%H%M%SZ"))
+        previous = _restore_postgresql(store, source, schema, stamp)
     try:
         db.upgrade(store.engine)
     except Exception as error:
@@ -332,7 +333,7 @@ def _check_page_size(live: Path, page_size: int) -> None:
         )
 
 
-def _restore_sqlite(store: Store, source: Path, revision: str) -> str | None:
+def _restore_sqlite(store: Store, source: Path, revision: str, stamp: str) -> str | None:
     live = _sqlite_database(store)
     scratch = live.with_name(f".{live.name}.restoring")
     try:
@@ -352,7 +353,7 @@ def _restore_sqlite(store: Store, source: Path, revision: str) -> str | None:
             finally:
                 engine.dispose()
             source = scratch
-        previous = _keep_aside(live, store.now().strftime("%Y%m%dT%H%M%SZ"))
+        previous = _keep_aside(live, stamp)
         # Into the live file, not a renamed new one: a till that has the file
         # open would go on writing into the replaced inode (and its WAL), and
         # its sales would silently vanish, or corrupt the new file.
@@ -577,7 +578,7 @@ def _pattern(schema: str) -> str:
 def _psql_error(stderr: str) -> str:
     """What stopped a psql script: its ERROR line (without psql's place in
     the script), with what pg_dump said when it was the copy that failed."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    lines = _lines(stderr)
     errors = [line.split("ERROR:", 1)[1].strip() for line in lines if "ERROR:" in line]
     dumps = [line for line in lines if line.startswith("pg_dump: error:")]
     if errors and dumps:
@@ -586,5 +587,9 @@ def _psql_error(stderr: str) -> str:
 
 
 def _last_line(stderr: str) -> str:
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    lines = _lines(stderr)
     return lines[-1] if lines else "no message"
+
+
+def _lines(stderr: str) -> list[str]:
+    return [line.strip() for line in stderr.splitlines() if line.strip()]
