@@ -3,6 +3,8 @@ shop owner would notice at the till."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import text
 
@@ -119,6 +121,46 @@ def test_a_refund_restores_the_card_and_voids_the_sales_coupons(desk: Desk) -> N
     with pytest.raises(Refused):
         desk.redeem(sale.coupons[0].code)
     assert desk.check().ok
+
+
+def test_a_refund_is_shown_exactly_before_it_is_made_and_the_preview_writes_nothing(desk: Desk) -> None:
+    number = enrol(desk, "Léa Martin")
+    desk.adjust(number, 6, reason="paper card", staff="Léa")  # 8
+    sale = desk.checkout(
+        card=number,
+        amount="25.00",
+        items=[{"sku": "SANDWICH", "category": "food", "quantity": 2, "unit_price": "12.50"}],
+    )  # 11 → a completed card, a new cycle
+    before = content(desk)
+    shown = desk.refund_preview(sale.checkout)
+    assert content(desk) == before  # nothing written, nothing left locked
+    assert (shown.checkout, shown.amount, shown.card, shown.name, shown.walk_in) == (
+        sale.checkout,
+        Decimal("25.00"),
+        number,
+        "Léa Martin",
+        False,
+    )
+    assert [(i.sku, i.quantity, i.unit_price) for i in shown.items] == [("SANDWICH", 2, Decimal("12.50"))]
+    assert shown.at == desk.store.now()
+    done = desk.refund(sale.checkout)
+    assert shown.change == done  # what was shown is what the refund did
+    assert (done.stamps, done.completions_undone) == (-3, 1)
+    with pytest.raises(Refused) as again:
+        desk.refund_preview(sale.checkout)
+    assert again.value.code == "already_refunded"
+    with pytest.raises(NotFound):
+        desk.refund_preview(sale.checkout + 1000)
+
+
+def test_a_walk_in_refund_is_shown_with_the_card_that_claimed_it(desk: Desk) -> None:
+    sale = desk.checkout(amount="12.00")
+    shown = desk.refund_preview(sale.checkout)
+    assert (shown.walk_in, shown.card, shown.name, shown.change.stamps) == (True, None, None, -2)
+    claimed = desk.enrol(name="Bruno", claim=sale.claim_token)
+    shown = desk.refund_preview(sale.checkout)
+    assert (shown.walk_in, shown.card, shown.name) == (True, claimed.number, "Bruno")
+    assert shown.change == desk.refund(sale.checkout)
 
 
 def test_refunding_the_sale_that_completed_a_card_undoes_the_completion(desk: Desk) -> None:

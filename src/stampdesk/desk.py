@@ -31,6 +31,7 @@ from .results import (
     Leaderboard,
     ProgramInfo,
     RedeemResult,
+    RefundPreview,
     StampChange,
 )
 from .services import cards, check, checkout, coupons, loyalty, printing, program, refunds
@@ -157,6 +158,12 @@ class Desk:
 
     def refund(self, checkout_id: object) -> StampChange:
         return refunds.refund(self.store, checkout_id)
+
+    def refund_preview(self, checkout_id: object) -> RefundPreview:
+        """The sale and what refunding it now would take back (nothing is
+        written); refused, as the refund would be, for an unknown or already
+        refunded sale."""
+        return refunds.preview(self.store, checkout_id)
 
     def adjust(self, card: str, stamps: int, *, reason: str, staff: str) -> StampChange:
         return cards.adjust(self.store, card, stamps, reason=reason, staff=staff)

@@ -167,6 +167,32 @@ class StampChange(Result):
 
 
 @dataclass(frozen=True)
+class SaleLine(Result):
+    """One line of a sale: an item, how many, at what unit price."""
+
+    sku: str
+    category: str
+    quantity: int
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class RefundPreview(Result):
+    """A sale as it stands and what refunding it now would take back,
+    worked out by the refund itself and rolled back: nothing is written."""
+
+    checkout: int
+    at: datetime
+    amount: Decimal
+    till: str | None
+    items: tuple[SaleLine, ...]
+    card: str | None  # the card its stamps went to: its own, or the one that claimed a walk-in's
+    name: str | None  # that card's holder
+    walk_in: bool  # sold without a card
+    change: StampChange  # what the refund would take back
+
+
+@dataclass(frozen=True)
 class ExpiryReport(Result):
     """What ``stampdesk expire`` wrote: the cards whose stamps lapsed."""
 

@@ -11,6 +11,7 @@ import pytest
 import stampdesk
 from stampdesk.config import Settings
 from stampdesk.desk import Desk
+from terminal import Tmux, tmux_server
 
 EXAMPLE_PROGRAM = Path(__file__).resolve().parents[2] / "examples" / "program.toml"
 
@@ -38,3 +39,10 @@ def english_desk(tmp_path: Path, clock: Callable[[], datetime]) -> Iterator[Desk
     shop.load_program(EXAMPLE_PROGRAM)
     yield shop
     shop.close()
+
+
+@pytest.fixture
+def tmux() -> Iterator[Tmux]:
+    """A tmux server of the test's own, for the real till in a real terminal."""
+    with tmux_server() as server:
+        yield server

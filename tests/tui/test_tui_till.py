@@ -205,6 +205,51 @@ async def test_enrol_with_the_claim_token_of_a_walk_in(sqlite_desk: Desk) -> Non
         assert app.till.last_claim is None
 
 
+async def test_f6_offers_a_walk_ins_stamps_only_right_after_its_sale(sqlite_desk: Desk) -> None:
+    tr = text_of(sqlite_desk)
+    ana = sqlite_desk.enrol(name="Ana Martin")
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await submit(pilot, "12.50")  # a walk-in: 2 stamps to claim
+        walk_in = app.till.last_checkout
+        token = app.till.last_claim
+        assert walk_in is not None and token is not None
+
+        await pilot.press("f6")  # right after it: offered, and said which sale and how many stamps
+        assert field(app, "enrol-claim").value == token
+        assert shows(app, tr("enrol.offer", checkout=walk_in, stamps=tr.stamps(2)))
+
+        # Any other action takes the offer back: the next customer's card
+        # must not take this walk-in's stamps.
+        for other in ("escape", "f4", "f5", "f3", "scan", "sale"):
+            await pilot.press("f2")
+            await submit(pilot, "12.50")
+            assert app.till.last_claim is not None
+            if other == "scan":
+                await submit(pilot, ana.number)
+            elif other == "sale":
+                await submit(pilot, ana.number)
+                await submit(pilot, "3.00")
+            else:
+                await pilot.press(other)
+                await settle(pilot)
+            await pilot.press("f6")
+            assert field(app, "enrol-claim").value == "", other
+            assert not shows(app, tr("enrol.offer", checkout=app.till.last_checkout, stamps=tr.stamps(2)))
+            await pilot.press("escape")
+
+        await pilot.press("f6")
+        await submit(pilot, "Bruno Lefort")
+        await submit(pilot, "")
+        await submit(pilot, "")
+        bruno = app.till.card
+        assert bruno is not None and sqlite_desk.card(bruno.number).balance == 2  # starter stamps only
+    # The first walk-in's customer can still claim their stamps from the receipt.
+    assert sqlite_desk.enrol(name="Zoe", claim=token).claimed_stamps == 2
+
+
 async def test_enrol_claim_accepts_the_printed_link(sqlite_desk: Desk) -> None:
     sale = sqlite_desk.checkout(amount="4.50")
     app = make_till(sqlite_desk)
@@ -241,7 +286,7 @@ async def test_redeem_a_coupon_then_a_second_time_is_refused(sqlite_desk: Desk) 
         assert focused_id(app) == "coupon-input"
 
 
-async def test_refund_asks_for_confirmation(sqlite_desk: Desk) -> None:
+async def test_refund_shows_the_sale_then_asks_for_confirmation(sqlite_desk: Desk) -> None:
     tr = text_of(sqlite_desk)
     ana = sqlite_desk.enrol(name="Ana Martin")
     app = make_till(sqlite_desk)
@@ -252,18 +297,29 @@ async def test_refund_asks_for_confirmation(sqlite_desk: Desk) -> None:
         coupon = sqlite_desk.card(ana.number).coupons[0]
         checkout = app.till.last_checkout
         assert checkout is not None
+        sold = sqlite_desk.refund_preview(checkout).at
 
         await pilot.press("f5")
         assert field(app, "checkout-input").value == str(checkout)  # the last sale is offered
         await pilot.press("enter")
+        await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
-        assert shows(app, tr("refund.title", checkout=checkout))
+        # What is about to be refunded: when, how much, whose, what goes.
+        for line in (
+            tr("refund.title", checkout=checkout),
+            tr("refund.sale", when=tr.when(sold), amount=tr.money(Decimal("4.50"))),
+            tr("refund.of_card", card=ana.number, name="Ana Martin"),
+            tr("refund.takes", taken=tr.count("taken", 1), before=3, after=2, per_card=10),
+            tr("refund.voids", codes=coupon.code),
+        ):
+            assert shows(app, line), line
         await pilot.press("escape")  # changed my mind
         await settle(pilot)
         assert feedback(app) == ("info", tr("refund.cancelled"))
         assert sqlite_desk.card(ana.number).balance == 3
 
         await pilot.press("enter")
+        await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
         await type_text(pilot, ana.number)  # a scan now is not an answer…
         await pilot.press("enter")
@@ -279,13 +335,41 @@ async def test_refund_asks_for_confirmation(sqlite_desk: Desk) -> None:
         assert feedback(app) == ("success", tr("refund.done", checkout=checkout))
         assert focused_id(app) == "card-input"
 
-        # A second refund of the same sale is refused by the engine.
-        await pilot.press("f5")
-        await pilot.press("enter", "enter")
+
+@pytest.mark.parametrize("which", ["unknown", "refunded"])
+async def test_a_sale_that_cannot_be_refunded_is_refused_before_any_question(
+    sqlite_desk: Desk, which: str
+) -> None:
+    sale = sqlite_desk.checkout(amount="4.50")
+    if which == "refunded":
+        sqlite_desk.refund(sale.checkout)
+    number = sale.checkout if which == "refunded" else sale.checkout + 517
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await pilot.press("f5")
+        await submit(pilot, str(number))
+        assert not isinstance(app.screen, ConfirmScreen)
         kind, message = feedback(app)
-        assert kind == "error" and "already refunded" in message
-        assert sqlite_desk.card(ana.number).balance == 2
+        assert kind == "error"
+        assert ("already refunded" if which == "refunded" else str(number)) in message
+        assert focused_id(app) == "checkout-input"
+
+
+async def test_a_walk_in_refund_is_shown_as_such(sqlite_desk: Desk) -> None:
+    tr = text_of(sqlite_desk)
+    sale = sqlite_desk.checkout(
+        amount="12.40", items=[{"sku": "SANDWICH", "category": "food", "quantity": 2, "unit_price": "6.20"}]
+    )
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await submit(pilot, str(sale.checkout))
+        assert isinstance(app.screen, ConfirmScreen)
+        assert shows(app, tr("refund.items", items=f"2× SANDWICH {tr.money(Decimal('6.20'))}"))
+        assert shows(app, tr("refund.of_walk_in"))
+        assert shows(app, tr("refund.unclaimable", taken=tr.count("taken", 2)))
 
 
 async def test_search_by_name_prefix_then_choose(sqlite_desk: Desk) -> None:
@@ -455,14 +539,16 @@ async def test_a_slow_sale_still_reports_after_the_cashier_moved_on(
         await burst(pilot, "4.50")
         await pilot.press("enter")
         await pilot.press("enter")  # impatient: a second Enter is not a second sale
-        assert feedback(app) == ("warning", tr("busy"))
         await pilot.press("escape")
+        assert app.keys_waiting == 2  # kept, in order, until the sale is shown
         gate.set()
         await settle(pilot)
+        assert app.keys_waiting == 0
         assert sqlite_desk.card(ana.number).balance == 3
         kind, message = feedback(app)
-        assert kind == "success" and tr("sale.done", checkout=1) in message
+        assert kind == "success" and tr("sale.done", checkout=1) in message  # Escape kept it said
         assert app.till.mode is Mode.IDLE and focused_id(app) == "card-input"
+        assert app.till.card is None
 
 
 async def test_a_card_scanned_into_the_amount_field_selects_it(sqlite_desk: Desk) -> None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from ..domain.errors import NotFound, Refused
+from ..domain.errors import NotFound, Refused, StampdeskError
 from ..domain.validate import clean_checkout_id
-from ..models import card_months, cards, checkouts, coupons, ledger
-from ..results import CouponInfo, StampChange
+from ..models import card_months, cards, checkout_items, checkouts, coupons, customers, ledger
+from ..results import CouponInfo, RefundPreview, SaleLine, StampChange
 from ..store import Store
 from . import idempotency, loyalty
 from .stamps import CardRef, SaleMarks, lock_card, take_back
@@ -36,6 +38,65 @@ def refund(store: Store, checkout_id: object, *, idempotency_key: object = None)
             replayed_change,
         )
     return store.transact(lambda conn: _refund(conn, store, checkout_id, now))
+
+
+class _Previewed(StampdeskError):
+    """Carries a refund's preview out of its transaction, which it rolls back."""
+
+    def __init__(self, preview: RefundPreview) -> None:
+        super().__init__("refund previewed, nothing written", "previewed")
+        self.preview = preview
+
+
+def preview(store: Store, checkout_id: object) -> RefundPreview:
+    """The sale ``checkout_id`` and what refunding it now would take back.
+
+    The refund itself runs, in a transaction rolled back at its end, so what
+    is shown is exactly what ``refund`` would do at this moment. An unknown
+    or already refunded sale is refused, as by ``refund``.
+    """
+    checkout_id = clean_checkout_id(checkout_id)
+    now = store.now()
+
+    def dry_run(conn: Connection) -> None:
+        change = _refund(conn, store, checkout_id, now)  # refuses first
+        raise _Previewed(_sale(conn, checkout_id, change))
+
+    try:
+        store.transact(dry_run)
+    except _Previewed as previewed:
+        return previewed.preview
+    raise AssertionError("a refund's preview always rolls back")  # pragma: no cover
+
+
+def _sale(conn: Connection, checkout_id: int, change: StampChange) -> RefundPreview:
+    sale = conn.execute(select(checkouts).where(checkouts.c.id == checkout_id)).one()
+    lines = conn.execute(
+        select(checkout_items)
+        .where(checkout_items.c.checkout_id == checkout_id)
+        .order_by(checkout_items.c.id)
+    ).all()
+    card_id = sale.card_id if sale.card_id is not None else sale.claimed_card_id
+    holder = None
+    if card_id is not None:
+        holder = conn.execute(
+            select(cards.c.number, customers.c.name)
+            .select_from(cards.outerjoin(customers, customers.c.id == cards.c.customer_id))
+            .where(cards.c.id == card_id)
+        ).one()
+    return RefundPreview(
+        checkout=checkout_id,
+        at=sale.at,
+        amount=Decimal(sale.amount_cents) / 100,
+        till=sale.till,
+        items=tuple(
+            SaleLine(i.sku, i.category, i.quantity, Decimal(i.unit_price_cents) / 100) for i in lines
+        ),
+        card=holder.number if holder is not None else None,
+        name=holder.name if holder is not None else None,
+        walk_in=sale.card_id is None,
+        change=replace(change, replayed=False),
+    )
 
 
 def replayed_change(data: dict[str, Any]) -> StampChange:

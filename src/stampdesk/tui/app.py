@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on, work
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.worker import Worker, WorkerState
@@ -27,6 +26,7 @@ from .owner_text import OwnerText
 from .scan import ScanGuard
 from .screens.pin import PinScreen
 from .screens.till import TillScreen
+from .typeahead import InOrderKeys
 
 
 @dataclass
@@ -36,9 +36,10 @@ class StaffChecked(Message):
     members: tuple[StaffMember, ...]
 
 
-class TillApp(App[None]):
+class TillApp(InOrderKeys):
     """The cashier's till. The PIN screen and the owner's screens are pushed
-    on top of ``TillScreen``."""
+    on top of ``TillScreen``. Keys are handled in the order they were typed,
+    into the field they were typed for (``InOrderKeys``)."""
 
     TITLE = "stampdesk"
     ENABLE_COMMAND_PALETTE = False

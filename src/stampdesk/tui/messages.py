@@ -19,6 +19,7 @@ from ..results import (
     EnrolResult,
     ProgramInfo,
     RedeemResult,
+    RefundPreview,
     StampChange,
 )
 
@@ -121,3 +122,10 @@ class ReceiptsPrinted(Message):
     waiting: int | None
     reprinted: int | None = None
     by_hand: bool = False
+
+
+@dataclass
+class RefundShown(Message):
+    """A sale to refund, and what its refund would take back (nothing written yet)."""
+
+    preview: RefundPreview

@@ -19,6 +19,7 @@ from ..results import (
     EnrolResult,
     ProgramInfo,
     RedeemResult,
+    RefundPreview,
     StampChange,
 )
 from .text import Text
@@ -184,6 +185,42 @@ def refund_lines(change: StampChange, per_card: int | None, text: Text) -> list[
         lines.append(text("refund.voided", codes=", ".join(change.voided_coupons)))
     if change.completions_undone:
         lines.append(text("refund.completions", count=change.completions_undone))
+    return lines
+
+
+def refund_question(preview: RefundPreview, per_card: int | None, text: Text) -> list[str]:
+    """A sale shown before it is refunded: when, how much, what, whose,
+    and what its refund would take back."""
+    amount = text.money(preview.amount)
+    when = text.when(preview.at)
+    lines = [
+        text("refund.sale.till", when=when, till=preview.till, amount=amount)
+        if preview.till
+        else text("refund.sale", when=when, amount=amount)
+    ]
+    if preview.items:
+        items = ", ".join(f"{i.quantity}× {i.sku} {text.money(i.unit_price)}" for i in preview.items)
+        lines.append(text("refund.items", items=items))
+    change = preview.change
+    if preview.card is None:
+        lines.append(text("refund.of_walk_in"))
+    else:
+        kind = "refund.of_claimed" if preview.walk_in else "refund.of_card"
+        lines.append(text(kind, card=preview.card, name=preview.name or "—"))
+    taken = text.count("taken", abs(change.stamps))
+    if change.stamps and preview.card is None:
+        lines.append(text("refund.unclaimable", taken=taken))
+    elif change.stamps and change.balance is not None and per_card is not None:
+        before = change.balance - change.stamps - change.completions_undone * per_card
+        lines.append(
+            text("refund.takes", taken=taken, before=before, after=change.balance, per_card=per_card)
+        )
+    if change.voided_coupons:
+        lines.append(text("refund.voids", codes=", ".join(change.voided_coupons)))
+    if change.completions_undone:
+        lines.append(text("refund.undoes", count=change.completions_undone))
+    if not change.stamps and not change.voided_coupons and not change.completions_undone:
+        lines.append(text("refund.nothing"))
     return lines
 
 

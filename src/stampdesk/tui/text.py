@@ -126,7 +126,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "redeem.done": "Coupon {code} used: {reward}",
         "redeem.card": "Card {card}, {day}",
         "refund.title": "Refund sale no. {checkout}?",
-        "refund.body": "Its stamps are taken back and the coupons it earned are cancelled.",
+        "refund.sale": "Sale of {when}: {amount}",
+        "refund.sale.till": "Sale of {when} at till {till}: {amount}",
+        "refund.items": "Items: {items}",
+        "refund.of_card": "Card {card} — {name}",
+        "refund.of_walk_in": "Sale without a card, not claimed",
+        "refund.of_claimed": "Sale without a card, claimed by card {card} — {name}",
+        "refund.takes": "Takes back {taken}: {before}/{per_card} → {after}/{per_card}",
+        "refund.unclaimable": "Its {taken} can no longer be claimed",
+        "refund.voids": "Cancels the coupons: {codes}",
+        "refund.undoes": "Takes back completed cards: {count}",
+        "refund.nothing": "Nothing to take back (no stamps, no coupons).",
         "refund.yes": "Refund",
         "refund.no": "Cancel",
         "refund.cancelled": "Refund cancelled: nothing changed.",
@@ -138,6 +148,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "enrol.done": "New card {number} for {name}.",
         "enrol.starter": "Starter stamps: {count}",
         "enrol.claimed": "Stamps of sale no. {checkout}: {count}",
+        "enrol.offer": "Receipt of sale no. {checkout}: {stamps} for this new card.",
         # The receipt printer (the status line above the footer, and F7).
         "printer.line": "Printer: {state}",
         "printer.line.waiting": "Printer: {state} — {waiting} (F7 prints)",
@@ -267,7 +278,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "redeem.done": "Bon {code} utilisé : {reward}",
         "redeem.card": "Carte {card}, {day}",
         "refund.title": "Rembourser la vente n° {checkout} ?",
-        "refund.body": "Ses tampons sont repris et les bons qu'elle a donnés sont annulés.",
+        "refund.sale": "Vente du {when} : {amount}",
+        "refund.sale.till": "Vente du {when}, caisse {till} : {amount}",
+        "refund.items": "Articles : {items}",
+        "refund.of_card": "Carte {card} — {name}",
+        "refund.of_walk_in": "Vente sans carte, non réclamée",
+        "refund.of_claimed": "Vente sans carte, réclamée par la carte {card} — {name}",
+        "refund.takes": "Reprend {taken} : {before}/{per_card} → {after}/{per_card}",
+        "refund.unclaimable": "Ses {taken} ne pourront plus être réclamés",
+        "refund.voids": "Annule les bons : {codes}",
+        "refund.undoes": "Reprend des cartes complètes : {count}",
+        "refund.nothing": "Rien à reprendre (ni tampon, ni bon).",
         "refund.yes": "Rembourser",
         "refund.no": "Annuler",
         "refund.cancelled": "Remboursement annulé : rien n'a changé.",
@@ -279,6 +300,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "enrol.done": "Nouvelle carte {number} pour {name}.",
         "enrol.starter": "Tampons de bienvenue : {count}",
         "enrol.claimed": "Tampons de la vente n° {checkout} : {count}",
+        "enrol.offer": "Ticket de la vente n° {checkout} : {stamps} pour cette nouvelle carte.",
         "printer.line": "Imprimante : {state}",
         "printer.line.waiting": "Imprimante : {state} — {waiting} (F7 imprime)",
         "printer.state.ready": "prête",
@@ -342,6 +364,11 @@ class Text:
         if self.locale == "fr_FR":
             return text.replace(".", ",") + "\u00a0€"
         return f"€{text}"
+
+    def when(self, moment: datetime) -> str:
+        """The shop-local day and time of ``moment``: 30/04/2026 14:05."""
+        local = moment.astimezone(self.zone) if self.zone is not None else moment
+        return local.strftime("%d/%m/%Y %H:%M")
 
     def day(self, moment: datetime) -> str:
         """The shop-local day of ``moment``: 30/04/2026 in both locales."""

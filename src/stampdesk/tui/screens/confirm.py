@@ -22,6 +22,7 @@ class ConfirmScreen(ModalScreen[bool]):
     cashier confirms, ``False`` when they cancel."""
 
     CSS_PATH = "confirm.tcss"
+    AUTO_FOCUS = "#confirm-yes"  # set as the dialog is shown, before any key reaches it
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
 
     def __init__(self, title: str, body: str, *, yes: str, no: str) -> None:
@@ -49,9 +50,6 @@ class ConfirmScreen(ModalScreen[bool]):
             self._typed = False  # the end of a scan, not an answer
             event.stop()
             event.prevent_default()
-
-    def on_mount(self) -> None:
-        self.query_one("#confirm-yes", Button).focus()
 
     @on(Button.Pressed, "#confirm-yes")
     def _yes(self) -> None:

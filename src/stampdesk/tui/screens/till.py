@@ -48,6 +48,7 @@ from ..messages import (
     PrinterChecked,
     ProgrammeLoaded,
     ReceiptsPrinted,
+    RefundShown,
     SaleKept,
     SaleRecorded,
     SaleRefunded,
@@ -63,6 +64,7 @@ from ..present import (
     qr_caption,
     redeem_lines,
     refund_lines,
+    refund_question,
     sale_lines,
     walk_in_lines,
     walk_in_link,
@@ -70,6 +72,7 @@ from ..present import (
 )
 from ..scan import ScanGuard, card_digits, claim_token, is_search
 from ..text import Text
+from ..typeahead import hold_keys, release_keys
 from ..widgets import (
     CardPanel,
     EnrolQR,
@@ -236,11 +239,17 @@ class TillScreen(Screen[None]):
         # sale kept in the till's outbox.
         self._blind_card: str | None = None
         self.last_checkout: int | None = None  # offered first when refunding
-        self.last_claim: str | None = None  # the last walk-in's receipt code, offered when enrolling
+        # The walk-in sale just shown, whose stamps F6 offers to a new card:
+        # only right after that sale; any other action takes the offer back.
+        self.last_claim: str | None = None  # its receipt code
+        self._claim_offer: tuple[int, int] | None = None  # (its sale, its stamps)
         self._pending: PendingSale | None = None  # a sale being recorded
         self._retry: PendingSale | None = None  # a sale whose outcome is unknown
         self._writing = False
         self._writer: Worker[None] | None = None  # the write that ``_writing`` waits for
+        # The worker whose answer the keys typed meanwhile wait for (a card
+        # looked up, a sale written…): they go on once it has been shown.
+        self._awaited: Worker[None] | None = None
         self._search_timer: Timer | None = None
         self.printer = TillPrinter(desk)
         self.printer_usable: bool | None = None  # None until the printer has been opened
@@ -283,7 +292,8 @@ class TillScreen(Screen[None]):
                         for field in ("name", "email", "claim"):
                             with Horizontal(classes="till-row"):
                                 yield Label(tr(f"label.{field}"), classes="till-label")
-                                yield Input(placeholder=tr(f"placeholder.{field}"), id=f"enrol-{field}")
+                                yield ScanInput(placeholder=tr(f"placeholder.{field}"), id=f"enrol-{field}")
+                        yield Static("", markup=False, id="enrol-offer", classes="till-result")
                 with Horizontal(id="amount-row", classes="till-row"):
                     yield Label(tr("label.amount"), classes="till-label")
                     yield ScanInput(placeholder=tr("placeholder.amount"), id="amount-input")
@@ -378,6 +388,7 @@ class TillScreen(Screen[None]):
         already sent is not cancelled: its outcome will still show)."""
         self._stop_search()
         self.workers.cancel_group(self, "lookup")
+        self._forget_claim()
         self.card = None
         self._blind_card = None
         self._retry = None
@@ -385,11 +396,14 @@ class TillScreen(Screen[None]):
             self._input(name).value = ""
         self.query_one("#results", SearchResults).clear_options()
         self._show_pane("idle")
-        self.feedback.show(self.text("hint.cleared"))
+        if self.feedback.kind != "success":
+            # What just succeeded (a sale recorded, a coupon used) stays said.
+            self.feedback.show(self.text("hint.cleared"))
         self._idle()
 
     def action_walk_in(self) -> None:
         """F2: a sale without a card."""
+        self._forget_claim()
         self.card = None
         self._blind_card = None
         self._walk_in = None
@@ -403,6 +417,7 @@ class TillScreen(Screen[None]):
 
     def action_search(self) -> None:
         """F3: type a name, an e-mail or a phone number in the card field."""
+        self._forget_claim()
         self._set_mode(Mode.IDLE)
         if self.query_one("#results", SearchResults).option_count:
             self._show_pane("results")
@@ -411,6 +426,7 @@ class TillScreen(Screen[None]):
 
     def action_redeem(self) -> None:
         """F4: use a coupon."""
+        self._forget_claim()
         self._set_mode(Mode.REDEEM)
         self.query_one("#redeem-result", Static).update("")
         self._show_pane("redeem")
@@ -419,6 +435,7 @@ class TillScreen(Screen[None]):
 
     def action_refund(self) -> None:
         """F5: refund a sale (the last one of this till is offered)."""
+        self._forget_claim()
         self._set_mode(Mode.REFUND)
         self.query_one("#refund-result", Static).update("")
         self._show_pane("refund")
@@ -427,13 +444,30 @@ class TillScreen(Screen[None]):
         self._focus("checkout-input")
 
     def action_enrol(self) -> None:
-        """F6: a new card (with the last walk-in's stamps when there was one)."""
+        """F6: a new card; right after a walk-in sale, with that sale's stamps
+        (its receipt code filled in, the sale and its stamps shown)."""
         self._set_mode(Mode.ENROL)
         self._show_pane("enrol")
         self.feedback.show(self.text("hint.enrol"))
         self._input("enrol-email").value = ""
+        offer = ""
+        if self.last_claim is not None and self._claim_offer is not None:
+            checkout, stamps = self._claim_offer
+            offer = self.text("enrol.offer", checkout=checkout, stamps=self.text.stamps(stamps))
         self._input("enrol-claim").value = self.last_claim or ""
+        self.query_one("#enrol-offer", Static).update(offer)
         self._focus("enrol-name", clear=True)
+
+    def _forget_claim(self) -> None:
+        """Another action than enrolling: the walk-in's stamps are no longer
+        offered (its customer can still claim them from the receipt)."""
+        self.last_claim = None
+        self._claim_offer = None
+
+    @on(Input.Changed, "#enrol-claim")
+    def _claim_typed(self, event: Input.Changed) -> None:
+        if self.last_claim is None or event.value.strip() != self.last_claim:
+            self.query_one("#enrol-offer", Static).update("")  # another receipt, or none
 
     def action_reprint(self) -> None:
         """F7: print the receipts waiting for the printer; when none waits,
@@ -486,6 +520,8 @@ class TillScreen(Screen[None]):
     def _card_typed(self, event: Input.Changed) -> None:
         self._stop_search()
         query = event.value.strip()
+        if query:
+            self._forget_claim()  # the next customer
         if is_search(query):
             self._search_timer = self.set_timer(SEARCH_DELAY, partial(self.search_customers, query))
         elif not query and self.query_one("#panel", ContentSwitcher).current == "results":
@@ -499,7 +535,7 @@ class TillScreen(Screen[None]):
             self._scan(number)
         elif value:
             self._stop_search()
-            self.search_customers(value, choose=True)
+            self._await(self.search_customers(value, choose=True))
 
     @on(OptionList.OptionSelected, "#results")
     def _customer_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -509,6 +545,7 @@ class TillScreen(Screen[None]):
     def _scan(self, number: str) -> None:
         """A card was scanned, typed or chosen: look it up (once)."""
         self._stop_search()
+        self._forget_claim()
         if self.guard.is_repeat(number) or (self._pending is not None and self._pending.card == number):
             self.feedback.show(self.text("scan.repeat", number=number), "warning")
             self._focus("card-input", clear=True)
@@ -518,7 +555,23 @@ class TillScreen(Screen[None]):
             self._input("card-input").value = ""
             self._focus("amount-input")
             return
-        self.look_up_card(number)
+        self._await(self.look_up_card(number))
+
+    def _await(self, worker: Worker[None]) -> Worker[None]:
+        """Keep the keys typed from now on until ``worker``'s answer is on
+        screen (``_settled``): they belong to the field it will focus."""
+        if self._awaited is not None:
+            release_keys(self, self._awaited)
+        self._awaited = worker
+        hold_keys(self, worker)
+        return worker
+
+    def _settled(self) -> None:
+        """The awaited answer is shown: the keys typed meanwhile go on, into
+        the field that now has the focus."""
+        if self._awaited is not None:
+            release_keys(self, self._awaited)
+            self._awaited = None
 
     def _stop_search(self) -> None:
         if self._search_timer is not None:
@@ -545,6 +598,7 @@ class TillScreen(Screen[None]):
         if not value:
             self.feedback.show(self.text("amount.empty"), "warning")
             return
+        self._forget_claim()  # another sale
         card = self.card.number if self.mode is Mode.CARD and self.card is not None else None
         if self.mode is Mode.CARD and self.card is None:
             card = self._blind_card
@@ -556,7 +610,7 @@ class TillScreen(Screen[None]):
             sale = PendingSale(card, value, f"till-{uuid.uuid4().hex}", items)
         self._pending = sale
         self._writing = True
-        self._writer = self.record_sale(sale)
+        self._writer = self._await(self.record_sale(sale))
 
     @on(Input.Submitted, "#coupon-input")
     def _coupon_submitted(self, event: Input.Submitted) -> None:
@@ -568,7 +622,7 @@ class TillScreen(Screen[None]):
             self.feedback.show(self.text("coupon.empty"), "warning")
         elif not self._busy():
             self._writing = True
-            self._writer = self.redeem_coupon(value)
+            self._writer = self._await(self.redeem_coupon(value))
 
     @on(Input.Submitted, "#checkout-input")
     def _checkout_submitted(self, event: Input.Submitted) -> None:
@@ -580,13 +634,22 @@ class TillScreen(Screen[None]):
             self.feedback.show(self.text("checkout.invalid"), "warning")
             self._focus("checkout-input")
         elif not self._busy():
-            question = ConfirmScreen(
-                self.text("refund.title", checkout=value),
-                self.text("refund.body"),
-                yes=self.text("refund.yes"),
-                no=self.text("refund.no"),
-            )
-            self.app.push_screen(question, partial(self._refund_confirmed, value))
+            # The sale is shown before the question: an unknown or refunded
+            # sale is refused here, without a dialog.
+            self._await(self.show_refund(value))
+
+    @on(RefundShown)
+    def _refund_shown(self, message: RefundShown) -> None:
+        self._settled()
+        preview = message.preview
+        per_card = self.programme.stamps_per_card if self.programme else None
+        question = ConfirmScreen(
+            self.text("refund.title", checkout=preview.checkout),
+            "\n".join(refund_question(preview, per_card, self.text)),
+            yes=self.text("refund.yes"),
+            no=self.text("refund.no"),
+        )
+        self.app.push_screen(question, partial(self._refund_confirmed, str(preview.checkout)))
 
     def _refund_confirmed(self, checkout: str, confirmed: bool | None) -> None:
         if not confirmed:
@@ -594,7 +657,7 @@ class TillScreen(Screen[None]):
             self._focus("checkout-input")
         elif not self._busy():
             self._writing = True
-            self._writer = self.refund_sale(checkout)
+            self._writer = self._await(self.refund_sale(checkout))
 
     @on(Input.Submitted, "#enrol-name")
     def _name_submitted(self, event: Input.Submitted) -> None:
@@ -613,7 +676,7 @@ class TillScreen(Screen[None]):
         elif not self._busy():
             self._writing = True
             email = self._input("enrol-email").value.strip() or None
-            self._writer = self.enrol_customer(name, email, claim_token(event.value))
+            self._writer = self._await(self.enrol_customer(name, email, claim_token(event.value)))
 
     # ------------------------------------------------------------------
     # Workers: the only code that calls the Desk. They run in threads, never
@@ -704,6 +767,11 @@ class TillScreen(Screen[None]):
         """Use a coupon once."""
         self.post_message(CouponRedeemed(self.desk.redeem(code, till=self.desk.settings.till)))
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="lookup", name="preview")
+    def show_refund(self, checkout: str) -> None:
+        """A sale and what its refund would take back, before asking."""
+        self._post(RefundShown(self.desk.refund_preview(checkout)))
+
     @work(thread=True, exit_on_error=False, group="write", name="refund")
     def refund_sale(self, checkout: str) -> None:
         """Refund a checkout the cashier confirmed."""
@@ -729,6 +797,7 @@ class TillScreen(Screen[None]):
 
     @on(CardLoaded)
     def _card_loaded(self, message: CardLoaded) -> None:
+        self._settled()
         self._use_programme(Programme.from_info(message.programme))
         self._select(message.card, [])
 
@@ -747,6 +816,8 @@ class TillScreen(Screen[None]):
 
     @on(SearchDone)
     def _search_done(self, message: SearchDone) -> None:
+        if message.choose:
+            self._settled()
         if not message.choose and message.query != self._input("card-input").value.strip():
             return  # the cashier typed on (or scanned) since
         results = self.query_one("#results", SearchResults)
@@ -767,6 +838,7 @@ class TillScreen(Screen[None]):
 
     @on(CardUnreachable)
     def _card_unreachable(self, message: CardUnreachable) -> None:
+        self._settled()
         self.card = None
         self._blind_card = message.number
         self.card_panel.show_outcome([self.text("lookup.offline", number=message.number)])
@@ -778,6 +850,7 @@ class TillScreen(Screen[None]):
 
     @on(SaleKept)
     def _sale_kept(self, message: SaleKept) -> None:
+        self._settled()
         self._writing = False
         self._pending = self._retry = None
         self._blind_card = None
@@ -798,13 +871,15 @@ class TillScreen(Screen[None]):
 
     @on(SaleRecorded)
     def _sale_recorded(self, message: SaleRecorded) -> None:
+        self._settled()
         result = message.result
         self._writing = False
         self._pending = self._retry = None
         self.last_checkout = result.checkout
-        if result.card is None:
+        if result.card is None and result.stamps_added:
             self.last_claim = result.claim_token
-        else:
+            self._claim_offer = (result.checkout, result.stamps_added)
+        elif result.card is not None:
             self.guard.stamped(result.card)
         if self.programme is not None and result.program_version != self.programme.version:
             self.load_programme()
@@ -900,6 +975,7 @@ class TillScreen(Screen[None]):
 
     @on(CouponRedeemed)
     def _coupon_redeemed(self, message: CouponRedeemed) -> None:
+        self._settled()
         result = message.result
         self._writing = False
         if self.card is not None and self.card.number == result.card:
@@ -912,12 +988,11 @@ class TillScreen(Screen[None]):
 
     @on(SaleRefunded)
     def _sale_refunded(self, message: SaleRefunded) -> None:
+        self._settled()
         change = message.change
         self._writing = False
         if self.card is not None and self.card.number == change.card:
             self.card = None  # its balance changed: scan it again to see it
-        if self.last_claim is not None and self.last_claim.startswith(f"{change.checkout}."):
-            self.last_claim = None  # a refunded walk-in's stamps can no longer be claimed
         per_card = self.programme.stamps_per_card if self.programme else None
         self.query_one("#refund-result", Static).update("\n".join(refund_lines(change, per_card, self.text)))
         self.feedback.show(self.text("refund.done", checkout=change.checkout), "success")
@@ -926,10 +1001,10 @@ class TillScreen(Screen[None]):
 
     @on(CardEnrolled)
     def _card_enrolled(self, message: CardEnrolled) -> None:
+        self._settled()
         result = message.result
         self._writing = False
-        if result.claimed_checkout is not None:
-            self.last_claim = None
+        self._forget_claim()
         for name in ("enrol-name", "enrol-email", "enrol-claim"):
             self._input(name).value = ""
         self._select(result.card, enrol_lines(result, self.text))
@@ -946,6 +1021,7 @@ class TillScreen(Screen[None]):
         "sale": "amount-input",
         "redeem": "coupon-input",
         "refund": "checkout-input",
+        "preview": "checkout-input",
     }
     _ENROL_FIELD: ClassVar[dict[str, str]] = {
         "invalid_email": "enrol-email",
@@ -969,6 +1045,12 @@ class TillScreen(Screen[None]):
             self._writer = None
         if event.state is WorkerState.ERROR:
             self._failed(worker.name, worker.error)
+        if worker is self._awaited and event.state in (
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            self._settled()  # it ended without an answer (a refusal, a cancelled read)
 
     def _failed(self, worker: str, error: BaseException | None) -> None:
         """Show why ``worker`` failed and give the focus back where the
