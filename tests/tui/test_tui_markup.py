@@ -8,11 +8,13 @@ recoloured the screen. Here a shop whose every free text is hostile markup
 is visited screen by screen, tab by tab, in one run of the till: nothing
 crashes, nothing on the screen carries an action, and each text is found on
 the screen exactly as it was typed. The till's plain widgets
-(``tui/widgets/plain.py``) are checked one by one.
+(``tui/widgets/plain.py``) are checked one by one, and a reading of every
+module of the till checks that no string reaches Textual another way.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +25,7 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import TabbedContent
 
+import stampdesk.tui
 from helpers import Clock, make_desk
 from stampdesk.config import PrinterSettings
 from stampdesk.desk import Desk
@@ -347,3 +350,120 @@ async def test_each_plain_widget_shows_markup_as_written() -> None:
         for words in (REWARD_3, REWARD_10, CASHIER, TILL):
             assert words in shown, words
         assert app.is_running
+
+
+# --- No module of the till hands Textual a string to parse ---------------------
+
+TUI = Path(stampdesk.tui.__file__).parent
+PLAIN = TUI / "widgets" / "plain.py"
+# Textual's widgets that read a string given to them as markup (Content or
+# Rich): the till makes them only in widgets/plain.py, which shows words as written.
+READS_MARKUP = frozenset(
+    {
+        "Static",
+        "Label",
+        "Button",
+        "DataTable",
+        "OptionList",
+        "SelectionList",
+        "Select",
+        "TabPane",
+        "Tab",
+        "Tabs",
+        "ContentTab",
+        "Checkbox",
+        "RadioButton",
+        "RadioSet",
+        "Collapsible",
+        "Tree",
+        "Markdown",
+    }
+)
+TITLES = frozenset({"border_title", "border_subtitle"})
+
+
+def _name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def markup_problems(source: str, where: str = "<source>") -> list[str]:
+    """The places in ``source`` where a string may reach Textual as markup."""
+    problems = []
+    for node in sorted(ast.walk(ast.parse(source)), key=lambda node: getattr(node, "lineno", 0)):
+        line = f"{where}:{getattr(node, 'lineno', '?')}"
+        if isinstance(node, ast.Call):
+            called = _name(node.func)
+            if called in READS_MARKUP:
+                problems.append(
+                    f"{line}: {called}(…) reads markup: use (or add) Plain{called} in widgets/plain.py"
+                )
+            if called == "TabbedContent" and node.args:
+                problems.append(f"{line}: TabbedContent's titles read markup: use PlainTabPane")
+            markup = next((k.value for k in node.keywords if k.arg == "markup"), None)
+            plain = isinstance(markup, ast.Constant) and markup.value is False
+            if called == "notify" and not plain:
+                problems.append(f"{line}: notify(…) without markup=False")
+            elif markup is not None and not plain:
+                problems.append(f"{line}: markup= other than False")
+        elif isinstance(node, ast.ClassDef):
+            bases = [b for b in map(_name, node.bases) if b in READS_MARKUP]
+            problems += [
+                f"{line}: {node.name}({base}) reads markup: derive from Plain{base}" for base in bases
+            ]
+        elif isinstance(node, ast.Attribute) and node.attr in ("from_markup", "render_str"):
+            problems.append(f"{line}: {node.attr} reads markup")
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            value = node.value
+            for target in targets:
+                if isinstance(target, ast.Attribute) and target.attr in TITLES:
+                    literal = isinstance(value, ast.Call) and _name(value.func) == "literal"
+                    if not literal:
+                        problems.append(f"{line}: {target.attr} reads markup: assign literal(…)")
+    return problems
+
+
+def test_no_module_of_the_till_hands_textual_a_string_to_parse() -> None:
+    modules = sorted(path for path in TUI.rglob("*.py") if path != PLAIN)
+    assert len(modules) > 20  # the whole till, screens and widgets
+    problems = [p for path in modules for p in markup_problems(path.read_text(), str(path.relative_to(TUI)))]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'yield Static(name, id="greeting")',
+        'yield Label(tr("label.card"))',
+        "class Picked(Button): pass",
+        "table = DataTable()",
+        "self.app.notify(message)",
+        "self.app.notify(message, markup=True)",
+        "yield PlainStatic(name, markup=True)",
+        "text = Content.from_markup(name)",
+        'TabbedContent(tr("owner.tab.staff"))',
+        "box.border_title = name",
+        "box.border_subtitle: str = tr('board.month')",
+    ],
+)
+def test_the_rule_finds_strings_handed_to_textual_to_parse(source: str) -> None:
+    assert markup_problems(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'yield PlainStatic(name, id="greeting")',
+        'greeting = self.query_one(".card-greeting", Static)',
+        "@on(Button.Pressed)\ndef pressed(self) -> None: pass",
+        "box.border_title = literal(tr('board.title'))",
+        'TabbedContent(initial="programme", id="owner-tabs")',
+        "self.app.notify(message, markup=False)",
+    ],
+)
+def test_the_rule_lets_the_plain_way_through(source: str) -> None:
+    assert not markup_problems(source)
