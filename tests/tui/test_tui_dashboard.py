@@ -81,12 +81,13 @@ async def test_f9_opens_the_dashboard_of_the_last_30_days(shop: Desk) -> None:
         await pilot.press("end")
         await settle(pilot)
         assert shows(app, tr("dash.top"))
-        top: DataTable[str] = pane.query_one("#dash-top", DataTable)
+        # The tables hold their words as text, never as markup to parse.
+        top: DataTable[object] = pane.query_one("#dash-top", DataTable)
         assert top.row_count == 2
-        assert top.get_row_at(0)[1:4] == ["Ana", f"…{report.top_customers[0].card[-4:]}", "2"]
+        assert list(map(str, top.get_row_at(0)[1:4])) == ["Ana", f"…{report.top_customers[0].card[-4:]}", "2"]
         cohorts: DataTable[object] = pane.query_one("#dash-cohorts", DataTable)
         february = next(
-            row for row in map(cohorts.get_row_at, range(cohorts.row_count)) if row[0] == "2026-02"
+            row for row in map(cohorts.get_row_at, range(cohorts.row_count)) if str(row[0]) == "2026-02"
         )
         assert str(february[2]).strip() == ("50,0 %" if tr.locale == "fr_FR" else "50.0%")
         assert "Martin" not in screen_text(app)  # first names only

@@ -14,7 +14,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button
+
+from ..widgets.plain import PlainButton, PlainStatic
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -35,11 +37,11 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
-            yield Static(self.question, markup=False, id="confirm-title")
-            yield Static(self.body, markup=False, id="confirm-body")
+            yield PlainStatic(self.question, id="confirm-title")
+            yield PlainStatic(self.body, id="confirm-body")
             with Horizontal(id="confirm-buttons"):
-                yield Button(self.yes, variant="error", id="confirm-yes")
-                yield Button(self.no, id="confirm-no")
+                yield PlainButton(self.yes, variant="error", id="confirm-yes")
+                yield PlainButton(self.no, id="confirm-no")
 
     def on_key(self, event: events.Key) -> None:
         # Keys reach this screen before the focused button's Enter binding.

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Input, Static, TabbedContent
 from textual.worker import Worker, WorkerState
 
 from ...desk import Desk, Overview
@@ -25,6 +25,7 @@ from ...domain.errors import StampdeskError
 from ...results import Leaderboard
 from ..keys import translate_bindings
 from ..owner_text import OwnerText
+from ..widgets.plain import PlainStatic, PlainTabPane, literal
 from .owner_dashboard import DashboardPane
 from .owner_printer import PrinterPane
 from .owner_programme import ProgrammeEditor
@@ -93,9 +94,9 @@ class OverviewPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="overview-columns"):
-            yield Static(self.text("overview.loading"), id="overview-lines", markup=False)
-            board = Static("", id="overview-board", markup=False)
-            board.border_title = self.text("board.title")
+            yield PlainStatic(self.text("overview.loading"), id="overview-lines")
+            board = PlainStatic("", id="overview-board")
+            board.border_title = literal(self.text("board.title"))
             yield board
 
     @property
@@ -123,7 +124,7 @@ class OverviewPane(VerticalScroll):
             "\n".join(overview_lines(message.overview, self.text))
         )
         box = self.query_one("#overview-board", Static)
-        box.border_subtitle = board_month(message.leaderboard, self.text)
+        box.border_subtitle = literal(board_month(message.leaderboard, self.text))
         box.update("\n".join(board_lines(message.leaderboard, self.text)))
 
     @on(Worker.StateChanged)
@@ -178,15 +179,15 @@ class OwnerScreen(Screen[None]):
         tr = self.text
         yield Header()
         with TabbedContent(initial="programme", id="owner-tabs"):
-            with TabPane(tr("owner.tab.programme"), id="programme"):
+            with PlainTabPane(tr("owner.tab.programme"), id="programme"):
                 yield ProgrammeEditor(self.desk, tr, id="editor")
-            with TabPane(tr("owner.tab.staff"), id="staff"):
+            with PlainTabPane(tr("owner.tab.staff"), id="staff"):
                 yield StaffPane(self.desk, tr, id="staff-pane")
-            with TabPane(tr("owner.tab.today"), id="today"):
+            with PlainTabPane(tr("owner.tab.today"), id="today"):
                 yield OverviewPane(self.desk, tr, id="overview")
-            with TabPane(tr("owner.tab.printer"), id="printer"):
+            with PlainTabPane(tr("owner.tab.printer"), id="printer"):
                 yield PrinterPane(self.desk, tr, id="printer-pane")
-            with TabPane(tr("owner.tab.dashboard"), id="dashboard"):
+            with PlainTabPane(tr("owner.tab.dashboard"), id="dashboard"):
                 yield DashboardPane(self.desk, tr, id="dashboard-pane")
         yield Footer()
 

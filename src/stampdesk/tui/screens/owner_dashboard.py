@@ -17,12 +17,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from ...desk import Desk
 from ...domain.errors import StampdeskError
 from ..owner_text import OwnerText
+from ..widgets.plain import PlainDataTable, PlainStatic, literal
 
 if TYPE_CHECKING:
     from ...desk import Report
@@ -167,25 +168,23 @@ class DashboardPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         tr = self.text
-        yield Static(tr("dash.loading"), id="dash-verdict", markup=False)
-        yield Static("", id="dash-period", markup=False)
-        figures = Static("", id="dash-figures", markup=False)
-        figures.border_title = tr("dash.figures")
+        yield PlainStatic(tr("dash.loading"), id="dash-verdict")
+        yield PlainStatic("", id="dash-period")
+        figures = PlainStatic("", id="dash-figures")
+        figures.border_title = literal(tr("dash.figures"))
         yield figures
-        weeks = Static("", id="dash-weeks", markup=False)
-        weeks.border_title = tr("dash.weeks")
+        weeks = PlainStatic("", id="dash-weeks")
+        weeks.border_title = literal(tr("dash.weeks"))
         yield weeks
-        coupons = Static("", id="dash-coupons", markup=False)
-        coupons.border_title = tr("dash.coupons")
+        coupons = PlainStatic("", id="dash-coupons")
+        coupons.border_title = literal(tr("dash.coupons"))
         yield coupons
-        yield Static(tr("dash.retention"), classes="dash-heading", markup=False)
-        cohorts: DataTable[str | RichText] = DataTable(
-            id="dash-cohorts", show_cursor=False, zebra_stripes=False
-        )
+        yield PlainStatic(tr("dash.retention"), classes="dash-heading")
+        cohorts = PlainDataTable(id="dash-cohorts", show_cursor=False, zebra_stripes=False)
         cohorts.can_focus = False  # the pane scrolls; the tables only show
         yield cohorts
-        yield Static(tr("dash.top"), classes="dash-heading", markup=False)
-        top: DataTable[str] = DataTable(id="dash-top", show_cursor=False, zebra_stripes=True)
+        yield PlainStatic(tr("dash.top"), classes="dash-heading")
+        top = PlainDataTable(id="dash-top", show_cursor=False, zebra_stripes=True)
         top.can_focus = False
         yield top
 
@@ -215,11 +214,11 @@ class DashboardPane(VerticalScroll):
         self.query_one("#dash-figures", Static).update("\n".join(view.figures))
         self.query_one("#dash-weeks", Static).update(view.weeks)
         self.query_one("#dash-coupons", Static).update(view.coupons)
-        cohorts: DataTable[str | RichText] = self.query_one("#dash-cohorts", DataTable)
+        cohorts = self.query_one("#dash-cohorts", PlainDataTable)
         cohorts.clear(columns=True)
         cohorts.add_columns(*view.cohort_columns)
         cohorts.add_rows(view.cohort_rows)
-        top: DataTable[str] = self.query_one("#dash-top", DataTable)
+        top = self.query_one("#dash-top", PlainDataTable)
         top.clear(columns=True)
         top.add_columns(*view.top_columns)
         if view.top_rows:

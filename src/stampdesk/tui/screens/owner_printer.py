@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from ...config import PrinterSettings
@@ -19,6 +19,7 @@ from ...desk import Desk
 from ...domain.errors import StampdeskError
 from ..owner_text import OwnerText
 from ..present import printer_state
+from ..widgets.plain import PlainLabel, PlainStatic
 
 FIELDS = ("url", "profile", "header", "footer")
 LINE_SEPARATOR = "|"  # "Café Bleu | 12 rue du Port": two receipt lines in one field
@@ -62,7 +63,7 @@ class PrinterPane(Vertical):
             "header": f" {LINE_SEPARATOR} ".join(printer.header),
             "footer": f" {LINE_SEPARATOR} ".join(printer.footer),
         }
-        yield Static(tr("printer.title"), classes="ed-section", markup=False)
+        yield PlainStatic(tr("printer.title"), classes="ed-section")
         for name in FIELDS:
             field = Input(
                 values[name],
@@ -71,11 +72,11 @@ class PrinterPane(Vertical):
                 compact=True,
             )
             yield self._row(f"printer.{name}", field)
-        yield Static(tr("printer.hint"), classes="ed-hint", markup=False)
-        yield Static("", id="printer-status-line", markup=False)
+        yield PlainStatic(tr("printer.hint"), classes="ed-hint")
+        yield PlainStatic("", id="printer-status-line")
 
     def _row(self, key: str, field: Widget) -> Horizontal:
-        return Horizontal(Label(self.text(key), classes="ed-label"), field, classes="ed-row")
+        return Horizontal(PlainLabel(self.text(key), classes="ed-label"), field, classes="ed-row")
 
     def _value(self, name: str) -> str:
         return self.query_one(f"#printer-{name}", Input).value.strip()

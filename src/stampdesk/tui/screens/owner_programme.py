@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from ...desk import Desk
@@ -25,6 +25,7 @@ from ...domain.program import Program
 from ...results import ProgramInfo
 from ..messages import ProgrammeLoaded
 from ..owner_text import OwnerText
+from ..widgets.plain import PlainLabel, PlainStatic
 from ..widgets.stamp_grid import StampGrid
 from .programme_form import MilestoneRow, ProgrammeForm, sample_receipt, sample_sale
 
@@ -96,25 +97,25 @@ class ProgrammeEditor(Horizontal):
     def compose(self) -> ComposeResult:
         tr = self.text
         with Vertical(id="editor-left"):
-            yield Static("", id="editor-status", markup=False)
+            yield PlainStatic("", id="editor-status")
             with VerticalScroll(id="editor-form"):
                 for name in CARD_FIELDS:
                     yield self._field(name)
-                yield Static(tr("editor.milestones"), classes="ed-section", markup=False)
+                yield PlainStatic(tr("editor.milestones"), classes="ed-section")
                 yield Vertical(id="ed-milestones")
-                yield Static(tr("editor.earning"), classes="ed-section", markup=False)
+                yield PlainStatic(tr("editor.earning"), classes="ed-section")
                 for name in EARNING_FIELDS:
                     yield self._field(name)
         with VerticalScroll(id="editor-preview"):
-            yield Static(tr("editor.preview"), id="preview-title", markup=False)
+            yield PlainStatic(tr("editor.preview"), id="preview-title")
             yield StampGrid(id="preview-grid")
-            yield Static("", id="preview-progress", markup=False)
-            yield Static("", id="preview-receipt", markup=False)
+            yield PlainStatic("", id="preview-progress")
+            yield PlainStatic("", id="preview-receipt")
 
     def _field(self, name: str) -> Widget:
         placeholder = self.text("editor.optional") if name in OPTIONAL_FIELDS else ""
         return Horizontal(
-            Label(self.text(f"editor.{name}"), classes="ed-label"),
+            PlainLabel(self.text(f"editor.{name}"), classes="ed-label"),
             Input(placeholder=placeholder, id=f"ed-{name}", compact=True),
             classes="ed-row",
         )

@@ -12,13 +12,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from ...desk import PIN_DIGITS, ROLES, Desk, StaffMember
 from ...domain.errors import StampdeskError
 from ..owner_text import OwnerText
+from ..widgets.plain import PlainLabel, PlainOptionList, PlainSelect, PlainStatic
 from .confirm import ConfirmScreen
 
 
@@ -62,25 +63,26 @@ class StaffPane(Horizontal):
     def compose(self) -> ComposeResult:
         tr = self.text
         with Vertical(id="staff-left"):
-            yield Static(tr("staff.title"), classes="ed-section", markup=False)
-            yield OptionList(id="staff-list", markup=False)
+            yield PlainStatic(tr("staff.title"), classes="ed-section")
+            yield PlainOptionList(id="staff-list")
         with Vertical(id="staff-form"):
-            yield Static(tr("staff.add"), classes="ed-section", markup=False)
+            yield PlainStatic(tr("staff.add"), classes="ed-section")
             yield self._row("staff.name", Input(id="staff-name", compact=True))
             roles = [(tr.role(role), role) for role in ROLES]
             yield self._row(
-                "staff.role", Select(roles, allow_blank=False, value="cashier", id="staff-role", compact=True)
+                "staff.role",
+                PlainSelect(roles, allow_blank=False, value="cashier", id="staff-role", compact=True),
             )
             for name, key in (("staff-pin", "staff.pin"), ("staff-pin2", "staff.pin_again")):
                 field = Input(
                     password=True, restrict=r"[0-9]*", max_length=PIN_DIGITS[1], id=name, compact=True
                 )
                 yield self._row(key, field)
-            yield Static(tr("staff.hint"), classes="ed-hint", markup=False)
-            yield Static("", id="staff-status", markup=False)
+            yield PlainStatic(tr("staff.hint"), classes="ed-hint")
+            yield PlainStatic("", id="staff-status")
 
     def _row(self, key: str, field: Widget) -> Horizontal:
-        return Horizontal(Label(self.text(key), classes="ed-label"), field, classes="ed-row")
+        return Horizontal(PlainLabel(self.text(key), classes="ed-label"), field, classes="ed-row")
 
     def on_mount(self) -> None:
         self.load_staff()

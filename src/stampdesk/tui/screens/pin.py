@@ -19,13 +19,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from ...desk import PIN_DIGITS, Desk, StaffMember
 from ...domain.errors import StampdeskError
 from ..keys import translate_bindings
 from ..owner_text import OwnerText
+from ..widgets.plain import PlainLabel, PlainStatic
 
 
 @dataclass
@@ -57,18 +58,16 @@ class PinScreen(Screen[StaffMember | None]):
         tr = self.text
         yield Header()
         with Vertical(id="pin-box"):
-            yield Static(tr("pin.title.owner" if self.owner else "pin.title"), id="pin-title", markup=False)
-            yield Static(
-                tr("pin.prompt.owner" if self.owner else "pin.prompt"), id="pin-prompt", markup=False
-            )
-            yield Label(tr("pin.label"), id="pin-label")
+            yield PlainStatic(tr("pin.title.owner" if self.owner else "pin.title"), id="pin-title")
+            yield PlainStatic(tr("pin.prompt.owner" if self.owner else "pin.prompt"), id="pin-prompt")
+            yield PlainLabel(tr("pin.label"), id="pin-label")
             yield Input(
                 password=True,
                 restrict=r"[0-9]*",
                 max_length=PIN_DIGITS[1],
                 id="pin-input",
             )
-            yield Static("", id="pin-message", markup=False)
+            yield PlainStatic("", id="pin-message")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -30,7 +30,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import ContentSwitcher, Footer, Header, Input, OptionList, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...desk import Desk
@@ -84,6 +84,7 @@ from ..widgets import (
     TillFooter,
 )
 from ..widgets.feedback import Kind
+from ..widgets.plain import PlainLabel, PlainStatic
 from .confirm import ConfirmScreen
 
 if TYPE_CHECKING:
@@ -271,35 +272,35 @@ class TillScreen(Screen[None]):
                 yield Header()
                 yield Feedback(id="feedback")
                 with Horizontal(id="scan-row", classes="till-row"):
-                    yield Label(tr("label.card"), classes="till-label")
+                    yield PlainLabel(tr("label.card"), classes="till-label")
                     yield ScanInput(placeholder=tr("placeholder.card"), id="card-input")
                 with ContentSwitcher(initial="idle", id="panel"):
-                    yield Static(tr("idle.help"), markup=False, id="idle")
+                    yield PlainStatic(tr("idle.help"), id="idle")
                     yield SearchResults(tr, id="results")
                     yield CardPanel(tr, id="card")
-                    yield Static("", markup=False, id="walk-in")
+                    yield PlainStatic("", id="walk-in")
                     with Vertical(id="redeem"):
                         with Horizontal(classes="till-row"):
-                            yield Label(tr("label.coupon"), classes="till-label")
+                            yield PlainLabel(tr("label.coupon"), classes="till-label")
                             yield ScanInput(placeholder=tr("placeholder.coupon"), id="coupon-input")
-                        yield Static("", markup=False, id="redeem-result", classes="till-result")
+                        yield PlainStatic("", id="redeem-result", classes="till-result")
                     with Vertical(id="refund"):
                         with Horizontal(classes="till-row"):
-                            yield Label(tr("label.checkout"), classes="till-label")
+                            yield PlainLabel(tr("label.checkout"), classes="till-label")
                             yield ScanInput(placeholder=tr("placeholder.checkout"), id="checkout-input")
-                        yield Static("", markup=False, id="refund-result", classes="till-result")
+                        yield PlainStatic("", id="refund-result", classes="till-result")
                     with Vertical(id="enrol"):
                         for field in ("name", "email", "claim"):
                             with Horizontal(classes="till-row"):
-                                yield Label(tr(f"label.{field}"), classes="till-label")
+                                yield PlainLabel(tr(f"label.{field}"), classes="till-label")
                                 yield ScanInput(placeholder=tr(f"placeholder.{field}"), id=f"enrol-{field}")
-                        yield Static("", markup=False, id="enrol-offer", classes="till-result")
+                        yield PlainStatic("", id="enrol-offer", classes="till-result")
                 with Horizontal(id="amount-row", classes="till-row"):
-                    yield Label(tr("label.amount"), classes="till-label")
+                    yield PlainLabel(tr("label.amount"), classes="till-label")
                     yield ScanInput(placeholder=tr("placeholder.amount"), id="amount-input")
                 yield QuickPicks(id="picks")
             yield EnrolQR(id="walk-in-qr")
-        yield Static("", markup=False, id="walk-in-link")
+        yield PlainStatic("", id="walk-in-link")
         yield StatusBar(id="printer-status")
         yield TillFooter(compact=True)
 

@@ -13,6 +13,7 @@ from textual.widgets import Static
 from ...results import CardState
 from ..present import coupon_lines, tier_line
 from ..text import Text
+from .plain import PlainStatic
 from .stamp_grid import StampGrid
 
 
@@ -77,16 +78,16 @@ class CardPanel(VerticalScroll):
         self.card: CardState | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("", markup=False, classes="card-greeting")
-        yield Static("", markup=False, classes="card-status -empty")
-        yield Static("", markup=False, classes="card-notes -empty")
-        yield Static("", markup=False, classes="card-tier -empty")
+        yield PlainStatic("", classes="card-greeting")
+        yield PlainStatic("", classes="card-status -empty")
+        yield PlainStatic("", classes="card-notes -empty")
+        yield PlainStatic("", classes="card-tier -empty")
         yield StampGrid()
-        yield Static("", markup=False, classes="card-progress")
-        yield Static("", markup=False, classes="card-expires -empty")
-        yield Static("", markup=False, classes="card-messages -empty")
-        yield Static("", markup=False, classes="card-coupons -empty")
-        yield Static("", markup=False, classes="card-outcome -empty")
+        yield PlainStatic("", classes="card-progress")
+        yield PlainStatic("", classes="card-expires -empty")
+        yield PlainStatic("", classes="card-messages -empty")
+        yield PlainStatic("", classes="card-coupons -empty")
+        yield PlainStatic("", classes="card-outcome -empty")
 
     def show_card(self, card: CardState, milestones: Iterable[int]) -> None:
         """Draw ``card``; the milestones mark the grid."""

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from textual.widgets import Static
+from .plain import PlainStatic
 
 Kind = Literal["info", "success", "warning", "error"]
 KINDS: tuple[Kind, ...] = ("info", "success", "warning", "error")
 
 
-class Feedback(Static):
+class Feedback(PlainStatic):
     """One or two lines the cashier reads after each action.
 
     Errors are shown as the engine words them (``StampdeskError.message``),
-    never as a traceback. The text is shown as is (no markup), so a message
+    never as a traceback. The text is shown as written, so a message
     quoting what was typed cannot break the display.
     """
 
@@ -40,7 +40,7 @@ class Feedback(Static):
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__("", markup=False, id=id, classes=classes)
+        super().__init__("", id=id, classes=classes)
         self.kind: Kind = "info"
         self.message = ""
 

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 from rich.style import Style
 from rich.text import Text as RichText
-from textual.widgets import Static
+
+from .plain import PlainStatic
 
 FULL, UPPER, LOWER, EMPTY = "█", "▀", "▄", " "
 _GLYPHS = {(True, True): FULL, (True, False): UPPER, (False, True): LOWER, (False, False): EMPTY}
@@ -69,7 +70,7 @@ def fit_qr(data: str, columns: int, lines: int) -> list[str] | None:
     return None
 
 
-class EnrolQR(Static):
+class EnrolQR(PlainStatic):
     """A walk-in's enrolment link as a QR code, its caption under it
     ("Scan to keep your 3 stamps"). ``lines`` holds the code as drawn."""
 
@@ -83,7 +84,7 @@ class EnrolQR(Static):
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__("", markup=False, id=id, classes=classes)
+        super().__init__("", id=id, classes=classes)
         self.data: str | None = None
         self.lines: tuple[str, ...] = ()
 

@@ -13,12 +13,14 @@ from textual.message import Message
 from textual.widgets import Button
 
 from ...domain.program import QuickPick
+from .plain import PlainButton
 
 COLUMNS = 4  # 80 columns: four buttons of 20 a row
 
 
-class PickButton(Button):
-    """A quick pick's button, telling a key press from a click."""
+class PickButton(PlainButton):
+    """A quick pick's button (its label shown as the owner wrote it),
+    telling a key press from a click."""
 
     by_keyboard = False  # how the last press came (its message is handled later)
 

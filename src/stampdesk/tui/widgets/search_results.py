@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...results import CustomerMatch
 from ..text import Text
+from .plain import PlainOptionList
 
 
-class SearchResults(OptionList):
+class SearchResults(PlainOptionList):
     """One line per customer (name, card number, stamps); each option's id
     is the card number, so ``OptionSelected`` says which card to look up."""
 
@@ -26,7 +26,7 @@ class SearchResults(OptionList):
     """
 
     def __init__(self, text: Text, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes, markup=False)
+        super().__init__(id=id, classes=classes)
         self.text = text
         self.query_text = ""
 

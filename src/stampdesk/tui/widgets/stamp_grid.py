@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rich.text import Text as RichText
-from textual.widgets import Static
+
+from .plain import PlainStatic
 
 FILLED = "●"
 EMPTY = "○"
@@ -65,7 +66,7 @@ def grid_lines(balance: int, per_card: int, milestones: Iterable[int], per_row: 
     return lines
 
 
-class StampGrid(Static):
+class StampGrid(PlainStatic):
     """Shows ``balance`` stamps out of ``per_card``, milestones starred."""
 
     DEFAULT_CSS = """

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from textual.widgets import Static
-
 from .feedback import KINDS, Kind
+from .plain import PlainStatic
 
 
-class StatusBar(Static):
+class StatusBar(PlainStatic):
     """One line that stays until the next change (unlike ``Feedback``, which
     answers the cashier's last action): "Printer: ready", "Printer: out of
-    paper — 1 receipt waiting (F7 prints)". Shown as is (no markup): it may
-    quote a configured URL."""
+    paper — 1 receipt waiting (F7 prints)". Shown as written: it may quote
+    a configured URL."""
 
     DEFAULT_CSS = """
     StatusBar {
@@ -38,7 +37,7 @@ class StatusBar(Static):
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__("", markup=False, id=id, classes=classes)
+        super().__init__("", id=id, classes=classes)
         self.kind: Kind = "info"
         self.message = ""
 
