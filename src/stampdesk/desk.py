@@ -365,14 +365,18 @@ class Desk:
     # --- HTTP API: keys, idempotent refunds and redemptions, receipts -------
     # (one block at the end of the class, kept together for the API's branch)
 
-    def refund_once(self, checkout_id: object, *, idempotency_key: object) -> StampChange:
-        """``refund`` with an idempotency key: the same key again returns the
-        first answer (``replayed``); with another sale it is refused."""
-        return refunds.refund(self.store, checkout_id, idempotency_key=idempotency_key)
+    def refund_once(
+        self, checkout_id: object, *, idempotency_key: object, till: str | None = None
+    ) -> StampChange:
+        """``refund`` with an idempotency key: the same key again from the
+        same ``till`` (default the settings' till) returns the first answer
+        (``replayed``); with another sale it is refused."""
+        return refunds.refund(self.store, checkout_id, idempotency_key=idempotency_key, till=till)
 
     def redeem_once(self, code: str, *, idempotency_key: object, till: str | None = None) -> RedeemResult:
-        """``redeem`` with an idempotency key: the same key again returns the
-        first answer (``replayed``) instead of "already used"."""
+        """``redeem`` with an idempotency key: the same key again from the
+        same ``till`` (default the settings' till) returns the first answer
+        (``replayed``) instead of "already used"."""
         return coupons.redeem(self.store, code, till=till, idempotency_key=idempotency_key)
 
     def print_receipt(self, checkout_id: object, *, till: str | None = None) -> printing.PrintJob:
