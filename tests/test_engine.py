@@ -271,6 +271,31 @@ def test_the_window_is_the_shops_idempotency_days(db_url: str, clock: Clock) -> 
         assert desk.checkout(amount="5.00", idempotency_key="R42").checkout != first.checkout
 
 
+def test_the_nightly_expire_forgets_the_keys_past_the_window_and_keeps_the_sales(
+    desk: Desk, clock: Clock
+) -> None:
+    number = enrol(desk)
+    old = [desk.checkout(card=number, amount="4.50", idempotency_key=f"R{n}", till="A") for n in (1, 2)]
+    desk.refund_once(old[0].checkout, idempotency_key="r-1", till="A")
+    clock.advance(days=20)
+    recent = desk.checkout(card=number, amount="4.50", idempotency_key="R3", till="A")
+    clock.advance(days=10)
+    sales = counts(desk)["checkouts"]
+    report = desk.expire()
+    assert report.keys == 3  # two sales' keys and a refund's
+    assert counts(desk)["checkouts"] == sales and counts(desk)["idempotent_requests"] == 0
+    with desk.store.engine.connect() as conn:
+        kept = conn.execute(
+            text("SELECT idempotency_key FROM checkouts WHERE idempotency_scope IS NOT NULL")
+        ).all()
+    assert kept == [("R3",)]
+    assert desk.expire().keys == 0
+    assert (
+        desk.checkout(card=number, amount="4.50", idempotency_key="R3", till="A").checkout == recent.checkout
+    )
+    assert not desk.checkout(card=number, amount="4.50", idempotency_key="R1", till="A").replayed
+
+
 def test_a_walk_in_keeps_the_stamps_of_the_receipt_once(desk: Desk) -> None:
     sale = desk.checkout(amount="12.00")
     assert sale.card is None and sale.stamps_added == 2 and sale.claim_token

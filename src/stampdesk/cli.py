@@ -491,15 +491,19 @@ def card(number: str) -> None:
 @common_options
 def expire(at: str | None) -> None:
     """Write the lapse of the stamps of every card without a visit for
-    [program.expiry] stamps_after_days (a sale does it for its own card);
-    run it nightly to keep the accounts current."""
+    [program.expiry] stamps_after_days (a sale does it for its own card), and
+    forget the idempotency keys older than idempotency_days; run it nightly
+    to keep the accounts current."""
     state = _state()
     with desk_for(state) as desk:
         result = desk.expire(at=at)
     emit(
         state,
         result.to_dict(),
-        lambda: f"Stamps lapsed: {_plural(result.stamps, 'stamp')} on {_plural(result.cards, 'card')}",
+        lambda: (
+            f"Stamps lapsed: {_plural(result.stamps, 'stamp')} on {_plural(result.cards, 'card')}; "
+            f"idempotency keys forgotten: {result.keys}"
+        ),
     )
 
 

@@ -33,7 +33,7 @@ from .results import (
     RedeemResult,
     StampChange,
 )
-from .services import cards, check, checkout, coupons, loyalty, printing, program, refunds
+from .services import cards, check, checkout, coupons, idempotency, loyalty, printing, program, refunds
 from .services import overview as overview_service
 from .services import shops as shop_service
 from .services import staff as staff_service
@@ -163,10 +163,11 @@ class Desk:
 
     def expire(self, *, at: object = None) -> ExpiryReport:
         """Write the lapse of every card's stamps that went without a visit for
-        ``program.expiry.stamps_after_days`` (a sale does it for its own card)."""
+        ``program.expiry.stamps_after_days`` (a sale does it for its own card),
+        and forget the idempotency keys older than ``idempotency_days``."""
         moment = clean_time(at, self.store.now()) if at is not None else None
         lapsed_cards, stamps = loyalty.expire_all(self.store, moment)
-        return ExpiryReport(lapsed_cards, stamps)
+        return ExpiryReport(lapsed_cards, stamps, idempotency.purge(self.store, moment))
 
     def load_program(self, source: str | Path, *, shop: object = None) -> ProgramInfo:
         """Load a programme from TOML text or from a file path, for the whole
