@@ -164,6 +164,12 @@ def test_two_tills_with_one_key_make_two_sales_each_replayed_to_its_till(shop: s
     error = refused("checkout", "--till", "B", "--key", "R42", "--amount", "6", *db)
     assert error["code"] == "idempotency_conflict"
     assert dump(shop) == before
+    # Refunds with a key: each till's own key.
+    undo_a = ok_json("refund", str(a["checkout"]), "--key", "U1", "--till", "A", *db)
+    undo_b = ok_json("refund", str(b["checkout"]), "--key", "U1", "--till", "B", *db)
+    assert (undo_a["checkout"], undo_b["checkout"]) == (a["checkout"], b["checkout"])
+    again = ok_json("refund", str(a["checkout"]), "--key", "U1", "--till", "A", *db)
+    assert again == {**undo_a, "replayed": True}
 
 
 def test_a_walk_in_enrols_from_the_receipt_and_claims_once(shop: str, tmp_path: Path) -> None:
