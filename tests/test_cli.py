@@ -152,6 +152,26 @@ def test_an_idempotency_key_replays_and_refuses_another_sale(shop: str) -> None:
     assert ok_json("card", number, *db)["balance"] == 3
 
 
+def test_two_tills_with_one_key_make_two_sales_each_replayed_to_its_till(shop: str) -> None:
+    db = ("--db", shop)
+    a = ok_json("checkout", "--till", "A", "--key", "R42", "--amount", "5", *db)
+    b = ok_json("checkout", "--till", "B", "--key", "R42", "--amount", "5", *db)
+    assert not a["replayed"] and not b["replayed"]
+    assert a["checkout"] != b["checkout"] and a["claim_token"] != b["claim_token"]
+    assert ok_json("checkout", "--till", "A", "--key", "R42", "--amount", "5", *db) == {**a, "replayed": True}
+    assert ok_json("checkout", "--till", "B", "--key", "R42", "--amount", "5", *db) == {**b, "replayed": True}
+    before = dump(shop)
+    error = refused("checkout", "--till", "B", "--key", "R42", "--amount", "6", *db)
+    assert error["code"] == "idempotency_conflict"
+    assert dump(shop) == before
+    # Refunds with a key: each till's own key.
+    undo_a = ok_json("refund", str(a["checkout"]), "--key", "U1", "--till", "A", *db)
+    undo_b = ok_json("refund", str(b["checkout"]), "--key", "U1", "--till", "B", *db)
+    assert (undo_a["checkout"], undo_b["checkout"]) == (a["checkout"], b["checkout"])
+    again = ok_json("refund", str(a["checkout"]), "--key", "U1", "--till", "A", *db)
+    assert again == {**undo_a, "replayed": True}
+
+
 def test_a_walk_in_enrols_from_the_receipt_and_claims_once(shop: str, tmp_path: Path) -> None:
     db = ("--db", shop)
     config = tmp_path / "config.toml"

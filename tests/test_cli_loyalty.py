@@ -71,8 +71,8 @@ def test_stamps_lapse_after_days_without_a_visit(sqlite_url: str) -> None:
     card = ok_json("card", number, *db)
     assert card["balance"] == 0 and card["expires"] is None
     assert any("3 tampons expirés" in m for m in card["messages"])
-    assert ok_json("expire", *db) == {"cards": 1, "stamps": 3}
-    assert ok_json("expire", *db) == {"cards": 0, "stamps": 0}
+    assert ok_json("expire", *db) == {"cards": 1, "stamps": 3, "keys": 0}
+    assert ok_json("expire", *db) == {"cards": 0, "stamps": 0, "keys": 0}
     assert ok_json("check", *db)["ok"] is True
 
 

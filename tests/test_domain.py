@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -18,6 +18,7 @@ from stampdesk.domain.card_numbers import (
 )
 from stampdesk.domain.coupon_codes import new_coupon_code, normalise_coupon_code
 from stampdesk.domain.errors import InvalidInput
+from stampdesk.domain.idempotency import key_kept, key_scope
 from stampdesk.domain.money import from_cents, parse_amount, to_cents
 from stampdesk.domain.program import Earning, Milestone, Program, parse_program_toml
 from stampdesk.domain.rules import advance, cap_for_day, next_milestone, retreat, stamps_for_sale
@@ -259,3 +260,12 @@ def test_the_leaderboard_shows_a_first_name_and_the_last_four_digits() -> None:
 )
 def test_a_month_is_read_as_its_first_day(value: object, month: date) -> None:
     assert clean_month(value) == month
+
+
+def test_a_key_is_its_tills_and_kept_for_its_window() -> None:
+    assert (key_scope("till-1"), key_scope(None), key_scope("")) == ("till-1", "", "")
+    first = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    assert key_kept(first, first, 30)
+    assert key_kept(first, first + timedelta(days=30) - timedelta(microseconds=1), 30)
+    assert not key_kept(first, first + timedelta(days=30), 30)
+    assert not key_kept(first, first + timedelta(days=8), 7)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from helpers import EXAMPLE_PROGRAM, Clock, content, counts
+from helpers import EXAMPLE_PROGRAM, Clock, content, counts, make_desk
 from stampdesk import InvalidInput, NotFound, Refused
 from stampdesk.desk import Desk
 from stampdesk.domain.card_numbers import check_digit
@@ -216,6 +216,126 @@ def test_an_idempotent_retry_returns_the_first_result_and_writes_nothing(desk: D
         desk.checkout(card=number, amount="6.00", idempotency_key="till1-42")
     assert conflict.value.code == "idempotency_conflict"
     assert content(desk) == before
+
+
+def test_a_key_is_its_tills_own_and_each_till_replays_its_own_sale(desk: Desk) -> None:
+    """Two tills that number their receipts alike (or one whose counter
+    starts again each day) send the same key: two sales, each replayed to
+    its own till, and a walk-in's claim token is never another customer's."""
+    a = desk.checkout(amount="5.00", idempotency_key="R42", till="A")
+    b = desk.checkout(amount="5.00", idempotency_key="R42", till="B")
+    assert not a.replayed and not b.replayed
+    assert a.checkout != b.checkout and a.claim_token != b.claim_token
+    assert counts(desk)["checkouts"] == 2
+    before = content(desk)
+    again_a = desk.checkout(amount="5.00", idempotency_key="R42", till="A")
+    again_b = desk.checkout(amount="5.00", idempotency_key="R42", till="B")
+    assert (again_a.replayed, again_a.checkout, again_a.claim_token) == (True, a.checkout, a.claim_token)
+    assert (again_b.replayed, again_b.checkout, again_b.claim_token) == (True, b.checkout, b.claim_token)
+    with pytest.raises(Refused) as conflict:
+        desk.checkout(amount="6.00", idempotency_key="R42", till="B")
+    assert conflict.value.code == "idempotency_conflict"
+    assert content(desk) == before
+    # No till at all is a scope of its own.
+    none = desk.checkout(amount="5.00", idempotency_key="R42")
+    assert not none.replayed and none.checkout not in (a.checkout, b.checkout)
+    assert desk.checkout(amount="5.00", idempotency_key="R42").checkout == none.checkout
+    assert counts(desk)["checkouts"] == 3
+
+
+def test_a_key_without_a_till_is_the_configured_tills(db_url: str, clock: Clock) -> None:
+    with make_desk(db_url, clock, till="A") as a, make_desk(db_url, clock, till="B") as b:
+        a.load_program(EXAMPLE_PROGRAM)
+        number = enrol(a)
+        first_a = a.checkout(card=number, amount="5.00", idempotency_key="R42")
+        first_b = b.checkout(card=number, amount="5.00", idempotency_key="R42")
+        assert first_a.checkout != first_b.checkout and not first_b.replayed
+        # Naming the till is the same as being it.
+        assert a.checkout(card=number, amount="5.00", idempotency_key="R42", till="B").checkout == (
+            first_b.checkout
+        )
+        assert a.card(number).balance == 2 + 1 + 1
+
+
+def test_refund_and_redemption_keys_are_each_tills_own(desk: Desk) -> None:
+    ana, leo = enrol(desk), enrol(desk, "Léo")
+    sales = [desk.checkout(card=n, amount="4.50") for n in (ana, leo)]
+    first = desk.refund_once(sales[0].checkout, idempotency_key="r-1", till="A")
+    second = desk.refund_once(sales[1].checkout, idempotency_key="r-1", till="B")
+    assert not first.replayed and not second.replayed and (first.card, second.card) == (ana, leo)
+    assert desk.refund_once(sales[0].checkout, idempotency_key="r-1", till="A").replayed
+    with pytest.raises(Refused) as conflict:
+        desk.refund_once(sales[0].checkout, idempotency_key="r-1", till="B")
+    assert conflict.value.code == "idempotency_conflict"
+    coupons = [desk.checkout(card=n, amount="4.50").coupons[0].code for n in (ana, leo)]
+    used_a = desk.redeem_once(coupons[0], idempotency_key="c-1", till="A")
+    used_b = desk.redeem_once(coupons[1], idempotency_key="c-1", till="B")
+    assert (used_a.card, used_b.card) == (ana, leo) and not used_b.replayed
+    assert desk.redeem_once(coupons[1], idempotency_key="c-1", till="B").replayed
+
+
+def test_a_key_is_kept_for_idempotency_days_then_is_a_new_sale(desk: Desk, clock: Clock) -> None:
+    number = enrol(desk)
+    first = desk.checkout(card=number, amount="5.00", idempotency_key="R42", till="A")
+    clock.advance(days=29, hours=23)
+    assert desk.checkout(card=number, amount="5.00", idempotency_key="R42", till="A").checkout == (
+        first.checkout
+    )
+    clock.advance(hours=1)  # 30 days after its first use: forgotten
+    later = desk.checkout(card=number, amount="6.00", idempotency_key="R42", till="A")
+    assert not later.replayed and later.checkout != first.checkout and later.balance == first.balance + 1
+    # The new sale has the key now; the first sale is still there.
+    again = desk.checkout(card=number, amount="6.00", idempotency_key="R42", till="A")
+    assert again.replayed and again.checkout == later.checkout
+    assert desk.sale(first.checkout).amount == first.amount
+    assert counts(desk)["checkouts"] == 2 and desk.check().ok
+
+
+def test_a_refund_key_is_kept_for_idempotency_days_too(desk: Desk, clock: Clock) -> None:
+    sales = [desk.checkout(card=enrol(desk, name), amount="4.50") for name in ("Ana", "Léo")]
+    desk.refund_once(sales[0].checkout, idempotency_key="r-1", till="A")
+    clock.advance(days=30)
+    later = desk.refund_once(sales[1].checkout, idempotency_key="r-1", till="A")
+    assert not later.replayed and later.stamps == -1
+    # The first sale's refund is not done again: it was refunded.
+    with pytest.raises(Refused) as refunded:
+        desk.refund_once(sales[0].checkout, idempotency_key="r-2", till="A")
+    assert refunded.value.code == "already_refunded"
+
+
+def test_the_window_is_the_shops_idempotency_days(db_url: str, clock: Clock) -> None:
+    with make_desk(db_url, clock, idempotency_days=7) as desk:
+        desk.load_program(EXAMPLE_PROGRAM)
+        first = desk.checkout(amount="5.00", idempotency_key="R42")
+        clock.advance(days=6)
+        assert desk.checkout(amount="5.00", idempotency_key="R42").replayed
+        clock.advance(days=1)
+        assert desk.checkout(amount="5.00", idempotency_key="R42").checkout != first.checkout
+
+
+def test_the_nightly_expire_forgets_the_keys_past_the_window_and_keeps_the_sales(
+    desk: Desk, clock: Clock
+) -> None:
+    number = enrol(desk)
+    old = [desk.checkout(card=number, amount="4.50", idempotency_key=f"R{n}", till="A") for n in (1, 2)]
+    desk.refund_once(old[0].checkout, idempotency_key="r-1", till="A")
+    clock.advance(days=20)
+    recent = desk.checkout(card=number, amount="4.50", idempotency_key="R3", till="A")
+    clock.advance(days=10)
+    sales = counts(desk)["checkouts"]
+    report = desk.expire()
+    assert report.keys == 3  # two sales' keys and a refund's
+    assert counts(desk)["checkouts"] == sales and counts(desk)["idempotent_requests"] == 0
+    with desk.store.engine.connect() as conn:
+        kept = conn.execute(
+            text("SELECT idempotency_key FROM checkouts WHERE idempotency_scope IS NOT NULL")
+        ).all()
+    assert kept == [("R3",)]
+    assert desk.expire().keys == 0
+    assert (
+        desk.checkout(card=number, amount="4.50", idempotency_key="R3", till="A").checkout == recent.checkout
+    )
+    assert not desk.checkout(card=number, amount="4.50", idempotency_key="R1", till="A").replayed
 
 
 def test_a_walk_in_keeps_the_stamps_of_the_receipt_once(desk: Desk) -> None:

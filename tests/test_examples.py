@@ -6,8 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from helpers import ROOT
 from stampdesk.config import load_settings
+from stampdesk.domain.errors import InvalidInput
 
 
 def test_the_till_integration_example_runs(tmp_path: Path) -> None:
@@ -27,6 +30,25 @@ def test_the_example_config_is_read() -> None:
     assert settings.database == "sqlite:////var/lib/stampdesk/cafe.db"
     assert settings.locale == "fr_FR" and settings.timezone == "Europe/Paris"
     assert settings.printer.url == "tcp://192.168.1.50:9100" and settings.printer.profile == "TM-T88V"
+    assert settings.idempotency_days == 30
+
+
+@pytest.mark.parametrize(
+    ("line", "days"),
+    [("idempotency_days = 7", 7), ("", 30), ("idempotency_days = 0", None), ('idempotency_days = "7"', None)],
+)
+def test_the_window_of_idempotency_keys_is_read_from_the_config(
+    tmp_path: Path, line: str, days: int | None
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(line + "\n", encoding="utf-8")
+    if days is None:
+        with pytest.raises(InvalidInput) as refused:
+            load_settings(config=config, env={})
+        assert refused.value.code == "invalid_config"
+        assert "idempotency_days must be a whole number of days" in str(refused.value)
+    else:
+        assert load_settings(config=config, env={}).idempotency_days == days
 
 
 def test_the_database_option_wins_over_environment_and_config(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -248,6 +249,93 @@ def test_the_api_accepts_sales_offline_and_answers_503_for_the_rest(
         )
         assert replay.status_code == 201 and replay.json()["replayed"] is True
     assert office.card(number).balance == 2
+
+
+def test_two_tills_keeping_sales_with_one_key_get_a_sale_each(
+    till: Desk, office: Desk, link: CuttableLink
+) -> None:
+    """A server that keeps its tills' sales while the database is out of
+    reach: two tills that send the same receipt number are two sales."""
+    number = office.enrol(name="Ana Martin").number
+    auth = [{"Authorization": f"Bearer {till.create_api_key(name).key}"} for name in ("gare-1", "gare-2")]
+    with TestClient(create_app(till, print_outbox=False)) as client:
+        for headers in auth:  # the keys are known before the link goes
+            assert client.get(f"/api/v1/cards/{number}", headers=headers).status_code == 200
+        link.cut()
+        kept = [
+            client.post(
+                "/api/v1/checkouts",
+                json={"card": number, "amount": "3.00"},
+                headers={**headers, "Idempotency-Key": "R42"},
+            )
+            for headers in (*auth, auth[0])
+        ]
+        assert [k.status_code for k in kept] == [202, 202, 202]
+        assert [k.json()["waiting"] for k in kept] == [1, 2, 2]  # the retry is the same sale
+        link.restore()
+        assert till.sync().sent == 2
+        replays = [
+            client.post(
+                "/api/v1/checkouts",
+                json={"card": number, "amount": "3.00"},
+                headers={**headers, "Idempotency-Key": "R42"},
+            ).json()
+            for headers in auth
+        ]
+    assert [r["replayed"] for r in replays] == [True, True]
+    assert replays[0]["checkout"] != replays[1]["checkout"]
+    assert len(sales_of(office)) == 2 and office.card(number).balance == 1 + 2
+
+
+def test_a_kept_sale_with_another_tills_key_is_a_sale_of_its_own(
+    till: Desk, office: Desk, link: CuttableLink
+) -> None:
+    number = office.enrol(name="Ana Martin").number
+    other = office.checkout(card=number, amount="3.00", idempotency_key="R7", till="gare-2")
+    link.cut()
+    assert isinstance(till.checkout(card=number, amount="3.00", idempotency_key="R7"), OfflineSale)
+    link.restore()
+    assert till.sync().sent == 1
+    recorded = sales_of(office)
+    assert [key for key, _, _ in recorded] == ["R7", "R7"]
+    assert office.card(number).balance == 1 + 2
+    # Each till's key replays its own sale.
+    mine = till.checkout(card=number, amount="3.00", idempotency_key="R7")
+    assert isinstance(mine, CheckoutResult) and mine.replayed and mine.checkout != other.checkout
+
+
+# The outbox as stampdesk wrote it when a key was one sale whatever its till.
+UNSCOPED_OUTBOX = """
+CREATE TABLE sales (
+    seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, card TEXT, amount TEXT NOT NULL,
+    items TEXT NOT NULL, at TEXT NOT NULL, given_at INTEGER NOT NULL, till TEXT, queued_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'waiting', checkout_id INTEGER, error_code TEXT, error TEXT, done_at TEXT
+);
+CREATE INDEX ix_sales_waiting ON sales (seq) WHERE status = 'waiting';
+CREATE TABLE facts (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO sales (key, card, amount, items, at, given_at, till, queued_at)
+VALUES ('R1', NULL, '3.00', '[]', '2026-03-02T08:00:00+00:00', 0, 'gare-1', '2026-03-02T08:00:00+00:00');
+"""
+
+
+def test_an_outbox_written_before_keys_had_a_till_keeps_its_sales(tmp_path: Path, clock: Clock) -> None:
+    path = tmp_path / "outbox.db"
+    with sqlite3.connect(path) as old:
+        old.executescript(UNSCOPED_OUTBOX)
+    outbox = SaleOutbox(path)
+    try:
+        [waiting] = outbox.next_waiting()
+        assert (waiting.key, waiting.till, waiting.amount) == ("R1", "gare-1", Decimal("3.00"))
+        sale = {"card": None, "amount": Decimal("3.00"), "items": (), "at": clock(), "given_at": False}
+        assert outbox.add(key="R1", till="gare-1", scope="gare-1", **sale) == 1  # the same sale
+        assert outbox.add(key="R1", till="gare-2", scope="gare-2", **sale) == 2  # another till's
+    finally:
+        outbox.close()
+    outbox = SaleOutbox(path)  # opened again: as it is
+    try:
+        assert [(s.key, s.till) for s in outbox.next_waiting()] == [("R1", "gare-1"), ("R1", "gare-2")]
+    finally:
+        outbox.close()
 
 
 def test_the_command_line_keeps_a_sale_offline_and_syncs_it(

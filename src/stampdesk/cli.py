@@ -491,15 +491,19 @@ def card(number: str) -> None:
 @common_options
 def expire(at: str | None) -> None:
     """Write the lapse of the stamps of every card without a visit for
-    [program.expiry] stamps_after_days (a sale does it for its own card);
-    run it nightly to keep the accounts current."""
+    [program.expiry] stamps_after_days (a sale does it for its own card), and
+    forget the idempotency keys older than idempotency_days; run it nightly
+    to keep the accounts current."""
     state = _state()
     with desk_for(state) as desk:
         result = desk.expire(at=at)
     emit(
         state,
         result.to_dict(),
-        lambda: f"Stamps lapsed: {_plural(result.stamps, 'stamp')} on {_plural(result.cards, 'card')}",
+        lambda: (
+            f"Stamps lapsed: {_plural(result.stamps, 'stamp')} on {_plural(result.cards, 'card')}; "
+            f"idempotency keys forgotten: {result.keys}"
+        ),
     )
 
 
@@ -657,6 +661,11 @@ def adjust(number: str, stamps: int, reason: str, staff: str) -> None:
 # Sales and coupons
 
 
+KEY_HELP = (
+    "Idempotency key: the same key again from this till returns the first result (for idempotency_days)."
+)
+
+
 @cli.command(context_settings=CONTEXT)
 @click.option("--card", "card_number", metavar="NUMBER", help="The customer's card; none for a walk-in.")
 @click.option("--amount", required=True, metavar="A", help='The sale\'s amount, e.g. "12.50".')
@@ -667,9 +676,9 @@ def adjust(number: str, stamps: int, reason: str, staff: str) -> None:
     metavar="SKU:CATEGORY:QTY:PRICE",
     help="A line of the sale (repeatable).",
 )
-@click.option("--key", metavar="KEY", help="Idempotency key: the same key again returns the first result.")
+@click.option("--key", metavar="KEY", help=KEY_HELP)
 @click.option("--at", metavar="ISO", help="When, for history (a past, timezone-aware time); default now.")
-@click.option("--till", metavar="NAME", help="The till recording the sale.")
+@click.option("--till", metavar="NAME", help="The till recording the sale (whose key it is).")
 @click.option("--print", "print_it", is_flag=True, help="Print the receipt.")
 @common_options
 def checkout(
@@ -1009,24 +1018,33 @@ def printer_emulator(host: str, port: int, out_dir: str, mode: str) -> None:
 @cli.command(context_settings=CONTEXT)
 @click.argument("coupon")
 @click.option("--till", metavar="NAME", help="The till where the coupon is used.")
+@click.option("--key", metavar="KEY", help=KEY_HELP)
 @common_options
-def redeem(coupon: str, till: str | None) -> None:
+def redeem(coupon: str, till: str | None, key: str | None) -> None:
     """Use a COUPON (once)."""
     state = _state()
     with desk_for(state) as desk:
-        result = desk.redeem(coupon, till=till)
+        if key is None:
+            result = desk.redeem(coupon, till=till)
+        else:
+            result = desk.redeem_once(coupon, idempotency_key=key, till=till)
     emit(state, result.to_dict(), lambda: f"Coupon {result.code} used: {result.reward} (card {result.card})")
 
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("checkout_id", metavar="CHECKOUT_ID")
+@click.option("--key", metavar="KEY", help=KEY_HELP)
+@click.option("--till", metavar="NAME", help="The till sending the refund (whose key it is).")
 @common_options
-def refund(checkout_id: str) -> None:
+def refund(checkout_id: str, key: str | None, till: str | None) -> None:
     """Refund a sale: take back all it gave (its stamps, a surprise, referral
     stamps on both cards, its birthday coupon), down to zero at most."""
     state = _state()
     with desk_for(state) as desk:
-        change = desk.refund(checkout_id)
+        if key is None:
+            change = desk.refund(checkout_id)
+        else:
+            change = desk.refund_once(checkout_id, idempotency_key=key, till=till)
         zone = _zone(desk)
     what = f"Checkout {change.checkout} refunded"
     emit(state, change.to_dict(), lambda: change_text(change, zone, what=what))

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .domain.card_numbers import DEFAULT_PREFIX
 from .domain.errors import InvalidInput
+from .domain.idempotency import DEFAULT_KEEP_DAYS, MAX_KEEP_DAYS
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8421/"
 LOCALES = ("fr_FR", "en_GB")
@@ -67,6 +68,9 @@ class Settings:
     offline: bool = False
     outbox: Path | None = None
     claim_days: int = 30  # how long a walk-in's receipt can be claimed
+    # How long an idempotency key answers with its first result: past it,
+    # the same key is a new request.
+    idempotency_days: int = DEFAULT_KEEP_DAYS
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     pages: PagesSettings = field(default_factory=PagesSettings)
     config_file: Path | None = None
@@ -182,6 +186,7 @@ def load_settings(
     known = {"database", "public_url", "locale", "timezone", "card_prefix", "till", "claim_days", "printer"}
     known.add("pages")  # the customer pages' colours and rate limit
     known.update(("shop", "offline", "outbox"))  # a chain: this till's shop, its offline outbox
+    known.add("idempotency_days")
     unknown = sorted(set(data) - known)
     if unknown:
         raise InvalidInput(f"config file {path}: unknown key {unknown[0]!r}", "invalid_config")
@@ -210,6 +215,12 @@ def load_settings(
     claim_days = data.get("claim_days", 30)
     if isinstance(claim_days, bool) or not isinstance(claim_days, int) or not 1 <= claim_days <= 3650:
         raise InvalidInput(f"config file {path}: claim_days must be a whole number of days", "invalid_config")
+    keep_days = data.get("idempotency_days", DEFAULT_KEEP_DAYS)
+    if isinstance(keep_days, bool) or not isinstance(keep_days, int) or not 1 <= keep_days <= MAX_KEEP_DAYS:
+        raise InvalidInput(
+            f"config file {path}: idempotency_days must be a whole number of days (1 to {MAX_KEEP_DAYS})",
+            "invalid_config",
+        )
     offline = data.get("offline", database.startswith("postgresql"))
     if not isinstance(offline, bool):
         raise InvalidInput(f"config file {path}: offline must be true or false", "invalid_config")
@@ -219,6 +230,7 @@ def load_settings(
         offline=offline,
         outbox=Path(outbox).expanduser() if outbox else None,
         claim_days=claim_days,
+        idempotency_days=keep_days,
         public_url=public_url if public_url.endswith("/") else public_url + "/",
         locale=locale,
         timezone=zone,

@@ -34,7 +34,7 @@ from .results import (
     RefundPreview,
     StampChange,
 )
-from .services import cards, check, checkout, coupons, loyalty, printing, program, refunds
+from .services import cards, check, checkout, coupons, idempotency, loyalty, printing, program, refunds
 from .services import overview as overview_service
 from .services import shops as shop_service
 from .services import staff as staff_service
@@ -170,10 +170,11 @@ class Desk:
 
     def expire(self, *, at: object = None) -> ExpiryReport:
         """Write the lapse of every card's stamps that went without a visit for
-        ``program.expiry.stamps_after_days`` (a sale does it for its own card)."""
+        ``program.expiry.stamps_after_days`` (a sale does it for its own card),
+        and forget the idempotency keys older than ``idempotency_days``."""
         moment = clean_time(at, self.store.now()) if at is not None else None
         lapsed_cards, stamps = loyalty.expire_all(self.store, moment)
-        return ExpiryReport(lapsed_cards, stamps)
+        return ExpiryReport(lapsed_cards, stamps, idempotency.purge(self.store, moment))
 
     def load_program(self, source: str | Path, *, shop: object = None) -> ProgramInfo:
         """Load a programme from TOML text or from a file path, for the whole
@@ -372,14 +373,18 @@ class Desk:
     # --- HTTP API: keys, idempotent refunds and redemptions, receipts -------
     # (one block at the end of the class, kept together for the API's branch)
 
-    def refund_once(self, checkout_id: object, *, idempotency_key: object) -> StampChange:
-        """``refund`` with an idempotency key: the same key again returns the
-        first answer (``replayed``); with another sale it is refused."""
-        return refunds.refund(self.store, checkout_id, idempotency_key=idempotency_key)
+    def refund_once(
+        self, checkout_id: object, *, idempotency_key: object, till: str | None = None
+    ) -> StampChange:
+        """``refund`` with an idempotency key: the same key again from the
+        same ``till`` (default the settings' till) returns the first answer
+        (``replayed``); with another sale it is refused."""
+        return refunds.refund(self.store, checkout_id, idempotency_key=idempotency_key, till=till)
 
     def redeem_once(self, code: str, *, idempotency_key: object, till: str | None = None) -> RedeemResult:
-        """``redeem`` with an idempotency key: the same key again returns the
-        first answer (``replayed``) instead of "already used"."""
+        """``redeem`` with an idempotency key: the same key again from the
+        same ``till`` (default the settings' till) returns the first answer
+        (``replayed``) instead of "already used"."""
         return coupons.redeem(self.store, code, till=till, idempotency_key=idempotency_key)
 
     def print_receipt(self, checkout_id: object, *, till: str | None = None) -> printing.PrintJob:

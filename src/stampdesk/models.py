@@ -215,6 +215,12 @@ checkouts = Table(
     Column("milestones", String(200), nullable=False, server_default=text("''")),
     Column("idempotency_key", String(200), nullable=True),
     Column("fingerprint", String(64), nullable=True),
+    # Whose key it is (the till that sent it, "" for none) and when it was
+    # first used: a key answers only its own till, for ``idempotency_days``.
+    # A key past that window has its scope cleared: the sale keeps its key,
+    # out of the index, and the same key is a new sale.
+    Column("idempotency_scope", String(64), nullable=True),
+    Column("idempotency_at", UTCDateTime, nullable=True),
     Column("refunded_at", UTCDateTime, nullable=True),
     Column("claimed_card_id", Id, ForeignKey("cards.id"), nullable=True),
     Column("claimed_at", UTCDateTime, nullable=True),
@@ -229,9 +235,14 @@ checkouts = Table(
     # Sales by time, with what the report counts of them (the cards that came,
     # what they spent): a period's sales are read from the index alone.
     Index("ix_checkouts_at", "at", "card_id", "amount_cents", "refunded_at", "shop_id"),
-    # Only sales sent with a key are indexed: the others cost no index write.
+    # Only sales sent with a key still kept are indexed: the others cost no
+    # index write. One sale per till and key.
     partial_index(
-        "uq_checkouts_idempotency_key", "idempotency_key", where="idempotency_key IS NOT NULL", unique=True
+        "uq_checkouts_idempotency_scope_key",
+        "idempotency_scope",
+        "idempotency_key",
+        where="idempotency_scope IS NOT NULL",
+        unique=True,
     ),
 )
 
@@ -384,14 +395,17 @@ api_keys = Table(
 # ``Idempotency-Key`` (checkouts keep theirs on the sale itself). The row is
 # inserted before the operation, in its transaction: a concurrent duplicate
 # waits on the unique index and then replays ``answer`` instead of acting.
+# A key is its sender's (``scope``: the till, "" for none); rows older than
+# ``idempotency_days`` are deleted.
 idempotent_requests = Table(
     "idempotent_requests",
     metadata,
     Column("id", Id, primary_key=True),
     Column("operation", String(16), nullable=False),  # refund, redeem
+    Column("scope", String(64), nullable=False, server_default=text("''")),
     Column("key", String(200), nullable=False),
     Column("fingerprint", String(64), nullable=False),  # what was asked, hashed
     Column("answer", Text, nullable=False),  # the result's JSON
     Column("created_at", UTCDateTime, nullable=False),
-    Index("uq_idempotent_requests_operation_key", "operation", "key", unique=True),
+    Index("uq_idempotent_requests_operation_scope_key", "operation", "scope", "key", unique=True),
 )

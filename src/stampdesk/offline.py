@@ -36,10 +36,14 @@ from .results import CheckoutResult, CouponInfo, MilestoneInfo, Result
 from .services import checkout
 from .store import Store
 
-_SCHEMA = """
+# A key is the same sale only from the same till (``scope``: the till's
+# name, "" for none): one outbox may keep the sales of several tills (a
+# server's API clients).
+_SALES = """
 CREATE TABLE IF NOT EXISTS sales (
     seq INTEGER PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE,
+    key TEXT NOT NULL,
+    scope TEXT NOT NULL DEFAULT '',
     card TEXT,
     amount TEXT NOT NULL,
     items TEXT NOT NULL,
@@ -51,8 +55,11 @@ CREATE TABLE IF NOT EXISTS sales (
     checkout_id INTEGER,
     error_code TEXT,
     error TEXT,
-    done_at TEXT
-);
+    done_at TEXT,
+    UNIQUE (scope, key)
+)"""
+_SCHEMA = f"""
+{_SALES};
 CREATE INDEX IF NOT EXISTS ix_sales_waiting ON sales (seq) WHERE status = 'waiting';
 CREATE TABLE IF NOT EXISTS facts (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -140,7 +147,30 @@ class SaleOutbox:
                     raise
                 time.sleep(0.05)
         self._conn.execute("PRAGMA synchronous=FULL")
+        self._scope_keys()
         self._conn.executescript(_SCHEMA)
+
+    def _scope_keys(self) -> None:
+        """An outbox written when a key was one sale whatever its till: its
+        sales are kept, each key now its till's."""
+
+        def columns(conn: sqlite3.Connection) -> list[str]:
+            return [row[1] for row in conn.execute("PRAGMA table_info(sales)")]
+
+        present = columns(self._conn)
+        if not present or "scope" in present:
+            return  # a new outbox, or one already so
+        with self._write() as conn:
+            names = columns(conn)
+            if "scope" in names:
+                return  # another process of the till did it meanwhile
+            conn.execute("ALTER TABLE sales RENAME TO unscoped_sales")
+            conn.execute(_SALES)
+            kept = ", ".join(names)
+            conn.execute(
+                f"INSERT INTO sales (scope, {kept}) SELECT coalesce(till, ''), {kept} FROM unscoped_sales"
+            )
+            conn.execute("DROP TABLE unscoped_sales")  # and its index, made again on the new table
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -163,15 +193,18 @@ class SaleOutbox:
         at: datetime,
         given_at: bool,
         till: str | None,
+        scope: str,
     ) -> int:
         """Queue a sale (committed to disk before it returns); its position.
-        The same key again is the same sale: it is not queued twice."""
+        The same key again from the same till (``scope``) is the same sale:
+        it is not queued twice."""
         with self._write() as conn:
             conn.execute(
-                "INSERT INTO sales (key, card, amount, items, at, given_at, till, queued_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                "INSERT INTO sales (key, scope, card, amount, items, at, given_at, till, queued_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO NOTHING",
                 (
                     key,
+                    scope,
                     card,
                     str(amount),
                     json.dumps(list(items)),
@@ -336,6 +369,7 @@ class OfflineTill:
             at=sale.moment,
             given_at=at is not None,
             till=sale.till,
+            scope=sale.scope,
         )
         return OfflineSale(sale.key, sale.number, sale.value, sale.moment, position)
 

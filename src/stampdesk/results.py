@@ -194,10 +194,12 @@ class RefundPreview(Result):
 
 @dataclass(frozen=True)
 class ExpiryReport(Result):
-    """What ``stampdesk expire`` wrote: the cards whose stamps lapsed."""
+    """What ``stampdesk expire`` wrote: the cards whose stamps lapsed, and
+    how many idempotency keys past ``idempotency_days`` it forgot."""
 
     cards: int
     stamps: int
+    keys: int = 0
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,54 @@ def test_a_refused_request_leaves_its_key_free(sqlite_api: Api) -> None:
     assert done.status_code == 200 and done.json()["replayed"] is False
 
 
+def test_two_tills_sending_one_key_make_two_sales_and_each_replays_its_own(api: Api) -> None:
+    """Two tills that both send their receipt number: each gets its own
+    sale, and a walk-in's claim token is never another customer's."""
+    other = {"Authorization": f"Bearer {api.desk.create_api_key('till-2').key}"}
+    body = {"amount": "5.00"}
+    first = api.client.post("/api/v1/checkouts", json=body, headers={**api.till, **key("R42")})
+    second = api.client.post("/api/v1/checkouts", json=body, headers={**other, **key("R42")})
+    assert first.status_code == second.status_code == 201
+    a, b = first.json(), second.json()
+    assert a["checkout"] != b["checkout"] and a["claim_token"] != b["claim_token"]
+    assert not a["replayed"] and not b["replayed"]
+    before = content(api.desk)
+    assert api.client.post("/api/v1/checkouts", json=body, headers={**api.till, **key("R42")}).json() == {
+        **a,
+        "replayed": True,
+    }
+    assert api.client.post("/api/v1/checkouts", json=body, headers={**other, **key("R42")}).json() == {
+        **b,
+        "replayed": True,
+    }
+    conflict = api.client.post("/api/v1/checkouts", json={"amount": "6.00"}, headers={**other, **key("R42")})
+    is_error(conflict, 409, "idempotency_conflict")
+    assert content(api.desk) == before
+    assert count(api.desk, select(func.count()).select_from(checkouts)) == 2
+
+
+def test_refund_and_redemption_keys_are_each_api_keys_own(api: Api) -> None:
+    other = {"Authorization": f"Bearer {api.desk.create_api_key('till-2').key}"}
+    sales = [sale_with_coupon_for(api, name) for name in ("Ana", "Léo")]
+    codes = [s["coupons"][0]["code"] for s in sales]
+    used = [
+        api.client.post(f"/api/v1/coupons/{code}/redeem", headers={**headers, **key("K1")})
+        for code, headers in zip(codes, (api.till, other), strict=True)
+    ]
+    assert [u.status_code for u in used] == [200, 200]
+    assert [u.json()["coupon"] for u in used] == codes and not used[1].json()["replayed"]
+    refunds = [
+        api.client.post(f"/api/v1/checkouts/{sale['checkout']}/refund", headers={**headers, **key("K1")})
+        for sale, headers in zip(sales, (api.till, other), strict=True)
+    ]
+    assert [r.status_code for r in refunds] == [200, 200]
+    assert [r.json()["checkout"] for r in refunds] == [s["checkout"] for s in sales]
+    again = api.client.post(
+        f"/api/v1/checkouts/{sales[1]['checkout']}/refund", headers={**other, **key("K1")}
+    )
+    assert again.json() == {**refunds[1].json(), "replayed": True}
+
+
 # --------------------------------------------------------------------------
 # Concurrent duplicates, through separate engines (as separate server processes)
 
@@ -196,3 +244,66 @@ def test_concurrent_duplicates_through_the_api_have_one_effect(api: Api) -> None
     assert sum(not a.json()["replayed"] for a in answers) == 1
     refunds = select(func.count()).select_from(ledger).where(ledger.c.kind == "refund")
     assert count(api.desk, refunds) == 1
+
+
+REQUESTS = 20
+
+
+def test_one_key_sent_at_once_by_two_tills_makes_one_sale_for_each(api: Api, desks: list[Desk]) -> None:
+    """Twenty requests at once with one key, half from each of two tills
+    (separate engines, as separate servers): one sale per till, each
+    till's duplicates get its own sale, and the card earns twice."""
+    number = api.enrol()
+    start = threading.Barrier(REQUESTS)
+    answers: list[tuple[str, Any]] = []
+
+    def send(i: int) -> None:
+        till = ("till-a", "till-b")[i % 2]
+        start.wait()
+        try:
+            sale = desks[i % len(desks)].checkout(
+                card=number, amount="5.00", idempotency_key="R42", till=till
+            )
+            answers.append((till, sale.to_dict()))
+        except StampdeskError as error:
+            answers.append((till, error))
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(REQUESTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(answers) == REQUESTS and all(isinstance(a, dict) for _, a in answers), answers
+    for till in ("till-a", "till-b"):
+        own = [a for t, a in answers if t == till]
+        assert len({a["checkout"] for a in own}) == 1
+        assert sum(not a["replayed"] for a in own) == 1
+    assert len({a["checkout"] for _, a in answers}) == 2
+    assert count(api.desk, select(func.count()).select_from(checkouts)) == 2
+    assert api.desk.card(number).balance == 2 + 1 + 1
+    assert api.desk.check().ok
+
+
+def test_one_key_sent_at_once_through_the_api_by_two_tills_makes_two_sales(api: Api) -> None:
+    other = {"Authorization": f"Bearer {api.desk.create_api_key('till-2').key}"}
+    start = threading.Barrier(REQUESTS)
+    answers: list[tuple[int, Any]] = []
+
+    def send(i: int) -> None:
+        headers = {**(api.till, other)[i % 2], **key("R42")}
+        start.wait()
+        answers.append(
+            (i % 2, api.client.post("/api/v1/checkouts", json={"amount": "5.00"}, headers=headers))
+        )
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(REQUESTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(a.status_code for _, a in answers) == [201] * REQUESTS
+    for till in (0, 1):
+        own = [a.json() for t, a in answers if t == till]
+        assert len({a["checkout"] for a in own}) == 1 and len({a["claim_token"] for a in own}) == 1
+        assert sum(not a["replayed"] for a in own) == 1
+    assert count(api.desk, select(func.count()).select_from(checkouts)) == 2

@@ -28,6 +28,7 @@ from .. import db
 from ..domain.card_numbers import normalise_card_number
 from ..domain.coupon_codes import new_coupon_code
 from ..domain.errors import InvalidInput, NotFound, Refused
+from ..domain.idempotency import key_kept, key_scope
 from ..domain.loyalty import (
     Sale,
     TierStatus,
@@ -69,10 +70,13 @@ def checkout(store: Store, **sale: Any) -> CheckoutResult:
     ``prepare``'s keywords (``amount``, ``card``, ``items``,
     ``idempotency_key``, ``at``, ``till``, ``receipt``, ``made_at``).
 
-    The same ``idempotency_key`` again returns the first result and writes
-    nothing; with other parameters it is refused. With ``receipt``, a print
-    job is committed with the sale (the printer is driven afterwards, so a
-    printer fault never loses the sale).
+    The same ``idempotency_key`` again from the same till returns the first
+    result and writes nothing; with other parameters it is refused. A key is
+    its till's (``till``, else the settings' till; no till at all is a scope
+    of its own): another till's sale with the same key is a new sale. It is
+    kept ``idempotency_days`` from its first use, then it is a new sale too.
+    With ``receipt``, a print job is committed with the sale (the printer is
+    driven afterwards, so a printer fault never loses the sale).
 
     ``made_at`` is the moment a till that could not reach the database made
     the sale: it is recorded at that moment, like ``at``, but keeps the
@@ -88,14 +92,14 @@ def record(store: Store, sale: SaleInput) -> CheckoutResult:
         # A deadlock or a busy database runs the whole sale again (the key is read again too).
         return db.retry_transient(lambda: _checkout(store, sale))
     except IntegrityError:
-        # Two tills sent the same key at once (PostgreSQL): the first one won.
+        # One till sent the same key twice at once (PostgreSQL): the first one won.
         if sale.key is None:
             raise
         with store.read() as conn:
-            first = conn.execute(select(checkouts).where(checkouts.c.idempotency_key == sale.key)).first()
-            if first is None:
+            first = _first_of_key(conn, sale)
+            if first is None or not _kept(store, sale, first):
                 raise
-            return _replay(conn, store, first, sale.fingerprint)
+            return _replay(conn, store, first, sale)
 
 
 def replay_batch(store: Store, sales: Sequence[dict[str, Any]]) -> list[CheckoutResult]:
@@ -125,6 +129,9 @@ class SaleInput:
     fingerprint: str | None
     till: str | None
     receipt: bool
+    scope: str  # whose key it is: the till's name, "" for none
+    sent_at: datetime  # when it was sent: its key's first use, if the key is new
+    given_at: bool  # ``at`` was given (it is part of the fingerprint)
 
 
 def prepare(
@@ -151,22 +158,31 @@ def prepare(
         raise InvalidInput("a sale may hold at most 500 items", "invalid_item")
     moment = clean_time(at, now) if at is not None else made_at or now
     key = clean_key(idempotency_key) if idempotency_key is not None else None
-    fingerprint = None
-    if key is not None:
-        fingerprint = hashlib.sha256(
-            json.dumps(
-                {
-                    "card": number,
-                    "amount": str(value),
-                    "items": [i.to_dict() for i in lines],
-                    "at": moment.isoformat() if at is not None else None,
-                },
-                sort_keys=True,
-            ).encode()
-        ).hexdigest()
     backdated = at is not None or made_at is not None
     till = till or store.settings.till
-    return SaleInput(value, number, lines, moment, backdated, key, fingerprint, till, receipt)
+    scope = key_scope(till)
+    fingerprint = None
+    if key is not None:
+        fingerprint = _fingerprint(number, value, lines, moment if at is not None else None, scope)
+    return SaleInput(
+        value, number, lines, moment, backdated, key, fingerprint, till, receipt, scope, now, at is not None
+    )
+
+
+def _fingerprint(
+    number: str | None, value: Decimal, lines: tuple[Any, ...], at: datetime | None, scope: str | None
+) -> str:
+    """What a sale asked for, hashed, with whose it is; ``scope`` None: as
+    stampdesk hashed it before keys had a scope (sales recorded then)."""
+    asked: dict[str, Any] = {
+        "card": number,
+        "amount": str(value),
+        "items": [i.to_dict() for i in lines],
+        "at": at.isoformat() if at is not None else None,
+    }
+    if scope is not None:
+        asked["scope"] = scope
+    return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
 
 
 def _checkout(store: Store, sale: SaleInput) -> CheckoutResult:
@@ -203,7 +219,7 @@ def _unlocked(store: Store, sale: SaleInput) -> object:
         shop = store.shop_of(conn, sale.till)
         if sale.number is None:
             version, used = store.prepared("checkout.walk_in", _walk_in).first(
-                conn, key=sale.key, shop=shop, at=sale.moment
+                conn, key=sale.key, scope=sale.scope, shop=shop, at=sale.moment
             )
             if used is not None:
                 return LOCK
@@ -211,7 +227,15 @@ def _unlocked(store: Store, sale: SaleInput) -> object:
         else:
             row = store.prepared(
                 "checkout.card_read", lambda: _card_for_sale(store.postgres, lock=False)
-            ).first(conn, number=sale.number, now=sale.moment, key=sale.key, shop=shop, at=sale.moment)
+            ).first(
+                conn,
+                number=sale.number,
+                now=sale.moment,
+                key=sale.key,
+                scope=sale.scope,
+                shop=shop,
+                at=sale.moment,
+            )
             if row is None or row.used is not None or row.status != "active":
                 return LOCK  # the locked path says what is wrong, or replays the key
             if row.referred_by_card_id is not None and row.visits == 0:
@@ -235,19 +259,23 @@ def _record(conn: Connection, store: Store, sale: SaleInput) -> CheckoutResult:
         # for the sale's shop at its moment, the stamps it already earned
         # today and whether the key was used.
         row = store.prepared("checkout.card", lambda: _card_for_sale(store.postgres, lock=True)).first(
-            conn, number=number, now=sale.moment, key=key, shop=shop, at=sale.moment
+            conn, number=number, now=sale.moment, key=key, scope=sale.scope, shop=shop, at=sale.moment
         )
         used = row.used if row is not None else None
         if row is None and key is not None:
-            used = store.prepared("checkout.key_used", _key_used).scalar(conn, key=key)
+            used = store.prepared("checkout.key_used", _key_used).scalar(conn, key=key, scope=sale.scope)
     else:
         # A walk-in: the programme version and whether the key was used.
         version, used = store.prepared("checkout.walk_in", _walk_in).first(
-            conn, key=key, shop=shop, at=sale.moment
+            conn, key=key, scope=sale.scope, shop=shop, at=sale.moment
         )
-    if used is not None:
-        first = conn.execute(select(checkouts).where(checkouts.c.idempotency_key == key)).one()
-        return _replay(conn, store, first, sale.fingerprint)
+    first = _first_of_key(conn, sale) if used is not None else None
+    if first is not None:
+        if _kept(store, sale, first):
+            return _replay(conn, store, first, sale)
+        # Past its window the key is forgotten: its sale keeps it, out of
+        # the index, and this is a new sale.
+        conn.execute(update(checkouts).where(checkouts.c.id == first.id).values(idempotency_scope=None))
     if row is None:
         if number is not None:
             raise NotFound(f"no card {number} in this shop", "unknown_card")
@@ -554,6 +582,8 @@ def _checkout_row(
         "milestones": ",".join(str(m.at) for m in reached),
         "idempotency_key": sale.key,
         "fingerprint": sale.fingerprint,
+        "idempotency_scope": sale.scope if sale.key is not None else None,
+        "idempotency_at": sale.sent_at if sale.key is not None else None,
         "visit": visit,
         "tier": tier,
         "messages": loyalty.dump_messages(messages),
@@ -678,9 +708,11 @@ def _json(rows: Sequence[dict[str, Any]]) -> str:
 
 _INSERT_SALE = """
   INSERT INTO checkouts (shop_id, till, card_id, amount_cents, at, day, program_version_id, stamps,
-    balance_after, milestones, idempotency_key, fingerprint, visit, tier, messages, cohort)
+    balance_after, milestones, idempotency_key, fingerprint, idempotency_scope, idempotency_at, visit,
+    tier, messages, cohort)
   SELECT :shop_id, :till, {card}, :amount_cents, :at, :day, :program_version_id, :stamps,
-    :balance_after, :milestones, :idempotency_key, :fingerprint, :visit, :tier, :messages, :cohort
+    :balance_after, :milestones, :idempotency_key, :fingerprint, :idempotency_scope, :idempotency_at,
+    :visit, :tier, :messages, :cohort
   {source} RETURNING id
 """
 _INSERT_ITEMS = """
@@ -854,7 +886,24 @@ def _add_card_month() -> Any:
 
 
 def _key_used() -> Select[Any]:
-    return select(checkouts.c.id).where(checkouts.c.idempotency_key == bindparam("key"))
+    # The sale of this till's key, kept or not (``_kept`` tells).
+    return select(checkouts.c.id).where(
+        checkouts.c.idempotency_scope == bindparam("scope"), checkouts.c.idempotency_key == bindparam("key")
+    )
+
+
+def _first_of_key(conn: Connection, sale: SaleInput) -> Row[Any] | None:
+    """The sale that first used this sale's key, from the same till."""
+    return conn.execute(
+        select(checkouts).where(
+            checkouts.c.idempotency_scope == sale.scope, checkouts.c.idempotency_key == sale.key
+        )
+    ).first()
+
+
+def _kept(store: Store, sale: SaleInput, first: Row[Any]) -> bool:
+    """Whether the first sale's key still answers (``idempotency_days``)."""
+    return key_kept(first.idempotency_at, sale.sent_at, store.settings.idempotency_days)
 
 
 def _walk_in() -> Select[Any]:
@@ -870,15 +919,21 @@ def _insert_checkout() -> Any:
     return insert(checkouts).values({name: bindparam(name) for name in columns})
 
 
-def _replay(conn: Connection, store: Store, first: Row[Any], fingerprint: str | None) -> CheckoutResult:
+def _replay(conn: Connection, store: Store, first: Row[Any], sale: SaleInput) -> CheckoutResult:
     """The first result of an idempotency key, rebuilt from what it wrote."""
-    if first.fingerprint != fingerprint:
+    if first.fingerprint != sale.fingerprint and first.fingerprint != _unscoped(sale):
         raise Refused(
             f"idempotency key {first.idempotency_key!r} was already used for a different sale "
             f"(checkout {first.id})",
             "idempotency_conflict",
         )
     return rebuild(conn, store, first, replayed=True)
+
+
+def _unscoped(sale: SaleInput) -> str:
+    # A sale recorded before keys had a scope was hashed without it (its
+    # scope is the till it was sold at, as this sale's is).
+    return _fingerprint(sale.number, sale.value, sale.lines, sale.moment if sale.given_at else None, None)
 
 
 def sale_result(store: Store, checkout_id: int) -> CheckoutResult:

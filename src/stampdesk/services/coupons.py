@@ -21,7 +21,8 @@ def redeem(
 ) -> RedeemResult:
     """Use a coupon. A second use, a voided or an expired coupon is refused.
 
-    With ``idempotency_key``, the same key again returns the first answer
+    With ``idempotency_key``, the same key again from the same ``till`` (the
+    sender; default the settings' till) returns the first answer
     (``replayed``) instead of "already used"; with another coupon it is refused.
     """
     code = normalise_coupon_code(code)
@@ -34,6 +35,7 @@ def redeem(
             {"coupon": code},
             lambda conn: _redeem(conn, store, code, till, now),
             replayed_redemption,
+            till=till,
         )
     return store.transact(lambda conn: _redeem(conn, store, code, till, now))
 

@@ -18,12 +18,15 @@ from . import idempotency, loyalty
 from .stamps import CardRef, SaleMarks, lock_card, take_back
 
 
-def refund(store: Store, checkout_id: object, *, idempotency_key: object = None) -> StampChange:
+def refund(
+    store: Store, checkout_id: object, *, idempotency_key: object = None, till: str | None = None
+) -> StampChange:
     """Refund a checkout: remove the stamps it put on a card (also when a
     walk-in claimed them later) and void the coupons the card no longer
     qualifies for. A second refund of the same sale is refused.
 
-    With ``idempotency_key``, the same key again returns the first answer
+    With ``idempotency_key``, the same key again from the same ``till`` (the
+    sender; default the settings' till) returns the first answer
     (``replayed``) and changes nothing; with another sale it is refused.
     """
     checkout_id = clean_checkout_id(checkout_id)
@@ -36,6 +39,7 @@ def refund(store: Store, checkout_id: object, *, idempotency_key: object = None)
             {"checkout": checkout_id},
             lambda conn: _refund(conn, store, checkout_id, now),
             replayed_change,
+            till=till,
         )
     return store.transact(lambda conn: _refund(conn, store, checkout_id, now))
 

@@ -103,7 +103,8 @@ IdempotencyKey = Annotated[
     Header(
         alias="Idempotency-Key",
         description="1 to 200 printable characters, e.g. the till's receipt number. "
-        "A retry with the same key returns the first answer and changes nothing.",
+        "A retry with the same key from the same API key returns the first answer and changes "
+        "nothing; another till's key is its own. A key is kept idempotency_days (30 by default).",
         examples=["till1-receipt-0042"],
     ),
 ]
@@ -229,7 +230,8 @@ _CHECKOUT_REQUEST = {
             "in": "header",
             "required": False,
             "description": "1 to 200 printable characters, e.g. the till's receipt number. "
-            "A retry with the same key returns the first answer and changes nothing.",
+            "A retry with the same key from the same API key returns the first answer and changes "
+            "nothing; another till's key is its own. A key is kept idempotency_days (30 by default).",
             "schema": {"type": "string"},
             "example": "till1-receipt-0042",
         }
@@ -322,7 +324,7 @@ def refund_checkout(
     if idempotency_key is None:
         change = desk.refund(checkout_id)
     else:
-        change = desk.refund_once(checkout_id, idempotency_key=idempotency_key)
+        change = desk.refund_once(checkout_id, idempotency_key=idempotency_key, till=who.name)
     return JSONResponse(change.to_dict())
 
 
