@@ -2,8 +2,9 @@
 
 - ``/join/{token}``: what a walk-in's receipt QR opens. Shows the programme
   and the stamps waiting; the form (first name, e-mail, optional phone and
-  birthday, consent) creates the card with the starter stamps plus the
-  receipt's, once, then redirects to the card's page.
+  birthday, consent) keeps the receipt's stamps, once: on a new card with the
+  starter stamps, or on the card the e-mail already has. The answer is the
+  same page either way (it must not tell a stranger who is a customer).
 - ``/card/{token}``: the card's private page (its address is an unguessable
   token, never the card number): status tier and perk, stamp grid, progress,
   when the stamps lapse, the card's messages, coupons with their
@@ -79,7 +80,7 @@ FIELD_PROBLEMS = {f"invalid_{field}": field for field in FIELDS}
 JOIN_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"description": "the form's token is missing, stale or from another site"},
     404: {"description": "not a receipt link of this shop"},
-    409: {"description": "the receipt's stamps were already claimed, or the e-mail has a card"},
+    409: {"description": "the receipt's stamps were already claimed"},
     410: {"description": "the receipt is too old, or its sale was refunded"},
     413: {"description": "the form is too large"},
     422: {"description": "the form needs correcting (shown again, filled in)"},
@@ -374,11 +375,15 @@ def join_page(request: Request, token: str) -> Response:
 @router.post(
     "/join/{token}",
     response_class=HTMLResponse,
-    summary="Create the card from the enrolment form (then 303 to the card's page)",
-    responses={303: {"description": "the card was created: its page"}, **JOIN_RESPONSES},
+    summary="Keep the receipt's stamps on the card of the form's e-mail (a new card, or the one it has)",
+    responses={
+        200: {"description": "the stamps are kept: the same page whether or not the e-mail had a card"},
+        **JOIN_RESPONSES,
+    },
 )
 async def join_submit(request: Request, token: str) -> Response:
-    """Check the form, create the card (once), and go to the card's page."""
+    """Check the form, keep the receipt's stamps (once) on the e-mail's card,
+    new or not, and say so without telling which."""
     _limit(request)
     fields = await _form(request)
     return await run_in_threadpool(_join, request, token, fields)
@@ -454,12 +459,12 @@ def _join(request: Request, token: str, fields: dict[str, str]) -> Response:
             request, t, token, offer, values=values, errors=tuple(errors), bad=frozenset(bad), status=422
         )
     try:
-        card = desk.enrol(
+        desk.join(
+            token,
             name=values["name"],
             email=values["email"],
             phone=values["phone"] or None,
             birthday=values["birthday"] or None,
-            claim=token,
         )
     except InvalidInput as error:
         wrong = FIELD_PROBLEMS.get(error.code)
@@ -475,21 +480,20 @@ def _join(request: Request, token: str, fields: dict[str, str]) -> Response:
             bad=frozenset({wrong}),
             status=422,
         )
-    except Refused as error:
-        if error.code != "already_enrolled":
-            raise
-        return _join_form(
-            request,
-            t,
-            token,
-            offer,
-            values=values,
-            errors=(t.already_enrolled,),
-            bad=frozenset({"email"}),
-            status=409,
-        )
-    link = desk.card_token(card.number)
-    return _finish(request, RedirectResponse(f"../card/{link}", status_code=303), t)
+    # The same page whether the e-mail got a new card or already had one (its
+    # stamps went there): the page never tells a stranger who is a customer,
+    # and never leads to a card that may be someone else's.
+    return _page(
+        request,
+        "done.html",
+        t,
+        root="../",
+        shop=offer.program,
+        title=t.joined_title,
+        message=t.joined_text.format(name=values["name"], email=values["email"]),
+        more=t.joined_next,
+        manifest="../manifest.webmanifest",
+    )
 
 
 # --------------------------------------------------------------------------- the card
