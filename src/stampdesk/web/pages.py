@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, Template
@@ -125,6 +126,11 @@ class PageRoute(APIRoute):
                 return await handler(request)
             except PageProblem as problem:
                 return problem_page(request, problem)
+            except RequestValidationError:
+                # FastAPI checks a route's parameters inside the handler: an
+                # address whose parts do not read as the route's ("icon-abc.png")
+                # names no page. Not a bug of ours: no trace in the log.
+                return problem_page(request, PageProblem("not_found", 404))
             except StampdeskError as error:
                 return problem_page(request, PageProblem(error.code, PROBLEM_STATUS.get(error.code)))
             except Exception:
@@ -743,12 +749,15 @@ def icon_svg(request: Request) -> Response:
 
 
 ICON_SIZES = (180, 192, 512)
+# The icons by the exact name of their size: "0192" or "١٩٢" names no icon.
+_ICON_NAMES = {str(size): size for size in ICON_SIZES}
 
 
-@router.get("/pages/icon-{size}.png", include_in_schema=False)
-def icon_png(request: Request, size: int) -> Response:
+@router.get("/pages/icon-{name}.png", include_in_schema=False)
+def icon_png(request: Request, name: str) -> Response:
     """The home-screen icon as PNG (drawn once per size)."""
-    if size not in ICON_SIZES:
+    size = _ICON_NAMES.get(name)
+    if size is None:
         raise PageProblem("not_found", 404)
     shop = _shop(request)
     png = shop.pngs.get(size)
