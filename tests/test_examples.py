@@ -6,8 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from helpers import ROOT
 from stampdesk.config import load_settings
+from stampdesk.domain.errors import InvalidInput
 
 
 def test_the_till_integration_example_runs(tmp_path: Path) -> None:
@@ -27,6 +30,23 @@ def test_the_example_config_is_read() -> None:
     assert settings.database == "sqlite:////var/lib/stampdesk/cafe.db"
     assert settings.locale == "fr_FR" and settings.timezone == "Europe/Paris"
     assert settings.printer.url == "tcp://192.168.1.50:9100" and settings.printer.profile == "TM-T88V"
+    assert settings.printer.card_details == "masked"
+
+
+@pytest.mark.parametrize(("line", "expected"), [("", "masked"), ('card_details = "full"', "full")])
+def test_receipts_mask_the_card_unless_the_config_says_full(tmp_path: Path, line: str, expected: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f"[printer]\n{line}\n", encoding="utf-8")
+    assert load_settings(config=config, env={}).printer.card_details == expected
+
+
+@pytest.mark.parametrize("value", ['"all"', '"FULL"', "true", "1"])
+def test_an_unknown_card_details_setting_is_refused_clearly(tmp_path: Path, value: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f"[printer]\ncard_details = {value}\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        load_settings(config=config, env={})
+    assert caught.value.code == "invalid_config" and "printer.card_details" in caught.value.message
 
 
 def test_the_database_option_wins_over_environment_and_config(tmp_path: Path) -> None:
