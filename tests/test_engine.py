@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from helpers import EXAMPLE_PROGRAM, Clock, content, counts, make_desk
+from helpers import EXAMPLE_PROGRAM, LOYALTY_PROGRAM, Clock, content, counts, make_desk
 from stampdesk import InvalidInput, NotFound, Refused
 from stampdesk.desk import Desk
 from stampdesk.domain.card_numbers import check_digit
@@ -427,6 +427,31 @@ def test_one_customer_per_email_whatever_its_case(desk: Desk) -> None:
     with pytest.raises(Refused) as caught:
         desk.enrol(name="Ana again", email="ana@example.ORG")
     assert caught.value.code == "already_enrolled"
+
+
+def test_a_receipt_joined_with_a_customer_s_email_goes_to_their_card_and_the_till_is_told(
+    desk: Desk, clock: Clock
+) -> None:
+    desk.load_program(LOYALTY_PROGRAM)  # stamps lapse 180 days after the last visit
+    lea = desk.enrol(name="Léa", email="lea@example.org")
+    clock.advance(days=170)
+    sale = desk.checkout(amount="12.50")
+    joined = desk.join(sale.claim_token or "", name="Someone", email="LEA@example.org", phone="0699999999")
+    assert (joined.outcome, joined.card, joined.claimed_stamps) == ("existing_card", lea.number, 2)
+    card = desk.card(lea.number)
+    assert (card.balance, card.name, card.phone) == (4, "Léa", None)
+    clock.advance(days=30)  # 200 days after enrolling, 30 after the claim: a claim is a visit
+    assert desk.card(lea.number).balance == 4
+    with pytest.raises(Refused) as caught:  # once only
+        desk.join(sale.claim_token or "", name="Eve", email="eve@example.org")
+    assert caught.value.code == "already_claimed"
+    new = desk.join(desk.checkout(amount="5.00").claim_token or "", name="Eve", email="eve@example.org")
+    assert (new.outcome, new.claimed_stamps, desk.card(new.card).balance) == ("new_card", 1, 3)
+    # The till (and the API) enrolling a receipt with a known e-mail is still told, plainly.
+    with pytest.raises(Refused) as told:
+        desk.enrol(name="Léa", email="lea@example.org", claim=desk.checkout(amount="5.00").claim_token)
+    assert told.value.code == "already_enrolled"
+    assert desk.check().ok
 
 
 def test_search_by_name_email_and_phone(desk: Desk) -> None:

@@ -31,6 +31,7 @@ def test_the_example_config_is_read() -> None:
     assert settings.locale == "fr_FR" and settings.timezone == "Europe/Paris"
     assert settings.printer.url == "tcp://192.168.1.50:9100" and settings.printer.profile == "TM-T88V"
     assert settings.idempotency_days == 30
+    assert settings.printer.card_details == "masked"
 
 
 @pytest.mark.parametrize(
@@ -49,6 +50,22 @@ def test_the_window_of_idempotency_keys_is_read_from_the_config(
         assert "idempotency_days must be a whole number of days" in str(refused.value)
     else:
         assert load_settings(config=config, env={}).idempotency_days == days
+
+
+@pytest.mark.parametrize(("line", "expected"), [("", "masked"), ('card_details = "full"', "full")])
+def test_receipts_mask_the_card_unless_the_config_says_full(tmp_path: Path, line: str, expected: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f"[printer]\n{line}\n", encoding="utf-8")
+    assert load_settings(config=config, env={}).printer.card_details == expected
+
+
+@pytest.mark.parametrize("value", ['"all"', '"FULL"', "true", "1"])
+def test_an_unknown_card_details_setting_is_refused_clearly(tmp_path: Path, value: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f"[printer]\ncard_details = {value}\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        load_settings(config=config, env={})
+    assert caught.value.code == "invalid_config" and "printer.card_details" in caught.value.message
 
 
 def test_the_database_option_wins_over_environment_and_config(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .domain.card_numbers import DEFAULT_PREFIX
@@ -24,12 +24,21 @@ DEFAULT_PUBLIC_URL = "http://127.0.0.1:8421/"
 LOCALES = ("fr_FR", "en_GB")
 
 
+# What a receipt prints of its card (``[printer] card_details``): "masked", the
+# holder's first name and the card's last 4 digits, since a receipt thrown
+# away must not let anyone use the card at the till; or "full", the whole
+# name and number.
+CardDetails = Literal["masked", "full"]
+CARD_DETAILS: tuple[CardDetails, ...] = get_args(CardDetails)
+
+
 @dataclass(frozen=True)
 class PrinterSettings:
     url: str | None = None
     profile: str | None = None
     header: tuple[str, ...] = ()  # lines under the shop's name on every receipt
     footer: tuple[str, ...] = ()
+    card_details: CardDetails = "masked"
 
 
 # The customer pages' look and protection (``[pages]`` in the config file).
@@ -138,6 +147,18 @@ def _lines(table: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _card_details(table: dict[str, Any], path: Path) -> CardDetails:
+    value = table.get("card_details", "masked")
+    for known in CARD_DETAILS:
+        if value == known:
+            return known
+    raise InvalidInput(
+        f'config file {path}: printer.card_details must be "masked" (the first name and the '
+        'card\'s last 4 digits) or "full"',
+        "invalid_config",
+    )
+
+
 def _pages(table: object, path: Path) -> PagesSettings:
     """The ``[pages]`` table, validated: colours as ``#rrggbb``, a whole rate limit."""
     if not isinstance(table, dict):
@@ -242,6 +263,7 @@ def load_settings(
             profile=printer_table.get("profile"),
             header=_lines(printer_table, "header", path),
             footer=_lines(printer_table, "footer", path),
+            card_details=_card_details(printer_table, path),
         ),
         pages=_pages(data.get("pages", {}), path),
         config_file=path if path.exists() else None,

@@ -28,6 +28,7 @@ from .results import (
     CustomerMatch,
     EnrolResult,
     ExpiryReport,
+    JoinResult,
     Leaderboard,
     ProgramInfo,
     RedeemResult,
@@ -328,6 +329,14 @@ class Desk:
         from .services import join as join_service
 
         return join_service.preview(self.store, token)
+
+    def join(
+        self, token: str, *, name: object, email: object, phone: object = None, birthday: object = None
+    ) -> JoinResult:
+        """The enrolment page's form: the receipt's stamps go to a new card
+        for ``email``, or to the card of the customer who already has that
+        e-mail; the receipt is used up either way (see ``services.cards.join``)."""
+        return cards.join(self.store, token, name=name, email=email, phone=phone, birthday=birthday)
 
     def card_token(self, number: str) -> str:
         """The private token of a card's page (unguessable, stable)."""

@@ -138,6 +138,19 @@ class EnrolResult(Result):
 
 
 @dataclass(frozen=True)
+class JoinResult(Result):
+    """What a receipt's enrolment form did. ``outcome``: ``new_card`` (a card
+    was made for the e-mail) or ``existing_card`` (the e-mail's customer
+    already had one: the receipt's stamps went to it). The customer's page
+    answers the same for both."""
+
+    outcome: str
+    card: str  # the number of the card the receipt's stamps went to
+    claimed_stamps: int
+    new_coupons: tuple[CouponInfo, ...] = ()
+
+
+@dataclass(frozen=True)
 class RedeemResult(Result):
     code: str
     reward: str

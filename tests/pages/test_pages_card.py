@@ -20,7 +20,7 @@ from stampdesk.web.page_symbols import code128_svg, ean13_svg, qr_svg
 
 def _enrolled(shop: Desk, client: TestClient, amount: str = "12.50", email: str = "ana@example.org") -> str:
     sale = shop.checkout(amount=amount)
-    return card_token(join(client, sale.claim_token, email=email))
+    return card_token(shop, join(client, sale.claim_token, email=email), email)
 
 
 def test_the_card_page_shows_stamps_progress_coupons_and_barcodes(shop: Desk, client: TestClient) -> None:

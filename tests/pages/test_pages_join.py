@@ -34,7 +34,11 @@ def test_joining_creates_the_card_with_starter_and_receipt_stamps_exactly_once(
 ) -> None:
     sale = shop.checkout(amount="12.50")
     first = join(client, sale.claim_token, name="Ana", email="Ana@Example.org", phone="06 12 34 56 78")
-    token = card_token(first)
+    assert first.status_code == 200 and "location" not in first.headers
+    assert "Merci Ana ! Les tampons de ce ticket sont sur la carte de fidélité de Ana@Example.org." in (
+        text_of(first.text)
+    )
+    token = card_token(shop, first)
     card = shop.card_for_link(token)
     assert (card.name, card.email, card.phone, card.balance) == ("Ana", "ana@example.org", "0612345678", 4)
     assert card.coupons[0].reward == "Croissant offert"  # 4 stamps passed the milestone at 3
@@ -62,7 +66,7 @@ def test_a_second_submission_of_the_same_form_is_refused_and_writes_nothing(
     sale = shop.checkout(amount="5.00")
     page = client.get(f"/join/{sale.claim_token}")
     form = {"csrf": csrf_of(page.text), "name": "Ana", "email": "ana@example.org", "consent": "yes"}
-    assert client.post(f"/join/{sale.claim_token}", data=form).status_code == 303
+    assert client.post(f"/join/{sale.claim_token}", data=form).status_code == 200
     before = content(shop)
     second = client.post(f"/join/{sale.claim_token}", data={**form, "email": "other@example.org"})
     assert second.status_code == 409
@@ -118,7 +122,7 @@ def test_consent_is_required_and_the_form_comes_back_filled_in(shop: Desk, clien
     assert 'value="Ana"' in answer.text and 'value="ana@example.org"' in answer.text
     assert 'value="0612345678"' in answer.text
     assert content(shop) == before
-    assert card_token(join(client, sale.claim_token))  # the same receipt still works
+    assert card_token(shop, join(client, sale.claim_token))  # the same receipt still works
 
 
 @pytest.mark.parametrize(
@@ -144,13 +148,90 @@ def test_bad_fields_come_back_with_a_message_and_nothing_is_written(
     assert content(shop) == before
 
 
-def test_an_email_already_enrolled_is_told_to_ask_at_the_till(shop: Desk, client: TestClient) -> None:
-    shop.enrol(name="Ana", email="ana@example.org")
-    sale = shop.checkout(amount="5.00")
+def _neutral(html: str, *typed: str) -> str:
+    """A page's HTML with what the visitor typed blanked out."""
+    for value in typed:
+        html = html.replace(value, "…")
+    return html
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_stranger_cannot_tell_a_customer_s_email_from_a_new_one(
+    shop: Desk, client: TestClient, lang: str
+) -> None:
+    shop.enrol(name="Léa", email="lea@example.org", phone="0611111111")
+    known_sale, new_sale = shop.checkout(amount="12.50"), shop.checkout(amount="12.50")
+    headers = {"Accept-Language": lang}
+    client.headers.update(headers)
+    known = join(client, known_sale.claim_token, name="Eve", email="lea@example.org")
+    new = join(client, new_sale.claim_token, name="Eve", email="someone.new@example.org")
+    assert known.status_code == new.status_code == 200
+    assert "location" not in known.headers and "location" not in new.headers
+    assert known.headers.get("set-cookie") == new.headers.get("set-cookie")
+    assert _neutral(known.text, "lea@example.org") == _neutral(new.text, "someone.new@example.org")
+    # Nor by what the page is then: both receipts are used up alike.
+    again = [client.get(f"/join/{sale.claim_token}") for sale in (known_sale, new_sale)]
+    assert [a.status_code for a in again] == [409, 409]
+    assert again[0].text == again[1].text
+
+
+def test_the_same_page_answers_whatever_name_is_typed_with_a_customer_s_email(
+    shop: Desk, client: TestClient
+) -> None:
+    shop.enrol(name="Léa", email="lea@example.org")
+    known_sale, new_sale = shop.checkout(amount="5.00"), shop.checkout(amount="5.00")
+    known = join(client, known_sale.claim_token, name="Mallory", email="LEA@example.org")
+    new = join(client, new_sale.claim_token, name="Zoé", email="zoe@example.org")
+    assert known.status_code == new.status_code == 200
+    assert "Mallory" in known.text and "Zoé" in new.text
+    assert _neutral(known.text, "Mallory", "LEA@example.org") == _neutral(new.text, "Zoé", "zoe@example.org")
+    assert "a déjà une carte" not in known.text and "Léa" not in known.text
+
+
+def test_a_receipt_claimed_with_a_customer_s_email_adds_its_stamps_to_their_card_once(
+    shop: Desk, client: TestClient
+) -> None:
+    lea = shop.enrol(name="Léa", email="lea@example.org", phone="0611111111")
+    assert lea.card.balance == 2  # the starter stamps
+    sale = shop.checkout(amount="12.50")  # 2 stamps for the receipt
+    answer = join(client, sale.claim_token, name="Eve", email="Lea@Example.org", phone="0699999999")
+    assert answer.status_code == 200
+    card = shop.card(lea.number)
+    # The receipt's stamps, and no starter stamps again; the holder's details untouched.
+    assert (card.balance, card.name, card.email, card.phone) == (4, "Léa", "lea@example.org", "0611111111")
+    assert [c.reward for c in card.coupons] == ["Croissant offert"]  # the milestone at 3 was passed
+    assert counts(shop)["cards"] == 1 and counts(shop)["customers"] == 1
+    assert shop.check().ok
+
+    # The receipt is used up: no second probe, nothing more written.
     before = content(shop)
-    answer = join(client, sale.claim_token, email="ANA@example.org")
-    assert answer.status_code == 409 and "a déjà une carte" in answer.text
+    assert client.get(f"/join/{sale.claim_token}").status_code == 409
+    replay = client.post(
+        f"/join/{sale.claim_token}",
+        data={"csrf": "x", "name": "Eve", "email": "other@example.org", "consent": "yes"},
+        headers={"Origin": ORIGIN},
+    )
+    assert replay.status_code == 409 and "déjà été gardés" in replay.text
     assert content(shop) == before
+
+    # Refunding the sale takes its stamps back from the card they went to.
+    shop.refund(sale.checkout)
+    assert shop.card(lea.number).balance == 2
+    assert shop.check().ok
+
+
+def test_probing_e_mails_costs_one_receipt_each(shop: Desk, client: TestClient) -> None:
+    shop.enrol(name="Léa", email="lea@example.org")
+    sale = shop.checkout(amount="5.00")
+    page = client.get(f"/join/{sale.claim_token}")
+    form = {"csrf": csrf_of(page.text), "name": "Eve", "consent": "yes"}
+    answers = [
+        client.post(f"/join/{sale.claim_token}", data={**form, "email": email}, headers={"Origin": ORIGIN})
+        for email in ("lea@example.org", "someone@example.org", "lea@example.org")
+    ]
+    assert [a.status_code for a in answers] == [200, 409, 409]
+    assert answers[1].text == answers[2].text
+    assert counts(shop)["customers"] == 1
 
 
 def test_what_customers_type_is_escaped(shop: Desk, client: TestClient) -> None:
@@ -159,7 +240,7 @@ def test_what_customers_type_is_escaped(shop: Desk, client: TestClient) -> None:
     refused = join(client, sale.claim_token, name=evil, email='"><script>alert(1)</script>')
     assert refused.status_code == 422
     assert "<script>" not in refused.text and "&lt;script&gt;" in refused.text
-    token = card_token(join(client, sale.claim_token, name=evil))
+    token = card_token(shop, join(client, sale.claim_token, name=evil))
     page = client.get(f"/card/{token}")
     assert "<script>" not in page.text
     assert "Bonjour &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; !" in page.text
@@ -211,7 +292,7 @@ def test_two_phones_sending_the_same_receipt_at_once_make_one_card(shop: Desk) -
         answers = list(pool.map(lambda i: clients[i].post(f"/join/{token}", data=forms[i]), range(2)))
     for phone in clients:
         phone.close()
-    assert sorted(a.status_code for a in answers) == [303, 409]
+    assert sorted(a.status_code for a in answers) == [200, 409]
     assert counts(shop)["cards"] == 1 and counts(shop)["customers"] == 1
     assert shop.check().ok
 
@@ -221,5 +302,5 @@ def test_a_sale_too_small_to_earn_still_offers_the_starter_stamps(shop: Desk, cl
     page = client.get(f"/join/{sale.claim_token}")
     text = text_of(page.text)
     assert "2 tampons vous attendent" in text and "pour votre achat" not in text
-    token = card_token(join(client, sale.claim_token))
+    token = card_token(shop, join(client, sale.claim_token))
     assert shop.card_for_link(token).balance == 2

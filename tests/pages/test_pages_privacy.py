@@ -19,7 +19,7 @@ from stampdesk.models import customers, name_words
 
 def _card(shop: Desk, client: TestClient) -> str:
     sale = shop.checkout(amount="12.50")
-    return card_token(join(client, sale.claim_token, phone="0612345678", birthday="1990-05-17"))
+    return card_token(shop, join(client, sale.claim_token, phone="0612345678", birthday="1990-05-17"))
 
 
 def test_the_holder_downloads_everything_kept_about_them(shop: Desk, client: TestClient) -> None:
@@ -101,7 +101,7 @@ def test_erasing_asks_first_then_erases_and_the_link_dies(shop: Desk, client: Te
 
     # The e-mail is free again: the customer may come back as new.
     again_sale = shop.checkout(amount="5.00")
-    assert card_token(join(client, again_sale.claim_token)) != token
+    assert card_token(shop, join(client, again_sale.claim_token)) != token
 
 
 def test_erasing_without_the_form_token_is_refused_and_writes_nothing(shop: Desk, client: TestClient) -> None:
@@ -125,12 +125,14 @@ def test_erasing_without_the_form_token_is_refused_and_writes_nothing(shop: Desk
 
 def _card_token_for_other(shop: Desk, client: TestClient) -> str:
     sale = shop.checkout(amount="5.00")
-    return card_token(join(client, sale.claim_token, name="Bob", email="bob@example.org"))
+    return card_token(
+        shop, join(client, sale.claim_token, name="Bob", email="bob@example.org"), "bob@example.org"
+    )
 
 
 def test_the_export_is_valid_json_with_the_customers_own_words(shop: Desk, client: TestClient) -> None:
     sale = shop.checkout(amount="5.00")
-    token = card_token(join(client, sale.claim_token, name="Zoë « l'Ancienne »"))
+    token = card_token(shop, join(client, sale.claim_token, name="Zoë « l'Ancienne »"))
     raw = client.get(f"/card/{token}/data.json").content.decode("utf-8")
     assert "Zoë « l'Ancienne »" in raw
     assert json.loads(raw)["customer"]["name"] == "Zoë « l'Ancienne »"

@@ -40,7 +40,7 @@ def test_the_access_log_never_shows_the_tokens(sqlite_desk: Desk) -> None:
             access.addHandler(kept)  # uvicorn's own logging set-up is done by now
             page = http.get(f"/join/{claim}")
             form = {"csrf": csrf_of(page.text), "name": "Ana", "email": "ana@example.org", "consent": "yes"}
-            card = card_token(http.post(f"/join/{claim}", data=form))
+            card = card_token(sqlite_desk, http.post(f"/join/{claim}", data=form))
             assert http.get(f"/card/{card}").status_code == 200
             assert http.get(f"/card/{card}/data.json").status_code == 200
     finally:

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 import zxingcpp
 
-from helpers import Clock
+from helpers import EXAMPLE_PROGRAM, Clock, make_desk
+from stampdesk.config import PrinterSettings
 from stampdesk.desk import Desk
-from stampdesk.printer.decode import Page
+from stampdesk.printer.decode import Page, decode
 from stampdesk.printer.emulator import PrinterEmulator
-from stampdesk.printer.outbox import ReceiptPrinter, print_pending
+from stampdesk.printer.outbox import ReceiptPrinter, print_pending, printer_for
 from stampdesk.services import claims
 
 
@@ -172,6 +173,55 @@ def test_the_fourth_visits_receipt_prints_its_surprise_and_a_reprint_says_the_sa
     emulator.wait_for_pages(2, timeout=2.0)
     again = "\n".join(emulator.pages[1].text_lines)
     assert "DUPLICATA" in again and surprise in again
+
+
+@pytest.mark.parametrize("profile", ["TM-T88V", "TM-T20II", "POS-5890"])
+def test_a_thrown_away_receipt_shows_the_first_name_and_the_cards_last_four_digits_only(
+    sqlite_desk: Desk, emulator: PrinterEmulator, tmp_path: Path, profile: str
+) -> None:
+    number = sqlite_desk.enrol(name="Élodie Marchand").number
+    sale = sqlite_desk.checkout(card=number, amount="5.00", receipt=True)  # a coupon: a barcode
+    device = tmp_path / "lp0"
+    printer = ReceiptPrinter(f"file://{device}", profile)
+    [first] = print_pending(sqlite_desk, printer)
+    sqlite_desk.reprint(sale.checkout)
+    [again] = print_pending(sqlite_desk, printer)
+    assert first.printed and again.printed
+    data = device.read_bytes()
+    # Nowhere in the bytes: not as text, not as a barcode's data, not in parts.
+    assert number.encode() not in data and number[:9].encode() not in data
+    assert b"Marchand" not in data
+    lines = [line.strip() for page in decode(data).pages for line in page.text_lines]
+    assert number not in "\n".join(lines) and "Marchand" not in "\n".join(lines)
+    # The sale and its DUPLICATA (one page or two: POS-5890 has no cutter).
+    assert sum(line == "Client : Élodie" for line in lines) == 2
+    assert sum(line.startswith("Carte") and line.endswith(number[-4:]) for line in lines) == 2
+    codes = [code.data for page in decode(data).pages for code in page.barcodes]
+    assert set(codes) <= {sale.coupons[0].code}  # the coupon's own (a picture where there is no GS k)
+    # The same on a network printer, as the emulator reads it.
+    sqlite_desk.reprint(sale.checkout)
+    print_pending(sqlite_desk, tcp(emulator, profile))
+    shown = "\n".join(only_page(emulator).text_lines)
+    assert number not in shown and "Élodie" in shown and number[-4:] in shown
+    [receipt] = emulator.receipts  # every code on the paper, drawn or native, read back
+    assert {c.text for c in zxingcpp.read_barcodes(_image(receipt.png))} == {sale.coupons[0].code}
+
+
+def test_a_shop_that_wants_it_prints_the_whole_card_number_and_name(
+    sqlite_url: str, clock: Clock, tmp_path: Path
+) -> None:
+    device = tmp_path / "lp0"
+    shop = make_desk(sqlite_url, clock, printer=PrinterSettings(url=f"file://{device}", card_details="full"))
+    try:
+        shop.load_program(EXAMPLE_PROGRAM)
+        number = shop.enrol(name="Élodie Marchand").number
+        shop.checkout(card=number, amount="5.00", receipt=True)
+        print_pending(shop, printer_for(shop))
+        [page] = decode(device.read_bytes()).pages
+        text = "\n".join(page.text_lines)
+        assert number in text and "Client : Élodie Marchand" in text
+    finally:
+        shop.close()
 
 
 def _image(path: Path) -> object:

@@ -23,6 +23,7 @@ from stampdesk.printer.receipt import (
     Text,
     Title,
     bar,
+    build_offline_receipt,
     build_sale_receipt,
     build_test_receipt,
     layout,
@@ -230,9 +231,9 @@ def test_a_french_card_receipt_reads_right() -> None:
     assert lines[0].strip() == "Café Bleu"
     assert "23/11/2026 14:05             Vente n° 1234" in lines
     assert "Montant                             4,50 €" in lines
-    assert "Carte                       2001-0003-4567" in lines
+    assert "Carte                       ••••••••••4567" in lines
     stripped = [line.strip() for line in lines]
-    assert "Client : Marie Dupont" in stripped
+    assert "Client : Marie" in stripped
     assert "Palier atteint : Croissant offert" in stripped
     assert "■■■□□□□□□□ 3/10 — Cookie offert à 6" in stripped
     assert "Encore 3 tampons pour : Cookie offert" in stripped
@@ -361,3 +362,73 @@ def test_layout_folds_text_before_measuring_so_columns_hold() -> None:
     receipt = Receipt((Row("Cœur", "4,50 €"),), 20)
     lines = layout(receipt, fold=lambda t: t.replace("œ", "oe").replace("€", "EUR"))
     assert [line.text for line in lines] == ["Coeur       4,50 EUR"]  # type: ignore[union-attr]
+
+
+# --- What a thrown-away receipt tells -----------------------------------------
+#
+# A receipt left on the table must not let anyone use the card at the till:
+# by default it names the first name and the card's last 4 digits only.
+
+NUMBER = "2977836403689"
+
+
+def named_sale(**kwargs: object) -> Receipt:
+    return build_sale_receipt(
+        shop_name="Café Bleu",
+        result=card_result(card=NUMBER),
+        card=replace(card_state(), number=NUMBER, name="Léa Marchand-Dupont"),
+        locale=str(kwargs.pop("locale", "fr_FR")),
+        zone=PARIS,
+        now=SALE_AT,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def offline_sale(**kwargs: object) -> Receipt:
+    return build_offline_receipt(
+        shop_name="Café Bleu",
+        card=NUMBER,
+        amount=Decimal("5.40"),
+        at=SALE_AT,
+        reference="gare-1-0002",
+        locale="fr_FR",
+        zone=PARIS,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize("duplicate", [False, True], ids=["sale", "reprint"])
+@pytest.mark.parametrize("width", [32, 42, 48])
+def test_a_card_receipt_names_the_first_name_and_the_cards_last_four_digits_only(
+    duplicate: bool, width: int
+) -> None:
+    receipt = named_sale(duplicate=duplicate, width_chars=width)
+    text = render_text(receipt)
+    stripped = [line.strip() for line in text.splitlines()]
+    assert f"Carte{' ' * (width - 18)}•••••••••3689" in stripped
+    assert "Client : Léa" in stripped
+    assert NUMBER not in text and NUMBER[:9] not in text.replace(" ", "")
+    assert "Marchand" not in text and "Dupont" not in text
+    # The coupon is its own, used once: its barcode stays; no code of the card.
+    codes = [e.data for e in receipt.elements if isinstance(e, Barcode)]
+    assert codes == [COUPON_CODE]
+    assert {len(line) for line in text.splitlines()} == {width}
+
+
+def test_an_english_receipt_masks_the_card_alike() -> None:
+    stripped = lines_of(named_sale(locale="en_GB"))
+    assert "Card" + " " * 25 + "•••••••••3689" in stripped
+    assert "Customer: Léa" in stripped
+
+
+def test_an_offline_receipt_shows_the_cards_last_four_digits_only() -> None:
+    text = render_text(offline_sale())
+    assert "Carte" + " " * 24 + "•••••••••3689" in text.splitlines()
+    assert NUMBER not in text
+
+
+def test_the_shop_may_print_the_whole_card_number_and_name() -> None:
+    stripped = lines_of(named_sale(card_details="full"))
+    assert "Carte" + " " * 24 + NUMBER in stripped
+    assert "Client : Léa Marchand-Dupont" in stripped
+    assert NUMBER in render_text(offline_sale(card_details="full"))

@@ -212,7 +212,8 @@ async def test_paper_out_then_f7_prints_the_waiting_receipt(open_shop: OpenShop,
             pages = emulator.wait_for_pages(1)
             assert len(pages) == 1
             printed = "\n".join(pages[0].text_lines)
-            assert "Café Bleu" in printed and ana.number in printed
+            assert "Café Bleu" in printed and ana.number[-4:] in printed  # her card, masked
+            assert ana.number not in printed
             assert "DUPLICATA" not in printed  # its first copy
             assert status(app) == ("success", line(tr, None))
             assert feedback(app) == ("success", tr.count("printed", 1))

@@ -125,6 +125,7 @@ def receipt_for(desk: Desk, job: printing.PrintJob, columns: int) -> Receipt:
         now=desk.store.now(),
         duplicate=job.duplicate,
         width_chars=columns,
+        card_details=settings.printer.card_details,
     )
 
 
@@ -156,6 +157,7 @@ def print_offline_sale(desk: Desk, printer: ReceiptPrinter, sale: OfflineSale) -
         locale=settings.locale,
         zone=desk.store.zone,
         width_chars=printer.columns,
+        card_details=settings.printer.card_details,
     )
     try:
         files = printer.output(receipt, f"offline-{sale.key}")

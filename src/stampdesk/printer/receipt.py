@@ -18,6 +18,9 @@ from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Literal
 
+from ..config import CardDetails
+from ..domain.card_numbers import masked_card_number
+from ..domain.validate import first_name
 from ..results import CardState, CheckoutResult, NextMilestone
 from . import words
 
@@ -123,13 +126,15 @@ def build_sale_receipt(
     now: datetime,
     duplicate: bool = False,
     width_chars: int = DEFAULT_WIDTH,
+    card_details: CardDetails = "masked",
 ) -> Receipt:
     """The receipt of one checkout.
 
-    For a card: its number and holder, the stamps added, the progress bar to
-    the next milestone, the status tier and the sale's messages, and each
-    coupon issued (reward, last day, CODE128 of its code). For a walk-in:
-    the enrolment QR that keeps the sale's stamps.
+    For a card: its number and holder (``masked``: the card's last 4 digits
+    and the first name; ``full``: all of both), the stamps added, the
+    progress bar to the next milestone, the status tier and the sale's
+    messages, and each coupon issued (reward, last day, CODE128 of its
+    code). For a walk-in: the enrolment QR that keeps the sale's stamps.
     ``duplicate`` marks a reprint and says when it was reprinted (``now``).
     """
     w = words.words_for(locale)
@@ -149,9 +154,10 @@ def build_sale_receipt(
 
     if result.card is not None:
         out.append(Rule())
-        out.append(Row(w.card, result.card))
+        out.append(Row(w.card, _card_number(result.card, card_details)))
         if card is not None and card.name:
-            out.append(Text(w.customer.format(name=card.name)))
+            name = card.name if card_details == "full" else first_name(card.name)
+            out.append(Text(w.customer.format(name=name)))
         out.append(Row(w.stamps_added, f"+{result.stamps_added}"))
         for reached in result.milestones:
             out.append(Text(w.milestone_reached.format(reward=reached.reward), bold=True))
@@ -204,11 +210,13 @@ def build_offline_receipt(
     locale: str,
     zone: tzinfo,
     width_chars: int = DEFAULT_WIDTH,
+    card_details: CardDetails = "masked",
 ) -> Receipt:
     """The receipt of a sale a till kept while the database was out of reach:
-    the amount and the card, marked "stamps waiting for synchronisation"
-    (the stamps and coupons are known once the sale is replayed), and the
-    sale's reference (its idempotency key) for the owner."""
+    the amount and the card (as ``card_details`` says), marked "stamps
+    waiting for synchronisation" (the stamps and coupons are known once the
+    sale is replayed), and the sale's reference (its idempotency key) for
+    the owner."""
     w = words.words_for(locale)
     local = words.local(at, zone)
     out: list[Element] = [Title(shop_name)]
@@ -219,7 +227,7 @@ def build_offline_receipt(
     )
     out.append(Row(w.amount, words.money(amount, locale), bold=True))
     if card is not None:
-        out.append(Row(w.card, card))
+        out.append(Row(w.card, _card_number(card, card_details)))
     out.append(Rule())
     out.append(Text(f"*** {w.offline} ***", "center", bold=True))
     out.append(Text(w.offline_note, "center"))
@@ -228,6 +236,13 @@ def build_offline_receipt(
     out += [Text(line, "center") for line in footer_lines]
     out.append(Cut())
     return Receipt(tuple(out), width_chars)
+
+
+def _card_number(number: str, details: CardDetails) -> str:
+    # Masked, a receipt left on a table does not let anyone use the card at
+    # the till (a number typed in is as good as the card); the last digits
+    # still tell the customer which card it was.
+    return number if details == "full" else masked_card_number(number)
 
 
 def build_test_receipt(shop_name: str, locale: str, width_chars: int = DEFAULT_WIDTH) -> Receipt:

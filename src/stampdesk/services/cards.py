@@ -1,10 +1,12 @@
-"""Cards and customers: enrol, look up, search, adjust by hand."""
+"""Cards and customers: enrol (at the till, or from a receipt's page), look up,
+search, adjust by hand."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Select, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,13 +24,14 @@ from ..domain.validate import (
     clean_time,
 )
 from ..models import cards, checkouts, coupons, customers, name_words
-from ..results import CardState, CouponInfo, CustomerMatch, EnrolResult, StampChange
+from ..results import CardState, CouponInfo, CustomerMatch, EnrolResult, JoinResult, StampChange
 from ..store import Store
 from . import claims, loyalty
 from .shops import current_version
 from .stamps import BLANK, ERASED, CardRef, give, ledger_row, lock_card, next_for, take_back
 
 MAX_ADJUSTMENT = 100
+T = TypeVar("T")
 
 
 def enrol(
@@ -54,141 +57,227 @@ def enrol(
     customer agrees to be shown by first name on the customer-of-the-month
     board."""
     now = store.now()
-    clean = {
+    clean = _clean_details(store, now, name, email, phone, birthday)
+    clean["notes"] = clean_reason(notes, "notes") if notes else None
+    clean["leaderboard"] = _clean_opt_in(leaderboard)
+    moment = clean_time(at, now) if at is not None else now
+    referrer_number = normalise_card_number(referrer) if referrer else None
+    own_card = normalise_card_number(card) if card is not None else None
+    return _new_numbers_retried(
+        lambda: _in_transaction(store, _enrol, clean, moment, referrer_number, claim, own_card)
+    )
+
+
+def join(
+    store: Store,
+    claim: str,
+    *,
+    name: object,
+    email: object,
+    phone: object = None,
+    birthday: object = None,
+) -> JoinResult:
+    """What the enrolment page does with its form: the stamps of the receipt
+    ``claim`` go to a new card for ``email`` (with the starter stamps), or,
+    when a live customer already has that e-mail, to that customer's card
+    (their details stay as they are, no starter stamps again). Either way the
+    receipt is used up: it can be claimed once. The page answers the same in
+    both cases, so that it never tells who is a customer; ``outcome`` says
+    which it was (``new_card`` or ``existing_card``) for the caller's records.
+    Refused like ``enrol(claim=…)`` for a forged, expired, used or refunded
+    receipt."""
+    now = store.now()
+    clean = _clean_details(store, now, name, email, phone, birthday)
+    if clean["email"] is None:
+        raise InvalidInput("enrolling from a receipt needs an e-mail", "invalid_email")
+    clean["notes"] = None
+    clean["leaderboard"] = 0
+    return _new_numbers_retried(lambda: _in_transaction(store, _join, clean, now, claim))
+
+
+def _clean_details(
+    store: Store, now: datetime, name: object, email: object, phone: object, birthday: object
+) -> dict[str, Any]:
+    return {
         "name": clean_name(name),
         "email": clean_email(email),
         "phone": clean_phone(phone),
         "birthday": clean_birthday(birthday, now.astimezone(store.zone).date()),
-        "notes": clean_reason(notes, "notes") if notes else None,
-        "leaderboard": _clean_opt_in(leaderboard),
     }
-    moment = clean_time(at, now) if at is not None else now
-    referrer_number = normalise_card_number(referrer) if referrer else None
-    own_card = normalise_card_number(card) if card is not None else None
+
+
+def _new_numbers_retried(write: Callable[[], T]) -> T:
     for attempt in range(3):
         try:
-            return db.retry_transient(lambda: _enrol(store, clean, moment, referrer_number, claim, own_card))
+            return db.retry_transient(write)
         except IntegrityError:
-            # A random card number or coupon code collided with a new one: retry.
+            # A random card number or coupon code collided with a new one (or
+            # an e-mail was enrolled meanwhile): the next try sees it.
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
 
 
+def _in_transaction(store: Store, work: Callable[..., T], *args: Any) -> T:
+    with store.write() as conn:
+        return work(conn, store, *args)
+
+
+@cache
+def _holder_query() -> Select[Any]:
+    # The card of the live customer with this e-mail (the oldest, should they have several).
+    return (
+        select(cards.c.id)
+        .select_from(customers.join(cards, cards.c.customer_id == customers.c.id))
+        .where(
+            customers.c.email == bindparam("email"),
+            customers.c.erased_at.is_(None),
+            cards.c.status != ERASED,
+        )
+        .order_by(cards.c.id)
+        .limit(1)
+    )
+
+
+def _join(conn: Connection, store: Store, clean: dict[str, Any], moment: datetime, claim: str) -> JoinResult:
+    holder = conn.execute(_holder_query(), {"email": clean["email"]}).scalar()
+    if holder is None:
+        # A customer enrolled meanwhile breaks the e-mail's unique index: retried, then claimed.
+        enrolled = _enrol(conn, store, clean, moment, None, claim, None, email_checked=True)
+        return JoinResult("new_card", enrolled.number, enrolled.claimed_stamps, enrolled.new_coupons)
+    _, program = store.current_program(conn)
+    sale = _claimable(conn, store, claim)
+    row = lock_card(conn, store, card_id=holder)
+    ref = CardRef(row.id, row.number, row.balance, row.cycle)
+    if loyalty.expire(conn, store, row, program, moment) is not None:
+        ref = CardRef(row.id, row.number, 0, row.cycle + 1)
+    conn.execute(
+        update(checkouts).where(checkouts.c.id == sale.id).values(claimed_card_id=row.id, claimed_at=moment)
+    )
+    # A claim is a visit: the card's stamps lapse later (as at enrolment).
+    conn.execute(update(cards).where(cards.c.id == row.id).values(last_visit_at=moment))
+    given = give(
+        conn, store, ref, sale.stamps, program, kind="claim", at=moment, origin="claim", checkout_id=sale.id
+    )
+    return JoinResult("existing_card", row.number, sale.stamps, given.coupons)
+
+
+def _claimable(conn: Connection, store: Store, claim: str) -> Any:
+    """The walk-in sale of the receipt ``claim``, locked, if its stamps can be claimed."""
+    today = store.now().astimezone(store.zone).date()
+    checkout_id = claims.read_token(store.claim_secret(conn), claim, today)
+    query = select(checkouts).where(checkouts.c.id == checkout_id)
+    claimed = conn.execute(query.with_for_update() if store.postgres else query).first()
+    if claimed is None:
+        raise InvalidInput("this receipt code is not valid", "invalid_claim_token")
+    if claimed.card_id is not None or claimed.claimed_card_id is not None:
+        raise Refused("the stamps of this receipt were already claimed", "already_claimed")
+    if claimed.refunded_at is not None:
+        raise Refused("this sale was refunded: its stamps cannot be claimed", "refunded")
+    return claimed
+
+
 def _enrol(
+    conn: Connection,
     store: Store,
     clean: dict[str, Any],
     moment: datetime,
     referrer: str | None,
     claim: str | None,
     own_card: str | None,
+    *,
+    email_checked: bool = False,
 ) -> EnrolResult:
-    with store.write() as conn:
-        version, program = store.current_program(conn)
-        if (
-            clean["email"]
-            and conn.execute(
-                select(customers.c.id).where(
-                    customers.c.email == clean["email"], customers.c.erased_at.is_(None)
-                )
-            ).first()
-        ):
-            raise Refused(
-                f"{clean['email']} is already enrolled: look the card up instead", "already_enrolled"
-            )
-        referrer_id = None
-        if referrer:
-            if referrer == own_card:
-                raise Refused("a card cannot refer itself", "self_referral")
-            found = conn.execute(select(cards.c.id, cards.c.status).where(cards.c.number == referrer)).first()
-            if found is None or found.status == ERASED:
-                raise NotFound(f"no card {referrer} to refer from", "unknown_card")
-            if found.status != "active":
-                raise Refused(f"card {referrer} is not in use yet: it cannot refer anyone", "card_not_active")
-            referrer_id = found.id
-        claimed = None
-        if claim is not None:
-            today = store.now().astimezone(store.zone).date()
-            checkout_id = claims.read_token(store.claim_secret(conn), claim, today)
-            query = select(checkouts).where(checkouts.c.id == checkout_id)
-            claimed = conn.execute(query.with_for_update() if store.postgres else query).first()
-            if claimed is None:
-                raise InvalidInput("this receipt code is not valid", "invalid_claim_token")
-            if claimed.card_id is not None or claimed.claimed_card_id is not None:
-                raise Refused("the stamps of this receipt were already claimed", "already_claimed")
-            if claimed.refunded_at is not None:
-                raise Refused("this sale was refunded: its stamps cannot be claimed", "refunded")
+    # The caller owns the transaction.
+    version, program = store.current_program(conn)
+    if (
+        clean["email"]
+        and not email_checked
+        and conn.execute(
+            select(customers.c.id).where(customers.c.email == clean["email"], customers.c.erased_at.is_(None))
+        ).first()
+    ):
+        raise Refused(f"{clean['email']} is already enrolled: look the card up instead", "already_enrolled")
+    referrer_id = None
+    if referrer:
+        if referrer == own_card:
+            raise Refused("a card cannot refer itself", "self_referral")
+        found = conn.execute(select(cards.c.id, cards.c.status).where(cards.c.number == referrer)).first()
+        if found is None or found.status == ERASED:
+            raise NotFound(f"no card {referrer} to refer from", "unknown_card")
+        if found.status != "active":
+            raise Refused(f"card {referrer} is not in use yet: it cannot refer anyone", "card_not_active")
+        referrer_id = found.id
+    claimed = _claimable(conn, store, claim) if claim is not None else None
 
-        existing = None
-        if own_card is not None:
-            existing = lock_card(conn, store, number=own_card)
-            if existing is None:
-                raise NotFound(f"no card {own_card} in this shop", "unknown_card")
-            if existing.customer_id is not None:
-                raise Refused(f"card {own_card} already belongs to a customer", "card_taken")
-            if referrer_id is not None and existing.referred_by_card_id is not None:
-                raise Refused(f"card {own_card} was already referred", "already_referred")
+    existing = None
+    if own_card is not None:
+        existing = lock_card(conn, store, number=own_card)
+        if existing is None:
+            raise NotFound(f"no card {own_card} in this shop", "unknown_card")
+        if existing.customer_id is not None:
+            raise Refused(f"card {own_card} already belongs to a customer", "card_taken")
+        if referrer_id is not None and existing.referred_by_card_id is not None:
+            raise Refused(f"card {own_card} was already referred", "already_referred")
 
-        customer_id = conn.execute(
-            insert(customers).values(
-                **clean,
-                name_key=validate.name_key(clean["name"]),
-                consent_at=moment,
+    customer_id = conn.execute(
+        insert(customers).values(
+            **clean,
+            name_key=validate.name_key(clean["name"]),
+            consent_at=moment,
+            created_at=moment,
+            channel="receipt_qr" if claimed is not None else "till",
+        )
+    ).inserted_primary_key[0]  # type: ignore[index]
+    conn.execute(insert(name_words), name_word_rows(customer_id, clean["name"]))
+    if existing is None:
+        number = _free_number(conn, store.settings.card_prefix)
+        card_id = conn.execute(
+            insert(cards).values(
+                number=number,
+                customer_id=customer_id,
+                referred_by_card_id=referrer_id,
                 created_at=moment,
-                channel="receipt_qr" if claimed is not None else "till",
+                last_visit_at=moment,
             )
         ).inserted_primary_key[0]  # type: ignore[index]
-        conn.execute(insert(name_words), name_word_rows(customer_id, clean["name"]))
-        if existing is None:
-            number = _free_number(conn, store.settings.card_prefix)
-            card_id = conn.execute(
-                insert(cards).values(
-                    number=number,
-                    customer_id=customer_id,
-                    referred_by_card_id=referrer_id,
-                    created_at=moment,
-                    last_visit_at=moment,
-                )
-            ).inserted_primary_key[0]  # type: ignore[index]
-            balance, cycle, starter = 0, 0, program.starter_stamps
-        else:
-            number, card_id = existing.number, existing.id
-            balance, cycle = existing.balance, existing.cycle
-            if loyalty.expire(conn, store, existing, program, moment) is not None:
-                balance, cycle = 0, cycle + 1
-            # A card used at the till before it had a name got its starter stamps then.
-            starter = program.starter_stamps if existing.status == BLANK else 0
-            values: dict[str, Any] = {"customer_id": customer_id, "status": "active", "last_visit_at": moment}
-            if referrer_id is not None:
-                values["referred_by_card_id"] = referrer_id
-            conn.execute(update(cards).where(cards.c.id == card_id).values(**values))
+        balance, cycle, starter = 0, 0, program.starter_stamps
+    else:
+        number, card_id = existing.number, existing.id
+        balance, cycle = existing.balance, existing.cycle
+        if loyalty.expire(conn, store, existing, program, moment) is not None:
+            balance, cycle = 0, cycle + 1
+        # A card used at the till before it had a name got its starter stamps then.
+        starter = program.starter_stamps if existing.status == BLANK else 0
+        values: dict[str, Any] = {"customer_id": customer_id, "status": "active", "last_visit_at": moment}
+        if referrer_id is not None:
+            values["referred_by_card_id"] = referrer_id
+        conn.execute(update(cards).where(cards.c.id == card_id).values(**values))
 
-        first_rows = []
-        if starter:
-            first_rows.append(ledger_row(card_id, moment, "starter", starter))
-        claimed_stamps = claimed.stamps if claimed is not None else 0
-        if claimed is not None:
-            conn.execute(
-                update(checkouts)
-                .where(checkouts.c.id == claimed.id)
-                .values(claimed_card_id=card_id, claimed_at=moment)
-            )
-            if claimed_stamps:
-                first_rows.append(
-                    ledger_row(card_id, moment, "claim", claimed_stamps, checkout_id=claimed.id)
-                )
-        given = give(
-            conn,
-            store,
-            CardRef(card_id, number, balance, cycle),
-            starter + claimed_stamps,
-            program,
-            kind="starter",
-            at=moment,
-            origin="enrol",
-            extra_rows=tuple(first_rows),
+    first_rows = []
+    if starter:
+        first_rows.append(ledger_row(card_id, moment, "starter", starter))
+    claimed_stamps = claimed.stamps if claimed is not None else 0
+    if claimed is not None:
+        conn.execute(
+            update(checkouts)
+            .where(checkouts.c.id == claimed.id)
+            .values(claimed_card_id=card_id, claimed_at=moment)
         )
-        state = _card_state(conn, store, number)
+        if claimed_stamps:
+            first_rows.append(ledger_row(card_id, moment, "claim", claimed_stamps, checkout_id=claimed.id))
+    given = give(
+        conn,
+        store,
+        CardRef(card_id, number, balance, cycle),
+        starter + claimed_stamps,
+        program,
+        kind="starter",
+        at=moment,
+        origin="enrol",
+        extra_rows=tuple(first_rows),
+    )
+    state = _card_state(conn, store, number)
     return EnrolResult(
         card=state,
         starter_stamps=starter,

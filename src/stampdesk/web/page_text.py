@@ -45,6 +45,9 @@ class PageText:
     consent_detail: str
     join_button: str
     claim_until: str
+    joined_title: str
+    joined_text: str  # "Thank you, {name}! … the card of {email}"
+    joined_next: str
     # the card
     card_title: str
     hello: str
@@ -102,7 +105,6 @@ class PageText:
     invalid_email: str
     invalid_phone: str
     invalid_birthday: str
-    already_enrolled: str
     switch_language: str
 
     def waiting(self, n: int) -> str:
@@ -143,6 +145,10 @@ FRENCH = PageText(
     "Depuis votre carte, vous pouvez à tout moment télécharger ou effacer vos données.",
     join_button="Créer ma carte",
     claim_until="Ce ticket peut servir jusqu'au {day}.",
+    joined_title="Vos tampons sont gardés",
+    joined_text="Merci {name} ! Les tampons de ce ticket sont sur la carte de fidélité de {email}.",
+    joined_next="À votre prochain passage, donnez cette adresse e-mail en caisse : "
+    "vos tampons vous y attendent.",
     card_title="Ma carte",
     hello="Bonjour {name} !",
     progress="{balance} tampons sur {total}",
@@ -197,7 +203,6 @@ FRENCH = PageText(
     invalid_email="Cette adresse e-mail n'est pas valable.",
     invalid_phone="Ce numéro de téléphone n'est pas valable (6 à 15 chiffres).",
     invalid_birthday="Cette date de naissance n'est pas valable.",
-    already_enrolled="Cette adresse e-mail a déjà une carte : demandez-la en caisse.",
     switch_language="Langue :",
 )
 
@@ -223,6 +228,9 @@ ENGLISH = PageText(
     "From your card you can download or erase your data at any time.",
     join_button="Create my card",
     claim_until="This receipt can be used until {day}.",
+    joined_title="Your stamps are kept",
+    joined_text="Thank you, {name}! The stamps of this receipt are on the loyalty card of {email}.",
+    joined_next="Next time, give this e-mail address at the till: your stamps are waiting there.",
     card_title="My card",
     hello="Hello {name}!",
     progress="{balance} of {total} stamps",
@@ -277,7 +285,6 @@ ENGLISH = PageText(
     invalid_email="This e-mail address is not valid.",
     invalid_phone="This phone number is not valid (6 to 15 digits).",
     invalid_birthday="This date of birth is not valid.",
-    already_enrolled="This e-mail address already has a card: ask for it at the till.",
     switch_language="Language:",
 )
 

@@ -2,8 +2,9 @@
 
 - ``/join/{token}``: what a walk-in's receipt QR opens. Shows the programme
   and the stamps waiting; the form (first name, e-mail, optional phone and
-  birthday, consent) creates the card with the starter stamps plus the
-  receipt's, once, then redirects to the card's page.
+  birthday, consent) keeps the receipt's stamps, once: on a new card with the
+  starter stamps, or on the card the e-mail already has. The answer is the
+  same page either way (it must not tell a stranger who is a customer).
 - ``/card/{token}``: the card's private page (its address is an unguessable
   token, never the card number): status tier and perk, stamp grid, progress,
   when the stamps lapse, the card's messages, coupons with their
@@ -35,6 +36,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, Template
@@ -79,7 +81,7 @@ FIELD_PROBLEMS = {f"invalid_{field}": field for field in FIELDS}
 JOIN_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"description": "the form's token is missing, stale or from another site"},
     404: {"description": "not a receipt link of this shop"},
-    409: {"description": "the receipt's stamps were already claimed, or the e-mail has a card"},
+    409: {"description": "the receipt's stamps were already claimed"},
     410: {"description": "the receipt is too old, or its sale was refunded"},
     413: {"description": "the form is too large"},
     422: {"description": "the form needs correcting (shown again, filled in)"},
@@ -124,6 +126,11 @@ class PageRoute(APIRoute):
                 return await handler(request)
             except PageProblem as problem:
                 return problem_page(request, problem)
+            except RequestValidationError:
+                # FastAPI checks a route's parameters inside the handler: an
+                # address whose parts do not read as the route's ("icon-abc.png")
+                # names no page. Not a bug of ours: no trace in the log.
+                return problem_page(request, PageProblem("not_found", 404))
             except StampdeskError as error:
                 return problem_page(request, PageProblem(error.code, PROBLEM_STATUS.get(error.code)))
             except Exception:
@@ -374,11 +381,15 @@ def join_page(request: Request, token: str) -> Response:
 @router.post(
     "/join/{token}",
     response_class=HTMLResponse,
-    summary="Create the card from the enrolment form (then 303 to the card's page)",
-    responses={303: {"description": "the card was created: its page"}, **JOIN_RESPONSES},
+    summary="Keep the receipt's stamps on the card of the form's e-mail (a new card, or the one it has)",
+    responses={
+        200: {"description": "the stamps are kept: the same page whether or not the e-mail had a card"},
+        **JOIN_RESPONSES,
+    },
 )
 async def join_submit(request: Request, token: str) -> Response:
-    """Check the form, create the card (once), and go to the card's page."""
+    """Check the form, keep the receipt's stamps (once) on the e-mail's card,
+    new or not, and say so without telling which."""
     _limit(request)
     fields = await _form(request)
     return await run_in_threadpool(_join, request, token, fields)
@@ -454,12 +465,12 @@ def _join(request: Request, token: str, fields: dict[str, str]) -> Response:
             request, t, token, offer, values=values, errors=tuple(errors), bad=frozenset(bad), status=422
         )
     try:
-        card = desk.enrol(
+        desk.join(
+            token,
             name=values["name"],
             email=values["email"],
             phone=values["phone"] or None,
             birthday=values["birthday"] or None,
-            claim=token,
         )
     except InvalidInput as error:
         wrong = FIELD_PROBLEMS.get(error.code)
@@ -475,21 +486,20 @@ def _join(request: Request, token: str, fields: dict[str, str]) -> Response:
             bad=frozenset({wrong}),
             status=422,
         )
-    except Refused as error:
-        if error.code != "already_enrolled":
-            raise
-        return _join_form(
-            request,
-            t,
-            token,
-            offer,
-            values=values,
-            errors=(t.already_enrolled,),
-            bad=frozenset({"email"}),
-            status=409,
-        )
-    link = desk.card_token(card.number)
-    return _finish(request, RedirectResponse(f"../card/{link}", status_code=303), t)
+    # The same page whether the e-mail got a new card or already had one (its
+    # stamps went there): the page never tells a stranger who is a customer,
+    # and never leads to a card that may be someone else's.
+    return _page(
+        request,
+        "done.html",
+        t,
+        root="../",
+        shop=offer.program,
+        title=t.joined_title,
+        message=t.joined_text.format(name=values["name"], email=values["email"]),
+        more=t.joined_next,
+        manifest="../manifest.webmanifest",
+    )
 
 
 # --------------------------------------------------------------------------- the card
@@ -739,12 +749,15 @@ def icon_svg(request: Request) -> Response:
 
 
 ICON_SIZES = (180, 192, 512)
+# The icons by the exact name of their size: "0192" or "١٩٢" names no icon.
+_ICON_NAMES = {str(size): size for size in ICON_SIZES}
 
 
-@router.get("/pages/icon-{size}.png", include_in_schema=False)
-def icon_png(request: Request, size: int) -> Response:
+@router.get("/pages/icon-{name}.png", include_in_schema=False)
+def icon_png(request: Request, name: str) -> Response:
     """The home-screen icon as PNG (drawn once per size)."""
-    if size not in ICON_SIZES:
+    size = _ICON_NAMES.get(name)
+    if size is None:
         raise PageProblem("not_found", 404)
     shop = _shop(request)
     png = shop.pngs.get(size)

@@ -4,7 +4,7 @@ them to the config file (the till uses them at once)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -83,8 +83,9 @@ class PrinterPane(Vertical):
 
     @property
     def settings(self) -> PrinterSettings:
-        """The settings as typed now."""
-        return PrinterSettings(
+        """The settings as typed now (those the form does not show kept as they are)."""
+        return replace(
+            self.desk.settings.printer,
             url=self._value("url") or None,
             profile=self._value("profile") or None,
             header=split_lines(self._value("header")),

@@ -256,6 +256,7 @@ class ProgrammeEditor(Horizontal):
             now=now,
             header=settings.printer.header,
             footer=settings.printer.footer,
+            card_details=settings.printer.card_details,
         )
         self.query_one("#preview-receipt", Static).update(receipt)
 

@@ -17,6 +17,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
+from ...config import CardDetails
 from ...domain.money import DEFAULT_MAX_AMOUNT
 from ...domain.program import Program, parse_program_toml
 from ...printer.receipt import DEFAULT_WIDTH, build_sale_receipt
@@ -238,6 +239,7 @@ def sample_receipt(
     header: Sequence[str] = (),
     footer: Sequence[str] = (),
     width: int = DEFAULT_WIDTH,
+    card_details: CardDetails = "masked",
 ) -> str:
     """The sample sale's receipt as the printer lays it out (text)."""
     receipt = build_sale_receipt(
@@ -250,5 +252,6 @@ def sample_receipt(
         zone=zone,
         now=now,
         width_chars=width,
+        card_details=card_details,
     )
     return render_text(receipt).rstrip("\n")
