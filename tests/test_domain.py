@@ -20,7 +20,15 @@ from stampdesk.domain.coupon_codes import new_coupon_code, normalise_coupon_code
 from stampdesk.domain.errors import InvalidInput
 from stampdesk.domain.money import from_cents, parse_amount, to_cents
 from stampdesk.domain.program import Earning, Milestone, Program, parse_program_toml
-from stampdesk.domain.rules import advance, cap_for_day, next_milestone, retreat, stamps_for_sale
+from stampdesk.domain.rules import (
+    CouponKey,
+    advance,
+    cap_for_day,
+    next_milestone,
+    retreat,
+    rewards_due,
+    stamps_for_sale,
+)
 from stampdesk.domain.validate import (
     clean_email,
     clean_item,
@@ -183,6 +191,28 @@ def test_a_lowered_threshold_still_completes_a_fuller_card() -> None:
     small = Program("x", 5, 0, (Milestone(5, "coffee"),), Earning())
     step = advance(7, 0, 1, small)
     assert (step.balance, step.cycle) == (3, 1) and step.reached[0].milestone.at == 5
+
+
+def test_a_final_reward_is_owed_beside_a_milestone_already_held_at_its_place() -> None:
+    # A card of ten holding the cookie at 6 (cycle 0); the card is now of six.
+    six = Program("x", 6, 0, (Milestone(3, "croissant"), Milestone(6, "coffee")), Earning())
+    step = advance(7, 0, 1, six)
+    assert [(r.cycle, r.milestone.reward, r.final) for r in step.reached] == [(0, "coffee", True)]
+    held = {CouponKey(0, 3), CouponKey(0, 6)}  # the croissant and the cookie
+    assert rewards_due(step.reached, held) == step.reached
+    # The cycle's final reward already held (used, its completion undone): nothing owed.
+    assert rewards_due(step.reached, held | {CouponKey(0, None)}) == ()
+    # A milestone already held is not owed again; one of the next cycle is.
+    again = advance(2, 0, 8, six)
+    assert [(r.cycle, r.milestone.at, r.final) for r in again.reached] == [
+        (0, 3, False),
+        (0, 6, True),
+        (1, 3, False),
+    ]
+    assert [r.coupon for r in rewards_due(again.reached, {CouponKey(0, 3)})] == [
+        CouponKey(0, None),
+        CouponKey(1, 3),
+    ]
 
 
 def test_taking_back_stamps_undoes_completions_and_never_goes_below_zero() -> None:

@@ -267,6 +267,10 @@ coupons = Table(
     Column("card_id", Id, ForeignKey("cards.id"), nullable=False),
     Column("cycle", Integer, nullable=False),
     Column("milestone_at", Integer, nullable=False),
+    # 1: the final reward of the cycle's completion (one a card cycle, at
+    # whatever position the programme of the day put it); 0: a milestone's
+    # or a birthday's (milestone 0, its cycle the birthday's year).
+    Column("final_reward", Integer, nullable=False, server_default=text("0")),
     Column("reward", String(100), nullable=False),
     Column("origin", String(16), nullable=False),  # checkout, enrol, adjust
     Column("checkout_id", Id, ForeignKey("checkouts.id"), nullable=True, index=True),
@@ -280,13 +284,24 @@ coupons = Table(
     Index("ix_coupons_issued_at", "issued_at"),
     # Only used coupons: a card's unused ones are looked up by the card.
     partial_index("ix_coupons_redeemed_at", "redeemed_at", where="redeemed_at IS NOT NULL"),
-    # One live coupon per milestone and card cycle; a voided one may be re-earned.
+    # One live coupon per milestone and card cycle, and one final reward per
+    # completed cycle, apart: a lowered stamps_per_card can put the final
+    # reward where a milestone already rewarded stands. A voided one may be
+    # re-earned. The first also finds a card's live coupons.
     partial_index(
         "uq_coupons_live_milestone",
         "card_id",
         "cycle",
         "milestone_at",
+        "final_reward",
         where="voided_at IS NULL",
+        unique=True,
+    ),
+    partial_index(
+        "uq_coupons_live_final_reward",
+        "card_id",
+        "cycle",
+        where="voided_at IS NULL AND final_reward = 1",
         unique=True,
     ),
 )
