@@ -225,6 +225,31 @@ def test_check_exits_1_when_a_balance_disagrees_with_the_ledger(shop: str) -> No
     assert human.status == 1 and number in human.out, human
 
 
+def test_check_exits_1_when_a_completed_card_lacks_its_final_reward(shop: str) -> None:
+    number = ok_json("enrol", "--name", "Ana", "--db", shop)["number"]
+    # The card completed in the ledger and on the card, without its coffee.
+    tampered = sqlite3.connect(sqlite_path(shop))
+    try:
+        card_id = tampered.execute("SELECT id FROM cards WHERE number = ?", (number,)).fetchone()[0]
+        tampered.executemany(
+            "INSERT INTO ledger (card_id, at, kind, stamps, cycles) "
+            "VALUES (?, '2026-03-02 09:00:00', ?, ?, ?)",
+            [(card_id, "adjust", 8, 0), (card_id, "completion", -10, 1)],
+        )
+        tampered.execute("UPDATE cards SET balance = 0, cycle = 1 WHERE id = ?", (card_id,))
+        tampered.commit()
+    finally:
+        tampered.close()
+    run = stampdesk("check", "--db", shop, "--json")
+    assert run.status == 1 and run.err_lines == [
+        "stampdesk: error: 1 completed card lacks the final reward"
+    ], run
+    assert run.json["ok"] is False and run.json["mismatches"] == []
+    assert run.json["missing_rewards"] == [{"card": number, "cycle": 0}]
+    human = stampdesk("check", "--db", shop)
+    assert human.status == 1 and f"{number}: cycle 0 completed, no final reward" in human.out, human
+
+
 def test_backup_is_a_sqlite_database_with_the_same_cards(shop: str, tmp_path: Path) -> None:
     db = ("--db", shop)
     for name in ("Ana", "Bob", "Chloé"):

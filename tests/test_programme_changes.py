@@ -2,7 +2,8 @@
 file and on PostgreSQL: every completion gives its final reward exactly
 once, whatever the programme did meanwhile (positions reused, rewards
 renamed, milestones moved, stamps_per_card lowered or raised); coupons
-already held stay; a sale announces exactly the rewards it hands over.
+already held stay; a sale announces exactly the rewards it hands over; and
+``stampdesk check`` finds a completed card without its final reward.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from helpers import EXAMPLE_PROGRAM, Clock, make_desk
 from stampdesk import Refused
 from stampdesk.desk import Desk
 from stampdesk.models import cards, coupons, ledger
-from stampdesk.results import CheckoutResult, MilestoneInfo
+from stampdesk.results import CheckoutResult, MilestoneInfo, MissingReward
 
 # The card of ten, then a card of six whose final reward stands where the
 # cookie was.
@@ -139,6 +140,93 @@ def test_a_raised_card_rewards_the_old_final_place_as_a_milestone_and_completes_
     ten = desk.checkout(card=number, amount="5.00")  # 10: completes
     assert ten.milestones == (MilestoneInfo(10, "Un café offert"),)
     assert [c.reward for c in ten.coupons] == ["Un café offert"]
+    assert desk.check().ok
+
+
+# ----------------------------------------------------------------------
+# stampdesk check
+
+
+def complete_by_hand(desk: Desk, number: str, *, with_reward: bool) -> None:
+    """A card's cycle completed in the ledger and the card, as a faulty
+    engine (or a hand in the database) would leave it."""
+    now = desk.store.now()
+    with desk.store.engine.begin() as conn:
+        card = conn.execute(select(cards).where(cards.c.number == number)).one()
+        coupon_id = None
+        if with_reward:
+            coupon_id = conn.execute(
+                insert(coupons)
+                .values(
+                    code=f"HAND{card.id:04d}",
+                    card_id=card.id,
+                    cycle=card.cycle,
+                    milestone_at=10,
+                    final_reward=1,
+                    reward="Un café offert",
+                    origin="adjust",
+                    issued_at=now,
+                    expires_at=now,
+                )
+                .returning(coupons.c.id)
+            ).scalar_one()
+        gift = 10 - card.balance
+        conn.execute(
+            insert(ledger),
+            [
+                {"card_id": card.id, "at": now, "kind": "adjust", "stamps": gift, "cycles": 0},
+                {
+                    "card_id": card.id,
+                    "at": now,
+                    "kind": "completion",
+                    "stamps": -10,
+                    "cycles": 1,
+                    "coupon_id": coupon_id,
+                },
+            ],
+        )
+        conn.execute(update(cards).where(cards.c.id == card.id).values(balance=0, cycle=card.cycle + 1))
+
+
+def test_check_finds_a_completed_card_without_its_final_reward(desk: Desk, clock: Clock) -> None:
+    fine = desk.enrol(name="Ana Martin").number
+    broken = desk.enrol(name="Ben Durand").number
+    complete_by_hand(desk, fine, with_reward=True)
+    complete_by_hand(desk, broken, with_reward=True)
+    complete_by_hand(desk, broken, with_reward=False)  # its second card: no coffee
+    report = desk.check()
+    assert not report.ok
+    assert report.mismatches == ()  # the balances agree with the ledger
+    assert report.missing_rewards == (MissingReward(broken, 1),)
+    assert report.to_dict()["missing_rewards"] == [{"card": broken, "cycle": 1}]
+
+
+def test_check_accepts_every_way_a_final_reward_legitimately_ends(desk: Desk, clock: Clock) -> None:
+    """Used, taken back with its completion, voided by an erasure, or by a
+    refund after the card's stamps lapsed: none is a missing reward."""
+    desk.load_program(
+        EXAMPLE_PROGRAM.read_text().replace(
+            "[program.coupons]", "[program.expiry]\nstamps_after_days = 30\n\n[program.coupons]"
+        )
+    )
+    used = seven_stamps_with_croissant_and_cookie(desk, clock)
+    clock.advance(days=1)
+    desk.checkout(card=used, amount="25.00")  # 10: completes
+    desk.redeem(next(c.code for c in desk.card(used).coupons if c.milestone == 10))
+    undone = seven_stamps_with_croissant_and_cookie(desk, clock)
+    clock.advance(days=1)
+    desk.refund(desk.checkout(card=undone, amount="25.00").checkout)
+    erased = seven_stamps_with_croissant_and_cookie(desk, clock)
+    clock.advance(days=1)
+    desk.checkout(card=erased, amount="25.00")
+    desk.erase(erased)
+    lapsed = seven_stamps_with_croissant_and_cookie(desk, clock)
+    clock.advance(days=1)
+    completing = desk.checkout(card=lapsed, amount="25.00")
+    clock.advance(days=40)
+    desk.expire()
+    refund = desk.refund(completing.checkout)
+    assert {c.code for c in completing.coupons} <= set(refund.voided_coupons)
     assert desk.check().ok
 
 
