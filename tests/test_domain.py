@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,6 +19,7 @@ from stampdesk.domain.card_numbers import (
 from stampdesk.domain.coupon_codes import new_coupon_code, normalise_coupon_code
 from stampdesk.domain.errors import InvalidInput
 from stampdesk.domain.money import from_cents, parse_amount, to_cents
+from stampdesk.domain.pins import LOCKOUT, MAX_WRONG_PINS, PinAttempts, try_pin, wait_left
 from stampdesk.domain.program import Earning, Milestone, Program, parse_program_toml
 from stampdesk.domain.rules import (
     CouponKey,
@@ -229,6 +230,20 @@ def test_next_milestone() -> None:
     assert next_milestone(9, CAFE).at == 10
 
 
+def test_wrong_pins_in_a_row_lock_a_till_then_let_it_count_again() -> None:
+    now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    attempts = PinAttempts()
+    for n in range(1, MAX_WRONG_PINS):
+        attempts = try_pin(attempts, now)
+        assert attempts == PinAttempts(n, None) and wait_left(attempts, now) is None
+    attempts = try_pin(attempts, now)  # the last one allowed locks, the count starts again
+    assert attempts == PinAttempts(0, now + LOCKOUT)
+    assert wait_left(attempts, now + LOCKOUT - timedelta(seconds=1)) == timedelta(seconds=1)
+    later = now + LOCKOUT
+    assert wait_left(attempts, later) is None
+    assert try_pin(attempts, later) == PinAttempts(1, None)
+
+
 def test_people_data_is_checked() -> None:
     assert clean_name("  Ana   Martin ") == "Ana Martin"
     assert clean_email("Ana@Example.ORG") == "ana@example.org"
@@ -267,7 +282,8 @@ def test_the_domain_is_pure() -> None:
     """Importing the rules pulls in no database, UI, printer or web library."""
     code = (
         "import sys, stampdesk.domain.rules, stampdesk.domain.program, stampdesk.domain.validate, "
-        "stampdesk.domain.card_numbers, stampdesk.domain.coupon_codes, stampdesk.domain.money\n"
+        "stampdesk.domain.card_numbers, stampdesk.domain.coupon_codes, stampdesk.domain.money, "
+        "stampdesk.domain.pins\n"
         "heavy = ('sqlalchemy', 'textual', 'escpos', 'fastapi', 'click', 'alembic')\n"
         "bad = [m for m in heavy if m in sys.modules]\n"
         "print(','.join(bad))"

@@ -376,6 +376,21 @@ staff = Table(
     partial_index("uq_staff_live_name_key", "name_key", where="deactivated_at IS NULL", unique=True),
 )
 
+# The wrong PINs typed in a row at each till (its name in the config, ''
+# for a till without one) of a shop, and until when it refuses every PIN:
+# kept in the database, so that neither quitting the till nor opening it a
+# second time lets anyone guess on. The PIN screen does not know whose PIN
+# is typed (the PIN alone signs in), so the count is the till's; a prankster
+# locks only the till they stand at, for 30 s at a time.
+pin_attempts = Table(
+    "pin_attempts",
+    metadata,
+    Column("shop_id", Integer, ForeignKey("shops.id"), primary_key=True),
+    Column("till", String(64), primary_key=True),
+    Column("wrong", Integer, nullable=False, server_default=text("0")),
+    Column("locked_until", UTCDateTime, nullable=True),
+)
+
 # Keys of the till software that drives the HTTP API. Only a SHA-256 of the
 # key is kept (the key carries 256 random bits, so a slow hash buys nothing);
 # ``prefix`` (the key's first characters) lets the owner tell keys apart in
