@@ -382,9 +382,9 @@ def test_notes_on_a_customer_show_on_the_card(shop: str) -> None:
 
 def test_staff_are_managed_from_the_command_line(shop: str) -> None:
     db = ("--db", shop)
-    owner = stampdesk("staff", "add", "Claire", "--role", "owner", "--json", *db, stdin="4321\n")
+    owner = stampdesk("staff", "add", "Claire", "--role", "owner", "--json", *db, stdin="4826\n")
     assert owner.status == 0, owner
-    assert owner.json["role"] == "owner" and "4321" not in owner.out
+    assert owner.json["role"] == "owner" and "4826" not in owner.out
     assert stampdesk("staff", "add", "Tom", *db, stdin="1234\n").status == 0
     before = dump(shop)
     clash = stampdesk("staff", "add", "Léa", "--json", *db, stdin="1234\n")  # Tom's PIN
@@ -401,6 +401,23 @@ def test_staff_are_managed_from_the_command_line(shop: str) -> None:
     assert ok_json("staff", "remove", "Tom", *db)["active"] is False
     assert [m["name"] for m in ok_json("staff", "list", *db)["staff"]] == ["Claire"]
     assert "Tom (cashier) [deactivated]" in stampdesk("staff", "list", "--all", *db).out
+
+
+def test_an_owner_pin_easy_to_guess_is_refused_from_the_command_line(shop: str) -> None:
+    db = ("--db", shop)
+    before = dump(shop)
+    for pin in ("1234", "0000", "1212", "9876", "1984"):
+        weak = stampdesk("staff", "add", "Claire", "--role", "owner", "--json", *db, stdin=f"{pin}\n")
+        assert weak.status == 1 and weak.json["error"]["code"] == "weak_pin", weak
+    human = stampdesk("staff", "add", "Claire", "--role", "owner", *db, stdin="2580\n")
+    assert human.status == 1 and human.err_lines[0].startswith("stampdesk: error: an owner's PIN"), human
+    assert dump(shop) == before
+    assert stampdesk("staff", "add", "Claire", "--role", "owner", *db, stdin="4826\n").status == 0
+    assert stampdesk("staff", "add", "Tom", *db, stdin="1234\n").status == 0  # a cashier's may be
+    before = dump(shop)
+    weak = stampdesk("staff", "pin", "Claire", "--json", *db, stdin="4444\n")
+    assert weak.status == 1 and weak.json["error"]["code"] == "weak_pin", weak
+    assert dump(shop) == before
 
 
 def test_print_pending_prints_another_tills_receipts_when_asked(shop: str, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from stampdesk.domain.card_numbers import (
 from stampdesk.domain.coupon_codes import new_coupon_code, normalise_coupon_code
 from stampdesk.domain.errors import InvalidInput
 from stampdesk.domain.money import from_cents, parse_amount, to_cents
-from stampdesk.domain.pins import LOCKOUT, MAX_WRONG_PINS, PinAttempts, try_pin, wait_left
+from stampdesk.domain.pins import LOCKOUT, MAX_WRONG_PINS, PinAttempts, pin_weakness, try_pin, wait_left
 from stampdesk.domain.program import Earning, Milestone, Program, parse_program_toml
 from stampdesk.domain.rules import (
     CouponKey,
@@ -228,6 +228,41 @@ def test_next_milestone() -> None:
     assert next_milestone(0, CAFE).at == 3
     assert next_milestone(3, CAFE).at == 6
     assert next_milestone(9, CAFE).at == 10
+
+
+@pytest.mark.parametrize(
+    ("pin", "weakness"),
+    [
+        ("0000", "one_digit"),
+        ("99999999", "one_digit"),
+        ("1234", "sequence"),
+        ("0123", "sequence"),
+        ("2345", "sequence"),
+        ("7890", "sequence"),
+        ("12345678", "sequence"),
+        ("4321", "sequence"),
+        ("9876", "sequence"),
+        ("3210", "sequence"),
+        ("1212", "repeated"),
+        ("2121", "repeated"),
+        ("696969", "repeated"),
+        ("123123", "repeated"),
+        ("12341234", "repeated"),
+        ("1984", "year"),
+        ("2026", "year"),
+        ("2580", "common"),
+        ("1004", "common"),
+        ("112233", "common"),
+        ("4826", None),
+        ("1357924", None),
+        ("31415926", None),
+        ("2138", None),
+        ("12345", "sequence"),
+        ("12435", None),
+    ],
+)
+def test_pins_easy_to_guess(pin: str, weakness: str | None) -> None:
+    assert pin_weakness(pin) == weakness
 
 
 def test_wrong_pins_in_a_row_lock_a_till_then_let_it_count_again() -> None:

@@ -197,6 +197,30 @@ def test_each_till_keeps_its_own_count(desk: Desk, clock: Clock) -> None:
     assert refused.value.code == "pin_locked"
 
 
+WEAK_OWNER_PINS = ("0000", "77777", "1234", "0123", "7890", "12345678", "4321", "9876", "1212", "123123")
+WEAK_OWNER_PINS += ("12341234", "1984", "2026", "2580", "1004")
+
+
+def test_an_owner_pin_easy_to_guess_is_refused_with_nothing_written(desk: Desk) -> None:
+    before = content(desk)
+    for pin in WEAK_OWNER_PINS:
+        with pytest.raises(InvalidInput) as invalid:
+            desk.add_staff("Marc", "owner", pin)
+        assert invalid.value.code == "weak_pin", pin
+        assert "\n" not in invalid.value.message
+    assert content(desk) == before
+    desk.add_staff("Marc", "owner", "4826")
+    # A cashier's PIN only opens the till for selling: any will do.
+    assert desk.add_staff("Léa", "cashier", "1234").role == "cashier"
+    desk.set_pin("Léa", "0000")
+    before = content(desk)
+    with pytest.raises(InvalidInput) as invalid:
+        desk.set_pin("Marc", "2222")
+    assert invalid.value.code == "weak_pin"
+    assert content(desk) == before
+    assert desk.set_pin("Marc", "31415926").name == "Marc"
+
+
 def test_deactivated_staff_can_no_longer_sign_in(desk: Desk) -> None:
     desk.add_staff("Marc", "owner", "4826")
     desk.add_staff("Léa", "cashier", "1234")

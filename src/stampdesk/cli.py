@@ -897,7 +897,8 @@ def _member_line(member: StaffMember) -> str:
 )
 @common_options
 def staff_add(name: str, role: str) -> None:
-    """Add NAME; the PIN (4 to 8 digits) is asked, or read from stdin."""
+    """Add NAME; the PIN (4 to 8 digits; an owner's not easy to guess) is
+    asked, or read from stdin."""
     state = _state()
     pin = _read_pin(f"PIN for {name}")
     with desk_for(state) as desk:
@@ -925,7 +926,8 @@ def staff_list(everyone: bool) -> None:
 @click.argument("name")
 @common_options
 def staff_pin(name: str) -> None:
-    """Give NAME a new PIN (asked, or read from stdin)."""
+    """Give NAME a new PIN (asked, or read from stdin; an owner's not easy
+    to guess)."""
     state = _state()
     pin = _read_pin(f"New PIN for {name}")
     with desk_for(state) as desk:

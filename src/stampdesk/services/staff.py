@@ -2,7 +2,8 @@
 
 A PIN is 4 to 8 digits, kept only as a salted scrypt hash. The till signs a
 cashier in by the PIN alone (no name to pick: fast at a busy counter), so two
-active members never share a PIN.
+active members never share a PIN. An owner's PIN may not be one a guesser
+tries first (``domain.pins.pin_weakness``: ``weak_pin``).
 
 After ``MAX_WRONG_PINS`` wrong PINs in a row at a till, the till refuses
 every PIN for ``LOCKOUT``: a brake on fumbling and guessing at the counter.
@@ -33,7 +34,7 @@ from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.errors import InvalidInput, NotFound, Refused
-from ..domain.pins import LOCKOUT, MAX_WRONG_PINS, PinAttempts, try_pin, wait_left
+from ..domain.pins import LOCKOUT, MAX_WRONG_PINS, PinAttempts, pin_weakness, try_pin, wait_left
 from ..domain.validate import clean_name, name_key
 from ..models import pin_attempts, staff
 from ..results import Result
@@ -79,6 +80,28 @@ def clean_pin(value: object) -> str:
     if not low <= len(pin) <= high:
         raise InvalidInput(f"PIN must have {low} to {high} digits, got {len(pin)}", "invalid_pin")
     return pin
+
+
+# What ``pin_weakness`` finds, as the refusal says it.
+_WEAKNESS = {
+    "one_digit": "one digit repeated",
+    "sequence": "digits in a row",
+    "repeated": "a pattern repeated",
+    "year": "a year",
+    "common": "one of the most common PINs",
+}
+
+
+def check_pin_strength(pin: str, role: str) -> None:
+    """Refuse (``weak_pin``) an owner's PIN that is too easy to guess; a
+    cashier's may be any (see ``domain.pins``)."""
+    if role != "owner":
+        return
+    weakness = pin_weakness(pin)
+    if weakness is not None:
+        raise InvalidInput(
+            f"an owner's PIN must not be easy to guess ({_WEAKNESS[weakness]}): choose another", "weak_pin"
+        )
 
 
 def hash_pin(pin: str, salt: bytes | None = None) -> str:
@@ -225,6 +248,7 @@ def add_staff(store: Store, name: object, role: object, pin: object) -> StaffMem
     key = name_key(clean)
     kind = clean_role(role)
     code = clean_pin(pin)
+    check_pin_strength(code, kind)
     checked = _pre_check(store, code)
     pin_hash = hash_pin(code)
     now = store.now()
@@ -278,16 +302,18 @@ def _find(conn: Connection, name: object) -> Any:
 
 
 def set_pin(store: Store, name: object, pin: object) -> StaffMember:
-    """Give an active member a new PIN."""
+    """Give an active member a new PIN (an owner's not easy to guess)."""
     clean_staff_name(name)
     code = clean_pin(pin)
     with store.read() as conn:
-        member_id = _find(conn, name).id
-    checked = _pre_check(store, code, keep=member_id)
+        member = _find(conn, name)
+    check_pin_strength(code, member.role)
+    checked = _pre_check(store, code, keep=member.id)
     pin_hash = hash_pin(code)
     with store.write() as conn:
         _lock_staff(conn, store)
         row = _find(conn, name)
+        check_pin_strength(code, row.role)
         _check_pin_free(code, _active(conn), checked, keep=row.id)
         conn.execute(update(staff).where(staff.c.id == row.id).values(pin_hash=pin_hash))
     return _member(row)
