@@ -250,6 +250,7 @@ def test_a_postgresql_shop_whose_tables_were_dropped_comes_back_whole(
         "cards": 3,
         "ledger_rows": len(everything["ledger"]),
         "mismatches": [],
+        "missing_rewards": [],
     }, check
     assert cards_seen(desk) == before
     assert content(desk) == everything

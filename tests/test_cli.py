@@ -245,6 +245,31 @@ def test_check_exits_1_when_a_balance_disagrees_with_the_ledger(shop: str) -> No
     assert human.status == 1 and number in human.out, human
 
 
+def test_check_exits_1_when_a_completed_card_lacks_its_final_reward(shop: str) -> None:
+    number = ok_json("enrol", "--name", "Ana", "--db", shop)["number"]
+    # The card completed in the ledger and on the card, without its coffee.
+    tampered = sqlite3.connect(sqlite_path(shop))
+    try:
+        card_id = tampered.execute("SELECT id FROM cards WHERE number = ?", (number,)).fetchone()[0]
+        tampered.executemany(
+            "INSERT INTO ledger (card_id, at, kind, stamps, cycles) "
+            "VALUES (?, '2026-03-02 09:00:00', ?, ?, ?)",
+            [(card_id, "adjust", 8, 0), (card_id, "completion", -10, 1)],
+        )
+        tampered.execute("UPDATE cards SET balance = 0, cycle = 1 WHERE id = ?", (card_id,))
+        tampered.commit()
+    finally:
+        tampered.close()
+    run = stampdesk("check", "--db", shop, "--json")
+    assert run.status == 1 and run.err_lines == [
+        "stampdesk: error: 1 completed card lacks the final reward"
+    ], run
+    assert run.json["ok"] is False and run.json["mismatches"] == []
+    assert run.json["missing_rewards"] == [{"card": number, "cycle": 0}]
+    human = stampdesk("check", "--db", shop)
+    assert human.status == 1 and f"{number}: cycle 0 completed, no final reward" in human.out, human
+
+
 def test_backup_is_a_sqlite_database_with_the_same_cards(shop: str, tmp_path: Path) -> None:
     db = ("--db", shop)
     for name in ("Ana", "Bob", "Chloé"):
@@ -377,9 +402,9 @@ def test_notes_on_a_customer_show_on_the_card(shop: str) -> None:
 
 def test_staff_are_managed_from_the_command_line(shop: str) -> None:
     db = ("--db", shop)
-    owner = stampdesk("staff", "add", "Claire", "--role", "owner", "--json", *db, stdin="4321\n")
+    owner = stampdesk("staff", "add", "Claire", "--role", "owner", "--json", *db, stdin="4826\n")
     assert owner.status == 0, owner
-    assert owner.json["role"] == "owner" and "4321" not in owner.out
+    assert owner.json["role"] == "owner" and "4826" not in owner.out
     assert stampdesk("staff", "add", "Tom", *db, stdin="1234\n").status == 0
     before = dump(shop)
     clash = stampdesk("staff", "add", "Léa", "--json", *db, stdin="1234\n")  # Tom's PIN
@@ -396,6 +421,23 @@ def test_staff_are_managed_from_the_command_line(shop: str) -> None:
     assert ok_json("staff", "remove", "Tom", *db)["active"] is False
     assert [m["name"] for m in ok_json("staff", "list", *db)["staff"]] == ["Claire"]
     assert "Tom (cashier) [deactivated]" in stampdesk("staff", "list", "--all", *db).out
+
+
+def test_an_owner_pin_easy_to_guess_is_refused_from_the_command_line(shop: str) -> None:
+    db = ("--db", shop)
+    before = dump(shop)
+    for pin in ("1234", "0000", "1212", "9876", "1984"):
+        weak = stampdesk("staff", "add", "Claire", "--role", "owner", "--json", *db, stdin=f"{pin}\n")
+        assert weak.status == 1 and weak.json["error"]["code"] == "weak_pin", weak
+    human = stampdesk("staff", "add", "Claire", "--role", "owner", *db, stdin="2580\n")
+    assert human.status == 1 and human.err_lines[0].startswith("stampdesk: error: an owner's PIN"), human
+    assert dump(shop) == before
+    assert stampdesk("staff", "add", "Claire", "--role", "owner", *db, stdin="4826\n").status == 0
+    assert stampdesk("staff", "add", "Tom", *db, stdin="1234\n").status == 0  # a cashier's may be
+    before = dump(shop)
+    weak = stampdesk("staff", "pin", "Claire", "--json", *db, stdin="4444\n")
+    assert weak.status == 1 and weak.json["error"]["code"] == "weak_pin", weak
+    assert dump(shop) == before
 
 
 def test_print_pending_prints_another_tills_receipts_when_asked(shop: str, tmp_path: Path) -> None:

@@ -20,8 +20,17 @@ from stampdesk.domain.coupon_codes import new_coupon_code, normalise_coupon_code
 from stampdesk.domain.errors import InvalidInput
 from stampdesk.domain.idempotency import key_kept, key_scope
 from stampdesk.domain.money import from_cents, parse_amount, to_cents
+from stampdesk.domain.pins import LOCKOUT, MAX_WRONG_PINS, PinAttempts, pin_weakness, try_pin, wait_left
 from stampdesk.domain.program import Earning, Milestone, Program, parse_program_toml
-from stampdesk.domain.rules import advance, cap_for_day, next_milestone, retreat, stamps_for_sale
+from stampdesk.domain.rules import (
+    CouponKey,
+    advance,
+    cap_for_day,
+    next_milestone,
+    retreat,
+    rewards_due,
+    stamps_for_sale,
+)
 from stampdesk.domain.validate import (
     clean_email,
     clean_item,
@@ -186,6 +195,28 @@ def test_a_lowered_threshold_still_completes_a_fuller_card() -> None:
     assert (step.balance, step.cycle) == (3, 1) and step.reached[0].milestone.at == 5
 
 
+def test_a_final_reward_is_owed_beside_a_milestone_already_held_at_its_place() -> None:
+    # A card of ten holding the cookie at 6 (cycle 0); the card is now of six.
+    six = Program("x", 6, 0, (Milestone(3, "croissant"), Milestone(6, "coffee")), Earning())
+    step = advance(7, 0, 1, six)
+    assert [(r.cycle, r.milestone.reward, r.final) for r in step.reached] == [(0, "coffee", True)]
+    held = {CouponKey(0, 3), CouponKey(0, 6)}  # the croissant and the cookie
+    assert rewards_due(step.reached, held) == step.reached
+    # The cycle's final reward already held (used, its completion undone): nothing owed.
+    assert rewards_due(step.reached, held | {CouponKey(0, None)}) == ()
+    # A milestone already held is not owed again; one of the next cycle is.
+    again = advance(2, 0, 8, six)
+    assert [(r.cycle, r.milestone.at, r.final) for r in again.reached] == [
+        (0, 3, False),
+        (0, 6, True),
+        (1, 3, False),
+    ]
+    assert [r.coupon for r in rewards_due(again.reached, {CouponKey(0, 3)})] == [
+        CouponKey(0, None),
+        CouponKey(1, 3),
+    ]
+
+
 def test_taking_back_stamps_undoes_completions_and_never_goes_below_zero() -> None:
     undone = retreat(1, 1, 3, [10])
     assert (undone.balance, undone.cycle, undone.reversed_completions, undone.taken) == (8, 0, 1, 3)
@@ -198,6 +229,55 @@ def test_next_milestone() -> None:
     assert next_milestone(0, CAFE).at == 3
     assert next_milestone(3, CAFE).at == 6
     assert next_milestone(9, CAFE).at == 10
+
+
+@pytest.mark.parametrize(
+    ("pin", "weakness"),
+    [
+        ("0000", "one_digit"),
+        ("99999999", "one_digit"),
+        ("1234", "sequence"),
+        ("0123", "sequence"),
+        ("2345", "sequence"),
+        ("7890", "sequence"),
+        ("12345678", "sequence"),
+        ("4321", "sequence"),
+        ("9876", "sequence"),
+        ("3210", "sequence"),
+        ("1212", "repeated"),
+        ("2121", "repeated"),
+        ("696969", "repeated"),
+        ("123123", "repeated"),
+        ("12341234", "repeated"),
+        ("1984", "year"),
+        ("2026", "year"),
+        ("2580", "common"),
+        ("1004", "common"),
+        ("112233", "common"),
+        ("4826", None),
+        ("1357924", None),
+        ("31415926", None),
+        ("2138", None),
+        ("12345", "sequence"),
+        ("12435", None),
+    ],
+)
+def test_pins_easy_to_guess(pin: str, weakness: str | None) -> None:
+    assert pin_weakness(pin) == weakness
+
+
+def test_wrong_pins_in_a_row_lock_a_till_then_let_it_count_again() -> None:
+    now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    attempts = PinAttempts()
+    for n in range(1, MAX_WRONG_PINS):
+        attempts = try_pin(attempts, now)
+        assert attempts == PinAttempts(n, None) and wait_left(attempts, now) is None
+    attempts = try_pin(attempts, now)  # the last one allowed locks, the count starts again
+    assert attempts == PinAttempts(0, now + LOCKOUT)
+    assert wait_left(attempts, now + LOCKOUT - timedelta(seconds=1)) == timedelta(seconds=1)
+    later = now + LOCKOUT
+    assert wait_left(attempts, later) is None
+    assert try_pin(attempts, later) == PinAttempts(1, None)
 
 
 def test_people_data_is_checked() -> None:
@@ -238,7 +318,8 @@ def test_the_domain_is_pure() -> None:
     """Importing the rules pulls in no database, UI, printer or web library."""
     code = (
         "import sys, stampdesk.domain.rules, stampdesk.domain.program, stampdesk.domain.validate, "
-        "stampdesk.domain.card_numbers, stampdesk.domain.coupon_codes, stampdesk.domain.money\n"
+        "stampdesk.domain.card_numbers, stampdesk.domain.coupon_codes, stampdesk.domain.money, "
+        "stampdesk.domain.pins\n"
         "heavy = ('sqlalchemy', 'textual', 'escpos', 'fastapi', 'click', 'alembic')\n"
         "bad = [m for m in heavy if m in sys.modules]\n"
         "print(','.join(bad))"

@@ -3,11 +3,12 @@
 absences (stamps lapse), manual adjustments and programme changes, on a
 real SQLite file, for a referred card and its referrer.
 
-Invariants after every step: the ledger reconciles; no balance is below
-zero; one live coupon at most per card cycle and milestone; a sale then its
-refund leaves the card as it was; a refund takes back what its sale gave,
-down to zero at most, and leaves no unused reward the card no longer holds
-the stamps for.
+Invariants after every step: the ledger reconciles (completions with their
+final rewards included); no balance is below zero; one live coupon at most
+per card cycle and milestone, one final reward at most per card cycle; a
+sale then its refund leaves the card as it was; a refund takes back what
+its sale gave, down to zero at most, and leaves no unused reward the card
+no longer holds the stamps for.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from helpers import LOYALTY_PROGRAM, Clock, make_desk
 from stampdesk import Refused
@@ -105,11 +106,14 @@ def given_by(desk: Desk, number: str, checkout: int) -> int:
 
 
 def one_live_coupon_per_milestone(desk: Desk) -> bool:
+    """One live coupon per card cycle and milestone, and one final reward per card cycle."""
+    # A final reward's place is its cycle alone (its position: any).
+    place = case((coupons.c.final_reward == 1, -1), else_=coupons.c.milestone_at)
     with desk.store.read() as conn:
         doubles = conn.execute(
-            select(coupons.c.card_id, coupons.c.cycle, coupons.c.milestone_at)
+            select(coupons.c.card_id, coupons.c.cycle, place)
             .where(coupons.c.voided_at.is_(None))
-            .group_by(coupons.c.card_id, coupons.c.cycle, coupons.c.milestone_at)
+            .group_by(coupons.c.card_id, coupons.c.cycle, place)
             .having(func.count() > 1)
         ).all()
     return not doubles

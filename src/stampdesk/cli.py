@@ -137,6 +137,10 @@ def _mismatch_line(count: int) -> str:
     return f"{_plural(count, 'card')} {'does' if count == 1 else 'do'} not match the ledger"
 
 
+def _missing_line(count: int) -> str:
+    return f"{_plural(count, 'completed card')} {'lacks' if count == 1 else 'lack'} the final reward"
+
+
 def _progress(balance: int, per_card: int, nxt: NextMilestone | None) -> str:
     # The "7/10 — Croissant offert at 3" line the till and the receipt show.
     if nxt is None:
@@ -902,7 +906,8 @@ def _member_line(member: StaffMember) -> str:
 )
 @common_options
 def staff_add(name: str, role: str) -> None:
-    """Add NAME; the PIN (4 to 8 digits) is asked, or read from stdin."""
+    """Add NAME; the PIN (4 to 8 digits; an owner's not easy to guess) is
+    asked, or read from stdin."""
     state = _state()
     pin = _read_pin(f"PIN for {name}")
     with desk_for(state) as desk:
@@ -930,7 +935,8 @@ def staff_list(everyone: bool) -> None:
 @click.argument("name")
 @common_options
 def staff_pin(name: str) -> None:
-    """Give NAME a new PIN (asked, or read from stdin)."""
+    """Give NAME a new PIN (asked, or read from stdin; an owner's not easy
+    to guess)."""
     state = _state()
     pin = _read_pin(f"New PIN for {name}")
     with desk_for(state) as desk:
@@ -1057,7 +1063,8 @@ def refund(checkout_id: str, key: str | None, till: str | None) -> None:
 @cli.command(context_settings=CONTEXT)
 @common_options
 def check() -> None:
-    """Reconcile balances with the ledger; exit 1 on any mismatch."""
+    """Reconcile balances with the ledger and completions with their final
+    rewards; exit 1 on any mismatch."""
     state = _state()
     with desk_for(state) as desk:
         report = desk.check()
@@ -1065,17 +1072,29 @@ def check() -> None:
     def text() -> str:
         if report.ok:
             return f"OK: {_plural(report.cards, 'card')} match the ledger ({report.ledger_rows} ledger rows)"
-        lines = [f"{_mismatch_line(len(report.mismatches))}:"]
-        lines += [
-            f"  {m.card}: balance {m.balance} (ledger {m.ledger_balance}), "
-            f"cycle {m.cycle} (ledger {m.ledger_cycle})"
-            for m in report.mismatches
-        ]
+        lines = []
+        if report.mismatches:
+            lines.append(f"{_mismatch_line(len(report.mismatches))}:")
+            lines += [
+                f"  {m.card}: balance {m.balance} (ledger {m.ledger_balance}), "
+                f"cycle {m.cycle} (ledger {m.ledger_cycle})"
+                for m in report.mismatches
+            ]
+        if report.missing_rewards:
+            lines.append(f"{_missing_line(len(report.missing_rewards))}:")
+            lines += [
+                f"  {m.card}: cycle {m.cycle} completed, no final reward" for m in report.missing_rewards
+            ]
         return "\n".join(lines)
 
     emit(state, report.to_dict(), text)
     if not report.ok:
-        click.echo(f"stampdesk: error: {_mismatch_line(len(report.mismatches))}", err=True)
+        problems = []
+        if report.mismatches:
+            problems.append(_mismatch_line(len(report.mismatches)))
+        if report.missing_rewards:
+            problems.append(_missing_line(len(report.missing_rewards)))
+        click.echo(f"stampdesk: error: {'; '.join(problems)}", err=True)
         raise click.exceptions.Exit(EXIT_ERROR)
 
 

@@ -278,6 +278,10 @@ coupons = Table(
     Column("card_id", Id, ForeignKey("cards.id"), nullable=False),
     Column("cycle", Integer, nullable=False),
     Column("milestone_at", Integer, nullable=False),
+    # 1: the final reward of the cycle's completion (one a card cycle, at
+    # whatever position the programme of the day put it); 0: a milestone's
+    # or a birthday's (milestone 0, its cycle the birthday's year).
+    Column("final_reward", Integer, nullable=False, server_default=text("0")),
     Column("reward", String(100), nullable=False),
     Column("origin", String(16), nullable=False),  # checkout, enrol, adjust
     Column("checkout_id", Id, ForeignKey("checkouts.id"), nullable=True, index=True),
@@ -291,13 +295,24 @@ coupons = Table(
     Index("ix_coupons_issued_at", "issued_at"),
     # Only used coupons: a card's unused ones are looked up by the card.
     partial_index("ix_coupons_redeemed_at", "redeemed_at", where="redeemed_at IS NOT NULL"),
-    # One live coupon per milestone and card cycle; a voided one may be re-earned.
+    # One live coupon per milestone and card cycle, and one final reward per
+    # completed cycle, apart: a lowered stamps_per_card can put the final
+    # reward where a milestone already rewarded stands. A voided one may be
+    # re-earned. The first also finds a card's live coupons.
     partial_index(
         "uq_coupons_live_milestone",
         "card_id",
         "cycle",
         "milestone_at",
+        "final_reward",
         where="voided_at IS NULL",
+        unique=True,
+    ),
+    partial_index(
+        "uq_coupons_live_final_reward",
+        "card_id",
+        "cycle",
+        where="voided_at IS NULL AND final_reward = 1",
         unique=True,
     ),
 )
@@ -370,6 +385,21 @@ staff = Table(
     Column("deactivated_at", UTCDateTime, nullable=True),
     # One active member per name; a deactivated one frees it.
     partial_index("uq_staff_live_name_key", "name_key", where="deactivated_at IS NULL", unique=True),
+)
+
+# The wrong PINs typed in a row at each till (its name in the config, ''
+# for a till without one) of a shop, and until when it refuses every PIN:
+# kept in the database, so that neither quitting the till nor opening it a
+# second time lets anyone guess on. The PIN screen does not know whose PIN
+# is typed (the PIN alone signs in), so the count is the till's; a prankster
+# locks only the till they stand at, for 30 s at a time.
+pin_attempts = Table(
+    "pin_attempts",
+    metadata,
+    Column("shop_id", Integer, ForeignKey("shops.id"), primary_key=True),
+    Column("till", String(64), primary_key=True),
+    Column("wrong", Integer, nullable=False, server_default=text("0")),
+    Column("locked_until", UTCDateTime, nullable=True),
 )
 
 # Keys of the till software that drives the HTTP API. Only a SHA-256 of the

@@ -242,14 +242,24 @@ class Mismatch(Result):
 
 
 @dataclass(frozen=True)
+class MissingReward(Result):
+    """A card cycle the ledger completed without its final reward: no
+    coupon for it, used or not."""
+
+    card: str
+    cycle: int  # the card's cycle that was completed (0: its first card)
+
+
+@dataclass(frozen=True)
 class CheckReport(Result):
     cards: int
     ledger_rows: int
     mismatches: tuple[Mismatch, ...] = field(default_factory=tuple)
+    missing_rewards: tuple[MissingReward, ...] = field(default_factory=tuple)
 
     @property
     def ok(self) -> bool:
-        return not self.mismatches
+        return not self.mismatches and not self.missing_rewards
 
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, **super().to_dict()}

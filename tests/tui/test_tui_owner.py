@@ -27,7 +27,7 @@ from stampdesk.tui.widgets.stamp_grid import StampGrid, grid_lines
 
 asyncio = pytest.mark.asyncio
 
-OWNER_PIN, CASHIER_PIN = "4321", "1234"
+OWNER_PIN, CASHIER_PIN = "4826", "1234"
 
 
 @pytest.fixture(params=["sqlite_desk", "english_desk"], ids=["fr", "en"])
@@ -376,7 +376,17 @@ async def test_the_owner_adds_and_deactivates_staff(sqlite_desk: Desk) -> None:
 
         await type_text(pilot, "Marc")
         await pilot.press("enter")  # on to the role (owner, the first one must be)
+        # An owner's PIN everybody would try first is refused, in the till's language.
         app.screen.query_one("#staff-pin", Input).focus()
+        await type_text(pilot, "1111")
+        await pilot.press("enter")
+        await type_text(pilot, "1111")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert staff.status == tr("staff.weak_pin")
+        assert shows(app, tr("staff.weak_pin")[:30])
+        assert shop.staff() == ()
+        assert focused_id(app) == "staff-pin" and app.screen.query_one("#staff-pin", Input).value == ""
         await type_text(pilot, OWNER_PIN)
         await pilot.press("enter")
         await type_text(pilot, OWNER_PIN)

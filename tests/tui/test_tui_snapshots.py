@@ -138,7 +138,7 @@ def test_the_owners_dashboard(shop: Desk, snap_compare: Snap) -> None:
 
 
 def test_the_pin_screen_once_staff_exist(shop: Desk, snap_compare: Snap) -> None:
-    shop.add_staff("Marc", "owner", "4321")
+    shop.add_staff("Marc", "owner", "4826")
     assert snap_compare(make_till(shop), terminal_size=SIZE, run_before=steps())
 
 

@@ -7,7 +7,7 @@ final reward is issued and a new cycle starts with the overflow carried over.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -37,10 +37,34 @@ def cap_for_day(stamps: int, earned_today: int, max_per_day: int | None) -> int:
 
 @dataclass(frozen=True)
 class Reached:
-    """A milestone reached in a given cycle of a card."""
+    """A milestone reached in a given cycle of a card; ``final``: the final
+    reward of the card's completion, not an intermediate milestone."""
 
     cycle: int
     milestone: Milestone
+    final: bool = False
+
+    @property
+    def coupon(self) -> CouponKey:
+        """What the coupon it gives is one of (see ``CouponKey``)."""
+        return CouponKey(self.cycle, None if self.final else self.milestone.at)
+
+
+@dataclass(frozen=True)
+class CouponKey:
+    """The identity of a reward coupon on a card: one live coupon a key.
+
+    An intermediate milestone's is its cycle and position (``at``). A
+    completion's final reward is its cycle's alone (``at`` None): one a
+    cycle, wherever the programme puts the final reward. Programme changes
+    move positions (a lowered ``stamps_per_card`` makes the position of an
+    intermediate milestone already rewarded the final one's), so the final
+    reward never collides with a milestone coupon the card holds, and a
+    cycle never gets two final rewards.
+    """
+
+    cycle: int
+    at: int | None
 
 
 @dataclass(frozen=True)
@@ -71,10 +95,24 @@ def advance(balance: int, cycle: int, stamps: int, program: Program) -> Advance:
                 reached.append(Reached(cycle, m))
         if after < spc:
             return Advance(after, cycle, tuple(reached), tuple(completed))
-        reached.append(Reached(cycle, program.final_reward))
+        reached.append(Reached(cycle, program.final_reward, final=True))
         completed.append(spc)
         cycle += 1
         before, remaining = 0, after - spc
+
+
+def rewards_due(reached: Sequence[Reached], held: Collection[CouponKey]) -> tuple[Reached, ...]:
+    """The milestones of ``reached`` that give a coupon: those whose coupon
+    the card does not hold yet (``held``: its coupons not voided, used or
+    not). A used coupon keeps its milestone consumed for its cycle, so
+    reaching it again gives, and announces, nothing."""
+    due: list[Reached] = []
+    taken = set(held)
+    for r in reached:
+        if r.coupon not in taken:
+            taken.add(r.coupon)
+            due.append(r)
+    return tuple(due)
 
 
 @dataclass(frozen=True)

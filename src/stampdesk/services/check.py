@@ -1,16 +1,21 @@
-"""Reconcile every card's cached balance and cycle with its ledger."""
+"""Reconcile every card's cached balance and cycle with its ledger, and every
+completion in the ledger with its final reward."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
 
-from ..models import cards, ledger
-from ..results import CheckReport, Mismatch
+from sqlalchemy import Connection, case, exists, func, select
+
+from ..models import cards, checkouts, coupons, ledger
+from ..results import CheckReport, Mismatch, MissingReward
 from ..store import Store
+from .stamps import ERASED
 
 
 def check(store: Store, limit: int = 1000) -> CheckReport:
-    """Compare ``cards.balance``/``cycle`` with the sums of the ledger."""
+    """Compare ``cards.balance``/``cycle`` with the sums of the ledger, and
+    find the card cycles completed without their final reward."""
     sums = (
         select(
             ledger.c.card_id,
@@ -35,8 +40,84 @@ def check(store: Store, limit: int = 1000) -> CheckReport:
             .where((cards.c.balance != ledger_balance) | (cards.c.cycle != ledger_cycle))
             .limit(limit)
         ).all()
+        missing = _missing_rewards(conn, limit)
     return CheckReport(
         cards=totals[0],
         ledger_rows=int(totals[1]),
         mismatches=tuple(Mismatch(r[0], r[1], int(r[3]), r[2], int(r[4])) for r in rows),
+        missing_rewards=tuple(MissingReward(r[0], int(r[1])) for r in missing),
+    )
+
+
+def _missing_rewards(conn: Connection, limit: int) -> list[Any]:
+    """(card number, cycle) of each card cycle the ledger holds completed
+    (its completions outnumber their reversals) with no final reward for it
+    that is not voided.
+
+    Two voided final rewards are not missing: an erased card's (its
+    coupons go with its holder's data), and the one of a sale refunded
+    after its stamps lapsed (the completion stays in the ledger, behind the
+    lapse, and the refund takes the sale's coupons back).
+    """
+    # The card's cycle before each row that changes it: the running sum of
+    # the ledger's cycles, in the order the rows were written.
+    turns = (
+        select(
+            ledger.c.id,
+            ledger.c.card_id,
+            ledger.c.kind,
+            (
+                func.sum(ledger.c.cycles).over(partition_by=ledger.c.card_id, order_by=ledger.c.id)
+                - ledger.c.cycles
+            ).label("before"),
+        )
+        .where(ledger.c.cycles != 0)
+        .subquery()
+    )
+    # A completion completes the cycle it starts from; its reversal takes
+    # back the one before the cycle it starts from.
+    steps = (
+        select(
+            turns.c.id,
+            turns.c.card_id,
+            turns.c.kind,
+            case((turns.c.kind == "completion", turns.c.before), else_=turns.c.before - 1).label("cycle"),
+        )
+        .where(turns.c.kind.in_(("completion", "completion_reversed")))
+        .subquery()
+    )
+    completed = (
+        select(
+            steps.c.card_id,
+            steps.c.cycle,
+            func.sum(case((steps.c.kind == "completion", 1), else_=-1)).label("net"),
+            func.max(case((steps.c.kind == "completion", steps.c.id))).label("last"),
+        )
+        .group_by(steps.c.card_id, steps.c.cycle)
+        .subquery()
+    )
+    last = ledger.alias("last_completion")
+    rewarded = exists().where(
+        coupons.c.card_id == completed.c.card_id,
+        coupons.c.cycle == completed.c.cycle,
+        coupons.c.final_reward == 1,
+        coupons.c.voided_at.is_(None),
+    )
+    return list(
+        conn.execute(
+            select(cards.c.number, completed.c.cycle)
+            .select_from(
+                completed.join(cards, cards.c.id == completed.c.card_id)
+                .join(last, last.c.id == completed.c.last)
+                .outerjoin(checkouts, checkouts.c.id == last.c.checkout_id)
+            )
+            .where(
+                completed.c.net > 0,
+                cards.c.status != ERASED,
+                checkouts.c.refunded_at.is_(None),
+                ~rewarded,
+            )
+            .order_by(cards.c.number, completed.c.cycle)
+            .limit(limit)
+        )
     )

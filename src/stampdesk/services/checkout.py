@@ -446,7 +446,6 @@ def _plan_card_sale(
             ledger_row(row.id, moment, "referral", referral.referred_stamps, checkout_id=THIS_SALE)
         )
     planned = advance(balance, cycle, starter + stamps + gifts, program)
-    reached = tuple(MilestoneInfo(r.milestone.at, r.milestone.reward) for r in planned.reached)
     gift = plan_gift(
         conn,
         store,
@@ -459,9 +458,11 @@ def _plan_card_sale(
         checkout_id=THIS_SALE,
         planned=planned,
         extra_rows=tuple(extra_rows),
-        live={key for key in parse_live_keys(row.live) if key[0] >= cycle},
+        live={key for key in parse_live_keys(row.live) if key.cycle >= cycle},
     )
     rows += gift.rows
+    # What the sale announces is what it rewards: each with its coupon.
+    reached = tuple(MilestoneInfo(r.milestone.at, r.milestone.reward) for r in gift.given.rewarded)
     new_coupons = list(gift.coupons)
     issued = list(gift.given.coupons)
     if program.birthday is not None and visit:
@@ -753,13 +754,14 @@ def _card_sale_sql() -> Any:
   INSERT INTO card_months (month, cohort, card_id) SELECT substr(:day, 1, 7), :cohort, u.id FROM u
   ON CONFLICT DO NOTHING
 ), k AS (
-  INSERT INTO coupons (code, card_id, cycle, milestone_at, reward, origin, checkout_id, issued_at,
-    expires_at, cost_cents)
-  SELECT x.code, :card_id, x.cycle, x.milestone_at, x.reward, x.origin, c.id, :at, x.expires_at,
-    x.cost_cents
+  INSERT INTO coupons (code, card_id, cycle, milestone_at, final_reward, reward, origin, checkout_id,
+    issued_at, expires_at, cost_cents)
+  SELECT x.code, :card_id, x.cycle, x.milestone_at, x.final_reward, x.reward, x.origin, c.id, :at,
+    x.expires_at, x.cost_cents
   FROM c, ROWS FROM (json_to_recordset(CAST(:coupons AS json)) AS (code text, cycle integer,
-    milestone_at integer, reward text, origin text, expires_at timestamptz, cost_cents bigint))
-    WITH ORDINALITY AS x(code, cycle, milestone_at, reward, origin, expires_at, cost_cents, n)
+    milestone_at integer, final_reward integer, reward text, origin text, expires_at timestamptz,
+    cost_cents bigint))
+    WITH ORDINALITY AS x(code, cycle, milestone_at, final_reward, reward, origin, expires_at, cost_cents, n)
   ORDER BY x.n
   RETURNING id, code
 ), l AS (
@@ -809,6 +811,7 @@ def _birthday_coupon(
         "card_id": row.id,
         "cycle": year,
         "milestone_at": 0,
+        "final_reward": 0,
         "reward": program.birthday.reward,
         "origin": "birthday",
         "checkout_id": THIS_SALE,

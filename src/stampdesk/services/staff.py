@@ -2,9 +2,18 @@
 
 A PIN is 4 to 8 digits, kept only as a salted scrypt hash. The till signs a
 cashier in by the PIN alone (no name to pick: fast at a busy counter), so two
-active members never share a PIN. After ``MAX_WRONG_PINS`` wrong PINs in a
-row the process refuses every PIN for ``LOCKOUT``: a brake on fumbling and
-guessing at the counter, kept in memory per ``Store``, not a vault.
+active members never share a PIN. An owner's PIN may not be one a guesser
+tries first (``domain.pins.pin_weakness``: ``weak_pin``).
+
+After ``MAX_WRONG_PINS`` wrong PINs in a row at a till, the till refuses
+every PIN for ``LOCKOUT``: a brake on fumbling and guessing at the counter.
+The count is the till's (its shop and its name in the config), since the
+PIN screen does not know whose PIN is typed; it is kept in the database, so
+that neither restarting the till nor opening it in a second process starts
+a new count, and each PIN is counted before it is checked, so that several
+processes checking PINs at once cannot check more than the count allows.
+Someone who can start stampdesk with settings of their own can read the
+database itself: this guards the counter, not the machine.
 
 The shop always keeps an active owner once it has staff: the first member is
 an owner, and the last owner cannot be deactivated, so the owner's screens
@@ -15,27 +24,25 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
-import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.errors import InvalidInput, NotFound, Refused
+from ..domain.pins import LOCKOUT, MAX_WRONG_PINS, PinAttempts, pin_weakness, try_pin, wait_left
 from ..domain.validate import clean_name, name_key
-from ..models import staff
+from ..models import pin_attempts, staff
 from ..results import Result
 from ..store import Store
 
 ROLES = ("cashier", "owner")
 PIN_DIGITS = (4, 8)
 MAX_NAME = 60
-MAX_WRONG_PINS = 5
-LOCKOUT = timedelta(seconds=30)
 # scrypt's cost: ~13 ms a hash. The till checks a PIN against every active
 # member, so this stays small; a 4-digit PIN is no secret worth more.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**13, 8, 1
@@ -75,6 +82,28 @@ def clean_pin(value: object) -> str:
     return pin
 
 
+# What ``pin_weakness`` finds, as the refusal says it.
+_WEAKNESS = {
+    "one_digit": "one digit repeated",
+    "sequence": "digits in a row",
+    "repeated": "a pattern repeated",
+    "year": "a year",
+    "common": "one of the most common PINs",
+}
+
+
+def check_pin_strength(pin: str, role: str) -> None:
+    """Refuse (``weak_pin``) an owner's PIN that is too easy to guess; a
+    cashier's may be any (see ``domain.pins``)."""
+    if role != "owner":
+        return
+    weakness = pin_weakness(pin)
+    if weakness is not None:
+        raise InvalidInput(
+            f"an owner's PIN must not be easy to guess ({_WEAKNESS[weakness]}): choose another", "weak_pin"
+        )
+
+
 def hash_pin(pin: str, salt: bytes | None = None) -> str:
     """``scrypt$N$r$p$salt$hash`` (hex): the parameters travel with the hash,
     so raising the cost later keeps the old hashes readable."""
@@ -111,45 +140,58 @@ def clean_staff_name(value: object) -> str:
     return name
 
 
-# --- Wrong PINs in a row, per Store ----------------------------------------
+# --- Wrong PINs in a row, per till, in the database ---------------------
 
 
-@dataclass
-class _Attempts:
-    wrong: int = 0
-    locked_until: datetime | None = None
+def _till_key(conn: Connection, store: Store) -> dict[str, Any]:
+    # The till this process is: its shop, and its name ('' for none).
+    return {"shop_id": store.shop_id(conn), "till": store.settings.till or ""}
 
 
-_attempts: WeakKeyDictionary[Store, _Attempts] = WeakKeyDictionary()
-_attempts_lock = threading.Lock()
+def _count_attempt(store: Store, now: datetime) -> PinAttempts:
+    """Count one more PIN at this till before it is checked (``try_pin``),
+    or refuse it (``pin_locked``) while the till is locked. One short
+    write transaction, the till's row locked: processes of one till take
+    their turn."""
 
-
-def _check_not_locked(store: Store, now: datetime) -> None:
-    with _attempts_lock:
-        state = _attempts.get(store)
-        if state is None or state.locked_until is None:
-            return
-        if now < state.locked_until:
-            wait = int((state.locked_until - now).total_seconds() + 0.999)
+    def count(conn: Connection) -> PinAttempts:
+        key = _till_key(conn, store)
+        conn.execute(
+            text("INSERT INTO pin_attempts (shop_id, till) VALUES (:shop_id, :till) ON CONFLICT DO NOTHING"),
+            key,
+        )
+        query = select(pin_attempts.c.wrong, pin_attempts.c.locked_until).where(
+            pin_attempts.c.shop_id == key["shop_id"], pin_attempts.c.till == key["till"]
+        )
+        row = conn.execute(query.with_for_update() if store.postgres else query).one()
+        attempts = PinAttempts(row.wrong, row.locked_until)
+        left = wait_left(attempts, now)
+        if left is not None:
+            wait = math.ceil(left.total_seconds())
             raise Refused(f"too many wrong PINs: try again in {wait} s", "pin_locked")
-        state.locked_until = None
+        after = try_pin(attempts, now)
+        conn.execute(
+            update(pin_attempts)
+            .where(pin_attempts.c.shop_id == key["shop_id"], pin_attempts.c.till == key["till"])
+            .values(wrong=after.wrong, locked_until=after.locked_until)
+        )
+        return after
 
-
-def _wrong_pin(store: Store, now: datetime) -> Refused:
-    with _attempts_lock:
-        state = _attempts.setdefault(store, _Attempts())
-        state.wrong += 1
-        if state.wrong >= MAX_WRONG_PINS:
-            state.wrong = 0
-            state.locked_until = now + LOCKOUT
-            seconds = int(LOCKOUT.total_seconds())
-            return Refused(f"wrong PIN, {MAX_WRONG_PINS} times: PINs refused for {seconds} s", "pin_locked")
-    return Refused("wrong PIN", "wrong_pin")
+    return store.transact(count)
 
 
 def _right_pin(store: Store) -> None:
-    with _attempts_lock:
-        _attempts.pop(store, None)
+    """A right PIN: the till's count starts again."""
+
+    def clear(conn: Connection) -> None:
+        key = _till_key(conn, store)
+        conn.execute(
+            update(pin_attempts)
+            .where(pin_attempts.c.shop_id == key["shop_id"], pin_attempts.c.till == key["till"])
+            .values(wrong=0, locked_until=None)
+        )
+
+    store.transact(clear)
 
 
 # --- Use cases ----------------------------------------------------------------
@@ -206,6 +248,7 @@ def add_staff(store: Store, name: object, role: object, pin: object) -> StaffMem
     key = name_key(clean)
     kind = clean_role(role)
     code = clean_pin(pin)
+    check_pin_strength(code, kind)
     checked = _pre_check(store, code)
     pin_hash = hash_pin(code)
     now = store.now()
@@ -259,16 +302,18 @@ def _find(conn: Connection, name: object) -> Any:
 
 
 def set_pin(store: Store, name: object, pin: object) -> StaffMember:
-    """Give an active member a new PIN."""
+    """Give an active member a new PIN (an owner's not easy to guess)."""
     clean_staff_name(name)
     code = clean_pin(pin)
     with store.read() as conn:
-        member_id = _find(conn, name).id
-    checked = _pre_check(store, code, keep=member_id)
+        member = _find(conn, name)
+    check_pin_strength(code, member.role)
+    checked = _pre_check(store, code, keep=member.id)
     pin_hash = hash_pin(code)
     with store.write() as conn:
         _lock_staff(conn, store)
         row = _find(conn, name)
+        check_pin_strength(code, row.role)
         _check_pin_free(code, _active(conn), checked, keep=row.id)
         conn.execute(update(staff).where(staff.c.id == row.id).values(pin_hash=pin_hash))
     return _member(row)
@@ -291,22 +336,24 @@ def deactivate(store: Store, name: object) -> StaffMember:
 
 def verify_pin(store: Store, pin: object, *, owner: bool = False) -> StaffMember:
     """The active member whose PIN this is, or a ``Refused``: ``wrong_pin``,
-    ``pin_locked`` (too many wrong PINs in a row), ``not_owner`` (with
-    ``owner``, a cashier's PIN), ``no_staff``. An empty PIN is an
-    ``InvalidInput`` and does not count as a wrong one."""
+    ``pin_locked`` (too many wrong PINs in a row at this till, this one
+    included), ``not_owner`` (with ``owner``, a cashier's PIN), ``no_staff``.
+    An empty PIN is an ``InvalidInput`` and does not count as a wrong one."""
     if not isinstance(pin, str) or not pin.strip():
         raise InvalidInput("type the PIN, then Enter", "invalid_pin")
     code = pin.strip()
-    now = store.now()
-    _check_not_locked(store, now)
     with store.read() as conn:
         rows = _active(conn)
     if not rows:
         raise Refused("no member of staff has a PIN yet", "no_staff")
+    counted = _count_attempt(store, store.now())
     well_formed = code.isascii() and code.isdigit() and PIN_DIGITS[0] <= len(code) <= PIN_DIGITS[1]
     row = _pin_owner(code, rows) if well_formed else None
     if row is None:
-        raise _wrong_pin(store, now)
+        if counted.locked_until is not None:
+            seconds = int(LOCKOUT.total_seconds())
+            raise Refused(f"wrong PIN, {MAX_WRONG_PINS} times: PINs refused for {seconds} s", "pin_locked")
+        raise Refused("wrong PIN", "wrong_pin")
     _right_pin(store)
     member = _member(row)
     if owner and not member.is_owner:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    case,
     cast,
     func,
     insert,
@@ -30,7 +31,7 @@ from sqlalchemy import (
 from ..domain.coupon_codes import new_coupon_code
 from ..domain.money import to_cents
 from ..domain.program import Program
-from ..domain.rules import Advance, Reached, advance, next_milestone, retreat
+from ..domain.rules import Advance, CouponKey, Reached, advance, next_milestone, retreat, rewards_due
 from ..models import cards, coupons, ledger
 from ..results import CouponInfo, NextMilestone
 from ..store import Store
@@ -48,9 +49,14 @@ class CardRef:
 
 @dataclass(frozen=True)
 class Given:
+    """What a gift of stamps did: the card's new balance and cycle, the
+    milestones it rewards (``rewarded``, each with its coupon in
+    ``coupons``, in the same order: a milestone whose coupon the card
+    already holds is neither rewarded nor announced)."""
+
     balance: int
     cycle: int
-    reached: tuple[Reached, ...]
+    rewarded: tuple[Reached, ...]
     coupons: tuple[CouponInfo, ...]
 
 
@@ -189,15 +195,15 @@ def plan_gift(
     reason: str | None = None,
     extra_rows: tuple[dict[str, Any], ...] = (),
     planned: Advance | None = None,
-    live: set[tuple[int, int]] | None = None,
+    live: set[CouponKey] | None = None,
 ) -> Gift:
     """What ``give`` writes, decided without writing: ledger rows, milestone
-    coupons, completions. It reads the card's coupons when a milestone is
-    reached, unless ``live`` gives their (cycle, milestone) from this cycle
-    on. ``extra_rows`` are ledger rows written first (enrolment's starter
-    stamps before the claimed ones), already counted in ``stamps``.
-    ``planned`` is the ``advance()`` the caller already computed for these
-    same values."""
+    coupons, completions and their final rewards. It reads the card's
+    coupons when a milestone is reached, unless ``live`` gives their keys
+    from this cycle on. ``extra_rows`` are ledger rows written first
+    (enrolment's starter stamps before the claimed ones), already counted
+    in ``stamps``. ``planned`` is the ``advance()`` the caller already
+    computed for these same values."""
     result = planned or advance(card.balance, card.cycle, stamps, program)
     rows: list[dict[str, Any]] = [{**r, "coupon": None} for r in extra_rows]
     if stamps - sum(r["stamps"] for r in extra_rows):
@@ -214,18 +220,16 @@ def plan_gift(
         )
     issued: list[CouponInfo] = []
     new: list[dict[str, Any]] = []
+    due: tuple[Reached, ...] = ()
     if result.reached:
         if live is None:
-            live = {
-                (cycle, at)
-                for cycle, at in store.prepared("coupons.live", _live_coupons).all(
-                    conn, card_id=card.id, cycle=card.cycle
-                )
-            }
+            keys = store.prepared("coupons.live", _live_coupons).all(conn, card_id=card.id, cycle=card.cycle)
+            live = parse_live_keys(",".join(key for (key,) in keys))
+        due = rewards_due(result.reached, live)
         expires = store.end_of_day_after(at, program.coupon_valid_days)
         for reached in result.reached:
             code = None
-            if (reached.cycle, reached.milestone.at) not in live:
+            if reached in due:
                 code = new_coupon_code()
                 new.append(
                     {
@@ -233,6 +237,7 @@ def plan_gift(
                         "card_id": card.id,
                         "cycle": reached.cycle,
                         "milestone_at": reached.milestone.at,
+                        "final_reward": int(reached.final),
                         "reward": reached.milestone.reward,
                         "origin": origin,
                         "checkout_id": checkout_id,
@@ -244,7 +249,10 @@ def plan_gift(
                     }
                 )
                 issued.append(CouponInfo(code, reached.milestone.reward, reached.milestone.at, at, expires))
-            if reached.milestone.at == program.stamps_per_card:
+            if reached.final:
+                # The completion names its final reward's coupon; none when
+                # the card already holds the cycle's (used, its completion
+                # undone by a refund, and now completed again).
                 completion = ledger_row(
                     card.id,
                     at,
@@ -256,7 +264,7 @@ def plan_gift(
                 rows.append({**completion, "coupon": code})
     for row in rows:
         row.setdefault("coupon", None)
-    return Gift(tuple(rows), tuple(new), Given(result.balance, result.cycle, result.reached, tuple(issued)))
+    return Gift(tuple(rows), tuple(new), Given(result.balance, result.cycle, due, tuple(issued)))
 
 
 def with_coupon(row: dict[str, Any], ids: dict[str, int]) -> dict[str, Any]:
@@ -267,8 +275,22 @@ def with_coupon(row: dict[str, Any], ids: dict[str, int]) -> dict[str, Any]:
     return out
 
 
+# A final reward's key in the text of ``live_keys``: its cycle and this.
+_FINAL = "final"
+
+
+def _key_text() -> Any:
+    # "0:3" for a milestone's coupon (cycle 0, at 3), "0:final" for the
+    # final reward of cycle 0.
+    position = case(
+        (coupons.c.final_reward == 1, literal_column(f"'{_FINAL}'")),
+        else_=cast(coupons.c.milestone_at, String),
+    )
+    return cast(coupons.c.cycle, String) + ":" + position
+
+
 def _live_coupons() -> Any:
-    return select(coupons.c.cycle, coupons.c.milestone_at).where(
+    return select(_key_text()).where(
         coupons.c.card_id == bindparam("card_id"),
         coupons.c.voided_at.is_(None),
         coupons.c.cycle >= bindparam("cycle"),
@@ -276,12 +298,11 @@ def _live_coupons() -> Any:
 
 
 def live_keys(postgres: bool) -> Any:
-    """The (cycle, milestone) of a card's coupons not voided, from its
-    current cycle on, as one string ("0:3,0:6") to read with the card: a
-    column of a query on ``cards`` (see ``parse_live_keys``)."""
-    key = cast(coupons.c.cycle, String) + ":" + cast(coupons.c.milestone_at, String)
+    """The keys of a card's coupons not voided, from its current cycle on,
+    as one string ("0:3,0:6,0:final") to read with the card: a column of a
+    query on ``cards`` (see ``parse_live_keys``)."""
     return (
-        select((func.string_agg if postgres else func.group_concat)(key, literal_column("','")))
+        select((func.string_agg if postgres else func.group_concat)(_key_text(), literal_column("','")))
         .where(
             coupons.c.card_id == cards.c.id,
             coupons.c.voided_at.is_(None),
@@ -291,12 +312,13 @@ def live_keys(postgres: bool) -> Any:
     )
 
 
-def parse_live_keys(text: str | None) -> set[tuple[int, int]]:
+def parse_live_keys(text: str | None) -> set[CouponKey]:
+    """The ``CouponKey`` of each coupon in a ``live_keys`` string."""
     keys = set()
     for key in (text or "").split(","):
         if key:
             cycle, at = key.split(":")
-            keys.add((int(cycle), int(at)))
+            keys.add(CouponKey(int(cycle), None if at == _FINAL else int(at)))
     return keys
 
 
@@ -306,6 +328,7 @@ def insert_coupon() -> Any:
         "card_id",
         "cycle",
         "milestone_at",
+        "final_reward",
         "reward",
         "origin",
         "checkout_id",
@@ -412,7 +435,12 @@ def take_back(
             coupons.c.milestone_at > 0,  # a birthday's coupon (0, its year) is no milestone
             or_(
                 coupons.c.cycle > result.cycle,
-                and_(coupons.c.cycle == result.cycle, coupons.c.milestone_at > result.balance),
+                and_(
+                    coupons.c.cycle == result.cycle,
+                    # A final reward goes with its completion; a milestone's
+                    # coupon with the stamps that reached it.
+                    or_(coupons.c.final_reward == 1, coupons.c.milestone_at > result.balance),
+                ),
             ),
         )
     ).all()

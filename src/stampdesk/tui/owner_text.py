@@ -166,6 +166,10 @@ OWNER_MESSAGES: dict[str, dict[str, str]] = {
         "staff.pin_again": "PIN again",
         "staff.hint": "Enter moves on; Enter on “PIN again” adds.",
         "staff.pins_differ": "The two PINs differ: type them again.",
+        "staff.weak_pin": (
+            "An owner's PIN must not be easy to guess (one digit repeated, digits in a row, "
+            "a repeated pattern, a year, a common PIN): choose another."
+        ),
         "staff.name_empty": "Type the name first.",
         "staff.added": "{name} added ({role}).",
         "staff.choose": "Choose someone in the list first (↑↓), then F8.",
@@ -307,6 +311,10 @@ OWNER_MESSAGES: dict[str, dict[str, str]] = {
         "staff.pin_again": "Confirmer",
         "staff.hint": "Entrée passe au suivant ; Entrée sur « Confirmer » ajoute.",
         "staff.pins_differ": "Les deux codes diffèrent : tapez-les de nouveau.",
+        "staff.weak_pin": (
+            "Le code d'un gérant ne doit pas être facile à deviner (un seul chiffre, des chiffres "
+            "qui se suivent, un motif répété, une année, un code courant) : choisissez-en un autre."
+        ),
         "staff.name_empty": "Tapez d'abord le nom.",
         "staff.added": "{name} ajouté(e) ({role}).",
         "staff.choose": "Choisissez d'abord quelqu'un dans la liste (↑↓), puis F8.",

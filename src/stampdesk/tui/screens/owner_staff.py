@@ -51,7 +51,10 @@ class StaffPane(Horizontal):
         "no_owner": "staff-role",
         "invalid_pin": "staff-pin",
         "pin_taken": "staff-pin",
+        "weak_pin": "staff-pin",
     }
+    # Refusals said in the till's language rather than the engine's words.
+    _REFUSAL_TEXT: ClassVar[dict[str, str]] = {"weak_pin": "staff.weak_pin"}
 
     def __init__(self, desk: Desk, text: OwnerText, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -225,7 +228,8 @@ class StaffPane(Horizontal):
             return
         error = worker.error
         if isinstance(error, StampdeskError):
-            self._say(error.message, "-error")
+            key = self._REFUSAL_TEXT.get(error.code)
+            self._say(self.text(key) if key else error.message, "-error")
             retry = self._RETRY_FIELD.get(error.code)
             if retry == "staff-pin":
                 self._clear_pins()
