@@ -168,13 +168,7 @@ def _claimable(conn: Connection, store: Store, claim: str) -> Any:
     checkout_id = claims.read_token(store.claim_secret(conn), claim, today)
     query = select(checkouts).where(checkouts.c.id == checkout_id)
     claimed = conn.execute(query.with_for_update() if store.postgres else query).first()
-    if claimed is None:
-        raise InvalidInput("this receipt code is not valid", "invalid_claim_token")
-    if claimed.card_id is not None or claimed.claimed_card_id is not None:
-        raise Refused("the stamps of this receipt were already claimed", "already_claimed")
-    if claimed.refunded_at is not None:
-        raise Refused("this sale was refunded: its stamps cannot be claimed", "refunded")
-    return claimed
+    return claims.claimable(claimed)
 
 
 def _enrol(

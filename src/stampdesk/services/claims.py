@@ -15,6 +15,7 @@ import binascii
 import hashlib
 import hmac
 from datetime import date, timedelta
+from typing import Any, TypeVar
 
 from ..domain.errors import InvalidInput, Refused
 
@@ -22,6 +23,19 @@ EPOCH = date(2020, 1, 1)
 TAG_BYTES = 16
 DEFAULT_CLAIM_DAYS = 30
 _INVALID = "this receipt code is not valid"
+Sale = TypeVar("Sale", bound=Any)
+
+
+def claimable(sale: Sale | None) -> Sale:
+    """``sale`` (the receipt's checkouts row), refused when it is gone,
+    claimed already or refunded."""
+    if sale is None:
+        raise InvalidInput(_INVALID, "invalid_claim_token")
+    if sale.card_id is not None or sale.claimed_card_id is not None:
+        raise Refused("the stamps of this receipt were already claimed", "already_claimed")
+    if sale.refunded_at is not None:
+        raise Refused("this sale was refunded: its stamps cannot be claimed", "refunded")
+    return sale
 
 
 def _tag(secret: bytes, body: bytes) -> bytes:

@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
 
-from ..domain.errors import InvalidInput, Refused
 from ..domain.money import from_cents
 from ..models import checkouts, program_versions, versions_for
 from ..results import MilestoneInfo, Result
@@ -71,13 +70,7 @@ def preview(store: Store, token: object) -> JoinPreview:
     today = store.now().astimezone(store.zone).date()
     with store.read() as conn:
         checkout_id = claims.read_token(store.claim_secret(conn), token, today)
-        sale = conn.execute(_sale_query(), {"checkout_id": checkout_id}).first()
-        if sale is None:
-            raise InvalidInput("this receipt code is not valid", "invalid_claim_token")
-        if sale.card_id is not None or sale.claimed_card_id is not None:
-            raise Refused("the stamps of this receipt were already claimed", "already_claimed")
-        if sale.refunded_at is not None:
-            raise Refused("this sale was refunded: its stamps cannot be claimed", "refunded")
+        sale = claims.claimable(conn.execute(_sale_query(), {"checkout_id": checkout_id}).first())
         program = store.program_or_refuse(conn, sale.version)
     sale_day = sale.at.astimezone(store.zone).date()
     return JoinPreview(
