@@ -10,8 +10,10 @@ row has the checkout that earned it; a card passing 10 gets a "completion" row
 When the schema has the ``name_words`` search table, its rows (every word of
 a customer's name) are generated as enrolment writes them.
 
-Coupons are not generated (the milestone coupons of past sales would be
+The milestone coupons of past sales are not generated (they would be
 redeemed or expired by now); the benchmarks' own checkouts issue coupons.
+Each completion's final reward is (``build_db`` writes it, redeemed), so
+that ``desk.check()`` finds every completed card rewarded.
 
 Times are UTC text ``YYYY-MM-DD HH:MM:SS.ffffff``, as SQLAlchemy stores
 ``UTCDateTime`` in SQLite.

@@ -390,9 +390,10 @@ def main(argv: list[str] | None = None) -> int:
         runs.append(seconds)
         print(
             f"  {seconds:.3f} s: {report.cards:,} cards, {report.ledger_rows:,} ledger rows, "
-            f"{len(report.mismatches)} mismatches"
+            f"{len(report.mismatches)} mismatches, "
+            f"{len(report.missing_rewards)} completions without their reward"
         )
-        if report.mismatches:
+        if report.mismatches or report.missing_rewards:
             raise SystemExit(f"the database does not check out: {report}")
     verdicts.add(
         max(runs) <= 5.0,

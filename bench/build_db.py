@@ -146,6 +146,18 @@ def build(path: Path, shape: _dataset.Shape) -> dict[str, object]:
         "INSERT INTO card_months (month, cohort, card_id) SELECT DISTINCT substr(day, 1, 7), cohort, card_id "
         "FROM checkouts WHERE card_id IS NOT NULL AND cohort IS NOT NULL AND refunded_at IS NULL"
     )
+    # Each completion's final reward, handed over since: a coupon of its
+    # own per card cycle (as a shop's sales issue them), so that
+    # ``desk.check()`` finds every completed card rewarded.
+    conn.execute(
+        "INSERT INTO coupons (code, card_id, cycle, milestone_at, reward, origin, checkout_id, issued_at, "
+        "expires_at, redeemed_at, redeemed_till, final_reward) "
+        "SELECT printf('F%08d', id), card_id, cycle, ?, 'Un café offert', 'checkout', checkout_id, "
+        "at, at, at, 'till-1', 1 FROM (SELECT id, card_id, checkout_id, at, "
+        "sum(cycles) OVER (PARTITION BY card_id ORDER BY id) - cycles AS cycle "
+        "FROM ledger WHERE kind = 'completion')",
+        (_dataset.SPC,),
+    )
     loaded = time.perf_counter()
     for name, sql in indexes:
         conn.execute(sql)
@@ -159,7 +171,12 @@ def build(path: Path, shape: _dataset.Shape) -> dict[str, object]:
     report = desk.check()
     check_seconds = time.perf_counter() - checked
     desk.close()
-    if report.mismatches or report.cards != shape.cards or report.ledger_rows != counts["ledger"]:
+    if (
+        report.mismatches
+        or report.missing_rewards
+        or report.cards != shape.cards
+        or report.ledger_rows != counts["ledger"]
+    ):
         raise SystemExit(f"the built database does not check out: {report}")
     partial.rename(path)
     meta = {
