@@ -46,7 +46,7 @@ from stampdesk.tui.widgets.plain import (
 
 # Wide enough that no text is cut: each is looked for whole on the screen.
 SIZE = (200, 60)
-OWNER_PIN, CASHIER_PIN = "4321", "1234"
+OWNER_PIN, CASHIER_PIN = "4826", "1234"
 
 PROGRAMME = "[red]Café[/red] \\[b] 🍰"
 REWARD_3 = "[/b] Croissant"

@@ -44,19 +44,21 @@ def _start(tmux: Tmux, database: str) -> None:
 
 
 def _until(
-    read: Callable[[], set[tuple[str, ...]]], want: int, what: str, tmux: Tmux
+    read: Callable[[], set[tuple[str, ...]]], wanted: set[tuple[str, ...]], what: str, tmux: Tmux
 ) -> set[tuple[str, ...]]:
-    """Poll the database until it holds ``want`` rows or stops changing."""
+    """Poll the database until it holds every row ``wanted`` or stops changing."""
     rows: set[tuple[str, ...]] = set()
     changed = time.monotonic()
     while time.monotonic() - changed < STEP_TIMEOUT:
         now = read()
         if now != rows:
             rows, changed = now, time.monotonic()
-        if len(rows) >= want:
+        if len(rows) >= len(wanted):
             return rows
         time.sleep(0.1)
-    raise AssertionError(f"only {len(rows)} of {want} {what}:\n{tmux.screen()}")
+    raise AssertionError(
+        f"only {len(rows)} of {len(wanted)} {what}, missing {sorted(wanted - rows)}:\n{tmux.screen()}"
+    )
 
 
 def _sales(database: str) -> Callable[[], set[tuple[str, ...]]]:
@@ -97,7 +99,7 @@ def test_every_scan_and_amount_typed_at_once_is_a_sale_on_its_card(
             time.sleep(rng.uniform(*pause))
             tmux.keys(f"{typed}\r", literal=True)
 
-    recorded = _until(_sales(database), ROUNDS, "sales", tmux)
+    recorded = _until(_sales(database), wanted, "sales", tmux)
     assert recorded == wanted
     time.sleep(0.5)  # nothing more arrives: no sale doubled
     assert _sales(database)() == wanted
@@ -128,7 +130,8 @@ def test_every_coupon_code_typed_at_once_is_used(
                 (c,) for c in conn.scalars(text("SELECT code FROM coupons WHERE redeemed_at IS NOT NULL"))
             }
 
-    assert _until(used, ROUNDS, "coupons used", tmux) == {(c,) for c in codes}
+    wanted = {(c,) for c in codes}
+    assert _until(used, wanted, "coupons used", tmux) == wanted
     tmux.quit()
 
 
@@ -159,5 +162,6 @@ def test_every_sale_number_typed_at_once_is_refunded(
                 for i in conn.scalars(text("SELECT id FROM checkouts WHERE refunded_at IS NOT NULL"))
             }
 
-    assert _until(refunded, ROUNDS, "sales refunded", tmux) == {(str(s),) for s in sales}
+    wanted = {(str(s),) for s in sales}
+    assert _until(refunded, wanted, "sales refunded", tmux) == wanted
     tmux.quit()

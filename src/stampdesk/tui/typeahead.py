@@ -42,8 +42,8 @@ from textual.widgets import Input
 # A barrier follows the messages a key caused for at most this many rounds
 # along the focused chain (a key, its binding's message, that message's
 # handler's message…), and never longer than this many seconds.
-BARRIER_ROUNDS = 8
-BARRIER_SECONDS = 2.0
+BARRIER_ROUNDS = 16
+BARRIER_SECONDS = 5.0
 
 
 @dataclass
