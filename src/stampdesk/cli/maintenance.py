@@ -53,7 +53,7 @@ def init(demo: bool, customers: int | None, days: int | None, seed: int | None) 
         url = make_url(desk.settings.database).render_as_string(hide_password=True)
         data: dict[str, Any] = {"database": url, "schema_revision": SCHEMA_REVISION, "demo": None}
         if demo:
-            from ..services.demo import build_demo
+            from ..demo import build_demo
 
             with progress_bar(state, "Building the demo shop") as progress:
                 summary = build_demo(desk.store, progress=progress, **sizes)
