@@ -13,6 +13,7 @@ from helpers import EXAMPLE_PROGRAM, LOYALTY_PROGRAM, Clock, content, counts, ma
 from stampdesk import InvalidInput, NotFound, Refused
 from stampdesk.desk import Desk
 from stampdesk.domain.card_numbers import check_digit
+from stampdesk.domain.program import parse_program_toml
 
 
 def enrol(desk: Desk, name: str = "Ana Martin") -> str:
@@ -411,6 +412,16 @@ def test_a_programme_loads_from_the_file_or_the_text_its_caller_names(desk: Desk
     rouge = EXAMPLE_PROGRAM.read_text(encoding="utf-8").replace("Café Bleu", "Café Rouge")
     assert desk.load_program(rouge).rules["name"] == "Café Rouge"
     assert desk.load_program(str(EXAMPLE_PROGRAM)).rules["name"] == "Café Bleu"
+
+
+def test_the_programme_comes_back_typed_as_its_file_reads(desk: Desk) -> None:
+    program = parse_program_toml(LOYALTY_PROGRAM.read_text(encoding="utf-8"))
+    loaded = desk.load_program_file(LOYALTY_PROGRAM)
+    assert loaded.program == program and loaded.rules == program.to_dict()
+    shown = desk.program()  # read back from the database
+    assert shown.program == program and shown.version == loaded.version
+    assert desk.load_program_file(LOYALTY_PROGRAM).program == program  # the same rules: no new version
+    assert shown.to_dict()["tiers"] == program.to_dict()["tiers"]  # the JSON form as before
 
 
 def test_manual_adjustments_keep_reason_and_staff(desk: Desk) -> None:

@@ -258,12 +258,9 @@ def cards_print(count: int, out_file: str) -> None:
     if target.suffix.lower() != ".pdf" or not target.parent.is_dir():
         raise InvalidInput(f"{out_file} must be a .pdf file in an existing folder", "invalid_path")
     with desk_for(state) as desk:
-        program = desk.program()
-        from ..domain.program import Program
-
-        rules = Program.from_dict(program.rules)
+        program = desk.program().program
         numbers = desk.issue_cards(count)
-        pages = card_pages(numbers, rules)
+        pages = card_pages(numbers, program)
         write_pdf(pages, target)
     data = {"cards": list(numbers), "pages": len(pages), "file": str(target)}
     emit(

@@ -302,7 +302,7 @@ class ProgrammeEditor(Horizontal):
     @on(ProgrammeLoaded)
     async def _loaded(self, message: ProgrammeLoaded) -> None:
         self.version = message.programme.version
-        await self.fill(ProgrammeForm.from_rules(message.programme.rules))
+        await self.fill(ProgrammeForm.from_program(message.programme.program))
 
     @on(NoProgramme)
     async def _no_programme(self, message: NoProgramme) -> None:
