@@ -26,14 +26,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from stampdesk.demo import cafe
 from stampdesk.domain import validate
 from stampdesk.domain.card_numbers import check_digit
 from stampdesk.domain.validate import name_key
-from stampdesk.services import demo
 
 # The demo café's French and English names, mixed: every shop has both.
-FIRST_NAMES = demo.FRENCH_FIRST + demo.ENGLISH_FIRST
-LAST_NAMES = demo.FRENCH_LAST + demo.ENGLISH_LAST
+FIRST_NAMES = cafe.FRENCH_FIRST + cafe.ENGLISH_FIRST
+LAST_NAMES = cafe.FRENCH_LAST + cafe.ENGLISH_LAST
 
 SPC = 10  # stamps_per_card in examples/program.toml
 STARTER = 2  # starter_stamps

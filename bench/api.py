@@ -158,7 +158,7 @@ def prepare_shop(url: str, cards: int) -> tuple[list[str], str, list[str]]:
     import stampdesk
 
     desk = stampdesk.connect(url)
-    desk.load_program(ROOT / "examples" / "program.toml")
+    desk.load_program_file(ROOT / "examples" / "program.toml")
     numbers = [desk.enrol(name=f"Client {i}").number for i in range(cards)]
     key = desk.create_api_key("bench-till").key
     tokens = [desk.checkout(amount="6.80").claim_token for _ in range(WALK_INS)]

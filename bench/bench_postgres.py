@@ -58,7 +58,7 @@ def build(url: str, shape: _dataset.Shape) -> dict[str, int]:
         admin.execute(f"CREATE SCHEMA {SCHEMA}")
     shop_url = schema_url(url)
     desk = stampdesk.connect(shop_url)
-    desk.load_program(EXAMPLE_PROGRAM)
+    desk.load_program_file(EXAMPLE_PROGRAM)
     desk.close()
     counts = {table: 0 for table, _ in LOADED}
     with psycopg.connect(libpq(url), options=f"-csearch_path={SCHEMA}") as conn:

@@ -87,7 +87,7 @@ def build(path: Path, shape: _dataset.Shape) -> dict[str, object]:
         leftover.unlink(missing_ok=True)
 
     desk = stampdesk.connect(sqlite_url(partial))
-    info = desk.load_program(EXAMPLE_PROGRAM)
+    info = desk.load_program_file(EXAMPLE_PROGRAM)
     assert info.version == _dataset.PROGRAM_VERSION, info
     desk.close()
 

@@ -605,7 +605,7 @@ def fill_postgres(url: str, cards: int) -> list[str]:
 
     started = time.perf_counter()
     desk = stampdesk.connect(url)
-    desk.load_program(EXAMPLE_PROGRAM)
+    desk.load_program_file(EXAMPLE_PROGRAM)
     desk.close()
     counts = dict.fromkeys((table for table, _ in LOADED), 0)
     with psycopg.connect(libpq(url)) as conn:

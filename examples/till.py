@@ -17,7 +17,7 @@ desk = stampdesk.connect(url)  # creates or upgrades the schema
 try:
     desk.program()
 except stampdesk.NotFound:
-    desk.load_program(Path(__file__).with_name("program.toml"))
+    desk.load_program_file(Path(__file__).with_name("program.toml"))
 
 ana = desk.enrol(name="Ana Martin", email="ana@example.org")
 print(f"New card {ana.number}: {ana.card.progress}")

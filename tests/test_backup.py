@@ -78,7 +78,7 @@ def test_a_postgresql_backup_restores(pg_url: str, clock: Clock, tmp_path: Path)
     if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
         service_missing("pg_dump and pg_restore")
     desk = make_desk(pg_url, clock)
-    desk.load_program(Path(__file__).resolve().parents[1] / "examples" / "program.toml")
+    desk.load_program_file(Path(__file__).resolve().parents[1] / "examples" / "program.toml")
     number = desk.enrol(name="Ana").number
     desk.checkout(card=number, amount="12.00")
     result = desk.backup(tmp_path / "shop.dump")
@@ -188,7 +188,7 @@ def test_a_sqlite_shop_deleted_by_mistake_comes_back_whole(
     sqlite_url: str, clock: Clock, tmp_path: Path
 ) -> None:
     desk = make_desk(sqlite_url, clock)
-    desk.load_program(EXAMPLE_PROGRAM)
+    desk.load_program_file(EXAMPLE_PROGRAM)
     numbers = open_shop(desk, clock)
     before, everything = cards_seen(desk), content(desk)
     backup = desk.backup(tmp_path / "shop-2026-03-04.db")
@@ -223,7 +223,7 @@ def test_a_postgresql_shop_whose_tables_were_dropped_comes_back_whole(
 ) -> None:
     require_pg_tools()
     desk = make_desk(pg_url, clock)
-    desk.load_program(EXAMPLE_PROGRAM)
+    desk.load_program_file(EXAMPLE_PROGRAM)
     numbers = open_shop(desk, clock)
     before, everything = cards_seen(desk), content(desk)
     backup = desk.backup(tmp_path / "shop.dump")
@@ -236,7 +236,7 @@ def test_a_postgresql_shop_whose_tables_were_dropped_comes_back_whole(
     # The shop starts again empty, with another programme, before anyone
     # thinks of the backup.
     desk = make_desk(pg_url, clock)
-    desk.load_program(
+    desk.load_program_text(
         '[program]\nname = "Autre"\nstamps_per_card = 5\n[[program.milestones]]\nat = 5\nreward = "Thé"\n'
     )
     assert cards_seen(desk) == {}
@@ -266,7 +266,7 @@ def test_a_backup_taken_while_a_till_sold_restores_consistent(
     if db_url.startswith("postgresql"):
         require_pg_tools()
     desk = make_desk(db_url, clock)
-    desk.load_program(EXAMPLE_PROGRAM)
+    desk.load_program_file(EXAMPLE_PROGRAM)
     numbers = [desk.enrol(name=f"Customer {i}").number for i in range(30)]
     for number in numbers:
         desk.checkout(card=number, amount="12.00")
@@ -365,7 +365,7 @@ def monday_on_postgresql(pg_url: str, clock: Clock, tmp_path: Path) -> tuple[Des
     """A PostgreSQL shop with a few days of sales, and its backup's path."""
     require_pg_tools()
     desk = make_desk(pg_url, clock)
-    desk.load_program(EXAMPLE_PROGRAM)
+    desk.load_program_file(EXAMPLE_PROGRAM)
     open_shop(desk, clock)
     return desk, desk.backup(tmp_path / "monday.dump").path
 
@@ -428,7 +428,7 @@ def test_a_database_that_is_no_longer_a_database_is_replaced_and_kept_as_found(
     sqlite_url: str, clock: Clock, tmp_path: Path
 ) -> None:
     desk = make_desk(sqlite_url, clock)
-    desk.load_program(EXAMPLE_PROGRAM)
+    desk.load_program_file(EXAMPLE_PROGRAM)
     open_shop(desk, clock)
     before = cards_seen(desk)
     backup = desk.backup(tmp_path / "last-night.db")
@@ -525,7 +525,7 @@ def test_bad_backups_are_refused_by_a_postgresql_shop_and_change_nothing(
 ) -> None:
     require_pg_tools()
     desk = make_desk(pg_url, clock)
-    desk.load_program(EXAMPLE_PROGRAM)
+    desk.load_program_file(EXAMPLE_PROGRAM)
     open_shop(desk, clock)
     schema = current_schema(desk)
     with desk.store.engine.begin() as conn:
@@ -538,10 +538,10 @@ def test_bad_backups_are_refused_by_a_postgresql_shop_and_change_nothing(
     truncated.write_bytes(good.read_bytes()[: good.stat().st_size * 2 // 3])
     sqlite_backup = tmp_path / "shop.db"
     with make_desk(f"sqlite:///{sqlite_backup}", clock) as sqlite_shop:
-        sqlite_shop.load_program(EXAMPLE_PROGRAM)
+        sqlite_shop.load_program_file(EXAMPLE_PROGRAM)
     with other_schema() as (other_url, other_name):
         with make_desk(other_url, clock) as other_shop:
-            other_shop.load_program(EXAMPLE_PROGRAM)
+            other_shop.load_program_file(EXAMPLE_PROGRAM)
             other_backup = other_shop.backup(tmp_path / "other-shop.dump").path
         # Another application's tables, dumped by pg_dump: not a shop.
         with make_desk(other_url, clock) as other_shop, other_shop.store.engine.begin() as conn:
@@ -582,7 +582,7 @@ def test_a_postgresql_restore_that_fails_halfway_changes_nothing(
 ) -> None:
     require_pg_tools()
     desk = make_desk(pg_url, clock)
-    desk.load_program(EXAMPLE_PROGRAM)
+    desk.load_program_file(EXAMPLE_PROGRAM)
     open_shop(desk, clock)
     backup = desk.backup(tmp_path / "shop.dump")
     desk.checkout(card=desk.enrol(name="Dora").number, amount="9.00")

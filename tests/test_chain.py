@@ -41,7 +41,7 @@ STATION = CHAIN.replace("per_visit = 1", "per_visit = 2")
 @pytest.fixture
 def chain(db_url: str, clock: Clock) -> Desk:
     desk = make_desk(db_url, clock)
-    desk.load_program(CHAIN)
+    desk.load_program_text(CHAIN)
     desk.rename_shop(1, "Centre")
     desk.add_shop("Gare")
     desk.assign_till("centre-1", "Centre")
@@ -76,7 +76,7 @@ def test_a_shop_programme_rules_its_own_sales_until_the_chain_loads_a_new_one(
     chain: Desk, clock: Clock
 ) -> None:
     number = chain.enrol(name="Ana Martin").number
-    loaded = chain.load_program(STATION, shop="Gare")
+    loaded = chain.load_program_text(STATION, shop="Gare")
     assert loaded.shop == "Gare"
     assert chain.program(shop="Gare").version == loaded.version
     assert chain.program(shop="Centre").version != loaded.version
@@ -87,7 +87,7 @@ def test_a_shop_programme_rules_its_own_sales_until_the_chain_loads_a_new_one(
     assert chain.checkout(card=number, amount="3.00", till="centre-1").stamps_added == 1
     # The chain's next version is every shop's, the station's included.
     clock.advance(days=1)
-    chain.load_program(CHAIN.replace("Une baguette", "Deux baguettes"))
+    chain.load_program_text(CHAIN.replace("Une baguette", "Deux baguettes"))
     assert [s.own_program for s in chain.shops()] == [None, None]
     assert chain.checkout(card=number, amount="3.00", till="gare-1").stamps_added == 1
 
@@ -98,7 +98,7 @@ def test_a_sale_recorded_later_follows_the_programme_in_force_at_its_moment(
     number = chain.enrol(name="Ana Martin").number
     sold_at = clock.now + timedelta(hours=1)
     clock.advance(days=2)
-    chain.load_program(STATION)  # double stamps from today, for the whole chain
+    chain.load_program_text(STATION)  # double stamps from today, for the whole chain
     late = chain.checkout(card=number, amount="3.00", till="centre-1", at=sold_at.isoformat())
     now = chain.checkout(card=number, amount="3.00", till="centre-1")
     assert (late.stamps_added, now.stamps_added) == (1, 2)
@@ -133,7 +133,7 @@ def test_bad_shop_input_is_refused_and_changes_nothing(chain: Desk) -> None:
         chain.assign_till("till-9", "Nowhere")
     assert unknown.value.code == "unknown_shop" and "Centre, Gare" in str(unknown.value)
     with pytest.raises(NotFound):
-        chain.load_program(STATION, shop="Nowhere")
+        chain.load_program_text(STATION, shop="Nowhere")
     with pytest.raises(NotFound):
         chain.report(shop="Nowhere")
     with pytest.raises(InvalidInput):

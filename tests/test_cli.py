@@ -95,7 +95,7 @@ def shop(sqlite_url: str) -> str:
     """A SQLite shop with the example programme. Set up through the Python API
     to save two process starts per test; the first test does it by the CLI."""
     with engine.connect(settings=Settings(database=sqlite_url, timezone="Europe/Paris")) as desk:
-        desk.load_program(EXAMPLE_PROGRAM)
+        desk.load_program_file(EXAMPLE_PROGRAM)
     return sqlite_url
 
 

@@ -49,7 +49,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     # Set up through the Python API (fast); the cases below go through the CLI.
     desk = engine.connect(settings=Settings(database=url, timezone="Europe/Paris"))
     try:
-        desk.load_program(EXAMPLE_PROGRAM)
+        desk.load_program_file(EXAMPLE_PROGRAM)
         ana = desk.enrol(name="Ana Martin", email="ana@example.org")
         sale = desk.checkout(card=ana.number, amount="12.50")
         used = sale.coupons[0].code

@@ -77,7 +77,7 @@ def ledger_of(desk: Desk, number: str) -> tuple[int, int]:
 
 def test_two_tills_stamping_one_card_lose_nothing(db_url: str, clock: Clock) -> None:
     desk = make_desk(db_url, clock)
-    desk.load_program(PROGRAM)
+    desk.load_program_text(PROGRAM)
     number = desk.enrol(name="Regular").number
     per_till = 300
     assert (
@@ -117,7 +117,7 @@ def test_two_tills_retrying_the_same_sales_record_each_once(db_url: str, clock: 
     """Both tills send the same idempotency keys at the same moment (a retry
     racing the original): each sale is recorded once, both get its result."""
     desk = make_desk(db_url, clock)
-    desk.load_program(PROGRAM)
+    desk.load_program_text(PROGRAM)
     number = desk.enrol(name="Regular").number
     count, start = 200, time.time() + 3
     tills = [
@@ -142,7 +142,7 @@ def test_threads_of_one_till_share_the_desk_safely(db_url: str, clock: Clock) ->
     from concurrent.futures import ThreadPoolExecutor
 
     desk = make_desk(db_url, clock)
-    desk.load_program(PROGRAM)
+    desk.load_program_text(PROGRAM)
     number = desk.enrol(name="Regular").number
     others = [desk.enrol(name=f"Other {i}").number for i in range(4)]
 
@@ -165,7 +165,7 @@ def test_threads_of_one_till_share_the_desk_safely(db_url: str, clock: Clock) ->
 @pytest.mark.slow
 def test_four_tills_selling_8000_times_on_one_card_lose_and_double_nothing(db_url: str, clock: Clock) -> None:
     desk = make_desk(db_url, clock)
-    desk.load_program(PROGRAM)
+    desk.load_program_text(PROGRAM)
     number = desk.enrol(name="Regular").number
     tills, per_till = 4, 2000
     reports = run_tills("checkout", db_url, number, tills, per_till, timeout=600)
@@ -198,7 +198,7 @@ def test_a_read_then_write_without_a_lock_loses_stamps_that_checkout_keeps(db_ur
     writes it back plus one, loses some when four tills sell at once; the
     same four tills through ``checkout`` lose none."""
     desk = make_desk(db_url, clock)
-    desk.load_program(PROGRAM)
+    desk.load_program_text(PROGRAM)
     naive, real = desk.enrol(name="Naive").number, desk.enrol(name="Real").number
     tills, per_till = 4, 150
     assert (
@@ -238,7 +238,7 @@ def test_a_card_changed_while_the_sale_is_worked_out_is_read_again(
     worked out again from the new balance (after a few such changes, with
     the card locked), so those stamps are kept and the sale's are added."""
     desk = make_desk(db_url, clock)
-    desk.load_program(PROGRAM)
+    desk.load_program_text(PROGRAM)
     number = desk.enrol(name="Regular").number  # 1 starter stamp
     plan = checkout_service._plan_card_sale
     calls = []
@@ -267,7 +267,7 @@ def test_a_sale_waits_for_another_tills_stamps_and_counts_them(pg_url: str, cloc
     """Another till gives stamps by hand and has not committed yet: the sale
     waits for it, then builds on its balance instead of overwriting it."""
     desk = make_desk(pg_url, clock)
-    desk.load_program(PROGRAM)
+    desk.load_program_text(PROGRAM)
     number = desk.enrol(name="Regular").number  # 1 starter stamp
     other = sqlalchemy.create_engine(pg_url)
     sale: list[Any] = []
@@ -296,7 +296,7 @@ def test_a_write_transaction_on_sqlite_holds_the_write_lock_from_its_start(
     transaction has begun, before it reads or writes anything, so a balance
     it reads cannot change under it. A read transaction leaves writers be."""
     desk = make_desk(sqlite_url, clock)
-    desk.load_program(PROGRAM)
+    desk.load_program_text(PROGRAM)
     other = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
 
     def other_can_write() -> bool:
@@ -331,7 +331,7 @@ def test_the_nightly_expiry_waits_for_a_sale_that_is_expiring_the_same_card(
     from stampdesk.services.stamps import lock_card
 
     desk = make_desk(pg_url, clock)
-    desk.load_program(PROGRAM + "\n[program.expiry]\nstamps_after_days = 30\n")
+    desk.load_program_text(PROGRAM + "\n[program.expiry]\nstamps_after_days = 30\n")
     number = desk.enrol(name="Dormant").number
     desk.checkout(card=number, amount="3.10")
     clock.advance(days=45)

@@ -177,7 +177,7 @@ def kill_and_check(
 @pytest.fixture
 def shop(db_url: str, clock: Clock) -> Iterator[tuple[Desk, str]]:
     desk = make_desk(db_url, clock)
-    desk.load_program(BAKERY)
+    desk.load_program_text(BAKERY)
     yield desk, desk.enrol(name="Regular").number
     desk.close()
 

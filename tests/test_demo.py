@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
-import tomllib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,12 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from helpers import ROOT, Clock, counts, make_desk
+from helpers import ROOT, BuiltWheel, Clock, counts, make_desk
+from stampdesk.demo import DemoSummary, build_demo, program_source
 from stampdesk.desk import Desk
 from stampdesk.domain.errors import InvalidInput
 from stampdesk.domain.program import parse_program_toml
 from stampdesk.models import checkouts, coupons, customers, ledger
-from stampdesk.services.demo import CAFE_PROGRAM, DemoSummary, build_demo
 
 NOW = datetime(2026, 3, 2, 17, 30, tzinfo=UTC)  # a Monday evening in Paris
 
@@ -152,8 +155,44 @@ def test_silly_sizes_are_refused(
     desk.close()
 
 
-def test_the_embedded_programme_is_the_full_example_one() -> None:
-    # The wheel does not ship examples/, so demo.py carries its own copy.
-    example = parse_program_toml((ROOT / "examples" / "program-loyalty.toml").read_text(encoding="utf-8"))
-    assert parse_program_toml(CAFE_PROGRAM) == example
-    assert tomllib.loads(CAFE_PROGRAM)["program"]["name"] == "Café Bleu"
+def test_the_demo_programme_is_the_documented_example() -> None:
+    # One programme, two places: the package's (the wheel has no examples/) and
+    # the README's example. Change both together.
+    example = ROOT / "examples" / "program-loyalty.toml"
+    assert program_source() == example.read_text(encoding="utf-8")
+    assert parse_program_toml(program_source()).name == "Café Bleu"
+
+
+def test_the_installed_wheel_builds_the_demo_cafe_away_from_the_repository(
+    tmp_path: Path, built_wheel: BuiltWheel
+) -> None:
+    assert "stampdesk/demo/program.toml" in built_wheel.names
+    env = {**os.environ, "PYTHONPATH": str(built_wheel.site)}
+
+    def stampdesk(*args: str) -> dict[str, object]:
+        done = subprocess.run(
+            [sys.executable, "-m", "stampdesk.cli", "--db", f"sqlite:///{tmp_path / 'cafe.db'}", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done
+        result: dict[str, object] = json.loads(done.stdout)
+        return result
+
+    where = subprocess.run(
+        [sys.executable, "-c", "import stampdesk.demo as d; print(d.__file__)"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert where.stdout.startswith(str(built_wheel.site))
+    built = stampdesk("init", "--demo", "--customers", "3", "--days", "7", "--json")
+    assert built["demo"] is not None
+    shown = stampdesk("program", "show", "--json")
+    assert shown["name"] == "Café Bleu" and shown["tiers"] and shown["quick_picks"]
+    assert shown["stamps_per_card"] == 10

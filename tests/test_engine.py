@@ -4,6 +4,7 @@ shop owner would notice at the till."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -12,6 +13,7 @@ from helpers import EXAMPLE_PROGRAM, LOYALTY_PROGRAM, Clock, content, counts, ma
 from stampdesk import InvalidInput, NotFound, Refused
 from stampdesk.desk import Desk
 from stampdesk.domain.card_numbers import check_digit
+from stampdesk.domain.program import parse_program_toml
 
 
 def enrol(desk: Desk, name: str = "Ana Martin") -> str:
@@ -245,7 +247,7 @@ def test_a_key_is_its_tills_own_and_each_till_replays_its_own_sale(desk: Desk) -
 
 def test_a_key_without_a_till_is_the_configured_tills(db_url: str, clock: Clock) -> None:
     with make_desk(db_url, clock, till="A") as a, make_desk(db_url, clock, till="B") as b:
-        a.load_program(EXAMPLE_PROGRAM)
+        a.load_program_file(EXAMPLE_PROGRAM)
         number = enrol(a)
         first_a = a.checkout(card=number, amount="5.00", idempotency_key="R42")
         first_b = b.checkout(card=number, amount="5.00", idempotency_key="R42")
@@ -305,7 +307,7 @@ def test_a_refund_key_is_kept_for_idempotency_days_too(desk: Desk, clock: Clock)
 
 def test_the_window_is_the_shops_idempotency_days(db_url: str, clock: Clock) -> None:
     with make_desk(db_url, clock, idempotency_days=7) as desk:
-        desk.load_program(EXAMPLE_PROGRAM)
+        desk.load_program_file(EXAMPLE_PROGRAM)
         first = desk.checkout(amount="5.00", idempotency_key="R42")
         clock.advance(days=6)
         assert desk.checkout(amount="5.00", idempotency_key="R42").replayed
@@ -381,14 +383,45 @@ def test_a_programme_change_never_takes_back_what_was_earned(desk: Desk) -> None
     old = desk.checkout(card=number, amount="5.00")
     stricter = EXAMPLE_PROGRAM.read_text().replace("stamps_per_card = 10", "stamps_per_card = 12")
     stricter = stricter.replace("at = 10", "at = 12").replace('min_amount = "2.00"', 'min_amount = "6.00"')
-    version = desk.load_program(stricter).version
+    version = desk.load_program_text(stricter).version
     assert version == old.program_version + 1
-    assert desk.load_program(stricter).version == version  # same rules: no new version
+    assert desk.load_program_text(stricter).version == version  # same rules: no new version
     state = desk.card(number)
     assert state.balance == 3 and [c.reward for c in state.coupons] == ["Croissant offert"]
     new = desk.checkout(card=number, amount="5.00")
     assert new.program_version == version and new.stamps_added == 0
     assert desk.program().rules["stamps_per_card"] == 12
+
+
+def test_a_programme_loads_from_the_file_or_the_text_its_caller_names(desk: Desk, tmp_path: Path) -> None:
+    # A text without a "[program]" line (dotted keys) and a file whose name has
+    # one: neither is mistaken for the other.
+    text = (
+        'program.name = "Café Vert"\n'
+        "program.stamps_per_card = 8\n"
+        'program.milestones = [{ at = 8, reward = "Un thé offert" }]\n'
+    )
+    assert desk.load_program_text(text).rules["name"] == "Café Vert"
+    odd = tmp_path / "[program].toml"
+    odd.write_text(EXAMPLE_PROGRAM.read_text(encoding="utf-8"), encoding="utf-8")
+    assert desk.load_program_file(odd).rules["name"] == "Café Bleu"
+    assert desk.load_program_file(str(odd)).version == desk.program().version  # same rules, same version
+    with pytest.raises(InvalidInput, match="does not exist"):
+        desk.load_program_file(tmp_path / "missing.toml")
+    # load_program still guesses as it always did: a "[program]" line makes a text.
+    rouge = EXAMPLE_PROGRAM.read_text(encoding="utf-8").replace("Café Bleu", "Café Rouge")
+    assert desk.load_program(rouge).rules["name"] == "Café Rouge"
+    assert desk.load_program(str(EXAMPLE_PROGRAM)).rules["name"] == "Café Bleu"
+
+
+def test_the_programme_comes_back_typed_as_its_file_reads(desk: Desk) -> None:
+    program = parse_program_toml(LOYALTY_PROGRAM.read_text(encoding="utf-8"))
+    loaded = desk.load_program_file(LOYALTY_PROGRAM)
+    assert loaded.program == program and loaded.rules == program.to_dict()
+    shown = desk.program()  # read back from the database
+    assert shown.program == program and shown.version == loaded.version
+    assert desk.load_program_file(LOYALTY_PROGRAM).program == program  # the same rules: no new version
+    assert shown.to_dict()["tiers"] == program.to_dict()["tiers"]  # the JSON form as before
 
 
 def test_manual_adjustments_keep_reason_and_staff(desk: Desk) -> None:
@@ -432,7 +465,7 @@ def test_one_customer_per_email_whatever_its_case(desk: Desk) -> None:
 def test_a_receipt_joined_with_a_customer_s_email_goes_to_their_card_and_the_till_is_told(
     desk: Desk, clock: Clock
 ) -> None:
-    desk.load_program(LOYALTY_PROGRAM)  # stamps lapse 180 days after the last visit
+    desk.load_program_file(LOYALTY_PROGRAM)  # stamps lapse 180 days after the last visit
     lea = desk.enrol(name="Léa", email="lea@example.org")
     clock.advance(days=170)
     sale = desk.checkout(amount="12.50")

@@ -25,7 +25,7 @@ UNCAPPED = LOYALTY.replace("max_per_day = 3", "max_per_day = 20")
 @pytest.fixture
 def shop(db_url: str, clock: Clock) -> Iterator[Desk]:
     desk = make_desk(db_url, clock)
-    desk.load_program(LOYALTY)
+    desk.load_program_text(LOYALTY)
     yield desk
     desk.close()
 
@@ -113,7 +113,7 @@ def test_a_sale_with_a_pastry_earns_its_category_bonus(shop: Desk) -> None:
 def test_quiet_hours_double_the_visit_and_amount_stamps(db_url: str, clock: Clock) -> None:
     clock.advance(days=1)
     desk = make_desk(db_url, clock)
-    desk.load_program(UNCAPPED)
+    desk.load_program_text(UNCAPPED)
     number = desk.enrol(name="Ana", at="2026-03-02T08:00:00Z").number
     # Monday 2 March 2026, 15:00 in Paris (UTC+1) is in the quiet hours.
     quiet = desk.checkout(card=number, amount="12.00", at="2026-03-02T14:00:00+00:00")
@@ -127,7 +127,7 @@ def test_quiet_hours_follow_the_shops_clock_across_the_daylight_saving_change(
 ) -> None:
     clock.advance(days=40)  # now is in April: March's sales are history
     desk = make_desk(db_url, clock)
-    desk.load_program(UNCAPPED)
+    desk.load_program_text(UNCAPPED)
     number = desk.enrol(name="Ana", at="2026-03-01T10:00:00+01:00").number
     # 12:30 UTC is 13:30 in Paris before the change (29 March), 14:30 after.
     winter = desk.checkout(card=number, amount="5.00", at="2026-03-24T12:30:00Z")
@@ -148,7 +148,7 @@ def test_quiet_hours_follow_the_shops_clock_across_the_daylight_saving_change(
 def regular(db_url: str, clock: Clock) -> Iterator[tuple[Desk, str, list[int]]]:
     """A customer who came every week for 8 weeks, 15.00 each time (Gold at the 8th)."""
     desk = make_desk(db_url, clock)
-    desk.load_program(UNCAPPED)
+    desk.load_program_text(UNCAPPED)
     number = desk.enrol(name="Ana").number
     sales = []
     for week in range(8):
@@ -229,7 +229,7 @@ def test_a_new_programme_version_takes_no_tier_stamp_or_coupon_away(
     harder = UNCAPPED.replace('min_visits = 8\nmin_spend = "120.00"', 'min_visits = 20\nmin_spend = "500.00"')
     assert harder != UNCAPPED
     clock.advance(hours=1)
-    desk.load_program(harder)
+    desk.load_program_text(harder)
     after = desk.card(number)
     assert after.tier == "Gold"  # kept, with the grace period's warning
     assert (after.balance, after.cycle, after.coupons) == (before.balance, before.cycle, before.coupons)

@@ -65,7 +65,7 @@ def fresh_shop(tmp_path: Path) -> Callable[[], tuple[Desk, Clock]]:
     def make() -> tuple[Desk, Clock]:
         clock = Clock(datetime(2026, 1, 5, 8, 0, tzinfo=UTC))
         desk = make_desk(f"sqlite:///{tmp_path / f'shop-{next(made)}.db'}", clock)
-        desk.load_program(LOYALTY)
+        desk.load_program_text(LOYALTY)
         return desk, clock
 
     return make
@@ -199,7 +199,7 @@ def run(desk: Desk, clock: Clock, ops: list[tuple]) -> None:  # type: ignore[typ
             desk.adjust(number, op[1], reason="property test", staff="hypothesis")
         elif kind == "program":
             clock.advance(minutes=5)
-            desk.load_program(CHANGED if op[1] else LOYALTY)
+            desk.load_program_text(CHANGED if op[1] else LOYALTY)
         elif kind == "sale_then_refund":
             clock.advance(hours=1)
             before = state(desk, number)

@@ -67,7 +67,7 @@ def through(pg_url: str, link: CuttableLink) -> str:
 def office(pg_url: str, clock: Clock) -> Iterator[Desk]:
     """The chain's office, on the database directly."""
     desk = make_desk(pg_url, clock, offline=False)
-    desk.load_program(PROGRAM)
+    desk.load_program_text(PROGRAM)
     yield desk
     desk.close()
 
@@ -150,7 +150,7 @@ def test_a_kept_sale_earns_by_the_rules_in_force_when_it_was_made(
     kept = till.checkout(card=number, amount="3.00")
     assert isinstance(kept, OfflineSale)
     clock.advance(days=1)
-    office.load_program(PROGRAM.replace("per_visit = 1", "per_visit = 3"))  # triple stamps from now
+    office.load_program_text(PROGRAM.replace("per_visit = 1", "per_visit = 3"))  # triple stamps from now
     link.restore()
     till.sync()
     clock.advance(hours=1)

@@ -59,7 +59,7 @@ def test_each_till_prints_its_own_receipts(db_url: str, clock: Clock) -> None:
     back = make_desk(db_url, clock, till="back")
     script = make_desk(db_url, clock)  # no till named: a script's checkout --print
     try:
-        front.load_program(EXAMPLE_PROGRAM)
+        front.load_program_file(EXAMPLE_PROGRAM)
         at_front = front.checkout(amount="5.00", receipt=True).print_job
         at_back = back.checkout(amount="6.00", receipt=True).print_job
         by_script = script.checkout(amount="7.00", receipt=True).print_job

@@ -59,7 +59,7 @@ def seven_stamps_with_croissant_and_cookie(desk: Desk, clock: Clock) -> str:
 
 def test_a_lowered_card_completes_with_its_final_reward(desk: Desk, clock: Clock) -> None:
     number = seven_stamps_with_croissant_and_cookie(desk, clock)
-    desk.load_program(LOWERED)
+    desk.load_program_text(LOWERED)
     clock.advance(days=1)
     sale = desk.checkout(card=number, amount="5.00", idempotency_key="lowered-1")  # 8 ≥ 6: completes
     assert sale.milestones == (MilestoneInfo(6, "Un café offert"),)
@@ -86,7 +86,7 @@ def test_a_final_reward_taken_back_with_its_completion_is_given_at_the_next_one(
     desk: Desk, clock: Clock
 ) -> None:
     number = seven_stamps_with_croissant_and_cookie(desk, clock)
-    desk.load_program(LOWERED)
+    desk.load_program_text(LOWERED)
     clock.advance(days=1)
     sale = desk.checkout(card=number, amount="5.00")  # 8: completes, the coffee; 2 left
     change = desk.adjust(number, -3, reason="wrong card scanned", staff="Léa")  # back to 5 of the first card
@@ -100,7 +100,7 @@ def test_a_final_reward_taken_back_with_its_completion_is_given_at_the_next_one(
 
 def test_a_used_final_reward_is_neither_given_nor_announced_again(desk: Desk, clock: Clock) -> None:
     number = seven_stamps_with_croissant_and_cookie(desk, clock)
-    desk.load_program(LOWERED)
+    desk.load_program_text(LOWERED)
     clock.advance(days=1)
     sale = desk.checkout(card=number, amount="5.00")  # 8: completes, the coffee; 2 left
     desk.redeem(sale.coupons[0].code)
@@ -110,7 +110,7 @@ def test_a_used_final_reward_is_neither_given_nor_announced_again(desk: Desk, cl
     assert sale.coupons[0].code not in change.voided_coupons and len(change.voided_coupons) == 1
     # The owner goes back to the card of ten: the cookie's place is a
     # milestone again, and this card's final reward is the coffee already drunk.
-    desk.load_program(EXAMPLE_PROGRAM)
+    desk.load_program_file(EXAMPLE_PROGRAM)
     clock.advance(days=1)
     eight = desk.checkout(card=number, amount="25.00")  # 8: the cookie again
     assert [(m.at, m.reward) for m in eight.milestones] == [(6, "Cookie offert")]
@@ -125,11 +125,11 @@ def test_a_used_final_reward_is_neither_given_nor_announced_again(desk: Desk, cl
 def test_a_raised_card_rewards_the_old_final_place_as_a_milestone_and_completes_later(
     desk: Desk, clock: Clock
 ) -> None:
-    desk.load_program(LOWERED)
+    desk.load_program_text(LOWERED)
     number = desk.enrol(name="Ana Martin").number  # 2
     desk.checkout(card=number, amount="15.00")  # 4: croissant
     raised = EXAMPLE_PROGRAM.read_text().replace('reward = "Cookie offert"', 'reward = "Muffin offert"')
-    desk.load_program(raised)
+    desk.load_program_text(raised)
     clock.advance(days=1)
     six = desk.checkout(card=number, amount="15.00")  # 6: a milestone now
     assert [(c.milestone, c.reward) for c in six.coupons] == [(6, "Muffin offert")]
@@ -204,7 +204,7 @@ def test_check_finds_a_completed_card_without_its_final_reward(desk: Desk, clock
 def test_check_accepts_every_way_a_final_reward_legitimately_ends(desk: Desk, clock: Clock) -> None:
     """Used, taken back with its completion, voided by an erasure, or by a
     refund after the card's stamps lapsed: none is a missing reward."""
-    desk.load_program(
+    desk.load_program_text(
         EXAMPLE_PROGRAM.read_text().replace(
             "[program.coupons]", "[program.expiry]\nstamps_after_days = 30\n\n[program.coupons]"
         )
@@ -347,7 +347,7 @@ def test_every_completion_gives_its_final_reward_once_whatever_the_programme_did
     shop: tuple[Desk, Clock], data: st.DataObject
 ) -> None:
     desk, clock = shop
-    desk.load_program(FIRST)
+    desk.load_program_text(FIRST)
     number = desk.enrol(name=f"Property Tester {next(_names)}").number
     sales: list[int] = []
     issued: list[str] = []
@@ -364,7 +364,7 @@ def test_every_completion_gives_its_final_reward_once_whatever_the_programme_did
             assert announced_as_issued(sale), sale
             assert before <= live_codes(desk, number)  # nothing held is lost
         elif kind == "program":
-            desk.load_program(data.draw(programmes(card.balance), label="programme"))
+            desk.load_program_text(data.draw(programmes(card.balance), label="programme"))
             assert live_codes(desk, number) == before
         elif kind == "refund" and sales:
             try:

@@ -43,7 +43,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Desk, Clock
 
     clock = Clock(datetime(2026, 1, 5, 8, 0, tzinfo=UTC))
     desk = make_desk(f"sqlite:///{tmp_path_factory.mktemp('prop') / 'shop.db'}", clock)
-    desk.load_program(EXAMPLE_PROGRAM)
+    desk.load_program_file(EXAMPLE_PROGRAM)
     yield desk, clock
     desk.close()
 

@@ -78,7 +78,7 @@ def test_the_previous_month_and_the_default_period(history: Desk) -> None:
 def test_lapsed_stamps_are_counted(sqlite_url: str) -> None:
     clock = Clock(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
     desk = make_desk(sqlite_url, clock)
-    desk.load_program(
+    desk.load_program_text(
         EXAMPLE_PROGRAM.read_text().replace(
             "[program.coupons]", "[program.expiry]\nstamps_after_days = 30\n[program.coupons]"
         )
@@ -192,7 +192,7 @@ def test_imported_customers_are_counted_as_such(sqlite_url: str) -> None:
 
     clock = Clock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     desk = make_desk(sqlite_url, clock)
-    desk.load_program(EXAMPLE_PROGRAM)
+    desk.load_program_file(EXAMPLE_PROGRAM)
     imported = import_customers(desk.store, ROOT / "examples" / "customers.csv")
     desk.enrol(name="Zoé Bernard")
     r = desk.report("2026-03-01", "2026-03-31")

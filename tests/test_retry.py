@@ -195,7 +195,7 @@ class Shop:
 @pytest.fixture
 def shop(sqlite_url: str, clock: Clock) -> Iterator[Shop]:
     desk = make_desk(sqlite_url, clock)
-    desk.load_program(PROGRAM)
+    desk.load_program_text(PROGRAM)
     dormant = desk.enrol(name="Dora", at=clock.now - timedelta(days=200)).number
     number = desk.enrol(name="Ana").number
     sale = desk.checkout(card=number, amount="3.10")
@@ -358,7 +358,7 @@ def test_a_sale_caught_in_a_deadlock_is_run_again_and_recorded_once(
     sale runs again and is recorded once, referral stamps given once."""
     caplog.set_level(logging.INFO, logger="stampdesk.db")
     desk = make_desk(pg_url, clock)
-    desk.load_program(PROGRAM)
+    desk.load_program_text(PROGRAM)
     referrer = desk.enrol(name="Ana").number
     referred = desk.enrol(name="Ben", referrer=referrer).number
     other = sqlalchemy.create_engine(pg_url)
@@ -399,7 +399,7 @@ def test_a_serializable_sale_that_met_another_tills_write_is_run_again(
     caplog.set_level(logging.INFO, logger="stampdesk.db")
     url = pg_url + "%20-cdefault_transaction_isolation%3Dserializable"
     desk = make_desk(url, clock)
-    desk.load_program(PROGRAM)
+    desk.load_program_text(PROGRAM)
     number = desk.enrol(name="Ana").number  # 2 starter stamps
     other = sqlalchemy.create_engine(pg_url)
     with desk.store.read() as conn:

@@ -98,7 +98,7 @@ def to_revision(url: str, revision: str) -> None:
 
 def test_an_upgrade_gives_each_keyed_sale_the_till_it_was_sold_at(db_url: str, clock: Clock) -> None:
     with make_desk(db_url, clock) as desk:
-        desk.load_program(EXAMPLE_PROGRAM)
+        desk.load_program_file(EXAMPLE_PROGRAM)
         number = desk.enrol(name="Ana Martin").number
         at_a = desk.checkout(card=number, amount="5.00", idempotency_key="R42", till="A")
         walk_in = desk.checkout(amount="5.00", idempotency_key="R43")  # no till

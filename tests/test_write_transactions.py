@@ -21,7 +21,7 @@ from stampdesk.store import IDLE_WRITERS
 
 def test_a_statement_that_fails_after_others_undoes_the_whole_transaction(db_url: str, clock: Clock) -> None:
     desk = make_desk(db_url, clock)
-    desk.load_program(EXAMPLE_PROGRAM)
+    desk.load_program_file(EXAMPLE_PROGRAM)
     number = desk.enrol(name="Regular").number
     add = desk.store.prepared(
         "test.card_month",
@@ -50,7 +50,7 @@ def test_a_sqlite_sale_is_on_disk_before_it_is_answered_without_holding_the_lock
     # the file's write lock meanwhile. A till commits without that sync,
     # lets the next till in, then syncs the WAL before it answers.
     desk = make_desk(sqlite_url, clock)
-    desk.load_program(EXAMPLE_PROGRAM)
+    desk.load_program_file(EXAMPLE_PROGRAM)
     number = desk.enrol(name="Regular").number
     path = sqlite_url.removeprefix("sqlite:///")
     real_sync = db._fdatasync
@@ -99,7 +99,7 @@ def test_a_sqlite_sale_is_on_disk_before_it_is_answered_without_holding_the_lock
 @pytest.mark.postgres
 def test_a_sale_after_the_server_dropped_the_connection_is_recorded(pg_url: str, clock: Clock) -> None:
     desk = make_desk(pg_url, clock)
-    desk.load_program(EXAMPLE_PROGRAM)
+    desk.load_program_file(EXAMPLE_PROGRAM)
     number = desk.enrol(name="Regular").number
     desk.checkout(card=number, amount="4.20")
     with desk.store.write() as conn:
@@ -122,7 +122,7 @@ def test_a_sale_after_the_server_dropped_the_connection_is_recorded(pg_url: str,
 @pytest.mark.postgres
 def test_many_threads_selling_at_once_leave_the_pool_its_connections(pg_url: str, clock: Clock) -> None:
     desk = make_desk(pg_url, clock)
-    desk.load_program(EXAMPLE_PROGRAM)
+    desk.load_program_file(EXAMPLE_PROGRAM)
     numbers = [desk.enrol(name=f"Client {i}").number for i in range(5)]
 
     def sell(i: int) -> int:
@@ -152,7 +152,7 @@ def test_a_card_sale_is_two_statements_each_parsed_once_per_connection(
     from psycopg import _queries
 
     desk = make_desk(pg_url, clock)
-    desk.load_program(EXAMPLE_PROGRAM)
+    desk.load_program_file(EXAMPLE_PROGRAM)
     number = desk.enrol(name="Regular").number
     sent: list[tuple[str, int]] = []
     execute = psycopg.Cursor.execute

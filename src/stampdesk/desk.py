@@ -177,12 +177,23 @@ class Desk:
         lapsed_cards, stamps = loyalty.expire_all(self.store, moment)
         return ExpiryReport(lapsed_cards, stamps, idempotency.purge(self.store, moment))
 
+    def load_program_file(self, path: str | Path, *, shop: object = None) -> ProgramInfo:
+        """Load the programme file at ``path`` (TOML), for the whole chain or,
+        with ``shop``, for one shop. Loading the rules already in force
+        creates no new version; what was earned is never taken away."""
+        return program.load_program_file(self.store, path, shop=shop)
+
+    def load_program_text(self, text: str, *, shop: object = None) -> ProgramInfo:
+        """Load a programme from its TOML ``text`` (as ``load_program_file``)."""
+        return program.load_program(self.store, text, shop=shop)
+
     def load_program(self, source: str | Path, *, shop: object = None) -> ProgramInfo:
-        """Load a programme from TOML text or from a file path, for the whole
-        chain or, with ``shop``, for one shop."""
+        """Load a programme from TOML text or from a file path; a string
+        without a ``[program]`` line is taken for a path. Kept for existing
+        callers: ``load_program_file`` and ``load_program_text`` say which."""
         if isinstance(source, Path) or (isinstance(source, str) and "[program]" not in source):
-            return program.load_program_file(self.store, source, shop=shop)
-        return program.load_program(self.store, source, shop=shop)
+            return self.load_program_file(source, shop=shop)
+        return self.load_program_text(source, shop=shop)
 
     def program(self, *, shop: object = None) -> ProgramInfo:
         """The programme in force for ``shop`` (default: this till's shop)."""

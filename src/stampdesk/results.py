@@ -11,6 +11,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from .domain.program import Program
+
 
 def plain(value: Any) -> Any:
     """A value in its JSON form: amounts as strings, times as ISO 8601."""
@@ -217,11 +219,15 @@ class ExpiryReport(Result):
 
 @dataclass(frozen=True)
 class ProgramInfo(Result):
+    """A programme version: its rules as JSON (``rules``, what ``to_dict``
+    shows) and typed (``program``, for callers that apply them)."""
+
     version: int
     created_at: datetime
     rules: dict[str, Any]
     source: str
     shop: str | None = None  # the shop it was loaded for; None: the whole chain
+    program: Program = field(kw_only=True)  # the same rules, typed
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -41,7 +41,7 @@ def test_a_walk_in_scans_the_printed_receipt_and_gets_their_card(chromium_path: 
         pages=PagesSettings(rate_limit=0),
     )
     try:
-        shop.load_program(EXAMPLE_PROGRAM)
+        shop.load_program_file(EXAMPLE_PROGRAM)
         sale = shop.checkout(amount="12.50", receipt=True)  # 2 stamps waiting on the receipt
         [outcome] = print_pending(shop, ReceiptPrinter(f"tcp://127.0.0.1:{printer.port}", "TM-T88V"))
         assert outcome.printed, outcome.message

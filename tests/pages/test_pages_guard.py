@@ -20,7 +20,7 @@ from stampdesk.web.page_guard import RateLimiter
 
 def _shop(url: str, clock: Clock, **settings: object) -> Desk:
     desk = make_desk(url, clock, **settings)
-    desk.load_program(EXAMPLE_PROGRAM)
+    desk.load_program_file(EXAMPLE_PROGRAM)
     return desk
 
 

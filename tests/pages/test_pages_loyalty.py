@@ -22,7 +22,7 @@ PERK = "Café offert le mardi"
 @contextmanager
 def open_shop(sqlite_url: str, clock: Clock, program: str) -> Iterator[tuple[Desk, TestClient]]:
     desk = make_desk(sqlite_url, clock, pages=PagesSettings(rate_limit=0))
-    desk.load_program(program)
+    desk.load_program_text(program)
     with TestClient(make_app(desk), base_url="https://cafe.example", follow_redirects=False) as client:
         yield desk, client
     desk.close()

@@ -49,7 +49,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """One shop for the whole module: these requests write nothing."""
     url = f"sqlite:///{tmp_path_factory.mktemp('odd') / 'shop.db'}"
     shop = make_desk(url, Clock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC)), pages=PagesSettings(rate_limit=0))
-    shop.load_program(EXAMPLE_PROGRAM)
+    shop.load_program_file(EXAMPLE_PROGRAM)
     with TestClient(make_app(shop), base_url=ORIGIN, follow_redirects=False) as test_client:
         yield test_client
     shop.close()

@@ -95,7 +95,7 @@ def test_the_shops_header_and_footer_are_on_the_receipt(sqlite_url: str, tmp_pat
         sqlite_url, Clock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC)), printer=printer, locale="en_GB"
     )
     try:
-        shop.load_program(EXAMPLE_PROGRAM)
+        shop.load_program_file(EXAMPLE_PROGRAM)
         shop.checkout(amount="4.50", receipt=True)
         [outcome] = print_pending(shop, ReceiptPrinter(printer.url or ""))
         text = Path(outcome.files[1]).read_text()

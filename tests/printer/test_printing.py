@@ -213,7 +213,7 @@ def test_a_shop_that_wants_it_prints_the_whole_card_number_and_name(
     device = tmp_path / "lp0"
     shop = make_desk(sqlite_url, clock, printer=PrinterSettings(url=f"file://{device}", card_details="full"))
     try:
-        shop.load_program(EXAMPLE_PROGRAM)
+        shop.load_program_file(EXAMPLE_PROGRAM)
         number = shop.enrol(name="Élodie Marchand").number
         shop.checkout(card=number, amount="5.00", receipt=True)
         print_pending(shop, printer_for(shop))

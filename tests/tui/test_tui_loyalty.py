@@ -24,7 +24,7 @@ PERK = "Café offert le mardi"
 @pytest.fixture
 def english_loyalty_desk(tmp_path: Path, clock: Clock) -> Iterator[Desk]:
     shop = make_desk(f"sqlite:///{tmp_path / 'english.db'}", clock, locale="en_GB", timezone="Europe/London")
-    shop.load_program(LOYALTY_PROGRAM)
+    shop.load_program_file(LOYALTY_PROGRAM)
     yield shop
     shop.close()
 

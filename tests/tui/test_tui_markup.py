@@ -153,7 +153,7 @@ def hostile_shop(tmp_path: Path, clock: Clock) -> Iterator[tuple[Desk, dict[str,
         till=TILL,
         printer=PrinterSettings(url=PRINTER, header=HEADER, footer=FOOTER),
     )
-    desk.load_program(HOSTILE_PROGRAMME)
+    desk.load_program_text(HOSTILE_PROGRAMME)
     cards = {
         BOB: desk.enrol(name=BOB, email="bob@example.org", notes=NOTES, leaderboard=True).number,
         BOSS: desk.enrol(name=BOSS, leaderboard=True).number,

@@ -24,7 +24,7 @@ async def test_a_cut_link_keeps_the_till_selling_and_the_sales_come_back(
     pg_url: str, link: CuttableLink, clock: Clock, tmp_path: Path
 ) -> None:
     office = make_desk(pg_url, clock, offline=False)
-    office.load_program(PROGRAM)
+    office.load_program_text(PROGRAM)
     number = office.enrol(name="Ana Martin").number
     other = office.enrol(name="Léa Petit").number
     proxied = make_url(pg_url).set(port=link.port).render_as_string(hide_password=False)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import string
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from pilot_helpers import SIZE, burst, focused_id, screen_text, settle, shows, submit, type_text
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, Static
 
-from helpers import EXAMPLE_PROGRAM
+from helpers import EXAMPLE_PROGRAM, LOYALTY_PROGRAM
 from stampdesk.desk import Desk
 from stampdesk.domain.program import ProgramError, parse_program_toml
 from stampdesk.results import NextMilestone
@@ -101,9 +102,11 @@ def test_every_owner_string_is_translated_with_the_same_placeholders() -> None:
     assert OwnerText("fr_FR").role("owner") == "gérant"
 
 
-def test_the_form_gives_the_same_programme_back() -> None:
-    program = parse_program_toml(EXAMPLE_PROGRAM.read_text(encoding="utf-8"))
-    form = ProgrammeForm.from_rules(program.to_dict())
+@pytest.mark.parametrize("file", [EXAMPLE_PROGRAM, LOYALTY_PROGRAM], ids=["example", "loyalty"])
+def test_the_form_gives_the_same_programme_back(file: Path) -> None:
+    # The loyalty programme's tiers, surprises… are not on the form: kept as they were.
+    program = parse_program_toml(file.read_text(encoding="utf-8"))
+    form = ProgrammeForm.from_program(program)
     assert form.parse() == program
     assert 'name = "Café Bleu"' in form.to_toml()
 

@@ -47,7 +47,7 @@ def open_shop(tmp_path: Path, clock: Clock) -> Iterator[OpenShop]:
         desk = make_desk(
             f"sqlite:///{tmp_path / 'shop.db'}", clock, printer=PrinterSettings(url=printer), **settings
         )
-        desk.load_program(EXAMPLE_PROGRAM)
+        desk.load_program_file(EXAMPLE_PROGRAM)
         desks.append(desk)
         return desk
 

@@ -32,7 +32,7 @@ def _shop(tmp_path: Path, cards: int) -> tuple[str, list[str]]:
     """A café with ``cards`` customers (the example programme)."""
     database = f"sqlite:///{tmp_path / 'shop.db'}"
     with stampdesk.connect(settings=Settings(database=database, timezone="Europe/Paris")) as desk:
-        desk.load_program(EXAMPLE_PROGRAM)
+        desk.load_program_file(EXAMPLE_PROGRAM)
         numbers = [desk.enrol(name=f"Client {i}").number for i in range(cards)]
     return database, numbers
 

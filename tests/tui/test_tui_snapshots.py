@@ -58,7 +58,7 @@ def shop(
 ) -> Iterator[Desk]:
     """The example shop with two customers, its random parts seeded."""
     desk = seeded_desk(request.param, tmp_path, clock, monkeypatch)
-    desk.load_program(EXAMPLE_PROGRAM)
+    desk.load_program_file(EXAMPLE_PROGRAM)
     ana = desk.enrol(name="Ana Martin", email="ana@example.org", notes="usual: flat white")
     desk.checkout(card=ana.number, amount="4.50")  # a milestone: one coupon to show
     desk.enrol(name="Bruno Lefort")
@@ -149,7 +149,7 @@ def loyalty_shop(
     """The full loyalty programme: a Gold regular now in the grace period
     (its tier, perk, lapse date and what keeps the tier on the panel)."""
     desk = seeded_desk(request.param, tmp_path, clock, monkeypatch)
-    desk.load_program(LOYALTY_PROGRAM)
+    desk.load_program_file(LOYALTY_PROGRAM)
     ana = desk.enrol(name="Ana Martin", email="ana@example.org")
     visit_weekly(desk, clock, ana.number, 9)
     clock.advance(days=48)  # the first visits left the 90-day window

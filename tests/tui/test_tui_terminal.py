@@ -21,7 +21,7 @@ from terminal import START_TIMEOUT, STEP_TIMEOUT, Tmux, flat, till_command
 def test_the_till_command_sells_in_a_real_terminal(tmp_path: Path, tmux: Tmux) -> None:
     database = f"sqlite:///{tmp_path / 'shop.db'}"
     with stampdesk.connect(settings=Settings(database=database, timezone="Europe/Paris")) as desk:
-        desk.load_program(EXAMPLE_PROGRAM)
+        desk.load_program_file(EXAMPLE_PROGRAM)
         ana = desk.enrol(name="Ana Martin")
         tr = Text(desk.settings.locale, desk.settings.zone)
     receipts = tmp_path / "receipts"

@@ -212,12 +212,6 @@ class Program:
             ]
         return data
 
-    def tier_named(self, name: str | None) -> Tier | None:
-        for tier in self.tiers:
-            if tier.name == name:
-                return tier
-        return None
-
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Program:
         return _parse_program(data)

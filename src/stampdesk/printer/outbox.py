@@ -102,7 +102,7 @@ def printer_for(desk: Desk) -> ReceiptPrinter:
 def receipt_for(desk: Desk, job: printing.PrintJob, columns: int) -> Receipt:
     """The receipt a job prints, built from what the sale recorded."""
     settings = desk.settings
-    shop = desk.program().rules["name"]
+    shop = desk.program().program.name
     if job.checkout is None:
         return build_test_receipt(shop, settings.locale, columns)
     result = sale_result(desk.store, job.checkout)

@@ -21,7 +21,6 @@ from .receipt import QR, Barcode, Cut, Feed, Line, Receipt, layout
 
 #: Printable width of 80 mm paper at 203 dpi; 58 mm paper is 384.
 WIDTH_80MM = 576
-WIDTH_58MM = 384
 #: A scanner needs modules of at least 3 pixels (0.37 mm at 203 dpi) to read a printed CODE128.
 BARCODE_MODULE_PX = 3
 BARCODE_HEIGHT_PX = 80

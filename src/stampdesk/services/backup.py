@@ -160,21 +160,15 @@ class RestoreResult(Result):
     previous: str | None  # where the content it replaced was kept (None: there was none)
 
 
-def read_backup(store: Store, path: str | Path) -> BackupInfo:
-    """Check that ``path`` is a stampdesk backup this shop's database can take
-    (same engine, a schema no newer than this stampdesk's, undamaged) and say
-    what it holds. Reads the file only."""
-    return _verified(store, path)[0]
-
-
 def restore(
     store: Store, path: str | Path, *, confirm: Callable[[BackupInfo], bool] | None = None
 ) -> RestoreResult:
     """Replace the whole database with the backup at ``path``, then upgrade it
     to the current schema.
 
-    The backup is checked first (``read_backup``); a refused file changes
-    nothing. ``confirm`` then sees what the backup holds and may still say no.
+    The backup is checked first (the same engine, a schema no newer than
+    this stampdesk's, undamaged); a refused file changes nothing.
+    ``confirm`` then sees what the backup holds and may still say no.
     SQLite: the current database is copied aside (``<db>.before-restore-<UTC
     time>``) and the backup is written into the live file through SQLite's
     backup API, in one transaction, so a process that has the file open reads

@@ -34,7 +34,7 @@ def load_program(store: Store, source: str, *, shop: object = None) -> ProgramIn
             latest_query = latest_query.where(versions_for(shop_id))
         latest = conn.execute(latest_query).first()
         if latest is not None and json.loads(latest.rules) == rules and (shop_id or latest.shop_id is None):
-            return _info(conn, latest)
+            return _info(store, conn, latest)
         version = conn.execute(
             insert(program_versions).values(
                 created_at=now,
@@ -45,12 +45,13 @@ def load_program(store: Store, source: str, *, shop: object = None) -> ProgramIn
             )
         ).inserted_primary_key[0]  # type: ignore[index]
         name = shop_name(conn, shop_id) if shop_id is not None else None
-    return ProgramInfo(version, now, rules, source, name)
+    return ProgramInfo(version, now, rules, source, name, program=program)
 
 
-def _info(conn: Connection, row: Any) -> ProgramInfo:
+def _info(store: Store, conn: Connection, row: Any) -> ProgramInfo:
     name = shop_name(conn, row.shop_id) if row.shop_id is not None else None
-    return ProgramInfo(row.id, row.created_at, json.loads(row.rules), row.source, name)
+    program = store.program(conn, row.id)  # parsed once per version and process
+    return ProgramInfo(row.id, row.created_at, json.loads(row.rules), row.source, name, program=program)
 
 
 def load_program_file(store: Store, path: str | Path, *, shop: object = None) -> ProgramInfo:
@@ -76,4 +77,4 @@ def show_program(store: Store, *, shop: object = None) -> ProgramInfo:
         ).first()
         if latest is None:
             raise NotFound("no programme is loaded yet: run `stampdesk program load FILE`", "no_program")
-        return _info(conn, latest)
+        return _info(store, conn, latest)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
 from ..domain.program import QuickPick
 from ..results import (
@@ -39,25 +38,16 @@ class Programme:
 
     @classmethod
     def from_info(cls, info: ProgramInfo) -> Programme:
-        """Read the rules as ``ProgramInfo.rules`` holds them (a JSON dict)."""
-        rules: dict[str, Any] = info.rules
-        earning: dict[str, Any] = rules.get("earning") or {}
-        try:
-            minimum = Decimal(str(earning["min_amount"])) if "min_amount" in earning else None
-        except InvalidOperation:
-            minimum = None
-        cap = earning.get("max_per_day")
+        """What the till uses of a programme version (its typed rules)."""
+        program = info.program
         return cls(
-            name=str(rules.get("name", "")),
+            name=program.name,
             version=info.version,
-            stamps_per_card=int(rules.get("stamps_per_card", 0)),
-            milestones=tuple(int(m["at"]) for m in rules.get("milestones", ())),
-            min_amount=minimum,
-            max_per_day=cap if isinstance(cap, int) else None,
-            quick_picks=tuple(
-                QuickPick(str(q["label"]), str(q["category"]), Decimal(str(q["price"])), str(q["sku"]))
-                for q in rules.get("quick_picks", ())
-            ),
+            stamps_per_card=program.stamps_per_card,
+            milestones=tuple(m.at for m in program.milestones),
+            min_amount=program.earning.min_amount,
+            max_per_day=program.earning.max_per_day,
+            quick_picks=program.quick_picks,
         )
 
 

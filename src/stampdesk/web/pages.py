@@ -304,7 +304,7 @@ def _shop_name(request: Request) -> str:
     now = time.monotonic()
     if shop.name is None or now - shop.name[0] > NAME_SECONDS:
         try:
-            shop.name = (now, str(_desk(request).program().rules["name"]))
+            shop.name = (now, _desk(request).program().program.name)
         except Exception:  # no programme yet, or the database is away: no name
             return ""
     return shop.name[1]
@@ -517,8 +517,7 @@ def card_page(request: Request, token: str) -> Response:
     _limit(request)
     t = _text(request)
     desk, card = _card(request, token)
-    rules = desk.program().rules
-    milestones = [(m["at"], m["reward"]) for m in rules["milestones"]]
+    milestones = [(m.at, m.reward) for m in desk.program().program.milestones]
     zone = desk.store.zone
     coupons = [
         {

@@ -31,7 +31,6 @@ from .owner_printer import PrinterPane
 from .owner_programme import ProgrammeEditor
 from .owner_staff import StaffPane
 
-TABS = ("programme", "staff", "today", "printer", "dashboard")
 # How many customers of the month fit beside today's figures at 80×24.
 BOARD_SIZE = 5
 

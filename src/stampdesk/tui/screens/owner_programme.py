@@ -4,7 +4,7 @@ card and of the receipt on the right.
 Every keystroke rebuilds the programme file from the form and parses it with
 the domain's ``parse_program_toml`` (pure, instant): a valid form redraws the
 preview, an invalid one shows the parser's error above the form. Saving
-loads that same text through ``Desk.load_program`` in a thread worker.
+loads that same text through ``Desk.load_program_text`` in a thread worker.
 """
 
 from __future__ import annotations
@@ -297,12 +297,12 @@ class ProgrammeEditor(Horizontal):
     @work(thread=True, exit_on_error=False, group="programme-save", name="save")
     def save_programme(self, source: str, before: int | None) -> None:
         """Load the edited programme (a new version, unless nothing changed)."""
-        self.post_message(ProgrammeSaved(self.desk.load_program(source), before))
+        self.post_message(ProgrammeSaved(self.desk.load_program_text(source), before))
 
     @on(ProgrammeLoaded)
     async def _loaded(self, message: ProgrammeLoaded) -> None:
         self.version = message.programme.version
-        await self.fill(ProgrammeForm.from_rules(message.programme.rules))
+        await self.fill(ProgrammeForm.from_program(message.programme.program))
 
     @on(NoProgramme)
     async def _no_programme(self, message: NoProgramme) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from decimal import Decimal
@@ -65,29 +65,26 @@ class ProgrammeForm:
     kept: tuple[tuple[str, Any], ...] = ()
 
     @classmethod
-    def from_rules(cls, rules: Mapping[str, Any]) -> ProgrammeForm:
-        """The form of a stored programme (``ProgramInfo.rules``)."""
-        earning: Mapping[str, Any] = rules.get("earning") or {}
-        coupons: Mapping[str, Any] = rules.get("coupons") or {}
+    def from_program(cls, program: Program) -> ProgrammeForm:
+        """The form of a stored programme (``ProgramInfo.program``)."""
+        earning = program.earning
 
         def text(value: object) -> str:
             return "" if value is None else str(value)
 
         return cls(
-            name=text(rules.get("name")),
-            stamps_per_card=text(rules.get("stamps_per_card")),
-            starter_stamps=text(rules.get("starter_stamps")),
-            milestones=tuple(
-                MilestoneRow(text(m.get("at")), text(m.get("reward")), text(m.get("cost")))
-                for m in rules.get("milestones") or ()
-            ),
-            per_visit=text(earning.get("per_visit")),
-            min_amount=_amount_text(earning.get("min_amount")),
-            per_amount=_amount_text(earning.get("per_amount")),
-            max_per_day=text(earning.get("max_per_day")),
-            valid_days=text(coupons.get("valid_days")),
-            max_amount=_amount_text(earning.get("max_amount"), hide=DEFAULT_MAX_AMOUNT),
-            kept=tuple((key, value) for key, value in rules.items() if key not in ON_THE_FORM),
+            name=program.name,
+            stamps_per_card=text(program.stamps_per_card),
+            starter_stamps=text(program.starter_stamps),
+            milestones=tuple(MilestoneRow(text(m.at), m.reward, text(m.cost)) for m in program.milestones),
+            per_visit=text(earning.per_visit),
+            min_amount=_amount_text(earning.min_amount),
+            per_amount=_amount_text(earning.per_amount),
+            max_per_day=text(earning.max_per_day),
+            valid_days=text(program.coupon_valid_days),
+            max_amount=_amount_text(earning.max_amount, hide=DEFAULT_MAX_AMOUNT),
+            # The sections the form does not edit ride along in their file form.
+            kept=tuple((key, value) for key, value in program.to_dict().items() if key not in ON_THE_FORM),
         )
 
     @classmethod

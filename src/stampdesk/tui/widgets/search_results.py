@@ -28,11 +28,9 @@ class SearchResults(PlainOptionList):
     def __init__(self, text: Text, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.text = text
-        self.query_text = ""
 
     def show(self, query: str, matches: Iterable[CustomerMatch]) -> int:
         """List ``matches`` for ``query``; returns how many there are."""
-        self.query_text = query
         options = [
             Option(
                 self.text("search.line", name=m.name, number=m.number, stamps=self.text.stamps(m.balance)),

@@ -1,4 +1,4 @@
-"""A demo café with months of plausible history, for trying stampdesk out.
+"""The demo café's months of history, replayed through the services.
 
 ``stampdesk init --demo`` calls ``build_demo``. Everything goes through the
 real service functions (enrol, checkout, redeem, refund), so the demo obeys
@@ -26,315 +26,32 @@ from ..domain.errors import InvalidInput
 from ..domain.validate import name_key
 from ..models import cards
 from ..results import CheckoutResult, CouponInfo, Result
+from ..services import cards as card_service
+from ..services import checkout as checkout_service
+from ..services import coupons as coupon_service
+from ..services import refunds as refund_service
+from ..services.program import load_program
 from ..store import Store
-from . import cards as card_service
-from . import checkout as checkout_service
-from . import coupons as coupon_service
-from . import refunds as refund_service
-from .program import load_program
-
-# The same rules as examples/program-loyalty.toml (the wheel does not ship examples/).
-CAFE_PROGRAM = """\
-[program]
-name = "Café Bleu"
-stamps_per_card = 10
-starter_stamps = 2
-
-[[program.milestones]]
-at = 3
-reward = "Croissant offert"
-cost = "0.35"
-
-[[program.milestones]]
-at = 6
-reward = "Cookie offert"
-cost = "0.45"
-
-[[program.milestones]]
-at = 10
-reward = "Un café offert"
-cost = "0.30"
-
-[program.earning]
-per_visit = 1
-min_amount = "2.00"
-per_amount = "10.00"
-max_per_day = 3
-
-[[program.quick_picks]]
-label = "Espresso"
-category = "coffee"
-price = "2.40"
-sku = "ESPRESSO"
-
-[[program.quick_picks]]
-label = "Flat white"
-category = "coffee"
-price = "4.20"
-sku = "FLAT-WHITE"
-
-[[program.quick_picks]]
-label = "Croissant"
-category = "pastry"
-price = "1.40"
-sku = "CROISSANT"
-
-[[program.quick_picks]]
-label = "Sandwich"
-category = "lunch"
-price = "6.90"
-sku = "SANDWICH"
-
-[program.expiry]
-stamps_after_days = 180
-coupon_valid_days = 30
-warn_days = 14
-
-[[program.tiers]]
-name = "Gold"
-min_visits = 8
-min_spend = "120.00"
-window_days = 90
-stamp_multiplier = 2
-perk = "Café offert le mardi"
-
-[[program.tiers]]
-name = "Silver"
-min_visits = 4
-min_spend = "40.00"
-window_days = 90
-
-[program.tier_policy]
-grace_days = 30
-
-[[program.surprises]]
-at_visit = 4
-stamps = 1
-message = "Pour votre 4e visite, un tampon offert !"
-
-[program.referral]
-referrer_stamps = 2
-referred_stamps = 1
-
-[program.birthday]
-reward = "Dessert offert"
-cost = "1.20"
-window_days = 7
-
-[[program.category_bonus]]
-category = "pastry"
-stamps = 1
-
-[[program.offpeak]]
-days = ["mon", "tue", "wed"]
-start = "14:00"
-end = "17:00"
-multiplier = 2
-"""
+from .cafe import (
+    DRINK_NAMES,
+    DRINK_WEIGHTS,
+    DRINKS,
+    EMAIL_DOMAINS,
+    ENGLISH_FIRST,
+    ENGLISH_LAST,
+    FRENCH_FIRST,
+    FRENCH_LAST,
+    JUICE,
+    KIND_WEIGHTS,
+    LUNCHES,
+    NOTES,
+    PASTRIES,
+    VISIT_RATE,
+    program_source,
+)
 
 MAX_CUSTOMERS = 20_000
 MAX_DAYS = 3_650
-
-FRENCH_FIRST = (
-    "Léa",
-    "Manon",
-    "Camille",
-    "Chloé",
-    "Inès",
-    "Élodie",
-    "Sophie",
-    "Claire",
-    "Juliette",
-    "Margaux",
-    "Anaïs",
-    "Céline",
-    "Hélène",
-    "Amélie",
-    "Louise",
-    "Zoé",
-    "Nathalie",
-    "Isabelle",
-    "Agnès",
-    "Maëlle",
-    "Lucas",
-    "Hugo",
-    "Louis",
-    "Théo",
-    "Arthur",
-    "Jules",
-    "Mathieu",
-    "Nicolas",
-    "Julien",
-    "Antoine",
-    "François",
-    "Benoît",
-    "Jérôme",
-    "Rémi",
-    "Gaëtan",
-    "Étienne",
-    "Olivier",
-    "Thomas",
-    "Maxime",
-    "Yann",
-)
-FRENCH_LAST = (
-    "Martin",
-    "Bernard",
-    "Dubois",
-    "Thomas",
-    "Robert",
-    "Richard",
-    "Petit",
-    "Durand",
-    "Leroy",
-    "Moreau",
-    "Simon",
-    "Laurent",
-    "Lefèvre",
-    "Michel",
-    "Garcia",
-    "David",
-    "Bertrand",
-    "Roux",
-    "Vincent",
-    "Fournier",
-    "Morel",
-    "Girard",
-    "André",
-    "Lefebvre",
-    "Mercier",
-    "Dupont",
-    "Lambert",
-    "Bonnet",
-    "François",
-    "Martinez",
-    "Le Gall",
-    "Le Goff",
-    "Guérin",
-    "Faure",
-    "Rousseau",
-    "Blanc",
-    "Chevalier",
-    "Gauthier",
-    "Perrin",
-    "Côté",
-)
-ENGLISH_FIRST = (
-    "Oliver",
-    "George",
-    "Harry",
-    "Jack",
-    "Charlie",
-    "James",
-    "William",
-    "Thomas",
-    "Henry",
-    "Alfie",
-    "Olivia",
-    "Amelia",
-    "Isla",
-    "Ava",
-    "Emily",
-    "Sophie",
-    "Grace",
-    "Poppy",
-    "Ella",
-    "Lily",
-    "Hannah",
-    "Rosie",
-    "Daniel",
-    "Samuel",
-    "Joseph",
-    "Ruby",
-    "Freya",
-    "Evie",
-    "Matthew",
-    "Eleanor",
-)
-ENGLISH_LAST = (
-    "Smith",
-    "Jones",
-    "Taylor",
-    "Brown",
-    "Williams",
-    "Wilson",
-    "Johnson",
-    "Davies",
-    "Robinson",
-    "Wright",
-    "Thompson",
-    "Evans",
-    "Walker",
-    "White",
-    "Roberts",
-    "Green",
-    "Hall",
-    "Wood",
-    "Jackson",
-    "Clarke",
-    "O'Brien",
-    "Hughes",
-    "Edwards",
-    "Turner",
-    "Hill",
-    "Cooper",
-    "Ward",
-    "Morris",
-    "King",
-    "Baker",
-)
-# Reserved for documentation (RFC 2606): a demo never e-mails a real person.
-EMAIL_DOMAINS = ("example.org", "example.com", "example.net")
-
-# (sku, category, unit price)
-DRINKS = (
-    ("ESPRESSO", "coffee", "2.40"),
-    ("CAFE-CREME", "coffee", "3.20"),
-    ("CAPPUCCINO", "coffee", "3.90"),
-    ("FLAT-WHITE", "coffee", "4.20"),
-    ("THE", "tea", "3.00"),
-    ("CHOCOLAT", "hot drinks", "3.80"),
-)
-DRINK_WEIGHTS = (25, 25, 15, 15, 10, 10)
-DRINK_NAMES = {
-    "ESPRESSO": "espresso",
-    "CAFE-CREME": "café crème",
-    "CAPPUCCINO": "cappuccino",
-    "FLAT-WHITE": "flat white",
-    "THE": "thé",
-    "CHOCOLAT": "chocolat chaud",
-}
-PASTRIES = (
-    ("CROISSANT", "pastry", "1.40"),
-    ("PAIN-CHOC", "pastry", "1.60"),
-    ("COOKIE", "pastry", "2.50"),
-    ("CAKE", "pastry", "3.90"),
-)
-LUNCHES = (
-    ("SANDWICH", "lunch", "6.90"),
-    ("QUICHE", "lunch", "7.50"),
-    ("SALADE", "lunch", "9.80"),
-    ("FORMULE-MIDI", "lunch", "12.90"),
-)
-JUICE = ("JUS-ORANGE", "cold drinks", "3.50")
-
-NOTES = (
-    "Habituel : {drink}",
-    "Usual: {drink}",
-    "Lait d'avoine",
-    "Oat milk, extra hot",
-    "Allergie aux fruits à coque",
-    "Aime la table près de la fenêtre",
-    "Comes with a dog (water bowl)",
-)
-
-# Visit probability per day (weekday, weekend) for each kind of customer.
-VISIT_RATE = {
-    "regular": (0.5, 0.22),
-    "frequent": (0.2, 0.16),
-    "occasional": (0.035, 0.05),
-}
-KIND_WEIGHTS = (("regular", 8), ("frequent", 22), ("occasional", 70))
 
 
 @dataclass(frozen=True)
@@ -596,7 +313,7 @@ class _Simulation:
         store = self.store
         # The programme exists before the first sale it stamps.
         self.clock.now = self._at(self.days[0], 6.0)
-        load_program(store, CAFE_PROGRAM)
+        load_program(store, program_source())
         for person in self.people:
             for moment in person.visits:
                 self._push(moment, "visit", person)

@@ -1,0 +1,280 @@
+"""Cards and their holders: enrol, look up, notes, the board, adjustments, printed cards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ..domain.errors import InvalidInput
+from .common import (
+    CONTEXT,
+    common_options,
+    coupon_lines,
+    current_state,
+    desk_for,
+    emit,
+    plural,
+    shop_day,
+    zone_of,
+)
+from .sales import change_text
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from ..results import CardState
+
+
+@click.command(context_settings=CONTEXT)
+@click.option("--name", required=True, help="The customer's name.")
+@click.option("--email", metavar="E", help="E-mail address (optional).")
+@click.option("--phone", metavar="P", help="Phone number (optional).")
+@click.option("--birthday", metavar="YYYY-MM-DD", help="Birthday (optional).")
+@click.option("--referrer", metavar="NUMBER", help="Card number of the friend who referred them.")
+@click.option("--claim", metavar="TOKEN", help="Receipt claim token: keep the stamps of that walk-in sale.")
+@click.option("--at", metavar="ISO", help="When, for history (a past, timezone-aware time); default now.")
+@click.option(
+    "--card", "card_number", metavar="NUMBER", help="Give them this pre-printed card instead of a new one."
+)
+@click.option(
+    "--leaderboard",
+    is_flag=True,
+    help="They agree to be shown (first name only) on the customer-of-the-month board.",
+)
+@common_options
+def enrol(
+    name: str,
+    email: str | None,
+    phone: str | None,
+    birthday: str | None,
+    referrer: str | None,
+    claim: str | None,
+    at: str | None,
+    card_number: str | None,
+    leaderboard: bool,
+) -> None:
+    """Create a card (with the starter stamps, and a receipt's stamps with --claim)."""
+    state = current_state()
+    with desk_for(state) as desk:
+        result = desk.enrol(
+            name=name,
+            email=email,
+            phone=phone,
+            birthday=birthday,
+            referrer=referrer,
+            claim=claim,
+            at=at,
+            card=card_number,
+            leaderboard=leaderboard,
+        )
+        zone = zone_of(desk)
+
+    def text() -> str:
+        extra = ""
+        if result.claimed_checkout is not None:
+            extra = f" + {plural(result.claimed_stamps, 'stamp')} from the receipt"
+        lines = [
+            f"New card {result.number} for {result.card.name}: "
+            f"{plural(result.starter_stamps, 'starter stamp')}{extra}",
+            result.card.progress,
+        ]
+        lines += coupon_lines(result.new_coupons, zone, title="Coupons to hand over")
+        return "\n".join(lines)
+
+    emit(state, result.to_dict(), text)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("number")
+@common_options
+def card(number: str) -> None:
+    """Show a card's state: balance, next milestone, coupons to use."""
+    state = current_state()
+    with desk_for(state) as desk:
+        result = desk.card(number)
+        zone = zone_of(desk)
+    emit(state, result.to_dict(), lambda: card_text(result, zone))
+
+
+def card_text(card: CardState, zone: ZoneInfo) -> str:
+    """A card as the cashier reads it."""
+    name = card.name or "(anonymous)"
+    lines = [f"Card {card.number} — {name}"]
+    if card.status != "active":
+        lines[0] += f" [{card.status}]"
+    nxt = card.next_milestone
+    lines.append(f"{card.progress} ({plural(nxt.remaining, 'stamp')} to go)")
+    contact = ", ".join(x for x in (card.email, card.phone) if x)
+    if contact:
+        lines.append(contact)
+    if card.tier:
+        tier = f"Tier: {card.tier}"
+        if card.tier_until:
+            tier += f" (holds until {shop_day(card.tier_until, zone)})"
+        if card.perk:
+            tier += f" — {card.perk}"
+        lines.append(tier)
+    if card.expires:
+        lines.append(f"Stamps lapse on {shop_day(card.expires, zone)} without a visit")
+    if card.notes:
+        lines.append(f"Note: {card.notes}")
+    if card.leaderboard:
+        lines.append("On the customer-of-the-month board")
+    lines += card.messages
+    lines += coupon_lines(card.coupons, zone, title="Coupons")
+    return "\n".join(lines)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("number")
+@click.argument("text", metavar="TEXT")
+@common_options
+def notes(number: str, text: str) -> None:
+    """Keep a note on a card's customer, shown at the till ("usual: flat white");
+    an empty TEXT clears it."""
+    state = current_state()
+    with desk_for(state) as desk:
+        result = desk.set_notes(number, text)
+    emit(
+        state,
+        result.to_dict(),
+        lambda: (
+            f"Note on card {result.number}: {result.notes}"
+            if result.notes
+            else f"Note on card {result.number} cleared"
+        ),
+    )
+
+
+@click.command("leaderboard-optin", context_settings=CONTEXT)
+@click.argument("number")
+@click.argument("choice", metavar="on|off", type=click.Choice(["on", "off"], case_sensitive=False))
+@common_options
+def leaderboard_optin(number: str, choice: str) -> None:
+    """Show (on) or stop showing (off) a card's customer, by first name, on
+    the customer-of-the-month board: their choice, asked first."""
+    state = current_state()
+    with desk_for(state) as desk:
+        result = desk.set_leaderboard(number, choice.lower() == "on")
+    emit(
+        state,
+        result.to_dict(),
+        lambda: (
+            f"Card {result.number}: shown on the customer-of-the-month board"
+            if result.leaderboard
+            else f"Card {result.number}: not shown on the customer-of-the-month board"
+        ),
+    )
+
+
+@click.command(context_settings=CONTEXT)
+@click.option("--month", metavar="YYYY-MM", help="Which month; default: the current one (shop time).")
+@click.option(
+    "--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="At most this many."
+)
+@common_options
+def leaderboard(month: str | None, limit: int) -> None:
+    """The customer-of-the-month board: the customers who opted in, by
+    qualifying visits in the month (refunded sales left out)."""
+    state = current_state()
+    with desk_for(state) as desk:
+        board = desk.leaderboard(month, limit)
+
+    def text() -> str:
+        lines = [f"Customer of the month, {board.month}"]
+        if not board.entries:
+            lines.append("  No visits yet from customers on the board")
+        width = max((len(e.name) for e in board.entries), default=0)
+        lines += [
+            f"{e.rank:>3}. {e.name:<{width}}  {e.card}  {plural(e.visits, 'visit')}" for e in board.entries
+        ]
+        return "\n".join(lines)
+
+    emit(state, board.to_dict(), text)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("query")
+@click.option(
+    "--limit", type=click.IntRange(1, 100), default=20, show_default=True, help="At most this many."
+)
+@common_options
+def search(query: str, limit: int) -> None:
+    """Find cards by name, e-mail or phone."""
+    state = current_state()
+    with desk_for(state) as desk:
+        matches = desk.search(query, limit)
+    data = {"query": query, "results": [m.to_dict() for m in matches]}
+
+    def text() -> str:
+        if not matches:
+            return f"No card matches {query!r}"
+        return "\n".join(
+            f"{m.number}  {m.name}  {plural(m.balance, 'stamp')}"
+            + "".join(f"  {x}" for x in (m.email, m.phone) if x)
+            for m in matches
+        )
+
+    emit(state, data, text)
+
+
+# ignore_unknown_options lets "-2" through as STAMPS instead of an unknown option.
+@click.command(context_settings={**CONTEXT, "ignore_unknown_options": True})
+@click.argument("number")
+@click.argument("stamps", type=int)
+@click.option("--reason", required=True, help="Why (kept in the ledger).")
+@click.option("--staff", required=True, help="Who (kept in the ledger).")
+@common_options
+def adjust(number: str, stamps: int, reason: str, staff: str) -> None:
+    """Give (STAMPS > 0) or take back (STAMPS < 0) stamps by hand."""
+    state = current_state()
+    with desk_for(state) as desk:
+        change = desk.adjust(number, stamps, reason=reason, staff=staff)
+        zone = zone_of(desk)
+    emit(state, change.to_dict(), lambda: change_text(change, zone, what="Adjusted"))
+
+
+@click.group("cards", context_settings=CONTEXT)
+def cards_group() -> None:
+    """Pre-numbered loyalty cards for customers without a phone."""
+
+
+@cards_group.command("print", context_settings=CONTEXT)
+@click.option("--count", required=True, type=int, help="How many new cards (1 to 1000).")
+@click.option(
+    "--out", "out_file", required=True, metavar="FILE.pdf", help="The PDF to write (A4, ten cards a page)."
+)
+@common_options
+def cards_print(count: int, out_file: str) -> None:
+    """Create COUNT new card numbers and write them as printable cards: the
+    programme's name, its stamp grid and a barcode; starter stamps come with
+    each card's first sale or enrolment (`enrol --card NUMBER`)."""
+    from ..printer.card_sheet import card_pages, write_pdf
+
+    state = current_state()
+    target = Path(out_file).expanduser()
+    if target.suffix.lower() != ".pdf" or not target.parent.is_dir():
+        raise InvalidInput(f"{out_file} must be a .pdf file in an existing folder", "invalid_path")
+    with desk_for(state) as desk:
+        program = desk.program().program
+        numbers = desk.issue_cards(count)
+        pages = card_pages(numbers, program)
+        write_pdf(pages, target)
+    data = {"cards": list(numbers), "pages": len(pages), "file": str(target)}
+    emit(
+        state, data, lambda: f"{count} cards ({numbers[0]} … {numbers[-1]}) in {target}, {len(pages)} page(s)"
+    )
+
+
+COMMANDS = (
+    enrol,
+    card,
+    notes,
+    leaderboard_optin,
+    leaderboard,
+    search,
+    adjust,
+    cards_group,
+)

@@ -1,0 +1,207 @@
+"""What every command shares: the options given before or after the
+command's name, the composition root that opens the ``Desk``, and the output
+(one JSON object with ``--json``, else text; errors as one line on stderr)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from ..results import plain
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from ..desk import Desk
+    from ..results import CouponInfo, NextMilestone
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Exit statuses of the contract: 1 = bad input or refused, 2 = usage.
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+@dataclass
+class CliState:
+    """The options shared by every command, filled in by the group and then
+    overridden by the command's own ``--db``/``--config``/``--json``."""
+
+    db: str | None = None
+    config: str | None = None
+    printer: str | None = None
+    json: bool = False
+
+
+def open_desk(state: CliState, *, upgrade: bool = True) -> Desk:
+    """The one place the CLI builds settings and a ``Desk`` (creating or
+    upgrading the schema, as ``stampdesk.connect`` does, unless ``upgrade``
+    is false)."""
+    from ..config import load_settings
+    from ..desk import connect
+
+    settings = load_settings(db=state.db, config=state.config, printer=state.printer)
+    return connect(settings=settings, upgrade=upgrade)
+
+
+@contextmanager
+def desk_for(state: CliState, *, upgrade: bool = True) -> Iterator[Desk]:
+    """``open_desk`` as a context manager, so the engine is always disposed."""
+    desk = open_desk(state, upgrade=upgrade)
+    try:
+        yield desk
+    finally:
+        desk.close()
+
+
+def _json_default(value: object) -> object:
+    # Amounts and times must never become floats or fail to serialize.
+    if isinstance(value, Path | set | frozenset):
+        return str(value) if isinstance(value, Path) else list(value)
+    converted = plain(value)
+    if converted is value:
+        raise TypeError(f"cannot serialize {type(value).__name__} to JSON")
+    return converted
+
+
+def dumps(data: object) -> str:
+    """The JSON text of a result (``Decimal`` and times as strings)."""
+    return json.dumps(data, ensure_ascii=False, default=_json_default)
+
+
+def one_line(text: str) -> str:
+    """Collapse a message to one line: the contract promises one stderr line."""
+    return " ".join(str(text).split())
+
+
+def emit(state: CliState, data: dict[str, Any], text: Callable[[], str]) -> None:
+    """Print a result: its JSON object with ``--json``, else the human text."""
+    if state.json:
+        click.echo(dumps(data))
+    else:
+        click.echo(text())
+
+
+def report_error(code: str, message: str, *, as_json: bool) -> None:
+    """One line on stderr, and the JSON error object on stdout with ``--json``."""
+    if as_json:
+        click.echo(dumps({"error": {"code": code, "message": message}}))
+    click.echo(f"stampdesk: error: {one_line(message)}", err=True)
+
+
+def zone_of(desk: Desk) -> ZoneInfo:
+    """The shop's time zone (days and times are shown in it)."""
+    return desk.store.zone
+
+
+def shop_day(moment: datetime, zone: ZoneInfo) -> str:
+    """The shop-local day of ``moment``, as YYYY-MM-DD."""
+    return moment.astimezone(zone).date().isoformat()
+
+
+def plural(count: int, word: str) -> str:
+    """``1 stamp``, ``3 stamps``."""
+    return f"{count} {word}" if abs(count) == 1 else f"{count} {word}s"
+
+
+def progress_line(balance: int, per_card: int, nxt: NextMilestone | None) -> str:
+    """The "7/10 — Croissant offert at 3" line the till and the receipt show."""
+    if nxt is None:
+        return f"{balance}/{per_card}"
+    return f"{balance}/{per_card} — {nxt.reward} at {nxt.at}"
+
+
+def coupon_lines(coupons: Sequence[CouponInfo], zone: ZoneInfo, *, title: str) -> list[str]:
+    """``title`` then one line per coupon (its state unless valid); nothing without coupons."""
+    lines = [f"{title}:"] if coupons else []
+    for c in coupons:
+        state = "" if c.status == "valid" else f" ({c.status})"
+        lines.append(f"  {c.code}  {c.reward} — valid until {shop_day(c.expires, zone)}{state}")
+    return lines
+
+
+def current_state() -> CliState:
+    """The options of the command being run."""
+    return click.get_current_context().ensure_object(CliState)
+
+
+def _set_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(CliState).db = value
+
+
+def _set_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(CliState).config = value
+
+
+def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(CliState).json = True
+
+
+def common_options(func: F) -> F:
+    """``--db``, ``--config`` and ``--json`` after the command name; they
+    override the same options given before it."""
+    func = click.option(
+        "--json",
+        "json_output",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_json,
+        help="Print one JSON object on stdout.",
+    )(func)
+    func = click.option(
+        "--config",
+        metavar="FILE",
+        expose_value=False,
+        callback=_set_config,
+        help="Config file (TOML); default: STAMPDESK_CONFIG or the user config directory.",
+    )(func)
+    func = click.option(
+        "--db",
+        metavar="URL",
+        expose_value=False,
+        callback=_set_db,
+        help="Database URL, e.g. sqlite:///shop.db; default: STAMPDESK_DB, the config file, "
+        "or the user data directory.",
+    )(func)
+    return func
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@contextmanager
+def progress_bar(state: CliState, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A ``progress(done, total)`` callback drawing a bar on stderr, or None
+    when stderr is not a terminal or the output is JSON (nothing to garble)."""
+    if state.json or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield progress

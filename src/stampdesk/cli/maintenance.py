@@ -1,0 +1,215 @@
+"""The database itself: create or upgrade it, check, back up, restore, expire, import."""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .common import CONTEXT, EXIT_ERROR, common_options, current_state, desk_for, emit, plural, progress_bar
+
+
+def _mismatch_line(count: int) -> str:
+    return f"{plural(count, 'card')} {'does' if count == 1 else 'do'} not match the ledger"
+
+
+def _missing_line(count: int) -> str:
+    return f"{plural(count, 'completed card')} {'lacks' if count == 1 else 'lack'} the final reward"
+
+
+def _generic_text(title: str, data: dict[str, Any]) -> str:
+    # For results whose shape belongs to another module (demo, import).
+    lines = [title]
+    for key, value in data.items():
+        if isinstance(value, str | int | float | Decimal | bool) or value is None:
+            lines.append(f"  {key.replace('_', ' ')}: {value}")
+    return "\n".join(lines)
+
+
+@click.command(context_settings=CONTEXT)
+@click.option("--demo", is_flag=True, help="Also build a demo café (customers, sales, coupons).")
+@click.option("--customers", type=int, help="With --demo: how many card holders.  [default: 300]")
+@click.option("--days", type=int, help="With --demo: how many days of history.  [default: 180]")
+@click.option("--seed", type=int, help="With --demo: the same seed gives the same shop.  [default: 42]")
+@common_options
+def init(demo: bool, customers: int | None, days: int | None, seed: int | None) -> None:
+    """Create or upgrade the database; --demo adds a demo shop."""
+    from sqlalchemy.engine import make_url
+
+    from ..db import SCHEMA_REVISION
+    from ..db import upgrade as upgrade_schema
+
+    state = current_state()
+    sizes = {k: v for k, v in (("customers", customers), ("days", days), ("seed", seed)) if v is not None}
+    if sizes and not demo:
+        raise click.UsageError(f"--{next(iter(sizes))} only goes with --demo")
+    with desk_for(state) as desk:
+        # Again, and raising: a till that may sell offline opens without its
+        # database, but `init` is there to reach it.
+        upgrade_schema(desk.store.engine)
+        url = make_url(desk.settings.database).render_as_string(hide_password=True)
+        data: dict[str, Any] = {"database": url, "schema_revision": SCHEMA_REVISION, "demo": None}
+        if demo:
+            from ..demo import build_demo
+
+            with progress_bar(state, "Building the demo shop") as progress:
+                summary = build_demo(desk.store, progress=progress, **sizes)
+            data["demo"] = summary.to_dict()
+
+    def text() -> str:
+        lines = [f"Database ready: {url} (schema {SCHEMA_REVISION})"]
+        if data["demo"] is not None:
+            lines.append(_generic_text("Demo shop built:", data["demo"]))
+        else:
+            lines.append("Next: stampdesk program load examples/program.toml")
+        return "\n".join(lines)
+
+    emit(state, data, text)
+
+
+@click.command(context_settings=CONTEXT)
+@click.option("--at", metavar="ISO", help="As of this time (a past, timezone-aware time); default now.")
+@common_options
+def expire(at: str | None) -> None:
+    """Write the lapse of the stamps of every card without a visit for
+    [program.expiry] stamps_after_days (a sale does it for its own card), and
+    forget the idempotency keys older than idempotency_days; run it nightly
+    to keep the accounts current."""
+    state = current_state()
+    with desk_for(state) as desk:
+        result = desk.expire(at=at)
+    emit(
+        state,
+        result.to_dict(),
+        lambda: (
+            f"Stamps lapsed: {plural(result.stamps, 'stamp')} on {plural(result.cards, 'card')}; "
+            f"idempotency keys forgotten: {result.keys}"
+        ),
+    )
+
+
+@click.command(context_settings=CONTEXT)
+@common_options
+def check() -> None:
+    """Reconcile balances with the ledger and completions with their final
+    rewards; exit 1 on any mismatch."""
+    state = current_state()
+    with desk_for(state) as desk:
+        report = desk.check()
+
+    def text() -> str:
+        if report.ok:
+            return f"OK: {plural(report.cards, 'card')} match the ledger ({report.ledger_rows} ledger rows)"
+        lines = []
+        if report.mismatches:
+            lines.append(f"{_mismatch_line(len(report.mismatches))}:")
+            lines += [
+                f"  {m.card}: balance {m.balance} (ledger {m.ledger_balance}), "
+                f"cycle {m.cycle} (ledger {m.ledger_cycle})"
+                for m in report.mismatches
+            ]
+        if report.missing_rewards:
+            lines.append(f"{_missing_line(len(report.missing_rewards))}:")
+            lines += [
+                f"  {m.card}: cycle {m.cycle} completed, no final reward" for m in report.missing_rewards
+            ]
+        return "\n".join(lines)
+
+    emit(state, report.to_dict(), text)
+    if not report.ok:
+        problems = []
+        if report.mismatches:
+            problems.append(_mismatch_line(len(report.mismatches)))
+        if report.missing_rewards:
+            problems.append(_missing_line(len(report.missing_rewards)))
+        click.echo(f"stampdesk: error: {'; '.join(problems)}", err=True)
+        raise click.exceptions.Exit(EXIT_ERROR)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("path", metavar="PATH")
+@common_options
+def backup(path: str) -> None:
+    """Write a consistent copy of the database to PATH, while tills keep selling."""
+    state = current_state()
+    with desk_for(state) as desk:
+        result = desk.backup(path)
+    emit(state, result.to_dict(), lambda: f"Backup written to {result.path} ({result.bytes} bytes)")
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("path", metavar="PATH")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (for scripts).")
+@common_options
+def restore(path: str, yes: bool) -> None:
+    """Replace the whole database with the backup PATH (from `stampdesk
+    backup`), then upgrade it. What it replaces is kept first: a SQLite
+    database as <db>.before-restore-<time>, a PostgreSQL shop beside the
+    backup as <database>-<schema>.dump.before-restore-<time>. Stop the tills
+    and the server first."""
+    from sqlalchemy.engine import make_url
+
+    from ..services.backup import BackupInfo
+
+    state = current_state()
+
+    def confirm(info: BackupInfo) -> bool:
+        if yes:
+            return True
+        holds = f"{plural(info.cards, 'card')}, " if info.cards is not None else ""
+        question = (
+            f"Restore {info.path} ({holds}schema {info.schema_revision}) into {url}? "
+            "Every card, sale and coupon recorded since that backup will be lost."
+        )
+        try:
+            answer = click.confirm(question, default=False, err=True)
+            echoed = sys.stdin.isatty()
+        except click.Abort:  # no answer (end of input, Ctrl+C): nothing is done
+            answer, echoed = False, False
+        if not echoed:
+            click.echo("", err=True)  # end the question's line before what follows
+        return answer
+
+    # Not upgraded on opening: a database that is damaged or from another
+    # version is exactly what a restore replaces.
+    with desk_for(state, upgrade=False) as desk:
+        url = make_url(desk.settings.database).render_as_string(hide_password=True)
+        result = desk.restore(path, confirm=confirm)
+
+    def text() -> str:
+        lines = [f"Restored {plural(result.cards, 'card')} from {result.path} into {url}"]
+        if result.backup_revision != result.schema_revision:
+            lines.append(f"Schema upgraded from {result.backup_revision} to {result.schema_revision}")
+        if result.previous is not None:
+            lines.append(f"The database it replaced is kept as {result.previous}")
+        lines.append("Restart the tills and `stampdesk serve` if they were running")
+        return "\n".join(lines)
+
+    emit(state, result.to_dict(), text)
+
+
+@click.command("import", context_settings=CONTEXT)
+@click.argument("file", metavar="FILE")
+@common_options
+def import_(file: str) -> None:
+    """Import existing customers from a CSV FILE (all lines or none)."""
+    state = current_state()
+    from ..services.importer import import_customers
+
+    with desk_for(state) as desk, progress_bar(state, "Importing customers") as progress:
+        report = import_customers(desk.store, Path(file), progress=progress)
+    data = report.to_dict()
+    emit(state, data, lambda: _generic_text(f"Imported {file}:", data))
+
+
+COMMANDS = (
+    init,
+    expire,
+    check,
+    backup,
+    restore,
+    import_,
+)
