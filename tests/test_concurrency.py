@@ -240,7 +240,7 @@ def test_a_card_changed_while_the_sale_is_worked_out_is_read_again(
     desk = make_desk(db_url, clock)
     desk.load_program_text(PROGRAM)
     number = desk.enrol(name="Regular").number  # 1 starter stamp
-    plan = checkout_service._plan_card_sale
+    plan = checkout_service.plan_sale  # the pure plan, between the read and the write
     calls = []
 
     def another_till_meanwhile(*args: Any, **kwargs: Any) -> Any:
@@ -250,7 +250,7 @@ def test_a_card_changed_while_the_sale_is_worked_out_is_read_again(
             _stamps_by_hand(db_url, number, 2)
         return planned
 
-    monkeypatch.setattr(checkout_service, "_plan_card_sale", another_till_meanwhile)
+    monkeypatch.setattr(checkout_service, "plan_sale", another_till_meanwhile)
     sale = desk.checkout(card=number, amount="3.10", idempotency_key="till1-0001")
     assert len(calls) == changes + 1  # worked out again after each change
     assert sale.balance == desk.card(number).balance == 1 + 2 * changes + 1
@@ -351,4 +351,35 @@ def test_the_nightly_expiry_waits_for_a_sale_that_is_expiring_the_same_card(
         lapses = conn.exec_driver_sql("SELECT count(*) FROM ledger WHERE kind = 'expiry'").scalar_one()
     assert lapses == 1
     assert desk.check().ok
+    desk.close()
+
+
+def test_a_refund_is_shown_while_another_till_is_writing(db_url: str, clock: Clock) -> None:
+    """The till shows a refund before the cashier confirms it: worked out
+    from what it reads, it waits for no other till's write (on SQLite, the
+    file's write lock; on PostgreSQL, the card's row, locked by a sale in
+    progress) and holds none."""
+    desk = make_desk(db_url, clock)
+    desk.load_program(PROGRAM)
+    number = desk.enrol(name="Regular").number
+    sale = desk.checkout(card=number, amount="3.10")
+    other = sqlalchemy.create_engine(db_url)
+    shown: list[Any] = []
+    try:
+        with other.connect() as conn:
+            if db_url.startswith("sqlite"):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # another till is writing
+            else:
+                conn.begin()
+                conn.exec_driver_sql(f"SELECT id FROM cards WHERE number = '{number}' FOR UPDATE")
+            looking = threading.Thread(target=lambda: shown.append(desk.refund_preview(sale.checkout)))
+            looking.start()
+            looking.join(5)
+            answered_while_locked = not looking.is_alive()
+            conn.rollback()
+        looking.join(60)
+    finally:
+        other.dispose()
+    assert answered_while_locked
+    assert shown[0].change == desk.refund(sale.checkout)
     desk.close()

@@ -36,6 +36,28 @@ def test_a_sale_below_the_minimum_earns_nothing(desk: Desk) -> None:
     assert desk.card(number).balance == 2
 
 
+def test_a_sale_says_what_it_did_as_codes_and_says_it_again_when_replayed(desk: Desk, clock: Clock) -> None:
+    number = enrol(desk)  # 2
+    below = desk.checkout(card=number, amount="1.50")
+    assert (below.stamps_added, below.outcomes) == (0, ("below_minimum",))
+    croissant = desk.checkout(card=number, amount="25.00", idempotency_key="till1-1")  # 5
+    assert (croissant.stamps_added, croissant.outcomes) == (3, ("milestone",))
+    capped = desk.checkout(card=number, amount="5.00")
+    assert (capped.stamps_added, capped.outcomes) == (0, ("daily_cap",))
+    clock.advance(days=1)
+    desk.checkout(card=number, amount="25.00")  # 8: the cookie
+    clock.advance(days=1)
+    completed = desk.checkout(card=number, amount="25.00")  # 11: the card completes
+    assert completed.outcomes == ("card_completed",)
+    assert [c.reward for c in completed.coupons] == ["Un café offert"]
+    assert desk.checkout(amount="4.50").outcomes == ("walk_in",)
+    # The same codes when the key is replayed, the sale read again, in JSON.
+    again = desk.checkout(card=number, amount="25.00", idempotency_key="till1-1")
+    assert again.replayed and again.outcomes == croissant.outcomes
+    assert desk.sale(capped.checkout).outcomes == ("daily_cap",)
+    assert completed.to_dict()["outcomes"] == ["card_completed"]
+
+
 def test_stamps_are_capped_per_shop_day(desk: Desk, clock: Clock) -> None:
     number = enrol(desk)
     assert desk.checkout(card=number, amount="25.00").stamps_added == 3

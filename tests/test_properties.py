@@ -3,7 +3,9 @@ retries and adjustments on a real SQLite file.
 
 Invariants: the ledger always reconciles with the balances; refunding the
 latest sale restores the card exactly; a retried idempotency key never
-doubles anything.
+doubles anything. The rules themselves (the daily cap, rewards, refunds)
+are tested without a database in test_sale_plan; here, what is written
+and read back.
 """
 
 from __future__ import annotations
@@ -78,7 +80,6 @@ def test_random_histories_keep_every_invariant(shop: tuple[Desk, Clock], ops: li
             clock.advance(hours=op[2])
             key = f"prop-{next(_keys)}"
             result = desk.checkout(card=number, amount=str(op[1]), idempotency_key=key)
-            assert result.stamps_added <= 3  # max_per_day
             sales.append((result.checkout, key, str(op[1])))
             coupons.extend(c.code for c in result.coupons)
         elif kind == "refund" and sales:

@@ -230,6 +230,9 @@ checkouts = Table(
     # The card's month of enrolment (YYYY-MM, shop time): the report's
     # retention table reads it from the sales alone.
     Column("cohort", String(7), nullable=True),
+    # What the sale did, as comma-separated outcome codes (below_minimum,
+    # daily_cap, milestone…): its result says them again when replayed.
+    Column("outcomes", String(400), nullable=True),
     # A card's sales in time order: the tiers' rolling window, its history.
     Index("ix_checkouts_card_id_at", "card_id", "at"),
     # Sales by time, with what the report counts of them (the cards that came,

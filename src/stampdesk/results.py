@@ -80,6 +80,11 @@ class CheckoutResult(Result):
     # The lines the receipt prints beside the stamps: a surprise, a birthday,
     # a tier reached or what keeps it, stamps or coupons about to lapse.
     messages: tuple[str, ...] = ()
+    # What the sale did, as codes (``domain.outcomes.Outcome``): why it
+    # earned what it did (below_minimum, daily_cap, offpeak…) and what it
+    # handed over (milestone, card_completed, birthday…). Empty for a sale
+    # recorded before stampdesk said them.
+    outcomes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from time import monotonic
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from sqlalchemy.sql import ClauseElement
 
 from . import db
 from .config import Settings
+from .domain import days
 from .domain.errors import NotFound, Refused, StampdeskError, Unreachable
 from .domain.program import Program
 from .domain.validate import name_key
@@ -218,19 +219,19 @@ class Store:
 
     def day_of(self, moment: datetime) -> str:
         """The shop-local calendar day of ``moment`` (for ``max_per_day``)."""
-        return moment.astimezone(self.zone).date().isoformat()
+        return days.local_day(moment, self.zone).isoformat()
 
     def local_day(self, moment: datetime) -> date:
         """The shop-local calendar day of ``moment``."""
-        return moment.astimezone(self.zone).date()
+        return days.local_day(moment, self.zone)
 
-    def end_of_day_after(self, moment: datetime, days: int) -> datetime:
-        """The last second of the shop-local day ``days`` after ``moment``."""
-        return self.end_of_day(self.local_day(moment) + timedelta(days=days))
+    def end_of_day_after(self, moment: datetime, count: int) -> datetime:
+        """The last second of the shop-local day ``count`` days after ``moment``."""
+        return days.end_of_day_after(moment, count, self.zone)
 
     def end_of_day(self, day: date) -> datetime:
         """The last second of the shop-local ``day``, in UTC."""
-        return datetime.combine(day, time(23, 59, 59), self.zone).astimezone(UTC)
+        return days.end_of_day(day, self.zone)
 
     def shop_id(self, conn: Connection) -> int:
         """The shop this process works for: ``shop`` in the settings, else the

@@ -43,6 +43,7 @@ def test_a_sale_stamps_the_card_and_records_the_keys_till(api: Api) -> None:
     assert sale["milestones"] == [{"at": 3, "reward": "Croissant offert"}]
     assert [c["reward"] for c in sale["coupons"]] == ["Croissant offert"]
     assert sale["enrol_url"] is None and sale["replayed"] is False
+    assert sale["outcomes"] == ["milestone"]  # why it earned what it did, as codes
     with api.desk.store.read() as conn:
         till = conn.execute(select(checkouts.c.till).where(checkouts.c.id == sale["checkout"])).scalar()
     assert till == "till-1"
@@ -54,7 +55,7 @@ def test_a_sale_stamps_the_card_and_records_the_keys_till(api: Api) -> None:
 
 def test_a_walk_in_gets_the_link_and_enrolling_with_its_claim_keeps_the_stamps(api: Api) -> None:
     sale = api.client.post("/api/v1/checkouts", json={"amount": "4.20"}, headers=api.till).json()
-    assert sale["card"] is None and sale["stamps_added"] == 1
+    assert sale["card"] is None and sale["stamps_added"] == 1 and sale["outcomes"] == ["walk_in"]
     assert sale["enrol_url"].startswith("https://cafe.example/join/")
     token = sale["claim_token"]
     answer = api.client.post(

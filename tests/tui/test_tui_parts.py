@@ -96,7 +96,7 @@ def test_scan_guard_ignores_the_same_card_for_two_seconds() -> None:
     assert not guard.is_repeat("2912345678906")
 
 
-def _sale(amount: str, stamps: int) -> CheckoutResult:
+def _sale(amount: str, stamps: int, outcomes: tuple[str, ...] = ()) -> CheckoutResult:
     return CheckoutResult(
         checkout=7,
         card="2912345678906",
@@ -109,15 +109,21 @@ def _sale(amount: str, stamps: int) -> CheckoutResult:
         coupons=(),
         program_version=1,
         next_milestone=NextMilestone(6, "Cookie offert", 1),
+        outcomes=outcomes,
     )
 
 
 def test_a_sale_without_stamps_says_why() -> None:
     tr = Text("en_GB")
     programme = Programme("Café Bleu", 1, 10, (3, 6, 10), Decimal("2.00"), 3)
-    assert zero_stamp_reason(_sale("1.50", 0), programme, tr) == tr("sale.none.minimum", minimum="€2.00")
-    assert zero_stamp_reason(_sale("4.50", 0), programme, tr) == tr("sale.none.cap", count=3)
-    assert zero_stamp_reason(_sale("4.50", 0), None, tr) == tr("sale.none")
+    below = _sale("1.50", 0, ("below_minimum",))
+    assert zero_stamp_reason(below, programme, tr) == tr("sale.none.minimum", minimum="€2.00")
+    capped = _sale("4.50", 0, ("daily_cap",))
+    assert zero_stamp_reason(capped, programme, tr) == tr("sale.none.cap", count=3)
+    assert zero_stamp_reason(capped, None, tr) == tr("sale.none")
+    # The engine says why; the till no longer guesses from the rules it knows.
+    assert zero_stamp_reason(_sale("4.50", 0), programme, tr) == tr("sale.none")
+    assert zero_stamp_reason(_sale("1.50", 0, ("walk_in",)), programme, tr) == tr("sale.none")
     assert sale_lines(_sale("4.50", 1), programme, tr) == [
         "Sale no. 7 — €4.50",
         "+1 stamp — 5/10 — Cookie offert at 6 (1 to go)",

@@ -22,6 +22,7 @@ from pilot_helpers import (
     type_text,
 )
 
+from helpers import EXAMPLE_PROGRAM
 from stampdesk.desk import Desk
 from stampdesk.domain.card_numbers import check_digit
 from stampdesk.tui.app import make_till
@@ -467,6 +468,27 @@ async def test_daily_cap_reached_adds_no_stamp_with_a_note(sqlite_desk: Desk) ->
         kind, message = feedback(app)
         assert kind == "warning" and tr("sale.none.cap", count=3) in message
         assert shows(app, tr("sale.none.cap", count=3))
+
+
+async def test_a_sale_that_earns_nothing_below_the_cap_says_so_without_blaming_the_cap(
+    sqlite_desk: Desk,
+) -> None:
+    """One stamp per full 10.00 and none a visit: a 4.50 sale earns nothing,
+    and the card has had no stamp today. The till says the sale earns no
+    stamp, not that the day's cap was reached."""
+    tr = text_of(sqlite_desk)
+    sqlite_desk.load_program(EXAMPLE_PROGRAM.read_text().replace("per_visit = 1 ", "per_visit = 0 "))
+    ana = sqlite_desk.enrol(name="Ana Martin")
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, ana.number)
+        await submit(pilot, "4.50")
+        assert sqlite_desk.card(ana.number).balance == 2  # the starter stamps alone
+        kind, message = feedback(app)
+        assert kind == "warning" and tr("sale.none") in message
+        assert tr("sale.none.cap", count=3) not in message
+        assert shows(app, tr("sale.none")) and not shows(app, tr("sale.none.cap", count=3))
 
 
 async def test_a_failing_worker_shows_an_error_instead_of_crashing(

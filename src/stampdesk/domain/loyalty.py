@@ -13,15 +13,19 @@ import heapq
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
+from .days import end_of_day_after, local_day
+from .outcomes import TIER_PERK, Notice, Outcome
 from .program import WEEKDAYS, Birthday, Offpeak, Program, Surprise, Tier
 from .rules import stamps_for_sale
 
 
-def offpeak_multiplier(offpeak: Iterable[Offpeak], local: datetime) -> int:
+def offpeak_multiplier(offpeak: Sequence[Offpeak], local: datetime) -> int:
     """The highest quiet-hours multiplier in force at ``local`` (shop time), or 1."""
+    if not offpeak:
+        return 1
     day, clock = WEEKDAYS[local.weekday()], local.strftime("%H:%M")
     return max((o.multiplier for o in offpeak if day in o.days and o.start <= clock < o.end), default=1)
 
@@ -39,6 +43,8 @@ def is_visit(program: Program, amount: Decimal) -> bool:
 
 def category_stamps(program: Program, categories: Iterable[str]) -> int:
     """Bonus stamps for the categories a sale holds (each bonus once a sale)."""
+    if not program.category_bonus:
+        return 0
     held = {c.lower() for c in categories}
     return sum(b.stamps for b in program.category_bonus if b.category in held)
 
@@ -78,9 +84,75 @@ def birthday_year(birthday: Birthday, born: date | None, day: date) -> int | Non
     return None
 
 
-def lapse_day(last_visit: date, days: int) -> date:
-    """The last day a card's stamps hold after its last visit on ``last_visit``."""
-    return last_visit + timedelta(days=days)
+# ----------------------------------------------------------------------
+# Stamps that lapse, and the warnings ahead of a lapse or a coupon's end
+
+
+def lapse_at(program: Program, last_visit: datetime | None, zone: tzinfo) -> datetime | None:
+    """The moment a card's stamps lapse: the end of the shop-local day
+    ``stamps_after_days`` after its last visit (None: they never do)."""
+    days = program.expiry.stamps_after_days
+    if days is None or last_visit is None:
+        return None
+    return end_of_day_after(last_visit, days, zone)
+
+
+@dataclass(frozen=True)
+class Lapse:
+    """A card's stamps that lapsed: how many, and the moment they did."""
+
+    stamps: int
+    at: datetime
+
+
+def lapsed(
+    program: Program, balance: int, last_visit: datetime | None, moment: datetime, zone: tzinfo
+) -> Lapse | None:
+    """The stamps of a card (its ``balance``, its last visit) that lapsed by
+    ``moment``, if any: all of them, its cycle ends there."""
+    when = lapse_at(program, last_visit, zone)
+    if when is None or balance <= 0 or moment <= when:
+        return None
+    return Lapse(balance, when)
+
+
+def lapse_notice(gone: Lapse, program: Program, zone: tzinfo) -> Notice:
+    """ "3 stamps expired on 12/05 (no visit for 180 days)"."""
+    return Notice(
+        Outcome.STAMPS_LAPSED,
+        {
+            "stamps": gone.stamps,
+            "day": local_day(gone.at, zone),
+            "days": program.expiry.stamps_after_days or 0,
+        },
+    )
+
+
+def stamps_expiring(
+    program: Program, balance: int, lapse: datetime | None, moment: datetime, zone: tzinfo
+) -> Notice | None:
+    """ "Your 7 stamps expire on 12/05", when they lapse within ``warn_days``."""
+    if lapse is None or balance <= 0 or lapse < moment:
+        return None
+    if lapse - moment > timedelta(days=program.expiry.warn_days):
+        return None
+    return Notice(Outcome.STAMPS_EXPIRING, {"stamps": balance, "day": local_day(lapse, zone)})
+
+
+def coupons_expiring(
+    live: Iterable[tuple[str, datetime]], moment: datetime, warn_days: int, zone: tzinfo
+) -> list[Notice]:
+    """ "Use your "Croissant offert" coupon by 01/04" for each live coupon
+    ``(reward, expires)`` still valid at ``moment`` that ends within
+    ``warn_days``, the soonest first."""
+    if warn_days <= 0:
+        return []
+    horizon = moment + timedelta(days=warn_days)
+    return [
+        Notice(Outcome.COUPON_EXPIRING, {"reward": reward, "day": local_day(expires, zone)})
+        for reward, expires in sorted(live, key=lambda c: c[1])
+        if moment <= expires <= horizon
+    ]
 
 
 # ----------------------------------------------------------------------
@@ -147,6 +219,56 @@ def lookback_days(program: Program) -> int:
         return 0
     widest = max(t.window_days for t in program.tiers)
     return 2 * widest + (len(program.tiers) + 1) * (program.tier_grace_days + 1)
+
+
+@dataclass(frozen=True)
+class TierTimeline:
+    """The tiers and grace days of each programme version of a card's line,
+    by the shop-local day it was loaded, oldest first."""
+
+    versions: tuple[tuple[date, Sequence[Tier], int], ...]
+
+    def on(self, day: date) -> tuple[Sequence[Tier], int]:
+        """The tiers (highest first) and grace days in force on ``day``: a
+        version's from the day after it was loaded (the status a card
+        reached that day is judged by the rules of that day); before the
+        first version, the first one's."""
+        _, tiers, grace = self.versions[0]
+        for loaded, its_tiers, its_grace in self.versions:
+            if loaded < day:
+                tiers, grace = its_tiers, its_grace
+        return tiers, grace
+
+
+def tier_notices(before: TierStatus, after: TierStatus) -> list[Notice]:
+    """What a sale says of the card's status: a tier reached (and its perk),
+    or what keeps the tier it holds in its grace period."""
+    notices = []
+    held = before.tier.name if before.tier else None
+    if after.tier is not None and after.until is None and after.tier.name != held:
+        notices.append(Notice(Outcome.TIER_REACHED, {"tier": after.tier.name}))
+        if after.tier.perk:
+            notices.append(Notice(TIER_PERK, {"tier": after.tier.name, "perk": after.tier.perk}))
+    grace = grace_notice(after)
+    if grace is not None:
+        notices.append(grace)
+    return notices
+
+
+def grace_notice(status: TierStatus) -> Notice | None:
+    """ "2 visits and €75.00 spent to stay Gold by 29/06": what keeps a tier
+    in its grace period, or None."""
+    if status.tier is None or status.until is None:
+        return None
+    return Notice(
+        Outcome.TIER_GRACE,
+        {
+            "tier": status.tier.name,
+            "until": status.until,
+            "visits": status.visits_needed,
+            "spend": status.spend_needed,
+        },
+    )
 
 
 def tier_status(

@@ -15,6 +15,9 @@ from .. import db
 from ..domain import validate
 from ..domain.card_numbers import new_card_number, normalise_card_number
 from ..domain.errors import InvalidInput, NotFound, Refused
+from ..domain.loyalty import coupons_expiring, grace_notice, lapse_at, lapse_notice, lapsed, stamps_expiring
+from ..domain.outcomes import Notice
+from ..domain.stamps import LedgerEntry, starter_stamps
 from ..domain.validate import (
     clean_birthday,
     clean_email,
@@ -28,7 +31,7 @@ from ..results import CardState, CouponInfo, CustomerMatch, EnrolResult, JoinRes
 from ..store import Store
 from . import claims, loyalty
 from .shops import current_version
-from .stamps import BLANK, ERASED, CardRef, give, ledger_row, lock_card, next_for, take_back
+from .stamps import BLANK, ERASED, CardRef, give, lock_card, next_for, take_back
 
 MAX_ADJUSTMENT = 100
 T = TypeVar("T")
@@ -235,22 +238,22 @@ def _enrol(
                 last_visit_at=moment,
             )
         ).inserted_primary_key[0]  # type: ignore[index]
-        balance, cycle, starter = 0, 0, program.starter_stamps
+        balance, cycle, starter = 0, 0, starter_stamps(program, None)
     else:
         number, card_id = existing.number, existing.id
         balance, cycle = existing.balance, existing.cycle
         if loyalty.expire(conn, store, existing, program, moment) is not None:
             balance, cycle = 0, cycle + 1
         # A card used at the till before it had a name got its starter stamps then.
-        starter = program.starter_stamps if existing.status == BLANK else 0
+        starter = starter_stamps(program, existing.status)
         values: dict[str, Any] = {"customer_id": customer_id, "status": "active", "last_visit_at": moment}
         if referrer_id is not None:
             values["referred_by_card_id"] = referrer_id
         conn.execute(update(cards).where(cards.c.id == card_id).values(**values))
 
-    first_rows = []
+    first = []
     if starter:
-        first_rows.append(ledger_row(card_id, moment, "starter", starter))
+        first.append(LedgerEntry("starter", starter, moment))
     claimed_stamps = claimed.stamps if claimed is not None else 0
     if claimed is not None:
         conn.execute(
@@ -259,7 +262,7 @@ def _enrol(
             .values(claimed_card_id=card_id, claimed_at=moment)
         )
         if claimed_stamps:
-            first_rows.append(ledger_row(card_id, moment, "claim", claimed_stamps, checkout_id=claimed.id))
+            first.append(LedgerEntry("claim", claimed_stamps, moment, checkout_id=claimed.id))
     given = give(
         conn,
         store,
@@ -269,7 +272,7 @@ def _enrol(
         kind="starter",
         at=moment,
         origin="enrol",
-        extra_rows=tuple(first_rows),
+        first=first,
     )
     state = _card_state(conn, store, number)
     return EnrolResult(
@@ -368,23 +371,22 @@ def _card_state(conn: Connection, store: Store, number: str) -> CardState:
         raise NotFound(f"card {number} was erased at its holder's request", "card_erased")
     program = store.program_or_refuse(conn, row.version)
     now = store.now()
-    say = loyalty.phrases(store)
-    messages: list[str] = []
+    notices: list[Notice] = []
     balance, cycle = row.balance, row.cycle
-    lapse = loyalty.lapse_at(store, program, row.last_visit_at)
-    if lapse is not None and balance > 0 and lapse < now:
+    lapse = lapse_at(program, row.last_visit_at, store.zone)
+    gone = lapsed(program, balance, row.last_visit_at, now, store.zone)
+    if gone is not None:
         # Lapsed: the ledger's expiry row comes with the card's next change
         # (or `stampdesk expire`); the card already shows what it holds.
-        days = program.expiry.stamps_after_days or 0
-        messages.append(say.stamps_expired(balance, store.local_day(lapse), days))
+        notices.append(lapse_notice(gone, program, store.zone))
         balance, cycle = 0, cycle + 1
     _, status = loyalty.status(conn, store, row.version, row.id, store.local_day(now))
-    keep = say.keep_tier(status)
-    if keep:
-        messages.append(keep)
-    warning = loyalty.stamp_warning(store, program, balance, lapse, now, say)
-    if warning:
-        messages.append(warning)
+    keep = grace_notice(status)
+    if keep is not None:
+        notices.append(keep)
+    warning = stamps_expiring(program, balance, lapse, now, store.zone)
+    if warning is not None:
+        notices.append(warning)
     live = tuple(
         CouponInfo(
             c.code,
@@ -396,9 +398,10 @@ def _card_state(conn: Connection, store: Store, number: str) -> CardState:
         )
         for c in conn.execute(_live_coupons_query(), {"card_id": row.id})
     )
-    messages += loyalty.coupon_lines(
-        store, [(c.reward, c.expires) for c in live], now, program.expiry.warn_days, say
+    notices += coupons_expiring(
+        [(c.reward, c.expires) for c in live], now, program.expiry.warn_days, store.zone
     )
+    say = loyalty.phrases(store)
     return CardState(
         number=row.number,
         name=row.name,
@@ -420,7 +423,7 @@ def _card_state(conn: Connection, store: Store, number: str) -> CardState:
         expires=lapse if balance > 0 else None,
         visits=row.visits,
         leaderboard=bool(row.leaderboard),
-        messages=tuple(messages),
+        messages=tuple(say.render(n) for n in notices),
     )
 
 

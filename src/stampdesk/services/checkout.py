@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -26,42 +26,37 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import db
 from ..domain.card_numbers import normalise_card_number
-from ..domain.coupon_codes import new_coupon_code
 from ..domain.errors import InvalidInput, NotFound, Refused
 from ..domain.idempotency import key_kept, key_scope
-from ..domain.loyalty import (
-    Sale,
-    TierStatus,
-    birthday_year,
-    is_visit,
-    multiplier,
-    sale_stamps,
-    surprise_at,
-)
+from ..domain.loyalty import Sale
 from ..domain.money import from_cents, parse_amount, to_cents
 from ..domain.program import Program
-from ..domain.rules import advance, cap_for_day
+from ..domain.sale import (
+    NO_NEEDS,
+    CardSnapshot,
+    NewSale,
+    SaleHistory,
+    SaleNeeds,
+    SalePlan,
+    plan_sale,
+    sale_needs,
+)
+from ..domain.stamps import ACTIVE, BLANK, ERASED, THIS_SALE, LedgerEntry, NewCoupon
 from ..domain.validate import clean_item, clean_key, clean_time
 from ..models import cards, checkout_items, checkouts, coupons, customers, ledger
 from ..results import CheckoutResult, CouponInfo, MilestoneInfo
 from ..store import Store
 from . import claims, loyalty, printing, shops
 from .stamps import (
-    BLANK,
-    ERASED,
     LOCKED_CARD_COLUMNS,
-    THIS_SALE,
     CardRef,
+    coupon_info,
     give,
-    insert_coupon,
-    ledger_row,
     live_keys,
     lock_card,
     next_for,
     parse_live_keys,
-    plan_gift,
-    with_coupon,
-    write_ledger,
+    write_entries,
 )
 
 
@@ -217,13 +212,15 @@ def _unlocked(store: Store, sale: SaleInput) -> object:
     pre-printed card's first sale, a card unknown or not active."""
     with store.unlocked() as conn:
         shop = store.shop_of(conn, sale.till)
+        new = _new_sale(store, sale)
         if sale.number is None:
             version, used = store.prepared("checkout.walk_in", _walk_in).first(
                 conn, key=sale.key, scope=sale.scope, shop=shop, at=sale.moment
             )
             if used is not None:
                 return LOCK
-            plan = _plan_walk_in(store, conn, sale, shop, version)
+            program = store.program_or_refuse(conn, version)
+            worked = _worked(store, program, version, None, plan_sale(None, program, new))
         else:
             row = store.prepared(
                 "checkout.card_read", lambda: _card_for_sale(store.postgres, lock=False)
@@ -236,17 +233,20 @@ def _unlocked(store: Store, sale: SaleInput) -> object:
                 shop=shop,
                 at=sale.moment,
             )
-            if row is None or row.used is not None or row.status != "active":
+            if row is None or row.used is not None or row.status != ACTIVE:
                 return LOCK  # the locked path says what is wrong, or replays the key
-            if row.referred_by_card_id is not None and row.visits == 0:
+            program = store.program_or_refuse(conn, row.version)
+            card = _snapshot(row)
+            needs = sale_needs(card, program, new)
+            if needs.referrer:
                 return LOCK  # a referral may give the referrer stamps: two cards locked
-            program = _program_for(store, conn, sale, row, row.version)
-            plan = _plan_card_sale(store, conn, sale, row, program, row.version, shop)
+            history, _ = _history(conn, store, row, needs, new)
+            worked = _worked(store, program, row.version, row, plan_sale(card, program, new, history))
         with store.write_on(conn) as writer:
-            written = _write(writer, store, plan, sale.receipt)
+            written = _write(writer, store, _rows(store, sale, shop, worked), sale.receipt)
         if written is None:
             return MOVED
-        return _result(store, conn, plan, *written)
+        return _result(store, conn, sale, worked, *written)
 
 
 def _record(conn: Connection, store: Store, sale: SaleInput) -> CheckoutResult:
@@ -276,372 +276,261 @@ def _record(conn: Connection, store: Store, sale: SaleInput) -> CheckoutResult:
         # Past its window the key is forgotten: its sale keeps it, out of
         # the index, and this is a new sale.
         conn.execute(update(checkouts).where(checkouts.c.id == first.id).values(idempotency_scope=None))
+    new = _new_sale(store, sale)
+    referrer = None
     if row is None:
         if number is not None:
             raise NotFound(f"no card {number} in this shop", "unknown_card")
-        plan = _plan_walk_in(store, conn, sale, shop, version)
+        program = store.program_or_refuse(conn, version)
+        worked = _worked(store, program, version, None, plan_sale(None, program, new))
     else:
         if row.status == ERASED:
             raise NotFound(
                 f"card {number} was erased at its holder's request: record the sale without a card",
                 "card_erased",
             )
-        if row.status not in ("active", BLANK):
+        if row.status not in (ACTIVE, BLANK):
             raise Refused(f"card {number} is {row.status}", "card_not_active")
-        program = _program_for(store, conn, sale, row, row.version)
-        plan = _plan_card_sale(store, conn, sale, row, program, row.version, shop)
-    written = _write(conn, store, plan, sale.receipt)
+        program = store.program_or_refuse(conn, row.version)
+        card = _snapshot(row)
+        history, referrer = _history(conn, store, row, sale_needs(card, program, new), new)
+        worked = _worked(store, program, row.version, row, plan_sale(card, program, new, history))
+    written = _write(conn, store, _rows(store, sale, shop, worked), sale.receipt)
     assert written is not None
     checkout_id, print_job = written
-    if plan.referrer is not None:
-        referrer, stamps = plan.referrer
+    if referrer is not None and worked.plan.referrer_stamps:
         give(
             conn,
             store,
-            referrer,
-            stamps,
-            plan.program,
+            CardRef(referrer.id, referrer.number, referrer.balance, referrer.cycle),
+            worked.plan.referrer_stamps,
+            program,
             kind="referral",
             at=sale.moment,
             origin="referral",
             checkout_id=checkout_id,
         )
-    return _result(store, conn, plan, checkout_id, print_job)
+    return _result(store, conn, sale, worked, checkout_id, print_job)
 
 
-def _program_for(store: Store, conn: Connection, sale: SaleInput, row: Any, version: int | None) -> Program:
-    """The programme the sale follows; refusals of what it cannot be."""
-    if row is not None and sale.backdated and sale.moment < row.created_at:
-        raise InvalidInput(
-            f"card {sale.number} was created on {row.created_at.isoformat()}: a sale at "
-            f"{sale.moment.isoformat()} cannot be recorded on it",
-            "invalid_time",
+def _new_sale(store: Store, sale: SaleInput) -> NewSale:
+    return NewSale(sale.value, tuple(i.category for i in sale.lines), sale.moment, store.zone, sale.backdated)
+
+
+def _snapshot(row: Any) -> CardSnapshot:
+    """The card as the sale's read gave it."""
+    return CardSnapshot(
+        number=row.number,
+        balance=row.balance,
+        cycle=row.cycle,
+        status=row.status,
+        stamp_day=row.stamp_day,
+        day_stamps=row.day_stamps,
+        visits=row.visits,
+        last_visit_at=row.last_visit_at,
+        created_at=row.created_at,
+        referred=row.referred_by_card_id is not None,
+        enrolled=row.customer_id is not None,
+        coupon_end=row.coupon_end,
+        held=parse_live_keys(row.live),
+    )
+
+
+def _history(
+    conn: Connection, store: Store, row: Any, needs: SaleNeeds, new: NewSale
+) -> tuple[SaleHistory, Any]:
+    """What the sale needs to know beyond the card's read (most sales:
+    nothing), and the referrer's card, locked, when a referral needs it."""
+    if needs is NO_NEEDS:
+        return _NO_HISTORY, None
+    day_stamps = None
+    if needs.day_stamps:
+        # A sale recorded in the past (--at): that day's stamps, from the ledger.
+        day = store.day_of(new.at)
+        day_stamps = int(
+            store.prepared("checkout.earned_on", _earned_on_query).scalar(conn, card_id=row.id, day=day) or 0
         )
-    program = store.program_or_refuse(conn, version)
-    if sale.value > program.earning.max_amount:
-        raise InvalidInput(
-            f"amount {sale.value} is more than the {program.earning.max_amount} a single sale may be "
-            "(program.earning.max_amount)",
-            "invalid_amount",
-        )
-    return program
+    sales: tuple[Sale, ...] = ()
+    tiers = None
+    if needs.sales_since is not None:
+        sales = tuple(loyalty.card_sales(conn, store, row.id, needs.sales_since))
+        tiers = loyalty.tiers_on(store, conn, row.version)
+    born = None
+    if needs.birthday:
+        born = conn.execute(select(customers.c.birthday).where(customers.c.id == row.customer_id)).scalar()
+    live: tuple[tuple[str, datetime], ...] = ()
+    if needs.coupons:
+        live = tuple(loyalty.live_coupons(conn, row.id))
+    referrer = None
+    if needs.referrer:
+        referrer = lock_card(conn, store, card_id=row.referred_by_card_id)
+    history = SaleHistory(
+        day_stamps=day_stamps,
+        sales=sales,
+        tiers=tiers,
+        born=born,
+        coupons=live,
+        referrer_active=referrer is not None and referrer.status == ACTIVE,
+    )
+    return history, referrer
+
+
+_NO_HISTORY = SaleHistory()
 
 
 @dataclass(frozen=True)
-class _Plan:
-    """A sale worked out: every row it writes (``THIS_SALE`` standing for
-    its id until it has one) and what it answers."""
+class _Worked:
+    """A sale worked out: its programme and version, the card as read (its
+    write happens only if the card still is, when read unlocked), the plan,
+    its notices in the shop's words (the receipt's lines) and its outcomes."""
 
     program: Program
+    version: int
+    was: Any
+    plan: SalePlan
+    messages: tuple[str, ...]
+    outcomes: tuple[str, ...]
+
+
+def _worked(store: Store, program: Program, version: int | None, row: Any, plan: SalePlan) -> _Worked:
+    assert version is not None
+    messages: tuple[str, ...] = ()
+    if plan.notices:
+        say = loyalty.phrases(store)
+        messages = tuple(say.render(n) for n in plan.notices)
+    return _Worked(program, version, row, plan, messages, tuple(o.value for o in plan.outcomes))
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """A sale's rows to write (the sale's own id in none of them yet)."""
+
     checkout: dict[str, Any]  # the checkouts row, but its id
     items: list[dict[str, Any]]  # checkout_items rows, but checkout_id
     card: dict[str, Any] | None  # the card's new columns (a card sale)
-    was: Any  # the card as read: the write happens only if it still is (unlocked)
-    ledger: tuple[dict[str, Any], ...]
-    coupons: tuple[dict[str, Any], ...]
-    answer: dict[str, Any]  # CheckoutResult's fields but checkout, print_job and the claim
-    referrer: tuple[CardRef, int] | None = None  # a referral: the referrer and its stamps
+    was: Any  # the card as read
+    entries: tuple[LedgerEntry, ...]
+    coupons: tuple[NewCoupon, ...]
 
 
-def _plan_walk_in(store: Store, conn: Connection, sale: SaleInput, shop: int, version: int | None) -> _Plan:
-    program = _program_for(store, conn, sale, None, version)
-    assert version is not None
-    times = multiplier(program, None, sale.moment.astimezone(store.zone))  # quiet hours
-    stamps = cap_for_day(
-        sale_stamps(program, sale.value, (i.category for i in sale.lines), times),
-        0,
-        program.earning.max_per_day,
-    )
-    return _Plan(
-        program=program,
-        checkout=_checkout_row(store, sale, shop, None, version, stamps, None, (), 0, None, (), None),
-        items=_item_rows(sale.lines),
-        card=None,
-        was=None,
-        ledger=(),
-        coupons=(),
-        answer={
-            "card": None,
-            "amount": sale.value,
-            "at": sale.moment,
-            "stamps_added": stamps,
-            "balance": None,
-            "stamps_per_card": program.stamps_per_card,
-            "milestones": (),
-            "coupons": (),
-            "program_version": version,
-        },
-    )
-
-
-def _plan_card_sale(
-    store: Store,
-    conn: Connection,
-    sale: SaleInput,
-    row: Any,
-    program: Program,
-    version: int,
-    shop: int,
-) -> _Plan:
-    """A sale on a card: lapse, status, earning, gifts, coupons, in that
-    order. It reads (tiers, coupons) but writes nothing."""
-    value, lines, moment = sale.value, sale.lines, sale.moment
-    day = store.day_of(moment)
-    say = loyalty.phrases(store)
-    messages: list[str] = []
-    local = moment.astimezone(store.zone)
-    rows: list[dict[str, Any]] = []
-    # 1. Stamps that lapsed before this visit go first.
-    gone = loyalty.lapsed(store, row, program, moment)
-    balance, cycle = row.balance, row.cycle
-    if gone is not None:
-        rows.append({**loyalty.expiry_row(row.id, gone), "coupon": None})
-        balance, cycle = 0, row.cycle + 1
-        days = program.expiry.stamps_after_days or 0
-        messages.append(say.stamps_expired(gone.stamps, store.local_day(gone.at), days))
-    # 2. The status this visit gives (it counts itself), and its multiplier.
-    visit = is_visit(program, value)
-    status = TierStatus(None)
-    if program.tiers:
-        today = local.date()
-        before, status = loyalty.status(conn, store, version, row.id, today, Sale(today, value, visit))
-        held = before.tier.name if before.tier else None
-        if status.tier is not None and status.until is None and status.tier.name != held:
-            messages.append(say("tier_reached", tier=status.tier.name))
-            if status.tier.perk:
-                messages.append(say("tier_perk", tier=status.tier.name, perk=status.tier.perk))
-        keep = say.keep_tier(status)
-        if keep:
-            messages.append(keep)
-    times = multiplier(program, status.tier, local)
-    # 3. What the sale earns, capped per day; gifts are not capped.
-    earned_today = _earned_on(conn, store, row, day)
-    stamps = cap_for_day(
-        sale_stamps(program, value, (i.category for i in lines), times),
-        earned_today,
-        program.earning.max_per_day,
-    )
-    visits = row.visits + int(visit)
-    surprise = surprise_at(program.surprises, visits) if visit else None
-    referral = program.referral if visit and row.visits == 0 and row.referred_by_card_id else None
-    referrer = None
-    if referral is not None:
-        referrer = lock_card(conn, store, card_id=row.referred_by_card_id)
-        if referrer is None or referrer.status != "active":
-            referral, referrer = None, None
-    # A pre-printed card's first sale hands it out: starter stamps first.
-    starter = program.starter_stamps if row.status == BLANK else 0
-    extra_rows = []
-    if starter:
-        extra_rows.append(ledger_row(row.id, moment, "starter", starter))
-    gifts = 0
-    if surprise is not None:
-        gifts += surprise.stamps
-        messages.append(surprise.message)
-        extra_rows.append(ledger_row(row.id, moment, "surprise", surprise.stamps, checkout_id=THIS_SALE))
-    if referral is not None and referral.referred_stamps:
-        gifts += referral.referred_stamps
-        messages.append(say("referral_referred", n=referral.referred_stamps))
-        extra_rows.append(
-            ledger_row(row.id, moment, "referral", referral.referred_stamps, checkout_id=THIS_SALE)
-        )
-    planned = advance(balance, cycle, starter + stamps + gifts, program)
-    gift = plan_gift(
-        conn,
-        store,
-        CardRef(row.id, row.number, balance, cycle),
-        starter + stamps + gifts,
-        program,
-        kind="earn",
-        at=moment,
-        origin="checkout",
-        checkout_id=THIS_SALE,
-        planned=planned,
-        extra_rows=tuple(extra_rows),
-        live={key for key in parse_live_keys(row.live) if key.cycle >= cycle},
-    )
-    rows += gift.rows
-    # What the sale announces is what it rewards: each with its coupon.
-    reached = tuple(MilestoneInfo(r.milestone.at, r.milestone.reward) for r in gift.given.rewarded)
-    new_coupons = list(gift.coupons)
-    issued = list(gift.given.coupons)
-    if program.birthday is not None and visit:
-        birthday = _birthday_coupon(conn, store, row, program, moment)
-        if birthday is not None:
-            new_coupons.append(birthday)
-            issued.append(CouponInfo(birthday["code"], birthday["reward"], 0, moment, birthday["expires_at"]))
-            messages.append(say("birthday", reward=birthday["reward"]))
-    # A sale recorded in the past (--at) leaves the card's current day alone.
-    current = row.stamp_day is None or day >= row.stamp_day
-    last_visit = max(row.last_visit_at, moment) if row.last_visit_at is not None else moment
-    lapse = loyalty.lapse_at(store, program, last_visit)
-    warning = loyalty.stamp_warning(store, program, gift.given.balance, lapse, moment, say)
-    if warning:
-        messages.append(warning)
-    warn = timedelta(days=program.expiry.warn_days)
-    if (row.coupon_end is not None and row.coupon_end <= moment + warn) or (
-        issued and timedelta(days=program.coupon_valid_days) <= warn
-    ):
-        live = loyalty.live_coupons(conn, row.id) + [(c.reward, c.expires) for c in issued]
-        messages += loyalty.coupon_lines(store, live, moment, program.expiry.warn_days, say)
-    cohort = store.local_day(row.created_at).strftime("%Y-%m")
-    tier = status.tier.name if status.tier else None
-    return _Plan(
-        program=program,
-        checkout=_checkout_row(
-            store,
-            sale,
-            shop,
-            row.id,
-            version,
-            stamps,
-            planned.balance,
-            reached,
-            int(visit),
-            tier,
-            messages,
-            cohort,
-        ),
-        items=_item_rows(lines),
-        card={
+def _rows(store: Store, sale: SaleInput, shop: int, worked: _Worked) -> _Rows:
+    plan, row = worked.plan, worked.was
+    card = None
+    if row is not None:
+        assert plan.card is not None
+        card = {
             "card_id": row.id,
-            "balance": gift.given.balance,
-            "cycle": gift.given.cycle,
-            "status": "active",
-            "stamp_day": day if current else row.stamp_day,
-            "day_stamps": earned_today + stamps if current else row.day_stamps,
-            "visits": visits,
-            "last_visit_at": last_visit,
-        },
-        was=row,
-        ledger=tuple(rows),
-        coupons=tuple(new_coupons),
-        answer={
-            "card": row.number,
-            "amount": value,
-            "at": moment,
-            "stamps_added": stamps + gifts,
-            "balance": gift.given.balance,
-            "stamps_per_card": program.stamps_per_card,
-            "milestones": reached,
-            "coupons": tuple(issued),
-            "program_version": version,
-            "next_milestone": next_for(gift.given.balance, program),
-            "tier": tier,
-            "messages": tuple(messages),
-        },
-        referrer=(
-            (
-                CardRef(referrer.id, referrer.number, referrer.balance, referrer.cycle),
-                referral.referrer_stamps,
-            )
-            if referral is not None and referrer is not None and referral.referrer_stamps
-            else None
-        ),
-    )
-
-
-def _result(
-    store: Store, conn: Connection, plan: _Plan, checkout_id: int, print_job: int | None
-) -> CheckoutResult:
-    if plan.card is not None:
-        return CheckoutResult(checkout=checkout_id, print_job=print_job, **plan.answer)
-    token = _claim_token(conn, store, checkout_id, plan.answer["at"])
-    return CheckoutResult(
-        checkout=checkout_id,
-        print_job=print_job,
-        enrol_url=claims.enrol_url(store.settings.public_url, token),
-        claim_token=token,
-        **plan.answer,
-    )
-
-
-def _checkout_row(
-    store: Store,
-    sale: SaleInput,
-    shop: int,
-    card_id: int | None,
-    version: int,
-    stamps: int,
-    balance_after: int | None,
-    reached: tuple[MilestoneInfo, ...],
-    visit: int,
-    tier: str | None,
-    messages: Sequence[str],
-    cohort: str | None,
-) -> dict[str, Any]:
-    return {
+            "balance": plan.card.balance,
+            "cycle": plan.card.cycle,
+            "status": plan.card.status,
+            "stamp_day": plan.card.stamp_day,
+            "day_stamps": plan.card.day_stamps,
+            "visits": plan.card.visits,
+            "last_visit_at": plan.card.last_visit_at,
+        }
+    checkout = {
         "shop_id": shop,
         "till": sale.till,
-        "card_id": card_id,
+        "card_id": row.id if row is not None else None,
         "amount_cents": to_cents(sale.value),
         "at": sale.moment,
-        "day": store.day_of(sale.moment),
-        "program_version_id": version,
-        "stamps": stamps,
-        "balance_after": balance_after,
-        "milestones": ",".join(str(m.at) for m in reached),
+        "day": plan.day,
+        "program_version_id": worked.version,
+        "stamps": plan.stamps,
+        "balance_after": plan.balance,
+        "milestones": ",".join(str(r.milestone.at) for r in plan.rewarded),
         "idempotency_key": sale.key,
         "fingerprint": sale.fingerprint,
         "idempotency_scope": sale.scope if sale.key is not None else None,
         "idempotency_at": sale.sent_at if sale.key is not None else None,
-        "visit": visit,
-        "tier": tier,
-        "messages": loyalty.dump_messages(messages),
-        "cohort": cohort,
+        "visit": int(plan.visit),
+        "tier": plan.tier,
+        "messages": loyalty.dump_messages(worked.messages),
+        "cohort": store.local_day(row.created_at).strftime("%Y-%m") if row is not None else None,
+        "outcomes": ",".join(worked.outcomes) or None,
     }
-
-
-def _item_rows(lines: tuple[Any, ...]) -> list[dict[str, Any]]:
-    return [
+    items = [
         {
             "sku": i.sku,
             "category": i.category,
             "quantity": i.quantity,
             "unit_price_cents": to_cents(i.unit_price),
         }
-        for i in lines
+        for i in sale.lines
     ]
+    return _Rows(checkout, items, card, row, plan.entries, plan.coupons)
+
+
+def _result(
+    store: Store, conn: Connection, sale: SaleInput, worked: _Worked, checkout_id: int, print_job: int | None
+) -> CheckoutResult:
+    plan, program = worked.plan, worked.program
+    if worked.was is None:
+        token = _claim_token(conn, store, checkout_id, sale.moment)
+        return CheckoutResult(
+            checkout=checkout_id,
+            card=None,
+            amount=sale.value,
+            at=sale.moment,
+            stamps_added=plan.stamps_added,
+            balance=None,
+            stamps_per_card=program.stamps_per_card,
+            milestones=(),
+            coupons=(),
+            program_version=worked.version,
+            enrol_url=claims.enrol_url(store.settings.public_url, token),
+            claim_token=token,
+            print_job=print_job,
+            outcomes=worked.outcomes,
+        )
+    assert plan.card is not None
+    return CheckoutResult(
+        checkout=checkout_id,
+        card=worked.was.number,
+        amount=sale.value,
+        at=sale.moment,
+        stamps_added=plan.stamps_added,
+        balance=plan.card.balance,
+        stamps_per_card=program.stamps_per_card,
+        milestones=tuple(MilestoneInfo(r.milestone.at, r.milestone.reward) for r in plan.rewarded),
+        coupons=tuple(coupon_info(c) for c in plan.coupons),
+        program_version=worked.version,
+        next_milestone=next_for(plan.card.balance, program),
+        print_job=print_job,
+        tier=plan.tier,
+        messages=worked.messages,
+        outcomes=worked.outcomes,
+    )
 
 
 # ----------------------------------------------------------------------
 # Writing a sale worked out
 
 
-def _write(conn: Connection, store: Store, plan: _Plan, receipt: bool) -> tuple[int, int | None] | None:
-    """Write the plan's rows, and with ``receipt`` its receipt's print job,
+def _write(conn: Connection, store: Store, rows: _Rows, receipt: bool) -> tuple[int, int | None] | None:
+    """Write a sale's rows, and with ``receipt`` its receipt's print job,
     if its card is still as the plan read it (it is, when it was read
     locked): the new sale's id and its print job's, or None and nothing
     written when the card changed meanwhile."""
     if store.postgres:
-        return _write_postgres(conn, store, plan, receipt)
-    card = plan.card
+        return _write_postgres(conn, store, rows, receipt)
+    card = rows.card
     if card is not None:
-        changed = store.prepared("cards.sale", _update_card).count(conn, **card, **_guard(plan.was))
+        changed = store.prepared("cards.sale", _update_card).count(conn, **card, **_guard(rows.was))
         if not changed:
             return None
-    checkout_id = store.prepared("checkout.insert", _insert_checkout).insert(conn, **plan.checkout)
-    if plan.items:
+    checkout_id = store.prepared("checkout.insert", _insert_checkout).insert(conn, **rows.checkout)
+    if rows.items:
         store.prepared("checkout.items", _insert_item).run_many(
-            conn, [{**i, "checkout_id": checkout_id} for i in plan.items]
+            conn, [{**i, "checkout_id": checkout_id} for i in rows.items]
         )
     if card is not None:
         store.prepared("card_months.add", _add_card_month).run(
-            conn, month=plan.checkout["day"][:7], cohort=plan.checkout["cohort"], card_id=card["card_id"]
+            conn, month=rows.checkout["day"][:7], cohort=rows.checkout["cohort"], card_id=card["card_id"]
         )
-    ids = {}
-    for coupon in plan.coupons:
-        ids[coupon["code"]] = store.prepared("coupons.insert", insert_coupon).insert(
-            conn, **_this_sale(coupon, checkout_id)
-        )
-    if plan.ledger:
-        write_ledger(conn, store, [with_coupon(_this_sale(r, checkout_id), ids) for r in plan.ledger])
-    at, till = plan.checkout["at"], plan.checkout["till"]
+        write_entries(conn, store, card["card_id"], rows.entries, rows.coupons, checkout_id)
+    at, till = rows.checkout["at"], rows.checkout["till"]
     return checkout_id, printing.enqueue(conn, checkout_id, at, till=till) if receipt else None
-
-
-def _this_sale(row: dict[str, Any], checkout_id: int) -> dict[str, Any]:
-    return {**row, "checkout_id": checkout_id} if row["checkout_id"] == THIS_SALE else row
 
 
 def _guard(was: Any) -> dict[str, Any]:
@@ -682,23 +571,46 @@ _CARD_COLUMNS = ("balance", "cycle", "status", "stamp_day", "day_stamps", "visit
 
 
 def _write_postgres(
-    conn: Connection, store: Store, plan: _Plan, receipt: bool
+    conn: Connection, store: Store, rows: _Rows, receipt: bool
 ) -> tuple[int, int | None] | None:
     # One statement: on a connection in autocommit mode it is its own
     # transaction, all of it or nothing. Its rows travel as JSON documents
     # (psycopg dumps a list parameter element by element, in Python), and
     # it stays under psycopg's limits for caching its parsing (50
     # parameters, 4,096 characters: see test_write_transactions).
-    args: dict[str, Any] = {**plan.checkout, "items": _json(plan.items), "receipt": receipt}
-    if plan.card is None:
+    args: dict[str, Any] = {**rows.checkout, "items": _json(rows.items), "receipt": receipt}
+    if rows.card is None:
         return store.prepared("checkout.walk_in_write", _walk_in_sql).first(conn, **args)  # type: ignore[no-any-return]
-    args.update(plan.card)
-    args.update(_guard(plan.was))
+    args.update(rows.card)
+    args.update(_guard(rows.was))
     args["coupons"] = _json(
-        [{**c, "expires_at": c["expires_at"].isoformat(), "issued_at": None} for c in plan.coupons]
+        [
+            {
+                "code": c.code,
+                "cycle": c.cycle,
+                "milestone_at": c.milestone_at,
+                "final_reward": int(c.final_reward),
+                "reward": c.reward,
+                "origin": c.origin,
+                "expires_at": c.expires_at.isoformat(),
+                "cost_cents": to_cents(c.cost) if c.cost is not None else None,
+            }
+            for c in rows.coupons
+        ]
     )
     args["rows"] = _json(
-        [{**r, "at": r["at"].isoformat(), "checkout_id": r["checkout_id"] == THIS_SALE} for r in plan.ledger]
+        [
+            {
+                "at": e.at.isoformat(),
+                "kind": e.kind,
+                "stamps": e.stamps,
+                "cycles": e.cycles,
+                "checkout_id": e.checkout_id == THIS_SALE,
+                "coupon": e.coupon,
+                "reason": e.reason,
+            }
+            for e in rows.entries
+        ]
     )
     return store.prepared("checkout.card_write", _card_sale_sql).first(conn, **args)  # type: ignore[no-any-return]
 
@@ -710,10 +622,10 @@ def _json(rows: Sequence[dict[str, Any]]) -> str:
 _INSERT_SALE = """
   INSERT INTO checkouts (shop_id, till, card_id, amount_cents, at, day, program_version_id, stamps,
     balance_after, milestones, idempotency_key, fingerprint, idempotency_scope, idempotency_at, visit,
-    tier, messages, cohort)
+    tier, messages, cohort, outcomes)
   SELECT :shop_id, :till, {card}, :amount_cents, :at, :day, :program_version_id, :stamps,
     :balance_after, :milestones, :idempotency_key, :fingerprint, :idempotency_scope, :idempotency_at,
-    :visit, :tier, :messages, :cohort
+    :visit, :tier, :messages, :cohort, :outcomes
   {source} RETURNING id
 """
 _INSERT_ITEMS = """
@@ -782,45 +694,6 @@ def _insert_item() -> Any:
     return insert(checkout_items).values({name: bindparam(name) for name in names})
 
 
-def _birthday_coupon(
-    conn: Connection, store: Store, row: Any, program: Program, moment: datetime
-) -> dict[str, Any] | None:
-    """The birthday coupon to issue with this sale, if any: at the first
-    visit in the window, once a year (a coupon of milestone 0, its "cycle"
-    the birthday's year)."""
-    assert program.birthday is not None
-    if row.customer_id is None:
-        return None
-    born = conn.execute(select(customers.c.birthday).where(customers.c.id == row.customer_id)).scalar()
-    year = birthday_year(program.birthday, born, store.local_day(moment))
-    if year is None:
-        return None
-    taken = conn.execute(
-        select(coupons.c.id).where(
-            coupons.c.card_id == row.id,
-            coupons.c.cycle == year,
-            coupons.c.milestone_at == 0,
-            coupons.c.voided_at.is_(None),
-        )
-    ).first()
-    if taken is not None:
-        return None
-    cost = program.birthday.cost
-    return {
-        "code": new_coupon_code(),
-        "card_id": row.id,
-        "cycle": year,
-        "milestone_at": 0,
-        "final_reward": 0,
-        "reward": program.birthday.reward,
-        "origin": "birthday",
-        "checkout_id": THIS_SALE,
-        "issued_at": moment,
-        "expires_at": store.end_of_day_after(moment, program.coupon_valid_days),
-        "cost_cents": to_cents(cost) if cost is not None else None,
-    }
-
-
 def _claim_token(conn: Connection, store: Store, checkout_id: int, moment: datetime) -> str:
     """The walk-in receipt's token (the same for an idempotent replay)."""
     last_day = claims.last_claim_day(moment.astimezone(store.zone).date(), store.settings.claim_days)
@@ -853,18 +726,6 @@ def _card_for_sale(postgres: bool, *, lock: bool) -> Select[Any]:
         live_keys(postgres).label("live"),
     ).where(cards.c.number == bindparam("number"))
     return query.with_for_update(of=cards) if postgres and lock else query
-
-
-def _earned_on(conn: Connection, store: Store, card: Any, day: str) -> int:
-    """Stamps the card's sales earned on ``day`` (refunded ones not counted)."""
-    if day == card.stamp_day:
-        return int(card.day_stamps)
-    if card.stamp_day is None or day > card.stamp_day:
-        return 0
-    # A sale recorded in the past (--at): count that day from the ledger.
-    return int(
-        store.prepared("checkout.earned_on", _earned_on_query).scalar(conn, card_id=card.id, day=day) or 0
-    )
 
 
 def _earned_on_query() -> Select[Any]:
@@ -996,4 +857,5 @@ def rebuild(conn: Connection, store: Store, first: Row[Any], *, replayed: bool) 
         print_job=printing.first_job(conn, first.id),
         tier=first.tier,
         messages=loyalty.load_messages(first.messages),
+        outcomes=tuple(first.outcomes.split(",")) if first.outcomes else (),
     )

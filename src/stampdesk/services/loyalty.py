@@ -1,6 +1,7 @@
-"""The loyalty rules at work on a card: its status tier from its sales,
-the lapse of its stamps, and the lines the receipt, the till and the card
-page say about them ("2 visites avant le 15/04 pour rester Gold").
+"""The loyalty rules at work on a card (the rules are the domain's): its
+sales for its status tier, the lapse of its stamps written, and the lines
+the receipt, the till and the card page say of them ("2 visites avant le
+15/04 pour rester Gold"), put in words from their codes.
 
 Callers hold a transaction; nothing here commits.
 """
@@ -8,16 +9,26 @@ Callers hold a transaction; nothing here commits.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from ..domain.loyalty import Sale, TierStatus, lookback_days, tier_status
+from ..domain.loyalty import (
+    Lapse,
+    Sale,
+    TierStatus,
+    TierTimeline,
+    lapsed,
+    lookback_days,
+    tier_status,
+)
 from ..domain.money import from_cents
-from ..domain.program import Program, Tier
+from ..domain.outcomes import TIER_PERK, Notice, Outcome
+from ..domain.program import Program
+from ..domain.stamps import expiry_entry
 from ..models import cards, checkouts, coupons, ledger
 from ..printer.words import day as day_text
 from ..printer.words import money
@@ -77,17 +88,34 @@ class Phrases:
     def day(self, value: date) -> str:
         return day_text(value, self.locale)
 
-    def keep_tier(self, status: TierStatus) -> str | None:
-        """What keeps a tier in its grace period, or None."""
-        if status.tier is None or status.until is None:
-            return None
-        n = status.visits_needed
+    def render(self, notice: Notice) -> str:
+        """A notice (``domain.outcomes``) in words."""
+        code, values = notice.code, notice.values
+        if code == Outcome.STAMPS_LAPSED:
+            return self.stamps_expired(values["stamps"], values["day"], values["days"])
+        if code == Outcome.STAMPS_EXPIRING:
+            return self.stamps_expire(values["stamps"], values["day"])
+        if code == Outcome.COUPON_EXPIRING:
+            return self("coupon_expires", reward=values["reward"], day=self.day(values["day"]))
+        if code == Outcome.TIER_REACHED:
+            return self("tier_reached", tier=values["tier"])
+        if code == TIER_PERK:
+            return self("tier_perk", tier=values["tier"], perk=values["perk"])
+        if code == Outcome.TIER_GRACE:
+            return self._keep(values["tier"], values["until"], values["visits"], values["spend"])
+        if code == Outcome.SURPRISE:
+            return str(values["message"])  # the owner's own words
+        if code == Outcome.REFERRAL:
+            return self("referral_referred", n=values["stamps"])
+        if code == Outcome.BIRTHDAY:
+            return self("birthday", reward=values["reward"])
+        raise ValueError(f"no words for the notice {code!r}")
+
+    def _keep(self, tier: str, until: date, n: int, spend_needed: Decimal) -> str:
         visits = self("visit_one") if n == 1 else self("visit_many", n=n)
-        spend = money(status.spend_needed, self.locale)
-        key = (
-            "tier_keep_both" if n and status.spend_needed else "tier_keep_visits" if n else "tier_keep_spend"
-        )
-        return self(key, visits=visits, spend=spend, tier=status.tier.name, day=self.day(status.until))
+        spend = money(spend_needed, self.locale)
+        key = "tier_keep_both" if n and spend_needed else "tier_keep_visits" if n else "tier_keep_spend"
+        return self(key, visits=visits, spend=spend, tier=tier, day=self.day(until))
 
     def stamps_expire(self, stamps: int, last_day: date) -> str:
         if stamps == 1:
@@ -108,25 +136,16 @@ def phrases(store: Store) -> Phrases:
 # Status tiers
 
 
-def tiers_on(store: Store, conn: Connection, current: int) -> Callable[[date], tuple[Sequence[Tier], int]]:
-    """The tiers and grace days of the programme version in force on a day
-    (shop-local; before the first version, the first one's), up to the
-    ``current`` version."""
-    versions = store.version_days(conn, current)
-    programs = {vid: store.program(conn, vid) for _, vid in versions}
-
-    def on(day: date) -> tuple[Sequence[Tier], int]:
-        # A version's tiers apply from the day after it was loaded: the
-        # status a card reached that day is judged by the rules of that day.
-        key = day.isoformat()
-        chosen = versions[0][1]
-        for created, vid in versions:
-            if created < key:
-                chosen = vid
-        program = programs[chosen]
-        return program.tiers, program.tier_grace_days
-
-    return on
+def tiers_on(store: Store, conn: Connection, current: int) -> TierTimeline:
+    """The tiers and grace days of each programme version up to ``current``
+    on its line, by the shop-local day it was loaded (see ``TierTimeline``)."""
+    return TierTimeline(
+        tuple(
+            (date.fromisoformat(day), program.tiers, program.tier_grace_days)
+            for day, vid in store.version_days(conn, current)
+            for program in (store.program(conn, vid),)
+        )
+    )
 
 
 def card_sales(conn: Connection, store: Store, card_id: int, since: date) -> list[Sale]:
@@ -157,7 +176,7 @@ def status(
         return TierStatus(None), TierStatus(None)
     sales = card_sales(conn, store, card_id, today - timedelta(days=lookback_days(program)))
     sales = [s for s in sales if s.day <= today]
-    on = tiers_on(store, conn, version)
+    on = tiers_on(store, conn, version).on
     before = tier_status(on, sales, today)
     if extra is None:
         return before, before
@@ -168,53 +187,25 @@ def status(
 # Stamps that lapse
 
 
-def lapse_at(store: Store, program: Program, last_visit: datetime | None) -> datetime | None:
-    """The moment a card's stamps lapse: the end of the shop-local day
-    ``stamps_after_days`` after its last visit."""
-    days = program.expiry.stamps_after_days
-    if days is None or last_visit is None:
-        return None
-    return store.end_of_day_after(last_visit, days)
-
-
-@dataclass(frozen=True)
-class Lapsed:
-    stamps: int
-    at: datetime  # the moment they lapsed
-
-
-def lapsed(store: Store, card: Any, program: Program, moment: datetime) -> Lapsed | None:
-    """The stamps of a card (balance, last_visit_at) that lapsed by ``moment``, if any."""
-    when = lapse_at(store, program, card.last_visit_at)
-    if when is None or card.balance <= 0 or moment <= when:
-        return None
-    return Lapsed(card.balance, when)
-
-
-def expiry_row(card_id: int, gone: Lapsed) -> dict[str, Any]:
-    """The ledger row of lapsed stamps: at the lapse moment, ending the cycle."""
-    return {
-        "card_id": card_id,
-        "at": gone.at,
-        "kind": "expiry",
-        "stamps": -gone.stamps,
-        "cycles": 1,
-        "checkout_id": None,
-        "coupon_id": None,
-        "staff": None,
-        "reason": "no visit",
-    }
-
-
-def expire(conn: Connection, store: Store, card: Any, program: Program, moment: datetime) -> Lapsed | None:
+def expire(conn: Connection, store: Store, card: Any, program: Program, moment: datetime) -> Lapse | None:
     """Remove a card's stamps that lapsed by ``moment``: an ``expiry`` row
     in the ledger at the lapse moment, and the card starts a fresh cycle (its
     coupons stay valid to their own date; its milestones can be reached
     again). ``card`` is the locked row (balance, cycle, last_visit_at)."""
-    gone = lapsed(store, card, program, moment)
+    gone = lapsed(program, card.balance, card.last_visit_at, moment, store.zone)
     if gone is None:
         return None
-    conn.execute(ledger.insert().values(**expiry_row(card.id, gone)))
+    entry = expiry_entry(gone.stamps, gone.at)
+    conn.execute(
+        ledger.insert().values(
+            card_id=card.id,
+            at=entry.at,
+            kind=entry.kind,
+            stamps=entry.stamps,
+            cycles=entry.cycles,
+            reason=entry.reason,
+        )
+    )
     conn.execute(update(cards).where(cards.c.id == card.id).values(balance=0, cycle=card.cycle + 1))
     return gone
 
@@ -245,31 +236,15 @@ def _expire_all(conn: Connection, store: Store, moment: datetime) -> tuple[int, 
         query = query.with_for_update(of=cards)
     rows = conn.execute(query).all()
     for row in rows:
-        lapsed = expire(conn, store, row, program, moment)
-        if lapsed is not None:
+        gone = expire(conn, store, row, program, moment)
+        if gone is not None:
             done_cards += 1
-            done_stamps += lapsed.stamps
+            done_stamps += gone.stamps
     return done_cards, done_stamps
 
 
 # ----------------------------------------------------------------------
 # Warnings
-
-
-def coupon_lines(
-    store: Store, live: Iterable[tuple[str, datetime]], moment: datetime, warn_days: int, say: Phrases
-) -> list[str]:
-    """ "Bon « Croissant offert » à utiliser avant le 01/04" for each live
-    coupon ``(reward, expires)`` still valid at ``moment`` that ends within
-    ``warn_days``, the soonest first."""
-    if warn_days <= 0:
-        return []
-    horizon = moment + timedelta(days=warn_days)
-    return [
-        say("coupon_expires", reward=reward, day=say.day(store.local_day(expires)))
-        for reward, expires in sorted(live, key=lambda c: c[1])
-        if moment <= expires <= horizon
-    ]
 
 
 def live_coupons(conn: Connection, card_id: int) -> list[tuple[str, datetime]]:
@@ -282,17 +257,6 @@ def live_coupons(conn: Connection, card_id: int) -> list[tuple[str, datetime]]:
         )
     ).all()
     return [(c.reward, c.expires_at) for c in live]
-
-
-def stamp_warning(
-    store: Store, program: Program, balance: int, lapse: datetime | None, moment: datetime, say: Phrases
-) -> str | None:
-    """ "Vos 7 tampons expirent le 12/05" when they lapse within ``warn_days``."""
-    if lapse is None or balance <= 0 or lapse < moment:
-        return None
-    if lapse - moment > timedelta(days=program.expiry.warn_days):
-        return None
-    return say.stamps_expire(balance, store.local_day(lapse))
 
 
 def dump_messages(lines: Sequence[str]) -> str | None:

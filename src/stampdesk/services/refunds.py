@@ -1,21 +1,25 @@
-"""Refunds: a refunded sale takes back exactly the stamps it earned."""
+"""Refunds: a refunded sale takes back exactly the stamps it earned. The
+refund is read, worked out (``domain.refund.plan_refund``), then written;
+its preview is read and worked out only."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from ..domain.errors import NotFound, Refused, StampdeskError
+from ..domain.errors import NotFound
+from ..domain.program import Program
+from ..domain.refund import RefundCard, RefundPlan, SoldSale, plan_refund
 from ..domain.validate import clean_checkout_id
-from ..models import card_months, cards, checkout_items, checkouts, coupons, customers, ledger
+from ..models import card_months, cards, checkout_items, checkouts, customers, ledger
 from ..results import CouponInfo, RefundPreview, SaleLine, StampChange
 from ..store import Store
-from . import idempotency, loyalty
-from .stamps import CardRef, SaleMarks, lock_card, take_back
+from . import idempotency
+from .stamps import LOCKED_CARD_COLUMNS, completions_of, held_coupons, lock_card, set_balance, write_taken
 
 
 def refund(
@@ -44,37 +48,19 @@ def refund(
     return store.transact(lambda conn: _refund(conn, store, checkout_id, now))
 
 
-class _Previewed(StampdeskError):
-    """Carries a refund's preview out of its transaction, which it rolls back."""
-
-    def __init__(self, preview: RefundPreview) -> None:
-        super().__init__("refund previewed, nothing written", "previewed")
-        self.preview = preview
-
-
 def preview(store: Store, checkout_id: object) -> RefundPreview:
-    """The sale ``checkout_id`` and what refunding it now would take back.
-
-    The refund itself runs, in a transaction rolled back at its end, so what
-    is shown is exactly what ``refund`` would do at this moment. An unknown
-    or already refunded sale is refused, as by ``refund``.
-    """
+    """The sale ``checkout_id`` and what refunding it now would take back:
+    read and worked out as ``refund`` does, nothing written. An unknown or
+    already refunded sale is refused, as by ``refund``."""
     checkout_id = clean_checkout_id(checkout_id)
     now = store.now()
-
-    def dry_run(conn: Connection) -> None:
-        change = _refund(conn, store, checkout_id, now)  # refuses first
-        raise _Previewed(_sale(conn, checkout_id, change))
-
-    try:
-        store.transact(dry_run)
-    except _Previewed as previewed:
-        return previewed.preview
-    raise AssertionError("a refund's preview always rolls back")  # pragma: no cover
+    with store.read() as conn:
+        read = _read(conn, store, checkout_id, now, lock=False)
+        return _sale(conn, read.sale, _change(_plan(store, read, now)))
 
 
-def _sale(conn: Connection, checkout_id: int, change: StampChange) -> RefundPreview:
-    sale = conn.execute(select(checkouts).where(checkouts.c.id == checkout_id)).one()
+def _sale(conn: Connection, sale: Any, change: StampChange) -> RefundPreview:
+    checkout_id = sale.id
     lines = conn.execute(
         select(checkout_items)
         .where(checkout_items.c.checkout_id == checkout_id)
@@ -99,7 +85,7 @@ def _sale(conn: Connection, checkout_id: int, change: StampChange) -> RefundPrev
         card=holder.number if holder is not None else None,
         name=holder.name if holder is not None else None,
         walk_in=sale.card_id is None,
-        change=replace(change, replayed=False),
+        change=change,
     )
 
 
@@ -130,80 +116,123 @@ def replayed_change(data: dict[str, Any]) -> StampChange:
 
 def _refund(conn: Connection, store: Store, checkout_id: int, now: datetime) -> StampChange:
     # The caller owns the transaction.
+    read = _read(conn, store, checkout_id, now, lock=True)
+    plan = _plan(store, read, now)
+    _write(conn, store, read, plan)
+    return _change(plan)
+
+
+# What a sale gave the card its stamps went to, that its refund takes back.
+GIVEN = ("earn", "claim", "surprise", "referral")
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A refund's reads: the sale, the card its stamps went to and the
+    card's referrer (each with its id, for the writes), the programme in
+    force."""
+
+    sale: Any
+    card_id: int | None = None
+    card: RefundCard | None = None
+    program: Program | None = None
+    referrer_id: int | None = None
+    referrer: RefundCard | None = None
+
+
+def _read(conn: Connection, store: Store, checkout_id: int, now: datetime, *, lock: bool) -> _Read:
+    """What a refund needs to know, read (``lock``: the sale and the cards
+    locked against other tills until the transaction ends)."""
     query = select(checkouts).where(checkouts.c.id == checkout_id)
-    sale = conn.execute(query.with_for_update() if store.postgres else query).first()
+    sale = conn.execute(query.with_for_update() if store.postgres and lock else query).first()
     if sale is None:
         raise NotFound(f"no checkout {checkout_id}", "unknown_checkout")
-    if sale.refunded_at is not None:
-        when = sale.refunded_at.astimezone(store.zone).strftime("%Y-%m-%d %H:%M")
-        raise Refused(f"checkout {checkout_id} was already refunded on {when}", "already_refunded")
-    conn.execute(update(checkouts).where(checkouts.c.id == checkout_id).values(refunded_at=now))
+    card_id = sale.card_id if sale.card_id is not None else sale.claimed_card_id
+    if card_id is None or sale.refunded_at is not None:
+        return _Read(sale)  # a walk-in nobody claimed, or refused
+    row = _card(conn, store, card_id, lock=lock)
+    _, program = store.current_program(conn)
+    card = _refund_card(conn, row, checkout_id, _given(conn, card_id, checkout_id, GIVEN))
+    if sale.card_id is not None:
+        visit_before = _last_visit(conn, card_id, checkout_id)
+        card = replace(card, visit_before=visit_before)
+    referrer_id = referrer = None
+    if row.referred_by_card_id is not None:
+        # The referrer's stamps for this first visit, if it was.
+        back = _given(conn, row.referred_by_card_id, checkout_id, ("referral",))
+        if back:
+            referrer_id = row.referred_by_card_id
+            referrer = _refund_card(conn, _card(conn, store, referrer_id, lock=lock), checkout_id, back)
+    return _Read(sale, card_id, card, program, referrer_id, referrer)
+
+
+def _plan(store: Store, read: _Read, now: datetime) -> RefundPlan:
+    sale = read.sale
+    sold = SoldSale(
+        checkout=sale.id,
+        at=sale.at,
+        day=sale.day,
+        stamps=sale.stamps,
+        visit=bool(sale.visit),
+        on_card=sale.card_id is not None,
+        refunded_at=sale.refunded_at,
+    )
+    return plan_refund(sold, read.card, read.program, now, store.zone, read.referrer)
+
+
+def _card(conn: Connection, store: Store, card_id: int, *, lock: bool) -> Any:
+    if lock:
+        row = lock_card(conn, store, card_id=card_id)
+    else:
+        row = conn.execute(select(*LOCKED_CARD_COLUMNS).where(cards.c.id == card_id)).first()
+    assert row is not None
+    return row
+
+
+def _refund_card(conn: Connection, row: Any, checkout_id: int, given: int) -> RefundCard:
+    last_lapse = conn.execute(
+        select(func.max(ledger.c.at)).where(ledger.c.card_id == row.id, ledger.c.kind == "expiry")
+    ).scalar()
+    return RefundCard(
+        number=row.number,
+        balance=row.balance,
+        cycle=row.cycle,
+        given=given,
+        completions=completions_of(conn, row.id),
+        coupons=held_coupons(conn, row.id),
+        last_lapse=last_lapse,
+        stamp_day=row.stamp_day,
+        day_stamps=row.day_stamps,
+        visits=row.visits,
+        last_visit_at=row.last_visit_at,
+    )
+
+
+def _write(conn: Connection, store: Store, read: _Read, plan: RefundPlan) -> None:
+    sale = read.sale
+    conn.execute(update(checkouts).where(checkouts.c.id == sale.id).values(refunded_at=plan.at))
     if sale.card_id is not None and sale.cohort is not None:
         _forget_month(conn, sale)
-    card_id = sale.card_id if sale.card_id is not None else sale.claimed_card_id
-    if card_id is None:
-        # A walk-in sale nobody claimed: its stamps are simply no longer claimable.
-        return StampChange(None, -sale.stamps, None, None, checkout=checkout_id)
-    row = lock_card(conn, store, card_id=card_id)
-    assert row is not None
-    # Stamps that lapsed since the card's last visit go first, as at a sale.
-    _, program = store.current_program(conn)
-    if loyalty.expire(conn, store, row, program, now) is not None:
-        row = lock_card(conn, store, card_id=card_id)
-        assert row is not None
-    # Everything the sale gave this card: its stamps (or a walk-in's claim),
-    # a surprise, the referred customer's referral stamps.
-    # Stamps that lapsed since are gone already: nothing of theirs to take.
-    lapsed = _lapsed_since(conn, card_id, sale.at)
-    earned = 0 if lapsed else _given(conn, card_id, checkout_id, ("earn", "claim", "surprise", "referral"))
-    marks = None
-    if sale.card_id is not None:
-        stamp_day, day_stamps = row.stamp_day, row.day_stamps
-        if sale.day == row.stamp_day:
-            # A sale of the card's current day no longer counts against max_per_day.
-            day_stamps = max(0, row.day_stamps - sale.stamps)
-        last_visit = row.last_visit_at
-        if last_visit is not None and last_visit <= sale.at:
-            last_visit = _last_visit(conn, card_id, checkout_id)
-        marks = SaleMarks(stamp_day, day_stamps, max(0, row.visits - sale.visit), last_visit)
-    taken = take_back(
-        conn,
-        store,
-        CardRef(row.id, row.number, row.balance, row.cycle),
-        earned,
-        kind="refund",
-        at=now,
-        checkout_id=checkout_id,
-        marks=marks,
-    )
-    voided = list(taken.voided)
-    # The sale's own coupons go too when its stamps could not all be taken
-    # back (they had lapsed), and its birthday coupon, unless already used.
-    origins = ["birthday"] + (["checkout"] if lapsed or taken.stamps < earned else [])
-    voided += _void_coupons(conn, checkout_id, card_id, origins, now)
-    # The referrer's stamps for this first visit come back too.
-    if row.referred_by_card_id is not None:
-        back = _given(conn, row.referred_by_card_id, checkout_id, ("referral",))
-        if back and not _lapsed_since(conn, row.referred_by_card_id, sale.at):
-            referrer = lock_card(conn, store, card_id=row.referred_by_card_id)
-            assert referrer is not None
-            take_back(
-                conn,
-                store,
-                CardRef(referrer.id, referrer.number, referrer.balance, referrer.cycle),
-                back,
-                kind="refund",
-                at=now,
-                checkout_id=checkout_id,
-            )
+    for card_id, done in ((read.card_id, plan.card), (read.referrer_id, plan.referrer)):
+        if card_id is None or done is None:
+            continue
+        write_taken(conn, store, card_id, done.entries, done.voided, plan.at)
+        set_balance(conn, store, card_id, done.taken.balance, done.taken.cycle, done.marks)
+
+
+def _change(plan: RefundPlan) -> StampChange:
+    """What a refund takes back, as its result says it."""
+    done = plan.card
+    if done is None:
+        return StampChange(None, plan.stamps, None, None, checkout=plan.checkout)
     return StampChange(
-        row.number,
-        -taken.stamps,
-        taken.balance,
-        taken.cycle,
-        voided_coupons=tuple(voided),
-        completions_undone=taken.completions_undone,
-        checkout=checkout_id,
+        done.number,
+        plan.stamps,
+        done.taken.balance,
+        done.taken.cycle,
+        voided_coupons=done.voided,
+        completions_undone=done.taken.completions_undone,
+        checkout=plan.checkout,
     )
 
 
@@ -241,14 +270,6 @@ def _given(conn: Connection, card_id: int, checkout_id: int, kinds: tuple[str, .
     )
 
 
-def _lapsed_since(conn: Connection, card_id: int, at: datetime) -> bool:
-    """Whether the card's stamps lapsed after ``at``."""
-    last = conn.execute(
-        select(func.max(ledger.c.at)).where(ledger.c.card_id == card_id, ledger.c.kind == "expiry")
-    ).scalar()
-    return last is not None and last > at
-
-
 def _last_visit(conn: Connection, card_id: int, refunded: int) -> datetime:
     """The card's last visit once a sale is refunded: its latest other sale,
     stamps given by hand or claimed, else the day it was created."""
@@ -266,20 +287,3 @@ def _last_visit(conn: Connection, card_id: int, refunded: int) -> datetime:
     ).scalar()
     created = conn.execute(select(cards.c.created_at).where(cards.c.id == card_id)).scalar_one()
     return max(t for t in (latest_sale, latest_given, created) if t is not None)  # type: ignore[no-any-return]
-
-
-def _void_coupons(
-    conn: Connection, checkout_id: int, card_id: int, origins: list[str], now: datetime
-) -> list[str]:
-    rows = conn.execute(
-        select(coupons.c.id, coupons.c.code).where(
-            coupons.c.card_id == card_id,
-            coupons.c.checkout_id == checkout_id,
-            coupons.c.origin.in_(origins),
-            coupons.c.redeemed_at.is_(None),
-            coupons.c.voided_at.is_(None),
-        )
-    ).all()
-    if rows:
-        conn.execute(update(coupons).where(coupons.c.id.in_([r.id for r in rows])).values(voided_at=now))
-    return [r.code for r in rows]

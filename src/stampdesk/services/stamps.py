@@ -1,14 +1,14 @@
 """Giving stamps to a card and taking them back: the one place where the
 ledger, the cached balance and the coupons change together.
 
-Callers of ``give`` and ``take_back`` hold a write transaction and a locked
-card row. ``plan_gift`` only reads: a sale works out what it gives before it
-writes, then writes only if its card is still as it read it (see
-``checkout``).
+The decisions are the domain's (``domain.stamps``: ``plan_gift``,
+``plan_take_back``); here the card is read, the plan written. Callers of
+``give`` and ``take_back`` hold a write transaction and a locked card row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,22 +16,33 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     String,
-    and_,
     bindparam,
     case,
     cast,
     func,
     insert,
     literal_column,
-    or_,
     select,
     update,
 )
 
-from ..domain.coupon_codes import new_coupon_code
 from ..domain.money import to_cents
 from ..domain.program import Program
-from ..domain.rules import Advance, CouponKey, Reached, advance, next_milestone, retreat, rewards_due
+from ..domain.rules import CouponKey, advance, next_milestone
+from ..domain.stamps import BLANK as BLANK
+from ..domain.stamps import ERASED as ERASED
+from ..domain.stamps import (
+    THIS_SALE,
+    Gift,
+    HeldCoupon,
+    LedgerEntry,
+    NewCoupon,
+    SaleMarks,
+    TakeBack,
+    plan_gift,
+    plan_take_back,
+    undoable_completions,
+)
 from ..models import cards, coupons, ledger
 from ..results import CouponInfo, NextMilestone
 from ..store import Store
@@ -49,43 +60,12 @@ class CardRef:
 
 @dataclass(frozen=True)
 class Given:
-    """What a gift of stamps did: the card's new balance and cycle, the
-    milestones it rewards (``rewarded``, each with its coupon in
-    ``coupons``, in the same order: a milestone whose coupon the card
-    already holds is neither rewarded nor announced)."""
+    """What a gift of stamps did: the card's new balance and cycle, and the
+    coupons it issued."""
 
     balance: int
     cycle: int
-    rewarded: tuple[Reached, ...]
     coupons: tuple[CouponInfo, ...]
-
-
-@dataclass(frozen=True)
-class Taken:
-    balance: int
-    cycle: int
-    voided: tuple[str, ...]
-    completions_undone: int
-    stamps: int  # taken back: less than asked when the card had fewer (lapsed ones)
-
-
-@dataclass(frozen=True)
-class SaleMarks:
-    """What a sale (or its refund) changes on the card beside its stamps:
-    the stamps counted against ``max_per_day`` on ``stamp_day``, its
-    qualifying visits and its last visit."""
-
-    stamp_day: str | None
-    day_stamps: int
-    visits: int
-    last_visit_at: datetime | None
-
-
-# A pre-printed card not handed out yet: its first sale or enrolment gives
-# the starter stamps and makes it active.
-BLANK = "blank"
-# A card whose holder erased their data: kept for the accounts, refused at the till.
-ERASED = "erased"
 
 
 # What a change to a card reads from it (and locks, on PostgreSQL).
@@ -142,137 +122,91 @@ def ledger_row(
     }
 
 
-# A row of a sale that is not written yet points to the sale with this
-# checkout id; it is replaced by the sale's id when the sale is written.
-THIS_SALE = -1
+def entry_row(card_id: int, entry: LedgerEntry, checkout_id: int | None = None) -> dict[str, Any]:
+    """A planned ledger entry as its row (``checkout_id``: the sale's id,
+    for an entry of ``THIS_SALE``); ``coupon_id`` is set once its coupon is
+    written (see ``write_entries``)."""
+    return ledger_row(
+        card_id,
+        entry.at,
+        entry.kind,
+        entry.stamps,
+        cycles=entry.cycles,
+        checkout_id=checkout_id if entry.checkout_id == THIS_SALE else entry.checkout_id,
+        staff=entry.staff,
+        reason=entry.reason,
+    )
 
 
-@dataclass(frozen=True)
-class Gift:
-    """What ``give`` will write: the ledger rows and the new coupons (a
-    completion's row names its new coupon by its code, ``coupon``), and
-    what the card becomes."""
+def coupon_row(card_id: int, coupon: NewCoupon, checkout_id: int | None = None) -> dict[str, Any]:
+    """A planned coupon as its row (``checkout_id`` as for ``entry_row``)."""
+    return {
+        "code": coupon.code,
+        "card_id": card_id,
+        "cycle": coupon.cycle,
+        "milestone_at": coupon.milestone_at,
+        "final_reward": int(coupon.final_reward),
+        "reward": coupon.reward,
+        "origin": coupon.origin,
+        "checkout_id": checkout_id if coupon.checkout_id == THIS_SALE else coupon.checkout_id,
+        "issued_at": coupon.issued_at,
+        "expires_at": coupon.expires_at,
+        "cost_cents": to_cents(coupon.cost) if coupon.cost is not None else None,
+    }
 
-    rows: tuple[dict[str, Any], ...]
-    coupons: tuple[dict[str, Any], ...]
-    given: Given
+
+def coupon_info(coupon: NewCoupon) -> CouponInfo:
+    """A new coupon as a result shows it."""
+    return CouponInfo(coupon.code, coupon.reward, coupon.milestone_at, coupon.issued_at, coupon.expires_at)
+
+
+def write_entries(
+    conn: Connection,
+    store: Store,
+    card_id: int,
+    entries: Sequence[LedgerEntry],
+    new: Sequence[NewCoupon],
+    checkout_id: int | None = None,
+) -> None:
+    """Write a plan's new coupons, then its ledger entries (a completion's
+    entry with its final reward's id)."""
+    ids = {}
+    statement = store.prepared("coupons.insert", insert_coupon)
+    named = {e.coupon for e in entries if e.coupon is not None}
+    for coupon in new:
+        values = coupon_row(card_id, coupon, checkout_id)
+        # Only a completion's entry points to its coupon: the others need
+        # no id back (on PostgreSQL, no round trip of their own).
+        if coupon.code in named:
+            ids[coupon.code] = statement.insert(conn, **values)
+        else:
+            statement.run(conn, **values)
+    rows = []
+    for entry in entries:
+        row = entry_row(card_id, entry, checkout_id)
+        if entry.coupon is not None:
+            row["coupon_id"] = ids[entry.coupon]
+        rows.append(row)
+    write_ledger(conn, store, rows)
 
 
 def give(conn: Connection, store: Store, card: CardRef, stamps: int, program: Program, **how: Any) -> Given:
     """Add ``stamps`` (≥ 0): ledger rows, milestone coupons, completions,
-    and the card's balance. ``how``: ``plan_gift``'s keywords (``kind``,
-    ``at`` and ``origin`` at least)."""
-    gift = plan_gift(conn, store, card, stamps, program, **how)
-    ids = {}
-    statement = store.prepared("coupons.insert", insert_coupon)
-    for values in gift.coupons:
-        code = values["code"]
-        # Only a completion's ledger row points to its coupon: the others
-        # need no id back (on PostgreSQL, no round trip of their own).
-        if any(row["coupon"] == code for row in gift.rows):
-            ids[code] = statement.insert(conn, **values)
-        else:
-            statement.run(conn, **values)
-    write_ledger(conn, store, [with_coupon(row, ids) for row in gift.rows])
-    result = gift.given
-    if (result.balance, result.cycle) != (card.balance, card.cycle):
-        set_balance(conn, store, card.id, result.balance, result.cycle)
-    return result
-
-
-def plan_gift(
-    conn: Connection,
-    store: Store,
-    card: CardRef,
-    stamps: int,
-    program: Program,
-    *,
-    kind: str,
-    at: datetime,
-    origin: str,
-    checkout_id: int | None = None,
-    staff: str | None = None,
-    reason: str | None = None,
-    extra_rows: tuple[dict[str, Any], ...] = (),
-    planned: Advance | None = None,
-    live: set[CouponKey] | None = None,
-) -> Gift:
-    """What ``give`` writes, decided without writing: ledger rows, milestone
-    coupons, completions and their final rewards. It reads the card's
-    coupons when a milestone is reached, unless ``live`` gives their keys
-    from this cycle on. ``extra_rows`` are ledger rows written first
-    (enrolment's starter stamps before the claimed ones), already counted
-    in ``stamps``. ``planned`` is the ``advance()`` the caller already
-    computed for these same values."""
-    result = planned or advance(card.balance, card.cycle, stamps, program)
-    rows: list[dict[str, Any]] = [{**r, "coupon": None} for r in extra_rows]
-    if stamps - sum(r["stamps"] for r in extra_rows):
-        rows.append(
-            ledger_row(
-                card.id,
-                at,
-                kind,
-                stamps - sum(r["stamps"] for r in extra_rows),
-                checkout_id=checkout_id,
-                staff=staff,
-                reason=reason,
-            )
-        )
-    issued: list[CouponInfo] = []
-    new: list[dict[str, Any]] = []
-    due: tuple[Reached, ...] = ()
-    if result.reached:
-        if live is None:
-            keys = store.prepared("coupons.live", _live_coupons).all(conn, card_id=card.id, cycle=card.cycle)
-            live = parse_live_keys(",".join(key for (key,) in keys))
-        due = rewards_due(result.reached, live)
-        expires = store.end_of_day_after(at, program.coupon_valid_days)
-        for reached in result.reached:
-            code = None
-            if reached in due:
-                code = new_coupon_code()
-                new.append(
-                    {
-                        "code": code,
-                        "card_id": card.id,
-                        "cycle": reached.cycle,
-                        "milestone_at": reached.milestone.at,
-                        "final_reward": int(reached.final),
-                        "reward": reached.milestone.reward,
-                        "origin": origin,
-                        "checkout_id": checkout_id,
-                        "issued_at": at,
-                        "expires_at": expires,
-                        "cost_cents": to_cents(cost)
-                        if (cost := reached.milestone.cost) is not None
-                        else None,
-                    }
-                )
-                issued.append(CouponInfo(code, reached.milestone.reward, reached.milestone.at, at, expires))
-            if reached.final:
-                # The completion names its final reward's coupon; none when
-                # the card already holds the cycle's (used, its completion
-                # undone by a refund, and now completed again).
-                completion = ledger_row(
-                    card.id,
-                    at,
-                    "completion",
-                    -program.stamps_per_card,
-                    cycles=1,
-                    checkout_id=checkout_id,
-                )
-                rows.append({**completion, "coupon": code})
-    for row in rows:
-        row.setdefault("coupon", None)
-    return Gift(tuple(rows), tuple(new), Given(result.balance, result.cycle, due, tuple(issued)))
-
-
-def with_coupon(row: dict[str, Any], ids: dict[str, int]) -> dict[str, Any]:
-    """A planned ledger row as written: its new coupon's id instead of its code."""
-    out = {name: value for name, value in row.items() if name != "coupon"}
-    if row["coupon"] is not None:
-        out["coupon_id"] = ids[row["coupon"]]
-    return out
+    and the card's balance. ``how``: ``domain.stamps.plan_gift``'s keywords
+    (``kind``, ``at`` and ``origin`` at least); the card's coupons are read
+    when a milestone is reached."""
+    planned = advance(card.balance, card.cycle, stamps, program)
+    held: frozenset[CouponKey] = frozenset()
+    if planned.reached:
+        keys = store.prepared("coupons.live", _live_coupons).all(conn, card_id=card.id, cycle=card.cycle)
+        held = parse_live_keys(",".join(key for (key,) in keys))
+    gift: Gift = plan_gift(
+        card.balance, card.cycle, stamps, program, zone=store.zone, held=held, planned=planned, **how
+    )
+    write_entries(conn, store, card.id, gift.entries, gift.coupons)
+    if (gift.balance, gift.cycle) != (card.balance, card.cycle):
+        set_balance(conn, store, card.id, gift.balance, gift.cycle)
+    return Given(gift.balance, gift.cycle, tuple(coupon_info(c) for c in gift.coupons))
 
 
 # A final reward's key in the text of ``live_keys``: its cycle and this.
@@ -312,14 +246,19 @@ def live_keys(postgres: bool) -> Any:
     )
 
 
-def parse_live_keys(text: str | None) -> set[CouponKey]:
+def parse_live_keys(text: str | None) -> frozenset[CouponKey]:
     """The ``CouponKey`` of each coupon in a ``live_keys`` string."""
+    if not text:
+        return _NO_KEYS
     keys = set()
-    for key in (text or "").split(","):
+    for key in text.split(","):
         if key:
             cycle, at = key.split(":")
             keys.add(CouponKey(int(cycle), None if at == _FINAL else int(at)))
-    return keys
+    return frozenset(keys)
+
+
+_NO_KEYS: frozenset[CouponKey] = frozenset()
 
 
 def insert_coupon() -> Any:
@@ -408,74 +347,80 @@ def take_back(
     checkout_id: int | None = None,
     staff: str | None = None,
     reason: str | None = None,
-    marks: SaleMarks | None = None,
-) -> Taken:
+) -> TakeBack:
     """Remove ``stamps`` (≥ 0), down to zero at most, and void the unused
-    coupons the card no longer qualifies for. Completions since the card's
-    last lapse are undone, newest first, while the balance would be negative
-    (see ``retreat``)."""
-    completions: list[int] = []
-    if card.balance - stamps < 0 and card.cycle > 0:
-        completions = _undoable_completions(conn, card)
-    result = retreat(card.balance, card.cycle, stamps, completions)
-    rows = []
-    if result.taken:
-        rows.append(
-            ledger_row(card.id, at, kind, -result.taken, checkout_id=checkout_id, staff=staff, reason=reason)
-        )
-    for spc in completions[: result.reversed_completions]:
-        rows.append(ledger_row(card.id, at, "completion_reversed", spc, cycles=-1, checkout_id=checkout_id))
-    write_ledger(conn, store, rows)
-
-    lost = conn.execute(
-        select(coupons.c.id, coupons.c.code).where(
-            coupons.c.card_id == card.id,
-            coupons.c.voided_at.is_(None),
-            coupons.c.redeemed_at.is_(None),
-            coupons.c.milestone_at > 0,  # a birthday's coupon (0, its year) is no milestone
-            or_(
-                coupons.c.cycle > result.cycle,
-                and_(
-                    coupons.c.cycle == result.cycle,
-                    # A final reward goes with its completion; a milestone's
-                    # coupon with the stamps that reached it.
-                    or_(coupons.c.final_reward == 1, coupons.c.milestone_at > result.balance),
-                ),
-            ),
-        )
-    ).all()
-    if lost:
-        conn.execute(update(coupons).where(coupons.c.id.in_([c.id for c in lost])).values(voided_at=at))
-    set_balance(conn, store, card.id, result.balance, result.cycle, marks)
-    return Taken(
-        result.balance, result.cycle, tuple(c.code for c in lost), result.reversed_completions, result.taken
+    coupons the card no longer qualifies for (``domain.stamps.plan_take_back``)."""
+    taken = plan_take_back(
+        card.balance,
+        card.cycle,
+        stamps,
+        completions=completions_of(conn, card.id) if card.balance - stamps < 0 and card.cycle > 0 else (),
+        coupons=held_coupons(conn, card.id),
+        kind=kind,
+        at=at,
+        checkout_id=checkout_id,
+        staff=staff,
+        reason=reason,
     )
+    write_taken(conn, store, card.id, taken.entries, taken.voided, at)
+    set_balance(conn, store, card.id, taken.balance, taken.cycle)
+    return taken
 
 
-def _undoable_completions(conn: Connection, card: CardRef) -> list[int]:
-    """The stamps each completion since the card's last lapse took, newest first.
+def write_taken(
+    conn: Connection,
+    store: Store,
+    card_id: int,
+    entries: Sequence[LedgerEntry],
+    voided: Iterable[str],
+    at: datetime,
+) -> None:
+    """Write a take-back's ledger entries and void its coupons (by code)."""
+    write_ledger(conn, store, [entry_row(card_id, e) for e in entries])
+    codes = list(voided)
+    if codes:
+        conn.execute(
+            update(coupons)
+            .where(coupons.c.card_id == card_id, coupons.c.code.in_(codes))
+            .values(voided_at=at)
+        )
 
-    Undoing one whose final reward was already used is safe: that coupon
-    stays, and keeps the milestone consumed for its cycle, so completing
-    the card again gives no second reward. A lapse (``expiry``) is a wall:
-    the stamps before it are gone, and so are the completions.
-    """
-    stack: list[int] = []
-    for kind, stamps in conn.execute(
+
+def completions_of(conn: Connection, card_id: int) -> tuple[int, ...]:
+    """The stamps each completion since the card's last lapse took, newest
+    first (``domain.stamps.undoable_completions`` of its ledger)."""
+    rows = conn.execute(
         select(ledger.c.kind, ledger.c.stamps)
         .where(
-            ledger.c.card_id == card.id,
+            ledger.c.card_id == card_id,
             ledger.c.kind.in_(("completion", "completion_reversed", "expiry")),
         )
         .order_by(ledger.c.id)
-    ):
-        if kind == "completion":
-            stack.append(-stamps)
-        elif kind == "expiry":
-            stack.clear()
-        elif stack:
-            stack.pop()
-    return stack[::-1]
+    )
+    return undoable_completions((kind, stamps) for kind, stamps in rows)
+
+
+def held_coupons(conn: Connection, card_id: int) -> tuple[HeldCoupon, ...]:
+    """The card's coupons neither used nor voided, oldest first."""
+    return tuple(
+        HeldCoupon(c.code, c.cycle, c.milestone_at, bool(c.final_reward), c.origin, c.checkout_id)
+        for c in conn.execute(
+            select(
+                coupons.c.code,
+                coupons.c.cycle,
+                coupons.c.milestone_at,
+                coupons.c.final_reward,
+                coupons.c.origin,
+                coupons.c.checkout_id,
+            )
+            .where(
+                coupons.c.card_id == card_id,
+                coupons.c.voided_at.is_(None),
+                coupons.c.redeemed_at.is_(None),
+            )
+            .order_by(coupons.c.id)
+        )
+    )
 
 
 def next_for(balance: int, program: Program) -> NextMilestone:

@@ -94,12 +94,14 @@ def card_after_sale(card: CardState, result: CheckoutResult) -> CardState:
 
 
 def zero_stamp_reason(result: CheckoutResult, programme: Programme | None, text: Text) -> str:
-    """Why a sale earned no stamp. The engine does not say, so this reads it
-    from the rules: below the minimum amount, else the daily cap."""
-    if programme is not None and programme.min_amount is not None and result.amount < programme.min_amount:
-        return text("sale.none.minimum", minimum=text.money(programme.min_amount))
-    if programme is not None and programme.max_per_day is not None:
-        return text("sale.none.cap", count=programme.max_per_day)
+    """Why a sale earned no stamp, as the engine says it (the result's
+    outcome codes): below the minimum amount, or the day's cap reached; the
+    programme gives the figure the sentence quotes."""
+    if programme is not None:
+        if "below_minimum" in result.outcomes and programme.min_amount is not None:
+            return text("sale.none.minimum", minimum=text.money(programme.min_amount))
+        if "daily_cap" in result.outcomes and programme.max_per_day is not None:
+            return text("sale.none.cap", count=programme.max_per_day)
     return text("sale.none")
 
 

@@ -258,6 +258,7 @@ class CheckoutOut(BaseModel):
                         "Pour votre 4e visite, un tampon offert !",
                         "Bon « Croissant offert » à utiliser avant le 31/05/2026",
                     ],
+                    "outcomes": ["surprise", "milestone", "coupon_expiring"],
                 }
             ]
         }
@@ -282,6 +283,13 @@ class CheckoutOut(BaseModel):
     messages: list[str] = Field(
         description="The lines the receipt prints beside the stamps, in the shop's language: a "
         "surprise, a birthday, a tier reached or what keeps it, stamps or coupons about to lapse."
+    )
+    outcomes: list[str] = Field(
+        description="What the sale did, as codes (never sentences), for the till to say in its own "
+        "words: walk_in, below_minimum, daily_cap, offpeak, tier_multiplier, category_bonus, "
+        "starter_stamps, stamps_lapsed, surprise, referral, milestone, card_completed, birthday, "
+        "tier_reached, tier_grace, stamps_expiring, coupon_expiring. Empty for a sale recorded "
+        "before stampdesk said them."
     )
 
 
