@@ -642,6 +642,16 @@ async def test_the_card_shows_the_shops_note_on_the_customer(sqlite_desk: Desk) 
         assert tr("card.notes", notes="usual: flat white") in screen_text(app)
 
 
+def _items(desk: Desk) -> list[tuple[object, ...]]:
+    from sqlalchemy import text
+
+    with desk.store.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT sku, category, quantity, unit_price_cents FROM checkout_items ORDER BY id")
+        ).all()
+    return [tuple(r) for r in rows]
+
+
 async def test_quick_picks_add_items_and_their_total(sqlite_desk: Desk) -> None:
     tr = text_of(sqlite_desk)
     ana = sqlite_desk.enrol(name="Ana Martin")
@@ -651,30 +661,62 @@ async def test_quick_picks_add_items_and_their_total(sqlite_desk: Desk) -> None:
         assert not app.till.query_one("#picks").display  # no sale yet: no buttons
         await submit(pilot, ana.number)
         assert app.till.query_one("#picks").display
+        # Each button says its price, as the till writes money.
+        assert shows(app, f"Flat white {tr.money(Decimal('4.20'))}")
         await pilot.click("#pick-1")  # Flat white, with the mouse
-        await pilot.click("#pick-2")  # Croissant
-        await pilot.press("f8")  # the keyboard way: F8, arrows, Enter
+        assert focused_id(app) == "amount-input"
+        await pilot.press("f8")  # the keyboard way: F8, arrows, Space adds and stays…
         assert focused_id(app) == "pick-0"
-        await pilot.press("right", "enter")  # a second flat white
-        await pilot.press("f8")
+        assert feedback(app) == ("info", tr("picks.keys"))
+        await pilot.press("right", "right", "space")  # a croissant
+        assert focused_id(app) == "pick-2"
+        await pilot.press("left", "enter")  # …Enter adds a second flat white and goes back to the amount
         assert focused_id(app) == "amount-input"
         assert field(app, "amount-input").value == "9,80"  # French, as a cashier types it
         kind, message = feedback(app)
         assert "2× Flat white, 1× Croissant" in message and tr.money(Decimal("9.80")) in message
-        await pilot.press("enter")
+        await pilot.press("enter")  # Enter now records the sale (it added the item again before)
         await settle(pilot)
-    sales = sqlite_desk.store.engine.connect()
-    try:
-        from sqlalchemy import text
-
-        rows = sales.execute(
-            text("SELECT sku, category, quantity, unit_price_cents FROM checkout_items ORDER BY id")
-        ).all()
-    finally:
-        sales.close()
-    assert [tuple(r) for r in rows] == [("FLAT-WHITE", "coffee", 2, 420), ("CROISSANT", "pastry", 1, 140)]
+    assert _items(sqlite_desk) == [("FLAT-WHITE", "coffee", 2, 420), ("CROISSANT", "pastry", 1, 140)]
     card = sqlite_desk.card(ana.number)
     assert card.balance == 3  # 2 starter + 1 visit (9.80 is under the 10.00 step)
+
+
+async def test_one_picked_item_comes_out_without_clearing_the_others(sqlite_desk: Desk) -> None:
+    tr = text_of(sqlite_desk)
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await pilot.press("f8", "space", "space", "right", "space")  # 2 espressos, 1 flat white
+        assert field(app, "amount-input").value == "9,00"
+        await pilot.press("left", "delete")  # one espresso out
+        assert field(app, "amount-input").value == "6,60"
+        kind, message = feedback(app)
+        assert "1× Espresso, 1× Flat white" in message
+        await pilot.press("delete", "delete")  # the last espresso; a third press changes nothing
+        assert field(app, "amount-input").value == "4,20"
+        await pilot.press("f8", "enter")
+        await settle(pilot)
+        assert feedback(app)[0] == "success"
+    assert _items(sqlite_desk) == [("FLAT-WHITE", "coffee", 1, 420)]
+
+
+async def test_an_amount_changed_after_picking_is_not_recorded_with_those_items(sqlite_desk: Desk) -> None:
+    tr = text_of(sqlite_desk)
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await pilot.press("f8", "enter")  # one espresso: 2,40
+        await submit(pilot, "10,00")  # the cashier types over it
+        assert feedback(app) == ("warning", tr("picks.mismatch", total=tr.money(Decimal("2.40"))))
+        assert app.till.last_checkout is None  # nothing recorded
+        await pilot.press(*["backspace"] * 5)
+        await submit(pilot, "2,40")
+        assert feedback(app)[0] == "success"
+    assert _items(sqlite_desk) == [("ESPRESSO", "coffee", 1, 240)]
+    assert sqlite_desk.refund_preview(1).amount == Decimal("2.40")
 
 
 async def test_f8_without_a_sale_says_what_to_do(sqlite_desk: Desk) -> None:
@@ -684,4 +726,42 @@ async def test_f8_without_a_sale_says_what_to_do(sqlite_desk: Desk) -> None:
         await settle(pilot)
         await pilot.press("f8")
         assert feedback(app) == ("warning", tr("picks.none"))
+        assert focused_id(app) == "card-input"
+
+
+async def test_the_feedback_line_and_the_fields_shown_never_go_stale(sqlite_desk: Desk) -> None:
+    tr = text_of(sqlite_desk)
+    ana = sqlite_desk.enrol(name="Ana Martin")
+    sqlite_desk.enrol(name="Anaïs Morel")
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, ana.number)  # after a scan: not "ready: scan a card"
+        assert feedback(app) == ("info", tr("card.ready", name="Ana Martin"))
+        await pilot.press("escape")
+        await submit(pilot, "ana", typed=True)  # two found…
+        await pilot.press("down", "enter")  # …one chosen: not "2 found: ↓ to choose"
+        await settle(pilot)
+        chosen = app.till.card
+        assert chosen is not None
+        assert feedback(app) == ("info", tr("card.ready", name=chosen.name))
+        await submit(pilot, "5,00")
+        coupon = sqlite_desk.card(chosen.number).coupons[0].code
+
+        await pilot.press("f4")
+        await submit(pilot, coupon)
+        # The coupon's result stays, its field goes: the focus is in the card field.
+        assert shows(app, tr("redeem.done", code=coupon, reward="Croissant offert"))
+        assert not shows(app, tr("placeholder.coupon"))
+        assert focused_id(app) == "card-input"
+
+        await pilot.press("f5")
+        refund_row = app.till.query_one("#refund .till-row")
+        assert refund_row.display
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")  # confirmed
+        await settle(pilot)
+        assert feedback(app)[0] == "success"
+        assert not refund_row.display  # its result shows, its field no longer
         assert focused_id(app) == "card-input"

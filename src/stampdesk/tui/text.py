@@ -61,6 +61,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hint.amount": "Type the amount of the sale, then Enter (Esc cancels).",
         "picks.none": "No quick-pick items: the owner adds them to the programme.",
         "picks.basket": "{items} = {total}: Enter records the sale.",
+        "picks.keys": (
+            "Enter: add the item and back to the amount · Space: add one more · Delete: take one out."
+        ),
+        "picks.empty": "No item left: type the amount, or pick items (F8).",
+        "picks.mismatch": (
+            "The amount is not the items' total ({total}): type {total}, or take items out (F8, Delete)."
+        ),
         "hint.walk_in": "Sale without a card: type the amount, then Enter (Esc cancels).",
         "hint.redeem": "Scan or type the coupon code, then Enter.",
         "hint.refund": "Type the number of the sale to refund, then Enter.",
@@ -77,6 +84,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "taken.other": "{count} stamps taken back",
         # A card.
         "card.greeting": "Hello {name}!",
+        "card.ready": "{name}: type the amount, then Enter.",
+        "card.ready.blank": "Card {number}: type the amount, then Enter.",
         "card.number": "Card {number}",
         "card.status": "This card is {status}: it cannot earn stamps.",
         "card.notes": "Note: {notes}",
@@ -219,6 +228,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hint.amount": "Tapez le montant de la vente, puis Entrée (Échap annule).",
         "picks.none": "Pas d'articles rapides : le gérant les ajoute au programme.",
         "picks.basket": "{items} = {total} : Entrée enregistre la vente.",
+        "picks.keys": (
+            "Entrée : ajouter l'article et revenir au montant · Espace : un de plus · Suppr : en retirer un."
+        ),
+        "picks.empty": "Plus d'article : tapez le montant, ou choisissez des articles (F8).",
+        "picks.mismatch": (
+            "Le montant n'est pas le total des articles ({total}) : "
+            "tapez {total}, ou retirez des articles (F8, Suppr)."
+        ),
         "hint.walk_in": "Vente sans carte : tapez le montant, puis Entrée (Échap annule).",
         "hint.redeem": "Scannez ou tapez le code du bon, puis Entrée.",
         "hint.refund": "Tapez le numéro de la vente à rembourser, puis Entrée.",
@@ -233,6 +250,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "taken.one": "{count} tampon repris",
         "taken.other": "{count} tampons repris",
         "card.greeting": "Bonjour {name} !",
+        "card.ready": "{name} : tapez le montant, puis Entrée.",
+        "card.ready.blank": "Carte {number} : tapez le montant, puis Entrée.",
         "card.number": "Carte {number}",
         "card.status": "Cette carte est {status} : elle ne reçoit pas de tampons.",
         "card.notes": "Note : {notes}",

@@ -35,6 +35,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...desk import Desk
 from ...domain.errors import StampdeskError, Unreachable
+from ...domain.money import parse_amount
 from ...domain.program import QuickPick
 from ...offline import OfflineSale
 from ...results import CardState, CheckoutResult
@@ -201,6 +202,15 @@ class TillPrinter:
         )
 
 
+def _typed_amount(text: str) -> Decimal | None:
+    """The amount the cashier typed ("9,80" or "9.80"), None if it is not one
+    (the engine then says why)."""
+    try:
+        return parse_amount(text)
+    except StampdeskError:
+        return None
+
+
 def scanned_card(text: str) -> str | None:
     """A card number scanned into a field that expects something else (an
     amount, a coupon code): exactly 13 digits, which no amount can be."""
@@ -364,6 +374,10 @@ class TillScreen(Screen[None]):
         self.mode = mode
         selling = mode in (Mode.CARD, Mode.WALK_IN)
         self.query_one("#amount-row").display = selling
+        # A coupon's or a refund's field shows only while it is typed into:
+        # its result stays on screen, the field does not (the focus is elsewhere).
+        self.query_one("#redeem .till-row").display = mode is Mode.REDEEM
+        self.query_one("#refund .till-row").display = mode is Mode.REFUND
         picks = self.query_one("#picks", QuickPicks)
         picks.display = selling and bool(picks.picks)
 
@@ -489,20 +503,46 @@ class TillScreen(Screen[None]):
             self._focus("amount-input")
         else:
             picks.focus_first()
+            self.feedback.show(self.text("picks.keys"))
 
     @on(QuickPicks.Picked)
     def _picked(self, message: QuickPicks.Picked) -> None:
         """A quick pick adds one item; the amount becomes the basket's total."""
         if self.mode not in (Mode.CARD, Mode.WALK_IN):
             return
-        self.basket[message.pick] = self.basket.get(message.pick, 0) + 1
-        total = sum((p.price * n for p, n in self.basket.items()), Decimal("0"))
-        typed = f"{total:.2f}"  # as the cashier would type it: "9,80" in French
-        self._input("amount-input").value = typed.replace(".", ",") if self.text.locale == "fr_FR" else typed
+        pick = self.query_one("#picks", QuickPicks).pick(message.index)
+        self.basket[pick] = self.basket.get(pick, 0) + 1
+        self._show_basket()
+        if message.back:  # Enter or a click: back to the amount, where Enter records the sale
+            self._focus("amount-input")
+
+    @on(QuickPicks.Unpicked)
+    def _unpicked(self, message: QuickPicks.Unpicked) -> None:
+        """Delete on a pick takes one of it out of the sale."""
+        pick = self.query_one("#picks", QuickPicks).pick(message.index)
+        if self.mode not in (Mode.CARD, Mode.WALK_IN) or pick not in self.basket:
+            return
+        self.basket[pick] -= 1
+        if not self.basket[pick]:
+            del self.basket[pick]
+        self._show_basket()
+
+    def _basket_total(self) -> Decimal:
+        return sum((p.price * n for p, n in self.basket.items()), Decimal("0"))
+
+    def _show_basket(self) -> None:
+        """The amount field holds the basket's total, typed as the cashier
+        would type it ("9,80" in French); the feedback line lists it."""
+        amount = self._input("amount-input")
+        if not self.basket:
+            amount.value = ""
+            self.feedback.show(self.text("picks.empty"))
+            return
+        total = self._basket_total()
+        typed = f"{total:.2f}"
+        amount.value = typed.replace(".", ",") if self.text.locale == "fr_FR" else typed
         items = ", ".join(f"{n}× {p.label}" for p, n in self.basket.items())
         self.feedback.show(self.text("picks.basket", items=items, total=self.text.money(total)))
-        if not message.by_keyboard:  # a click took the focus: give it back to the amount
-            self._focus("amount-input")
 
     def action_choose(self) -> None:
         """↓ from the card field moves into the search results."""
@@ -598,6 +638,12 @@ class TillScreen(Screen[None]):
             return
         if not value:
             self.feedback.show(self.text("amount.empty"), "warning")
+            return
+        if self.basket and _typed_amount(value) != self._basket_total():
+            # The amount was changed after picking: a sale must not record
+            # an amount its items do not add up to.
+            total = self.text.money(self._basket_total())
+            self.feedback.show(self.text("picks.mismatch", total=total), "warning")
             return
         self._forget_claim()  # another sale
         card = self.card.number if self.mode is Mode.CARD and self.card is not None else None
@@ -789,7 +835,7 @@ class TillScreen(Screen[None]):
     def _use_programme(self, programme: Programme) -> None:
         self.programme = programme
         self.title = programme.name or self.text("app.title")
-        self.query_one("#picks", QuickPicks).show(programme.quick_picks)
+        self.query_one("#picks", QuickPicks).show(programme.quick_picks, self.text.money)
         self._set_mode(self.mode)
 
     @on(ProgrammeLoaded)
@@ -814,6 +860,11 @@ class TillScreen(Screen[None]):
         self._set_mode(Mode.CARD)
         self._input("card-input").value = ""
         self._focus("amount-input", clear=True)
+        # What to do now: the line must not still say "scan a card" or "n found".
+        if card.name:
+            self.feedback.show(self.text("card.ready", name=card.name))
+        else:
+            self.feedback.show(self.text("card.ready.blank", number=card.number))
 
     @on(SearchDone)
     def _search_done(self, message: SearchDone) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import ClassVar
 
-from textual import events, on
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import Grid
 from textual.message import Message
@@ -19,18 +20,33 @@ COLUMNS = 4  # 80 columns: four buttons of 20 a row
 
 
 class PickButton(PlainButton):
-    """A quick pick's button (its label shown as the owner wrote it),
-    telling a key press from a click."""
+    """A quick pick's button: its label as the owner wrote it and its price.
 
-    by_keyboard = False  # how the last press came (its message is handled later)
+    Enter adds the item and goes back to the amount (where Enter records the
+    sale), Space adds one more and stays on the buttons, Delete (or
+    Backspace, or minus) takes one of this item out of the sale. A click
+    adds the item like Enter.
+    """
 
-    def action_press(self) -> None:
-        self.by_keyboard = True
-        super().action_press()
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "pick(True)", show=False),
+        Binding("space", "pick(False)", show=False),
+        Binding("delete,backspace,minus", "unpick", show=False),
+    ]
+
+    def __init__(self, label: str, index: int, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(label, compact=True, id=id, classes=classes)
+        self.index = index
+
+    def action_pick(self, back: bool) -> None:
+        self.post_message(QuickPicks.Picked(self.index, back))
+
+    def action_unpick(self) -> None:
+        self.post_message(QuickPicks.Unpicked(self.index))
 
     async def _on_click(self, event: events.Click) -> None:
-        self.by_keyboard = False
-        await super()._on_click(event)
+        event.stop()
+        self.post_message(QuickPicks.Picked(self.index, True))
 
 
 class QuickPicks(Grid):
@@ -62,32 +78,36 @@ class QuickPicks(Grid):
 
     @dataclass
     class Picked(Message):
-        """The cashier pressed the button of ``pick`` (with Enter or a click)."""
+        """The cashier added one of the ``index``-th pick; ``back``: and
+        goes back to the amount (Enter, a click) rather than on picking."""
 
-        pick: QuickPick
-        by_keyboard: bool
+        index: int
+        back: bool
+
+    @dataclass
+    class Unpicked(Message):
+        """The cashier took one of the ``index``-th pick out of the sale."""
+
+        index: int
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.picks: tuple[QuickPick, ...] = ()
 
-    def show(self, picks: Sequence[QuickPick]) -> None:
-        """Draw one button per pick (the programme changed, or first load)."""
+    def show(self, picks: Sequence[QuickPick], money: Callable[[Decimal], str]) -> None:
+        """Draw one button per pick, with its price (the programme changed,
+        or first load)."""
         if tuple(picks) == self.picks:
             return
         self.picks = tuple(picks)
         self.remove_children()
         self.mount_all(
-            PickButton(p.label, compact=True, id=f"pick-{i}", classes="quick-pick")
+            PickButton(f"{p.label} {money(p.price)}", i, id=f"pick-{i}", classes="quick-pick")
             for i, p in enumerate(self.picks)
         )
 
-    @on(Button.Pressed, ".quick-pick")
-    def _pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        button = event.button
-        assert isinstance(button, PickButton) and button.id is not None
-        self.post_message(self.Picked(self.picks[int(button.id.removeprefix("pick-"))], button.by_keyboard))
+    def pick(self, index: int) -> QuickPick:
+        return self.picks[index]
 
     def action_move(self, step: int) -> None:
         """Arrows move between the buttons (and stay on the grid)."""
