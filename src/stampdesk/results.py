@@ -6,6 +6,7 @@ as ISO 8601); the CLI ``--json``, the HTTP API and the Python API all use it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
@@ -55,6 +56,17 @@ class CouponInfo(Result):
     issued: datetime
     expires: datetime
     status: str = "valid"  # valid, redeemed, voided, expired
+
+
+def usable_first(coupons: Iterable[CouponInfo]) -> tuple[CouponInfo, ...]:
+    """Coupons in the order a cashier and a customer need them: the valid
+    ones first, the nearest end first; then the others, the latest first."""
+    coupons = list(coupons)
+    valid = sorted((c for c in coupons if c.status == "valid"), key=lambda c: (c.expires, c.code))
+    others = sorted(
+        (c for c in coupons if c.status != "valid"), key=lambda c: (c.expires, c.code), reverse=True
+    )
+    return (*valid, *others)
 
 
 @dataclass(frozen=True)

@@ -683,7 +683,6 @@ async def test_quick_picks_add_items_and_their_total(sqlite_desk: Desk) -> None:
 
 
 async def test_one_picked_item_comes_out_without_clearing_the_others(sqlite_desk: Desk) -> None:
-    tr = text_of(sqlite_desk)
     app = make_till(sqlite_desk)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -765,3 +764,31 @@ async def test_the_feedback_line_and_the_fields_shown_never_go_stale(sqlite_desk
         assert feedback(app)[0] == "success"
         assert not refund_row.display  # its result shows, its field no longer
         assert focused_id(app) == "card-input"
+
+
+async def test_a_valid_coupon_shows_before_expired_ones_at_80_by_24(sqlite_desk: Desk, clock: Any) -> None:
+    tr = text_of(sqlite_desk)
+    margaux = sqlite_desk.enrol(name="Margaux Petit").number
+    for amount in ("5.00", "12.00", "5.00"):  # 3: Croissant, 5, 6: Cookie
+        sqlite_desk.checkout(card=margaux, amount=amount)
+        clock.advance(days=1)
+    sqlite_desk.adjust(margaux, 3, reason="paper card", staff="Léa")  # 9
+    sqlite_desk.checkout(card=margaux, amount="5.00")  # 10: the coffee, a new cycle
+    clock.advance(days=1)
+    for amount in ("12.00", "5.00"):  # 3 again: another Croissant
+        sqlite_desk.checkout(card=margaux, amount=amount)
+        clock.advance(days=1)
+    clock.advance(days=55)  # the first two have expired, the last two not yet
+    sqlite_desk.checkout(card=margaux, amount="12.00")  # 5: nothing new
+    clock.advance(days=4)  # now the coffee has expired too; only the last Croissant is valid
+    card = sqlite_desk.card(margaux)
+    assert [c.status for c in card.coupons] == ["valid", "expired", "expired", "expired"]
+    valid = card.coupons[0]
+    assert valid.reward == "Croissant offert"
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, margaux)
+        assert shows(app, tr("coupon.valid", code=valid.code, reward=valid.reward, day=tr.day(valid.expires)))
+        shown = app.till.card_panel.plain
+        assert shown.index(valid.code) < min(shown.index(c.code) for c in card.coupons[1:])

@@ -27,7 +27,7 @@ from ..domain.validate import (
     clean_time,
 )
 from ..models import cards, checkouts, coupons, customers, name_words
-from ..results import CardState, CouponInfo, CustomerMatch, EnrolResult, JoinResult, StampChange
+from ..results import CardState, CouponInfo, CustomerMatch, EnrolResult, JoinResult, StampChange, usable_first
 from ..store import Store
 from . import claims, loyalty
 from .shops import current_version
@@ -387,7 +387,7 @@ def _card_state(conn: Connection, store: Store, number: str) -> CardState:
     warning = stamps_expiring(program, balance, lapse, now, store.zone)
     if warning is not None:
         notices.append(warning)
-    live = tuple(
+    live = usable_first(
         CouponInfo(
             c.code,
             c.reward,

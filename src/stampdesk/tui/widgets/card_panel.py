@@ -62,6 +62,12 @@ class CardPanel(VerticalScroll):
     CardPanel > .card-coupons {
         height: auto;
         color: $text-accent;
+        margin-bottom: 1;
+    }
+    CardPanel > .card-coupons-expired {
+        height: auto;
+        color: $text-muted;
+        text-style: dim;
     }
     CardPanel > .card-outcome {
         height: auto;
@@ -84,9 +90,12 @@ class CardPanel(VerticalScroll):
         yield PlainStatic("", classes="card-tier -empty")
         yield StampGrid()
         yield PlainStatic("", classes="card-progress")
+        # The coupons to use come right after the progress, so that one is
+        # always on screen at 80×24; the expired ones last, dimmed.
+        yield PlainStatic("", classes="card-coupons -empty")
         yield PlainStatic("", classes="card-expires -empty")
         yield PlainStatic("", classes="card-messages -empty")
-        yield PlainStatic("", classes="card-coupons -empty")
+        yield PlainStatic("", classes="card-coupons-expired -empty")
         yield PlainStatic("", classes="card-outcome -empty")
 
     def show_card(self, card: CardState, milestones: Iterable[int]) -> None:
@@ -107,11 +116,13 @@ class CardPanel(VerticalScroll):
         )
         self._fill(".card-expires", tr("card.expires", day=tr.day(card.expires)) if card.expires else "")
         self._fill(".card-messages", "\n".join(card.messages))
-        coupons = coupon_lines(card.coupons, tr)
+        usable = coupon_lines((c for c in card.coupons if c.status == "valid"), tr)
         self._fill(
             ".card-coupons",
-            "\n".join([tr("coupons.title"), *(f"  {line}" for line in coupons)]) if coupons else "",
+            "\n".join([tr("coupons.title"), *(f"  {line}" for line in usable)]) if usable else "",
         )
+        expired = coupon_lines((c for c in card.coupons if c.status != "valid"), tr)
+        self._fill(".card-coupons-expired", "\n".join(f"  {line}" for line in expired))
 
     def show_outcome(self, lines: Sequence[str]) -> None:
         """Show what the last operation did (an empty list hides the box)."""
