@@ -130,6 +130,8 @@ class CardState(Result):
     def progress(self) -> str:
         """ "7/10 — Un café offert at 10": what the till and receipt show."""
         nxt = self.next_milestone
+        if self.balance >= self.stamps_per_card:  # the card holds more than it now takes
+            return f"complete — {nxt.reward} at the next visit"
         return f"{self.balance}/{self.stamps_per_card} — {nxt.reward} at {nxt.at}"
 
     def to_dict(self) -> dict[str, Any]:

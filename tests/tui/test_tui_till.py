@@ -792,3 +792,19 @@ async def test_a_valid_coupon_shows_before_expired_ones_at_80_by_24(sqlite_desk:
         assert shows(app, tr("coupon.valid", code=valid.code, reward=valid.reward, day=tr.day(valid.expires)))
         shown = app.till.card_panel.plain
         assert shown.index(valid.code) < min(shown.index(c.code) for c in card.coupons[1:])
+
+
+async def test_a_card_fuller_than_a_lowered_programme_reads_complete(sqlite_desk: Desk, clock: Any) -> None:
+    tr = text_of(sqlite_desk)
+    number = sqlite_desk.enrol(name="Ana Martin").number
+    sqlite_desk.adjust(number, 7, reason="paper card", staff="Léa")  # 9 of 10
+    lowered = EXAMPLE_PROGRAM.read_text(encoding="utf-8").replace("stamps_per_card = 10", "stamps_per_card = 8")
+    lowered = lowered.replace("at = 10", "at = 8")
+    sqlite_desk.load_program_text(lowered)
+    assert sqlite_desk.card(number).progress == "complete — Un café offert at the next visit"
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, number)
+        assert shows(app, tr("progress.full", reward="Un café offert"))
+        assert not shows(app, "9/8")

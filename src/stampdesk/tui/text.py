@@ -95,6 +95,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "card.expires": "Stamps lapse on {day} without a visit",
         "progress": "{balance}/{per_card} — {reward} at {at}",
         "progress.remaining": "{count} to go",
+        "progress.full": "Card complete — {reward} at the next visit",
         "coupons.title": "Coupons to use:",
         "coupon.valid": "{code}  {reward} — valid until {day}",
         "coupon.expired": "{code}  {reward} — expired on {day}",
@@ -261,6 +262,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "card.expires": "Les tampons expirent le {day} sans visite",
         "progress": "{balance}/{per_card} — {reward} à {at}",
         "progress.remaining": "encore {count}",
+        "progress.full": "Carte complète — {reward} à la prochaine visite",
         "coupons.title": "Bons à utiliser :",
         "coupon.valid": "{code}  {reward} — valable jusqu'au {day}",
         "coupon.expired": "{code}  {reward} — expiré le {day}",
@@ -399,6 +401,10 @@ class Text:
         (``CardState.progress`` in the shop's language, plus what remains)."""
         if nxt is None:
             return f"{balance}/{per_card}"
+        if balance >= per_card:
+            # The owner lowered the card's stamps below what it holds: it is
+            # complete, and its next sale gives the final reward.
+            return self("progress.full", reward=nxt.reward)
         line = self("progress", balance=balance, per_card=per_card, reward=nxt.reward, at=nxt.at)
         if nxt.remaining > 0:
             line += f" ({self('progress.remaining', count=nxt.remaining)})"
