@@ -351,3 +351,14 @@ def test_a_key_is_its_tills_and_kept_for_its_window() -> None:
     assert key_kept(first, first + timedelta(days=30) - timedelta(microseconds=1), 30)
     assert not key_kept(first, first + timedelta(days=30), 30)
     assert not key_kept(first, first + timedelta(days=8), 7)
+
+
+def test_a_phone_number_is_searched_in_both_forms_of_the_shops_country() -> None:
+    from stampdesk.domain.phones import calling_code, phone_forms
+
+    assert calling_code("fr_FR") == "33" and calling_code("en_GB") == "44" and calling_code("xx") is None
+    assert phone_forms("+33777239086", "33") == ("+33777239086", "0777239086")
+    assert phone_forms("0777239086", "33") == ("0777239086", "+33777239086")
+    assert phone_forms("0033777", "33") == ("0033777", "+33777", "0777")
+    assert phone_forms("+447700900123", "44") == ("+447700900123", "07700900123")
+    assert phone_forms("+447700900123", "33") == ("+447700900123",)  # a foreign number: as given

@@ -598,3 +598,18 @@ def test_a_bad_note_changes_nothing(desk: Desk) -> None:
     with pytest.raises(Refused):
         desk.set_notes(blank, "nobody yet")
     assert content(desk) == before
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        ("07 77 23 90 86", "+33 7 77 23 90 86"),
+        ("+33 6 12 34 56 78", "06 12 34 56 78"),
+        ("+33612345678", "06.12.34"),
+        ("0612345678", "0033 6 12"),
+    ],
+)
+def test_a_phone_is_found_in_its_national_or_international_form(desk: Desk, stored: str, typed: str) -> None:
+    ana = desk.enrol(name="Ana Martin", phone=stored)
+    desk.enrol(name="Bruno Lefort", phone="+44 7700 900123")
+    assert [m.number for m in desk.search(typed)] == [ana.number]

@@ -15,6 +15,7 @@ from .. import db
 from ..domain import validate
 from ..domain.card_numbers import new_card_number, normalise_card_number
 from ..domain.errors import InvalidInput, NotFound, Refused
+from ..domain.phones import calling_code, phone_forms
 from ..domain.loyalty import coupons_expiring, grace_notice, lapse_at, lapse_notice, lapsed, stamps_expiring
 from ..domain.outcomes import Notice
 from ..domain.stamps import LedgerEntry, starter_stamps
@@ -434,34 +435,49 @@ def name_word_rows(customer_id: int, name: str) -> list[dict[str, Any]]:
 
 def search(store: Store, query: str, limit: int = 20) -> tuple[CustomerMatch, ...]:
     """Find cards by a name's first letters (any word of it, or the whole
-    name), an e-mail's first letters, or a phone number. Indexed throughout."""
+    name), an e-mail's first letters, or a phone number (national or
+    international form, for the shop's country). Indexed throughout."""
     limit = max(1, min(limit, 100))
-    statement, params = search_statement(query, limit)
-    with store.read() as conn:
-        rows = conn.execute(statement, params).all()
+    by, keys = _search_keys(query, calling_code(store.settings.locale))
     seen: dict[str, CustomerMatch] = {}
-    for r in rows:  # a name may match by two of its words
-        seen.setdefault(r.number, CustomerMatch(r.number, r.name, r.email, r.phone, r.balance))
+    with store.read() as conn:
+        for key in keys:
+            for r in conn.execute(_search_query(by), _search_params(key, limit)).all():
+                # A name may match by two of its words; a number by both its forms.
+                seen.setdefault(r.number, CustomerMatch(r.number, r.name, r.email, r.phone, r.balance))
     return tuple(seen.values())[:limit]
 
 
 def search_statement(query: object, limit: int = 20) -> tuple[Select[Any], dict[str, Any]]:
-    """The search query and its parameters: a range on an indexed key
-    (``key <= value < key + U+10FFFF``), never a full scan."""
+    """The search query and its parameters (for a phone, its form as typed):
+    a range on an indexed key (``key <= value < key + U+10FFFF``), never a
+    full scan."""
+    by, keys = _search_keys(query, None)
+    return _search_query(by), _search_params(keys[0], limit)
+
+
+def _search_keys(query: object, code: str | None) -> tuple[str, tuple[str, ...]]:
+    """What a search looks in, and for which keys."""
     if not isinstance(query, str) or not query.strip():
         raise InvalidInput("search needs a name, e-mail or phone", "invalid_search")
     text = " ".join(query.split())[:100]
     digits = "".join(c for c in text if c.isdigit())
     if "@" in text:
-        by, key = "email", text.lower()
-    elif len(digits) >= 6 and len(digits) == len(text.replace(" ", "").replace("+", "")):
-        by, key = "phone", ("+" if text.startswith("+") else "") + digits
-    elif " " in text:
-        by, key = "name", validate.name_key(text)
-    else:
-        by, key = "word", validate.name_key(text)
+        return "email", (text.lower(),)
+    if len(digits) >= 6 and text.translate(_PHONE_MARKS).lstrip("+") == digits:
+        return "phone", phone_forms(("+" if text.startswith("+") else "") + digits, code)
+    if " " in text:
+        return "name", (validate.name_key(text),)
+    return "word", (validate.name_key(text),)
+
+
+# What people type between a phone number's digits.
+_PHONE_MARKS = str.maketrans("", "", " .-()/")
+
+
+def _search_params(key: str, limit: int) -> dict[str, Any]:
     # Twice the limit: a name matching by two of its words comes back twice.
-    return _search_query(by), {"key": key, "upper": key + "\U0010ffff", "limit": 2 * max(1, min(limit, 100))}
+    return {"key": key, "upper": key + "\U0010ffff", "limit": 2 * max(1, min(limit, 100))}
 
 
 @cache
