@@ -565,3 +565,23 @@ async def test_the_editor_names_mistakes_in_french(sqlite_desk: Desk) -> None:
         await retype(pilot, app, "#ed-min_amount", "deux")
         assert "« Montant min. » n'est pas un montant comme 2,00" in editor.status
         assert sqlite_desk.program().version == 1
+
+
+@asyncio
+async def test_the_staff_form_is_filled_from_the_keyboard_alone(sqlite_desk: Desk) -> None:
+    """Name, Tab, the role, Tab, the PIN, Tab, the PIN again, Enter: typed
+    in one go, nothing lands in the wrong field and nothing is lost."""
+    tr = text_of(sqlite_desk)
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press(*"Léa Martin".replace(" ", "_"), "tab", "tab", *"4826", "tab", *"4826", "enter")
+        await settle(pilot)
+        assert [(m.name, m.role) for m in sqlite_desk.staff()] == [("Léa_Martin", "owner")]
+        # One name per key in the shop's language, in the footer as in the hints.
+        footer = screen_text(app).split("\n")[-1]
+        assert f"{tr('keyname.escape')} {tr('key.back')}" in footer

@@ -128,6 +128,17 @@ def test_the_owners_programme_editor(shop: Desk, snap_compare: Snap) -> None:
     assert snap_compare(make_till(shop), terminal_size=SIZE, run_before=steps(owner))
 
 
+def test_the_owners_staff_form(shop: Desk, snap_compare: Snap) -> None:
+    async def staff(pilot: Pilot[Any]) -> None:
+        await pilot.press("f9")  # the owner's screens (no staff yet: no PIN to ask)
+        await settle(pilot)
+        await pilot.press("f3")  # staff
+        await settle(pilot)
+        await pilot.press(*"Marc", "tab")  # the name typed, the role chosen next
+
+    assert snap_compare(make_till(shop), terminal_size=SIZE, run_before=steps(staff))
+
+
 def test_the_owners_dashboard(shop: Desk, snap_compare: Snap) -> None:
     async def dashboard(pilot: Pilot[Any]) -> None:
         await pilot.press("f9")  # the owner's screens (no staff yet: no PIN to ask)

@@ -15,9 +15,9 @@ from .. import db
 from ..domain import validate
 from ..domain.card_numbers import new_card_number, normalise_card_number
 from ..domain.errors import InvalidInput, NotFound, Refused
-from ..domain.phones import calling_code, phone_forms
 from ..domain.loyalty import coupons_expiring, grace_notice, lapse_at, lapse_notice, lapsed, stamps_expiring
 from ..domain.outcomes import Notice
+from ..domain.phones import calling_code, phone_forms
 from ..domain.stamps import LedgerEntry, starter_stamps
 from ..domain.validate import (
     clean_birthday,

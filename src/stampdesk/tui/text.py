@@ -18,7 +18,8 @@ DEFAULT_LOCALE = "en_GB"
 MESSAGES: dict[str, dict[str, str]] = {
     "en_GB": {
         "app.title": "stampdesk",
-        "till.default": "till",
+        "till.default": "Till",
+        "keyname.escape": "Esc",
         # Footer key descriptions (kept short: the footer is 80 columns wide).
         "key.walk_in": "Walk-in",
         "key.search": "Search",
@@ -189,13 +190,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "fr_FR": {
         "app.title": "stampdesk",
-        "till.default": "caisse",
+        "till.default": "Caisse",
+        "keyname.escape": "Échap",
         "key.walk_in": "Passage",  # client de passage: a walk-in
         "key.search": "Client",
         "key.redeem": "Bon",
         "key.refund": "Retour",
         "key.enrol": "Inscrire",
-        "key.clear": "Effacer",
+        "key.clear": "Vider",  # 80 columns: "Échap Vider" fits the footer, "Échap Effacer" not
         "key.quit": "Quitter",
         "key.choose": "Choisir",
         "key.reprint": "Reçu",

@@ -144,7 +144,7 @@ class OwnerScreen(Screen[None]):
     CSS_PATH = "owner.tcss"
     AUTO_FOCUS = "#ed-name"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "key.back", key_display="Esc"),
+        Binding("escape", "close", "key.back", key_display="keyname.escape"),
         Binding("f2", "tab('programme')", show=False),
         Binding("f3", "tab('staff')", show=False),
         Binding("f4", "tab('today')", show=False),

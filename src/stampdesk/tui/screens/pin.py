@@ -43,7 +43,7 @@ class PinScreen(Screen[StaffMember | None]):
     CSS_PATH = "pin.tcss"
     AUTO_FOCUS = "#pin-input"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "key.back", key_display="Esc"),
+        Binding("escape", "cancel", "key.back", key_display="keyname.escape"),
     ]
 
     def __init__(self, desk: Desk, text: OwnerText, *, owner: bool = False) -> None:

@@ -233,7 +233,7 @@ class TillScreen(Screen[None]):
         Binding("f6", "enrol", "key.enrol", key_display="F6"),
         Binding("f7", "reprint", "key.reprint", key_display="F7"),
         Binding("f8", "picks", "key.picks", key_display="F8", show=False),
-        Binding("escape", "clear", "key.clear", key_display="Esc"),
+        Binding("escape", "clear", "key.clear", key_display="keyname.escape"),
         Binding("down", "choose", "key.choose", show=False),
     ]
 

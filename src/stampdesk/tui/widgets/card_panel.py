@@ -90,10 +90,11 @@ class CardPanel(VerticalScroll):
         yield PlainStatic("", classes="card-tier -empty")
         yield StampGrid()
         yield PlainStatic("", classes="card-progress")
-        # The coupons to use come right after the progress, so that one is
-        # always on screen at 80×24; the expired ones last, dimmed.
-        yield PlainStatic("", classes="card-coupons -empty")
+        # The coupons to use come right after the progress and the stamps'
+        # lapse (one line), so that one is always on screen at 80×24; the
+        # expired ones last, dimmed.
         yield PlainStatic("", classes="card-expires -empty")
+        yield PlainStatic("", classes="card-coupons -empty")
         yield PlainStatic("", classes="card-messages -empty")
         yield PlainStatic("", classes="card-coupons-expired -empty")
         yield PlainStatic("", classes="card-outcome -empty")
