@@ -524,10 +524,15 @@ async def test_the_owner_sets_the_printer_tries_it_and_the_till_uses_it(
 
             pane.query_one("#printer-url", Input).value = f"tcp://127.0.0.1:{port}"
             pane.query_one("#printer-header", Input).value = "12 rue du Port | 01 23 45 67 89"
+            pane.query_one("#printer-footer", Input).value = "Merci !"
             await pilot.press("ctrl+t")  # a test page on the printer as typed, before saving
             await settle(pilot)
             assert pane.status == tr("printer.test_ok", url=f"tcp://127.0.0.1:{port}")
-            assert len(emulator.wait_for_pages(1)) == 1
+            pages = emulator.wait_for_pages(1)
+            assert len(pages) == 1
+            # The header and footer as typed, on paper, to check them before saving.
+            printed = [line.strip() for line in pages[0].text_lines]
+            assert {"12 rue du Port", "01 23 45 67 89", "Merci !"} <= set(printed)
 
             await pilot.press("ctrl+s")
             await settle(pilot)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from ..config import PrinterSettings
 from ..desk import Desk
 from ..domain.errors import InvalidInput, NotFound
 from ..offline import OfflineSale
@@ -104,7 +105,7 @@ def receipt_for(desk: Desk, job: printing.PrintJob, columns: int) -> Receipt:
     settings = desk.settings
     shop = desk.program().program.name
     if job.checkout is None:
-        return build_test_receipt(shop, settings.locale, columns)
+        return test_receipt(desk, settings.printer, columns)
     result = sale_result(desk.store, job.checkout)
     card = None
     if result.card:
@@ -129,9 +130,24 @@ def receipt_for(desk: Desk, job: printing.PrintJob, columns: int) -> Receipt:
     )
 
 
-def print_job(desk: Desk, printer: ReceiptPrinter, job: printing.PrintJob) -> PrintOutcome:
-    """Print one job and record the outcome; never raises for a printer fault."""
-    receipt = receipt_for(desk, job, printer.columns)
+def test_receipt(desk: Desk, settings: PrinterSettings, columns: int) -> Receipt:
+    """The test page, with the header and footer of ``settings`` (saved, or as
+    the owner typed them: the page lets them check on paper before saving)."""
+    return build_test_receipt(
+        desk.program().program.name,
+        desk.settings.locale,
+        columns,
+        header_lines=settings.header,
+        footer_lines=settings.footer,
+    )
+
+
+def print_job(
+    desk: Desk, printer: ReceiptPrinter, job: printing.PrintJob, receipt: Receipt | None = None
+) -> PrintOutcome:
+    """Print one job (``receipt``: what it prints, if not built from the
+    job) and record the outcome; never raises for a printer fault."""
+    receipt = receipt or receipt_for(desk, job, printer.columns)
     try:
         files = printer.output(receipt, f"receipt-{job.id:06d}")
     except PrinterError as fault:
@@ -180,10 +196,14 @@ def print_pending(
     return tuple(outcomes)
 
 
-def print_test_page(desk: Desk, printer: ReceiptPrinter) -> PrintOutcome:
+def print_test_page(
+    desk: Desk, printer: ReceiptPrinter, settings: PrinterSettings | None = None
+) -> PrintOutcome:
     """Queue a test page for this till and print it now on ``printer``
-    (which may be a printer the owner is trying before saving it)."""
-    return print_job(desk, printer, printing.test_page(desk.store))
+    (which may be a printer the owner is trying before saving it), with the
+    header and footer of ``settings`` (default: the saved ones)."""
+    receipt = test_receipt(desk, settings or desk.settings.printer, printer.columns)
+    return print_job(desk, printer, printing.test_page(desk.store), receipt)
 
 
 def check_printer_settings(url: object, profile: object) -> ReceiptPrinter:

@@ -245,13 +245,23 @@ def _card_number(number: str, details: CardDetails) -> str:
     return number if details == "full" else masked_card_number(number)
 
 
-def build_test_receipt(shop_name: str, locale: str, width_chars: int = DEFAULT_WIDTH) -> Receipt:
-    """The page ``stampdesk print-test`` prints: accents, columns, a progress bar, a QR and a CODE128."""
+def build_test_receipt(
+    shop_name: str,
+    locale: str,
+    width_chars: int = DEFAULT_WIDTH,
+    *,
+    header_lines: Sequence[str] = (),
+    footer_lines: Sequence[str] = (),
+) -> Receipt:
+    """The page ``stampdesk print-test`` prints: the shop's header and footer
+    as its receipts print them, accents, columns, a progress bar, a QR and a
+    CODE128."""
     w = words.words_for(locale)
     ruler = "".join(str(i % 10) for i in range(1, width_chars + 1))
     return Receipt(
         (
             Title(shop_name),
+            *(Text(line, "center") for line in header_lines),
             Text(w.test_title, "center", bold=True),
             Rule(),
             Text(w.test_accents),
@@ -266,6 +276,7 @@ def build_test_receipt(shop_name: str, locale: str, width_chars: int = DEFAULT_W
             Barcode("TEST1234"),
             Text(w.test_qr, "center"),
             QR("https://stampdesk.example/print-test", "stampdesk"),
+            *(Text(line, "center") for line in footer_lines),
             Cut(),
         ),
         width_chars,

@@ -138,7 +138,7 @@ class PrinterPane(Vertical):
         from ...printer.outbox import check_printer_settings, print_test_page
 
         printer = check_printer_settings(settings.url, settings.profile)
-        outcome = print_test_page(self.desk, printer)
+        outcome = print_test_page(self.desk, printer, settings)  # header and footer as typed
         self.post_message(TestPrinted(printer.url, outcome.reason, outcome.message))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="printer-settings", name="save-printer")
