@@ -260,7 +260,9 @@ async def test_the_owner_edits_the_programme_and_the_next_sale_uses_it(shop: Des
 
         # 8 stamps a card: the final reward at 10 is now beyond the card.
         await retype(pilot, app, "#ed-stamps_per_card", "8")
-        beyond = tr.program_error(ProgramError("range", key="program.milestones[3].at", lo=1, hi=8, value=10))
+        beyond = tr.program_error(
+            ProgramError("range", key="program.milestones[3].at", lo=1, hi=8, value=10, milestone_at=10)
+        )
         assert beyond in editor.status and shown_in(app, "#editor-status", beyond)
         # The final reward moves to 8, the second milestone gets a new reward.
         await retype(pilot, app, "#ms-at-3", "8")
@@ -306,7 +308,7 @@ async def test_an_invalid_programme_shows_why_and_saves_nothing(english_desk: De
         editor = owner(app).editor
         await retype(pilot, app, "#ed-stamps_per_card", "8")
         await retype(pilot, app, "#ms-at-3", "12")
-        error = "milestone 3 (stamps) must be from 1 to 8, not 12"
+        error = "the milestone at 12 must be from 1 to 8, not 12"
         assert error in editor.status
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -557,14 +559,23 @@ async def test_the_editor_names_mistakes_in_french(sqlite_desk: Desk) -> None:
         editor = owner(app).editor
         await retype(pilot, app, "#ed-stamps_per_card", "0")
         assert "« Tampons/carte » doit aller de 2 à 100, et non 0" in editor.status
+        # Amounts as the shop writes them.
+        assert app.screen.query_one("#ed-min_amount", Input).value == "2,00"
         await retype(pilot, app, "#ed-stamps_per_card", "8")
-        assert "palier 3 (tampons) doit aller de 1 à 8, et non 10" in editor.status
+        # A milestone named by what the owner sees: its stamps.
+        assert "le palier à 10 doit aller de 1 à 8, et non 10" in editor.status
         await retype(pilot, app, "#ms-at-3", "7")
         assert "la récompense finale manque : ajoutez un palier à 8 tampons" in editor.status
         await retype(pilot, app, "#ms-at-3", "8")
+        await retype(pilot, app, "#ms-reward-2", " ")
+        assert "la récompense du palier à 6 ne peut pas être vide" in editor.status
+        await retype(pilot, app, "#ms-reward-2", "Cookie offert")
         await retype(pilot, app, "#ed-min_amount", "deux")
         assert "« Montant min. » n'est pas un montant comme 2,00" in editor.status
-        assert sqlite_desk.program().version == 1
+        await retype(pilot, app, "#ed-min_amount", "2,50")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert sqlite_desk.program().program.earning.min_amount == Decimal("2.50")
 
 
 @asyncio

@@ -382,11 +382,18 @@ def _parse_program(section: Mapping[str, Any]) -> Program:
         where = f"program.milestones[{i}]."
         if not isinstance(raw, dict):
             raise ProgramError("milestone_table", key=where[:-1])
-        _only_keys(raw, {"at", "reward", "cost"}, where)
-        at = _int(raw, "at", where, 1, spc)
-        milestones.append(
-            Milestone(at, _text(raw.get("reward"), f"{where}reward", 80), _money(raw, "cost", where))
-        )
+        try:
+            _only_keys(raw, {"at", "reward", "cost"}, where)
+            at = _int(raw, "at", where, 1, spc)
+            milestones.append(
+                Milestone(at, _text(raw.get("reward"), f"{where}reward", 80), _money(raw, "cost", where))
+            )
+        except ProgramError as mistake:
+            # The owner knows a milestone by its stamps ("the one at 10"),
+            # not by its place in the file.
+            if isinstance(raw.get("at"), int) and not isinstance(raw.get("at"), bool):
+                mistake.params.setdefault("milestone_at", raw["at"])
+            raise
     milestones.sort(key=lambda m: m.at)
     ats = [m.at for m in milestones]
     if len(set(ats)) != len(ats):

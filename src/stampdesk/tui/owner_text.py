@@ -41,6 +41,9 @@ PROGRAM_ERRORS: dict[str, dict[str, str]] = {
         "pick_table": "{key} needs a label, a category and a price",
         "same_label": "two quick picks have the same label",
         "milestone": "milestone {index}",
+        "milestone_at": "the milestone at {at}",
+        "milestone_at.reward": "the reward of the milestone at {at}",
+        "milestone_at.cost": "the cost of the milestone at {at}",
         "pick": "quick pick {index}",
     },
     "fr_FR": {
@@ -67,6 +70,9 @@ PROGRAM_ERRORS: dict[str, dict[str, str]] = {
         "pick_table": "{key} demande un libellé, une catégorie et un prix",
         "same_label": "deux articles rapides ont le même libellé",
         "milestone": "palier {index}",
+        "milestone_at": "le palier à {at}",
+        "milestone_at.reward": "la récompense du palier à {at}",
+        "milestone_at.cost": "le coût du palier à {at}",
         "pick": "article rapide {index}",
     },
 }
@@ -393,17 +399,21 @@ class OwnerText(Text):
         lines = PROGRAM_ERRORS.get(self.locale, PROGRAM_ERRORS[DEFAULT_LOCALE])
         params = dict(error.params)
         if isinstance(params.get("key"), str):
-            params["key"] = self._field_name(str(params["key"]), lines)
+            at = params.get("milestone_at")
+            params["key"] = self._field_name(str(params["key"]), lines, at if isinstance(at, int) else None)
         try:
             return lines[error.rule].format(**params)
         except (KeyError, IndexError):
             return error.message
 
-    def _field_name(self, key: str, lines: dict[str, str]) -> str:
+    def _field_name(self, key: str, lines: dict[str, str], milestone_at: int | None = None) -> str:
         match = _PART.match(key)
         if match is None:
             return key
         group, index, name = match.groups()
+        if group == "milestones" and milestone_at is not None:
+            # As the owner sees it: "the milestone at 10", "the reward of the milestone at 10".
+            return lines.get(f"milestone_at.{name}", lines["milestone_at"]).format(at=milestone_at)
         label = self._own.get(f"editor.{name}") if name else None
         if name in _FIELD_OF:
             label = self._own.get(_FIELD_OF[name])

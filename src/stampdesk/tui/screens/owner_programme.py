@@ -302,7 +302,9 @@ class ProgrammeEditor(Horizontal):
     @on(ProgrammeLoaded)
     async def _loaded(self, message: ProgrammeLoaded) -> None:
         self.version = message.programme.version
-        await self.fill(ProgrammeForm.from_program(message.programme.program))
+        await self.fill(
+            ProgrammeForm.from_program(message.programme.program, decimal_comma=self.text.locale == "fr_FR")
+        )
 
     @on(NoProgramme)
     async def _no_programme(self, message: NoProgramme) -> None:

@@ -65,9 +65,15 @@ class ProgrammeForm:
     kept: tuple[tuple[str, Any], ...] = ()
 
     @classmethod
-    def from_program(cls, program: Program) -> ProgrammeForm:
-        """The form of a stored programme (``ProgramInfo.program``)."""
+    def from_program(cls, program: Program, *, decimal_comma: bool = False) -> ProgrammeForm:
+        """The form of a stored programme (``ProgramInfo.program``); amounts
+        as the shop writes them ("2,00" with ``decimal_comma``: a French
+        shop), which the programme reads back either way."""
         earning = program.earning
+
+        def money(value: object, hide: Decimal | None = None) -> str:
+            typed = _amount_text(value, hide)
+            return typed.replace(".", ",") if decimal_comma else typed
 
         def text(value: object) -> str:
             return "" if value is None else str(value)
@@ -76,13 +82,16 @@ class ProgrammeForm:
             name=program.name,
             stamps_per_card=text(program.stamps_per_card),
             starter_stamps=text(program.starter_stamps),
-            milestones=tuple(MilestoneRow(text(m.at), m.reward, text(m.cost)) for m in program.milestones),
+            milestones=tuple(
+                MilestoneRow(text(m.at), m.reward, money(m.cost) if m.cost is not None else "")
+                for m in program.milestones
+            ),
             per_visit=text(earning.per_visit),
-            min_amount=_amount_text(earning.min_amount),
-            per_amount=_amount_text(earning.per_amount),
+            min_amount=money(earning.min_amount),
+            per_amount=money(earning.per_amount),
             max_per_day=text(earning.max_per_day),
             valid_days=text(program.coupon_valid_days),
-            max_amount=_amount_text(earning.max_amount, hide=DEFAULT_MAX_AMOUNT),
+            max_amount=money(earning.max_amount, hide=DEFAULT_MAX_AMOUNT),
             # The sections the form does not edit ride along in their file form.
             kept=tuple((key, value) for key, value in program.to_dict().items() if key not in ON_THE_FORM),
         )
