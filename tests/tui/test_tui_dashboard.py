@@ -4,9 +4,12 @@ tests, in French and in English, at 80×24."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,9 +19,11 @@ from textual.widgets import DataTable, Static
 
 from helpers import report_history
 from stampdesk.desk import Desk
+from stampdesk.services.report import Week
 from stampdesk.tui.app import TillApp, make_till
 from stampdesk.tui.owner_text import OwnerText
 from stampdesk.tui.screens.owner import OwnerScreen
+from stampdesk.tui.screens.owner_dashboard import dashboard_view
 
 asyncio = pytest.mark.asyncio
 LOCALES = {"fr": ("fr_FR", "Europe/Paris"), "en": ("en_GB", "Europe/London")}
@@ -86,16 +91,28 @@ async def test_f9_opens_the_dashboard_of_the_last_30_days(shop: Desk) -> None:
         assert top.row_count == 2
         assert list(map(str, top.get_row_at(0)[1:4])) == ["Ana", f"…{report.top_customers[0].card[-4:]}", "2"]
         cohorts: DataTable[object] = pane.query_one("#dash-cohorts", DataTable)
+        # Months by name, in the shop's language.
+        month = "février 2026" if tr.locale == "fr_FR" else "February 2026"
         february = next(
-            row for row in map(cohorts.get_row_at, range(cohorts.row_count)) if str(row[0]) == "2026-02"
+            row for row in map(cohorts.get_row_at, range(cohorts.row_count)) if str(row[0]) == month
         )
         assert str(february[2]).strip() == ("50,0 %" if tr.locale == "fr_FR" else "50.0%")
         assert "Martin" not in screen_text(app)  # first names only
         # Visits per week, drawn: the week of 2 March has 1 member's visit, 3 walk-ins'.
         pane.query_one("#dash-weeks", Static).scroll_visible(animate=False)
         await settle(pilot)
-        [week] = [line for line in screen_text(app).splitlines() if "02/03 █" in line]
+        lines = screen_text(app).splitlines()
+        [week] = [line for line in lines if "02/03  █" in line]
         assert week.count("█") == 7 and week.count("▒") == 22  # 1 and 3 on a 22-column scale
+        # The week of 30 March is cut by the period's end: marked, not read as a drop.
+        assert any("30/03* " in line for line in lines)
+        assert shows(app, tr("dash.partial_week"))
+
+        # However large a week's count, its figure never runs into the next bar.
+        big = replace(report, weeks=(Week(date(2026, 3, 2), 201, 67), Week(date(2026, 3, 9), 3, 200)))
+        drawn = dashboard_view(big, tr).weeks.plain.splitlines()[1:3]
+        assert drawn[0].startswith("02/03  ") and re.search(r"█ 201 +▒", drawn[0])
+        assert re.search(r"▏ +3 +▒", drawn[1]) and drawn[1].endswith("▒ 200")  # 3 of 201: a thin mark
 
 
 @asyncio

@@ -10,6 +10,7 @@ owner's screens open: the till starts without it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from rich.text import Text as RichText
@@ -64,6 +65,14 @@ def _bar(count: float, top: float, style: str, char: str) -> RichText:
     return RichText(char * cells, style=style)
 
 
+def month_name(month: str, locale: str) -> str:
+    """ "2026-11" as the shop says it: "novembre 2026", "November 2026"."""
+    from babel.dates import format_date
+
+    year, number = (int(part) for part in month.split("-"))
+    return format_date(date(year, number, 1), "LLLL y", locale=locale)
+
+
 def _heat(share: float) -> str:
     """The retention cell's background: dim for none, bright blue for all."""
     low, high = (40, 44, 52), (37, 99, 235)
@@ -101,13 +110,21 @@ def dashboard_view(report: Report, text: OwnerText) -> DashboardView:
     weeks.append("   ▒ ", style=WALKINS_STYLE)
     weeks.append(tr("dash.walkins"))
     top = max([1] + [max(w.visits_members, w.visits_walkins) for w in report.weeks])
+    figure = len(str(top))  # the widest count: a label never runs into the next bar
+    partial = False
     for week in report.weeks:
-        weeks.append(f"\n{week.start.strftime('%d/%m')} ")
+        # A week the period cuts (its first or last) counts fewer days: marked,
+        # so that it does not read as a drop.
+        cut = week.start < report.start or week.start + timedelta(days=6) > report.end
+        partial = partial or cut
+        weeks.append(f"\n{week.start.strftime('%d/%m')}{'*' if cut else ' '} ")
         bar = _bar(week.visits_members, top, MEMBERS_STYLE, "█")
         weeks.append_text(bar)
-        weeks.append(f" {week.visits_members}".ljust(BAR_WIDTH + 4 - len(bar)))
+        weeks.append(f" {week.visits_members:>{figure}} ".ljust(BAR_WIDTH + figure + 3 - len(bar)))
         weeks.append_text(_bar(week.visits_walkins, top, WALKINS_STYLE, "▒"))
         weeks.append(f" {week.visits_walkins}")
+    if partial:
+        weeks.append(f"\n* {tr('dash.partial_week')}", style="dim")
 
     coupons = RichText()
     most = max(1, report.coupons_issued, report.coupons_redeemed)
@@ -123,7 +140,7 @@ def dashboard_view(report: Report, text: OwnerText) -> DashboardView:
     cohort_columns = [tr("dash.month"), tr("dash.members")] + [f"M+{n}" for n in range(1, span + 1)]
     cohort_rows: list[list[str | RichText]] = []
     for cohort in report.cohorts:
-        row: list[str | RichText] = [cohort.month, str(cohort.members)]
+        row: list[str | RichText] = [month_name(cohort.month, locale), str(cohort.members)]
         for share in cohort.returned:
             if cohort.members:
                 row.append(RichText(f" {value_text('repeat_rate', share, locale)} ", style=_heat(share)))
