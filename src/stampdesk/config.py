@@ -141,9 +141,7 @@ def _lines(table: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and len(v) <= 64 for v in value):
-        raise InvalidInput(
-            f"config file {path}: printer.{key} must be a list of short texts", "invalid_config"
-        )
+        raise InvalidInput(code="invalid_config", phrase="config_printer_lines", path=path, key=key)
     return tuple(value)
 
 
@@ -152,35 +150,27 @@ def _card_details(table: dict[str, Any], path: Path) -> CardDetails:
     for known in CARD_DETAILS:
         if value == known:
             return known
-    raise InvalidInput(
-        f'config file {path}: printer.card_details must be "masked" (the first name and the '
-        'card\'s last 4 digits) or "full"',
-        "invalid_config",
-    )
+    raise InvalidInput(code="invalid_config", phrase="config_card_details", path=path)
 
 
 def _pages(table: object, path: Path) -> PagesSettings:
     """The ``[pages]`` table, validated: colours as ``#rrggbb``, a whole rate limit."""
     if not isinstance(table, dict):
-        raise InvalidInput(f"config file {path}: [pages] must be a table", "invalid_config")
+        raise InvalidInput(code="invalid_config", phrase="config_pages_table", path=path)
     unknown = sorted(set(table) - {"colour", "accent", "rate_limit"})
     if unknown:
-        raise InvalidInput(f"config file {path}: unknown key pages.{unknown[0]}", "invalid_config")
+        raise InvalidInput(
+            code="invalid_config", phrase="config_pages_unknown_key", path=path, key=unknown[0]
+        )
     colours = {}
     for key, default in (("colour", DEFAULT_COLOUR), ("accent", DEFAULT_ACCENT)):
         value = table.get(key, default)
         if not isinstance(value, str) or not _COLOUR.match(value):
-            raise InvalidInput(
-                f'config file {path}: pages.{key} must be a colour such as "#1f4e79"', "invalid_config"
-            )
+            raise InvalidInput(code="invalid_config", phrase="config_colour", path=path, key=key)
         colours[key] = value.lower()
     limit = table.get("rate_limit", DEFAULT_RATE_LIMIT)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_RATE_LIMIT:
-        raise InvalidInput(
-            f"config file {path}: pages.rate_limit must be a whole number of pages per minute "
-            f"(0 to {MAX_RATE_LIMIT}; 0 turns the limit off)",
-            "invalid_config",
-        )
+        raise InvalidInput(code="invalid_config", phrase="config_rate_limit", path=path, most=MAX_RATE_LIMIT)
     return PagesSettings(colour=colours["colour"], accent=colours["accent"], rate_limit=limit)
 
 
@@ -200,9 +190,11 @@ def load_settings(
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"config file {path}: {exc}", "invalid_config") from None
+            raise InvalidInput(
+                code="invalid_config", phrase="config_toml", path=path, detail=str(exc)
+            ) from None
     elif explicit:
-        raise InvalidInput(f"config file {path} does not exist", "invalid_config")
+        raise InvalidInput(code="invalid_config", phrase="config_missing", path=path)
 
     known = {"database", "public_url", "locale", "timezone", "card_prefix", "till", "claim_days", "printer"}
     known.add("pages")  # the customer pages' colours and rate limit
@@ -210,41 +202,42 @@ def load_settings(
     known.add("idempotency_days")
     unknown = sorted(set(data) - known)
     if unknown:
-        raise InvalidInput(f"config file {path}: unknown key {unknown[0]!r}", "invalid_config")
+        raise InvalidInput(code="invalid_config", phrase="config_unknown_key", path=path, key=unknown[0])
 
     def text(key: str, default: str | None) -> str | None:
         value = data.get(key, default)
         if value is not None and not isinstance(value, str):
-            raise InvalidInput(f"config file {path}: {key} must be a string", "invalid_config")
+            raise InvalidInput(code="invalid_config", phrase="config_not_text", path=path, key=key)
         return value
 
     database = db or env.get("STAMPDESK_DB") or text("database", None) or default_database_url()
     locale = text("locale", "fr_FR") or "fr_FR"
     if locale not in LOCALES:
-        raise InvalidInput(f"locale must be one of {', '.join(LOCALES)}, got {locale!r}", "invalid_config")
+        raise InvalidInput(
+            code="invalid_config", phrase="config_locale", known=", ".join(LOCALES), locale=locale
+        )
     zone = text("timezone", None) or system_timezone()
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"timezone {zone!r} is not a known time zone", "invalid_config") from None
+        raise InvalidInput(code="invalid_config", phrase="config_timezone", zone=zone) from None
     printer_table = data.get("printer", {})
     if not isinstance(printer_table, dict):
-        raise InvalidInput(f"config file {path}: [printer] must be a table", "invalid_config")
+        raise InvalidInput(code="invalid_config", phrase="config_printer_table", path=path)
     public_url = text("public_url", DEFAULT_PUBLIC_URL) or DEFAULT_PUBLIC_URL
     if not public_url.startswith(("http://", "https://")):
-        raise InvalidInput("public_url must start with http:// or https://", "invalid_config")
+        raise InvalidInput(code="invalid_config", phrase="config_public_url")
     claim_days = data.get("claim_days", 30)
     if isinstance(claim_days, bool) or not isinstance(claim_days, int) or not 1 <= claim_days <= 3650:
-        raise InvalidInput(f"config file {path}: claim_days must be a whole number of days", "invalid_config")
+        raise InvalidInput(code="invalid_config", phrase="config_claim_days", path=path)
     keep_days = data.get("idempotency_days", DEFAULT_KEEP_DAYS)
     if isinstance(keep_days, bool) or not isinstance(keep_days, int) or not 1 <= keep_days <= MAX_KEEP_DAYS:
         raise InvalidInput(
-            f"config file {path}: idempotency_days must be a whole number of days (1 to {MAX_KEEP_DAYS})",
-            "invalid_config",
+            code="invalid_config", phrase="config_idempotency_days", path=path, most=MAX_KEEP_DAYS
         )
     offline = data.get("offline", database.startswith("postgresql"))
     if not isinstance(offline, bool):
-        raise InvalidInput(f"config file {path}: offline must be true or false", "invalid_config")
+        raise InvalidInput(code="invalid_config", phrase="config_offline", path=path)
     outbox = env.get("STAMPDESK_OUTBOX") or text("outbox", None)
     return Settings(
         database=database,

@@ -26,7 +26,9 @@ def save_printer_settings(path: Path, printer: PrinterSettings) -> None:
     try:
         doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
     except (OSError, tomlkit.exceptions.ParseError) as error:
-        raise InvalidInput(f"config file {path} cannot be updated: {error}", "invalid_config") from None
+        raise InvalidInput(
+            code="invalid_config", phrase="config_not_updated", path=path, detail=str(error)
+        ) from None
     table = doc.get("printer")
     if not isinstance(table, dict):
         table = tomlkit.table()
@@ -51,4 +53,6 @@ def save_printer_settings(path: Path, printer: PrinterSettings) -> None:
             os.fsync(out.fileno())
         os.replace(scratch, path)
     except OSError as error:
-        raise InvalidInput(f"config file {path} cannot be written: {error}", "invalid_config") from None
+        raise InvalidInput(
+            code="invalid_config", phrase="config_not_written", path=path, detail=str(error)
+        ) from None

@@ -66,19 +66,14 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except Exception:
-        raise InvalidInput(
-            f"database URL {url!r} is not valid (e.g. sqlite:///shop.db or postgresql+psycopg://host/db)",
-            "invalid_database_url",
-        ) from None
+        raise InvalidInput(code="invalid_database_url", phrase="database_url", url=url) from None
     backend = parsed.get_backend_name()
     if backend == "postgresql":
         models.use_postgresql()
     if backend == "sqlite":
         database = parsed.database or ""
         if database in ("", ":memory:"):
-            raise InvalidInput(
-                "stampdesk needs a SQLite file, not an in-memory database", "invalid_database_url"
-            )
+            raise InvalidInput(code="invalid_database_url", phrase="database_in_memory")
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_on_connect)
@@ -105,7 +100,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "checkin", _pg_checkin)
         event.listen(engine, "before_cursor_execute", _send_pending_first)
         return engine
-    raise InvalidInput(f"unsupported database {backend!r}: use sqlite or postgresql", "invalid_database_url")
+    raise InvalidInput(code="invalid_database_url", phrase="database_unsupported", backend=backend)
 
 
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, record: Any) -> None:

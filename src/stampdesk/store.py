@@ -33,10 +33,7 @@ def _reachable() -> Iterator[None]:
         yield
     except DBAPIError as error:
         if db.unreachable(error):
-            raise Unreachable(
-                "the database cannot be reached (network or server down); try again when it is back",
-                "database_unreachable",
-            ) from error
+            raise Unreachable(code="database_unreachable") from error
         raise
 
 
@@ -243,9 +240,7 @@ class Store:
                 ).scalar()
                 if found is None:
                     raise NotFound(
-                        f"no shop named {self.settings.shop!r}: add it with `stampdesk shop add`, "
-                        "or correct `shop` in the config file",
-                        "unknown_shop",
+                        code="unknown_shop", phrase="shop_of_config_unknown", shop=self.settings.shop
                     )
                 self._shop_id = int(found)
             else:
@@ -293,10 +288,7 @@ class Store:
     def program_or_refuse(self, conn: Connection, version: int | None) -> Program:
         """The programme of ``version``; a clear refusal when none is loaded."""
         if version is None:
-            raise Refused(
-                "no programme is loaded yet: run `stampdesk program load FILE` (see examples/program.toml)",
-                "no_program",
-            )
+            raise Refused(code="no_program", phrase="no_program_yet")
         return self.program(conn, version)
 
     def program(self, conn: Connection, version: int) -> Program:

@@ -120,16 +120,13 @@ def build_demo(
     this store (``stampdesk init --demo`` does).
     """
     if isinstance(customers, bool) or not isinstance(customers, int) or not 1 <= customers <= MAX_CUSTOMERS:
-        raise InvalidInput(f"demo customers must be from 1 to {MAX_CUSTOMERS}", "invalid_demo")
+        raise InvalidInput(code="invalid_demo", phrase="demo_customers", most=MAX_CUSTOMERS)
     if isinstance(days, bool) or not isinstance(days, int) or not 7 <= days <= MAX_DAYS:
-        raise InvalidInput(f"demo days must be from 7 to {MAX_DAYS}", "invalid_demo")
+        raise InvalidInput(code="invalid_demo", phrase="demo_days", most=MAX_DAYS)
     with store.read() as conn:
         existing = conn.execute(select(func.count()).select_from(cards)).scalar_one()
     if existing:
-        raise InvalidInput(
-            f"this database already has {existing} cards: build the demo into a new, empty database",
-            "not_empty",
-        )
+        raise InvalidInput(code="not_empty", phrase="demo_not_empty", count=existing)
 
     end = store.now()
     rng = random.Random(seed)

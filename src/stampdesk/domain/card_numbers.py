@@ -23,7 +23,7 @@ def check_digit(first12: str) -> str:
 def new_card_number(prefix: str = DEFAULT_PREFIX) -> str:
     """A random card number: ``prefix`` + random digits + check digit."""
     if not (len(prefix) == 2 and prefix.isdigit() and prefix[0] == "2"):
-        raise InvalidInput(f"card prefix must be two digits from 20 to 29, got {prefix!r}")
+        raise InvalidInput(phrase="card_prefix", prefix=prefix)
     body = prefix + "".join(str(secrets.randbelow(10)) for _ in range(10))
     return body + check_digit(body)
 
@@ -35,17 +35,15 @@ def normalise_card_number(text: object) -> str:
     (13 digits) passes unchanged.
     """
     if not isinstance(text, str):
-        raise InvalidInput("card number must be text of 13 digits", "invalid_card_number")
+        raise InvalidInput(code="invalid_card_number", phrase="card_number_not_text")
     digits = text.strip().replace(" ", "").replace("-", "")
     shown = text.strip()[:20]
     if len(digits) != 13 or not digits.isascii() or not digits.isdigit():
-        raise InvalidInput(f"card number must be 13 digits, got {shown!r}", "invalid_card_number")
+        raise InvalidInput(code="invalid_card_number", phrase="card_number_length", shown=shown)
     if digits[0] != "2":
-        raise InvalidInput(
-            f"{digits} is not a loyalty card number (they start with 2)", "invalid_card_number"
-        )
+        raise InvalidInput(code="invalid_card_number", phrase="card_number_not_loyalty", number=digits)
     if check_digit(digits[:12]) != digits[12]:
-        raise InvalidInput(f"{digits} has a wrong check digit: mistyped card number?", "invalid_card_number")
+        raise InvalidInput(code="invalid_card_number", phrase="card_number_check_digit", number=digits)
     return digits
 
 

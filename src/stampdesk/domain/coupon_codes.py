@@ -31,11 +31,11 @@ def new_coupon_code() -> str:
 def normalise_coupon_code(text: object) -> str:
     """Return the canonical code or raise ``InvalidInput``."""
     if not isinstance(text, str):
-        raise InvalidInput("coupon code must be text", "invalid_coupon_code")
+        raise InvalidInput(code="invalid_coupon_code", phrase="coupon_code_not_text")
     code = text.strip().upper().replace("-", "").replace(" ", "").translate(_CONFUSABLE)
     shown = text.strip()[:20]
     if len(code) != _BODY + 1 or any(c not in ALPHABET for c in code):
-        raise InvalidInput(f"{shown!r} is not a coupon code (8 letters and digits)", "invalid_coupon_code")
+        raise InvalidInput(code="invalid_coupon_code", phrase="coupon_code_shape", shown=shown)
     if _check_char(code[:_BODY]) != code[_BODY]:
-        raise InvalidInput(f"{code} is not a valid coupon code: mistyped?", "invalid_coupon_code")
+        raise InvalidInput(code="invalid_coupon_code", phrase="coupon_code_check", coupon=code)
     return code

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 from .errors import InvalidInput
 
 CENT = Decimal("0.01")
 _AMOUNT = re.compile(r"^(?:0|[1-9][0-9]{0,8})(?:[.,][0-9]{1,2})?$")
 DEFAULT_MAX_AMOUNT = Decimal("10000.00")
+EXAMPLE = Decimal("12.50")  # the amount an error shows as an example ("12,50" in French)
 
 
 def parse_amount(
@@ -30,36 +32,36 @@ def parse_amount(
     zero (unless ``allow_zero``) and anything above ``maximum``.
     """
     if isinstance(value, (bool, float)):
-        raise InvalidInput(
-            f'{field} must be a decimal string such as "12.50", not a float',
-            "invalid_amount",
-        )
+        raise _refused("float", field)
     if isinstance(value, int):
         text = str(value)
     elif isinstance(value, Decimal):
         if not value.is_finite():
-            raise InvalidInput(f"{field} must be a number, got {value}", "invalid_amount")
+            raise _refused("not_number", field, value=value)
         text = format(value, "f")
     elif isinstance(value, str):
         text = value.strip()
     else:
-        raise InvalidInput(f'{field} must be a decimal string such as "12.50"', "invalid_amount")
+        raise _refused("not_text", field)
     shown = text if len(text) <= 20 else text[:20] + "…"
     if text.startswith("-"):
-        raise InvalidInput(f"{field} must be positive, got {shown}", "invalid_amount")
+        raise _refused("negative", field, shown=shown)
     if not _AMOUNT.match(text):
-        raise InvalidInput(
-            f'{field} must be a number with at most two decimals such as "12.50", got {shown!r}',
-            "invalid_amount",
-        )
+        raise _refused("malformed", field, shown=shown)
     amount = Decimal(text.replace(",", ".")).quantize(CENT)
     if amount == 0 and not allow_zero:
-        raise InvalidInput(f"{field} must be more than zero", "invalid_amount")
+        raise _refused("zero", field)
     if maximum is not None and amount > maximum:
-        raise InvalidInput(
-            f"{field} {amount} is more than the {maximum} a single sale may be", "invalid_amount"
-        )
+        raise _refused("too_big", field, amount=amount, maximum=maximum)
     return amount
+
+
+def _refused(mistake: str, field: str, **values: Any) -> InvalidInput:
+    """``invalid_amount``: the till's amount is "the amount" ("le montant"),
+    any other amount is named by its field; the example is typed as the
+    reader types an amount ("12,50" in French)."""
+    phrase = f"amount_{mistake}" if field == "amount" else f"field_amount_{mistake}"
+    return InvalidInput(code="invalid_amount", phrase=phrase, field=field, example=EXAMPLE, **values)
 
 
 def to_cents(amount: Decimal) -> int:

@@ -237,58 +237,15 @@ def _tier_dict(tier: Tier) -> dict[str, Any]:
     return data
 
 
-# What each programme mistake says: ``ProgramError.rule`` picks the line,
-# ``ProgramError.params`` fill it in, and a screen in another language can
-# say the same with its own lines (the till's programme editor does).
-PROGRAM_ERRORS: dict[str, str] = {
-    "not_toml": "programme file is not valid TOML: {detail}",
-    "no_section": "programme file needs a [program] section",
-    "unknown_key": "programme: unknown key {key} (known: {known})",
-    "required": "programme: {key} is required",
-    "whole_number": "programme: {key} must be a whole number, got {value}",
-    "range": "programme: {key} must be from {lo} to {hi}, got {value}",
-    "amount_as_text": 'programme: {key} must be written as a string such as "{example}"',
-    "amount": 'programme: {key} must be an amount such as "2.00"',
-    "bad_amount": "programme: {detail}",
-    "more_than_zero": "programme: {key} must be more than zero",
-    "text": "programme: {key} must be a non-empty text",
-    "too_long": "programme: {key} is longer than {limit} characters",
-    "control": "programme: {key} must not hold control characters",
-    "table": "programme: {key} must be a table",
-    "milestones": "programme: at least one [[program.milestones]] is required (the final reward)",
-    "milestone_table": "programme: {key} must be a table with 'at' and 'reward'",
-    "same_at": "programme: two milestones share the same 'at'",
-    "final_reward": "programme: the final reward is missing: add a milestone at = {at} (stamps_per_card)",
-    "quick_picks": "programme: program.quick_picks must be a list of [[program.quick_picks]] tables",
-    "too_many_picks": "programme: at most {count} [[program.quick_picks]] fit on the till",
-    "pick_table": "programme: {key} must be a table with 'label', 'category' and 'price'",
-    "same_label": "programme: two quick picks share the same label",
-    "list_of_tables": "programme: {key} must be a list of [[{key}]] tables",
-    "too_many": "programme: at most {count} [[{key}]]",
-    "same_value": "programme: two [[{key}]] share the same {field}",
-    "coupon_days_twice": (
-        "programme: program.expiry.coupon_valid_days and program.coupons.valid_days disagree: keep one"
-    ),
-    "tier_criteria": "programme: {key} needs min_visits or min_spend (or both)",
-    "tier_order": (
-        "programme: [[program.tiers]] go highest first: {lower} cannot ask more visits or spend than {higher}"
-    ),
-    "tier_policy": "programme: [program.tier_policy] needs [[program.tiers]]",
-    "referral_empty": "programme: [program.referral] gives no stamps: set referrer_stamps or referred_stamps",
-    "weekdays": "programme: {key} must list days among {days}",
-    "clock": 'programme: {key} must be a time such as "14:00"',
-    "clock_order": "programme: {key}: start must come before end (same day)",
-}
-
-
 class ProgramError(InvalidInput):
-    """A mistake in a programme: ``rule`` (a key of ``PROGRAM_ERRORS``) and
-    ``params`` (``key`` names the offending key, e.g. ``program.earning.per_visit``)."""
+    """A mistake in a programme: ``rule`` (the words book says it as
+    ``error.program_<rule>``, and the owner's editor as
+    ``error.program_<rule>.form``) and ``params`` (``key`` names the
+    offending key, e.g. ``program.earning.per_visit``)."""
 
-    def __init__(self, rule: str, **params: object) -> None:
-        super().__init__(PROGRAM_ERRORS[rule].format(**params), "invalid_program")
+    def __init__(self, rule: str, **params: Any) -> None:
+        super().__init__(code="invalid_program", phrase=f"program_{rule}", **params)
         self.rule = rule
-        self.params = params
 
 
 def parse_program_toml(text: str) -> Program:
@@ -317,7 +274,7 @@ def _int(table: Mapping[str, Any], key: str, where: str, lo: int, hi: int, defau
         return default
     value = table[key]
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ProgramError("whole_number", key=f"{where}{key}", value=repr(value))
+        raise ProgramError("whole_number", key=f"{where}{key}", value=value)
     if not lo <= value <= hi:
         raise ProgramError("range", key=f"{where}{key}", lo=lo, hi=hi, value=value)
     return value
@@ -328,13 +285,13 @@ def _money(table: Mapping[str, Any], key: str, where: str) -> Decimal | None:
         return None
     value = table[key]
     if isinstance(value, float):
-        raise ProgramError("amount_as_text", key=f"{where}{key}", example=f"{value:.2f}")
+        raise ProgramError("amount_as_text", key=f"{where}{key}", example=Decimal(f"{value:.2f}"))
     if not isinstance(value, (str, int)) or isinstance(value, bool):
         raise ProgramError("amount", key=f"{where}{key}")
     try:
         return parse_amount(value, field=f"{where}{key}", allow_zero=True, maximum=None)
     except InvalidInput as exc:
-        raise ProgramError("bad_amount", key=f"{where}{key}", detail=exc.message) from None
+        raise ProgramError("bad_amount", key=f"{where}{key}", detail=exc) from None
 
 
 def _text(value: Any, what: str, limit: int) -> str:

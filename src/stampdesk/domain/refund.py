@@ -93,8 +93,9 @@ def plan_refund(
     lapse rule; needed with a card). ``referrer``: the card that referred
     ``card``, with what the sale gave it. Refuses a sale already refunded."""
     if sale.refunded_at is not None:
-        when = sale.refunded_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-        raise Refused(f"checkout {sale.checkout} was already refunded on {when}", "already_refunded")
+        # In the shop's time, whichever book says it.
+        at = sale.refunded_at.astimezone(zone)
+        raise Refused(code="already_refunded", phrase="refunded_before", checkout=sale.checkout, at=at)
     if card is None:
         return RefundPlan(sale.checkout, now, -sale.stamps, None)
     if program is None:

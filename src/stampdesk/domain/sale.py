@@ -183,15 +183,18 @@ def plan_sale(
     ``max_amount``, or a sale in the past before the card was created."""
     if card is not None and sale.backdated and sale.at < card.created_at:
         raise InvalidInput(
-            f"card {card.number} was created on {card.created_at.isoformat()}: a sale at "
-            f"{sale.at.isoformat()} cannot be recorded on it",
-            "invalid_time",
+            code="invalid_time",
+            phrase="sale_before_card",
+            number=card.number,
+            created=card.created_at,
+            at=sale.at,
         )
     if sale.amount > program.earning.max_amount:
         raise InvalidInput(
-            f"amount {sale.amount} is more than the {program.earning.max_amount} a single sale may be "
-            "(program.earning.max_amount)",
-            "invalid_amount",
+            code="invalid_amount",
+            phrase="sale_over_max",
+            amount=sale.amount,
+            maximum=program.earning.max_amount,
         )
     if card is None:
         return _walk_in(program, sale)

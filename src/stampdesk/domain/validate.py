@@ -16,6 +16,8 @@ from .errors import InvalidInput
 from .money import parse_amount
 
 MAX_NAME = 100
+# The free texts ``clean_reason`` checks besides a name, by what they are.
+PLAIN_TEXTS = ("name", "reason", "notes", "staff")
 _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
@@ -26,15 +28,17 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 
 def _plain_text(value: object, what: str, limit: int, *, required: bool = True) -> str:
+    """``what`` is one of ``PLAIN_TEXTS``: the book says each its own way
+    (``error.name_empty``: "le nom ne peut pas être vide")."""
     if not isinstance(value, str):
-        raise InvalidInput(f"{what} must be text", f"invalid_{what}")
+        raise InvalidInput(code=f"invalid_{what}", phrase=f"{what}_not_text")
     text = " ".join(value.split())
     if not text and required:
-        raise InvalidInput(f"{what} must not be empty", f"invalid_{what}")
+        raise InvalidInput(code=f"invalid_{what}", phrase=f"{what}_empty")
     if len(text) > limit:
-        raise InvalidInput(f"{what} is longer than {limit} characters", f"invalid_{what}")
+        raise InvalidInput(code=f"invalid_{what}", phrase=f"{what}_too_long", limit=limit)
     if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") for c in text):
-        raise InvalidInput(f"{what} holds characters that cannot be printed", f"invalid_{what}")
+        raise InvalidInput(code=f"invalid_{what}", phrase=f"{what}_unprintable")
     return text
 
 
@@ -68,10 +72,10 @@ def clean_email(value: object) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str):
-        raise InvalidInput("email must be text", "invalid_email")
+        raise InvalidInput(code="invalid_email", phrase="email_not_text")
     email = value.strip()
     if len(email) > 254 or not _EMAIL.match(email) or len(email.split("@")[0]) > 64:
-        raise InvalidInput(f"{email[:60]!r} is not an e-mail address", "invalid_email")
+        raise InvalidInput(code="invalid_email", phrase="email_invalid", email=email[:60])
     # Stored lower-case: "Ana@Example.org" and "ana@example.org" are one customer.
     return email.lower()
 
@@ -81,13 +85,13 @@ def clean_phone(value: object) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str):
-        raise InvalidInput("phone must be text", "invalid_phone")
+        raise InvalidInput(code="invalid_phone", phrase="phone_not_text")
     raw = value.strip()
     if not re.fullmatch(r"\+?[0-9 ().-]+", raw):
-        raise InvalidInput(f"{raw[:30]!r} is not a phone number", "invalid_phone")
+        raise InvalidInput(code="invalid_phone", phrase="phone_invalid", phone=raw[:30])
     digits = re.sub(r"[^0-9]", "", raw)
     if not 6 <= len(digits) <= 15:
-        raise InvalidInput(f"{raw[:30]!r} is not a phone number (6 to 15 digits)", "invalid_phone")
+        raise InvalidInput(code="invalid_phone", phrase="phone_digits", phone=raw[:30])
     return ("+" if raw.startswith("+") else "") + digits
 
 
@@ -95,7 +99,7 @@ def clean_birthday(value: object, today: date) -> date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, datetime):
-        raise InvalidInput("birthday must be a date, not a time", "invalid_birthday")
+        raise InvalidInput(code="invalid_birthday", phrase="birthday_time")
     if isinstance(value, date):
         day = value
     elif isinstance(value, str):
@@ -103,12 +107,12 @@ def clean_birthday(value: object, today: date) -> date | None:
             day = date.fromisoformat(value.strip())
         except ValueError:
             raise InvalidInput(
-                f"birthday must be YYYY-MM-DD, got {value.strip()[:20]!r}", "invalid_birthday"
+                code="invalid_birthday", phrase="birthday_format_got", text=value.strip()[:20]
             ) from None
     else:
-        raise InvalidInput("birthday must be YYYY-MM-DD", "invalid_birthday")
+        raise InvalidInput(code="invalid_birthday", phrase="birthday_format")
     if not date(1900, 1, 1) <= day <= today:
-        raise InvalidInput(f"birthday {day} is not a plausible date of birth", "invalid_birthday")
+        raise InvalidInput(code="invalid_birthday", phrase="birthday_implausible", day=day)
     return day
 
 
@@ -120,20 +124,19 @@ def clean_time(value: object, now: datetime, *, what: str = "at") -> datetime:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
         except ValueError:
             raise InvalidInput(
-                f"{what} must be an ISO time such as 2026-03-01T09:30:00+01:00, got {text[:40]!r}",
-                "invalid_time",
+                code="invalid_time", phrase="time_format_got", what=what, text=text[:40]
             ) from None
     elif isinstance(value, datetime):
         moment = value
     else:
-        raise InvalidInput(f"{what} must be an ISO time", "invalid_time")
+        raise InvalidInput(code="invalid_time", phrase="time_format", what=what)
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise InvalidInput(f"{what} must carry a time zone, such as +01:00 or Z", "invalid_time")
+        raise InvalidInput(code="invalid_time", phrase="time_zone", what=what)
     moment = moment.astimezone(UTC)
     if moment > now + CLOCK_SKEW:
-        raise InvalidInput(f"{what} {moment.isoformat()} is in the future", "invalid_time")
+        raise InvalidInput(code="invalid_time", phrase="time_future", what=what, moment=moment)
     if moment.year < 2000:
-        raise InvalidInput(f"{what} {moment.isoformat()} is too far in the past", "invalid_time")
+        raise InvalidInput(code="invalid_time", phrase="time_past", what=what, moment=moment)
     return moment
 
 
@@ -141,7 +144,7 @@ def clean_month(value: object) -> date:
     """A calendar month, as ``YYYY-MM`` text or any ``date`` in it; returned
     as the month's first day."""
     if isinstance(value, datetime):
-        raise InvalidInput("month must be a date or YYYY-MM, not a time", "invalid_month")
+        raise InvalidInput(code="invalid_month", phrase="month_time")
     if isinstance(value, date):
         return value.replace(day=1)
     if isinstance(value, str):
@@ -151,17 +154,14 @@ def clean_month(value: object) -> date:
             year, month = int(match[1]), int(match[2])
             if 1 <= month <= 12 and 2000 <= year <= 9999:
                 return date(year, month, 1)
-        raise InvalidInput(f"month must be YYYY-MM, such as 2026-03, got {text[:20]!r}", "invalid_month")
-    raise InvalidInput("month must be YYYY-MM, such as 2026-03", "invalid_month")
+        raise InvalidInput(code="invalid_month", phrase="month_format_got", text=text[:20])
+    raise InvalidInput(code="invalid_month", phrase="month_format")
 
 
 def clean_key(value: object) -> str:
     """An idempotency key: 1–200 printable ASCII characters."""
     if not isinstance(value, str) or not _KEY.match(value):
-        raise InvalidInput(
-            "idempotency key must be 1 to 200 printable characters without spaces",
-            "invalid_idempotency_key",
-        )
+        raise InvalidInput(code="invalid_idempotency_key")
     return value
 
 
@@ -170,7 +170,7 @@ def clean_checkout_id(value: object) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**62:
-        raise InvalidInput("checkout id must be a positive whole number", "invalid_checkout_id")
+        raise InvalidInput(code="invalid_checkout_id")
     return value
 
 
@@ -204,22 +204,22 @@ def clean_item(value: object) -> Item:
     elif isinstance(value, str):
         parts = value.split(":")
         if len(parts) != 4:
-            raise InvalidInput(f"item must be SKU:CATEGORY:QTY:PRICE, got {value[:60]!r}", "invalid_item")
+            raise InvalidInput(code="invalid_item", phrase="item_format_got", text=value[:60])
         raw = dict(zip(("sku", "category", "quantity", "unit_price"), parts, strict=True))
     elif isinstance(value, dict):
         raw = value
     else:
-        raise InvalidInput("item must be an object with sku, category, quantity, unit_price", "invalid_item")
+        raise InvalidInput(code="invalid_item", phrase="item_object")
     sku = raw.get("sku")
     if not isinstance(sku, str) or not re.fullmatch(r"[\x21-\x7e]{1,64}", sku.strip()):
-        raise InvalidInput("item sku must be 1 to 64 printable characters", "invalid_item")
+        raise InvalidInput(code="invalid_item", phrase="item_sku")
     category = raw.get("category") or ""
     if not isinstance(category, str) or len(category.strip()) > 64 or any(ord(c) < 32 for c in category):
-        raise InvalidInput("item category must be text of at most 64 characters", "invalid_item")
+        raise InvalidInput(code="invalid_item", phrase="item_category")
     qty = raw.get("quantity", 1)
     if isinstance(qty, str) and qty.strip().isdigit():
         qty = int(qty.strip())
     if isinstance(qty, bool) or not isinstance(qty, int) or not 1 <= qty <= 10_000:
-        raise InvalidInput("item quantity must be a whole number from 1 to 10000", "invalid_item")
+        raise InvalidInput(code="invalid_item", phrase="item_quantity")
     price = parse_amount(raw.get("unit_price"), field="item unit_price", allow_zero=True)
     return Item(sku.strip(), category.strip().lower(), qty, price)

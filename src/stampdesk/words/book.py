@@ -6,6 +6,9 @@ is a ``str.format`` template whose fields may say how a value is written:
 ``{amount:money}``, ``{day:day}``, ``{at:when}``, ``{at:time}``,
 ``{share:percent}``, ``{value:number}``: the book writes them with the one
 money and date formatter (``formats``), in the book's locale and zone.
+``{example:amount}`` is an amount as typed in a field ("12,50"),
+``{at:iso}`` a time as ISO 8601 (what ``--at`` takes), ``{problem:error}``
+an error said in the book's language (an error that wraps another).
 
 Errors of the engine carry a code, a phrase and their values
 (``StampdeskError``); ``Book.error`` puts them in words: ``error.<phrase>``.
@@ -75,6 +78,12 @@ class _Formatter(string.Formatter):
             return formats.number(value, book.locale)
         if format_spec == "stamps":
             return book.count("stamps", int(value))
+        if format_spec == "amount":
+            return formats.typed(Decimal(value), book.locale)
+        if format_spec == "iso":
+            return str(value.isoformat())
+        if format_spec == "error":
+            return book.error(value)
         return str(super().format_field(value, format_spec))
 
 

@@ -45,6 +45,12 @@ def number(value: Decimal | int | float, locale: str, digits: int | None = None)
     return plain_spaces(str(format_decimal(value, format=pattern, locale=locale)))
 
 
+def typed(amount: Decimal, locale: str) -> str:
+    """An amount as a person types it in a field: "12,50" / "12.50" (two
+    decimals, no currency, no grouping: the till reads it back)."""
+    return str(format_decimal(amount, format="0.00", locale=locale))
+
+
 def percent(share: float | Decimal, locale: str, digits: int = 1) -> str:
     """A share (0.5) as "50,0 %" / "50.0%"."""
     pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
