@@ -277,10 +277,10 @@ FR = {
     "error.no_program_yet": (
         "aucun programme chargé : lancez `stampdesk program load FICHIER` (voir examples/program.toml)"
     ),
-    "error.demo_customers": "la démo compte de 1 à {most} clients",
-    "error.demo_days": "la démo dure de 7 à {most} jours",
+    "error.demo_customers": "la démo compte de 1 à {most:number} clients",
+    "error.demo_days": "la démo dure de 7 à {most:number} jours",
     "error.demo_not_empty": (
-        "cette base contient déjà {count} cartes : créez la démo dans une nouvelle base, vide"
+        "cette base contient déjà des cartes ({count}) : créez la démo dans une base neuve, vide"
     ),
     "error.program_not_toml": "le fichier du programme n'est pas du TOML valable : {detail}",
     "error.program_no_section": "il manque la section [program] au fichier du programme",
