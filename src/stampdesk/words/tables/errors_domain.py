@@ -154,7 +154,9 @@ EN = {
     "error.program_clock": 'programme: {key} must be a time such as "14:00"',
     "error.program_clock_order": "programme: {key}: start must come before end (same day)",
     # The programme's mistakes as the owner's editor says them: ``{key}`` is
-    # the field as the form labels it (``error.program_form.*``).
+    # the field as the form labels it (``error.program_form.*`` for a list's
+    # rows). A mistake the form cannot make (tiers, off-peak hours: set in the
+    # file) has no line here and is said as the file's.
     "error.program_not_toml.form": "the programme is not valid TOML: {detail}",
     "error.program_no_section.form": "the [program] section is missing",
     "error.program_unknown_key.form": "unknown key {key}",
@@ -230,14 +232,14 @@ FR = {
     "error.staff_empty": "le nom de l'équipier ne peut pas être vide",
     "error.staff_too_long": "le nom de l'équipier dépasse {limit} caractères",
     "error.staff_unprintable": "le nom de l'équipier contient des caractères non imprimables",
-    "error.email_not_text": "l'e-mail doit être un texte",
+    "error.email_not_text": "l'adresse e-mail doit être un texte",
     "error.email_invalid": "« {email} » n'est pas une adresse e-mail",
     "error.phone_not_text": "le téléphone doit être un texte",
     "error.phone_invalid": "« {phone} » n'est pas un n° de téléphone",
     "error.phone_digits": "« {phone} » n'est pas un n° de téléphone (6 à 15 chiffres)",
-    "error.birthday_time": "l'anniversaire doit être une date, sans heure",
-    "error.birthday_format_got": "l'anniversaire doit s'écrire AAAA-MM-JJ, et non « {text} »",
-    "error.birthday_format": "l'anniversaire doit s'écrire AAAA-MM-JJ",
+    "error.birthday_time": "la date de naissance doit être une date, sans heure",
+    "error.birthday_format_got": "la date de naissance doit s'écrire AAAA-MM-JJ, et non « {text} »",
+    "error.birthday_format": "la date de naissance doit s'écrire AAAA-MM-JJ",
     "error.birthday_implausible": "le {day:day} n'est pas une date de naissance plausible",
     "error.time_format_got": (
         "{what} : heure ISO attendue, comme 2026-03-01T09:30:00+01:00, et non « {text} »"
