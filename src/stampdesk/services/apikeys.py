@@ -88,10 +88,7 @@ def hash_key(key: str) -> str:
 
 def clean_name(value: object) -> str:
     if not isinstance(value, str) or not _NAME.match(value.strip()):
-        raise InvalidInput(
-            "API key name must be 1 to 64 letters, digits, '.', '_' or '-' (the till's name, e.g. till-1)",
-            "invalid_api_key_name",
-        )
+        raise InvalidInput(code="invalid_api_key_name")
     return value.strip()
 
 
@@ -99,13 +96,10 @@ def create(store: Store, name: object, role: object = "till") -> NewApiKey:
     """A new key for the till ``name``; refused while it has a live key."""
     clean = clean_name(name)
     if role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}, got {role!r}", "invalid_role")
+        raise InvalidInput(code="invalid_role", phrase="api_key_role", roles=", ".join(ROLES), role=role)
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     now = store.now()
-    refusal = Refused(
-        f"till {clean} already has a live API key: revoke it first (stampdesk apikey revoke {clean})",
-        "api_key_exists",
-    )
+    refusal = Refused(code="api_key_exists", name=clean)
     try:
         with store.write() as conn:
             live = conn.execute(
@@ -136,7 +130,7 @@ def revoke(store: Store, name: object) -> ApiKeyInfo:
             select(api_keys).where(api_keys.c.name == clean, api_keys.c.revoked_at.is_(None))
         ).first()
         if row is None:
-            raise NotFound(f"no live API key named {clean}", "unknown_api_key")
+            raise NotFound(code="unknown_api_key", name=clean)
         conn.execute(update(api_keys).where(api_keys.c.id == row.id).values(revoked_at=now))
     cache_for(store).forget(row.key_hash)
     return ApiKeyInfo(row.name, row.role, row.prefix, row.created_at, row.last_used_at, now)

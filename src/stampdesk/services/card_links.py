@@ -29,7 +29,6 @@ from .stamps import ERASED
 TAG_BYTES = 16
 ID_BYTES = 8
 TOKEN_CHARS = 32
-_NOT_A_LINK = "this card link is not valid"
 
 
 def _tag(secret: bytes, body: bytes) -> bytes:
@@ -45,14 +44,14 @@ def make_token(secret: bytes, card_id: int) -> str:
 def read_token(secret: bytes, token: object) -> int:
     """The card id a token was made for; ``NotFound`` if it is forged or garbled."""
     if not isinstance(token, str) or len(token) != TOKEN_CHARS:
-        raise NotFound(_NOT_A_LINK, "invalid_card_link")
+        raise NotFound(code="invalid_card_link")
     try:
         raw = base64.urlsafe_b64decode(token.encode("ascii"))
     except (binascii.Error, ValueError, UnicodeEncodeError):
-        raise NotFound(_NOT_A_LINK, "invalid_card_link") from None
+        raise NotFound(code="invalid_card_link") from None
     body, tag = raw[:ID_BYTES], raw[ID_BYTES:]
     if len(tag) != TAG_BYTES or not hmac.compare_digest(_tag(secret, body), tag):
-        raise NotFound(_NOT_A_LINK, "invalid_card_link")
+        raise NotFound(code="invalid_card_link")
     return int.from_bytes(body, "big")
 
 
@@ -62,9 +61,9 @@ def card_token(store: Store, number: str) -> str:
     with store.read() as conn:
         row = conn.execute(select(cards.c.id, cards.c.status).where(cards.c.number == number)).first()
         if row is None:
-            raise NotFound(f"no card {number} in this shop", "unknown_card")
+            raise NotFound(code="unknown_card", number=number)
         if row.status == ERASED:
-            raise NotFound(f"card {number} was erased at its holder's request", "card_erased")
+            raise NotFound(code="card_erased", number=number)
         return make_token(store.claim_secret(conn), row.id)
 
 
@@ -83,7 +82,7 @@ def card_for_token(store: Store, token: object) -> str:
         card_id = read_token(store.claim_secret(conn), token)
         row = conn.execute(select(cards.c.number, cards.c.status).where(cards.c.id == card_id)).first()
     if row is None:  # a token made under this secret names a card that exists
-        raise NotFound(_NOT_A_LINK, "invalid_card_link")
+        raise NotFound(code="invalid_card_link")
     if row.status == ERASED:
-        raise NotFound("this card was erased at its holder's request", "card_erased")
+        raise NotFound(code="card_erased", phrase="linked_card_erased")
     return str(row.number)

@@ -93,7 +93,7 @@ def join(
     now = store.now()
     clean = _clean_details(store, now, name, email, phone, birthday)
     if clean["email"] is None:
-        raise InvalidInput("enrolling from a receipt needs an e-mail", "invalid_email")
+        raise InvalidInput(code="invalid_email", phrase="receipt_needs_email")
     clean["notes"] = None
     clean["leaderboard"] = 0
     return _new_numbers_retried(lambda: _in_transaction(store, _join, clean, now, claim))
@@ -195,16 +195,16 @@ def _enrol(
             select(customers.c.id).where(customers.c.email == clean["email"], customers.c.erased_at.is_(None))
         ).first()
     ):
-        raise Refused(f"{clean['email']} is already enrolled: look the card up instead", "already_enrolled")
+        raise Refused(code="already_enrolled", email=clean["email"])
     referrer_id = None
     if referrer:
         if referrer == own_card:
-            raise Refused("a card cannot refer itself", "self_referral")
+            raise Refused(code="self_referral")
         found = conn.execute(select(cards.c.id, cards.c.status).where(cards.c.number == referrer)).first()
         if found is None or found.status == ERASED:
-            raise NotFound(f"no card {referrer} to refer from", "unknown_card")
+            raise NotFound(code="unknown_card", phrase="unknown_referrer", number=referrer)
         if found.status != "active":
-            raise Refused(f"card {referrer} is not in use yet: it cannot refer anyone", "card_not_active")
+            raise Refused(code="card_not_active", phrase="referrer_not_active", number=referrer)
         referrer_id = found.id
     claimed = _claimable(conn, store, claim) if claim is not None else None
 
@@ -212,11 +212,11 @@ def _enrol(
     if own_card is not None:
         existing = lock_card(conn, store, number=own_card)
         if existing is None:
-            raise NotFound(f"no card {own_card} in this shop", "unknown_card")
+            raise NotFound(code="unknown_card", number=own_card)
         if existing.customer_id is not None:
-            raise Refused(f"card {own_card} already belongs to a customer", "card_taken")
+            raise Refused(code="card_taken", number=own_card)
         if referrer_id is not None and existing.referred_by_card_id is not None:
-            raise Refused(f"card {own_card} was already referred", "already_referred")
+            raise Refused(code="already_referred", number=own_card)
 
     customer_id = conn.execute(
         insert(customers).values(
@@ -292,7 +292,7 @@ def issue_cards(store: Store, count: int) -> tuple[str, ...]:
     """Create ``count`` pre-numbered cards to print and hand out: blank until
     their first sale or enrolment, which gives their starter stamps."""
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_PRINTED_CARDS:
-        raise InvalidInput(f"print from 1 to {MAX_PRINTED_CARDS} cards at a time", "invalid_count")
+        raise InvalidInput(code="invalid_count", most=MAX_PRINTED_CARDS)
     now = store.now()
     numbers: list[str] = []
     with store.write() as conn:
@@ -367,9 +367,9 @@ def _live_coupons_query() -> Select[Any]:
 def _card_state(conn: Connection, store: Store, number: str) -> CardState:
     row = conn.execute(_card_query(), {"number": number, "shop": store.shop_id(conn)}).first()
     if row is None:
-        raise NotFound(f"no card {number} in this shop", "unknown_card")
+        raise NotFound(code="unknown_card", number=number)
     if row.status == ERASED:
-        raise NotFound(f"card {number} was erased at its holder's request", "card_erased")
+        raise NotFound(code="card_erased", number=number)
     program = store.program_or_refuse(conn, row.version)
     now = store.now()
     notices: list[Notice] = []
@@ -459,7 +459,7 @@ def search_statement(query: object, limit: int = 20) -> tuple[Select[Any], dict[
 def _search_keys(query: object, code: str | None) -> tuple[str, tuple[str, ...]]:
     """What a search looks in, and for which keys."""
     if not isinstance(query, str) or not query.strip():
-        raise InvalidInput("search needs a name, e-mail or phone", "invalid_search")
+        raise InvalidInput(code="invalid_search")
     text = " ".join(query.split())[:100]
     digits = "".join(c for c in text if c.isdigit())
     if "@" in text:
@@ -500,10 +500,7 @@ def adjust(store: Store, number: str, stamps: int, *, reason: str, staff: str) -
     """Give or take stamps by hand; the reason and the staff member are kept."""
     number = normalise_card_number(number)
     if isinstance(stamps, bool) or not isinstance(stamps, int) or stamps == 0 or abs(stamps) > MAX_ADJUSTMENT:
-        raise InvalidInput(
-            f"an adjustment is a whole number of stamps from -{MAX_ADJUSTMENT} to {MAX_ADJUSTMENT}, not 0",
-            "invalid_stamps",
-        )
+        raise InvalidInput(code="invalid_stamps", most=MAX_ADJUSTMENT)
     why = clean_reason(reason)
     who = clean_reason(staff, "staff")
     now = store.now()
@@ -517,9 +514,9 @@ def _adjust(
     _, program = store.current_program(conn)
     row = lock_card(conn, store, number=number)
     if row is None:
-        raise NotFound(f"no card {number} in this shop", "unknown_card")
+        raise NotFound(code="unknown_card", number=number)
     if row.status == ERASED:
-        raise NotFound(f"card {number} was erased at its holder's request", "card_erased")
+        raise NotFound(code="card_erased", number=number)
     ref = CardRef(row.id, row.number, row.balance, row.cycle)
     if loyalty.expire(conn, store, row, program, now) is not None:
         ref = CardRef(row.id, row.number, 0, row.cycle + 1)
@@ -560,16 +557,16 @@ def set_notes(store: Store, number: str, notes: object) -> CardState:
     with store.write() as conn:
         row = conn.execute(select(cards.c.customer_id).where(cards.c.number == number)).first()
         if row is None:
-            raise NotFound(f"no card {number} in this shop", "unknown_card")
+            raise NotFound(code="unknown_card", number=number)
         if row.customer_id is None:
-            raise Refused(f"card {number} has no customer yet: enrol it first", "card_not_enrolled")
+            raise Refused(code="card_not_enrolled", number=number)
         conn.execute(update(customers).where(customers.c.id == row.customer_id).values(notes=text))
         return _card_state(conn, store, number)
 
 
 def _clean_opt_in(value: object) -> int:
     if not isinstance(value, bool):
-        raise InvalidInput("the leaderboard choice must be true or false", "invalid_leaderboard")
+        raise InvalidInput(code="invalid_leaderboard")
     return int(value)
 
 
@@ -583,10 +580,10 @@ def set_leaderboard(store: Store, number: str, on: object) -> CardState:
         query = select(cards.c.customer_id, cards.c.status).where(cards.c.number == number)
         row = conn.execute(query).first()
         if row is None:
-            raise NotFound(f"no card {number} in this shop", "unknown_card")
+            raise NotFound(code="unknown_card", number=number)
         if row.status == ERASED:
-            raise NotFound(f"card {number} was erased at its holder's request", "card_erased")
+            raise NotFound(code="card_erased", number=number)
         if row.customer_id is None:
-            raise Refused(f"card {number} has no customer yet: enrol it first", "card_not_enrolled")
+            raise Refused(code="card_not_enrolled", number=number)
         conn.execute(update(customers).where(customers.c.id == row.customer_id).values(leaderboard=value))
         return _card_state(conn, store, number)

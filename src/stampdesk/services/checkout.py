@@ -129,6 +129,9 @@ class SaleInput:
     given_at: bool  # ``at`` was given (it is part of the fingerprint)
 
 
+MAX_ITEMS = 500  # lines in one sale
+
+
 def prepare(
     store: Store,
     *,
@@ -149,8 +152,8 @@ def prepare(
     # not a walk-in: a walk-in passes no card at all.
     number = normalise_card_number(card) if card is not None else None
     lines = tuple(clean_item(i) for i in items or ())
-    if len(lines) > 500:
-        raise InvalidInput("a sale may hold at most 500 items", "invalid_item")
+    if len(lines) > MAX_ITEMS:
+        raise InvalidInput(code="invalid_item", phrase="too_many_items", most=MAX_ITEMS)
     moment = clean_time(at, now) if at is not None else made_at or now
     key = clean_key(idempotency_key) if idempotency_key is not None else None
     backdated = at is not None or made_at is not None
@@ -280,17 +283,14 @@ def _record(conn: Connection, store: Store, sale: SaleInput) -> CheckoutResult:
     referrer = None
     if row is None:
         if number is not None:
-            raise NotFound(f"no card {number} in this shop", "unknown_card")
+            raise NotFound(code="unknown_card", number=number)
         program = store.program_or_refuse(conn, version)
         worked = _worked(store, program, version, None, plan_sale(None, program, new))
     else:
         if row.status == ERASED:
-            raise NotFound(
-                f"card {number} was erased at its holder's request: record the sale without a card",
-                "card_erased",
-            )
+            raise NotFound(code="card_erased", phrase="card_erased_at_sale", number=number)
         if row.status not in (ACTIVE, BLANK):
-            raise Refused(f"card {number} is {row.status}", "card_not_active")
+            raise Refused(code="card_not_active", phrase="card_status", number=number, status=row.status)
         program = store.program_or_refuse(conn, row.version)
         card = _snapshot(row)
         history, referrer = _history(conn, store, row, sale_needs(card, program, new), new)
@@ -787,9 +787,10 @@ def _replay(conn: Connection, store: Store, first: Row[Any], sale: SaleInput) ->
     """The first result of an idempotency key, rebuilt from what it wrote."""
     if first.fingerprint != sale.fingerprint and first.fingerprint != _unscoped(sale):
         raise Refused(
-            f"idempotency key {first.idempotency_key!r} was already used for a different sale "
-            f"(checkout {first.id})",
-            "idempotency_conflict",
+            code="idempotency_conflict",
+            phrase="key_reused_sale",
+            key=first.idempotency_key,
+            checkout=first.id,
         )
     return rebuild(conn, store, first, replayed=True)
 
@@ -805,7 +806,7 @@ def sale_result(store: Store, checkout_id: int) -> CheckoutResult:
     with store.read() as conn:
         row = conn.execute(select(checkouts).where(checkouts.c.id == checkout_id)).first()
         if row is None:
-            raise NotFound(f"no checkout {checkout_id}", "unknown_checkout")
+            raise NotFound(code="unknown_checkout", checkout=checkout_id)
         return rebuild(conn, store, row, replayed=False)
 
 

@@ -22,7 +22,6 @@ from ..domain.errors import InvalidInput, Refused
 EPOCH = date(2020, 1, 1)
 TAG_BYTES = 16
 DEFAULT_CLAIM_DAYS = 30
-_INVALID = "this receipt code is not valid"
 Sale = TypeVar("Sale", bound=Any)
 
 
@@ -30,11 +29,11 @@ def claimable(sale: Sale | None) -> Sale:
     """``sale`` (the receipt's checkouts row), refused when it is gone,
     claimed already or refunded."""
     if sale is None:
-        raise InvalidInput(_INVALID, "invalid_claim_token")
+        raise InvalidInput(code="invalid_claim_token")
     if sale.card_id is not None or sale.claimed_card_id is not None:
-        raise Refused("the stamps of this receipt were already claimed", "already_claimed")
+        raise Refused(code="already_claimed")
     if sale.refunded_at is not None:
-        raise Refused("this sale was refunded: its stamps cannot be claimed", "refunded")
+        raise Refused(code="refunded")
     return sale
 
 
@@ -56,24 +55,22 @@ def read_token(secret: bytes, token: object, today: date) -> int:
     """The sale a token was made for; ``InvalidInput`` if it is forged or
     garbled, ``Refused`` if it expired."""
     if not isinstance(token, str):
-        raise InvalidInput(_INVALID, "invalid_claim_token")
+        raise InvalidInput(code="invalid_claim_token")
     text = token.strip()
     if "/join/" in text:  # the whole link from the receipt's QR code
         text = text.rsplit("/join/", 1)[1].split("?")[0].strip("/")
     if len(text) != 32:
-        raise InvalidInput(_INVALID, "invalid_claim_token")
+        raise InvalidInput(code="invalid_claim_token")
     try:
         raw = base64.urlsafe_b64decode(text.encode())
     except (binascii.Error, ValueError):
-        raise InvalidInput(_INVALID, "invalid_claim_token") from None
+        raise InvalidInput(code="invalid_claim_token") from None
     body, tag = raw[:8], raw[8:]
     if len(tag) != TAG_BYTES or not hmac.compare_digest(_tag(secret, body), tag):
-        raise InvalidInput(_INVALID, "invalid_claim_token")
+        raise InvalidInput(code="invalid_claim_token")
     last_day = EPOCH + timedelta(days=int.from_bytes(body[6:], "big"))
     if today > last_day:
-        raise Refused(
-            f"this receipt could be used to keep its stamps until {last_day.isoformat()}", "claim_expired"
-        )
+        raise Refused(code="claim_expired", last_day=last_day)
     return int.from_bytes(body[:6], "big")
 
 

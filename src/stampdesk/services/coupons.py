@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from ..domain.coupon_codes import normalise_coupon_code
-from ..domain.errors import NotFound, Refused
+from ..domain.coupon_codes import ALPHABET, normalise_coupon_code
+from ..domain.errors import InvalidInput, NotFound, Refused
 from ..models import cards, coupons
 from ..results import RedeemResult
 from ..store import Store
@@ -25,7 +25,7 @@ def redeem(
     sender; default the settings' till) returns the first answer
     (``replayed``) instead of "already used"; with another coupon it is refused.
     """
-    code = normalise_coupon_code(code)
+    code = _coupon_code(code)
     now = store.now()
     if idempotency_key is not None:
         return idempotency.run_once(
@@ -46,6 +46,19 @@ def replayed_redemption(data: dict[str, Any]) -> RedeemResult:
     return RedeemResult(data["coupon"], data["reward"], data["card"], when, replayed=True)
 
 
+def _coupon_code(text: object) -> str:
+    """The canonical code of ``text``. Eight letters and digits that cannot
+    be a code (a letter no code holds, such as U) are a coupon this shop
+    never issued: "no coupon QWERTYUP", not "not a coupon code"."""
+    try:
+        return normalise_coupon_code(text)
+    except InvalidInput:
+        typed = text.strip().upper().replace("-", "").replace(" ", "") if isinstance(text, str) else ""
+        if len(typed) == 8 and typed.isascii() and typed.isalnum() and set(typed) - set(ALPHABET + "OIL"):
+            raise NotFound(code="unknown_coupon", coupon=typed) from None
+        raise
+
+
 def _redeem(conn: Connection, store: Store, code: str, till: str | None, now: datetime) -> RedeemResult:
     # The caller owns the transaction.
     query = (
@@ -55,22 +68,21 @@ def _redeem(conn: Connection, store: Store, code: str, till: str | None, now: da
     )
     row = conn.execute(query.with_for_update(of=coupons) if store.postgres else query).first()
     if row is None:
-        raise NotFound(f"no coupon {code}", "unknown_coupon")
+        raise NotFound(code="unknown_coupon", coupon=code)
     if row.redeemed_at is not None:
-        when = row.redeemed_at.astimezone(store.zone).strftime("%Y-%m-%d %H:%M")
-        raise Refused(f"coupon {code} was already used on {when}", "coupon_used")
+        raise Refused(code="coupon_used", coupon=code, at=row.redeemed_at.astimezone(store.zone))
     if row.card_status == ERASED:
-        raise Refused(f"coupon {code} was cancelled: its card was erased", "coupon_voided")
+        raise Refused(code="coupon_voided", phrase="coupon_card_erased", coupon=code)
     if row.voided_at is not None:
-        raise Refused(f"coupon {code} was cancelled (its sale was refunded)", "coupon_voided")
+        raise Refused(code="coupon_voided", phrase="coupon_sale_refunded", coupon=code)
     if row.expires_at < now:
-        day = row.expires_at.astimezone(store.zone).date().isoformat()
-        raise Refused(f"coupon {code} expired on {day}", "coupon_expired")
+        expires = row.expires_at.astimezone(store.zone).date()
+        raise Refused(code="coupon_expired", coupon=code, expires=expires)
     done = conn.execute(
         update(coupons)
         .where(coupons.c.id == row.id, coupons.c.redeemed_at.is_(None), coupons.c.voided_at.is_(None))
         .values(redeemed_at=now, redeemed_till=till or store.settings.till)
     )
     if done.rowcount != 1:
-        raise Refused(f"coupon {code} was just used at another till", "coupon_used")
+        raise Refused(code="coupon_used", phrase="coupon_used_elsewhere", coupon=code)
     return RedeemResult(code, row.reward, row.number, now)

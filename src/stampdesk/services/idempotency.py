@@ -156,12 +156,13 @@ def _stored(conn: Connection, operation: str, scope: str, key: str) -> Row[Any] 
     ).first()
 
 
+# How a key used for another request is said, by operation.
+_REUSED = {"redeem": "key_reused_redeem", "refund": "key_reused_refund"}
+
+
 def _replayed(
     first: Row[Any], operation: str, wanted: tuple[str, str], replay: Callable[[dict[str, Any]], R]
 ) -> R:
     if first.fingerprint not in wanted:
-        raise Refused(
-            f"idempotency key {first.key!r} was already used for a different {operation}",
-            "idempotency_conflict",
-        )
+        raise Refused(code="idempotency_conflict", phrase=_REUSED[operation], key=first.key)
     return replay(json.loads(first.answer))

@@ -89,7 +89,7 @@ def leaderboard(store: Store, month: object = None, limit: int = DEFAULT_LIMIT) 
     """The board of ``month`` (a ``date`` in it or ``YYYY-MM``; default: the
     current month in the shop's time zone), its ``limit`` first customers."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(f"the board shows from 1 to {MAX_LIMIT} customers", "invalid_limit")
+        raise InvalidInput(code="invalid_limit", most=MAX_LIMIT)
     first = store.local_day(store.now()).replace(day=1) if month is None else clean_month(month)
     statement, params = board_statement(store, first, limit)
     with store.read() as conn:

@@ -106,7 +106,7 @@ def job(store: Store, job_id: int) -> PrintJob:
     with store.read() as conn:
         row = conn.execute(select(print_jobs).where(print_jobs.c.id == job_id)).first()
     if row is None:
-        raise NotFound(f"no print job {job_id}", "unknown_print_job")
+        raise NotFound(code="unknown_print_job", job=job_id)
     return _job(row, _duplicate(row))
 
 
@@ -137,7 +137,7 @@ def reprint(store: Store, checkout_id: object) -> PrintJob:
     now = store.now()
     with store.write() as conn:
         if conn.execute(select(checkouts.c.id).where(checkouts.c.id == checkout_id)).first() is None:
-            raise NotFound(f"no checkout {checkout_id}", "unknown_checkout")
+            raise NotFound(code="unknown_checkout", checkout=checkout_id)
         # Jobs of this sale still pending are replaced by this one.
         conn.execute(
             update(print_jobs)
@@ -169,7 +169,7 @@ def print_receipt(store: Store, checkout_id: object, *, till: str | None = None)
     now = store.now()
     with store.write() as conn:
         if conn.execute(select(checkouts.c.id).where(checkouts.c.id == checkout_id)).first() is None:
-            raise NotFound(f"no checkout {checkout_id}", "unknown_checkout")
+            raise NotFound(code="unknown_checkout", checkout=checkout_id)
         jobs = conn.execute(
             select(print_jobs)
             .where(print_jobs.c.checkout_id == checkout_id, print_jobs.c.status != "replaced")

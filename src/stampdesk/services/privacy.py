@@ -52,9 +52,9 @@ def _card_row(conn: Any, number: str) -> Any:
     columns = (cards.c.id, cards.c.number, cards.c.status, cards.c.customer_id)
     row = conn.execute(select(*columns).where(cards.c.number == number)).first()
     if row is None:
-        raise NotFound(f"no card {number} in this shop", "unknown_card")
+        raise NotFound(code="unknown_card", number=number)
     if row.status == ERASED:
-        raise NotFound(f"card {number} was erased at its holder's request", "card_erased")
+        raise NotFound(code="card_erased", number=number)
     return row
 
 
@@ -174,9 +174,9 @@ def erase(store: Store, number: str) -> ErasedCard:
         )
         card = conn.execute(query.with_for_update() if store.postgres else query).first()
         if card is None:
-            raise NotFound(f"no card {number} in this shop", "unknown_card")
+            raise NotFound(code="unknown_card", number=number)
         if card.status == ERASED:
-            raise NotFound(f"card {number} was erased at its holder's request", "card_erased")
+            raise NotFound(code="card_erased", number=number)
         live = conn.execute(
             select(coupons.c.id, coupons.c.code).where(
                 coupons.c.card_id == card.id, coupons.c.redeemed_at.is_(None), coupons.c.voided_at.is_(None)
@@ -221,7 +221,7 @@ def correct(
     with store.write() as conn:
         card = _card_row(conn, number)
         if card.customer_id is None:
-            raise NotFound(f"card {number} has no holder to correct", "unknown_customer")
+            raise NotFound(code="unknown_customer", number=number)
         if clean["email"]:
             taken = conn.execute(
                 select(customers.c.id).where(
@@ -231,7 +231,7 @@ def correct(
                 )
             ).first()
             if taken is not None:
-                raise Refused(f"{clean['email']} is already enrolled on another card", "already_enrolled")
+                raise Refused(code="already_enrolled", phrase="email_on_another_card", email=clean["email"])
         conn.execute(
             update(customers)
             .where(customers.c.id == card.customer_id)

@@ -59,9 +59,11 @@ def load_program_file(store: Store, path: str | Path, *, shop: object = None) ->
     try:
         source = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InvalidInput(f"programme file {file} does not exist", "invalid_program") from None
+        raise InvalidInput(code="invalid_program", phrase="program_file_missing", file=str(file)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"cannot read programme file {file}: {exc}", "invalid_program") from None
+        raise InvalidInput(
+            code="invalid_program", phrase="program_file_unreadable", file=str(file), reason=str(exc)
+        ) from None
     return load_program(store, source, shop=shop)
 
 
@@ -76,5 +78,5 @@ def show_program(store: Store, *, shop: object = None) -> ProgramInfo:
             .limit(1)
         ).first()
         if latest is None:
-            raise NotFound("no programme is loaded yet: run `stampdesk program load FILE`", "no_program")
+            raise NotFound(code="no_program", phrase="program_not_loaded")
         return _info(store, conn, latest)

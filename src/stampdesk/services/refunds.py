@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from ..domain.errors import NotFound
+from ..domain.errors import NotFound, Refused
 from ..domain.program import Program
 from ..domain.refund import RefundCard, RefundPlan, SoldSale, plan_refund
 from ..domain.validate import clean_checkout_id
@@ -146,10 +146,18 @@ def _read(conn: Connection, store: Store, checkout_id: int, now: datetime, *, lo
     query = select(checkouts).where(checkouts.c.id == checkout_id)
     sale = conn.execute(query.with_for_update() if store.postgres and lock else query).first()
     if sale is None:
-        raise NotFound(f"no checkout {checkout_id}", "unknown_checkout")
+        raise NotFound(code="unknown_checkout", checkout=checkout_id)
+    if sale.refunded_at is not None:
+        # Said here, with the day in the reader's words; the plan refuses it too.
+        raise Refused(
+            code="already_refunded",
+            phrase="checkout_refunded",
+            checkout=checkout_id,
+            at=sale.refunded_at.astimezone(store.zone),
+        )
     card_id = sale.card_id if sale.card_id is not None else sale.claimed_card_id
-    if card_id is None or sale.refunded_at is not None:
-        return _Read(sale)  # a walk-in nobody claimed, or refused
+    if card_id is None:
+        return _Read(sale)  # a walk-in nobody claimed
     row = _card(conn, store, card_id, lock=lock)
     _, program = store.current_program(conn)
     card = _refund_card(conn, row, checkout_id, _given(conn, card_id, checkout_id, GIVEN))

@@ -99,15 +99,15 @@ def period(store: Store, start: object = None, end: object = None) -> tuple[date
     last = _day(end, "to") if end is not None else today
     first = _day(start, "from") if start is not None else last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
-        raise InvalidInput(f"the period starts ({first}) after it ends ({last})", "invalid_period")
+        raise InvalidInput(code="invalid_period", phrase="period_reversed", first=first, last=last)
     if (last - first).days >= MAX_DAYS:
-        raise InvalidInput(f"a report covers at most {MAX_DAYS} days", "invalid_period")
+        raise InvalidInput(code="invalid_period", phrase="period_too_long", most=MAX_DAYS)
     return first, last
 
 
 def _day(value: object, what: str) -> date:
     if isinstance(value, datetime):
-        raise InvalidInput(f"--{what} is a day (YYYY-MM-DD), not a time", "invalid_period")
+        raise InvalidInput(code="invalid_period", phrase="period_day_not_time", option=what)
     if isinstance(value, date):
         return value
     if isinstance(value, str):
@@ -115,9 +115,7 @@ def _day(value: object, what: str) -> date:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise InvalidInput(
-        f"--{what} must be a day such as 2026-03-01, got {str(value)[:20]!r}", "invalid_period"
-    )
+    raise InvalidInput(code="invalid_period", phrase="period_bad_day", option=what, value=str(value)[:20])
 
 
 def _bounds(store: Store, first: date, last: date) -> tuple[datetime, datetime]:
