@@ -256,7 +256,7 @@ def cards_print(count: int, out_file: str) -> None:
     state = current_state()
     target = Path(out_file).expanduser()
     if target.suffix.lower() != ".pdf" or not target.parent.is_dir():
-        raise InvalidInput(f"{out_file} must be a .pdf file in an existing folder", "invalid_path")
+        raise InvalidInput(code="invalid_path", phrase="card_sheet_path", path=out_file)
     with desk_for(state) as desk:
         program = desk.program().program
         numbers = desk.issue_cards(count)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ..results import plain
+from ..words import book
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -29,6 +30,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+
+
+class UsageMistake(click.UsageError):
+    """A usage error the command line finds itself (click's parser finds
+    the others): exit status 2, said like the engine's errors, through the
+    words book's ``error.<phrase>`` with ``params`` (``Book.error``)."""
+
+    given = None  # always said through the book
+
+    def __init__(self, *, phrase: str, **params: Any) -> None:
+        self.phrase = phrase
+        self.params: dict[str, Any] = params
+        super().__init__(book().error(self))
 
 
 @dataclass

@@ -9,7 +9,17 @@ from typing import Any
 
 import click
 
-from .common import CONTEXT, EXIT_ERROR, common_options, current_state, desk_for, emit, plural, progress_bar
+from .common import (
+    CONTEXT,
+    EXIT_ERROR,
+    UsageMistake,
+    common_options,
+    current_state,
+    desk_for,
+    emit,
+    plural,
+    progress_bar,
+)
 
 
 def _mismatch_line(count: int) -> str:
@@ -45,7 +55,7 @@ def init(demo: bool, customers: int | None, days: int | None, seed: int | None) 
     state = current_state()
     sizes = {k: v for k, v in (("customers", customers), ("days", days), ("seed", seed)) if v is not None}
     if sizes and not demo:
-        raise click.UsageError(f"--{next(iter(sizes))} only goes with --demo")
+        raise UsageMistake(phrase="only_with_demo", option=f"--{next(iter(sizes))}")
     with desk_for(state) as desk:
         # Again, and raising: a till that may sell offline opens without its
         # database, but `init` is there to reach it.

@@ -48,11 +48,11 @@ def print_one(state: CliState, desk: Desk, job: Any) -> None:
         "printed": bool(outcome and outcome.printed),
         "files": list(outcome.files) if outcome else [],
     }
-    if outcome is None or not outcome.printed:
-        message = outcome.message if outcome else "an earlier receipt is still waiting for the printer"
-        raise Refused(
-            f"the receipt waits for the printer: {message}", outcome.reason if outcome else "pending"
-        )
+    if outcome is None:
+        raise Refused(code="pending", phrase="receipt_waits_behind")
+    if not outcome.printed:
+        fault = outcome.fault
+        raise Refused(code=outcome.reason, phrase=f"receipt_waits_{fault.phrase}", **fault.params)
     emit(state, data, lambda: f"Printed{' (DUPLICATA)' if job.duplicate else ''}: job {job.id}")
 
 
@@ -135,7 +135,7 @@ def printer_emulator(host: str, port: int, out_dir: str, mode: str) -> None:
     try:
         bound = emulator.start()
     except OSError as error:
-        raise Refused(f"cannot listen on {host}:{port}: {error.strerror}", "port_unavailable") from None
+        raise Refused(code="port_unavailable", host=host, port=port, detail=str(error.strerror)) from None
     click.echo(f"printer emulator on tcp://{host}:{bound} ({mode}), saving receipts in {out_dir}/", err=True)
     try:
         emulator.serve_forever(echo=lambda line: click.echo(line))

@@ -9,7 +9,8 @@ reason, for the next attempt or ``stampdesk reprint``.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from ..config import PrinterSettings
 from ..desk import Desk
@@ -33,8 +34,14 @@ class PrintOutcome(Result):
     checkout: int | None
     printed: bool
     reason: str | None = None  # paper_out, cover_open, offline, no_answer, refused, error
-    message: str | None = None
+    message: str | None = None  # in English; ``fault`` says it in the reader's language
     files: tuple[str, ...] = ()  # what a preview:// printer wrote
+    fault: PrinterError | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        shown = super().to_dict()
+        del shown["fault"]  # the reason and the message say it
+        return shown
 
 
 class ReceiptPrinter:
@@ -48,7 +55,7 @@ class ReceiptPrinter:
             from .escpos_render import profile_names
 
             if self.profile not in profile_names():
-                raise InvalidInput(f"unknown printer profile {self.profile!r}", "invalid_printer_profile")
+                raise InvalidInput(code="invalid_printer_profile", profile=self.profile)
 
     @property
     def columns(self) -> int:
@@ -86,7 +93,9 @@ class ReceiptPrinter:
                     profile=self.profile,
                 )
             except Exception as error:  # the device libraries raise their own kinds
-                raise PrinterError("error", f"the printer at {self.url} failed: {error}") from None
+                raise PrinterError(
+                    reason="error", phrase="printer_failed", url=self.url, detail=str(error)
+                ) from None
         return ()
 
 
@@ -94,9 +103,7 @@ def printer_for(desk: Desk) -> ReceiptPrinter:
     """The printer of the desk's settings, or a clear error if none is set."""
     url = desk.settings.printer.url
     if not url:
-        raise InvalidInput(
-            "no printer is set: give --printer URL or [printer] url in the config file", "no_printer"
-        )
+        raise InvalidInput(code="no_printer")
     return ReceiptPrinter(url, desk.settings.printer.profile)
 
 
@@ -152,7 +159,7 @@ def print_job(
         files = printer.output(receipt, f"receipt-{job.id:06d}")
     except PrinterError as fault:
         printing.failed(desk.store, job.id, f"{fault.reason}: {fault.message}", uncertain=fault.uncertain)
-        return PrintOutcome(job.id, job.checkout, False, fault.reason, fault.message)
+        return PrintOutcome(job.id, job.checkout, False, fault.reason, fault.message, fault=fault)
     printing.printed(desk.store, job.id)
     return PrintOutcome(job.id, job.checkout, True, files=files)
 
@@ -178,7 +185,7 @@ def print_offline_sale(desk: Desk, printer: ReceiptPrinter, sale: OfflineSale) -
     try:
         files = printer.output(receipt, f"offline-{sale.key}")
     except PrinterError as fault:
-        return PrintOutcome(0, None, False, fault.reason, fault.message)
+        return PrintOutcome(0, None, False, fault.reason, fault.message, fault=fault)
     return PrintOutcome(0, None, True, files=files)
 
 
@@ -210,6 +217,6 @@ def check_printer_settings(url: object, profile: object) -> ReceiptPrinter:
     """The printer for a URL and profile the owner typed, or the error that
     says what is wrong with them."""
     if not isinstance(url, str) or not url.strip():
-        raise InvalidInput("give the printer's URL, e.g. tcp://192.168.1.50:9100", "invalid_printer_url")
+        raise InvalidInput(code="invalid_printer_url", phrase="no_printer_url")
     name = profile.strip() if isinstance(profile, str) and profile.strip() else None
     return ReceiptPrinter(url.strip(), name)

@@ -14,9 +14,11 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ..domain.errors import InvalidInput
+from ..words import book
 
 DLE_EOT = b"\x10\x04"
 GS_R_PAPER = b"\x1dr\x01"
@@ -27,13 +29,23 @@ ANSWER_TIMEOUT = 2.0
 class PrinterError(Exception):
     """A print that did not happen: ``reason`` is one of paper_out,
     cover_open, offline, no_answer, refused, error. ``uncertain`` when the
-    job was sent but not confirmed."""
+    job was sent but not confirmed. Said like the engine's errors: the
+    words book's ``error.<phrase>`` with ``params`` (``Book.error``);
+    ``message`` is the English sentence (the logs', the print queue's)."""
 
-    def __init__(self, reason: str, message: str, *, uncertain: bool = False) -> None:
-        super().__init__(message)
+    given = None  # always said through the book
+
+    def __init__(self, *, reason: str, phrase: str, uncertain: bool = False, **params: Any) -> None:
         self.reason = reason
-        self.message = message
+        self.phrase = phrase
+        self.params: dict[str, Any] = params
         self.uncertain = uncertain
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """The fault in English."""
+        return book().error(self)
 
 
 @dataclass(frozen=True)
@@ -53,16 +65,12 @@ SCHEMES = ("tcp", "usb", "serial", "file", "cups", "preview")
 
 def parse_printer_url(url: str) -> PrinterURL:
     """Check a printer URL and return its parts, or a clear ``InvalidInput``."""
-    bad = (
-        f"printer URL {url!r} is not valid: use tcp://host:9100, usb://VID:PID, "
-        "serial:///dev/ttyUSB0?baudrate=19200, file:///dev/usb/lp0, cups://QUEUE or preview://DIR"
-    )
     if not isinstance(url, str) or "://" not in url:
-        raise InvalidInput(bad, "invalid_printer_url")
+        raise InvalidInput(code="invalid_printer_url", url=url)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
-        raise InvalidInput(bad, "invalid_printer_url")
+        raise InvalidInput(code="invalid_printer_url", url=url)
     try:
         if scheme == "tcp":
             if not parts.hostname:
@@ -88,14 +96,14 @@ def parse_printer_url(url: str) -> PrinterURL:
         folder = (parts.netloc + parts.path) or "."
         return PrinterURL("preview", folder)
     except ValueError:
-        raise InvalidInput(bad, "invalid_printer_url") from None
+        raise InvalidInput(code="invalid_printer_url", url=url) from None
 
 
 def _status_byte(sock: socket.socket, n: int) -> int:
     sock.sendall(DLE_EOT + bytes([n]))
     answer = sock.recv(1)
     if not answer:
-        raise PrinterError("offline", "the printer closed the connection")
+        raise PrinterError(reason="offline", phrase="printer_hung_up")
     return answer[0]
 
 
@@ -106,15 +114,15 @@ def check_status(sock: socket.socket) -> None:
         if printer & 0x08:
             cause = _status_byte(sock, 2)
             if cause & 0x04:
-                raise PrinterError("cover_open", "the printer's cover is open")
+                raise PrinterError(reason="cover_open", phrase="printer_cover_open")
             if cause & 0x20:
-                raise PrinterError("paper_out", "the printer is out of paper")
-            raise PrinterError("offline", "the printer is offline")
+                raise PrinterError(reason="paper_out", phrase="printer_paper_out")
+            raise PrinterError(reason="offline", phrase="printer_offline")
         paper = _status_byte(sock, 4)
         if paper & 0x60:
-            raise PrinterError("paper_out", "the printer is out of paper")
+            raise PrinterError(reason="paper_out", phrase="printer_paper_out")
     except TimeoutError:
-        raise PrinterError("no_answer", "the printer does not answer") from None
+        raise PrinterError(reason="no_answer", phrase="printer_silent") from None
 
 
 def send_tcp(target: PrinterURL, data: bytes) -> None:
@@ -122,9 +130,11 @@ def send_tcp(target: PrinterURL, data: bytes) -> None:
     try:
         sock = socket.create_connection((target.target, target.port), timeout=CONNECT_TIMEOUT)
     except ConnectionRefusedError:
-        raise PrinterError("refused", f"no printer answers at {target.target}:{target.port}") from None
+        raise PrinterError(
+            reason="refused", phrase="printer_refused", host=target.target, port=target.port
+        ) from None
     except OSError as error:
-        raise PrinterError("offline", f"cannot reach the printer: {error}") from None
+        raise PrinterError(reason="offline", phrase="printer_unreachable", detail=str(error)) from None
     with sock:
         sock.settimeout(ANSWER_TIMEOUT)
         check_status(sock)
@@ -132,15 +142,11 @@ def send_tcp(target: PrinterURL, data: bytes) -> None:
             sock.sendall(data + GS_R_PAPER)
             answer = sock.recv(1)
         except (TimeoutError, OSError):
-            raise PrinterError(
-                "no_answer", "the printer took the receipt but did not confirm it", uncertain=True
-            ) from None
+            raise PrinterError(reason="no_answer", phrase="printer_unconfirmed", uncertain=True) from None
         if not answer:
-            raise PrinterError(
-                "no_answer", "the printer closed the connection before confirming", uncertain=True
-            )
+            raise PrinterError(reason="no_answer", phrase="printer_hung_up_printing", uncertain=True)
         if answer[0] & 0x0C:  # GS r 1: paper end
-            raise PrinterError("paper_out", "the printer ran out of paper while printing", uncertain=True)
+            raise PrinterError(reason="paper_out", phrase="printer_paper_ran_out", uncertain=True)
 
 
 def write_file(target: PrinterURL, data: bytes) -> None:
@@ -148,7 +154,12 @@ def write_file(target: PrinterURL, data: bytes) -> None:
         with open(target.target, "ab") as device:
             device.write(data)
     except OSError as error:
-        raise PrinterError("error", f"cannot write to {target.target}: {error.strerror}") from None
+        raise PrinterError(
+            reason="error",
+            phrase="printer_device_unwritable",
+            device=target.target,
+            detail=str(error.strerror),
+        ) from None
 
 
 def preview_folder(target: PrinterURL) -> Path:
@@ -156,5 +167,7 @@ def preview_folder(target: PrinterURL) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise PrinterError("error", f"cannot write previews to {folder}: {error.strerror}") from None
+        raise PrinterError(
+            reason="error", phrase="preview_unwritable", folder=str(folder), detail=str(error.strerror)
+        ) from None
     return folder

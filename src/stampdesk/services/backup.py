@@ -52,17 +52,17 @@ def backup(store: Store, path: str | Path) -> BackupResult:
     """Write a consistent copy of the database to ``path`` (atomically)."""
     target = Path(path).expanduser()
     if str(path).strip() == "":
-        raise InvalidInput("backup needs a file path", "invalid_path")
+        raise InvalidInput(code="invalid_path", phrase="backup_no_path")
     if target.is_dir():
-        raise InvalidInput(f"{target} is a directory: give a file name", "invalid_path")
+        raise InvalidInput(code="invalid_path", phrase="path_is_folder", path=str(target))
     if not target.parent.exists():
-        raise InvalidInput(f"folder {target.parent} does not exist", "invalid_path")
+        raise InvalidInput(code="invalid_path", phrase="no_such_folder", folder=str(target.parent))
     tmp = target.with_name(f".{target.name}.partial")
     try:
         if store.engine.dialect.name == "sqlite":
             source = Path(store.engine.url.database or "").expanduser().resolve()
             if target.resolve() == source:
-                raise InvalidInput("the backup must not overwrite the database itself", "invalid_path")
+                raise InvalidInput(code="invalid_path", phrase="backup_over_database")
             _sqlite_backup(source, tmp)
         else:
             _pg_dump(store.engine.url, _pg_schema(store), tmp)
@@ -118,7 +118,7 @@ def _sqlite_backup(source: Path, tmp: Path) -> None:
 
 
 def _pg_dump(url: Any, schema: str, tmp: Path) -> None:
-    pg_dump = _pg_tool("pg_dump", "backing up")
+    pg_dump = _pg_tool("pg_dump", "backup_needs_tool")
     dsn, env = _libpq(url)
     # The shop's schema only: other schemas of the database are not the
     # shop's to copy (nor to replace on restore).
@@ -134,7 +134,7 @@ def _pg_dump(url: Any, schema: str, tmp: Path) -> None:
         env,
     )
     if done.returncode != 0:
-        raise Refused(f"pg_dump failed: {_last_line(done.stderr)}", "backup_failed")
+        raise Refused(code="backup_failed", detail=_last_line(done.stderr))
 
 
 # --------------------------------------------------------------------------
@@ -184,7 +184,7 @@ def restore(
     """
     info, schema = _verified(store, path)
     if confirm is not None and not confirm(info):
-        raise Refused("restore cancelled: nothing changed", "cancelled")
+        raise Refused(code="cancelled", phrase="restore_cancelled")
     source = Path(info.path)
     previous: str | None = None
     store.close()  # this process's connections: none may hold a lock or a stale cache
@@ -198,9 +198,10 @@ def restore(
     except Exception as error:
         # PostgreSQL only: a SQLite backup was upgraded before it went in.
         raise Refused(
-            f"the backup is restored at schema {info.schema_revision}, but upgrading it failed: "
-            f"{_last_line(str(error))}",
-            "upgrade_failed",
+            code="upgrade_failed",
+            phrase="restored_not_upgraded",
+            revision=info.schema_revision,
+            detail=_last_line(str(error)),
         ) from error
     with store.read() as conn:
         cards = int(conn.execute(text("SELECT count(*) FROM cards")).scalar_one())
@@ -210,32 +211,21 @@ def restore(
 def _verified(store: Store, path: str | Path) -> tuple[BackupInfo, str | None]:
     """The backup's description and, on PostgreSQL, the shop's schema."""
     if str(path).strip() == "":
-        raise InvalidInput("restore needs the backup's file path", "invalid_path")
+        raise InvalidInput(code="invalid_path", phrase="restore_no_path")
     source = Path(path).expanduser()
     if not source.exists():
-        raise InvalidInput(f"no backup at {source}", "invalid_path")
+        raise InvalidInput(code="invalid_path", phrase="no_backup_at", path=str(source))
     if not source.is_file():
-        raise InvalidInput(f"{source} is not a file: give the backup file", "invalid_path")
+        raise InvalidInput(code="invalid_path", phrase="backup_not_a_file", path=str(source))
     with source.open("rb") as file:
         head = file.read(len(SQLITE_MAGIC))
     postgres = store.engine.dialect.name == "postgresql"
     if head.startswith(PG_DUMP_MAGIC) and not postgres:
-        raise InvalidInput(
-            f"{source} is a PostgreSQL backup (pg_dump) and this shop's database is SQLite: "
-            "restore it into a PostgreSQL database (--db postgresql+psycopg://…)",
-            "wrong_engine",
-        )
+        raise InvalidInput(code="wrong_engine", phrase="backup_is_postgresql", path=str(source))
     if head == SQLITE_MAGIC and postgres:
-        raise InvalidInput(
-            f"{source} is a SQLite backup and this shop's database is PostgreSQL: "
-            "restore it into a SQLite file (--db sqlite:///shop.db)",
-            "wrong_engine",
-        )
+        raise InvalidInput(code="wrong_engine", phrase="backup_is_sqlite", path=str(source))
     if head != SQLITE_MAGIC and not head.startswith(PG_DUMP_MAGIC):
-        raise InvalidInput(
-            f"{source} is not a stampdesk backup (neither a SQLite database nor a pg_dump archive)",
-            "not_a_backup",
-        )
+        raise InvalidInput(code="not_a_backup", path=str(source))
     if postgres:
         schema = _pg_schema(store)
         revision = _pg_backup_revision(source, schema)
@@ -252,15 +242,15 @@ def _check_revision(source: Path, revision: str) -> None:
         return
     if revision.isdigit() and int(revision) > int(db.SCHEMA_REVISION):
         raise InvalidInput(
-            f"{source} comes from a newer stampdesk (schema {revision}, this one knows up to "
-            f"{db.SCHEMA_REVISION}): upgrade stampdesk, then restore",
-            "backup_too_new",
+            code="backup_too_new", path=str(source), revision=revision, known=db.SCHEMA_REVISION
         )
-    raise InvalidInput(f"{source} is not a stampdesk backup (unknown schema {revision!r})", "not_a_backup")
+    raise InvalidInput(
+        code="not_a_backup", phrase="backup_unknown_schema", path=str(source), revision=revision
+    )
 
 
 def _not_a_shop(source: Path) -> InvalidInput:
-    return InvalidInput(f"{source} is not a stampdesk backup (it holds no shop's tables)", "not_a_backup")
+    return InvalidInput(code="not_a_backup", phrase="backup_holds_no_shop", path=str(source))
 
 
 # SQLite
@@ -278,13 +268,13 @@ def _read_only(path: Path) -> sqlite3.Connection:
 def _sqlite_backup_info(store: Store, source: Path) -> BackupInfo:
     live = _sqlite_database(store)
     if source.resolve() == live:
-        raise InvalidInput("that is the shop's database itself, not a backup of it", "invalid_path")
+        raise InvalidInput(code="invalid_path", phrase="restore_the_database_itself")
     try:
         conn = _read_only(source)
         try:
             problems = [row[0] for row in conn.execute("PRAGMA integrity_check(5)")]
             if problems != ["ok"]:
-                raise InvalidInput(f"{source} is damaged: {problems[0]}", "damaged_backup")
+                raise InvalidInput(code="damaged_backup", path=str(source), detail=str(problems[0]))
             tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if not tables >= STAMPDESK_TABLES:
                 raise _not_a_shop(source)
@@ -298,9 +288,9 @@ def _sqlite_backup_info(store: Store, source: Path) -> BackupInfo:
             conn.close()
     except sqlite3.Error as error:
         if error.sqlite_errorname == "SQLITE_CORRUPT":
-            raise InvalidInput(f"{source} is damaged: {error}", "damaged_backup") from None
+            raise InvalidInput(code="damaged_backup", path=str(source), detail=str(error)) from None
         raise InvalidInput(
-            f"{source} cannot be read as a stampdesk backup: {error}", "not_a_backup"
+            code="not_a_backup", phrase="backup_unreadable", path=str(source), detail=str(error)
         ) from None
     _check_page_size(live, page_size)
     return BackupInfo(str(source.resolve()), "sqlite", str(revision[0]), cards)
@@ -320,11 +310,7 @@ def _check_page_size(live: Path, page_size: int) -> None:
     except sqlite3.Error:
         return  # an unreadable database is moved aside whole (_keep_aside)
     if live_size != page_size:
-        raise Refused(
-            f"the backup's pages are {page_size} bytes and the database's {live_size}: "
-            "move the database away, then restore",
-            "page_size_mismatch",
-        )
+        raise Refused(code="page_size_mismatch", backup=page_size, live=live_size)
 
 
 def _restore_sqlite(store: Store, source: Path, revision: str, stamp: str) -> str | None:
@@ -340,9 +326,10 @@ def _restore_sqlite(store: Store, source: Path, revision: str, stamp: str) -> st
                 db.upgrade(engine)
             except Exception as error:
                 raise Refused(
-                    f"the backup (schema {revision}) cannot be upgraded, nothing changed: "
-                    f"{_last_line(str(error))}",
-                    "upgrade_failed",
+                    code="upgrade_failed",
+                    phrase="backup_not_upgraded",
+                    revision=revision,
+                    detail=_last_line(str(error)),
                 ) from error
             finally:
                 engine.dispose()
@@ -416,16 +403,19 @@ def _pg_schema(store: Store) -> str:
     with store.read() as conn:
         schema = conn.execute(text("SELECT current_schema()")).scalar()
     if schema is None:
-        raise Refused("the database's search_path names no existing schema", "no_schema")
+        raise Refused(code="no_schema")
     return str(schema)
 
 
 def _pg_backup_revision(source: Path, schema: str) -> str:
-    pg_restore = _pg_tool("pg_restore", "restoring")
+    pg_restore = _pg_tool("pg_restore", "restore_needs_tool")
     listing = _run([pg_restore, "--list", str(source)])
     if listing.returncode != 0:
         raise InvalidInput(
-            f"{source} is damaged: pg_restore cannot read it ({_last_line(listing.stderr)})", "damaged_backup"
+            code="damaged_backup",
+            phrase="damaged_pg_backup",
+            path=str(source),
+            detail=_last_line(listing.stderr),
         )
     tables: dict[str, set[str]] = {}
     for match in re.finditer(r"^\d+; \d+ \d+ TABLE (\S+) (\S+)(?: \S*)?$", listing.stdout, re.MULTILINE):
@@ -433,10 +423,7 @@ def _pg_backup_revision(source: Path, schema: str) -> str:
     if not tables.get(schema, set()) >= STAMPDESK_TABLES:
         shops = sorted(name for name, held in tables.items() if held >= STAMPDESK_TABLES)
         if shops:
-            raise InvalidInput(
-                f"{source} holds the shop of schema {shops[0]}, and this database's is {schema}",
-                "wrong_schema",
-            )
+            raise InvalidInput(code="wrong_schema", path=str(source), found=shops[0], schema=schema)
         raise _not_a_shop(source)
     data = _run(
         [pg_restore, "--data-only", f"--schema={schema}", "--table=alembic_version", "--file=-", str(source)]
@@ -450,9 +437,9 @@ def _pg_backup_revision(source: Path, schema: str) -> str:
 
 
 def _restore_postgresql(store: Store, source: Path, schema: str, stamp: str) -> str | None:
-    pg_restore = _pg_tool("pg_restore", "restoring")
-    psql = _pg_tool("psql", "restoring")
-    pg_dump = _pg_tool("pg_dump", "restoring")
+    pg_restore = _pg_tool("pg_restore", "restore_needs_tool")
+    psql = _pg_tool("psql", "restore_needs_tool")
+    pg_dump = _pg_tool("pg_dump", "restore_needs_tool")
     quote = store.engine.dialect.identifier_preparer.quote
     names = sorted({table.name for table in models.metadata.sorted_tables} | {"alembic_version"})
     with store.read() as conn:
@@ -483,7 +470,7 @@ def _restore_postgresql(store: Store, source: Path, schema: str, stamp: str) -> 
             ]
         )
         if made.returncode != 0:
-            raise Refused(f"pg_restore failed: {_last_line(made.stderr)}; nothing changed", "restore_failed")
+            raise Refused(code="restore_failed", phrase="pg_restore_failed", detail=_last_line(made.stderr))
         prelude = Path(scratch) / "prelude.sql"
         lines = [f"SET LOCAL lock_timeout = '{PG_LOCK_TIMEOUT}';"]
         keep: list[str] = []
@@ -531,7 +518,7 @@ def _restore_postgresql(store: Store, source: Path, schema: str, stamp: str) -> 
             )
             if done.returncode != 0:
                 why = _psql_error(done.stderr)
-                raise Refused(f"the restore failed, nothing changed: {why}", "restore_failed")
+                raise Refused(code="restore_failed", detail=why)
             if aside is None or partial is None:
                 return None
             os.replace(partial, aside)
@@ -547,10 +534,12 @@ def _run(command: list[str], env: dict[str, str] | None = None) -> subprocess.Co
     return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
 
 
-def _pg_tool(name: str, doing: str) -> str:
+def _pg_tool(name: str, phrase: str) -> str:
+    """The path of PostgreSQL's tool ``name``; ``phrase`` says why it is
+    needed (``backup_needs_tool`` or ``restore_needs_tool``)."""
     found = shutil.which(name)
     if found is None:
-        raise Refused(f"{doing} PostgreSQL needs {name} (package postgresql-client)", f"{name}_missing")
+        raise Refused(code=f"{name}_missing", phrase=phrase, tool=name)
     return found
 
 

@@ -47,18 +47,29 @@ class ImportReport(Result):
     cards: tuple[str, ...]
 
 
-class InvalidImport(InvalidInput):
-    """A file with bad lines: ``errors`` lists every one ("line 7: …"); the
-    message (one line, for the CLI and the API) shows the first ones."""
+# A bad line of the file: its number and what is wrong with it.
+LineProblem = tuple[int, InvalidInput]
 
-    def __init__(self, errors: list[str]) -> None:
-        shown = "; ".join(errors[:SHOWN_ERRORS])
-        more = f"; and {len(errors) - SHOWN_ERRORS} more" if len(errors) > SHOWN_ERRORS else ""
-        noun = "error" if len(errors) == 1 else "errors"
-        super().__init__(
-            f"nothing imported, the file has {len(errors)} {noun}: {shown}{more}", "invalid_import"
-        )
-        self.errors = tuple(errors)
+
+class InvalidImport(InvalidInput):
+    """A file with bad lines: ``problems`` holds every one (its line and its
+    error, to say in any language), ``errors`` the same in English ("line 7:
+    …"); the message (one line, for the CLI and the API) shows the first ones."""
+
+    def __init__(self, problems: list[LineProblem]) -> None:
+        self.problems = tuple(problems)
+        self.errors = tuple(f"line {line}: {problem.message}" for line, problem in problems)
+        shown = "; ".join(self.errors[:SHOWN_ERRORS])
+        count = len(self.errors)
+        if count == 1:
+            super().__init__(code="invalid_import", phrase="import_refused_one", shown=shown)
+        elif count <= SHOWN_ERRORS:
+            super().__init__(code="invalid_import", phrase="import_refused", count=count, shown=shown)
+        else:
+            more = count - SHOWN_ERRORS
+            super().__init__(
+                code="invalid_import", phrase="import_refused_more", count=count, shown=shown, more=more
+            )
 
 
 @dataclass(frozen=True)
@@ -107,7 +118,7 @@ def import_customers(
         lines, errors = _check_lines(header, rows, today, program.stamps_per_card)
         errors.extend(_enrolled_emails(conn, lines))
         if errors:
-            errors.sort(key=_line_of)
+            errors.sort(key=lambda problem: problem[0])
             raise InvalidImport(errors)
         total = len(lines)
         if progress is not None:
@@ -181,22 +192,22 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise InvalidInput(f"file {path} does not exist", "invalid_import") from None
+        raise InvalidInput(code="invalid_import", phrase="import_no_file", path=str(path)) from None
     except IsADirectoryError:
-        raise InvalidInput(f"{path} is a folder, not a CSV file", "invalid_import") from None
+        raise InvalidInput(code="invalid_import", phrase="import_folder", path=str(path)) from None
     except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}", "invalid_import") from None
+        raise InvalidInput(
+            code="invalid_import", phrase="import_unreadable", path=str(path), detail=str(exc.strerror or exc)
+        ) from None
     try:
         text = raw.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a BOM
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InvalidInput(
-            f'{path.name} is not UTF-8 (line {line}): save it as "CSV UTF-8"', "invalid_import"
+            code="invalid_import", phrase="import_not_utf8", file=path.name, line=line
         ) from None
     if not text.strip():
-        raise InvalidInput(
-            f"{path.name} is empty: it needs a header line with at least 'name'", "invalid_import"
-        )
+        raise InvalidInput(code="invalid_import", phrase="import_empty", file=path.name)
     first = text.lstrip("\r\n").splitlines()[0]
     # The header decides: French Excel writes ';', most other tools ','.
     delimiter = max((",", ";", "\t"), key=first.count)
@@ -205,21 +216,30 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     header_line, header_fields = next(records, (0, []))
     header = [_column(h) for h in header_fields]
     if "name" not in header:
-        found = ", ".join(repr(h) for h in header_fields if h.strip()) or "nothing"
+        found = ", ".join(repr(h) for h in header_fields if h.strip())
+        if not found:
+            raise InvalidInput(
+                code="invalid_import", phrase="import_blank_header", file=path.name, line=header_line
+            )
         raise InvalidInput(
-            f"{path.name}: line {header_line} must name the columns, with at least 'name' (found {found})",
-            "invalid_import",
+            code="invalid_import", phrase="import_no_header", file=path.name, line=header_line, found=found
         )
     for column in header:
         if column not in COLUMNS:
             raise InvalidInput(
-                f"{path.name}: unknown column {column!r} (known: {', '.join(COLUMNS)})", "invalid_import"
+                code="invalid_import",
+                phrase="import_unknown_column",
+                file=path.name,
+                column=column,
+                known=", ".join(COLUMNS),
             )
         if header.count(column) > 1:
-            raise InvalidInput(f"{path.name}: column {column!r} appears twice", "invalid_import")
+            raise InvalidInput(
+                code="invalid_import", phrase="import_column_twice", file=path.name, column=column
+            )
     rows = list(records)
     if not rows:
-        raise InvalidInput(f"{path.name} has a header but no customer lines", "invalid_import")
+        raise InvalidInput(code="invalid_import", phrase="import_no_lines", file=path.name)
     return header, rows
 
 
@@ -233,7 +253,9 @@ def _records(reader: Any) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise InvalidInput(f"line {reader.line_num}: {exc}", "invalid_import") from None
+            raise InvalidInput(
+                code="invalid_import", phrase="import_bad_csv", line=reader.line_num, detail=str(exc)
+            ) from None
         start, line = line, reader.line_num + 1
         if any(f.strip() for f in fields):  # Excel leaves ';;;;' lines behind
             yield start, fields
@@ -246,16 +268,17 @@ def _column(header: str) -> str:
 
 def _check_lines(
     header: list[str], rows: list[tuple[int, list[str]]], today: date, stamps_per_card: int
-) -> tuple[list[_Line], list[str]]:
+) -> tuple[list[_Line], list[LineProblem]]:
     lines: list[_Line] = []
-    errors: list[str] = []
+    errors: list[LineProblem] = []
     first_seen: dict[str, int] = {}
     for number, fields in rows:
         if len(fields) > len(header):
-            errors.append(f"line {number}: {len(fields)} fields but the header has {len(header)}")
+            too_many = _problem("import_too_many_fields", count=len(fields), expected=len(header))
+            errors.append((number, too_many))
             continue
         values = dict(zip(header, fields, strict=False))  # missing trailing fields are empty
-        problems: list[str] = []
+        problems: list[InvalidInput] = []
         name = _try(problems, clean_name, values.get("name", ""))
         email = _try(problems, clean_email, values.get("email"))
         phone = _try(problems, clean_phone, values.get("phone"))
@@ -266,50 +289,55 @@ def _check_lines(
         if email is not None:
             key = email.casefold()
             if key in first_seen:
-                problems.append(f"{email} is already on line {first_seen[key]}")
+                problems.append(_problem("import_email_twice", email=email, first=first_seen[key]))
             else:
                 first_seen[key] = number
         if problems:
-            errors.extend(f"line {number}: {p}" for p in problems)
+            errors.extend((number, p) for p in problems)
         else:
             lines.append(_Line(number, name, email, phone, stamps, birthday, notes))
     return lines, errors
 
 
-def _try(problems: list[str], check: Callable[..., Any], *args: Any) -> Any:
-    """``check(*args)``, or None with its message added to ``problems``."""
+def _problem(phrase: str, **params: Any) -> InvalidInput:
+    """What is wrong with a line (``error.<phrase>``), for ``InvalidImport``."""
+    return InvalidInput(code="invalid_import", phrase=phrase, **params)
+
+
+def _try(problems: list[InvalidInput], check: Callable[..., Any], *args: Any) -> Any:
+    """``check(*args)``, or None with its error added to ``problems``."""
     try:
         return check(*args)
     except InvalidInput as exc:
-        problems.append(exc.message)
+        problems.append(exc)
         return None
 
 
-def _stamps(value: str | None, stamps_per_card: int, problems: list[str]) -> int:
+def _stamps(value: str | None, stamps_per_card: int, problems: list[InvalidInput]) -> int:
     text = (value or "").strip()
     if not text:
         return 0
     if not (text.isascii() and text.isdigit()) or int(text) >= stamps_per_card:
         # A full paper card is a reward to hand over, not stamps to carry in.
-        problems.append(f"stamps must be a whole number from 0 to {stamps_per_card - 1}, got {text[:20]!r}")
+        problems.append(_problem("import_stamps", highest=stamps_per_card - 1, value=text[:20]))
         return 0
     return int(text)
 
 
-def _enrolled_emails(conn: Connection, lines: list[_Line]) -> list[str]:
+def _enrolled_emails(conn: Connection, lines: list[_Line]) -> list[LineProblem]:
     """Errors for e-mails already enrolled (compared without case, as people
     do not tell Ana@… from ana@…)."""
     wanted = {line.email.casefold(): line for line in lines if line.email}
     if not wanted:
         return []
-    errors = []
+    errors: list[LineProblem] = []
     rows = conn.execute(
         select(customers.c.email).where(customers.c.email.is_not(None), customers.c.erased_at.is_(None))
     )
     for (email,) in rows:
         line = wanted.get(email.casefold())
         if line is not None:
-            errors.append(f"line {line.number}: {line.email} is already enrolled")
+            errors.append((line.number, _problem("import_email_enrolled", email=line.email)))
     return errors
 
 
@@ -330,7 +358,3 @@ def _free_numbers(conn: Connection, prefix: str, count: int) -> list[str]:
             taken.update(conn.execute(select(cards.c.number).where(cards.c.number.in_(chunk))).scalars())
         numbers.extend(n for n in fresh if n not in taken)
     return numbers
-
-
-def _line_of(error: str) -> int:
-    return int(error.split(":", 1)[0].removeprefix("line "))

@@ -69,7 +69,7 @@ def add_shop(store: Store, name: object) -> ShopInfo:
     clean = clean_name(name)
     key = name_key(clean)
     now = store.now()
-    refusal = Refused(f"there is already a shop named {clean!r}", "shop_exists")
+    refusal = Refused(code="shop_exists", name=clean)
     try:
         with store.write() as conn:
             if conn.execute(select(shops.c.id).where(shops.c.name_key == key)).first() is not None:
@@ -92,12 +92,12 @@ def rename_shop(store: Store, shop: object, name: object) -> ShopInfo:
                 select(shops.c.id).where(shops.c.name_key == name_key(clean), shops.c.id != shop_id)
             ).first()
             if taken is not None:
-                raise Refused(f"there is already a shop named {clean!r}", "shop_exists")
+                raise Refused(code="shop_exists", name=clean)
             conn.execute(
                 update(shops).where(shops.c.id == shop_id).values(name=clean, name_key=name_key(clean))
             )
     except IntegrityError:
-        raise Refused(f"there is already a shop named {clean!r}", "shop_exists") from None
+        raise Refused(code="shop_exists", name=clean) from None
     store.forget_shops()
     return next(s for s in list_shops(store) if s.id == shop_id)
 
@@ -173,10 +173,10 @@ def shop_id_of(conn: Connection, shop: object) -> int:
         if found is None and text.isdigit():
             found = conn.execute(select(shops.c.id).where(shops.c.id == int(text))).scalar()
     else:
-        raise InvalidInput("a shop is named by its name or number", "invalid_shop")
+        raise InvalidInput(code="invalid_shop")
     if found is None:
         known = ", ".join(conn.execute(select(shops.c.name).order_by(shops.c.id)).scalars())
-        raise NotFound(f"no shop named {shop!r} (shops: {known})", "unknown_shop")
+        raise NotFound(code="unknown_shop", shop=shop, known=known)
     return int(found)
 
 

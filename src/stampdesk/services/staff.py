@@ -72,24 +72,14 @@ class StaffMember(Result):
 def clean_pin(value: object) -> str:
     """A new PIN: 4 to 8 ASCII digits, or a one-line ``InvalidInput``."""
     if not isinstance(value, str):
-        raise InvalidInput("PIN must be text made of digits", "invalid_pin")
+        raise InvalidInput(code="invalid_pin", phrase="pin_not_text")
     pin = value.strip()
     if not (pin.isascii() and pin.isdigit()):
-        raise InvalidInput("PIN must be made of digits only", "invalid_pin")
+        raise InvalidInput(code="invalid_pin", phrase="pin_not_digits")
     low, high = PIN_DIGITS
     if not low <= len(pin) <= high:
-        raise InvalidInput(f"PIN must have {low} to {high} digits, got {len(pin)}", "invalid_pin")
+        raise InvalidInput(code="invalid_pin", phrase="pin_length", low=low, high=high, count=len(pin))
     return pin
-
-
-# What ``pin_weakness`` finds, as the refusal says it.
-_WEAKNESS = {
-    "one_digit": "one digit repeated",
-    "sequence": "digits in a row",
-    "repeated": "a pattern repeated",
-    "year": "a year",
-    "common": "one of the most common PINs",
-}
 
 
 def check_pin_strength(pin: str, role: str) -> None:
@@ -99,9 +89,9 @@ def check_pin_strength(pin: str, role: str) -> None:
         return
     weakness = pin_weakness(pin)
     if weakness is not None:
-        raise InvalidInput(
-            f"an owner's PIN must not be easy to guess ({_WEAKNESS[weakness]}): choose another", "weak_pin"
-        )
+        # One phrase per weakness (``one_digit``, ``sequence``, ``repeated``,
+        # ``year``, ``common``): the refusal names it.
+        raise InvalidInput(code="weak_pin", phrase=f"weak_pin_{weakness}")
 
 
 def hash_pin(pin: str, salt: bytes | None = None) -> str:
@@ -129,14 +119,14 @@ def pin_matches(pin: str, stored: str) -> bool:
 
 def clean_role(value: object) -> str:
     if value not in ROLES:
-        raise InvalidInput(f"role must be {' or '.join(ROLES)}, got {str(value)[:20]!r}", "invalid_role")
+        raise InvalidInput(code="invalid_role", value=str(value)[:20])  # names ROLES
     return str(value)
 
 
 def clean_staff_name(value: object) -> str:
     name = clean_name(value)
     if len(name) > MAX_NAME:
-        raise InvalidInput(f"name is longer than {MAX_NAME} characters", "invalid_name")
+        raise InvalidInput(code="invalid_name", phrase="staff_name_too_long", longest=MAX_NAME)
     return name
 
 
@@ -168,7 +158,7 @@ def _count_attempt(store: Store, now: datetime) -> PinAttempts:
         left = wait_left(attempts, now)
         if left is not None:
             wait = math.ceil(left.total_seconds())
-            raise Refused(f"too many wrong PINs: try again in {wait} s", "pin_locked")
+            raise Refused(code="pin_locked", phrase="pin_wait", seconds=wait)
         after = try_pin(attempts, now)
         conn.execute(
             update(pin_attempts)
@@ -229,7 +219,7 @@ def _check_pin_free(
     rows already in ``checked`` were hashed before the write began."""
     unchecked = [r for r in rows if (r.id, r.pin_hash) not in checked and r.id != keep]
     if _pin_owner(pin, unchecked) is not None:
-        raise InvalidInput("this PIN is already someone else's: choose another", "pin_taken")
+        raise InvalidInput(code="pin_taken")
 
 
 def _pre_check(store: Store, pin: str, keep: int | None = None) -> set[tuple[int, str]]:
@@ -257,19 +247,16 @@ def add_staff(store: Store, name: object, role: object, pin: object) -> StaffMem
             _lock_staff(conn, store)
             rows = _active(conn)
             if any(r.name_key == key for r in rows):
-                raise InvalidInput(f"there is already a member of staff named {clean}", "duplicate_name")
+                raise InvalidInput(code="duplicate_name", name=clean)
             if kind != "owner" and not any(r.role == "owner" for r in rows):
-                raise Refused(
-                    "add an owner first: the owner's PIN protects the programme and the staff list",
-                    "no_owner",
-                )
+                raise Refused(code="no_owner")
             _check_pin_free(code, rows, checked)
             new_id = conn.execute(
                 insert(staff).values(name=clean, name_key=key, role=kind, pin_hash=pin_hash, created_at=now)
             ).inserted_primary_key[0]  # type: ignore[index]
     except IntegrityError:
         # Another till added the same name between our check and our insert.
-        raise InvalidInput(f"there is already a member of staff named {clean}", "duplicate_name") from None
+        raise InvalidInput(code="duplicate_name", name=clean) from None
     return StaffMember(int(new_id), clean, kind, True, now)
 
 
@@ -297,7 +284,7 @@ def _find(conn: Connection, name: object) -> Any:
     key = name_key(clean_staff_name(name))
     row = conn.execute(select(staff).where(staff.c.name_key == key, staff.c.deactivated_at.is_(None))).first()
     if row is None:
-        raise NotFound(f"no active member of staff named {str(name).strip()[:MAX_NAME]}", "unknown_staff")
+        raise NotFound(code="unknown_staff", name=str(name).strip()[:MAX_NAME])
     return row
 
 
@@ -327,9 +314,7 @@ def deactivate(store: Store, name: object) -> StaffMember:
         _lock_staff(conn, store)
         row = _find(conn, name)
         if row.role == "owner" and not any(r.role == "owner" and r.id != row.id for r in _active(conn)):
-            raise Refused(
-                f"{row.name} is the last owner: add another owner before deactivating them", "last_owner"
-            )
+            raise Refused(code="last_owner", name=row.name)
         conn.execute(update(staff).where(staff.c.id == row.id).values(deactivated_at=now))
     return StaffMember(row.id, row.name, row.role, False, row.created_at)
 
@@ -340,22 +325,22 @@ def verify_pin(store: Store, pin: object, *, owner: bool = False) -> StaffMember
     included), ``not_owner`` (with ``owner``, a cashier's PIN), ``no_staff``.
     An empty PIN is an ``InvalidInput`` and does not count as a wrong one."""
     if not isinstance(pin, str) or not pin.strip():
-        raise InvalidInput("type the PIN, then Enter", "invalid_pin")
+        raise InvalidInput(code="invalid_pin", phrase="pin_empty")
     code = pin.strip()
     with store.read() as conn:
         rows = _active(conn)
     if not rows:
-        raise Refused("no member of staff has a PIN yet", "no_staff")
+        raise Refused(code="no_staff")
     counted = _count_attempt(store, store.now())
     well_formed = code.isascii() and code.isdigit() and PIN_DIGITS[0] <= len(code) <= PIN_DIGITS[1]
     row = _pin_owner(code, rows) if well_formed else None
     if row is None:
         if counted.locked_until is not None:
             seconds = int(LOCKOUT.total_seconds())
-            raise Refused(f"wrong PIN, {MAX_WRONG_PINS} times: PINs refused for {seconds} s", "pin_locked")
-        raise Refused("wrong PIN", "wrong_pin")
+            raise Refused(code="pin_locked", times=MAX_WRONG_PINS, seconds=seconds)
+        raise Refused(code="wrong_pin")
     _right_pin(store)
     member = _member(row)
     if owner and not member.is_owner:
-        raise Refused(f"{member.name} is not an owner: an owner's PIN is needed here", "not_owner")
+        raise Refused(code="not_owner", name=member.name)
     return member

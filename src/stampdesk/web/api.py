@@ -111,10 +111,14 @@ IdempotencyKey = Annotated[
 
 
 class ApiRefusal(StampdeskError):
-    """An HTTP-level refusal (no key, wrong role), in the contract's shape."""
+    """An HTTP-level refusal (no key, wrong role, a body that is not JSON),
+    in the contract's shape: a code and its values, said through the words
+    book (the JSON body's ``message`` is the English sentence)."""
 
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message, code)
+    def __init__(
+        self, *, status: int, code: str, headers: dict[str, str] | None = None, **params: Any
+    ) -> None:
+        super().__init__(code=code, **params)
         self.http_status = status
         self.headers = headers
 
@@ -152,15 +156,10 @@ def authorize(request: Request) -> Caller:
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     key = key.strip()
     if scheme.lower() != "bearer" or not key:
-        raise ApiRefusal(
-            401,
-            "missing_api_key",
-            "send the till's API key as 'Authorization: Bearer <key>' (stampdesk apikey create NAME)",
-            challenge,
-        )
+        raise ApiRefusal(status=401, code="missing_api_key", headers=challenge)
     found = desk_of(request).verify_api_key(key)
     if found is None:
-        raise ApiRefusal(401, "invalid_api_key", "this API key is unknown or was revoked", challenge)
+        raise ApiRefusal(status=401, code="invalid_api_key", headers=challenge)
     return found
 
 
@@ -174,9 +173,7 @@ async def caller(
 async def admin(who: Annotated[Caller, Depends(caller)]) -> Caller:
     """An admin key; 403 for a till key."""
     if not who.admin:
-        raise ApiRefusal(
-            403, "forbidden", f"the key of {who.name} is a till key: only an admin key may do this"
-        )
+        raise ApiRefusal(status=403, code="forbidden", name=who.name)
     return who
 
 
@@ -342,11 +339,7 @@ def print_checkout(checkout_id: str, request: Request, who: Till) -> JSONRespons
     printer never holds the till. Asking again while it waits queues nothing
     more; once a receipt of the sale was sent, it prints as DUPLICATA."""
     if request.app.state.printer is None:
-        raise Refused(
-            "this server has no printer: set [printer] url in its config file or start it with "
-            "stampdesk --printer URL serve",
-            "no_printer",
-        )
+        raise Refused(code="no_printer", phrase="server_without_printer")
     job = desk_of(request).print_receipt(checkout_id, till=who.name)
     _kick_printer(request)
     return JSONResponse(job.to_dict(), status_code=202)
@@ -486,24 +479,15 @@ async def put_program(request: Request, who: Admin) -> JSONResponse:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidInput("the programme must be UTF-8 text", "invalid_program") from None
+        raise InvalidInput(code="invalid_program", phrase="program_not_utf8") from None
     if kind == "application/json" or kind.endswith("+json"):
         try:
             data = json.loads(text)
         except ValueError as error:
-            return _invalid_json(error)
+            raise ApiRefusal(status=400, code="invalid_json", detail=str(error)) from None
         if not isinstance(data, dict) or set(data) != {"source"} or not isinstance(data["source"], str):
-            raise InvalidInput(
-                'send the programme as TOML, or as JSON {"source": "<the TOML text>"}', "invalid_program"
-            )
+            raise InvalidInput(code="invalid_program", phrase="program_body")
         text = data["source"]
     desk = desk_of(request)
     info = await run_in_threadpool(program_service.load_program, desk.store, text)
     return JSONResponse(info.to_dict())
-
-
-def _invalid_json(error: ValueError) -> JSONResponse:
-    return JSONResponse(
-        {"error": {"code": "invalid_json", "message": f"the body is not valid JSON: {error}"}},
-        status_code=400,
-    )
