@@ -148,7 +148,7 @@ def _read(conn: Connection, store: Store, checkout_id: int, now: datetime, *, lo
     if sale is None:
         raise NotFound(code="unknown_checkout", checkout=checkout_id)
     if sale.refunded_at is not None:
-        # Said here, with the day in the reader's words; the plan refuses it too.
+        # Refused before any card is read (the plan refuses it too).
         raise Refused(
             code="already_refunded",
             phrase="checkout_refunded",
