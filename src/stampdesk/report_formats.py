@@ -12,8 +12,8 @@ from typing import Any
 
 from babel.dates import format_date
 
-from .printer.words import money
 from .services.report import Report
+from .words.formats import money
 
 # (key, French label, English label): the figures, in reading order.
 FIGURES = (

@@ -94,7 +94,7 @@ def test_english_by_accept_language_and_a_switch_remembered(sqlite_desk: Desk) -
         text = text_of(english.text)
         assert '<html lang="en">' in english.text
         assert "4 stamps are waiting for you" in text and "your purchase of €12.50" in text
-        assert "This receipt can be used until 1 April 2026" in text
+        assert "This receipt can be used until 01/04/2026" in text
         french = client.get(f"/join/{token}", headers={"Accept-Language": "de-DE,fr;q=0.8,en;q=0.7"})
         assert "4 tampons vous attendent" in french.text
         # The switch wins over the browser's languages, and is remembered.

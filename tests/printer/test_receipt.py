@@ -30,6 +30,7 @@ from stampdesk.printer.receipt import (
 )
 from stampdesk.printer.render_text import render_text
 from stampdesk.results import CardState, CheckoutResult, CouponInfo, MilestoneInfo, NextMilestone
+from stampdesk.words import formats
 
 PARIS = ZoneInfo("Europe/Paris")
 # 14:05 in Paris: the receipt shows the shop's local time, not UTC.
@@ -146,14 +147,14 @@ def lines_of(receipt: Receipt) -> list[str]:
     ],
 )
 def test_money_is_written_as_the_locale_writes_it(locale: str, amount: str, expected: str) -> None:
-    assert words.money(Decimal(amount), locale) == expected
+    assert formats.money(Decimal(amount), locale) == expected
 
 
 def test_days_and_times_are_the_shops() -> None:
-    local = words.local(SALE_AT, PARIS)
-    assert words.time_of_day(local, "fr_FR") == "14:05"
-    assert words.day(date(2027, 1, 22), "fr_FR") == "22/01/2027"
-    assert words.day(date(2027, 1, 22), "en_GB") == "22/01/2027"
+    local = formats.local(SALE_AT, PARIS)
+    assert formats.time_of_day(local, "fr_FR") == "14:05"
+    assert formats.day(date(2027, 1, 22), "fr_FR") == "22/01/2027"
+    assert formats.day(date(2027, 1, 22), "en_GB") == "22/01/2027"
 
 
 @pytest.mark.parametrize(

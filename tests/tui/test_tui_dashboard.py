@@ -154,7 +154,7 @@ async def test_a_dashboard_that_cannot_be_read_says_so(shop: Desk, monkeypatch: 
         await settle(pilot)
         pane = owner(app).dashboard
         assert pane.report is None
-        detail = tr("error.unexpected", kind="RuntimeError", detail="database is locked")
+        detail = tr("till.unexpected", kind="RuntimeError", detail="database is locked")
         assert pane.verdict == tr("dash.failed", detail=detail)
         assert shows(app, tr("dash.failed", detail=detail))
         # The owner can still leave for the till.

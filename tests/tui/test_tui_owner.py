@@ -18,13 +18,14 @@ from stampdesk.desk import Desk
 from stampdesk.domain.program import ProgramError, parse_program_toml
 from stampdesk.results import NextMilestone
 from stampdesk.tui.app import TillApp, make_till
-from stampdesk.tui.owner_text import OWNER_MESSAGES, OwnerText
+from stampdesk.tui.owner_text import OwnerText
 from stampdesk.tui.screens.confirm import ConfirmScreen
 from stampdesk.tui.screens.owner import OwnerScreen
 from stampdesk.tui.screens.pin import PinScreen
 from stampdesk.tui.screens.programme_form import ProgrammeForm
 from stampdesk.tui.screens.till import TillScreen
 from stampdesk.tui.widgets.stamp_grid import StampGrid, grid_lines
+from stampdesk.words.tables import owner as owner_words
 
 asyncio = pytest.mark.asyncio
 
@@ -93,7 +94,7 @@ def _fields(template: str) -> set[str]:
 
 
 def test_every_owner_string_is_translated_with_the_same_placeholders() -> None:
-    english, french = OWNER_MESSAGES["en_GB"], OWNER_MESSAGES["fr_FR"]
+    english, french = owner_words.EN, owner_words.FR
     assert set(english) == set(french)
     for key in english:
         assert _fields(english[key]) == _fields(french[key]), key
@@ -494,7 +495,7 @@ async def test_today_shows_the_customers_of_the_month_who_agreed(shop: Desk) -> 
         assert pane.leaderboard is not None and pane.leaderboard.month == "2026-03"
         assert [(e.name, e.visits) for e in pane.leaderboard.entries] == [("Ana", 1)]
         assert shows(app, tr("board.title"))
-        assert shows(app, tr("board.month", month="03/2026"))
+        assert shows(app, tr("board.month", month="mars 2026" if tr.french else "March 2026"))
         assert shown_in(app, "#overview-board", f"1. Ana …{ana.number[-4:]} 1")
         assert "Zoé" not in screen_text(app) and "Martin" not in screen_text(app)
         assert shows(app, tr("overview.sales", count=3, amount=tr.money(Decimal("13.50"))))

@@ -12,8 +12,9 @@ import pytest
 from stampdesk.results import CheckoutResult, NextMilestone
 from stampdesk.tui.present import Programme, sale_lines, zero_stamp_reason
 from stampdesk.tui.scan import ScanGuard, card_digits, claim_token, is_search
-from stampdesk.tui.text import MESSAGES, Text
+from stampdesk.tui.text import Text
 from stampdesk.tui.widgets.stamp_grid import grid_lines
+from stampdesk.words.tables import till
 
 
 def _fields(template: str) -> set[str]:
@@ -21,7 +22,7 @@ def _fields(template: str) -> set[str]:
 
 
 def test_every_string_is_translated_with_the_same_placeholders() -> None:
-    english, french = MESSAGES["en_GB"], MESSAGES["fr_FR"]
+    english, french = till.EN, till.FR
     assert set(english) == set(french)
     for key in english:
         assert _fields(english[key]) == _fields(french[key]), key
@@ -30,8 +31,11 @@ def test_every_string_is_translated_with_the_same_placeholders() -> None:
 
 def test_money_days_and_plurals_follow_the_locale() -> None:
     fr, en = Text("fr_FR"), Text("en_GB")
-    assert fr.money(Decimal("12.5")) == "12,50\u00a0€"
+    assert fr.money(Decimal("12.5")) == "12,50 €"
     assert en.money(Decimal("12.5")) == "€12.50"
+    # As the receipt and the customer's pages write it.
+    assert fr.money(Decimal("1234.50")) == "1 234,50 €"
+    assert en.money(Decimal("1234.50")) == "€1,234.50"
     assert fr.stamps(0) == "0 tampon" and fr.stamps(2) == "2 tampons"
     assert en.stamps(0) == "0 stamps" and en.stamps(1) == "1 stamp"
     assert fr.day(datetime(2026, 4, 30, 23, 0, tzinfo=UTC)) == "30/04/2026"

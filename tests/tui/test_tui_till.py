@@ -25,6 +25,7 @@ from pilot_helpers import (
 from helpers import EXAMPLE_PROGRAM
 from stampdesk.desk import Desk
 from stampdesk.domain.card_numbers import check_digit
+from stampdesk.domain.errors import NotFound
 from stampdesk.tui.app import make_till
 from stampdesk.tui.scan import ScanGuard
 from stampdesk.tui.screens.confirm import ConfirmScreen
@@ -452,6 +453,48 @@ async def test_unknown_card_and_wrong_check_digit(sqlite_desk: Desk) -> None:
         kind, message = feedback(app)
         assert kind == "error" and "wrong check digit" in message
         assert focused_id(app) == "card-input"
+
+
+async def test_a_french_till_says_the_engines_errors_in_french(
+    sqlite_desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unknown = "290000000000" + check_digit("290000000000")
+
+    def no_such_card(number: str) -> object:
+        # As the engine says it with a code and its values.
+        raise NotFound(code="unknown_card", number=number)
+
+    monkeypatch.setattr(sqlite_desk, "card", no_such_card)
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, unknown)
+        kind, message = feedback(app)
+        assert (kind, message) == ("error", f"aucune carte {unknown} dans ce magasin")
+        assert shows(app, message)
+        assert focused_id(app) == "card-input" and app.till.mode is Mode.IDLE
+
+
+@pytest.mark.parametrize(
+    ("desk_fixture", "typed", "shown"),
+    [("sqlite_desk", "1234,50", "1 234,50 €"), ("english_desk", "1234.50", "€1,234.50")],
+)
+async def test_the_till_writes_a_sale_as_the_receipt_does(
+    desk_fixture: str, typed: str, shown: str, request: pytest.FixtureRequest
+) -> None:
+    desk: Desk = request.getfixturevalue(desk_fixture)
+    tr = text_of(desk)
+    ana = desk.enrol(name="Ana Martin")
+    app = make_till(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, ana.number)
+        await submit(pilot, typed)
+        assert feedback(app)[0] == "success"
+        assert desk.card(ana.number).balance > ana.card.balance
+        # "Vente n° 1 — 1 234,50 €": thousands apart, as on the receipt and the pages.
+        assert shown in screen_text(app)
+        assert tr.money(Decimal("1234.50")) == shown
 
 
 async def test_daily_cap_reached_adds_no_stamp_with_a_note(sqlite_desk: Desk) -> None:

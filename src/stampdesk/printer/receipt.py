@@ -22,6 +22,7 @@ from ..config import CardDetails
 from ..domain.card_numbers import masked_card_number
 from ..domain.validate import first_name
 from ..results import CardState, CheckoutResult, NextMilestone
+from ..words import formats
 from . import words
 
 Align = Literal["left", "center", "right"]
@@ -138,7 +139,7 @@ def build_sale_receipt(
     ``duplicate`` marks a reprint and says when it was reprinted (``now``).
     """
     w = words.words_for(locale)
-    at = words.local(result.at, zone)
+    at = formats.local(result.at, zone)
     out: list[Element] = [Title(shop_name)]
     out += [Text(line, "center") for line in header_lines]
     if duplicate:
@@ -146,11 +147,11 @@ def build_sale_receipt(
     out.append(Rule())
     out.append(
         Row(
-            w.at.format(day=words.day(at.date(), locale), time=words.time_of_day(at, locale)),
+            w.at.format(day=formats.day(at.date(), locale), time=formats.time_of_day(at, locale)),
             w.sale.format(number=result.checkout),
         )
     )
-    out.append(Row(w.amount, words.money(result.amount, locale), bold=True))
+    out.append(Row(w.amount, formats.money(result.amount, locale), bold=True))
 
     if result.card is not None:
         out.append(Rule())
@@ -175,10 +176,10 @@ def build_sale_receipt(
         # the sale, so a reprint says the same.
         out += [Text(line) for line in result.messages]
         for coupon in result.coupons:
-            last_day = words.local(coupon.expires, zone).date()
+            last_day = formats.local(coupon.expires, zone).date()
             out.append(Rule())
             out.append(Text(w.coupon.format(reward=coupon.reward), "center", bold=True))
-            out.append(Text(w.valid_until.format(day=words.day(last_day, locale)), "center"))
+            out.append(Text(w.valid_until.format(day=formats.day(last_day, locale)), "center"))
             out.append(Barcode(coupon.code))
     elif result.enrol_url:
         out.append(Rule())
@@ -187,10 +188,12 @@ def build_sale_receipt(
     out.append(Rule())
     out += [Text(line, "center") for line in footer_lines]
     if duplicate:
-        when = words.local(now, zone)
+        when = formats.local(now, zone)
         out.append(
             Text(
-                w.reprinted.format(day=words.day(when.date(), locale), time=words.time_of_day(when, locale)),
+                w.reprinted.format(
+                    day=formats.day(when.date(), locale), time=formats.time_of_day(when, locale)
+                ),
                 "center",
             )
         )
@@ -218,14 +221,14 @@ def build_offline_receipt(
     sale is replayed), and the sale's reference (its idempotency key) for
     the owner."""
     w = words.words_for(locale)
-    local = words.local(at, zone)
+    local = formats.local(at, zone)
     out: list[Element] = [Title(shop_name)]
     out += [Text(line, "center") for line in header_lines]
     out.append(Rule())
     out.append(
-        Row(w.at.format(day=words.day(local.date(), locale), time=words.time_of_day(local, locale)), "")
+        Row(w.at.format(day=formats.day(local.date(), locale), time=formats.time_of_day(local, locale)), "")
     )
-    out.append(Row(w.amount, words.money(amount, locale), bold=True))
+    out.append(Row(w.amount, formats.money(amount, locale), bold=True))
     if card is not None:
         out.append(Row(w.card, _card_number(card, card_details)))
     out.append(Rule())
@@ -265,7 +268,7 @@ def build_test_receipt(
             Text(w.test_title, "center", bold=True),
             Rule(),
             Text(w.test_accents),
-            Text(f"{words.money(Decimal('4.50'), locale)} · « » ’ — …"),
+            Text(f"{formats.money(Decimal('4.50'), locale)} · « » ’ — …"),
             Text(w.test_columns.format(n=width_chars)),
             Text(ruler),
             Row("<", ">"),

@@ -1,22 +1,15 @@
-"""What a receipt says, in French and in English, and how it writes money and dates.
-
-Money and dates go through Babel, so a French receipt reads "4,50 €" and an
-English one "€4.50". Babel puts no-break spaces in amounts ("4,50\\u00a0€",
-"1\\u202f234,50\\u00a0€"); a receipt line is laid out in fixed columns and
-printed from a single-byte code page, so they become plain spaces here.
+"""What a receipt says, in French and in English: a view of the words book's
+``receipt.…`` keys (``words/tables/receipt.py``). Money, days and times are
+written by ``stampdesk.words.formats``, with plain spaces: a receipt line is
+laid out in fixed columns and printed from a single-byte code page.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
-from decimal import Decimal
+from dataclasses import dataclass, fields
+from functools import cache
 
-from babel.dates import format_date, format_time
-from babel.numbers import format_currency
-
-# Spaces Babel uses inside numbers and amounts, printed as plain spaces.
-_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
+from ..words import Book
 
 
 @dataclass(frozen=True)
@@ -51,90 +44,12 @@ class Words:
     offline_note: str
 
 
-FRENCH = Words(
-    sale="Vente n° {number}",
-    amount="Montant",
-    card="Carte",
-    customer="Client : {name}",
-    stamps_added="Tampons ajoutés",
-    progress="{reward} à {at}",
-    remaining_one="Encore 1 tampon pour : {reward}",
-    remaining_many="Encore {n} tampons pour : {reward}",
-    milestone_reached="Palier atteint : {reward}",
-    tier="Niveau",
-    coupon="BON : {reward}",
-    valid_until="valable jusqu'au {day}",
-    enrol_none="Scannez pour créer votre carte de fidélité",
-    enrol_one="Scannez pour garder votre tampon",
-    enrol_many="Scannez pour garder vos {n} tampons",
-    duplicate="DUPLICATA",
-    reprinted="Réimprimé le {day} à {time}",
-    at="{day} {time}",
-    test_title="TEST D'IMPRESSION",
-    test_accents="Accents : àéèçùœ€ ÀÉÈÇÙŒ",
-    test_columns="{n} colonnes",
-    test_qr="QR : scannez-moi",
-    test_barcode="Code-barres CODE128",
-    test_progress="Croissant offert à 4",
-    offline="TAMPONS EN ATTENTE DE SYNCHRONISATION",
-    offline_note="Vos tampons seront ajoutés à votre carte dès le retour de la connexion.",
-)
-
-ENGLISH = Words(
-    sale="Sale no. {number}",
-    amount="Amount",
-    card="Card",
-    customer="Customer: {name}",
-    stamps_added="Stamps added",
-    progress="{reward} at {at}",
-    remaining_one="1 more stamp to: {reward}",
-    remaining_many="{n} more stamps to: {reward}",
-    milestone_reached="Milestone reached: {reward}",
-    tier="Status",
-    coupon="COUPON: {reward}",
-    valid_until="valid until {day}",
-    enrol_none="Scan to get your loyalty card",
-    enrol_one="Scan to keep your stamp",
-    enrol_many="Scan to keep your {n} stamps",
-    duplicate="DUPLICATE",
-    reprinted="Reprinted on {day} at {time}",
-    at="{day} {time}",
-    test_title="PRINT TEST",
-    test_accents="Accents: àéèçùœ€ ÀÉÈÇÙŒ",
-    test_columns="{n} columns",
-    test_qr="QR: scan me",
-    test_barcode="CODE128 barcode",
-    test_progress="Croissant offert at 4",
-    offline="STAMPS WAITING FOR SYNCHRONISATION",
-    offline_note="Your stamps will be added to your card as soon as the connection is back.",
-)
-
-
+@cache
 def words_for(locale: str) -> Words:
-    """The texts for ``locale`` ("fr_FR", "en_GB"); French for any "fr" locale, else English."""
-    return FRENCH if locale.lower().startswith("fr") else ENGLISH
-
-
-def money(amount: Decimal, locale: str, currency: str = "EUR") -> str:
-    """``Decimal("4.50")`` as "4,50 €" (fr_FR) or "€4.50" (en_GB), with plain spaces."""
-    return str(format_currency(amount, currency, locale=locale)).translate(_SPACES)
-
-
-def local(moment: datetime, zone: tzinfo) -> datetime:
-    """``moment`` in the shop's time zone (a naive time is taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone)
-
-
-def day(value: date, locale: str) -> str:
-    """A day as the locale writes it in short: "22/01/2027" in fr_FR and en_GB."""
-    return str(format_date(value, "short", locale=locale)).translate(_SPACES)
-
-
-def time_of_day(moment: datetime, locale: str) -> str:
-    """Hours and minutes: "14:05"."""
-    return str(format_time(moment.time(), "short", locale=locale)).translate(_SPACES)
+    """The texts for ``locale`` ("fr_FR", "en_GB"): the words book's ``receipt.…``
+    keys, French for any "fr" locale, else English."""
+    table = Book(locale).table
+    return Words(**{f.name: table[f"receipt.{f.name}"] for f in fields(Words)})
 
 
 def enrol_caption(stamps: int, locale: str) -> str:

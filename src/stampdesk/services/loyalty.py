@@ -30,9 +30,9 @@ from ..domain.outcomes import TIER_PERK, Notice, Outcome
 from ..domain.program import Program
 from ..domain.stamps import expiry_entry
 from ..models import cards, checkouts, coupons, ledger
-from ..printer.words import day as day_text
-from ..printer.words import money
 from ..store import Store
+from ..words.formats import day as day_text
+from ..words.formats import money
 
 # ----------------------------------------------------------------------
 # What the engine says, in the shop's language

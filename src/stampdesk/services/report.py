@@ -21,9 +21,9 @@ from ..domain.errors import InvalidInput
 from ..domain.money import from_cents
 from ..domain.validate import first_name
 from ..models import LEDGER_RARE_ROWS, card_months, cards, checkouts, coupons, customers, ledger, tills
-from ..printer.words import money
 from ..results import Result
 from ..store import Store
+from ..words.formats import money
 from .shops import shop_id_of, shop_name
 
 DEFAULT_DAYS = 30

@@ -49,7 +49,7 @@ from ..results import CardState
 from ..services.join import JoinPreview
 from . import page_guard, page_symbols
 from .logs import install_redaction, redact
-from .page_text import LANGUAGE_COOKIE, TEXTS, PageText, choose
+from .page_text import LANGUAGE_COOKIE, LANGUAGES, PageText, choose, page_text
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -240,14 +240,14 @@ def _text(request: Request) -> PageText:
         request.headers.get("accept-language"),
         _desk(request).settings.locale,
     )
-    return TEXTS[lang]
+    return page_text(lang)
 
 
 def _finish(request: Request, response: Response, t: PageText, private: bool = True) -> Response:
     response.headers.update(SECURITY_HEADERS)
     if private:
         response.headers.update(PRIVATE)
-    if request.query_params.get("lang") in TEXTS:  # the switch is remembered
+    if request.query_params.get("lang") in LANGUAGES:  # the switch is remembered
         response.set_cookie(
             LANGUAGE_COOKIE,
             t.lang,
@@ -264,7 +264,7 @@ def _page(request: Request, name: str, t: PageText, status: int = 200, **context
     shop = _shop(request)
     html = _template(name).render(
         t=t,
-        languages=[TEXTS[lang] for lang in TEXTS if lang != t.lang],
+        languages=[page_text(lang) for lang in LANGUAGES if lang != t.lang],
         css=f"pages/style.css?v={shop.css_version}",
         colour=_desk(request).settings.pages.colour,
         **context,

@@ -46,7 +46,7 @@ def overview_lines(overview: Overview, text: OwnerText) -> list[str]:
     tr = text
     printer = overview.printer_url or tr("overview.printer_none")
     return [
-        tr("overview.title", day=overview.day.strftime("%d/%m/%Y")),
+        tr("overview.title", day=tr.day(overview.day)),
         "",
         tr("overview.sales", count=overview.sales, amount=tr.money(overview.amount)),
         tr("overview.refunded", count=overview.refunded),
@@ -72,10 +72,9 @@ def board_lines(board: Leaderboard, text: OwnerText) -> list[str]:
 
 
 def board_month(board: Leaderboard, text: OwnerText) -> str:
-    """ "03/2026 · volontaires": under the box, its month written as the
-    overview writes its dates, and who may be on it."""
-    year, month = board.month.split("-")
-    return text("board.month", month=f"{month}/{year}")
+    """ "mars 2026 · volontaires": under the box, its month by name, as the
+    dashboard writes its months, and who may be on it."""
+    return text("board.month", month=text.month(board.month))
 
 
 class OverviewPane(VerticalScroll):
@@ -130,11 +129,9 @@ class OverviewPane(VerticalScroll):
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
             error = event.worker.error
-            if isinstance(error, StampdeskError):
-                line = error.message
-            else:
+            if not isinstance(error, StampdeskError):
                 self.log.error("overview worker failed", error)
-                line = self.text("error.unexpected", kind=type(error).__name__, detail=str(error) or "-")
+            line = self.text.problem(error)
             self.query_one("#overview-lines", Static).update(line)
 
 

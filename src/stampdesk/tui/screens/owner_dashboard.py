@@ -10,7 +10,7 @@ owner's screens open: the till starts without it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from rich.text import Text as RichText
@@ -65,14 +65,6 @@ def _bar(count: float, top: float, style: str, char: str) -> RichText:
     return RichText(char * cells, style=style)
 
 
-def month_name(month: str, locale: str) -> str:
-    """ "2026-11" as the shop says it: "novembre 2026", "November 2026"."""
-    from babel.dates import format_date
-
-    year, number = (int(part) for part in month.split("-"))
-    return format_date(date(year, number, 1), "LLLL y", locale=locale)
-
-
 def _heat(share: float) -> str:
     """The retention cell's background: dim for none, bright blue for all."""
     low, high = (40, 44, 52), (37, 99, 235)
@@ -82,7 +74,6 @@ def _heat(share: float) -> str:
 
 def dashboard_view(report: Report, text: OwnerText) -> DashboardView:
     """The dashboard's texts, bars and table rows for ``report``."""
-    from ...printer.words import money
     from ...report_formats import value_text
 
     tr, locale = text, text.locale
@@ -140,7 +131,7 @@ def dashboard_view(report: Report, text: OwnerText) -> DashboardView:
     cohort_columns = [tr("dash.month"), tr("dash.members")] + [f"M+{n}" for n in range(1, span + 1)]
     cohort_rows: list[list[str | RichText]] = []
     for cohort in report.cohorts:
-        row: list[str | RichText] = [month_name(cohort.month, locale), str(cohort.members)]
+        row: list[str | RichText] = [text.month(cohort.month), str(cohort.members)]
         for share in cohort.returned:
             if cohort.members:
                 row.append(RichText(f" {value_text('repeat_rate', share, locale)} ", style=_heat(share)))
@@ -150,15 +141,15 @@ def dashboard_view(report: Report, text: OwnerText) -> DashboardView:
         cohort_rows.append(row)
 
     top_rows = [
-        [str(rank), t.name, f"…{t.card[-4:]}", str(t.visits), money(t.spend, locale)]
+        [str(rank), t.name, f"…{t.card[-4:]}", str(t.visits), tr.money(t.spend)]
         for rank, t in enumerate(report.top_customers, 1)
     ]
     return DashboardView(
         verdict=report.verdict,
         period=tr(
             "dash.period",
-            start=report.start.strftime("%d/%m/%Y"),
-            end=report.end.strftime("%d/%m/%Y"),
+            start=tr.day(report.start),
+            end=tr.day(report.end),
             days=report.days,
         ),
         figures=figures,
@@ -248,11 +239,9 @@ class DashboardPane(VerticalScroll):
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
-        if isinstance(error, StampdeskError):
-            detail = error.message
-        else:
+        if not isinstance(error, StampdeskError):
             self.log.error("dashboard worker failed", error)
-            detail = self.text("error.unexpected", kind=type(error).__name__, detail=str(error) or "-")
+        detail = self.text.problem(error)
         verdict = self.query_one("#dash-verdict", Static)
         verdict.add_class("-error")
         verdict.update(self.text("dash.failed", detail=detail))

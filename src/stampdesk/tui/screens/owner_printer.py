@@ -172,9 +172,7 @@ class PrinterPane(Vertical):
         self.busy = False
         error = event.worker.error
         if isinstance(error, StampdeskError):
-            self._say(error.message, "-warning")
+            self._say(self.text.error(error), "-warning")
         else:
             self.log.error("printer settings worker failed", error)
-            self._say(
-                self.text("error.unexpected", kind=type(error).__name__, detail=str(error) or "-"), "-error"
-            )
+            self._say(self.text.problem(error), "-error")

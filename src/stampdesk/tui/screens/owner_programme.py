@@ -331,8 +331,8 @@ class ProgrammeEditor(Horizontal):
         if isinstance(error, InvalidInput):
             line = self.text("editor.not_saved", error=self.text.program_error(error))
         elif isinstance(error, StampdeskError):
-            line = self.text("editor.not_saved", error=error.message)
+            line = self.text("editor.not_saved", error=self.text.error(error))
         else:
             self.log.error("programme worker failed", error)
-            line = self.text("error.unexpected", kind=type(error).__name__, detail=str(error) or "-")
+            line = self.text.problem(error)
         self._status(line, "-error")

@@ -229,7 +229,7 @@ class StaffPane(Horizontal):
         error = worker.error
         if isinstance(error, StampdeskError):
             key = self._REFUSAL_TEXT.get(error.code)
-            self._say(self.text(key) if key else error.message, "-error")
+            self._say(self.text(key) if key else self.text.error(error), "-error")
             retry = self._RETRY_FIELD.get(error.code)
             if retry == "staff-pin":
                 self._clear_pins()
@@ -237,5 +237,4 @@ class StaffPane(Horizontal):
                 self.query_one(f"#{retry}").focus()
         else:
             self.log.error(f"{worker.name} worker failed", error)
-            detail = str(error) or "-"
-            self._say(self.text("error.unexpected", kind=type(error).__name__, detail=detail), "-error")
+            self._say(self.text.problem(error), "-error")

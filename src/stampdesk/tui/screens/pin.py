@@ -132,8 +132,7 @@ class PinScreen(Screen[StaffMember | None]):
             self._say(self._refusal(error), "-error")
         else:
             self.log.error("PIN check failed", error)
-            detail = str(error) or "-"
-            self._say(self.text("error.unexpected", kind=type(error).__name__, detail=detail), "-error")
+            self._say(self.text.problem(error), "-error")
 
     def _refusal(self, error: StampdeskError) -> str:
         """The engine's refusal in the shop's language."""
@@ -142,7 +141,9 @@ class PinScreen(Screen[StaffMember | None]):
         if error.code == "not_owner":
             return self.text("pin.not_owner")
         if error.code == "pin_locked":
+            # The wait is the error's one number, said in its English sentence too.
+            given = [value for value in error.params.values() if isinstance(value, int)]
             found = re.search(r"(\d+) s\b", error.message)
-            seconds = found.group(1) if found else "30"
+            seconds = given[0] if given else found.group(1) if found else "30"
             return self.text("pin.locked", seconds=seconds)
-        return error.message
+        return self.text.error(error)

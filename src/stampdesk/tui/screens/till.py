@@ -156,7 +156,7 @@ class TillPrinter:
                 try:
                     self._printer = printer_for(self.desk)
                 except StampdeskError as error:
-                    self.code, self.problem = error.code, error.message
+                    self.code, self.problem = error.code, Text(self.desk.settings.locale).error(error)
                 except Exception as error:  # a broken printer library: sell without receipts
                     self.code, self.problem = "error", f"{type(error).__name__}: {error}"
             self._opened = True
@@ -1108,14 +1108,9 @@ class TillScreen(Screen[None]):
         """Show why ``worker`` failed and give the focus back where the
         cashier fixes it. A ``StampdeskError`` wrote nothing; anything else
         may have, so a sale keeps its idempotency key for the retry."""
-        if isinstance(error, StampdeskError):
-            self.feedback.show(error.message, "error")
-        else:
+        if not isinstance(error, StampdeskError):
             self.log.error(f"{worker} worker failed", error)
-            detail = str(error) or "-"
-            self.feedback.show(
-                self.text("error.unexpected", kind=type(error).__name__, detail=detail), "error"
-            )
+        self.feedback.show(self.text.problem(error), "error")
         if worker == "sale":
             self._retry = None if isinstance(error, StampdeskError) else self._pending
             self._pending = None
