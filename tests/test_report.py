@@ -155,6 +155,7 @@ def test_the_html_page_escapes_and_writes_for_the_locale(history: Desk) -> None:
     assert "Tout va bien &lt;img src=x onerror=alert(1)&gt; &amp; plus" in page
     # French figures: comma decimals and no-break spaces before € and %.
     assert "8,00\u00a0€" in page and "50,0\u00a0%" in page and "01/03/2026 → 30/03/2026 (30 jours)" in page
+    assert '<th scope="row">février 2026</th>' in page  # the retention table's months by name
     english = report_html(r, "en_GB")
     assert "€8.00" in english and "50.0%" in english and "01/03/2026 → 30/03/2026 (30 days)" in english
     # Every chart speaks to screen readers, and every bar says what it is.

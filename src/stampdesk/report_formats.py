@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from html import escape
 from typing import Any
@@ -242,6 +243,11 @@ def _heat(share: float) -> str:
     return f"background:#{r:02x}{g:02x}{b:02x};color:{ink}"
 
 
+def _month(month: str, locale: str) -> str:
+    """ "2026-02" by its name: "février 2026", "February 2026"."""
+    return formats.month(date.fromisoformat(f"{month}-01"), locale)
+
+
 def _cohort_table(report: Report, locale: str) -> str:
     say = Book(locale)
     span = max([1] + [len(c.returned) for c in report.cohorts])
@@ -257,7 +263,8 @@ def _cohort_table(report: Report, locale: str) -> str:
                 cells.append('<td class="na">—</td>')
         cells += ['<td class="na"></td>'] * (span - len(cohort.returned))
         rows.append(
-            f'<tr><th scope="row">{_e(cohort.month)}</th><td>{cohort.members}</td>{"".join(cells)}</tr>'
+            f'<tr><th scope="row">{_e(_month(cohort.month, locale))}</th>'
+            f"<td>{cohort.members}</td>{''.join(cells)}</tr>"
         )
     return (
         f'<div class="scroll"><table class="heat"><thead><tr><th scope="col">{_e(say("report.month"))}</th>'

@@ -110,7 +110,8 @@ def card_text(card: CardState, say: Book) -> str:
     """A card as the cashier reads it, in the shop's words."""
     title = say("cli.card.title", number=card.number, name=card.name or say("cli.card.anonymous"))
     if card.status != "active":
-        title = say("cli.card.status", title=title, status=card.status)
+        key = f"cli.card.status.{card.status}"
+        title = say("cli.card.status", title=title, status=say(key) if key in say else card.status)
     lines = [title]
     nxt = card.next_milestone
     progress = progress_line(say, card.balance, card.stamps_per_card, nxt)
