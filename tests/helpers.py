@@ -196,3 +196,8 @@ def wait_for_connections(
     finally:
         watcher.dispose()
     raise AssertionError(failure)
+
+
+# The first words of the command line's error line, in the shop's language
+# (French by default, English with locale = "en_GB").
+ERROR_LINE = ("stampdesk : erreur : ", "stampdesk: error: ")

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 import stampdesk
-from helpers import EXAMPLE_PROGRAM, PG_BASE, Clock, content, counts, make_desk, service_missing
+from helpers import ERROR_LINE, EXAMPLE_PROGRAM, PG_BASE, Clock, content, counts, make_desk, service_missing
 from stampdesk import InvalidInput, Refused, db
 from stampdesk.desk import Desk
 
@@ -106,7 +106,7 @@ def refused_by_cli(*args: str, stdin: str | None = None) -> dict[str, str]:
     """Run with --json, insisting on a clean refusal; the error object."""
     run = cli(*args, "--json", stdin=stdin)
     assert run.returncode == 1, run
-    assert run.stderr.splitlines()[-1].startswith("stampdesk: error: "), run
+    assert run.stderr.splitlines()[-1].startswith(ERROR_LINE), run
     error: dict[str, str] = json.loads(run.stdout)["error"]
     assert set(error) == {"code", "message"} and error["message"], run
     return error

@@ -201,6 +201,6 @@ def test_the_command_line_runs_a_chain(db_url: str, tmp_path: Path) -> None:
     from test_cli import stampdesk
 
     text = stampdesk("report", "--shop", "Gare", *db)
-    assert text.status == 0 and text.out.startswith("Gare: "), text
+    assert text.status == 0 and text.out.startswith("Gare : "), text
     page = stampdesk("report", "--shop", "Gare", "--format", "html", *db)
     assert "<h1>Le programme de fidélité — Gare</h1>" in page.out

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import stampdesk as engine
-from helpers import EXAMPLE_PROGRAM
+from helpers import ERROR_LINE, EXAMPLE_PROGRAM
 from stampdesk.config import Settings
 
 STAMPDESK = Path(sys.executable).parent / "stampdesk"
@@ -71,7 +71,7 @@ def refused(*args: str, status: int = 1) -> dict[str, str]:
     """Run with ``--json``, insisting on a clean refusal; return the error."""
     run = stampdesk(*args, "--json")
     assert run.status == status, run
-    assert len(run.err_lines) == 1 and run.err_lines[0].startswith("stampdesk: error: "), run
+    assert len(run.err_lines) == 1 and run.err_lines[0].startswith(ERROR_LINE), run
     error: dict[str, str] = run.json["error"]
     assert set(error) == {"code", "message"} and error["message"], run
     return error
@@ -190,13 +190,13 @@ def test_a_walk_in_enrols_from_the_receipt_and_claims_once(shop: str, tmp_path: 
 def test_human_output_tells_the_cashier_what_happened(shop: str) -> None:
     db = ("--db", shop)
     enrol = stampdesk("enrol", "--name", "Ana", *db)
-    assert enrol.status == 0 and "2/10 — Croissant offert at 3" in enrol.out, enrol
+    assert enrol.status == 0 and "2/10 — Croissant offert à 3" in enrol.out, enrol
     number = enrol.out.split()[2]
     sale = stampdesk("checkout", "--card", number, "--amount", "12.50", *db)
     assert sale.status == 0 and sale.err == "", sale
-    assert "+2 stamps" in sale.out and "4/10 — Cookie offert at 6" in sale.out
+    assert "+2 tampons" in sale.out and "4/10 — Cookie offert à 6" in sale.out
     code = ok_json("card", number, *db)["coupons"][0]["code"]
-    assert code in sale.out and "Croissant offert" in sale.out and "valid until" in sale.out
+    assert code in sale.out and "Croissant offert" in sale.out and "valable jusqu'au" in sale.out
     walk_in = stampdesk("checkout", "--amount", "3.00", *db)
     assert "/join/" in walk_in.out, walk_in
     card = stampdesk("card", number, *db)
@@ -236,7 +236,9 @@ def test_check_exits_1_when_a_balance_disagrees_with_the_ledger(shop: str) -> No
     finally:
         tampered.close()
     run = stampdesk("check", "--db", shop, "--json")
-    assert run.status == 1 and run.err_lines == ["stampdesk: error: 1 card does not match the ledger"], run
+    assert run.status == 1 and run.err_lines == [
+        "stampdesk : erreur : 1 carte ne correspond pas au registre"
+    ], run
     assert run.json["ok"] is False
     assert run.json["mismatches"] == [
         {"card": number, "balance": 9, "ledger_balance": 2, "cycle": 0, "ledger_cycle": 0}
@@ -262,12 +264,12 @@ def test_check_exits_1_when_a_completed_card_lacks_its_final_reward(shop: str) -
         tampered.close()
     run = stampdesk("check", "--db", shop, "--json")
     assert run.status == 1 and run.err_lines == [
-        "stampdesk: error: 1 completed card lacks the final reward"
+        "stampdesk : erreur : 1 carte complète sans récompense finale"
     ], run
     assert run.json["ok"] is False and run.json["mismatches"] == []
     assert run.json["missing_rewards"] == [{"card": number, "cycle": 0}]
     human = stampdesk("check", "--db", shop)
-    assert human.status == 1 and f"{number}: cycle 0 completed, no final reward" in human.out, human
+    assert human.status == 1 and f"{number} : cycle 0 complété, sans récompense finale" in human.out, human
 
 
 def test_backup_is_a_sqlite_database_with_the_same_cards(shop: str, tmp_path: Path) -> None:
@@ -348,7 +350,7 @@ def test_a_sale_is_kept_when_the_printer_is_unreachable_and_prints_later(shop: s
         shop,
         "--json",
     )
-    assert sale.status == 0 and len(sale.err_lines) == 1 and "waits for the printer" in sale.err
+    assert sale.status == 0 and len(sale.err_lines) == 1 and "son ticket attend l'imprimante" in sale.err
     assert sale.json["printed"] is False and sale.json["print_job"] and sale.json["checkout"]
     later = stampdesk("--printer", f"preview://{tmp_path}", "print-pending", "--db", shop, "--json")
     assert later.status == 0 and later.json == {"printed": 1, "pending": 0, "error": None}
@@ -393,7 +395,7 @@ def test_notes_on_a_customer_show_on_the_card(shop: str) -> None:
     db = ("--db", shop)
     number = ok_json("enrol", "--name", "Ana", *db)["number"]
     assert ok_json("notes", number, "usual: flat white", *db)["notes"] == "usual: flat white"
-    assert "Note: usual: flat white" in stampdesk("card", number, *db).out
+    assert "Note : usual: flat white" in stampdesk("card", number, *db).out
     before = dump(shop)
     assert refused("notes", number, "x" * 201, *db)["code"] == "invalid_notes"
     assert dump(shop) == before
@@ -420,7 +422,7 @@ def test_staff_are_managed_from_the_command_line(shop: str) -> None:
         assert desk.verify_pin("5678").name == "Tom"
     assert ok_json("staff", "remove", "Tom", *db)["active"] is False
     assert [m["name"] for m in ok_json("staff", "list", *db)["staff"]] == ["Claire"]
-    assert "Tom (cashier) [deactivated]" in stampdesk("staff", "list", "--all", *db).out
+    assert "Tom (équipier) [désactivé]" in stampdesk("staff", "list", "--all", *db).out
 
 
 def test_an_owner_pin_easy_to_guess_is_refused_from_the_command_line(shop: str) -> None:
@@ -430,7 +432,7 @@ def test_an_owner_pin_easy_to_guess_is_refused_from_the_command_line(shop: str) 
         weak = stampdesk("staff", "add", "Claire", "--role", "owner", "--json", *db, stdin=f"{pin}\n")
         assert weak.status == 1 and weak.json["error"]["code"] == "weak_pin", weak
     human = stampdesk("staff", "add", "Claire", "--role", "owner", *db, stdin="2580\n")
-    assert human.status == 1 and human.err_lines[0].startswith("stampdesk: error: an owner's PIN"), human
+    assert human.status == 1 and human.err_lines[0].startswith("stampdesk : erreur : an owner's PIN"), human
     assert dump(shop) == before
     assert stampdesk("staff", "add", "Claire", "--role", "owner", *db, stdin="4826\n").status == 0
     assert stampdesk("staff", "add", "Tom", *db, stdin="1234\n").status == 0  # a cashier's may be
@@ -461,7 +463,7 @@ def test_the_customer_of_the_month_board(shop: str) -> None:
     zoe = ok_json("enrol", "--name", "Zoé Bernard", *enrolled, *db)
     assert leo["leaderboard"] is False
     assert ok_json("leaderboard-optin", leo["number"], "on", *db)["leaderboard"] is True
-    assert "On the customer-of-the-month board" in stampdesk("card", leo["number"], *db).out
+    assert "Au tableau du client du mois" in stampdesk("card", leo["number"], *db).out
     for card, days in ((ana, (5, 6)), (leo, (5, 6, 7)), (zoe, (5, 6, 7, 8))):
         for day in days:
             at = f"2026-01-{day:02d}T09:30:00+01:00"
@@ -479,9 +481,9 @@ def test_the_customer_of_the_month_board(shop: str) -> None:
     human = stampdesk("leaderboard", "--month", "2026-01", *db)
     assert human.status == 0 and human.err == "", human
     assert human.out.splitlines() == [
-        "Customer of the month, 2026-01",
-        f"  1. Léo  {'•' * 9}{leo['number'][-4:]}  3 visits",
-        f"  2. Ana  {'•' * 9}{ana['number'][-4:]}  2 visits",
+        "Client du mois, janvier 2026",
+        f"  1. Léo  {'•' * 9}{leo['number'][-4:]}  3 visites",
+        f"  2. Ana  {'•' * 9}{ana['number'][-4:]}  2 visites",
     ]
     assert zoe["number"][-4:] not in human.out and "Dupont" not in human.out
 
@@ -489,7 +491,7 @@ def test_the_customer_of_the_month_board(shop: str) -> None:
     now = datetime.now(ZoneInfo("Europe/Paris"))
     current = ok_json("leaderboard", *db)
     assert current["month"] == f"{now.year:04d}-{now.month:02d}" and current["entries"] == []
-    assert "No visits yet" in stampdesk("leaderboard", *db).out
+    assert "Pas encore de visite" in stampdesk("leaderboard", *db).out
 
     # Opting out takes them off the board at once.
     assert ok_json("leaderboard-optin", leo["number"], "off", *db)["leaderboard"] is False
@@ -502,7 +504,7 @@ def test_the_board_refuses_a_bad_month_clearly(shop: str) -> None:
         assert refused("leaderboard", "--month", month, *db)["code"] == "invalid_month"
     human = stampdesk("leaderboard", "--month", "2026-13", *db)
     assert human.status == 1 and human.err_lines == [
-        "stampdesk: error: month must be YYYY-MM, such as 2026-03, got '2026-13'"
+        "stampdesk : erreur : month must be YYYY-MM, such as 2026-03, got '2026-13'"
     ], human
     assert refused("leaderboard", "--limit", "0", *db, status=2)["code"] == "usage"
     before = dump(shop)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import stampdesk as engine
-from helpers import EXAMPLE_PROGRAM
+from helpers import ERROR_LINE, EXAMPLE_PROGRAM
 from stampdesk.config import Settings
 from stampdesk.domain.card_numbers import check_digit
 from stampdesk.domain.coupon_codes import new_coupon_code
@@ -158,7 +158,7 @@ def argv(shop: Shop, args: tuple[str, ...]) -> list[str]:
 def assert_refused(run: Run, status: int, *, as_json: bool) -> dict[str, str] | None:
     assert run.status == status, run
     assert len(run.err_lines) == 1, run
-    assert run.err_lines[0].startswith("stampdesk: error: ") and "Traceback" not in run.err, run
+    assert run.err_lines[0].startswith(ERROR_LINE) and "Traceback" not in run.err, run
     if not as_json:
         assert run.out == "", run
         return None

@@ -154,9 +154,10 @@ def test_the_html_page_escapes_and_writes_for_the_locale(history: Desk) -> None:
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert "Tout va bien &lt;img src=x onerror=alert(1)&gt; &amp; plus" in page
     # French figures: comma decimals and no-break spaces before € and %.
-    assert "8,00\u00a0€" in page and "50,0\u00a0%" in page and "1 mars 2026" in page
+    assert "8,00\u00a0€" in page and "50,0\u00a0%" in page and "01/03/2026 → 30/03/2026 (30 jours)" in page
+    assert '<th scope="row">février 2026</th>' in page  # the retention table's months by name
     english = report_html(r, "en_GB")
-    assert "€8.00" in english and "50.0%" in english and "1 March 2026" in english
+    assert "€8.00" in english and "50.0%" in english and "01/03/2026 → 30/03/2026 (30 days)" in english
     # Every chart speaks to screen readers, and every bar says what it is.
     assert page.count('role="img"') == page.count("<svg") == 8
     assert page.count("<rect") >= 2 * len(r.weeks)

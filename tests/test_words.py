@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from stampdesk.domain.errors import InvalidInput, NotFound
-from stampdesk.words import Book, catalogue
+from stampdesk.words import Book, catalogue, formats
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "stampdesk"
 # The engine's errors, and those said the same way: a printer's fault, an
@@ -27,6 +27,7 @@ ERRORS = {
     "ApiRefusal",
     "UsageMistake",
 }
+
 
 def fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
@@ -100,3 +101,11 @@ def test_one_money_and_one_date_formatter(locale: str, amount: str, day: str) ->
     book = Book(locale)
     assert book.money(Decimal("1234.50")) == amount
     assert book.day(date(2026, 12, 14)) == day
+
+
+@pytest.mark.parametrize(("locale", "share"), [("fr_FR", "1,9 %"), ("en_GB", "1.9%")])
+def test_a_share_keeps_the_locales_spacing(locale: str, share: str) -> None:
+    assert Book(locale)("report.verdict.line_no_walkins", visits="…", share=0.01875).endswith(
+        "1,9 % de leurs achats." if locale == "fr_FR" else "1.9% of their spending."
+    )
+    assert share in Book(locale)("report.walkin_claims", rate=formats.percent(0.01875, locale))

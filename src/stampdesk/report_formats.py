@@ -10,69 +10,77 @@ from decimal import Decimal
 from html import escape
 from typing import Any
 
-from babel.dates import format_date
-
 from .services.report import Report
-from .words.formats import money
+from .words import Book, formats
 
-# (key, French label, English label): the figures, in reading order.
+# The figures, in reading order; their labels are the book's ``report.figure.<key>``.
 FIGURES = (
-    ("members_total", "Membres", "Members"),
-    ("members_new", "Nouveaux membres", "New members"),
-    ("members_active", "Membres venus", "Members who came"),
-    ("checkouts_members", "Ventes aux membres", "Sales to members"),
-    ("checkouts_walkins", "Ventes sans carte", "Walk-in sales"),
-    ("revenue_members", "Chiffre d'affaires membres", "Members' revenue"),
-    ("revenue_walkins", "Chiffre d'affaires sans carte", "Walk-ins' revenue"),
-    ("avg_basket_members", "Panier moyen membre", "Members' average basket"),
-    ("avg_basket_walkins", "Panier moyen sans carte", "Walk-ins' average basket"),
-    ("visits_per_active_member", "Visites par membre venu", "Visits per member who came"),
-    ("repeat_rate", "Membres revenus (période précédente)", "Members back (previous period)"),
-    ("stamps_issued", "Tampons donnés", "Stamps given"),
-    ("stamps_expired", "Tampons expirés", "Stamps lapsed"),
-    ("coupons_issued", "Bons émis", "Coupons issued"),
-    ("coupons_redeemed", "Bons utilisés", "Coupons redeemed"),
-    ("redemption_rate", "Taux d'utilisation", "Redemption rate"),
-    ("reward_cost", "Coût des récompenses", "Cost of rewards"),
-    ("reward_cost_share", "Coût / CA membres", "Cost / members' revenue"),
-    ("walkin_enrol_rate", "Tickets sans carte réclamés", "Walk-in receipts claimed"),
+    "members_total",
+    "members_new",
+    "members_active",
+    "checkouts_members",
+    "checkouts_walkins",
+    "revenue_members",
+    "revenue_walkins",
+    "avg_basket_members",
+    "avg_basket_walkins",
+    "visits_per_active_member",
+    "repeat_rate",
+    "stamps_issued",
+    "stamps_expired",
+    "coupons_issued",
+    "coupons_redeemed",
+    "redemption_rate",
+    "reward_cost",
+    "reward_cost_share",
+    "walkin_enrol_rate",
 )
 RATES = {"repeat_rate", "redemption_rate", "reward_cost_share", "walkin_enrol_rate"}
-
-
-def _french(locale: str) -> bool:
-    return locale.lower().startswith("fr")
 
 
 def value_text(key: str, value: Any, locale: str) -> str:
     """A figure as the owner reads it: money, a percentage, a number."""
     if isinstance(value, Decimal):
-        return money(value, locale)
+        return formats.money(value, locale)
     if key in RATES:
-        text = f"{value * 100:.1f}"
-        return (text.replace(".", ",") + " %") if _french(locale) else text + "%"
+        return formats.percent(value, locale)
     if isinstance(value, float):
-        text = f"{value:.2f}"
-        return text.replace(".", ",") if _french(locale) else text
+        return formats.number(value, locale, digits=2)
     return str(value)
 
 
-def _label(row: tuple[str, str, str], locale: str) -> str:
-    return row[1] if _french(locale) else row[2]
+def label(key: str, locale: str) -> str:
+    """A figure's name in the owner's language."""
+    return Book(locale)(f"report.figure.{key}")
+
+
+def period_text(report: Report, say: Book) -> str:
+    """ "01/03/2026 → 30/03/2026 (30 days)", after the shop's name if one."""
+    period = say(
+        "report.period", first=report.start, last=report.end, days=say.count("report.days", report.days)
+    )
+    return period if report.shop is None else say("report.of_shop", shop=report.shop, period=period)
+
+
+def channel_name(channel: str, say: Book) -> str:
+    """How a card came to be, in words ("At the till"); an unknown one by its code."""
+    key = f"report.channel.{channel}"
+    return say(key) if key in say else channel
 
 
 def report_text(report: Report, locale: str) -> str:
-    head = f"{report.start.isoformat()} → {report.end.isoformat()} ({report.days} days)"
-    if report.shop is not None:
-        head = f"{report.shop}: {head}"
-    lines = [head, report.verdict, ""]
-    width = max(len(_label(row, locale)) for row in FIGURES)
-    for row in FIGURES:
-        lines.append(
-            f"  {_label(row, locale):<{width}}  {value_text(row[0], getattr(report, row[0]), locale)}"
-        )
-    channels = ", ".join(f"{k} {v}" for k, v in report.enrolments_by_channel.items())
-    lines.append(f"  {'Inscriptions' if _french(locale) else 'Enrolments':<{width}}  {channels}")
+    """The report as lines of text, in the owner's language."""
+    say = Book(locale)
+    lines = [period_text(report, say), report.verdict, ""]
+    names = {key: say(f"report.figure.{key}") for key in (*FIGURES, "enrolments")}
+    width = max(len(name) for name in names.values())
+    for key in FIGURES:
+        lines.append(f"  {names[key]:<{width}}  {value_text(key, getattr(report, key), locale)}")
+    channels = ", ".join(
+        say("report.channels", channel=channel_name(k, say), count=v)
+        for k, v in report.enrolments_by_channel.items()
+    )
+    lines.append(f"  {names['enrolments']:<{width}}  {channels}")
     return "\n".join(lines)
 
 
@@ -85,7 +93,7 @@ def report_csv(report: Report) -> str:
     writer.writerow(["end", report.end.isoformat()])
     if report.shop is not None:
         writer.writerow(["shop", report.shop])
-    for key, _, _ in FIGURES:
+    for key in FIGURES:
         writer.writerow([key, str(getattr(report, key))])
     for channel, count in report.enrolments_by_channel.items():
         writer.writerow([f"enrolments_{channel}", count])
@@ -99,61 +107,6 @@ MEMBERS_COLOUR = "#1d4ed8"
 WALKINS_COLOUR = "#ea580c"  # blue and orange stay apart for colour-blind eyes
 MUTED_COLOUR = "#6b7280"
 
-# The page's words: key → (French, English).
-WORDS: dict[str, tuple[str, str]] = {
-    "title": ("Le programme de fidélité", "The loyalty programme"),
-    "days": ("{n} jours", "{n} days"),
-    "verdict": ("En une phrase", "In one sentence"),
-    "key_figures": ("Les chiffres clés", "Key figures"),
-    "basket": ("Panier moyen", "Average basket"),
-    "members": ("Membres", "Members"),
-    "walkins": ("Sans carte", "Walk-ins"),
-    "visits_per_member": ("Visites par membre venu", "Visits per member who came"),
-    "visits_detail": ("{sales} ventes à {members} membres", "{sales} sales to {members} members"),
-    "repeat_rate": ("Membres revenus", "Members who came back"),
-    "repeat_detail": ("venus la période précédente", "of those who came the period before"),
-    "redemption_rate": ("Bons utilisés", "Coupons redeemed"),
-    "redemption_detail": ("{redeemed} sur {issued} émis", "{redeemed} of {issued} issued"),
-    "reward_cost_share": ("Coût des récompenses", "Cost of rewards"),
-    "cost_detail": (
-        "{cost} pour {revenue} d'achats des membres",
-        "{cost} for {revenue} of members' spending",
-    ),
-    "weeks": ("Visites par semaine", "Visits per week"),
-    "week_of": ("semaine du {day}", "week of {day}"),
-    "visits": ("{n} visites", "{n} visits"),
-    "coupons": ("Bons émis et utilisés", "Coupons issued and redeemed"),
-    "issued": ("Émis", "Issued"),
-    "redeemed": ("Utilisés", "Redeemed"),
-    "enrolments": ("Inscriptions par canal", "Enrolments by channel"),
-    "channel.till": ("À la caisse", "At the till"),
-    "channel.receipt_qr": ("QR du ticket", "Receipt QR code"),
-    "channel.import": ("Import", "Import"),
-    "walkin_claims": (
-        "{rate} des tickets sans carte ont été gardés par une inscription.",
-        "{rate} of walk-in receipts were kept by enrolling.",
-    ),
-    "retention": ("Fidélisation par mois d'inscription", "Retention by month of enrolment"),
-    "retention_note": (
-        "Part des membres inscrits ce mois-là revenus 1, 2, 3… mois plus tard.",
-        "Share of the members who enrolled that month who came back 1, 2, 3… months later.",
-    ),
-    "month": ("Mois", "Month"),
-    "month_after": ("M+{n}", "M+{n}"),
-    "top": ("Meilleurs clients", "Top customers"),
-    "name": ("Prénom", "First name"),
-    "card": ("Carte", "Card"),
-    "visits_column": ("Visites", "Visits"),
-    "spend": ("Achats", "Spend"),
-    "nobody": ("Aucun membre n'est venu sur la période.", "No member came in this period."),
-    "all_figures": ("Tous les chiffres", "All figures"),
-}
-
-
-def _word(key: str, fr: bool, **values: object) -> str:
-    text = WORDS[key][0 if fr else 1]
-    return text.format(**values) if values else text
-
 
 def _nb(text: str) -> str:
     """A short figure that must not break across lines ("8,00 €", "50,0 %")."""
@@ -162,11 +115,6 @@ def _nb(text: str) -> str:
 
 def _e(text: object) -> str:
     return escape(str(text), quote=True)
-
-
-def _long_day(day: date, locale: str) -> str:
-    """ "1 mars 2026" / "1 March 2026"."""
-    return str(format_date(day, "long", locale=locale)).replace("\u202f", " ")
 
 
 def _svg(width: int, height: int, label: str, body: str, css_class: str = "chart", id: str = "") -> str:
@@ -193,12 +141,13 @@ def _meter(share: float, text: str, colour: str = MEMBERS_COLOUR) -> str:
     return _svg(280, 28, text, body, "meter")
 
 
-def _pair(rows: Sequence[tuple[str, Decimal | int, str, str]], label: str, fr: bool, width: int = 320) -> str:
+def _pair(
+    rows: Sequence[tuple[str, Decimal | int, str, str]], label: str, say: Book, width: int = 320
+) -> str:
     """Horizontal bars, one a row: (label, value, value as text, colour),
     the label above each bar and the figure at its end."""
     top = max([1.0] + [float(v) for _, v, _, _ in rows])
     room = width - 90  # the figure's place after the longest bar
-    colon = " : " if fr else ": "
     parts = []
     for i, (name, value, text, colour) in enumerate(rows):
         y = i * 38
@@ -206,7 +155,7 @@ def _pair(rows: Sequence[tuple[str, Decimal | int, str, str]], label: str, fr: b
         parts.append(
             f'<text x="0" y="{y + 12}" class="lab">{_e(name)}</text>'
             f'<rect x="0" y="{y + 17}" width="{max(w, 1)}" height="16" rx="2" fill="{colour}">'
-            f"<title>{_e(name)}{colon}{_e(text)}</title></rect>"
+            f"<title>{_e(say('report.said', name=name, value=text))}</title></rect>"
             f'<text x="{max(w, 1) + 6}" y="{y + 30}" class="num">{_e(text)}</text>'
         )
     return _svg(width, len(rows) * 38, label, "".join(parts))
@@ -235,7 +184,7 @@ def _stamps(value: float, text: str) -> str:
 def _weeks_chart(report: Report, locale: str) -> str:
     """Visits per week, members' and walk-ins' bars side by side, each
     with its count on top, and a legend."""
-    fr = _french(locale)
+    say = Book(locale)
     weeks = report.weeks
     width, height, left, base = 400, 200, 8, 160
     count = max(1, len(weeks))
@@ -243,21 +192,21 @@ def _weeks_chart(report: Report, locale: str) -> str:
     bar = max(1.0, min(28.0, step * 0.38))
     top = max([1] + [max(w.visits_members, w.visits_walkins) for w in weeks])
     every = max(1, -(-count // 8))  # at most 8 day labels under the bars
-    label = _word("weeks", fr)
+    label = say("report.weeks")
     parts = [f'<line x1="0" y1="{base}" x2="{width}" y2="{base}" stroke="#9ca3af"/>']
     for i, week in enumerate(weeks):
         x = left + i * step + (step - 2 * bar) / 2
         day = week.start.strftime("%d/%m")
         for j, (n, colour, who) in enumerate(
             (
-                (week.visits_members, MEMBERS_COLOUR, _word("members", fr)),
-                (week.visits_walkins, WALKINS_COLOUR, _word("walkins", fr)),
+                (week.visits_members, MEMBERS_COLOUR, say("report.members")),
+                (week.visits_walkins, WALKINS_COLOUR, say("report.walkins")),
             )
         ):
             h = round((base - 30) * n / top, 1)
             bx = round(x + j * bar, 1)
-            colon = " : " if fr else ": "
-            tip = f"{_word('week_of', fr, day=day)} — {who}{colon}{_word('visits', fr, n=n)}"
+            visits = say("report.said", name=who, value=say.count("report.visits", n))
+            tip = f"{say('report.week_of', day=day)} — {visits}"
             parts.append(
                 f'<rect x="{bx}" y="{base - h}" width="{round(bar - 1, 1)}" height="{h}" fill="{colour}">'
                 f"<title>{_e(tip)}</title></rect>"
@@ -275,13 +224,13 @@ def _weeks_chart(report: Report, locale: str) -> str:
     legend_y = height - 8
     parts.append(
         f'<rect x="0" y="{legend_y - 10}" width="12" height="12" fill="{MEMBERS_COLOUR}"/>'
-        f'<text x="17" y="{legend_y}" class="lab">{_e(_word("members", fr))}</text>'
+        f'<text x="17" y="{legend_y}" class="lab">{_e(say("report.members"))}</text>'
         f'<rect x="120" y="{legend_y - 10}" width="12" height="12" fill="{WALKINS_COLOUR}"/>'
-        f'<text x="137" y="{legend_y}" class="lab">{_e(_word("walkins", fr))}</text>'
+        f'<text x="137" y="{legend_y}" class="lab">{_e(say("report.walkins"))}</text>'
     )
     members = sum(w.visits_members for w in weeks)
     walkins = sum(w.visits_walkins for w in weeks)
-    summary = f"{label} — {_word('members', fr)} {members}, {_word('walkins', fr)} {walkins}"
+    summary = f"{label} — {say('report.members')} {members}, {say('report.walkins')} {walkins}"
     return _svg(width, height, summary, "".join(parts), id="weeks-chart")
 
 
@@ -294,10 +243,15 @@ def _heat(share: float) -> str:
     return f"background:#{r:02x}{g:02x}{b:02x};color:{ink}"
 
 
+def _month(month: str, locale: str) -> str:
+    """ "2026-02" by its name: "février 2026", "February 2026"."""
+    return formats.month(date.fromisoformat(f"{month}-01"), locale)
+
+
 def _cohort_table(report: Report, locale: str) -> str:
-    fr = _french(locale)
+    say = Book(locale)
     span = max([1] + [len(c.returned) for c in report.cohorts])
-    head = "".join(f'<th scope="col">{_e(_word("month_after", fr, n=n))}</th>' for n in range(1, span + 1))
+    head = "".join(f'<th scope="col">{_e(say("report.month_after", n=n))}</th>' for n in range(1, span + 1))
     rows = []
     for cohort in report.cohorts:
         cells = []
@@ -309,28 +263,30 @@ def _cohort_table(report: Report, locale: str) -> str:
                 cells.append('<td class="na">—</td>')
         cells += ['<td class="na"></td>'] * (span - len(cohort.returned))
         rows.append(
-            f'<tr><th scope="row">{_e(cohort.month)}</th><td>{cohort.members}</td>{"".join(cells)}</tr>'
+            f'<tr><th scope="row">{_e(_month(cohort.month, locale))}</th>'
+            f"<td>{cohort.members}</td>{''.join(cells)}</tr>"
         )
     return (
-        f'<div class="scroll"><table class="heat"><thead><tr><th scope="col">{_e(_word("month", fr))}</th>'
-        f'<th scope="col">{_e(_word("members", fr))}</th>{head}</tr></thead>'
+        f'<div class="scroll"><table class="heat"><thead><tr><th scope="col">{_e(say("report.month"))}</th>'
+        f'<th scope="col">{_e(say("report.members"))}</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
 def _top_table(report: Report, locale: str) -> str:
-    fr = _french(locale)
+    say = Book(locale)
     if not report.top_customers:
-        return f"<p>{_e(_word('nobody', fr))}</p>"
+        return f"<p>{_e(say('report.nobody'))}</p>"
     rows = "".join(
         f'<tr><td>{rank}</td><th scope="row">{_e(t.name)}</th><td class="card">…{_e(t.card[-4:])}</td>'
-        f"<td>{t.visits}</td><td>{_e(_nb(money(t.spend, locale)))}</td></tr>"
+        f"<td>{t.visits}</td><td>{_e(_nb(formats.money(t.spend, locale)))}</td></tr>"
         for rank, t in enumerate(report.top_customers, 1)
     )
     return (
         f'<div class="scroll"><table class="top"><thead><tr><th scope="col">#</th>'
-        f'<th scope="col">{_e(_word("name", fr))}</th><th scope="col">{_e(_word("card", fr))}</th>'
-        f'<th scope="col">{_e(_word("visits_column", fr))}</th><th scope="col">{_e(_word("spend", fr))}</th>'
+        f'<th scope="col">{_e(say("report.name"))}</th><th scope="col">{_e(say("report.card"))}</th>'
+        f'<th scope="col">{_e(say("report.visits_column"))}</th>'
+        f'<th scope="col">{_e(say("report.spend"))}</th>'
         f"</tr></thead><tbody>{rows}</tbody></table></div>"
     )
 
@@ -341,57 +297,56 @@ def _tile(title: str, figure: str, plot: str, detail: str = "") -> str:
 
 
 def _tiles(report: Report, locale: str) -> str:
-    fr = _french(locale)
+    say = Book(locale)
 
     def v(key: str) -> str:
         return _nb(value_text(key, getattr(report, key), locale))
 
     basket = _pair(
         [
-            (_word("members", fr), report.avg_basket_members, v("avg_basket_members"), MEMBERS_COLOUR),
-            (_word("walkins", fr), report.avg_basket_walkins, v("avg_basket_walkins"), WALKINS_COLOUR),
+            (say("report.members"), report.avg_basket_members, v("avg_basket_members"), MEMBERS_COLOUR),
+            (say("report.walkins"), report.avg_basket_walkins, v("avg_basket_walkins"), WALKINS_COLOUR),
         ],
-        f"{_word('basket', fr)} — {_word('members', fr)} {v('avg_basket_members')}, "
-        f"{_word('walkins', fr)} {v('avg_basket_walkins')}",
-        fr,
+        f"{say('report.basket')} — {say('report.members')} {v('avg_basket_members')}, "
+        f"{say('report.walkins')} {v('avg_basket_walkins')}",
+        say,
         width=280,
     )
-    visits = f"{report.visits_per_active_member:.1f}"
-    visits = visits.replace(".", ",") if fr else visits
-    cost = _nb(money(report.reward_cost, locale))
-    revenue = _nb(money(report.revenue_members, locale))
+    visits = formats.number(report.visits_per_active_member, locale, digits=1)
+    cost = _nb(formats.money(report.reward_cost, locale))
+    revenue = _nb(formats.money(report.revenue_members, locale))
     return "".join(
         (
             _tile(
-                _word("basket", fr),
+                say("report.basket"),
                 f"{v('avg_basket_members')} / {v('avg_basket_walkins')}",
                 basket,
             ),
             _tile(
-                _word("visits_per_member", fr),
+                say("report.visits_per_member"),
                 visits,
                 _stamps(report.visits_per_active_member, visits),
-                _word("visits_detail", fr, sales=report.checkouts_members, members=report.members_active),
+                say("report.visits_detail", sales=report.checkouts_members, members=report.members_active),
             ),
             _tile(
-                _word("repeat_rate", fr),
+                say("report.repeat_rate"),
                 v("repeat_rate"),
                 _meter(report.repeat_rate, v("repeat_rate")),
-                _word("repeat_detail", fr),
+                say("report.repeat_detail"),
             ),
             _tile(
-                _word("redemption_rate", fr),
+                say("report.redemption_rate"),
                 v("redemption_rate"),
                 _meter(report.redemption_rate, v("redemption_rate")),
-                _word(
-                    "redemption_detail", fr, redeemed=report.coupons_redeemed, issued=report.coupons_issued
+                say(
+                    "report.redemption_detail", redeemed=report.coupons_redeemed, issued=report.coupons_issued
                 ),
             ),
             _tile(
-                _word("reward_cost_share", fr),
+                say("report.reward_cost_share"),
                 v("reward_cost_share"),
                 _meter(report.reward_cost_share, v("reward_cost_share"), WALKINS_COLOUR),
-                _word("cost_detail", fr, cost=cost, revenue=revenue),
+                say("report.cost_detail", cost=cost, revenue=revenue),
             ),
         )
     )
@@ -451,65 +406,66 @@ h2,h3,figcaption{break-after:avoid;page-break-after:avoid}
 def report_html(report: Report, locale: str) -> str:
     """One self-contained page: no script, no request, charts as inline SVG;
     readable on a phone, printable."""
-    fr = _french(locale)
-    title = _word("title", fr) + (f" — {report.shop}" if report.shop is not None else "")
-    period = (
-        f"{_long_day(report.start, locale)} → {_long_day(report.end, locale)} "
-        f"({_word('days', fr, n=report.days)})"
+    say = Book(locale)
+    title = say("report.title") if report.shop is None else say("report.title_of_shop", shop=report.shop)
+    period = say(
+        "report.period", first=report.start, last=report.end, days=say.count("report.days", report.days)
     )
     figures = "".join(
-        f'<tr><th scope="row">{_e(_label(row, locale))}</th>'
-        f"<td>{_e(_nb(value_text(row[0], getattr(report, row[0]), locale)))}</td></tr>"
-        for row in FIGURES
+        f'<tr><th scope="row">{_e(say(f"report.figure.{key}"))}</th>'
+        f"<td>{_e(_nb(value_text(key, getattr(report, key), locale)))}</td></tr>"
+        for key in FIGURES
     )
     rate = _nb(value_text("redemption_rate", report.redemption_rate, locale))
     coupons = _pair(
         [
-            (_word("issued", fr), report.coupons_issued, str(report.coupons_issued), MUTED_COLOUR),
+            (say("report.issued"), report.coupons_issued, str(report.coupons_issued), MUTED_COLOUR),
             (
-                _word("redeemed", fr),
+                say("report.redeemed"),
                 report.coupons_redeemed,
                 f"{report.coupons_redeemed} ({rate})",
                 MEMBERS_COLOUR,
             ),
         ],
-        f"{_word('coupons', fr)} — {_word('issued', fr)} {report.coupons_issued}, "
-        f"{_word('redeemed', fr)} {report.coupons_redeemed}",
-        fr,
+        f"{say('report.coupons')} — {say('report.issued')} {report.coupons_issued}, "
+        f"{say('report.redeemed')} {report.coupons_redeemed}",
+        say,
     )
     channels = [
-        (_word(f"channel.{name}", fr) if f"channel.{name}" in WORDS else name, n, str(n), MEMBERS_COLOUR)
+        (channel_name(name, say), n, str(n), MEMBERS_COLOUR)
         for name, n in report.enrolments_by_channel.items()
     ]
     enrolments = _pair(
         channels,
-        _word("enrolments", fr) + " — " + ", ".join(f"{name} {n}" for name, n, _, _ in channels),
-        fr,
+        say("report.enrolments")
+        + " — "
+        + ", ".join(say("report.channels", channel=name, count=n) for name, n, _, _ in channels),
+        say,
     )
-    claims = _word(
-        "walkin_claims", fr, rate=_nb(value_text("walkin_enrol_rate", report.walkin_enrol_rate, locale))
+    claims = say(
+        "report.walkin_claims", rate=_nb(value_text("walkin_enrol_rate", report.walkin_enrol_rate, locale))
     )
     return f"""<!doctype html>
-<html lang="{"fr" if fr else "en"}"><head><meta charset="utf-8">
+<html lang="{say.language}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{_e(title)} — {_e(period)}</title>
 <style>{STYLE}</style></head><body>
 <header><h1>{_e(title)}</h1><p class="period">{_e(period)}</p></header>
 <p class="verdict" id="verdict">{_e(report.verdict)}</p>
-<section class="keep"><h2>{_e(_word("key_figures", fr))}</h2>
+<section class="keep"><h2>{_e(say("report.key_figures"))}</h2>
 <div class="tiles">{_tiles(report, locale)}</div></section>
 <section><div class="charts">
-<figure class="wide"><figcaption>{_e(_word("weeks", fr))}</figcaption>{_weeks_chart(report, locale)}</figure>
-<figure><figcaption>{_e(_word("coupons", fr))}</figcaption>{coupons}</figure>
-<figure><figcaption>{_e(_word("enrolments", fr))}</figcaption>{enrolments}
+<figure class="wide"><figcaption>{_e(say("report.weeks"))}</figcaption>{_weeks_chart(report, locale)}</figure>
+<figure><figcaption>{_e(say("report.coupons"))}</figcaption>{coupons}</figure>
+<figure><figcaption>{_e(say("report.enrolments"))}</figcaption>{enrolments}
 <p class="note">{_e(claims)}</p></figure>
 </div></section>
-<section class="keep"><h2>{_e(_word("retention", fr))}</h2>
-<p class="note">{_e(_word("retention_note", fr))}</p>
+<section class="keep"><h2>{_e(say("report.retention"))}</h2>
+<p class="note">{_e(say("report.retention_note"))}</p>
 {_cohort_table(report, locale)}</section>
-<section class="keep"><h2>{_e(_word("top", fr))}</h2>
+<section class="keep"><h2>{_e(say("report.top"))}</h2>
 {_top_table(report, locale)}</section>
-<section><h2>{_e(_word("all_figures", fr))}</h2>
+<section><h2>{_e(say("report.all_figures"))}</h2>
 <div class="scroll"><table class="figures">{figures}</table></div></section>
 </body></html>
 """

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import EXAMPLE_PROGRAM, content
+from helpers import ERROR_LINE, EXAMPLE_PROGRAM, content
 from stampdesk import connect
 from stampdesk.cli import main
 
@@ -25,7 +25,7 @@ def test_create_list_and_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[st
     status, out, _ = run(capsys, "--db", db, "apikey", "create", "till-1")
     assert status == 0
     key = out.splitlines()[1]
-    assert key.startswith("sdk_") and "Shown once" in out
+    assert key.startswith("sdk_") and "Affichée une seule fois" in out
     status, out, _ = run(capsys, "--db", db, "apikey", "create", "owner", "--role", "admin", "--json")
     made = json.loads(out)
     assert status == 0 and made["name"] == "owner" and made["role"] == "admin"
@@ -62,6 +62,6 @@ def test_bad_input_is_refused_and_writes_nothing(
     got, out, err = run(capsys, "--db", db, "--json", *args)
     assert got == status
     assert json.loads(out)["error"]["code"] == code
-    assert len(err.strip().splitlines()) == 1 and err.startswith("stampdesk: error: ")
+    assert len(err.strip().splitlines()) == 1 and err.startswith(ERROR_LINE)
     with connect(db) as desk:
         assert content(desk) == before

@@ -24,8 +24,18 @@ import click
 
 from .. import __version__
 from ..domain.errors import StampdeskError
+from ..words import Book
 from . import cards, maintenance, printing, programme, report, sales, serve, shops, staff, till
-from .common import CONTEXT, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, CliState, one_line, report_error
+from .common import (
+    CONTEXT,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    CliState,
+    book_for,
+    one_line,
+    report_error,
+)
 
 __all__ = ["cli", "main"]
 
@@ -69,7 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         rv = cli.main(args, prog_name="stampdesk", standalone_mode=False, obj=state)
     except StampdeskError as exc:
-        report_error(exc.code, exc.message, as_json=_wants_json(args, state))
+        book = book_for(state)
+        report_error(exc.code, exc.message, book.error(exc), book=book, as_json=_wants_json(args, state))
         return EXIT_ERROR
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
@@ -84,13 +95,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 click.echo(exc.ctx.get_help())
                 return EXIT_USAGE
             message = "a command is missing"
-        report_error("usage", message + hint, as_json=as_json)
+        # A usage mistake is said in click's words (English), about the
+        # command line itself: the shop's settings may not even be read.
+        report_error("usage", message + hint, message + hint, book=Book(), as_json=as_json)
         return EXIT_USAGE
     except click.ClickException as exc:
-        report_error("error", exc.format_message(), as_json=_wants_json(args, state))
+        message = exc.format_message()
+        report_error("error", message, message, book=book_for(state), as_json=_wants_json(args, state))
         return exc.exit_code if exc.exit_code else EXIT_ERROR
     except click.Abort:
-        click.echo("stampdesk: interrupted", err=True)
+        click.echo(book_for(state)("cli.interrupted"), err=True)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # `stampdesk search a | head -1`: the reader left; say nothing more.
@@ -102,8 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sqlalchemy.exc import OperationalError
 
         if isinstance(exc, OperationalError):
-            message = f"cannot use the database: {one_line(str(exc.orig or exc)).split(' [SQL')[0]}"
-            report_error("database_unavailable", message, as_json=_wants_json(args, state))
+            detail = one_line(str(exc.orig or exc)).split(" [SQL")[0]  # the driver's own words
+            book = book_for(state)
+            message = Book()("cli.database_unavailable", detail=detail)
+            said = book("cli.database_unavailable", detail=detail)
+            report_error("database_unavailable", message, said, book=book, as_json=_wants_json(args, state))
             return EXIT_ERROR
         raise
     # Commands return None; `--help`/`--version` end through Exit above.

@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from ..domain.errors import InvalidInput
+from ..words import Book, formats
 from .common import (
     CONTEXT,
+    book_of,
     common_options,
     coupon_lines,
     current_state,
     desk_for,
     emit,
-    plural,
-    shop_day,
-    zone_of,
+    progress_line,
+)
+from .common import (
+    stamps as stamp_count,
 )
 from .sales import change_text
 
 if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
-
     from ..results import CardState
 
 
@@ -69,18 +71,24 @@ def enrol(
             card=card_number,
             leaderboard=leaderboard,
         )
-        zone = zone_of(desk)
+        say = book_of(desk)
 
     def text() -> str:
-        extra = ""
+        starter = say.count("cli.starter_stamps", result.starter_stamps)
         if result.claimed_checkout is not None:
-            extra = f" + {plural(result.claimed_stamps, 'stamp')} from the receipt"
-        lines = [
-            f"New card {result.number} for {result.card.name}: "
-            f"{plural(result.starter_stamps, 'starter stamp')}{extra}",
-            result.card.progress,
-        ]
-        lines += coupon_lines(result.new_coupons, zone, title="Coupons to hand over")
+            claimed = stamp_count(say, result.claimed_stamps)
+            head = say(
+                "cli.enrol.claimed",
+                number=result.number,
+                name=result.card.name,
+                starter=starter,
+                claimed=claimed,
+            )
+        else:
+            head = say("cli.enrol.done", number=result.number, name=result.card.name, starter=starter)
+        card = result.card
+        lines = [head, progress_line(say, card.balance, card.stamps_per_card, card.next_milestone)]
+        lines += coupon_lines(say, result.new_coupons, title="cli.coupons.to_hand_over")
         return "\n".join(lines)
 
     emit(state, result.to_dict(), text)
@@ -94,36 +102,39 @@ def card(number: str) -> None:
     state = current_state()
     with desk_for(state) as desk:
         result = desk.card(number)
-        zone = zone_of(desk)
-    emit(state, result.to_dict(), lambda: card_text(result, zone))
+        say = book_of(desk)
+    emit(state, result.to_dict(), lambda: card_text(result, say))
 
 
-def card_text(card: CardState, zone: ZoneInfo) -> str:
-    """A card as the cashier reads it."""
-    name = card.name or "(anonymous)"
-    lines = [f"Card {card.number} — {name}"]
+def card_text(card: CardState, say: Book) -> str:
+    """A card as the cashier reads it, in the shop's words."""
+    title = say("cli.card.title", number=card.number, name=card.name or say("cli.card.anonymous"))
     if card.status != "active":
-        lines[0] += f" [{card.status}]"
+        key = f"cli.card.status.{card.status}"
+        title = say("cli.card.status", title=title, status=say(key) if key in say else card.status)
+    lines = [title]
     nxt = card.next_milestone
-    lines.append(f"{card.progress} ({plural(nxt.remaining, 'stamp')} to go)")
+    progress = progress_line(say, card.balance, card.stamps_per_card, nxt)
+    lines.append(say("cli.card.to_go", progress=progress, remaining=stamp_count(say, nxt.remaining)))
     contact = ", ".join(x for x in (card.email, card.phone) if x)
     if contact:
         lines.append(contact)
     if card.tier:
-        tier = f"Tier: {card.tier}"
         if card.tier_until:
-            tier += f" (holds until {shop_day(card.tier_until, zone)})"
+            tier = say("cli.card.tier_until", tier=card.tier, until=card.tier_until)
+        else:
+            tier = say("cli.tier", tier=card.tier)
         if card.perk:
             tier += f" — {card.perk}"
         lines.append(tier)
     if card.expires:
-        lines.append(f"Stamps lapse on {shop_day(card.expires, zone)} without a visit")
+        lines.append(say("cli.card.lapse", day=card.expires))
     if card.notes:
-        lines.append(f"Note: {card.notes}")
+        lines.append(say("cli.card.note", notes=card.notes))
     if card.leaderboard:
-        lines.append("On the customer-of-the-month board")
+        lines.append(say("cli.card.on_board"))
     lines += card.messages
-    lines += coupon_lines(card.coupons, zone, title="Coupons")
+    lines += coupon_lines(say, card.coupons, title="cli.coupons")
     return "\n".join(lines)
 
 
@@ -137,13 +148,14 @@ def notes(number: str, text: str) -> None:
     state = current_state()
     with desk_for(state) as desk:
         result = desk.set_notes(number, text)
+        say = book_of(desk)
     emit(
         state,
         result.to_dict(),
         lambda: (
-            f"Note on card {result.number}: {result.notes}"
+            say("cli.notes.set", number=result.number, notes=result.notes)
             if result.notes
-            else f"Note on card {result.number} cleared"
+            else say("cli.notes.cleared", number=result.number)
         ),
     )
 
@@ -158,14 +170,11 @@ def leaderboard_optin(number: str, choice: str) -> None:
     state = current_state()
     with desk_for(state) as desk:
         result = desk.set_leaderboard(number, choice.lower() == "on")
+        say = book_of(desk)
     emit(
         state,
         result.to_dict(),
-        lambda: (
-            f"Card {result.number}: shown on the customer-of-the-month board"
-            if result.leaderboard
-            else f"Card {result.number}: not shown on the customer-of-the-month board"
-        ),
+        lambda: say("cli.board.shown" if result.leaderboard else "cli.board.hidden", number=result.number),
     )
 
 
@@ -181,14 +190,17 @@ def leaderboard(month: str | None, limit: int) -> None:
     state = current_state()
     with desk_for(state) as desk:
         board = desk.leaderboard(month, limit)
+        say = book_of(desk)
 
     def text() -> str:
-        lines = [f"Customer of the month, {board.month}"]
+        named = formats.month(date.fromisoformat(f"{board.month}-01"), say.locale)
+        lines = [say("cli.board.title", month=named)]
         if not board.entries:
-            lines.append("  No visits yet from customers on the board")
+            lines.append(say("cli.board.empty"))
         width = max((len(e.name) for e in board.entries), default=0)
         lines += [
-            f"{e.rank:>3}. {e.name:<{width}}  {e.card}  {plural(e.visits, 'visit')}" for e in board.entries
+            f"{e.rank:>3}. {e.name:<{width}}  {e.card}  {say.count('cli.visits', e.visits)}"
+            for e in board.entries
         ]
         return "\n".join(lines)
 
@@ -206,13 +218,14 @@ def search(query: str, limit: int) -> None:
     state = current_state()
     with desk_for(state) as desk:
         matches = desk.search(query, limit)
+        say = book_of(desk)
     data = {"query": query, "results": [m.to_dict() for m in matches]}
 
     def text() -> str:
         if not matches:
-            return f"No card matches {query!r}"
+            return say("cli.search.none", query=query)
         return "\n".join(
-            f"{m.number}  {m.name}  {plural(m.balance, 'stamp')}"
+            f"{m.number}  {m.name}  {stamp_count(say, m.balance)}"
             + "".join(f"  {x}" for x in (m.email, m.phone) if x)
             for m in matches
         )
@@ -232,8 +245,8 @@ def adjust(number: str, stamps: int, reason: str, staff: str) -> None:
     state = current_state()
     with desk_for(state) as desk:
         change = desk.adjust(number, stamps, reason=reason, staff=staff)
-        zone = zone_of(desk)
-    emit(state, change.to_dict(), lambda: change_text(change, zone, what="Adjusted"))
+        say = book_of(desk)
+    emit(state, change.to_dict(), lambda: change_text(change, say, what=say("cli.adjusted")))
 
 
 @click.group("cards", context_settings=CONTEXT)
@@ -262,9 +275,19 @@ def cards_print(count: int, out_file: str) -> None:
         numbers = desk.issue_cards(count)
         pages = card_pages(numbers, program)
         write_pdf(pages, target)
+        say = book_of(desk)
     data = {"cards": list(numbers), "pages": len(pages), "file": str(target)}
     emit(
-        state, data, lambda: f"{count} cards ({numbers[0]} … {numbers[-1]}) in {target}, {len(pages)} page(s)"
+        state,
+        data,
+        lambda: say(
+            "cli.cards.printed",
+            count=count,
+            first=numbers[0],
+            last=numbers[-1],
+            file=target,
+            pages=len(pages),
+        ),
     )
 
 

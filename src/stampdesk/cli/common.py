@@ -9,18 +9,15 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..results import plain
-from ..words import book
+from ..words import Book, book
 
 if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
-
     from ..desk import Desk
     from ..results import CouponInfo, NextMilestone
 
@@ -54,6 +51,7 @@ class CliState:
     config: str | None = None
     printer: str | None = None
     json: bool = False
+    locale: str | None = None  # the shop's, once its settings are read
 
 
 def open_desk(state: CliState, *, upgrade: bool = True) -> Desk:
@@ -64,7 +62,27 @@ def open_desk(state: CliState, *, upgrade: bool = True) -> Desk:
     from ..desk import connect
 
     settings = load_settings(db=state.db, config=state.config, printer=state.printer)
+    state.locale = settings.locale
     return connect(settings=settings, upgrade=upgrade)
+
+
+def book_of(desk: Desk) -> Book:
+    """The shop's words: its locale, days and times in its zone."""
+    return Book(desk.settings.locale, desk.store.zone)
+
+
+def book_for(state: CliState) -> Book:
+    """The shop's words without opening its database (a prompt, an error):
+    the locale of its settings, English when they cannot be read."""
+    if state.locale is None:
+        from ..config import load_settings
+        from ..domain.errors import StampdeskError
+
+        try:
+            state.locale = load_settings(db=state.db, config=state.config, printer=state.printer).locale
+        except (StampdeskError, OSError):
+            return Book()
+    return Book(state.locale)
 
 
 @contextmanager
@@ -105,41 +123,41 @@ def emit(state: CliState, data: dict[str, Any], text: Callable[[], str]) -> None
         click.echo(text())
 
 
-def report_error(code: str, message: str, *, as_json: bool) -> None:
-    """One line on stderr, and the JSON error object on stdout with ``--json``."""
+def report_error(code: str, message: str, said: str, *, book: Book, as_json: bool) -> None:
+    """One line on stderr in the shop's language (``said``), and the JSON
+    error object on stdout with ``--json`` (``message``: its English, as the
+    HTTP API gives it)."""
     if as_json:
         click.echo(dumps({"error": {"code": code, "message": message}}))
-    click.echo(f"stampdesk: error: {one_line(message)}", err=True)
+    click.echo(book("cli.error", message=one_line(said)), err=True)
 
 
-def zone_of(desk: Desk) -> ZoneInfo:
-    """The shop's time zone (days and times are shown in it)."""
-    return desk.store.zone
+def warn(book: Book, message: str) -> None:
+    """A warning on stderr: the command did its work, something is left to see to."""
+    click.echo(book("cli.warning", message=one_line(message)), err=True)
 
 
-def shop_day(moment: datetime, zone: ZoneInfo) -> str:
-    """The shop-local day of ``moment``, as YYYY-MM-DD."""
-    return moment.astimezone(zone).date().isoformat()
+def stamps(book: Book, count: int) -> str:
+    """ "1 stamp", "3 tampons"."""
+    return book.count("cli.stamps", count)
 
 
-def plural(count: int, word: str) -> str:
-    """``1 stamp``, ``3 stamps``."""
-    return f"{count} {word}" if abs(count) == 1 else f"{count} {word}s"
-
-
-def progress_line(balance: int, per_card: int, nxt: NextMilestone | None) -> str:
-    """The "7/10 — Croissant offert at 3" line the till and the receipt show."""
+def progress_line(book: Book, balance: int, per_card: int, nxt: NextMilestone | None) -> str:
+    """The "7/10 — Croissant offert à 3" line the till and the receipt show."""
     if nxt is None:
-        return f"{balance}/{per_card}"
-    return f"{balance}/{per_card} — {nxt.reward} at {nxt.at}"
+        return book("cli.progress.bare", balance=balance, per_card=per_card)
+    if balance >= per_card:  # the card holds more than it now takes
+        return book("cli.progress.full", reward=nxt.reward)
+    return book("cli.progress", balance=balance, per_card=per_card, reward=nxt.reward, at=nxt.at)
 
 
-def coupon_lines(coupons: Sequence[CouponInfo], zone: ZoneInfo, *, title: str) -> list[str]:
-    """``title`` then one line per coupon (its state unless valid); nothing without coupons."""
-    lines = [f"{title}:"] if coupons else []
+def coupon_lines(book: Book, coupons: Sequence[CouponInfo], *, title: str) -> list[str]:
+    """The ``title`` key's words then one line per coupon (valid until, or
+    expired on, its day); nothing without coupons."""
+    lines = [book(title)] if coupons else []
     for c in coupons:
-        state = "" if c.status == "valid" else f" ({c.status})"
-        lines.append(f"  {c.code}  {c.reward} — valid until {shop_day(c.expires, zone)}{state}")
+        key = "cli.coupon.expired" if c.status == "expired" else "cli.coupon.valid"
+        lines.append(book(key, code=c.code, reward=c.reward, day=c.expires))
     return lines
 
 

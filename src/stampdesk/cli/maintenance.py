@@ -9,33 +9,28 @@ from typing import Any
 
 import click
 
+from ..words import Book
 from .common import (
     CONTEXT,
     EXIT_ERROR,
     UsageMistake,
+    book_of,
     common_options,
     current_state,
     desk_for,
     emit,
-    plural,
     progress_bar,
 )
 
 
-def _mismatch_line(count: int) -> str:
-    return f"{plural(count, 'card')} {'does' if count == 1 else 'do'} not match the ledger"
-
-
-def _missing_line(count: int) -> str:
-    return f"{plural(count, 'completed card')} {'lacks' if count == 1 else 'lack'} the final reward"
-
-
-def _generic_text(title: str, data: dict[str, Any]) -> str:
-    # For results whose shape belongs to another module (demo, import).
+def _generic_text(title: str, data: dict[str, Any], say: Book) -> str:
+    # For results whose shape belongs to another module (demo, import):
+    # each figure by its name in the book, or its key.
     lines = [title]
     for key, value in data.items():
         if isinstance(value, str | int | float | Decimal | bool) or value is None:
-            lines.append(f"  {key.replace('_', ' ')}: {value}")
+            name = say(f"cli.field.{key}") if f"cli.field.{key}" in say else key.replace("_", " ")
+            lines.append(say("cli.field", name=name, value=value))
     return "\n".join(lines)
 
 
@@ -61,20 +56,21 @@ def init(demo: bool, customers: int | None, days: int | None, seed: int | None) 
         # database, but `init` is there to reach it.
         upgrade_schema(desk.store.engine)
         url = make_url(desk.settings.database).render_as_string(hide_password=True)
+        say = book_of(desk)
         data: dict[str, Any] = {"database": url, "schema_revision": SCHEMA_REVISION, "demo": None}
         if demo:
             from ..demo import build_demo
 
-            with progress_bar(state, "Building the demo shop") as progress:
+            with progress_bar(state, say("cli.init.building")) as progress:
                 summary = build_demo(desk.store, progress=progress, **sizes)
             data["demo"] = summary.to_dict()
 
     def text() -> str:
-        lines = [f"Database ready: {url} (schema {SCHEMA_REVISION})"]
+        lines = [say("cli.init.ready", url=url, revision=SCHEMA_REVISION)]
         if data["demo"] is not None:
-            lines.append(_generic_text("Demo shop built:", data["demo"]))
+            lines.append(_generic_text(say("cli.init.demo"), data["demo"], say))
         else:
-            lines.append("Next: stampdesk program load examples/program.toml")
+            lines.append(say("cli.init.next"))
         return "\n".join(lines)
 
     emit(state, data, text)
@@ -91,12 +87,15 @@ def expire(at: str | None) -> None:
     state = current_state()
     with desk_for(state) as desk:
         result = desk.expire(at=at)
+        say = book_of(desk)
     emit(
         state,
         result.to_dict(),
-        lambda: (
-            f"Stamps lapsed: {plural(result.stamps, 'stamp')} on {plural(result.cards, 'card')}; "
-            f"idempotency keys forgotten: {result.keys}"
+        lambda: say(
+            "cli.expired",
+            stamps=say.count("cli.stamps", result.stamps),
+            cards=say.count("cli.cards", result.cards),
+            keys=result.keys,
         ),
     )
 
@@ -109,33 +108,38 @@ def check() -> None:
     state = current_state()
     with desk_for(state) as desk:
         report = desk.check()
+        say = book_of(desk)
+    mismatch = say.count("cli.check.mismatch", len(report.mismatches))
+    missing = say.count("cli.check.missing", len(report.missing_rewards))
 
     def text() -> str:
         if report.ok:
-            return f"OK: {plural(report.cards, 'card')} match the ledger ({report.ledger_rows} ledger rows)"
+            return say("cli.check.ok", cards=say.count("cli.cards", report.cards), rows=report.ledger_rows)
         lines = []
         if report.mismatches:
-            lines.append(f"{_mismatch_line(len(report.mismatches))}:")
+            lines.append(say("cli.check.list", problem=mismatch))
             lines += [
-                f"  {m.card}: balance {m.balance} (ledger {m.ledger_balance}), "
-                f"cycle {m.cycle} (ledger {m.ledger_cycle})"
+                say(
+                    "cli.check.balance",
+                    card=m.card,
+                    balance=m.balance,
+                    ledger_balance=m.ledger_balance,
+                    cycle=m.cycle,
+                    ledger_cycle=m.ledger_cycle,
+                )
                 for m in report.mismatches
             ]
         if report.missing_rewards:
-            lines.append(f"{_missing_line(len(report.missing_rewards))}:")
-            lines += [
-                f"  {m.card}: cycle {m.cycle} completed, no final reward" for m in report.missing_rewards
-            ]
+            lines.append(say("cli.check.list", problem=missing))
+            lines += [say("cli.check.no_reward", card=m.card, cycle=m.cycle) for m in report.missing_rewards]
         return "\n".join(lines)
 
     emit(state, report.to_dict(), text)
     if not report.ok:
-        problems = []
-        if report.mismatches:
-            problems.append(_mismatch_line(len(report.mismatches)))
-        if report.missing_rewards:
-            problems.append(_missing_line(len(report.missing_rewards)))
-        click.echo(f"stampdesk: error: {'; '.join(problems)}", err=True)
+        problems = [
+            p for p, there in ((mismatch, report.mismatches), (missing, report.missing_rewards)) if there
+        ]
+        click.echo(say("cli.error", message="; ".join(problems)), err=True)
         raise click.exceptions.Exit(EXIT_ERROR)
 
 
@@ -147,7 +151,8 @@ def backup(path: str) -> None:
     state = current_state()
     with desk_for(state) as desk:
         result = desk.backup(path)
-    emit(state, result.to_dict(), lambda: f"Backup written to {result.path} ({result.bytes} bytes)")
+        say = book_of(desk)
+    emit(state, result.to_dict(), lambda: say("cli.backup.done", path=result.path, size=result.bytes))
 
 
 @click.command(context_settings=CONTEXT)
@@ -169,11 +174,12 @@ def restore(path: str, yes: bool) -> None:
     def confirm(info: BackupInfo) -> bool:
         if yes:
             return True
-        holds = f"{plural(info.cards, 'card')}, " if info.cards is not None else ""
-        question = (
-            f"Restore {info.path} ({holds}schema {info.schema_revision}) into {url}? "
-            "Every card, sale and coupon recorded since that backup will be lost."
+        holds = (
+            say("cli.restore.holds", cards=say.count("cli.cards", info.cards))
+            if info.cards is not None
+            else ""
         )
+        question = say("cli.restore.ask", path=info.path, holds=holds, revision=info.schema_revision, url=url)
         try:
             answer = click.confirm(question, default=False, err=True)
             echoed = sys.stdin.isatty()
@@ -187,15 +193,17 @@ def restore(path: str, yes: bool) -> None:
     # version is exactly what a restore replaces.
     with desk_for(state, upgrade=False) as desk:
         url = make_url(desk.settings.database).render_as_string(hide_password=True)
+        say = book_of(desk)
         result = desk.restore(path, confirm=confirm)
 
     def text() -> str:
-        lines = [f"Restored {plural(result.cards, 'card')} from {result.path} into {url}"]
+        cards = say.count("cli.cards", result.cards)
+        lines = [say("cli.restore.done", cards=cards, path=result.path, url=url)]
         if result.backup_revision != result.schema_revision:
-            lines.append(f"Schema upgraded from {result.backup_revision} to {result.schema_revision}")
+            lines.append(say("cli.restore.upgraded", old=result.backup_revision, new=result.schema_revision))
         if result.previous is not None:
-            lines.append(f"The database it replaced is kept as {result.previous}")
-        lines.append("Restart the tills and `stampdesk serve` if they were running")
+            lines.append(say("cli.restore.kept", previous=result.previous))
+        lines.append(say("cli.restore.restart"))
         return "\n".join(lines)
 
     emit(state, result.to_dict(), text)
@@ -209,10 +217,12 @@ def import_(file: str) -> None:
     state = current_state()
     from ..services.importer import import_customers
 
-    with desk_for(state) as desk, progress_bar(state, "Importing customers") as progress:
-        report = import_customers(desk.store, Path(file), progress=progress)
+    with desk_for(state) as desk:
+        say = book_of(desk)
+        with progress_bar(state, say("cli.import.progress")) as progress:
+            report = import_customers(desk.store, Path(file), progress=progress)
     data = report.to_dict()
-    emit(state, data, lambda: _generic_text(f"Imported {file}:", data))
+    emit(state, data, lambda: _generic_text(say("cli.import.done", file=file), data, say))
 
 
 COMMANDS = (

@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..domain.errors import Refused
-from .common import CONTEXT, EXIT_ERROR, CliState, common_options, current_state, desk_for, emit
+from .common import (
+    CONTEXT,
+    EXIT_ERROR,
+    CliState,
+    book_for,
+    book_of,
+    common_options,
+    current_state,
+    desk_for,
+    emit,
+)
 
 if TYPE_CHECKING:
     from ..desk import Desk
@@ -53,7 +63,8 @@ def print_one(state: CliState, desk: Desk, job: Any) -> None:
     if not outcome.printed:
         fault = outcome.fault
         raise Refused(code=outcome.reason, phrase=f"receipt_waits_{fault.phrase}", **fault.params)
-    emit(state, data, lambda: f"Printed{' (DUPLICATA)' if job.duplicate else ''}: job {job.id}")
+    say = book_of(desk)
+    emit(state, data, lambda: say("cli.printed.duplicate" if job.duplicate else "cli.printed", job=job.id))
 
 
 @click.command(context_settings=CONTEXT)
@@ -97,6 +108,7 @@ def print_pending_command(tills: tuple[str, ...]) -> None:
     with desk_for(state) as desk:
         outcomes = print_pending(desk, printer_of(desk), tills=tills)
         left = len(desk.pending_receipts(tills=tills))
+        say = book_of(desk)
     data = {
         "printed": sum(o.printed for o in outcomes),
         "pending": left,
@@ -105,9 +117,11 @@ def print_pending_command(tills: tuple[str, ...]) -> None:
     emit(
         state,
         data,
-        lambda: (
-            f"Printed {data['printed']}, still waiting: {left}"
-            + (f" ({data['error']})" if data["error"] else "")
+        lambda: say(
+            "cli.print_pending.error" if data["error"] else "cli.print_pending",
+            printed=data["printed"],
+            left=left,
+            error=data["error"],
         ),
     )
     if left:
@@ -136,7 +150,8 @@ def printer_emulator(host: str, port: int, out_dir: str, mode: str) -> None:
         bound = emulator.start()
     except OSError as error:
         raise Refused(code="port_unavailable", host=host, port=port, detail=str(error.strerror)) from None
-    click.echo(f"printer emulator on tcp://{host}:{bound} ({mode}), saving receipts in {out_dir}/", err=True)
+    said = book_for(current_state())("cli.emulator", host=host, port=bound, mode=mode, folder=out_dir)
+    click.echo(said, err=True)
     try:
         emulator.serve_forever(echo=lambda line: click.echo(line))
     except KeyboardInterrupt:

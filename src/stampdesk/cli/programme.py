@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .common import CONTEXT, common_options, current_state, desk_for, emit, plural
+from ..words import Book
+from .common import CONTEXT, book_of, common_options, current_state, desk_for, emit, stamps
 
 
 @click.group(context_settings=CONTEXT)
@@ -33,8 +35,9 @@ def program_load(file: str, shop: str | None) -> None:
             info = program_service.load_program(desk.store, sys.stdin.read(), shop=shop)
         else:
             info = program_service.load_program_file(desk.store, Path(file), shop=shop)
+        say = book_of(desk)
     data = info.to_dict()
-    emit(state, data, lambda: program_text(data, loaded=True))
+    emit(state, data, lambda: program_text(data, say, loaded=True))
 
 
 @program.command("show", context_settings=CONTEXT)
@@ -47,26 +50,29 @@ def program_show(shop: str | None) -> None:
     state = current_state()
     with desk_for(state) as desk:
         data = desk.program(shop=shop).to_dict()
-    emit(state, data, lambda: program_text(data, loaded=False))
+        say = book_of(desk)
+    emit(state, data, lambda: program_text(data, say, loaded=False))
 
 
-def program_text(data: dict[str, Any], *, loaded: bool) -> str:
-    """The programme's rules in a few lines."""
-    verb = "loaded" if loaded else "current"
+def program_text(data: dict[str, Any], say: Book, *, loaded: bool) -> str:
+    """The programme's rules in a few lines, in the shop's words."""
+    title = "cli.program.loaded" if loaded else "cli.program.current"
+    starter = say.count("cli.starter_stamps", int(data.get("starter_stamps") or 0))
     lines = [
-        f"Programme {data.get('name')!r} ({verb}, version {data.get('version')})",
-        f"  {data.get('stamps_per_card')} stamps per card, "
-        f"{plural(int(data.get('starter_stamps') or 0), 'starter stamp')}",
+        say(title, name=data.get("name"), version=data.get("version")),
+        say("cli.program.card", per_card=data.get("stamps_per_card"), starter=starter),
     ]
     for m in data.get("milestones", []):
-        lines.append(f"  at {m['at']}: {m['reward']}")
+        lines.append(say("cli.program.milestone", at=m["at"], reward=m["reward"]))
     earning = data.get("earning") or {}
-    per_visit = plural(int(earning.get("per_visit") or 0), "stamp")
-    rule = f"  {per_visit} per visit from {earning.get('min_amount')}"
+    per_visit = stamps(say, int(earning.get("per_visit") or 0))
+    rule = say(
+        "cli.program.per_visit", stamps=per_visit, minimum=Decimal(str(earning.get("min_amount") or 0))
+    )
     if earning.get("per_amount"):
-        rule += f", +1 per {earning['per_amount']} spent"
+        rule += say("cli.program.per_amount", amount=Decimal(str(earning["per_amount"])))
     if earning.get("max_per_day") is not None:
-        rule += f", at most {earning['max_per_day']} a day"
+        rule += say("cli.program.max_per_day", count=earning["max_per_day"])
     lines.append(rule)
     return "\n".join(lines)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import CONTEXT, common_options, current_state, desk_for, dumps, emit
+from .common import CONTEXT, book_of, common_options, current_state, desk_for, dumps, emit
 
 
 @click.command(context_settings=CONTEXT)
@@ -36,6 +36,7 @@ def report(start: str | None, end: str | None, form: str | None, out: Path | Non
     with desk_for(state) as desk:
         result = desk.report(start, end, shop=shop)
         locale = desk.settings.locale
+        say = book_of(desk)
     data = result.to_dict()
     body = {
         "json": lambda: dumps(data),
@@ -47,7 +48,7 @@ def report(start: str | None, end: str | None, form: str | None, out: Path | Non
         click.echo(body)
         return
     out.write_text(body if body.endswith("\n") else body + "\n", encoding="utf-8")
-    emit(state, {"out": str(out), "format": form}, lambda: f"Report written to {out} ({form})")
+    emit(state, {"out": str(out), "format": form}, lambda: say("cli.report.written", out=out, form=form))
 
 
 COMMANDS = (report,)

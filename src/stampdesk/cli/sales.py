@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..domain.outcomes import Outcome
 from .common import (
     CONTEXT,
+    book_of,
     common_options,
     coupon_lines,
     current_state,
     desk_for,
     emit,
-    one_line,
-    plural,
     progress_line,
-    zone_of,
+    stamps,
+    warn,
 )
 from .printing import print_offline_sale, print_until, printer_of
 
 if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
-
+    from ..domain.program import Earning
     from ..offline import OfflineSale
     from ..results import CheckoutResult, StampChange
+    from ..words import Book
 
 
 KEY_HELP = (
@@ -77,10 +78,13 @@ def checkout(
             till=till,
             receipt=print_it,
         )
+        say = book_of(desk)
+        reason = None
         if isinstance(result, OfflineSale):
             outcome = print_offline_sale(desk, printer, result) if printer is not None else None
         else:
-            zone = zone_of(desk)
+            if not result.stamps_added and {Outcome.BELOW_MINIMUM, Outcome.DAILY_CAP} & set(result.outcomes):
+                reason = zero_stamp_reason(result, desk.program().program.earning)
             if printer is not None and result.print_job is not None:
                 outcome = print_until(desk, printer, result.print_job)
     data = result.to_dict()
@@ -88,73 +92,76 @@ def checkout(
         if print_it:
             data["printed"] = bool(outcome and outcome.printed)
             data["print_error"] = None if outcome is None or outcome.printed else outcome.message
-        emit(state, data, lambda: offline_text(result))
+        emit(state, data, lambda: offline_text(result, say))
         if print_it and not data["printed"]:
-            click.echo(
-                f"stampdesk: warning: the receipt did not print: {one_line(data['print_error'])}", err=True
-            )
+            warn(say, say("cli.checkout.not_printed", detail=data["print_error"]))
         return
     if print_it:
         data["printed"] = bool(outcome and outcome.printed)
         data["print_error"] = None if outcome is None or outcome.printed else outcome.message
-    emit(state, data, lambda: checkout_text(result, zone))
+    emit(state, data, lambda: checkout_text(result, say, reason))
     if print_it and not data["printed"]:
-        click.echo(
-            f"stampdesk: warning: checkout {result.checkout} is recorded; its receipt waits for the printer: "
-            f"{one_line(data['print_error'] or 'an earlier receipt is still waiting')}",
-            err=True,
-        )
+        detail = data["print_error"] or say("cli.receipt.earlier_waits")
+        warn(say, say("cli.checkout.receipt_waits", checkout=result.checkout, detail=detail))
 
 
-def checkout_text(result: CheckoutResult, zone: ZoneInfo) -> str:
-    """The cashier's view of a sale: stamps, progress, coupons to hand over."""
-    head = f"Checkout {result.checkout}: {result.amount}"
-    if result.replayed:
-        head += " (already recorded with this key: nothing changed)"
+def zero_stamp_reason(result: CheckoutResult, earning: Earning) -> tuple[str, dict[str, Any]] | None:
+    """Why a sale earned no stamp (its outcome codes), with the figure the
+    sentence quotes: the minimum amount, or the day's cap."""
+    if Outcome.BELOW_MINIMUM in result.outcomes:
+        return f"outcome.{Outcome.BELOW_MINIMUM}", {"minimum": earning.min_amount}
+    if Outcome.DAILY_CAP in result.outcomes and earning.max_per_day is not None:
+        return f"outcome.{Outcome.DAILY_CAP}", {"count": earning.max_per_day}
+    return None
+
+
+def checkout_text(result: CheckoutResult, say: Book, reason: tuple[str, dict[str, Any]] | None = None) -> str:
+    """The cashier's view of a sale: stamps, progress, coupons to hand over,
+    and why it earned no stamp when it did not."""
+    key = "cli.checkout.replayed" if result.replayed else "cli.checkout"
+    head = say(key, checkout=result.checkout, amount=result.amount)
     if result.card is None:
         lines = [
-            f"{head}, no card",
-            f"{plural(result.stamps_added, 'stamp')} to claim: enrol at {result.enrol_url}",
+            say("cli.checkout.walk_in", head=head),
+            say("cli.checkout.to_claim", stamps=stamps(say, result.stamps_added), url=result.enrol_url),
         ]
+        if reason is not None:
+            lines.append(say(reason[0], **reason[1]))
         return "\n".join(lines)
-    lines = [f"{head}, card {result.card}"]
+    lines = [say("cli.checkout.card", head=head, card=result.card)]
     balance = result.balance if result.balance is not None else 0
-    lines.append(
-        f"+{plural(result.stamps_added, 'stamp')} → "
-        f"{progress_line(balance, result.stamps_per_card, result.next_milestone)}"
-    )
+    progress = progress_line(say, balance, result.stamps_per_card, result.next_milestone)
+    lines.append(say("cli.checkout.added", stamps=stamps(say, result.stamps_added), progress=progress))
+    if reason is not None:
+        lines.append(say(reason[0], **reason[1]))
     if result.tier:
-        lines.append(f"Tier: {result.tier}")
+        lines.append(say("cli.tier", tier=result.tier))
     for m in result.milestones:
-        lines.append(f"Milestone reached: {m.reward} ({m.at} stamps)")
+        lines.append(say("cli.checkout.milestone", reward=m.reward, stamps=stamps(say, m.at)))
     lines += result.messages
-    lines += coupon_lines(result.coupons, zone, title="Coupons to hand over")
+    lines += coupon_lines(say, result.coupons, title="cli.coupons.to_hand_over")
     return "\n".join(lines)
 
 
-def offline_text(sale: OfflineSale) -> str:
+def offline_text(sale: OfflineSale, say: Book) -> str:
     """What the cashier is told of a sale kept while the database is out of reach."""
-    who = f"card {sale.card}" if sale.card else "walk-in"
-    return (
-        f"Offline: the sale of {sale.amount} ({who}) is kept on this till and its stamps wait for "
-        f"synchronisation ({plural(sale.waiting, 'sale')} waiting). Reference: {sale.key}"
-    )
+    who = say("cli.offline.card", card=sale.card) if sale.card else say("cli.offline.walk_in")
+    waiting = say.count("cli.sales", sale.waiting)
+    return say("cli.offline", amount=sale.amount, who=who, waiting=waiting, key=sale.key)
 
 
-def change_text(change: StampChange, zone: ZoneInfo, *, what: str) -> str:
+def change_text(change: StampChange, say: Book, *, what: str) -> str:
     """A refund or adjustment: what was given or taken back."""
+    count = stamps(say, abs(change.stamps))
     if change.card is None:
-        return f"{what}: walk-in sale, its {plural(abs(change.stamps), 'stamp')} can no longer be claimed"
-    verb = "gave" if change.stamps > 0 else "took back"
-    lines = [
-        f"{what}: {verb} {plural(abs(change.stamps), 'stamp')} on card {change.card} "
-        f"(balance {change.balance})"
-    ]
+        return say("cli.change.walk_in", what=what, stamps=count)
+    key = "cli.change.gave" if change.stamps > 0 else "cli.change.took_back"
+    lines = [say(key, what=what, stamps=count, card=change.card, balance=change.balance)]
     if change.completions_undone:
-        lines.append(f"Completed cards undone: {change.completions_undone}")
+        lines.append(say("cli.change.undone", count=change.completions_undone))
     if change.voided_coupons:
-        lines.append("Coupons cancelled: " + ", ".join(change.voided_coupons))
-    lines += coupon_lines(change.new_coupons, zone, title="New coupons")
+        lines.append(say("cli.change.voided", codes=", ".join(change.voided_coupons)))
+    lines += coupon_lines(say, change.new_coupons, title="cli.coupons.new")
     return "\n".join(lines)
 
 
@@ -168,16 +175,20 @@ def sync() -> None:
     with desk_for(state) as desk:
         report = desk.sync()
         waiting = desk.waiting_sales()
+        say = book_of(desk)
     data = report.to_dict()
 
     def text() -> str:
         if desk.offline is None:
-            return "Nothing to send: this till has no offline outbox (offline = false)."
-        lines = [f"Sent {plural(report.sent, 'sale')}; {plural(waiting, 'sale')} waiting."]
+            return say("cli.sync.no_outbox")
+        sent, left = say.count("cli.sales", report.sent), say.count("cli.sales", waiting)
+        lines = [say("cli.sync.sent", sent=sent, waiting=left)]
         if not report.online:
-            lines.append("The database is still out of reach: run `stampdesk sync` again later.")
+            lines.append(say("cli.sync.out_of_reach"))
         for refusal in report.refusals:
-            lines.append(f"Refused by the database: {refusal.key} ({refusal.amount}): {refusal.message}")
+            lines.append(
+                say("cli.sync.refused", key=refusal.key, amount=refusal.amount, message=refusal.message)
+            )
         return "\n".join(lines)
 
     emit(state, data, text)
@@ -198,7 +209,12 @@ def redeem(coupon: str, till: str | None, key: str | None) -> None:
             result = desk.redeem(coupon, till=till)
         else:
             result = desk.redeem_once(coupon, idempotency_key=key, till=till)
-    emit(state, result.to_dict(), lambda: f"Coupon {result.code} used: {result.reward} (card {result.card})")
+        say = book_of(desk)
+    emit(
+        state,
+        result.to_dict(),
+        lambda: say("cli.redeem.done", code=result.code, reward=result.reward, card=result.card),
+    )
 
 
 @click.command(context_settings=CONTEXT)
@@ -215,9 +231,9 @@ def refund(checkout_id: str, key: str | None, till: str | None) -> None:
             change = desk.refund(checkout_id)
         else:
             change = desk.refund_once(checkout_id, idempotency_key=key, till=till)
-        zone = zone_of(desk)
-    what = f"Checkout {change.checkout} refunded"
-    emit(state, change.to_dict(), lambda: change_text(change, zone, what=what))
+        say = book_of(desk)
+    what = say("cli.refunded", checkout=change.checkout)
+    emit(state, change.to_dict(), lambda: change_text(change, say, what=what))
 
 
 COMMANDS = (

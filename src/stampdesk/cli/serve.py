@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from .common import CONTEXT, common_options, current_state, desk_for, emit, zone_of
+from .common import CONTEXT, book_of, common_options, current_state, desk_for, emit
 
 
 @click.group("apikey", context_settings=CONTEXT)
@@ -32,14 +32,12 @@ def apikey_create(name: str, role: str, shop: str | None) -> None:
     state = current_state()
     with desk_for(state) as desk:
         new = desk.create_api_key(name, role, shop=shop)
+        say = book_of(desk)
     data = {"name": new.name, "key": new.key, "role": new.role, "prefix": new.prefix, "shop": shop}
     emit(
         state,
         data,
-        lambda: (
-            f"API key for {new.name} ({new.role}):\n{new.key}\n"
-            "Shown once: put it in the till's settings (Authorization: Bearer <key>)."
-        ),
+        lambda: say("cli.apikey.created", name=new.name, role=new.role, key=new.key),
     )
 
 
@@ -51,14 +49,8 @@ def apikey_revoke(name: str) -> None:
     state = current_state()
     with desk_for(state) as desk:
         info = desk.revoke_api_key(name)
-    emit(
-        state,
-        info.to_dict(),
-        lambda: (
-            f"API key of {info.name} ({info.prefix}…) revoked; "
-            "a running server refuses it within a few seconds"
-        ),
-    )
+        say = book_of(desk)
+    emit(state, info.to_dict(), lambda: say("cli.apikey.revoked", name=info.name, prefix=info.prefix))
 
 
 @apikey_group.command("list", context_settings=CONTEXT)
@@ -69,20 +61,26 @@ def apikey_list(include_revoked: bool) -> None:
     state = current_state()
     with desk_for(state) as desk:
         keys = desk.api_keys(include_revoked=include_revoked)
-        zone = zone_of(desk)
+        say = book_of(desk)
 
     def when(moment: datetime | None) -> str:
-        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "never"
+        return say.when(moment) if moment else say("cli.apikey.never")
 
     def text() -> str:
         if not keys:
-            return "No API keys: create one with `stampdesk apikey create NAME`"
+            return say("cli.apikey.none")
         lines = []
         for k in keys:
-            line = f"{k.name:<20} {k.role:<6} {k.prefix}…  created {when(k.created_at)}"
-            line += f", used {when(k.last_used_at)}"
+            line = say(
+                "cli.apikey.line",
+                name=k.name,
+                role=k.role,
+                prefix=k.prefix,
+                created=when(k.created_at),
+                used=when(k.last_used_at),
+            )
             if k.revoked_at is not None:
-                line += f", revoked {when(k.revoked_at)}"
+                line += say("cli.apikey.revoked_at", at=when(k.revoked_at))
             lines.append(line)
         return "\n".join(lines)
 
@@ -129,10 +127,7 @@ def serve(host: str, port: int, forwarded_allow_ips: str, access_log: bool) -> N
             timeout_graceful_shutdown=5,
         )
         install_redaction()  # after uvicorn.Config, which sets the loggers up
-        click.echo(
-            f"stampdesk: POS API on http://{host}:{port}/api/v1 (schema: /openapi.json, docs: /docs)",
-            err=True,
-        )
+        click.echo(book_of(desk)("cli.serve", host=host, port=port), err=True)
         uvicorn.Server(config).run()
 
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import click
 
-from .common import CONTEXT, common_options, current_state, desk_for, emit
+from ..words import Book
+from .common import CONTEXT, book_of, common_options, current_state, desk_for, emit
 
 
 @click.group("shop", context_settings=CONTEXT)
@@ -14,10 +15,10 @@ def shop_group() -> None:
     """The shops of a chain and their tills (one card in every shop)."""
 
 
-def _shop_line(info: dict[str, Any]) -> str:
-    tills = ", ".join(info["tills"]) or "no till yet"
-    own = f"; its own programme (version {info['own_program']})" if info["own_program"] else ""
-    return f"{info['id']:>3}  {info['name']}  (tills: {tills}{own})"
+def _shop_line(info: dict[str, Any], say: Book) -> str:
+    tills = ", ".join(info["tills"]) or say("cli.shop.no_till")
+    own = say("cli.shop.own_program", version=info["own_program"]) if info["own_program"] else ""
+    return say("cli.shop.line", id=info["id"], name=info["name"], tills=tills, own=own)
 
 
 @shop_group.command("add", context_settings=CONTEXT)
@@ -28,7 +29,8 @@ def shop_add(name: str) -> None:
     state = current_state()
     with desk_for(state) as desk:
         data = desk.add_shop(name).to_dict()
-    emit(state, data, lambda: f"Shop {data['id']} added: {data['name']}")
+        say = book_of(desk)
+    emit(state, data, lambda: say("cli.shop.added", id=data["id"], name=data["name"]))
 
 
 @shop_group.command("rename", context_settings=CONTEXT)
@@ -40,7 +42,8 @@ def shop_rename(shop: str, name: str) -> None:
     state = current_state()
     with desk_for(state) as desk:
         data = desk.rename_shop(shop, name).to_dict()
-    emit(state, data, lambda: f"Shop {data['id']} is now {data['name']}")
+        say = book_of(desk)
+    emit(state, data, lambda: say("cli.shop.renamed", id=data["id"], name=data["name"]))
 
 
 @shop_group.command("list", context_settings=CONTEXT)
@@ -50,7 +53,8 @@ def shop_list() -> None:
     state = current_state()
     with desk_for(state) as desk:
         rows = [s.to_dict() for s in desk.shops()]
-    emit(state, {"shops": rows}, lambda: "\n".join(_shop_line(r) for r in rows))
+        say = book_of(desk)
+    emit(state, {"shops": rows}, lambda: "\n".join(_shop_line(r, say) for r in rows))
 
 
 @shop_group.command("till", context_settings=CONTEXT)
@@ -63,7 +67,8 @@ def shop_till(till: str, shop: str) -> None:
     state = current_state()
     with desk_for(state) as desk:
         data = desk.assign_till(till, shop).to_dict()
-    emit(state, data, lambda: f"Till {data['name']} is in {data['shop']}")
+        say = book_of(desk)
+    emit(state, data, lambda: say("cli.shop.till", till=data["name"], shop=data["shop"]))
 
 
 COMMANDS = (shop_group,)

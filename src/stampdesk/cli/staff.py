@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import CONTEXT, common_options, current_state, desk_for, emit
+from ..words import Book
+from .common import CONTEXT, book_for, book_of, common_options, current_state, desk_for, emit
 
 if TYPE_CHECKING:
     from ..services.staff import StaffMember
@@ -26,8 +27,9 @@ def _read_pin(prompt: str) -> str:
     return sys.stdin.readline().strip()
 
 
-def _member_line(member: StaffMember) -> str:
-    return f"{member.name} ({member.role})" + ("" if member.active else " [deactivated]")
+def _member_line(member: StaffMember, say: Book) -> str:
+    role = say(f"cli.staff.role.{member.role}") if f"cli.staff.role.{member.role}" in say else member.role
+    return say("cli.staff.member" if member.active else "cli.staff.inactive", name=member.name, role=role)
 
 
 @staff_group.command("add", context_settings=CONTEXT)
@@ -44,10 +46,11 @@ def staff_add(name: str, role: str) -> None:
     """Add NAME; the PIN (4 to 8 digits; an owner's not easy to guess) is
     asked, or read from stdin."""
     state = current_state()
-    pin = _read_pin(f"PIN for {name}")
+    pin = _read_pin(book_for(state)("cli.staff.pin", name=name))
     with desk_for(state) as desk:
         member = desk.add_staff(name, role, pin)
-    emit(state, member.to_dict(), lambda: f"Added {_member_line(member)}")
+        say = book_of(desk)
+    emit(state, member.to_dict(), lambda: say("cli.staff.added", member=_member_line(member, say)))
 
 
 @staff_group.command("list", context_settings=CONTEXT)
@@ -58,11 +61,12 @@ def staff_list(everyone: bool) -> None:
     state = current_state()
     with desk_for(state) as desk:
         members = desk.staff(include_inactive=everyone)
+        say = book_of(desk)
     data = {"staff": [m.to_dict() for m in members]}
     emit(
         state,
         data,
-        lambda: "\n".join(_member_line(m) for m in members) or "No staff yet: the till opens without a PIN",
+        lambda: "\n".join(_member_line(m, say) for m in members) or say("cli.staff.none"),
     )
 
 
@@ -73,10 +77,11 @@ def staff_pin(name: str) -> None:
     """Give NAME a new PIN (asked, or read from stdin; an owner's not easy
     to guess)."""
     state = current_state()
-    pin = _read_pin(f"New PIN for {name}")
+    pin = _read_pin(book_for(state)("cli.staff.new_pin", name=name))
     with desk_for(state) as desk:
         member = desk.set_pin(name, pin)
-    emit(state, member.to_dict(), lambda: f"New PIN for {member.name}")
+        say = book_of(desk)
+    emit(state, member.to_dict(), lambda: say("cli.staff.pin_set", name=member.name))
 
 
 @staff_group.command("remove", context_settings=CONTEXT)
@@ -87,7 +92,8 @@ def staff_remove(name: str) -> None:
     state = current_state()
     with desk_for(state) as desk:
         member = desk.deactivate_staff(name)
-    emit(state, member.to_dict(), lambda: f"Deactivated {member.name}")
+        say = book_of(desk)
+    emit(state, member.to_dict(), lambda: say("cli.staff.removed", name=member.name))
 
 
 COMMANDS = (staff_group,)

@@ -31,101 +31,54 @@ from ..domain.program import Program
 from ..domain.stamps import expiry_entry
 from ..models import cards, checkouts, coupons, ledger
 from ..store import Store
-from ..words.formats import day as day_text
-from ..words.formats import money
+from ..words import Book
 
 # ----------------------------------------------------------------------
-# What the engine says, in the shop's language
-
-_PHRASES = {
-    "fr": {
-        "tier_reached": "Bienvenue au niveau {tier} !",
-        "tier_perk": "Votre avantage {tier} : {perk}",
-        "tier_keep_visits": "{visits} pour rester {tier} d'ici le {day}",
-        "tier_keep_spend": "{spend} d'achats pour rester {tier} d'ici le {day}",
-        "tier_keep_both": "{visits} et {spend} d'achats pour rester {tier} d'ici le {day}",
-        "visit_one": "1 visite",
-        "visit_many": "{n} visites",
-        "stamps_expire": "Vos {n} tampons expirent le {day}",
-        "stamp_expires": "Votre tampon expire le {day}",
-        "stamps_expired": "{n} tampons expirés le {day} (pas de visite depuis {days} jours)",
-        "stamp_expired": "1 tampon expiré le {day} (pas de visite depuis {days} jours)",
-        "coupon_expires": "Bon « {reward} » à utiliser avant le {day}",
-        "referral_referred": "Parrainage : {n} tampon(s) offert(s)",
-        "referral_referrer": "Votre filleul est venu : {n} tampon(s) offert(s)",
-        "birthday": "Joyeux anniversaire ! {reward}",
-    },
-    "en": {
-        "tier_reached": "Welcome to {tier}!",
-        "tier_perk": "Your {tier} perk: {perk}",
-        "tier_keep_visits": "{visits} to stay {tier} by {day}",
-        "tier_keep_spend": "{spend} spent to stay {tier} by {day}",
-        "tier_keep_both": "{visits} and {spend} spent to stay {tier} by {day}",
-        "visit_one": "1 visit",
-        "visit_many": "{n} visits",
-        "stamps_expire": "Your {n} stamps expire on {day}",
-        "stamp_expires": "Your stamp expires on {day}",
-        "stamps_expired": "{n} stamps expired on {day} (no visit for {days} days)",
-        "stamp_expired": "1 stamp expired on {day} (no visit for {days} days)",
-        "coupon_expires": 'Use your "{reward}" coupon by {day}',
-        "referral_referred": "Referral: {n} stamp(s) on us",
-        "referral_referrer": "Your friend came in: {n} stamp(s) on us",
-        "birthday": "Happy birthday! {reward}",
-    },
-}
+# What the engine says, in the shop's language (the words book's ``notice.…``)
 
 
 class Phrases:
-    """The engine's lines in the shop's locale (``fr_FR``, ``en_GB``)."""
+    """The engine's notices in the shop's locale (``fr_FR``, ``en_GB``)."""
 
     def __init__(self, locale: str) -> None:
         self.locale = locale
-        self._lines = _PHRASES["fr" if locale.lower().startswith("fr") else "en"]
-
-    def __call__(self, key: str, **params: Any) -> str:
-        return self._lines[key].format(**params)
-
-    def day(self, value: date) -> str:
-        return day_text(value, self.locale)
+        self.book = Book(locale)
 
     def render(self, notice: Notice) -> str:
         """A notice (``domain.outcomes``) in words."""
-        code, values = notice.code, notice.values
+        say, code, values = self.book, notice.code, notice.values
         if code == Outcome.STAMPS_LAPSED:
-            return self.stamps_expired(values["stamps"], values["day"], values["days"])
+            return say.count(
+                "notice.stamps_expired", values["stamps"], day=values["day"], days=values["days"]
+            )
         if code == Outcome.STAMPS_EXPIRING:
-            return self.stamps_expire(values["stamps"], values["day"])
+            return say.count("notice.stamps_expire", values["stamps"], day=values["day"])
         if code == Outcome.COUPON_EXPIRING:
-            return self("coupon_expires", reward=values["reward"], day=self.day(values["day"]))
+            return say("notice.coupon_expires", reward=values["reward"], day=values["day"])
         if code == Outcome.TIER_REACHED:
-            return self("tier_reached", tier=values["tier"])
+            return say("notice.tier_reached", tier=values["tier"])
         if code == TIER_PERK:
-            return self("tier_perk", tier=values["tier"], perk=values["perk"])
+            return say("notice.tier_perk", tier=values["tier"], perk=values["perk"])
         if code == Outcome.TIER_GRACE:
             return self._keep(values["tier"], values["until"], values["visits"], values["spend"])
         if code == Outcome.SURPRISE:
             return str(values["message"])  # the owner's own words
         if code == Outcome.REFERRAL:
-            return self("referral_referred", n=values["stamps"])
+            return say("notice.referral_referred", stamps=values["stamps"])
         if code == Outcome.BIRTHDAY:
-            return self("birthday", reward=values["reward"])
+            return say("notice.birthday", reward=values["reward"])
         raise ValueError(f"no words for the notice {code!r}")
 
-    def _keep(self, tier: str, until: date, n: int, spend_needed: Decimal) -> str:
-        visits = self("visit_one") if n == 1 else self("visit_many", n=n)
-        spend = money(spend_needed, self.locale)
-        key = "tier_keep_both" if n and spend_needed else "tier_keep_visits" if n else "tier_keep_spend"
-        return self(key, visits=visits, spend=spend, tier=tier, day=self.day(until))
-
-    def stamps_expire(self, stamps: int, last_day: date) -> str:
-        if stamps == 1:
-            return self("stamp_expires", day=self.day(last_day))
-        return self("stamps_expire", n=stamps, day=self.day(last_day))
-
-    def stamps_expired(self, stamps: int, last_day: date, days: int) -> str:
-        if stamps == 1:
-            return self("stamp_expired", day=self.day(last_day), days=days)
-        return self("stamps_expired", n=stamps, day=self.day(last_day), days=days)
+    def _keep(self, tier: str, until: date, visits: int, spend: Decimal) -> str:
+        key = (
+            "notice.tier_keep_both"
+            if visits and spend
+            else "notice.tier_keep_visits"
+            if visits
+            else "notice.tier_keep_spend"
+        )
+        said = self.book.count("notice.visits", visits)
+        return self.book(key, visits=said, spend=spend, tier=tier, day=until)
 
 
 def phrases(store: Store) -> Phrases:

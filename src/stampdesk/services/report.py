@@ -23,7 +23,7 @@ from ..domain.validate import first_name
 from ..models import LEDGER_RARE_ROWS, card_months, cards, checkouts, coupons, customers, ledger, tills
 from ..results import Result
 from ..store import Store
-from ..words.formats import money
+from ..words import Book, formats
 from .shops import shop_id_of, shop_name
 
 DEFAULT_DAYS = 30
@@ -454,31 +454,15 @@ def _top(
 
 def verdict(locale: str, days: int, f: dict[str, Any]) -> str:
     """One line the owner can act on, from the figures."""
-    french = locale.lower().startswith("fr")
+    say = Book(locale)
     if not f["checkouts_members"]:
-        return (
-            "Aucune vente à des membres sur la période : rien à juger encore."
-            if french
-            else "No sale to members in this period: nothing to judge yet."
-        )
-    parts = []
-    if f["checkouts_walkins"]:
-        gap: Decimal = f["avg_basket_members"] - f["avg_basket_walkins"]
-        amount = money(abs(gap), locale)
-        if french:
-            parts.append(f"Les membres dépensent {amount} de {'plus' if gap >= 0 else 'moins'} par visite")
-        else:
-            parts.append(f"Members spend {amount} {'more' if gap >= 0 else 'less'} per visit")
-    times = f"{f['visits_per_active_member']:.1f}"
-    if french:
-        times = times.replace(".", ",")
-        parts.append(f"{'et ' if parts else 'Les membres '}viennent {times} fois en {days} jours")
-    else:
-        parts.append(f"{'and ' if parts else 'Members '}come {times} times in {days} days")
-    share = round(f["reward_cost_share"] * 100, 1)
-    share_text = f"{share:g}".replace(".", ",") if french else f"{share:g}"
-    if french:
-        tail = f"les récompenses coûtent {share_text} % de leurs achats"
-    else:
-        tail = f"rewards cost {share_text}% of their spending"
-    return " ".join(parts) + " ; " + tail + "." if french else " ".join(parts) + "; " + tail + "."
+        return say("report.verdict.nothing")
+    times = formats.number(f["visits_per_active_member"], locale, digits=1)
+    share = f["reward_cost_share"]
+    if not f["checkouts_walkins"]:
+        visits = say("report.verdict.visits", times=times, days=days)
+        return say("report.verdict.line_no_walkins", visits=visits, share=share)
+    gap: Decimal = f["avg_basket_members"] - f["avg_basket_walkins"]
+    spend = say("report.verdict.more" if gap >= 0 else "report.verdict.less", amount=abs(gap))
+    visits = say("report.verdict.and_visits", times=times, days=days)
+    return say("report.verdict.line", spend=spend, visits=visits, share=share)

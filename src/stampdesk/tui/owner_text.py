@@ -11,7 +11,7 @@ import re
 from ..domain.errors import InvalidInput
 from ..domain.program import ProgramError
 from ..words import Book
-from .text import DEFAULT_LOCALE, Text
+from .text import Text
 
 # The form's field behind a programme key's last part.
 _FIELD_OF = {

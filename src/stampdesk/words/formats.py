@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 
+from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal, format_percent
 
@@ -53,7 +54,10 @@ def typed(amount: Decimal, locale: str) -> str:
 
 def percent(share: float | Decimal, locale: str, digits: int = 1) -> str:
     """A share (0.5) as "50,0 %" / "50.0%"."""
-    pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
+    # The locale's own pattern ("#,##0 %" in French), with the decimals asked.
+    pattern = str(Locale.parse(locale).percent_formats[None].pattern)
+    if digits:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
     return plain_spaces(str(format_percent(share, format=pattern, locale=locale)))
 
 
