@@ -36,7 +36,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from stampdesk.printer.outbox import ReceiptPrinter
+from stampdesk.print_outbox import ReceiptPrinter
 from stampdesk.web.app import create_app
 
 pytestmark = pytest.mark.postgres

@@ -20,8 +20,8 @@ from stampdesk.config import PrinterSettings
 from stampdesk.desk import Desk
 from stampdesk.domain.errors import InvalidInput, NotFound, Refused, StampdeskError
 from stampdesk.domain.pins import pin_weakness
+from stampdesk.print_outbox import ReceiptPrinter, check_printer_settings, print_pending
 from stampdesk.printer.emulator import PrinterEmulator
-from stampdesk.printer.outbox import ReceiptPrinter, check_printer_settings, print_pending
 from stampdesk.printer.transport import PrinterError, parse_printer_url
 from stampdesk.services import printing
 from stampdesk.services.importer import InvalidImport, import_customers

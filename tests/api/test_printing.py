@@ -14,8 +14,8 @@ import pytest
 
 from helpers import content
 from stampdesk.desk import Desk
+from stampdesk.print_outbox import ReceiptPrinter
 from stampdesk.printer.emulator import PrinterEmulator
-from stampdesk.printer.outbox import ReceiptPrinter
 from stampdesk.services import printing
 from stampdesk.web.app import create_app
 

@@ -21,8 +21,8 @@ from PIL import Image
 
 from helpers import EXAMPLE_PROGRAM, Clock, make_desk
 from stampdesk.config import PagesSettings
+from stampdesk.print_outbox import ReceiptPrinter, print_pending
 from stampdesk.printer.emulator import PrinterEmulator
-from stampdesk.printer.outbox import ReceiptPrinter, print_pending
 from web_app import live_server, make_app
 
 

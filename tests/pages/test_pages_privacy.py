@@ -153,7 +153,7 @@ def test_desk_export_and_erase_from_python(shop: Desk) -> None:
 
 
 def test_a_reprint_of_an_erased_cards_sale_prints_without_the_name(shop: Desk, tmp_path: Path) -> None:
-    from stampdesk.printer.outbox import ReceiptPrinter, print_pending
+    from stampdesk.print_outbox import ReceiptPrinter, print_pending
 
     number = shop.enrol(name="Ana", email="ana@example.org").number
     sale = shop.checkout(card=number, amount="5.00")

@@ -11,7 +11,7 @@ from PIL import Image
 
 from stampdesk import InvalidInput
 from stampdesk.desk import Desk
-from stampdesk.printer.outbox import ReceiptPrinter, print_pending
+from stampdesk.print_outbox import ReceiptPrinter, print_pending
 from stampdesk.services import claims
 
 

@@ -15,9 +15,9 @@ import zxingcpp
 from helpers import EXAMPLE_PROGRAM, Clock, make_desk
 from stampdesk.config import PrinterSettings
 from stampdesk.desk import Desk
+from stampdesk.print_outbox import ReceiptPrinter, print_pending, printer_for
 from stampdesk.printer.decode import Page, decode
 from stampdesk.printer.emulator import PrinterEmulator
-from stampdesk.printer.outbox import ReceiptPrinter, print_pending, printer_for
 from stampdesk.services import claims
 
 

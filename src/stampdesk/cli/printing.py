@@ -27,20 +27,20 @@ if TYPE_CHECKING:
 
 
 def print_offline_sale(desk: Desk, printer: Any, sale: OfflineSale) -> Any:
-    from ..printer.outbox import print_offline_sale as print_it
+    from ..print_outbox import print_offline_sale as print_it
 
     return print_it(desk, printer, sale)
 
 
 def printer_of(desk: Desk) -> Any:
-    from ..printer.outbox import printer_for
+    from ..print_outbox import printer_for
 
     return printer_for(desk)
 
 
 def print_until(desk: Desk, printer: Any, job: int) -> Any:
     """Print the waiting receipts, oldest first, up to ``job``; its outcome."""
-    from ..printer.outbox import print_pending
+    from ..print_outbox import print_pending
 
     for outcome in print_pending(desk, printer):
         if outcome.job == job or not outcome.printed:
@@ -102,7 +102,7 @@ def print_test() -> None:
 @common_options
 def print_pending_command(tills: tuple[str, ...]) -> None:
     """Print the receipts waiting for the printer (after paper out, offline…)."""
-    from ..printer.outbox import print_pending
+    from ..print_outbox import print_pending
 
     state = current_state()
     with desk_for(state) as desk:

@@ -27,7 +27,7 @@ from .. import __version__
 from ..desk import Desk
 from ..domain.errors import InvalidInput, Refused, StampdeskError
 from ..offline import OfflineSale
-from ..printer.outbox import print_offline_sale
+from ..print_outbox import print_offline_sale
 from ..services import program as program_service
 from ..services.apikeys import Caller
 from .errors import validation_response

@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from ..desk import Desk
 from ..domain.errors import StampdeskError
-from ..printer.outbox import ReceiptPrinter, printer_for
+from ..print_outbox import ReceiptPrinter, printer_for
 from .errors import error_response, validation_response
 from .logs import install_redaction, redact
 from .outbox import PrintWorker

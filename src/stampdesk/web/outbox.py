@@ -13,7 +13,7 @@ import logging
 import threading
 
 from ..desk import Desk
-from ..printer.outbox import ReceiptPrinter, print_pending
+from ..print_outbox import ReceiptPrinter, print_pending
 
 log = logging.getLogger("stampdesk.web")
 

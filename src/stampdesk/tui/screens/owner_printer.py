@@ -135,7 +135,7 @@ class PrinterPane(Vertical):
     @work(thread=True, exclusive=True, exit_on_error=False, group="printer-settings", name="test-print")
     def print_test(self, settings: PrinterSettings) -> None:
         """Print the test page on the printer as typed (saved or not)."""
-        from ...printer.outbox import check_printer_settings, print_test_page
+        from ...print_outbox import check_printer_settings, print_test_page
 
         printer = check_printer_settings(settings.url, settings.profile)
         outcome = print_test_page(self.desk, printer, settings)  # header and footer as typed
@@ -145,7 +145,7 @@ class PrinterPane(Vertical):
     def save_settings(self, settings: PrinterSettings) -> None:
         """Check the URL and model, then keep them in the config file."""
         if settings.url:
-            from ...printer.outbox import check_printer_settings
+            from ...print_outbox import check_printer_settings
 
             check_printer_settings(settings.url, settings.profile)
         path = self.desk.set_printer(settings)

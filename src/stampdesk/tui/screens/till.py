@@ -89,7 +89,7 @@ from ..widgets.plain import PlainLabel, PlainStatic
 from .confirm import ConfirmScreen
 
 if TYPE_CHECKING:
-    from ...printer.outbox import ReceiptPrinter
+    from ...print_outbox import ReceiptPrinter
 
 SEARCH_DELAY = 0.15  # seconds of quiet typing before a live search runs
 MIN_BODY_WIDTH = 40  # columns the cashier's fields keep beside a QR code
@@ -151,7 +151,7 @@ class TillPrinter:
         """The printer, or None when none is set or it cannot be used."""
         with self._opening:
             if not self._opened and self.url:
-                from ...printer.outbox import printer_for
+                from ...print_outbox import printer_for
 
                 try:
                     self._printer = printer_for(self.desk)
@@ -178,7 +178,7 @@ class TillPrinter:
         cannot be built or recorded, is reported, never raised: the sales
         stand and their receipts wait.
         """
-        from ...printer.outbox import print_pending
+        from ...print_outbox import print_pending
 
         reprinted = None
         with self._printing:
@@ -776,7 +776,7 @@ class TillScreen(Screen[None]):
         if isinstance(result, OfflineSale):
             self.post_message(SaleKept(result))
             if printer is not None:
-                from ...printer.outbox import print_offline_sale
+                from ...print_outbox import print_offline_sale
 
                 print_offline_sale(self.desk, printer, result)
             return

@@ -12,16 +12,16 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..config import PrinterSettings
-from ..desk import Desk
-from ..domain.errors import InvalidInput, NotFound
-from ..offline import OfflineSale
-from ..results import Result
-from ..services import printing
-from ..services.checkout import sale_result
-from . import transport
-from .receipt import Receipt, build_offline_receipt, build_sale_receipt, build_test_receipt
-from .transport import PrinterError, PrinterURL, parse_printer_url
+from .config import PrinterSettings
+from .desk import Desk
+from .domain.errors import InvalidInput, NotFound
+from .offline import OfflineSale
+from .printer import transport
+from .printer.receipt import Receipt, build_offline_receipt, build_sale_receipt, build_test_receipt
+from .printer.transport import PrinterError, PrinterURL, parse_printer_url
+from .results import Result
+from .services import printing
+from .services.checkout import sale_result
 
 DEFAULT_PROFILE = "TM-T88V"
 
@@ -52,29 +52,29 @@ class ReceiptPrinter:
         self.target: PrinterURL = parse_printer_url(url)
         self.profile = profile or DEFAULT_PROFILE
         if self.target.scheme != "preview":
-            from .escpos_render import profile_names
+            from .printer.escpos_render import profile_names
 
             if self.profile not in profile_names():
                 raise InvalidInput(code="invalid_printer_profile", profile=self.profile)
 
     @property
     def columns(self) -> int:
-        from .escpos_render import profile_columns
+        from .printer.escpos_render import profile_columns
 
         return profile_columns(self.profile)
 
     def output(self, receipt: Receipt, name: str) -> tuple[str, ...]:
         """Print (or preview) a receipt; ``PrinterError`` if it did not print."""
         if self.target.scheme == "preview":
-            from .render_png import render_png
-            from .render_text import render_text
+            from .printer.render_png import render_png
+            from .printer.render_text import render_text
 
             folder = transport.preview_folder(self.target)
             png, txt = folder / f"{name}.png", folder / f"{name}.txt"
             render_png(receipt).save(png)
             txt.write_text(render_text(receipt), encoding="utf-8")
             return (str(png), str(txt))
-        from .escpos_render import render_escpos, send_to_device
+        from .printer.escpos_render import render_escpos, send_to_device
 
         data = render_escpos(receipt, profile=self.profile)
         if self.target.scheme == "tcp":
