@@ -509,8 +509,25 @@ async def test_daily_cap_reached_adds_no_stamp_with_a_note(sqlite_desk: Desk) ->
         await submit(pilot, "4.50")
         assert sqlite_desk.card(ana.number).balance == 5
         kind, message = feedback(app)
-        assert kind == "warning" and tr("sale.none.cap", count=3) in message
-        assert shows(app, tr("sale.none.cap", count=3))
+        assert kind == "warning" and tr("outcome.daily_cap", count=3) in message
+        assert shows(app, tr("outcome.daily_cap", count=3))
+
+
+async def test_a_sale_the_daily_cap_cut_says_why_it_earned_fewer_stamps(sqlite_desk: Desk) -> None:
+    """A 25.00 sale earns 3 stamps (1 a visit, 1 per full 10.00); with 2
+    already today and 3 a day at most it gets 1, and the till says why."""
+    tr = text_of(sqlite_desk)
+    ana = sqlite_desk.enrol(name="Ana Martin")
+    for _ in range(2):
+        sqlite_desk.checkout(card=ana.number, amount="4.50")
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, ana.number)
+        await submit(pilot, "25.00")
+        assert sqlite_desk.card(ana.number).balance == 2 + 3
+        assert shows(app, tr.count("added", 1))
+        assert shows(app, tr("outcome.daily_cap.some", count=3))
 
 
 async def test_a_sale_that_earns_nothing_below_the_cap_says_so_without_blaming_the_cap(
@@ -530,8 +547,8 @@ async def test_a_sale_that_earns_nothing_below_the_cap_says_so_without_blaming_t
         assert sqlite_desk.card(ana.number).balance == 2  # the starter stamps alone
         kind, message = feedback(app)
         assert kind == "warning" and tr("sale.none") in message
-        assert tr("sale.none.cap", count=3) not in message
-        assert shows(app, tr("sale.none")) and not shows(app, tr("sale.none.cap", count=3))
+        assert tr("outcome.daily_cap", count=3) not in message
+        assert shows(app, tr("sale.none")) and not shows(app, tr("outcome.daily_cap", count=3))
 
 
 async def test_a_failing_worker_shows_an_error_instead_of_crashing(

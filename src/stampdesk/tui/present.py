@@ -99,9 +99,9 @@ def zero_stamp_reason(result: CheckoutResult, programme: Programme | None, text:
     programme gives the figure the sentence quotes."""
     if programme is not None:
         if "below_minimum" in result.outcomes and programme.min_amount is not None:
-            return text("sale.none.minimum", minimum=text.money(programme.min_amount))
+            return text("outcome.below_minimum", minimum=programme.min_amount)
         if "daily_cap" in result.outcomes and programme.max_per_day is not None:
-            return text("sale.none.cap", count=programme.max_per_day)
+            return text("outcome.daily_cap", count=programme.max_per_day)
     return text("sale.none")
 
 
@@ -115,6 +115,9 @@ def sale_lines(result: CheckoutResult, programme: Programme | None, text: Text) 
     if result.stamps_added:
         progress = text.progress(result.balance or 0, result.stamps_per_card, result.next_milestone)
         lines.append(text("sale.added", added=text.count("added", result.stamps_added), progress=progress))
+        if "daily_cap" in result.outcomes and programme is not None and programme.max_per_day is not None:
+            # Fewer stamps than the sale earns: the day's cap took the rest.
+            lines.append(text("outcome.daily_cap.some", count=programme.max_per_day))
     else:
         lines.append(zero_stamp_reason(result, programme, text))
     lines.extend(text("sale.milestone", reward=m.reward, at=m.at) for m in result.milestones)

@@ -66,7 +66,7 @@ _ERROR_TEXT = {
         "this API key is unknown or revoked",
     ),
     403: ("The key's role may not do this.", "forbidden", "only an admin key may change the programme"),
-    404: ("What the path names does not exist.", "unknown_card", "no card 2000000000015 in this shop"),
+    404: ("What the path names does not exist.", "unknown_card", "no card 2000000000015"),
     409: (
         "Refused by the rules (already used, already refunded, idempotency key reused…).",
         "coupon_used",

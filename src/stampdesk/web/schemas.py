@@ -52,7 +52,7 @@ class ErrorBody(BaseModel):
 
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"error": {"code": "unknown_card", "message": "no card 2000000000015 in this shop"}}]
+            "examples": [{"error": {"code": "unknown_card", "message": "no card 2000000000015"}}]
         }
     )
 
