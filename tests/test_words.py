@@ -4,6 +4,7 @@ the book, one money and one date formatter."""
 from __future__ import annotations
 
 import ast
+import re
 import string
 from datetime import date
 from decimal import Decimal
@@ -109,3 +110,76 @@ def test_a_share_keeps_the_locales_spacing(locale: str, share: str) -> None:
         "1,9 % de leurs achats." if locale == "fr_FR" else "1.9% of their spending."
     )
     assert share in Book(locale)("report.walkin_claims", rate=formats.percent(0.01875, locale))
+
+
+# What may hold words outside the book: code for developers and integrators
+# (SQL, markup, the command line's --help and the HTTP API's documentation,
+# which are in English like the code), data, and programming errors.
+_NOT_SENTENCES = {
+    "help",
+    "description",
+    "summary",
+    "title",
+    "openapi_tags",
+    "json_schema_extra",
+    "responses",
+    "where",
+    "classes",
+    "style",
+    "field",
+}
+_DEVELOPERS = {
+    "ValueError",
+    "RuntimeError",
+    "TypeError",
+    "AttributeError",
+    "LookupError",
+    "AssertionError",
+    "DisconnectionError",
+    "startswith",
+    "endswith",
+}
+_DOCS = re.compile(r"^_?[A-Z_]*(_HELP|_RESPONSES|_ERROR_TEXT|DESCRIPTION)$")  # --help and OpenAPI texts
+_LOGS = {"debug", "info", "warning", "error", "exception", "critical"}
+_DATA = {"demo/cafe.py", "demo/simulation.py", "printer/decode.py"}  # sample customers; barcode names
+_CODE = re.compile(
+    r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER|DROP|PRAGMA|SET|DO|BEGIN)\b"
+    r"|^--|\bNOT IN\b|[<>{};=$#\\]|%[sd]|\b[A-Z][a-z]+-[A-Z][a-z]+\b"  # SQL, markup, HTTP headers
+)
+_WORDS = re.compile(r"[A-Za-zÀ-ÿ']{2,}")
+
+
+def _sentences_outside_the_book() -> list[str]:
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        relative = path.relative_to(SRC)
+        if relative.parts[0] == "words" or str(relative) in _DATA:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip: set[int] = set()
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+                skip.add(id(body[0].value))  # docstrings
+            if isinstance(node, ast.keyword) and node.arg in _NOT_SENTENCES:
+                skip.update(id(n) for n in ast.walk(node.value))
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name in _DEVELOPERS or name in _LOGS or name in {"execute", "text", "exec_driver_sql"}:
+                    skip.update(id(n) for n in ast.walk(node))
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(isinstance(t, ast.Name) and _DOCS.match(t.id) for t in targets) and node.value:
+                    skip.update(id(n) for n in ast.walk(node.value))
+            if isinstance(node, ast.Compare):
+                skip.update(id(n) for n in ast.walk(node))  # a driver's message compared, not said
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+                text = node.value
+                if " " in text.strip() and len(_WORDS.findall(text)) >= 3 and not _CODE.search(text):
+                    found.append(f"{relative}:{node.lineno}: {text[:60]!r}")
+    return found
+
+
+def test_no_sentence_lives_outside_the_book() -> None:
+    assert _sentences_outside_the_book() == []

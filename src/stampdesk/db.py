@@ -499,7 +499,7 @@ def _send(
     except conn.dialect.loaded_dbapi.Error as error:
         if cursor is not None:
             cursor.close()
-        sql, args = last or ("(statements sent together)", None)
+        sql, args = last or ("-- (statements sent together)", None)
         raise DBAPIError.instance(sql, args, error, conn.dialect.loaded_dbapi.Error) from error
     finally:
         waiting.close()

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from .domain.program import Program
+from .words import book
 
 
 def plain(value: Any) -> Any:
@@ -131,8 +132,10 @@ class CardState(Result):
         """ "7/10 — Un café offert at 10": what the till and receipt show."""
         nxt = self.next_milestone
         if self.balance >= self.stamps_per_card:  # the card holds more than it now takes
-            return f"complete — {nxt.reward} at the next visit"
-        return f"{self.balance}/{self.stamps_per_card} — {nxt.reward} at {nxt.at}"
+            return book()("card.progress.full", reward=nxt.reward)
+        return book()(
+            "card.progress", balance=self.balance, per_card=self.stamps_per_card, reward=nxt.reward, at=nxt.at
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "progress": self.progress}

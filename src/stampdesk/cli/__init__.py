@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not as_json:
                 click.echo(exc.ctx.get_help())
                 return EXIT_USAGE
-            message = "a command is missing"
+            message = Book()("cli.usage.command_missing")
         # A usage mistake is said in click's words (English), about the
         # command line itself: the shop's settings may not even be read.
         report_error("usage", message + hint, message + hint, book=Book(), as_json=as_json)

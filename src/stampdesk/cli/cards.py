@@ -273,7 +273,7 @@ def cards_print(count: int, out_file: str) -> None:
     with desk_for(state) as desk:
         program = desk.program().program
         numbers = desk.issue_cards(count)
-        pages = card_pages(numbers, program)
+        pages = card_pages(numbers, program, desk.settings.locale)
         write_pdf(pages, target)
         say = book_of(desk)
     data = {"cards": list(numbers), "pages": len(pages), "file": str(target)}

@@ -11,6 +11,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from ..domain.program import Program
+from ..words import DEFAULT_LOCALE, Book
 
 DPI = 300
 CARD_PX = (1011, 638)  # 85.6 x 54 mm at 300 dpi
@@ -55,13 +56,14 @@ def ean13_image(number: str, height_px: int = 170) -> Image.Image:
     return Image.open(out).convert("L")
 
 
-def card_image(number: str, program: Program) -> Image.Image:
-    """One card: name, "Carte de fidélité", the stamp grid with its milestones, the barcode."""
+def card_image(number: str, program: Program, locale: str = DEFAULT_LOCALE) -> Image.Image:
+    """One card: name, "Carte de fidélité" (in the shop's language), the stamp
+    grid with its milestones, the barcode."""
     card = Image.new("L", CARD_PX, 255)
     draw = ImageDraw.Draw(card)
     draw.rounded_rectangle((2, 2, CARD_PX[0] - 3, CARD_PX[1] - 3), radius=36, outline=0, width=3)
     draw.text((50, 34), program.name, font=_font(56, bold=True), fill=0)
-    draw.text((52, 104), "Carte de fidélité — loyalty card", font=_font(30), fill=0)
+    draw.text((52, 104), Book(locale)("card_sheet.subtitle"), font=_font(30), fill=0)
     spc = program.stamps_per_card
     per_row = min(spc, 10)
     rows = -(-spc // per_row)
@@ -85,7 +87,7 @@ def card_image(number: str, program: Program) -> Image.Image:
     return card
 
 
-def card_pages(numbers: Sequence[str], program: Program) -> list[Image.Image]:
+def card_pages(numbers: Sequence[str], program: Program, locale: str = DEFAULT_LOCALE) -> list[Image.Image]:
     """A4 pages of ten cards, with thin cutting lines."""
     pages: list[Image.Image] = []
     step_x = (PAGE_PX[0] - 2 * MARGIN_PX) // COLUMNS
@@ -95,7 +97,7 @@ def card_pages(numbers: Sequence[str], program: Program) -> list[Image.Image]:
         for i, number in enumerate(numbers[start : start + COLUMNS * ROWS]):
             x = MARGIN_PX + (i % COLUMNS) * step_x + (step_x - CARD_PX[0]) // 2
             y = MARGIN_PX + (i // COLUMNS) * step_y + (step_y - CARD_PX[1]) // 2
-            page.paste(card_image(number, program), (x, y))
+            page.paste(card_image(number, program, locale), (x, y))
         pages.append(page)
     return pages
 

@@ -30,6 +30,7 @@ from .. import __version__
 from ..desk import Desk
 from ..domain.errors import StampdeskError
 from ..print_outbox import ReceiptPrinter, printer_for
+from ..words import book
 from .errors import error_response, validation_response
 from .logs import install_redaction, redact
 from .outbox import PrintWorker
@@ -185,9 +186,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         status = exc.status_code
         code = HTTP_CODES.get(status, "http_error")
         if status == 404:
-            message = f"no such address: {redact(request.url.path)} (the API is under /api/v1, see /docs)"
+            message = book()("api.no_such_address", path=redact(request.url.path))
         elif status == 405:
-            message = f"{request.method} is not allowed on {redact(request.url.path)}"
+            message = book()("api.method_not_allowed", method=request.method, path=redact(request.url.path))
         else:
             message = str(exc.detail)
         return error_response(status, code, message, dict(exc.headers) if exc.headers else None)
@@ -215,9 +216,9 @@ class LimitApiBody:
             declared = headers.get(b"content-length")
             refusal = None
             if declared is None and b"chunked" in headers.get(b"transfer-encoding", b"").lower():
-                refusal = (411, "length_required", "send the body with a Content-Length header")
+                refusal = (411, "length_required", book()("api.length_required"))
             elif declared is not None and (not declared.isdigit() or int(declared) > MAX_API_BODY):
-                refusal = (413, "too_large", f"a request body may hold at most {MAX_API_BODY} bytes")
+                refusal = (413, "too_large", book()("api.too_large", limit=MAX_API_BODY))
             if refusal is not None:
                 status, code, message = refusal
                 answer = JSONResponse({"error": {"code": code, "message": message}}, status_code=status)

@@ -7,6 +7,8 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
+from ..words import book
+
 
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
@@ -22,13 +24,13 @@ def validation_response(errors: Any) -> JSONResponse:
     kind = str(first.get("type", ""))
     where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header"))
     if kind == "json_invalid":
-        return error_response(400, "invalid_json", f"the body is not valid JSON: {first.get('msg', '')}")
+        return error_response(400, "invalid_json", book()("api.invalid_json", detail=first.get("msg", "")))
     if kind == "invalid_amount":
         return error_response(422, "invalid_amount", str(first["msg"]))
     if kind == "missing":
         what = where or "body"
-        return error_response(422, "missing_field", f"{what} is required")
+        return error_response(422, "missing_field", book()("api.missing_field", field=what))
     if kind == "extra_forbidden":
-        return error_response(422, "unknown_field", f"{where} is not a field of this request")
+        return error_response(422, "unknown_field", book()("api.unknown_field", field=where))
     message = str(first.get("msg", "invalid request"))
     return error_response(422, "invalid_input", f"{where}: {message}" if where else message)

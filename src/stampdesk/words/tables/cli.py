@@ -4,6 +4,7 @@ data): every line it prints, in the shop's language (config ``locale``)."""
 EN = {
     # Every command.
     "cli.error": "stampdesk: error: {message}",
+    "cli.usage.command_missing": "a command is missing",
     "cli.warning": "stampdesk: warning: {message}",
     "cli.interrupted": "stampdesk: interrupted",
     "cli.database_unavailable": "cannot use the database: {detail}",
@@ -166,6 +167,7 @@ EN = {
 
 FR = {
     "cli.error": "stampdesk : erreur : {message}",
+    "cli.usage.command_missing": "il manque une commande",
     "cli.warning": "stampdesk : attention : {message}",
     "cli.interrupted": "stampdesk : interrompu",
     "cli.database_unavailable": "base de données inaccessible : {detail}",

@@ -1,6 +1,9 @@
 """The till's words: the cashier's screen, its footer, hints and results."""
 
 EN = {
+    # The JSON's "progress" of a card (CardState.progress), in English as the JSON is.
+    "card.progress": "{balance}/{per_card} — {reward} at {at}",
+    "card.progress.full": "complete — {reward} at the next visit",
     "app.title": "stampdesk",
     "till.default": "Till",
     "keyname.escape": "Esc",
@@ -172,6 +175,8 @@ EN = {
 }
 
 FR = {
+    "card.progress": "{balance}/{per_card} — {reward} à {at}",
+    "card.progress.full": "complète — {reward} à la prochaine visite",
     "app.title": "stampdesk",
     "till.default": "Caisse",
     "keyname.escape": "Échap",
