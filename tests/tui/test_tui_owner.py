@@ -426,7 +426,7 @@ async def test_the_owner_adds_and_deactivates_staff(sqlite_desk: Desk) -> None:
         app.screen.query_one("#staff-pin2", Input).focus()
         await pilot.press("enter")
         await settle(pilot)
-        assert "already a member of staff named LÉA" in staff.status
+        assert "un membre de l'équipe s'appelle déjà LÉA" in staff.status
         assert focused_id(app) == "staff-name"
 
         listed = app.screen.query_one("#staff-list", OptionList)

@@ -283,7 +283,7 @@ async def test_redeem_a_coupon_then_a_second_time_is_refused(sqlite_desk: Desk) 
         await pilot.press("f4")
         await submit(pilot, coupon.code)
         kind, message = feedback(app)
-        assert kind == "error" and "already used" in message
+        assert kind == "error" and "déjà utilisé" in message
         assert shows(app, message)
         assert focused_id(app) == "coupon-input"
 
@@ -354,7 +354,7 @@ async def test_a_sale_that_cannot_be_refunded_is_refused_before_any_question(
         assert not isinstance(app.screen, ConfirmScreen)
         kind, message = feedback(app)
         assert kind == "error"
-        assert ("already refunded" if which == "refunded" else str(number)) in message
+        assert ("déjà été remboursée" if which == "refunded" else str(number)) in message
         assert focused_id(app) == "checkout-input"
 
 
@@ -425,7 +425,7 @@ async def test_bad_amount_shows_the_message_and_keeps_the_card(sqlite_desk: Desk
         await submit(pilot, ana.number)
         await submit(pilot, "12.345")
         kind, message = feedback(app)
-        assert kind == "error" and "at most two decimals" in message
+        assert kind == "error" and "au plus deux décimales" in message
         assert shows(app, message)
         assert "Traceback" not in screen_text(app)
         assert focused_id(app) == "amount-input" and app.till.mode is Mode.CARD
@@ -444,14 +444,14 @@ async def test_unknown_card_and_wrong_check_digit(sqlite_desk: Desk) -> None:
         await settle(pilot)
         await submit(pilot, unknown)
         kind, message = feedback(app)
-        assert kind == "error" and f"no card {unknown}" in message
+        assert kind == "error" and f"carte {unknown} inconnue" in message
         assert shows(app, message)
         assert focused_id(app) == "card-input" and field(app, "card-input").value == ""
         assert app.till.mode is Mode.IDLE
 
         await submit(pilot, mistyped)
         kind, message = feedback(app)
-        assert kind == "error" and "wrong check digit" in message
+        assert kind == "error" and "chiffre de contrôle faux" in message
         assert focused_id(app) == "card-input"
 
 
@@ -470,7 +470,7 @@ async def test_a_french_till_says_the_engines_errors_in_french(
         await settle(pilot)
         await submit(pilot, unknown)
         kind, message = feedback(app)
-        assert (kind, message) == ("error", f"aucune carte {unknown} dans ce magasin")
+        assert (kind, message) == ("error", f"carte {unknown} inconnue")
         assert shows(app, message)
         assert focused_id(app) == "card-input" and app.till.mode is Mode.IDLE
 
@@ -579,7 +579,7 @@ async def test_a_shop_without_programme_says_so(bare_desk: Desk) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         kind, message = feedback(app)
-        assert kind == "error" and "no programme is loaded yet" in message
+        assert kind == "error" and "aucun programme n'est encore chargé" in message
         assert focused_id(app) == "card-input"
         await pilot.press("f2")
         await submit(pilot, "4.50")

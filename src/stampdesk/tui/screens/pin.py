@@ -9,7 +9,6 @@ owner's PIN can (Escape goes back).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -141,9 +140,5 @@ class PinScreen(Screen[StaffMember | None]):
         if error.code == "not_owner":
             return self.text("pin.not_owner")
         if error.code == "pin_locked":
-            # The wait is the error's one number, said in its English sentence too.
-            given = [value for value in error.params.values() if isinstance(value, int)]
-            found = re.search(r"(\d+) s\b", error.message)
-            seconds = given[0] if given else found.group(1) if found else "30"
-            return self.text("pin.locked", seconds=seconds)
+            return self.text("pin.locked", seconds=error.params["seconds"])
         return self.text.error(error)
