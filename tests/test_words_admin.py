@@ -234,7 +234,10 @@ def test_an_import_with_bad_lines_names_each_line_in_both_languages(
     )
     english, french = said(error)
     assert english == "nothing imported, the file has 2 errors: " + "; ".join(error.errors)
-    assert french.startswith("rien d'importé, le fichier a 2 erreurs : line 3: ")
+    assert french == (
+        "rien d'importé, le fichier a 2 erreurs : ligne 3 : les tampons doivent être un nombre entier"
+        " de 0 à 9, pas « 12 »; ligne 3 : ana@example.org est déjà à la ligne 2"
+    )
     # Each line's problem, in the reader's language.
     assert [(line, FR.error(problem)) for line, problem in error.problems] == [
         (3, "les tampons doivent être un nombre entier de 0 à 9, pas « 12 »"),

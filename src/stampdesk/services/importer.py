@@ -59,7 +59,7 @@ class InvalidImport(InvalidInput):
     def __init__(self, problems: list[LineProblem]) -> None:
         self.problems = tuple(problems)
         self.errors = tuple(f"line {line}: {problem.message}" for line, problem in problems)
-        shown = "; ".join(self.errors[:SHOWN_ERRORS])
+        shown = self.problems[:SHOWN_ERRORS]  # said line by line in the reader's language
         count = len(self.errors)
         if count == 1:
             super().__init__(code="invalid_import", phrase="import_refused_one", shown=shown)

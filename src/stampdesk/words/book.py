@@ -84,6 +84,11 @@ class _Formatter(string.Formatter):
             return str(value.isoformat())
         if format_spec == "error":
             return book.error(value)
+        if format_spec == "lines":
+            # (line, error) pairs of a file: "line 3: …; line 7: …", each error in the book's words.
+            return "; ".join(
+                book("error.import_line", line=line, problem=book.error(error)) for line, error in value
+            )
         return str(super().format_field(value, format_spec))
 
 

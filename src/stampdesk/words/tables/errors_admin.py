@@ -132,9 +132,12 @@ EN = {
     "error.import_email_twice": "{email} is already on line {first}",
     "error.import_email_enrolled": "{email} is already enrolled",
     "error.import_stamps": "stamps must be a whole number from 0 to {highest}, got {value!r}",
-    "error.import_refused_one": "nothing imported, the file has 1 error: {shown}",
-    "error.import_refused": "nothing imported, the file has {count} errors: {shown}",
-    "error.import_refused_more": "nothing imported, the file has {count} errors: {shown}; and {more} more",
+    "error.import_line": "line {line}: {problem}",
+    "error.import_refused_one": "nothing imported, the file has 1 error: {shown:lines}",
+    "error.import_refused": "nothing imported, the file has {count} errors: {shown:lines}",
+    "error.import_refused_more": (
+        "nothing imported, the file has {count} errors: {shown:lines}; and {more} more"
+    ),
     # Shops of a chain
     "error.shop_exists": "there is already a shop named {name!r}",
     "error.invalid_shop": "a shop is named by its name or number",
@@ -274,9 +277,12 @@ FR = {
     "error.import_email_twice": "{email} est déjà à la ligne {first}",
     "error.import_email_enrolled": "{email} est déjà inscrit",
     "error.import_stamps": "les tampons doivent être un nombre entier de 0 à {highest}, pas « {value} »",
-    "error.import_refused_one": "rien d'importé, le fichier a 1 erreur : {shown}",
-    "error.import_refused": "rien d'importé, le fichier a {count} erreurs : {shown}",
-    "error.import_refused_more": "rien d'importé, le fichier a {count} erreurs : {shown} ; et {more} autres",
+    "error.import_line": "ligne {line} : {problem}",
+    "error.import_refused_one": "rien d'importé, le fichier a 1 erreur : {shown:lines}",
+    "error.import_refused": "rien d'importé, le fichier a {count} erreurs : {shown:lines}",
+    "error.import_refused_more": (
+        "rien d'importé, le fichier a {count} erreurs : {shown:lines} ; et {more} autres"
+    ),
     # Magasins d'une chaîne
     "error.shop_exists": "il y a déjà un magasin nommé « {name} »",
     "error.invalid_shop": "un magasin se désigne par son nom ou son numéro",
