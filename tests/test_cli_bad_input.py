@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import stampdesk as engine
-from helpers import EXAMPLE_PROGRAM
+from helpers import EXAMPLE_PROGRAM, migrated_sqlite
 from stampdesk.config import Settings
 from stampdesk.domain.card_numbers import check_digit
 from stampdesk.domain.coupon_codes import new_coupon_code
@@ -46,7 +46,7 @@ class Shop:
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     folder = tmp_path_factory.mktemp("bad-input")
-    url = f"sqlite:///{folder / 'shop.db'}"
+    url = migrated_sqlite(folder / "shop.db")
     # Set up through the Python API (fast); the cases below go through the CLI.
     desk = engine.connect(settings=Settings(database=url, timezone="Europe/Paris"))
     try:
