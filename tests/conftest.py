@@ -14,6 +14,7 @@ schema already, copied from one migrated once per run (helpers.py); the
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -100,37 +101,47 @@ def _drop_old_test_databases(conn: Connection, now: int) -> None:
 
 
 @pytest.fixture(scope="session")
-def pg_template(pg_database: str) -> str:
-    """The SQL that makes a schema of the newest revision (migrated once per run)."""
+def pg_template(pg_database: str) -> str | None:
+    """The SQL that makes a schema of the newest revision (migrated once per
+    run); None without pg_dump, when each schema is migrated instead."""
+    if shutil.which("pg_dump") is None:
+        return None
     return pg_template_script(pg_database)
 
 
 @pytest.fixture
 def empty_pg_url(pg_database: str) -> Iterator[str]:
     """A PostgreSQL URL whose search_path is a fresh, empty schema of the run's database."""
-    yield from _pg_schema(pg_database, None)
+    yield from _pg_schema(pg_database, migrate=False, template=None)
 
 
 @pytest.fixture
-def pg_url(pg_database: str, pg_template: str) -> Iterator[str]:
+def pg_url(pg_database: str, pg_template: str | None) -> Iterator[str]:
     """A PostgreSQL URL whose search_path is a fresh schema of the run's
     database, of the newest revision (copied from the run's template)."""
-    yield from _pg_schema(pg_database, pg_template)
+    yield from _pg_schema(pg_database, migrate=True, template=pg_template)
 
 
-def _pg_schema(pg_database: str, template: str | None) -> Iterator[str]:
+def _pg_schema(pg_database: str, *, migrate: bool, template: str | None) -> Iterator[str]:
     import sqlalchemy
 
+    from stampdesk import db
+
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    if template is None:
+    url = f"{pg_database}?options=-csearch_path%3D{schema}"
+    if template is not None:
+        migrated_pg_schema(pg_database, schema, template)
+    else:
         admin = sqlalchemy.create_engine(pg_database, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
         admin.dispose()
-    else:
-        migrated_pg_schema(pg_database, schema, template)
+        if migrate:
+            engine = db.make_engine(url)
+            db.upgrade(engine)
+            engine.dispose()
     try:
-        yield f"{pg_database}?options=-csearch_path%3D{schema}"
+        yield url
     finally:
         admin = sqlalchemy.create_engine(pg_database, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
