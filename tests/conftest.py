@@ -6,11 +6,15 @@ A test run creates a PostgreSQL database of its own on 127.0.0.1
 (``stampdesk_test_<start time>_<random>``) and drops it at the end;
 STAMPDESK_TEST_PG names a database to use instead, as it is. Each
 PostgreSQL test gets a schema of its own in it, dropped afterwards.
+A test's database (``sqlite_url``, ``pg_url``, ``db_url``) is of the newest
+schema already, copied from one migrated once per run (helpers.py); the
+``empty_*`` fixtures give an empty one, for the tests of migrating.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -35,6 +39,9 @@ from helpers import (
     BuiltWheel,
     Clock,
     make_desk,
+    migrated_pg_schema,
+    migrated_sqlite,
+    pg_template_script,
     postgres_available,
     service_missing,
 )
@@ -93,32 +100,79 @@ def _drop_old_test_databases(conn: Connection, now: int) -> None:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {old} WITH (FORCE)")
 
 
+@pytest.fixture(scope="session")
+def pg_template(pg_database: str) -> str | None:
+    """The SQL that makes a schema of the newest revision (migrated once per
+    run); None without pg_dump, when each schema is migrated instead."""
+    if shutil.which("pg_dump") is None:
+        return None
+    return pg_template_script(pg_database)
+
+
 @pytest.fixture
-def pg_url(pg_database: str) -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a fresh schema of the run's database."""
+def empty_pg_url(pg_database: str) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh, empty schema of the run's database."""
+    yield from _pg_schema(pg_database, migrate=False, template=None)
+
+
+@pytest.fixture
+def pg_url(pg_database: str, pg_template: str | None) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema of the run's
+    database, of the newest revision (copied from the run's template)."""
+    yield from _pg_schema(pg_database, migrate=True, template=pg_template)
+
+
+def _pg_schema(pg_database: str, *, migrate: bool, template: str | None) -> Iterator[str]:
     import sqlalchemy
 
+    from stampdesk import db
+
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(pg_database, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    url = f"{pg_database}?options=-csearch_path%3D{schema}"
+    if template is not None:
+        migrated_pg_schema(pg_database, schema, template)
+    else:
+        admin = sqlalchemy.create_engine(pg_database, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        admin.dispose()
+        if migrate:
+            engine = db.make_engine(url)
+            db.upgrade(engine)
+            engine.dispose()
     try:
-        yield f"{pg_database}?options=-csearch_path%3D{schema}"
+        yield url
     finally:
+        admin = sqlalchemy.create_engine(pg_database, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
         admin.dispose()
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
+def empty_sqlite_url(tmp_path: Path) -> str:
+    """A SQLite file that does not exist yet."""
     return f"sqlite:///{tmp_path / 'shop.db'}"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite file of the newest schema (copied from the run's template)."""
+    return migrated_sqlite(tmp_path / "shop.db")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest) -> str:
-    """Run the test on a SQLite file, then on PostgreSQL."""
+    """Run the test on a SQLite file, then on PostgreSQL (both of the newest schema)."""
     name = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    return str(request.getfixturevalue(name))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_db_url(request: pytest.FixtureRequest) -> str:
+    """An empty SQLite file, then an empty PostgreSQL schema: for what
+    migrates from nothing."""
+    name = "empty_sqlite_url" if request.param == "sqlite" else "empty_pg_url"
     return str(request.getfixturevalue(name))
 
 

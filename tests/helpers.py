@@ -4,8 +4,15 @@ to prove nothing changed."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import re
+import secrets
+import shutil
+import sqlite3
+import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -18,6 +25,7 @@ import pytest
 from sqlalchemy import text
 
 import stampdesk
+from stampdesk import db
 from stampdesk.config import Settings
 from stampdesk.desk import Desk
 from stampdesk.models import metadata
@@ -76,7 +84,138 @@ def postgres_available(url: str) -> bool:
     return True
 
 
+# ----------------------------------------------------------------------
+# Databases of the newest schema, without migrating each one
+#
+# Running the Alembic revisions takes seconds (batch table rebuilds,
+# reflection); copying a database that has run them takes milliseconds. A
+# test run migrates one SQLite file and one PostgreSQL schema, and every
+# test's database is a copy of them with a claim secret of its own, as a
+# new shop's would be. tests/test_schema.py still migrates from empty on
+# both engines (the ``empty_*`` fixtures).
+
+_sqlite_template: Path | None = None
+
+
+def _new_claim_secret() -> str:
+    return secrets.token_hex(32)
+
+
+def sqlite_template() -> Path:
+    """A SQLite file migrated to the newest schema, made once per test process."""
+    global _sqlite_template
+    if _sqlite_template is None:
+        folder = Path(tempfile.mkdtemp(prefix="stampdesk-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        path = folder / "template.db"
+        engine = db.make_engine(f"sqlite:///{path}")
+        db.upgrade(engine)
+        engine.dispose()  # the last connection closing folds the WAL into the file
+        assert not path.with_name(path.name + "-wal").exists()
+        _sqlite_template = path
+    return _sqlite_template
+
+
+def migrated_sqlite(path: Path) -> str:
+    """A new SQLite file at ``path`` with the newest schema and no programme,
+    as ``stampdesk init`` leaves it; its URL."""
+    if path.exists():
+        raise FileExistsError(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(sqlite_template(), path)
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            conn.execute("UPDATE settings SET value = ? WHERE key = 'claim_secret'", (_new_claim_secret(),))
+    finally:
+        conn.close()
+    return f"sqlite:///{path}"
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database)."""
+    if not url.startswith("sqlite:///"):
+        return None
+    return Path(url.removeprefix("sqlite:///").split("?", 1)[0]).expanduser()
+
+
+def pg_template_script(database_url: str) -> str:
+    """The SQL that makes a schema of the newest revision in the PostgreSQL
+    database ``database_url``, as a template: ``{schema}`` and
+    ``{claim_secret}`` are to be filled in (see ``migrated_pg_schema``).
+    Migrates a schema of its own once, dumps it with pg_dump and drops it."""
+    import sqlalchemy
+    from sqlalchemy.engine import make_url
+
+    schema = f"t_template_{uuid.uuid4().hex[:12]}"
+    admin = sqlalchemy.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        try:
+            engine = db.make_engine(f"{database_url}?options=-csearch_path%3D{schema}")
+            db.upgrade(engine)
+            with engine.connect() as conn:
+                secret = conn.exec_driver_sql(
+                    "SELECT value FROM settings WHERE key = 'claim_secret'"
+                ).scalar_one()
+            engine.dispose()
+            url = make_url(database_url).set(drivername="postgresql")
+            dump = subprocess.run(
+                [
+                    "pg_dump",
+                    "--dbname",
+                    url.render_as_string(hide_password=False),
+                    "--schema",
+                    schema,
+                    "--inserts",
+                    "--no-owner",
+                    "--no-privileges",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        finally:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    finally:
+        admin.dispose()
+    # psql's meta-commands (\restrict…) and comments are not SQL; the dump
+    # creates the schema itself and empties the search path.
+    lines = [
+        line
+        for line in dump.splitlines()
+        if not line.startswith(("\\", "--"))
+        and line != f"CREATE SCHEMA {schema};"
+        and "set_config('search_path'" not in line
+    ]
+    script = "\n".join(lines).replace("{", "{{").replace("}", "}}")
+    assert secret in script
+    script = script.replace(secret, "{claim_secret}")
+    return re.sub(rf"\b{schema}\b", "{schema}", script)
+
+
+def migrated_pg_schema(database_url: str, schema: str, script: str) -> None:
+    """Make ``schema`` (which must not exist) in the PostgreSQL database
+    ``database_url`` from ``pg_template_script``'s ``script``."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+            conn.exec_driver_sql(script.format(schema=schema, claim_secret=_new_claim_secret()))
+    finally:
+        engine.dispose()
+
+
 def make_desk(url: str, clock: Clock, **settings: object) -> Desk:
+    """Open the shop at ``url`` (a SQLite file that does not exist yet is
+    made with the newest schema first, see ``migrated_sqlite``)."""
+    path = _sqlite_file(url)
+    if path is not None and not path.exists():
+        migrated_sqlite(path)
     values: dict[str, object] = {
         "database": url,
         "timezone": "Europe/Paris",

@@ -1,5 +1,7 @@
-"""End-to-end tests of the ``stampdesk`` command line, run as the installed
-console script in real subprocesses, on a SQLite file and on PostgreSQL.
+"""End-to-end tests of the ``stampdesk`` command line, on a SQLite file and
+on PostgreSQL: through the console script's entry point in this process,
+and as the installed console script in real processes for a shop's whole
+first day (``init`` on an empty database included) and the exit statuses.
 
 What a shop owner or a till script sees: exit statuses, one JSON object on
 stdout with ``--json``, one error line on stderr, and the database left as it
@@ -8,11 +10,13 @@ was when a command is refused.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sqlite3
 import subprocess
 import sys
+import traceback
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +27,7 @@ import pytest
 
 import stampdesk as engine
 from helpers import ERROR_LINE, EXAMPLE_PROGRAM
+from stampdesk.cli import main
 from stampdesk.config import Settings
 
 STAMPDESK = Path(sys.executable).parent / "stampdesk"
@@ -45,31 +50,62 @@ class Run:
         return self.err.splitlines()
 
 
-def stampdesk(*args: str, stdin: str | None = None) -> Run:
-    """Run the console script; the environment (hermetic XDG dirs, TZ) is the test's."""
-    done = subprocess.run(
-        [str(STAMPDESK), *args],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        env=dict(os.environ),
-        timeout=120,
-        check=False,
-    )
-    return Run(done.returncode, done.stdout, done.stderr)
+def stampdesk(*args: str, stdin: str | None = None, process: bool = False) -> Run:
+    """Run the command line as the console script does (its entry point,
+    ``stampdesk.cli.main``, with stdin, stdout and stderr of its own), in
+    this process: a process start per command would cost more than most
+    commands. ``process=True`` runs the installed console script in a real
+    process instead (the environment, hermetic XDG dirs and TZ, is the test's)."""
+    if process:
+        done = subprocess.run(
+            [str(STAMPDESK), *args],
+            capture_output=True,
+            text=True,
+            input=stdin,
+            env=dict(os.environ),
+            timeout=120,
+            check=False,
+        )
+        return Run(done.returncode, done.stdout, done.stderr)
+    return in_process(list(args), stdin)
 
 
-def ok_json(*args: str) -> Any:
+def _stream(data: str = "") -> io.TextIOWrapper:
+    return io.TextIOWrapper(io.BytesIO(data.encode()), encoding="utf-8", write_through=True)
+
+
+def in_process(argv: list[str], stdin: str | None = None) -> Run:
+    """``stampdesk.cli.main(argv)`` with streams of its own; an exception it
+    lets through ends it as it would end the process (status 1, the traceback
+    on stderr)."""
+    streams = _stream(stdin or ""), _stream(), _stream()
+    saved = sys.stdin, sys.stdout, sys.stderr
+    sys.stdin, sys.stdout, sys.stderr = streams
+    try:
+        try:
+            status = main(argv)
+        except SystemExit as end:
+            status = end.code if isinstance(end.code, int) else (0 if end.code is None else 1)
+        except Exception:
+            traceback.print_exc()
+            status = 1
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved
+    out, err = (s.buffer.getvalue().decode("utf-8") for s in streams[1:])  # type: ignore[attr-defined]
+    return Run(status, out, err)
+
+
+def ok_json(*args: str, process: bool = False) -> Any:
     """Run with ``--json`` and return the parsed object, insisting on success."""
-    run = stampdesk(*args, "--json")
+    run = stampdesk(*args, "--json", process=process)
     assert run.status == 0, run
     assert run.err == "", run
     return run.json
 
 
-def refused(*args: str, status: int = 1) -> dict[str, str]:
+def refused(*args: str, status: int = 1, process: bool = False) -> dict[str, str]:
     """Run with ``--json``, insisting on a clean refusal; return the error."""
-    run = stampdesk(*args, "--json")
+    run = stampdesk(*args, "--json", process=process)
     assert run.status == status, run
     assert len(run.err_lines) == 1 and run.err_lines[0].startswith(ERROR_LINE), run
     error: dict[str, str] = run.json["error"]
@@ -99,20 +135,23 @@ def shop(sqlite_url: str) -> str:
     return sqlite_url
 
 
-def test_a_card_earns_redeems_and_is_refunded(db_url: str) -> None:
-    db = ("--db", db_url)
-    init = ok_json("init", *db)
+def test_a_card_earns_redeems_and_is_refunded(empty_db_url: str) -> None:
+    # A shop's first day as it goes: real processes, from an empty database.
+    db = ("--db", empty_db_url)
+    init = ok_json("init", *db, process=True)
     assert init["schema_revision"] and init["demo"] is None
 
-    program = ok_json("program", "load", str(EXAMPLE_PROGRAM), *db)
+    program = ok_json("program", "load", str(EXAMPLE_PROGRAM), *db, process=True)
     assert program["name"] == "Café Bleu" and program["stamps_per_card"] == 10
-    assert ok_json("program", "show", *db)["version"] == program["version"]
+    assert ok_json("program", "show", *db, process=True)["version"] == program["version"]
 
-    ana = ok_json("enrol", "--name", "Ana Martin", "--email", "ana@example.org", *db)
+    ana = ok_json("enrol", "--name", "Ana Martin", "--email", "ana@example.org", *db, process=True)
     number = ana["number"]
     assert ana["balance"] == 2 and ana["starter_stamps"] == 2
 
-    sale = ok_json("checkout", "--card", number, "--amount", "12.50", "--item", "CAF:coffee:2:2.50", *db)
+    sale = ok_json(
+        "checkout", "--card", number, "--amount", "12.50", "--item", "CAF:coffee:2:2.50", *db, process=True
+    )
     assert sale["card"] == number and sale["amount"] == "12.50"
     assert (sale["stamps_added"], sale["balance"]) == (2, 4)
     assert [m["reward"] for m in sale["milestones"]] == ["Croissant offert"]
@@ -120,21 +159,21 @@ def test_a_card_earns_redeems_and_is_refunded(db_url: str) -> None:
     assert set(coupon) >= {"code", "reward", "expires"} and coupon["reward"] == "Croissant offert"
     assert sale["enrol_url"] is None
 
-    card = ok_json("card", number, *db)
+    card = ok_json("card", number, *db, process=True)
     assert (card["number"], card["name"], card["balance"]) == (number, "Ana Martin", 4)
     assert card["next_milestone"] == {"at": 6, "reward": "Cookie offert", "remaining": 2}
     assert [c["code"] for c in card["coupons"]] == [coupon["code"]]
 
-    used = ok_json("redeem", coupon["code"], "--till", "till-1", *db)
+    used = ok_json("redeem", coupon["code"], "--till", "till-1", *db, process=True)
     assert (used["coupon"], used["card"]) == (coupon["code"], number)
-    assert refused("redeem", coupon["code"], *db)["code"] == "coupon_used"
-    assert ok_json("card", number, *db)["coupons"] == []
+    assert refused("redeem", coupon["code"], *db, process=True)["code"] == "coupon_used"
+    assert ok_json("card", number, *db, process=True)["coupons"] == []
 
-    back = ok_json("refund", str(sale["checkout"]), *db)
+    back = ok_json("refund", str(sale["checkout"]), *db, process=True)
     assert (back["checkout"], back["stamps"], back["balance"]) == (sale["checkout"], -2, 2)
-    assert refused("refund", str(sale["checkout"]), *db)["code"] == "already_refunded"
+    assert refused("refund", str(sale["checkout"]), *db, process=True)["code"] == "already_refunded"
 
-    report = ok_json("check", *db)
+    report = ok_json("check", *db, process=True)
     assert report["ok"] is True and report["cards"] == 1 and report["mismatches"] == []
 
 
@@ -319,9 +358,9 @@ def test_usage_mistakes_exit_2_with_one_line(shop: str) -> None:
 
 
 def test_version_and_help() -> None:
-    version = stampdesk("--version")
+    version = stampdesk("--version", process=True)
     assert version.status == 0 and version.out.startswith("stampdesk ")
-    helped = stampdesk("checkout", "--help")
+    helped = stampdesk("checkout", "--help", process=True)
     assert helped.status == 0 and "--amount" in helped.out and "--item" in helped.out
 
 

@@ -1,8 +1,9 @@
 """Bad input at the command line: refused with one clear line, and nothing
 written.
 
-Every case runs the installed ``stampdesk`` script against one SQLite shop
-and compares the whole database content (``iterdump``) before and after:
+Every case runs the command line's entry point (in this process; the
+human-output cases run the installed ``stampdesk`` script in a real process)
+against one SQLite shop and compares the whole database content (``iterdump``) before and after:
 a refused command must leave no trace, not even half a sale.
 """
 
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import stampdesk as engine
-from helpers import ERROR_LINE, EXAMPLE_PROGRAM
+from helpers import ERROR_LINE, EXAMPLE_PROGRAM, migrated_sqlite
 from stampdesk.config import Settings
 from stampdesk.domain.card_numbers import check_digit
 from stampdesk.domain.coupon_codes import new_coupon_code
@@ -45,7 +46,7 @@ class Shop:
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     folder = tmp_path_factory.mktemp("bad-input")
-    url = f"sqlite:///{folder / 'shop.db'}"
+    url = migrated_sqlite(folder / "shop.db")
     # Set up through the Python API (fast); the cases below go through the CLI.
     desk = engine.connect(settings=Settings(database=url, timezone="Europe/Paris"))
     try:
@@ -188,7 +189,8 @@ def test_without_json_an_error_is_one_line_on_stderr_only(
     shop: Shop, args: tuple[str, ...], status: int
 ) -> None:
     before = dump(shop.url)
-    assert_refused(stampdesk(*argv(shop, args)), status, as_json=False)
+    # The installed script in a real process: its exit status is the process's.
+    assert_refused(stampdesk(*argv(shop, args), process=True), status, as_json=False)
     assert dump(shop.url) == before
 
 

@@ -24,8 +24,8 @@ from stampdesk import Refused, db
 from stampdesk.models import metadata
 
 
-def test_models_and_migrations_agree(db_url: str) -> None:
-    engine = db.make_engine(db_url)
+def test_models_and_migrations_agree(empty_db_url: str) -> None:
+    engine = db.make_engine(empty_db_url)
     db.upgrade(engine)
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
@@ -39,8 +39,8 @@ def test_the_code_knows_the_newest_revision() -> None:
     assert ScriptDirectory.from_config(config).get_current_head() == db.SCHEMA_REVISION
 
 
-def test_upgrading_twice_changes_nothing(db_url: str) -> None:
-    engine = db.make_engine(db_url)
+def test_upgrading_twice_changes_nothing(empty_db_url: str) -> None:
+    engine = db.make_engine(empty_db_url)
     db.upgrade(engine)
     db.upgrade(engine)
     with engine.connect() as conn:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import stampdesk
+from helpers import migrated_sqlite
 from stampdesk.config import Settings
 from stampdesk.desk import Desk
 from terminal import Tmux, tmux_server
@@ -19,7 +20,7 @@ EXAMPLE_PROGRAM = Path(__file__).resolve().parents[2] / "examples" / "program.to
 @pytest.fixture
 def bare_desk(tmp_path: Path, clock: Callable[[], datetime]) -> Iterator[Desk]:
     """A shop whose owner has not loaded a programme yet."""
-    settings = Settings(database=f"sqlite:///{tmp_path / 'bare.db'}", timezone="Europe/Paris")
+    settings = Settings(database=migrated_sqlite(tmp_path / "bare.db"), timezone="Europe/Paris")
     shop = stampdesk.connect(settings=settings, clock=clock)
     yield shop
     shop.close()
@@ -29,7 +30,7 @@ def bare_desk(tmp_path: Path, clock: Callable[[], datetime]) -> Iterator[Desk]:
 def english_desk(tmp_path: Path, clock: Callable[[], datetime]) -> Iterator[Desk]:
     """The example shop with an English till (``sqlite_desk`` is French)."""
     settings = Settings(
-        database=f"sqlite:///{tmp_path / 'english.db'}",
+        database=migrated_sqlite(tmp_path / "english.db"),
         timezone="Europe/London",
         public_url="https://cafe.example/",
         locale="en_GB",

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 import stampdesk
-from helpers import EXAMPLE_PROGRAM
+from helpers import EXAMPLE_PROGRAM, migrated_sqlite
 from stampdesk.config import Settings
 from stampdesk.tui.text import Text
 from terminal import START_TIMEOUT, STEP_TIMEOUT, Tmux, till_command
@@ -30,7 +30,7 @@ ROUNDS = 50
 
 def _shop(tmp_path: Path, cards: int) -> tuple[str, list[str]]:
     """A café with ``cards`` customers (the example programme)."""
-    database = f"sqlite:///{tmp_path / 'shop.db'}"
+    database = migrated_sqlite(tmp_path / "shop.db")
     with stampdesk.connect(settings=Settings(database=database, timezone="Europe/Paris")) as desk:
         desk.load_program_file(EXAMPLE_PROGRAM)
         numbers = [desk.enrol(name=f"Client {i}").number for i in range(cards)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import stampdesk
-from helpers import EXAMPLE_PROGRAM
+from helpers import EXAMPLE_PROGRAM, migrated_sqlite
 from stampdesk.config import Settings
 from stampdesk.tui.present import printer_line, printer_state
 from stampdesk.tui.text import Text
@@ -19,7 +19,7 @@ from terminal import START_TIMEOUT, STEP_TIMEOUT, Tmux, flat, till_command
 
 
 def test_the_till_command_sells_in_a_real_terminal(tmp_path: Path, tmux: Tmux) -> None:
-    database = f"sqlite:///{tmp_path / 'shop.db'}"
+    database = migrated_sqlite(tmp_path / "shop.db")
     with stampdesk.connect(settings=Settings(database=database, timezone="Europe/Paris")) as desk:
         desk.load_program_file(EXAMPLE_PROGRAM)
         ana = desk.enrol(name="Ana Martin")
