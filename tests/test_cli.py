@@ -471,7 +471,7 @@ def test_an_owner_pin_easy_to_guess_is_refused_from_the_command_line(shop: str) 
         weak = stampdesk("staff", "add", "Claire", "--role", "owner", "--json", *db, stdin=f"{pin}\n")
         assert weak.status == 1 and weak.json["error"]["code"] == "weak_pin", weak
     human = stampdesk("staff", "add", "Claire", "--role", "owner", *db, stdin="2580\n")
-    assert human.status == 1 and human.err_lines[0].startswith("stampdesk : erreur : an owner's PIN"), human
+    assert human.status == 1 and human.err_lines[0].startswith("stampdesk : erreur : le code d'un gérant ne doit pas"), human
     assert dump(shop) == before
     assert stampdesk("staff", "add", "Claire", "--role", "owner", *db, stdin="4826\n").status == 0
     assert stampdesk("staff", "add", "Tom", *db, stdin="1234\n").status == 0  # a cashier's may be
@@ -543,7 +543,7 @@ def test_the_board_refuses_a_bad_month_clearly(shop: str) -> None:
         assert refused("leaderboard", "--month", month, *db)["code"] == "invalid_month"
     human = stampdesk("leaderboard", "--month", "2026-13", *db)
     assert human.status == 1 and human.err_lines == [
-        "stampdesk : erreur : month must be YYYY-MM, such as 2026-03, got '2026-13'"
+        "stampdesk : erreur : le mois doit s'écrire AAAA-MM, comme 2026-03, et non « 2026-13 »"
     ], human
     assert refused("leaderboard", "--limit", "0", *db, status=2)["code"] == "usage"
     before = dump(shop)
