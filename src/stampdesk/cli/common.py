@@ -139,16 +139,16 @@ def warn(book: Book, message: str) -> None:
 
 def stamps(book: Book, count: int) -> str:
     """ "1 stamp", "3 tampons"."""
-    return book.count("cli.stamps", count)
+    return book.stamps(count)
 
 
 def progress_line(book: Book, balance: int, per_card: int, nxt: NextMilestone | None) -> str:
     """The "7/10 — Croissant offert à 3" line the till and the receipt show."""
     if nxt is None:
-        return book("cli.progress.bare", balance=balance, per_card=per_card)
+        return book("card.progress.bare", balance=balance, per_card=per_card)
     if balance >= per_card:  # the card holds more than it now takes
-        return book("cli.progress.full", reward=nxt.reward)
-    return book("cli.progress", balance=balance, per_card=per_card, reward=nxt.reward, at=nxt.at)
+        return book("card.progress.full", reward=nxt.reward)
+    return book("card.progress", balance=balance, per_card=per_card, reward=nxt.reward, at=nxt.at)
 
 
 def coupon_lines(book: Book, coupons: Sequence[CouponInfo], *, title: str) -> list[str]:

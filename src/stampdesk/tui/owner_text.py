@@ -10,7 +10,6 @@ import re
 
 from ..domain.errors import InvalidInput
 from ..domain.program import ProgramError
-from ..words import Book
 from .text import Text
 
 # The form's field behind a programme key's last part.
@@ -30,19 +29,18 @@ class OwnerText(Text):
         """A programme's mistake in the owner's language, naming the field
         as the form labels it ("« Tampons/carte » doit aller de 2 à 100…"):
         the words book's ``error.program_<rule>.form``."""
-        book = Book(self.locale, self.zone)
         if not isinstance(error, ProgramError):
-            return book.error(error)
+            return self.error(error)
         params = dict(error.params)
         if isinstance(params.get("key"), str):
             at = params.get("milestone_at")
-            params["key"] = self._field_name(str(params["key"]), book, at if isinstance(at, int) else None)
+            params["key"] = self._field_name(str(params["key"]), at if isinstance(at, int) else None)
         line = f"error.program_{error.rule}.form"
-        if line not in book:
-            return book.error(error)  # a mistake the form cannot make: said as the file's
-        return book(line, **params)
+        if line not in self:
+            return self.error(error)  # a mistake the form cannot make: said as the file's
+        return self(line, **params)
 
-    def _field_name(self, key: str, book: Book, milestone_at: int | None = None) -> str:
+    def _field_name(self, key: str, milestone_at: int | None = None) -> str:
         match = _PART.match(key)
         if match is None:
             return key
@@ -50,7 +48,7 @@ class OwnerText(Text):
         if group == "milestones" and milestone_at is not None:
             # As the owner sees it: "the milestone at 10", "the reward of the milestone at 10".
             line = f"error.program_form.milestone_at.{name}"
-            return book(line if line in book else "error.program_form.milestone_at", at=milestone_at)
+            return self(line if line in self else "error.program_form.milestone_at", at=milestone_at)
         label = self.table.get(f"editor.{name}") if name else None
         if name in _FIELD_OF:
             label = self.table.get(_FIELD_OF[name])
@@ -58,7 +56,7 @@ class OwnerText(Text):
             if not label:
                 return key
             return f"« {label} »" if self.locale == "fr_FR" else f"“{label}”"
-        where = book("error.program_form." + ("milestone" if group == "milestones" else "pick"), index=index)
+        where = self("error.program_form." + ("milestone" if group == "milestones" else "pick"), index=index)
         if label and group == "milestones":
             return f"{where} ({label})"
         return f"{where} ({name})" if name else where

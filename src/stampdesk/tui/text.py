@@ -41,12 +41,12 @@ class Text(Book):
         """ "7/10 — Un café offert at 10 (3 to go)": the card's progress line
         (``CardState.progress`` in the shop's language, plus what remains)."""
         if nxt is None:
-            return f"{balance}/{per_card}"
+            return self("card.progress.bare", balance=balance, per_card=per_card)
         if balance >= per_card:
             # The owner lowered the card's stamps below what it holds: it is
             # complete, and its next sale gives the final reward.
             return self("progress.full", reward=nxt.reward)
-        line = self("progress", balance=balance, per_card=per_card, reward=nxt.reward, at=nxt.at)
+        line = self("card.progress", balance=balance, per_card=per_card, reward=nxt.reward, at=nxt.at)
         if nxt.remaining > 0:
             line += f" ({self('progress.remaining', count=nxt.remaining)})"
         return line

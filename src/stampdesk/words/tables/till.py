@@ -1,8 +1,9 @@
 """The till's words: the cashier's screen, its footer, hints and results."""
 
 EN = {
-    # The JSON's "progress" of a card (CardState.progress), in English as the JSON is.
+    # A card's progress as the till, the command line and the JSON (CardState.progress) say it.
     "card.progress": "{balance}/{per_card} — {reward} at {at}",
+    "card.progress.bare": "{balance}/{per_card}",
     "card.progress.full": "complete — {reward} at the next visit",
     "app.title": "stampdesk",
     "till.default": "Till",
@@ -81,7 +82,6 @@ EN = {
     "card.tier.until": "Status: {tier} until {day}",
     "card.perk": "Perk: {perk}",
     "card.expires": "Stamps lapse on {day} without a visit",
-    "progress": "{balance}/{per_card} — {reward} at {at}",
     "progress.remaining": "{count} to go",
     "progress.full": "Card complete — {reward} at the next visit",
     "coupons.title": "Coupons to use:",
@@ -176,6 +176,7 @@ EN = {
 
 FR = {
     "card.progress": "{balance}/{per_card} — {reward} à {at}",
+    "card.progress.bare": "{balance}/{per_card}",
     "card.progress.full": "complète — {reward} à la prochaine visite",
     "app.title": "stampdesk",
     "till.default": "Caisse",
@@ -250,7 +251,6 @@ FR = {
     "card.tier.until": "Niveau : {tier} jusqu'au {day}",
     "card.perk": "Avantage : {perk}",
     "card.expires": "Les tampons expirent le {day} sans visite",
-    "progress": "{balance}/{per_card} — {reward} à {at}",
     "progress.remaining": "encore {count}",
     "progress.full": "Carte complète — {reward} à la prochaine visite",
     "coupons.title": "Bons à utiliser :",
