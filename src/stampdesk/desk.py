@@ -32,6 +32,7 @@ from .results import (
     Leaderboard,
     ProgramInfo,
     RedeemResult,
+    RefundChange,
     RefundPreview,
     StampChange,
 )
@@ -157,14 +158,21 @@ class Desk:
     def redeem(self, code: str, *, till: str | None = None) -> RedeemResult:
         return coupons.redeem(self.store, code, till=till)
 
-    def refund(self, checkout_id: object) -> StampChange:
-        return refunds.refund(self.store, checkout_id)
+    def refund(
+        self, checkout_id: object, items: object = None, amount: object = None, *, till: str | None = None
+    ) -> RefundChange:
+        """Refund a sale, or part of it: ``items`` as ``[("SKU", qty)]`` and/or
+        an ``amount``; neither: all that is left of it. ``till``: where it is
+        refunded (default the settings' till)."""
+        return refunds.refund(self.store, checkout_id, items=items, amount=amount, till=till)
 
-    def refund_preview(self, checkout_id: object) -> RefundPreview:
-        """The sale and what refunding it now would take back (nothing is
-        written); refused, as the refund would be, for an unknown or already
-        refunded sale."""
-        return refunds.preview(self.store, checkout_id)
+    def refund_preview(
+        self, checkout_id: object, items: object = None, amount: object = None
+    ) -> RefundPreview:
+        """The sale and what refunding it (or the part asked) now would take
+        back (nothing is written); refused, as the refund would be, for an
+        unknown or already refunded sale."""
+        return refunds.preview(self.store, checkout_id, items=items, amount=amount)
 
     def adjust(self, card: str, stamps: int, *, reason: str, staff: str) -> StampChange:
         return cards.adjust(self.store, card, stamps, reason=reason, staff=staff)
@@ -394,12 +402,20 @@ class Desk:
     # (one block at the end of the class, kept together for the API's branch)
 
     def refund_once(
-        self, checkout_id: object, *, idempotency_key: object, till: str | None = None
-    ) -> StampChange:
+        self,
+        checkout_id: object,
+        *,
+        idempotency_key: object,
+        till: str | None = None,
+        items: object = None,
+        amount: object = None,
+    ) -> RefundChange:
         """``refund`` with an idempotency key: the same key again from the
         same ``till`` (default the settings' till) returns the first answer
-        (``replayed``); with another sale it is refused."""
-        return refunds.refund(self.store, checkout_id, idempotency_key=idempotency_key, till=till)
+        (``replayed``); with another request it is refused."""
+        return refunds.refund(
+            self.store, checkout_id, items=items, amount=amount, idempotency_key=idempotency_key, till=till
+        )
 
     def redeem_once(self, code: str, *, idempotency_key: object, till: str | None = None) -> RedeemResult:
         """``redeem`` with an idempotency key: the same key again from the

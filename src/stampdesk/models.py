@@ -233,6 +233,8 @@ checkouts = Table(
     # What the sale did, as comma-separated outcome codes (below_minimum,
     # daily_cap, milestone…): its result says them again when replayed.
     Column("outcomes", String(400), nullable=True),
+    # What its refunds gave back so far (a part, or the whole with ``refunded_at``).
+    Column("refunded_cents", BigInteger, nullable=False, server_default=text("0")),
     # A card's sales in time order: the tiers' rolling window, its history.
     Index("ix_checkouts_card_id_at", "card_id", "at"),
     # Sales by time, with what the report counts of them (the cards that came,
@@ -271,6 +273,26 @@ checkout_items = Table(
     Column("category", String(64), nullable=False),
     Column("quantity", Integer, nullable=False),
     Column("unit_price_cents", BigInteger, nullable=False),
+    Column("refunded_quantity", Integer, nullable=False, server_default=text("0")),  # returned so far
+)
+
+# A sale's refunds, each a part of it (items or an amount) or the rest of it
+# (``whole``: the sale is refunded). ``stamps``: what it took off the sale's
+# own stamps (its count, negative); ``card_id``/``taken``: the card they had
+# gone to by then, and what could be taken back from it.
+checkout_refunds = Table(
+    "checkout_refunds",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("checkout_id", Id, ForeignKey("checkouts.id"), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("till", String(64), nullable=True),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("items", Text, nullable=True),  # JSON: [[sku, quantity], …]
+    Column("whole", Integer, nullable=False, server_default=text("0")),
+    Column("stamps", Integer, nullable=False),
+    Column("card_id", Id, ForeignKey("cards.id"), nullable=True),
+    Column("taken", Integer, nullable=False, server_default=text("0")),
 )
 
 coupons = Table(

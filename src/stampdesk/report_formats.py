@@ -22,6 +22,8 @@ FIGURES = (
     "checkouts_walkins",
     "revenue_members",
     "revenue_walkins",
+    "refunds",
+    "refunded",
     "avg_basket_members",
     "avg_basket_walkins",
     "visits_per_active_member",

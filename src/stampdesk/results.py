@@ -204,13 +204,35 @@ class StampChange(Result):
 
 
 @dataclass(frozen=True)
+class ReturnedItem(Result):
+    """Items a refund gave back: a SKU and how many."""
+
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class RefundChange(StampChange):
+    """A refund: what it took back (``StampChange``), the amount it gave
+    back (``refunded_amount``) and the items returned, what is left of the
+    sale (``kept_amount``), and whether the sale is now refunded whole."""
+
+    refunded_amount: Decimal | None = None
+    kept_amount: Decimal | None = None
+    whole: bool = True
+    items: tuple[ReturnedItem, ...] = ()
+
+
+@dataclass(frozen=True)
 class SaleLine(Result):
-    """One line of a sale: an item, how many, at what unit price."""
+    """One line of a sale: an item, how many, at what unit price, and how
+    many of it were returned (refunded) since."""
 
     sku: str
     category: str
     quantity: int
     unit_price: Decimal
+    returned: int = 0
 
 
 @dataclass(frozen=True)
@@ -226,7 +248,7 @@ class RefundPreview(Result):
     card: str | None  # the card its stamps went to: its own, or the one that claimed a walk-in's
     name: str | None  # that card's holder
     walk_in: bool  # sold without a card
-    change: StampChange  # what the refund would take back
+    change: RefundChange  # what the refund would take back
 
 
 @dataclass(frozen=True)

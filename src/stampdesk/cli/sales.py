@@ -150,11 +150,11 @@ def offline_text(sale: OfflineSale, say: Book) -> str:
     return say("cli.offline", amount=sale.amount, who=who, waiting=waiting, key=sale.key)
 
 
-def change_text(change: StampChange, say: Book, *, what: str) -> str:
-    """A refund or adjustment: what was given or taken back."""
+def change_text(change: StampChange, say: Book, *, what: str, part: bool = False) -> str:
+    """A refund (``part``: of a part of a sale) or adjustment: what was given or taken back."""
     count = stamps(say, abs(change.stamps))
     if change.card is None:
-        return say("cli.change.walk_in", what=what, stamps=count)
+        return say("cli.change.walk_in.part" if part else "cli.change.walk_in", what=what, stamps=count)
     key = "cli.change.gave" if change.stamps > 0 else "cli.change.took_back"
     lines = [say(key, what=what, stamps=count, card=change.card, balance=change.balance)]
     if change.completions_undone:
@@ -219,21 +219,42 @@ def redeem(coupon: str, till: str | None, key: str | None) -> None:
 
 @click.command(context_settings=CONTEXT)
 @click.argument("checkout_id", metavar="CHECKOUT_ID")
+@click.option(
+    "--item",
+    "items",
+    metavar="SKU:QTY",
+    multiple=True,
+    help="Refund only these items (repeat the option; QTY 1 if left out).",
+)
+@click.option("--amount", metavar="A", help="Refund only this amount (with --item: what those items cost).")
 @click.option("--key", metavar="KEY", help=KEY_HELP)
 @click.option("--till", metavar="NAME", help="The till sending the refund (whose key it is).")
 @common_options
-def refund(checkout_id: str, key: str | None, till: str | None) -> None:
+def refund(
+    checkout_id: str, items: tuple[str, ...], amount: str | None, key: str | None, till: str | None
+) -> None:
     """Refund a sale: take back all it gave (its stamps, a surprise, referral
-    stamps on both cards, its birthday coupon), down to zero at most."""
+    stamps on both cards, its birthday coupon), down to zero at most. With
+    --item or --amount, refund a part of it: the sale's stamps are worked out
+    again on what it keeps and the difference is taken back."""
     state = current_state()
+    asked = list(items) if items else None
     with desk_for(state) as desk:
         if key is None:
-            change = desk.refund(checkout_id)
+            change = desk.refund(checkout_id, items=asked, amount=amount)
         else:
-            change = desk.refund_once(checkout_id, idempotency_key=key, till=till)
+            change = desk.refund_once(checkout_id, idempotency_key=key, till=till, items=asked, amount=amount)
         say = book_of(desk)
-    what = say("cli.refunded", checkout=change.checkout)
-    emit(state, change.to_dict(), lambda: change_text(change, say, what=what))
+    if change.whole:
+        what = say("cli.refunded", checkout=change.checkout)
+    else:
+        what = say(
+            "cli.refunded.part",
+            checkout=change.checkout,
+            amount=change.refunded_amount,
+            kept=change.kept_amount,
+        )
+    emit(state, change.to_dict(), lambda: change_text(change, say, what=what, part=not change.whole))
 
 
 COMMANDS = (

@@ -223,3 +223,40 @@ def clean_item(value: object) -> Item:
         raise InvalidInput(code="invalid_item", phrase="item_quantity")
     price = parse_amount(raw.get("unit_price"), field="item unit_price", allow_zero=True)
     return Item(sku.strip(), category.strip().lower(), qty, price)
+
+
+def clean_return(
+    items: object = None, amount: object = None
+) -> tuple[tuple[tuple[str, int], ...], Decimal | None]:
+    """What a refund asks back: ``items`` as (SKU, quantity) pairs, mappings
+    ``{sku, quantity}`` or the CLI's ``SKU:QTY`` (quantity 1 if left out), and
+    ``amount``; neither: the whole sale (what is left of it)."""
+    wanted: list[tuple[str, int]] = []
+    if items is not None:
+        if isinstance(items, (str, bytes, dict)) or not isinstance(items, (list, tuple)):
+            raise InvalidInput(code="invalid_refund", phrase="refund_items_list")
+        for item in items:
+            wanted.append(_returned(item))
+    money = None if amount is None else parse_amount(amount)
+    return tuple(wanted), money
+
+
+def _returned(item: object) -> tuple[str, int]:
+    if isinstance(item, str):
+        name, _, count = item.rpartition(":") if ":" in item else (item, "", "1")
+        raw: object = {"sku": name, "quantity": count}
+    elif isinstance(item, tuple) and len(item) == 2:
+        raw = {"sku": item[0], "quantity": item[1]}
+    else:
+        raw = item
+    if not isinstance(raw, dict):
+        raise InvalidInput(code="invalid_refund", phrase="refund_item_form")
+    sku = raw.get("sku")
+    if not isinstance(sku, str) or not re.fullmatch(r"[\x21-\x7e]{1,64}", sku.strip()):
+        raise InvalidInput(code="invalid_item", phrase="item_sku")
+    qty = raw.get("quantity", 1)
+    if isinstance(qty, str) and qty.strip().isdigit():
+        qty = int(qty.strip())
+    if isinstance(qty, bool) or not isinstance(qty, int) or not 1 <= qty <= 10_000:
+        raise InvalidInput(code="invalid_item", phrase="item_quantity")
+    return sku.strip(), qty

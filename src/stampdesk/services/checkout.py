@@ -778,7 +778,9 @@ def _walk_in() -> Select[Any]:
 
 def _insert_checkout() -> Any:
     columns = [
-        c.name for c in checkouts.c if c.name not in ("id", "refunded_at", "claimed_card_id", "claimed_at")
+        c.name
+        for c in checkouts.c
+        if c.name not in ("id", "refunded_at", "claimed_card_id", "claimed_at", "refunded_cents")
     ]
     return insert(checkouts).values({name: bindparam(name) for name in columns})
 

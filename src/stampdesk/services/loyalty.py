@@ -102,18 +102,23 @@ def tiers_on(store: Store, conn: Connection, current: int) -> TierTimeline:
 
 
 def card_sales(conn: Connection, store: Store, card_id: int, since: date) -> list[Sale]:
-    """A card's sales (not refunded) from ``since`` on, for its status."""
+    """A card's sales (not refunded) from ``since`` on, for its status (what
+    each kept: its refunded parts taken off)."""
     start = datetime.combine(since, time(0), store.zone)
     query = store.prepared(
         "loyalty.card_sales",
-        lambda: select(checkouts.c.at, checkouts.c.amount_cents, checkouts.c.visit).where(
+        lambda: select(
+            checkouts.c.at,
+            (checkouts.c.amount_cents - checkouts.c.refunded_cents).label("kept"),
+            checkouts.c.visit,
+        ).where(
             checkouts.c.card_id == bindparam("card_id"),
             checkouts.c.at >= bindparam("start"),
             checkouts.c.refunded_at.is_(None),
         ),
     )
     return [
-        Sale(store.local_day(r.at), from_cents(r.amount_cents), bool(r.visit))
+        Sale(store.local_day(r.at), from_cents(r.kept), bool(r.visit))
         for r in query.all(conn, card_id=card_id, start=start)
     ]
 

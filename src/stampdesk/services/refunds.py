@@ -1,71 +1,98 @@
-"""Refunds: a refunded sale takes back exactly the stamps it earned. The
-refund is read, worked out (``domain.refund.plan_refund``), then written;
-its preview is read and worked out only."""
+"""Refunds: a refunded sale takes back exactly the stamps it earned; a
+refunded part of a sale (items or an amount) takes back what the sale no
+longer earns on what it keeps. The refund is read, worked out
+(``domain.refund.plan_part`` and ``plan_refund``), then written; its
+preview is read and worked out only."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from ..domain.errors import NotFound, Refused
+from ..domain.money import from_cents, to_cents
 from ..domain.program import Program
-from ..domain.refund import RefundCard, RefundPlan, SoldSale, plan_refund
-from ..domain.validate import clean_checkout_id
-from ..models import card_months, cards, checkout_items, checkouts, customers, ledger
-from ..results import CouponInfo, RefundPreview, SaleLine, StampChange
+from ..domain.refund import (
+    Ask,
+    Part,
+    RefundCard,
+    RefundPlan,
+    SoldLine,
+    SoldSale,
+    plan_part,
+    plan_refund,
+)
+from ..domain.validate import clean_checkout_id, clean_return
+from ..models import card_months, cards, checkout_items, checkout_refunds, checkouts, customers, ledger
+from ..results import CouponInfo, RefundChange, RefundPreview, ReturnedItem, SaleLine
 from ..store import Store
 from . import idempotency
 from .stamps import LOCKED_CARD_COLUMNS, completions_of, held_coupons, lock_card, set_balance, write_taken
 
 
 def refund(
-    store: Store, checkout_id: object, *, idempotency_key: object = None, till: str | None = None
-) -> StampChange:
-    """Refund a checkout: remove the stamps it put on a card (also when a
+    store: Store,
+    checkout_id: object,
+    *,
+    items: object = None,
+    amount: object = None,
+    idempotency_key: object = None,
+    till: str | None = None,
+) -> RefundChange:
+    """Refund a checkout, or part of it (``items``: (SKU, quantity) pairs,
+    ``amount``: an amount; neither: all that is left of it): remove the
+    stamps it no longer earns from the card they went to (also when a
     walk-in claimed them later) and void the coupons the card no longer
-    qualifies for. A second refund of the same sale is refused.
+    qualifies for. Parts add up, never past the sale; a sale refunded
+    whole is refused again.
 
     With ``idempotency_key``, the same key again from the same ``till`` (the
     sender; default the settings' till) returns the first answer
-    (``replayed``) and changes nothing; with another sale it is refused.
+    (``replayed``) and changes nothing; with another request it is refused.
     """
     checkout_id = clean_checkout_id(checkout_id)
+    wanted, money = clean_return(items, amount)
+    ask = Ask(wanted, money)
     now = store.now()
     if idempotency_key is not None:
+        params: dict[str, Any] = {"checkout": checkout_id}
+        if not ask.everything:
+            params["items"] = sorted([sku, qty] for sku, qty in wanted)
+            params["amount"] = None if money is None else str(money)
         return idempotency.run_once(
             store,
             "refund",
             idempotency_key,
-            {"checkout": checkout_id},
-            lambda conn: _refund(conn, store, checkout_id, now),
+            params,
+            lambda conn: _refund(conn, store, checkout_id, ask, now, till),
             replayed_change,
             till=till,
         )
-    return store.transact(lambda conn: _refund(conn, store, checkout_id, now))
+    return store.transact(lambda conn: _refund(conn, store, checkout_id, ask, now, till))
 
 
-def preview(store: Store, checkout_id: object) -> RefundPreview:
-    """The sale ``checkout_id`` and what refunding it now would take back:
-    read and worked out as ``refund`` does, nothing written. An unknown or
-    already refunded sale is refused, as by ``refund``."""
+def preview(
+    store: Store, checkout_id: object, *, items: object = None, amount: object = None
+) -> RefundPreview:
+    """The sale ``checkout_id`` and what refunding it (or the part asked)
+    now would take back: read and worked out as ``refund`` does, nothing
+    written. Refused as ``refund`` would be."""
     checkout_id = clean_checkout_id(checkout_id)
+    wanted, money = clean_return(items, amount)
     now = store.now()
     with store.read() as conn:
-        read = _read(conn, store, checkout_id, now, lock=False)
-        return _sale(conn, read.sale, _change(_plan(store, read, now)))
+        read = _read(conn, store, checkout_id, Ask(wanted, money), now, lock=False)
+        return _sale(conn, read.sale, _change(read, _plan(store, read, now)))
 
 
-def _sale(conn: Connection, sale: Any, change: StampChange) -> RefundPreview:
+def _sale(conn: Connection, sale: Any, change: RefundChange) -> RefundPreview:
     checkout_id = sale.id
-    lines = conn.execute(
-        select(checkout_items)
-        .where(checkout_items.c.checkout_id == checkout_id)
-        .order_by(checkout_items.c.id)
-    ).all()
+    lines = _lines(conn, checkout_id)
     card_id = sale.card_id if sale.card_id is not None else sale.claimed_card_id
     holder = None
     if card_id is not None:
@@ -80,7 +107,8 @@ def _sale(conn: Connection, sale: Any, change: StampChange) -> RefundPreview:
         amount=Decimal(sale.amount_cents) / 100,
         till=sale.till,
         items=tuple(
-            SaleLine(i.sku, i.category, i.quantity, Decimal(i.unit_price_cents) / 100) for i in lines
+            SaleLine(i.sku, i.category, i.quantity, Decimal(i.unit_price_cents) / 100, i.refunded_quantity)
+            for i in lines
         ),
         card=holder.number if holder is not None else None,
         name=holder.name if holder is not None else None,
@@ -89,9 +117,11 @@ def _sale(conn: Connection, sale: Any, change: StampChange) -> RefundPreview:
     )
 
 
-def replayed_change(data: dict[str, Any]) -> StampChange:
+def replayed_change(data: dict[str, Any]) -> RefundChange:
     """A refund's stored answer, as returned again for its idempotency key."""
-    return StampChange(
+    refunded = data.get("refunded_amount")
+    kept = data.get("kept_amount")
+    return RefundChange(
         card=data["card"],
         stamps=data["stamps"],
         balance=data["balance"],
@@ -111,15 +141,21 @@ def replayed_change(data: dict[str, Any]) -> StampChange:
         completions_undone=data["completions_undone"],
         checkout=data["checkout"],
         replayed=True,
+        refunded_amount=None if refunded is None else Decimal(refunded),
+        kept_amount=None if kept is None else Decimal(kept),
+        whole=data.get("whole", True),
+        items=tuple(ReturnedItem(i["sku"], i["quantity"]) for i in data.get("items", ())),
     )
 
 
-def _refund(conn: Connection, store: Store, checkout_id: int, now: datetime) -> StampChange:
+def _refund(
+    conn: Connection, store: Store, checkout_id: int, ask: Ask, now: datetime, till: str | None
+) -> RefundChange:
     # The caller owns the transaction.
-    read = _read(conn, store, checkout_id, now, lock=True)
+    read = _read(conn, store, checkout_id, ask, now, lock=True)
     plan = _plan(store, read, now)
-    _write(conn, store, read, plan)
-    return _change(plan)
+    _write(conn, store, read, plan, till or store.settings.till)
+    return _change(read, plan)
 
 
 # What a sale gave the card its stamps went to, that its refund takes back.
@@ -133,6 +169,7 @@ class _Read:
     force."""
 
     sale: Any
+    part: Part
     card_id: int | None = None
     card: RefundCard | None = None
     program: Program | None = None
@@ -140,9 +177,10 @@ class _Read:
     referrer: RefundCard | None = None
 
 
-def _read(conn: Connection, store: Store, checkout_id: int, now: datetime, *, lock: bool) -> _Read:
+def _read(conn: Connection, store: Store, checkout_id: int, ask: Ask, now: datetime, *, lock: bool) -> _Read:
     """What a refund needs to know, read (``lock``: the sale and the cards
-    locked against other tills until the transaction ends)."""
+    locked against other tills until the transaction ends), and the part of
+    the sale it gives back."""
     query = select(checkouts).where(checkouts.c.id == checkout_id)
     sale = conn.execute(query.with_for_update() if store.postgres and lock else query).first()
     if sale is None:
@@ -155,12 +193,19 @@ def _read(conn: Connection, store: Store, checkout_id: int, now: datetime, *, lo
             checkout=checkout_id,
             at=sale.refunded_at.astimezone(store.zone),
         )
+    part = _part(conn, store, sale, ask)
     card_id = sale.card_id if sale.card_id is not None else sale.claimed_card_id
     if card_id is None:
-        return _Read(sale)  # a walk-in nobody claimed
+        return _Read(sale, part)  # a walk-in nobody claimed
     row = _card(conn, store, card_id, lock=lock)
     _, program = store.current_program(conn)
-    card = _refund_card(conn, row, checkout_id, _given(conn, card_id, checkout_id, GIVEN))
+    # What the sale's earlier parts took off it while its stamps were on this card.
+    before = conn.execute(
+        select(func.coalesce(func.sum(checkout_refunds.c.stamps), 0)).where(
+            checkout_refunds.c.checkout_id == checkout_id, checkout_refunds.c.card_id == card_id
+        )
+    ).scalar_one()
+    card = _refund_card(conn, row, checkout_id, _given(conn, card_id, checkout_id, GIVEN) - int(before))
     if sale.card_id is not None:
         visit_before = _last_visit(conn, card_id, checkout_id)
         card = replace(card, visit_before=visit_before)
@@ -171,12 +216,11 @@ def _read(conn: Connection, store: Store, checkout_id: int, now: datetime, *, lo
         if back:
             referrer_id = row.referred_by_card_id
             referrer = _refund_card(conn, _card(conn, store, referrer_id, lock=lock), checkout_id, back)
-    return _Read(sale, card_id, card, program, referrer_id, referrer)
+    return _Read(sale, part, card_id, card, program, referrer_id, referrer)
 
 
-def _plan(store: Store, read: _Read, now: datetime) -> RefundPlan:
-    sale = read.sale
-    sold = SoldSale(
+def _sold(sale: Any) -> SoldSale:
+    return SoldSale(
         checkout=sale.id,
         at=sale.at,
         day=sale.day,
@@ -184,8 +228,35 @@ def _plan(store: Store, read: _Read, now: datetime) -> RefundPlan:
         visit=bool(sale.visit),
         on_card=sale.card_id is not None,
         refunded_at=sale.refunded_at,
+        amount=from_cents(sale.amount_cents),
+        refunded=from_cents(sale.refunded_cents),
+        tier=sale.tier,
     )
-    return plan_refund(sold, read.card, read.program, now, store.zone, read.referrer)
+
+
+def _lines(conn: Connection, checkout_id: int) -> list[Any]:
+    return list(
+        conn.execute(
+            select(checkout_items)
+            .where(checkout_items.c.checkout_id == checkout_id)
+            .order_by(checkout_items.c.id)
+        )
+    )
+
+
+def _part(conn: Connection, store: Store, sale: Any, ask: Ask) -> Part:
+    """The part of ``sale`` that ``ask`` gives back (its stamps worked out
+    under the programme of the sale)."""
+    lines = [
+        SoldLine(i.sku, i.category, i.quantity, from_cents(i.unit_price_cents), i.refunded_quantity)
+        for i in _lines(conn, sale.id)
+    ]
+    program = store.program(conn, sale.program_version_id)
+    return plan_part(_sold(sale), lines, ask, program, store.zone)
+
+
+def _plan(store: Store, read: _Read, now: datetime) -> RefundPlan:
+    return plan_refund(_sold(read.sale), read.card, read.program, now, store.zone, read.referrer, read.part)
 
 
 def _card(conn: Connection, store: Store, card_id: int, *, lock: bool) -> Any:
@@ -216,11 +287,37 @@ def _refund_card(conn: Connection, row: Any, checkout_id: int, given: int) -> Re
     )
 
 
-def _write(conn: Connection, store: Store, read: _Read, plan: RefundPlan) -> None:
-    sale = read.sale
-    conn.execute(update(checkouts).where(checkouts.c.id == sale.id).values(refunded_at=plan.at))
-    if sale.card_id is not None and sale.cohort is not None:
-        _forget_month(conn, sale)
+def _write(conn: Connection, store: Store, read: _Read, plan: RefundPlan, till: str | None) -> None:
+    sale, part = read.sale, read.part
+    refunded = sale.refunded_cents + to_cents(part.amount)
+    if part.whole:
+        conn.execute(
+            update(checkouts)
+            .where(checkouts.c.id == sale.id)
+            .values(refunded_at=plan.at, refunded_cents=refunded)
+        )
+        if sale.card_id is not None and sale.cohort is not None:
+            _forget_month(conn, sale)
+    else:
+        conn.execute(
+            update(checkouts)
+            .where(checkouts.c.id == sale.id)
+            .values(refunded_cents=refunded, stamps=sale.stamps - part.stamps)
+        )
+    _return_items(conn, sale.id, part)
+    conn.execute(
+        insert(checkout_refunds).values(
+            checkout_id=sale.id,
+            at=plan.at,
+            till=till,
+            amount_cents=to_cents(part.amount),
+            items=json.dumps([list(i) for i in part.items]) if part.items else None,
+            whole=int(part.whole),
+            stamps=part.stamps,
+            card_id=read.card_id,
+            taken=-plan.stamps if read.card_id is not None else 0,
+        )
+    )
     for card_id, done in ((read.card_id, plan.card), (read.referrer_id, plan.referrer)):
         if card_id is None or done is None:
             continue
@@ -228,19 +325,39 @@ def _write(conn: Connection, store: Store, read: _Read, plan: RefundPlan) -> Non
         set_balance(conn, store, card_id, done.taken.balance, done.taken.cycle, done.marks)
 
 
-def _change(plan: RefundPlan) -> StampChange:
+def _return_items(conn: Connection, checkout_id: int, part: Part) -> None:
+    """The items ``part`` returns, counted on the sale's lines in their order
+    (a whole refund returns all that is left)."""
+    due = dict(part.items)
+    for line in _lines(conn, checkout_id):
+        left = line.quantity - line.refunded_quantity
+        take = left if part.whole else min(due.get(line.sku, 0), left)
+        if take <= 0:
+            continue
+        due[line.sku] = due.get(line.sku, 0) - take
+        conn.execute(
+            update(checkout_items)
+            .where(checkout_items.c.id == line.id)
+            .values(refunded_quantity=line.refunded_quantity + take)
+        )
+
+
+def _change(read: _Read, plan: RefundPlan) -> RefundChange:
     """What a refund takes back, as its result says it."""
+    sale, part = read.sale, read.part
     done = plan.card
-    if done is None:
-        return StampChange(None, plan.stamps, None, None, checkout=plan.checkout)
-    return StampChange(
-        done.number,
+    return RefundChange(
+        done.number if done is not None else None,
         plan.stamps,
-        done.taken.balance,
-        done.taken.cycle,
-        voided_coupons=done.voided,
-        completions_undone=done.taken.completions_undone,
+        done.taken.balance if done is not None else None,
+        done.taken.cycle if done is not None else None,
+        voided_coupons=done.voided if done is not None else (),
+        completions_undone=done.taken.completions_undone if done is not None else 0,
         checkout=plan.checkout,
+        refunded_amount=part.amount,
+        kept_amount=from_cents(sale.amount_cents - sale.refunded_cents) - part.amount,
+        whole=part.whole,
+        items=tuple(ReturnedItem(sku, qty) for sku, qty in part.items),
     )
 
 

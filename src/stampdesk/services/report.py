@@ -20,7 +20,17 @@ from ..domain.card_numbers import masked_card_number
 from ..domain.errors import InvalidInput
 from ..domain.money import from_cents
 from ..domain.validate import first_name
-from ..models import LEDGER_RARE_ROWS, card_months, cards, checkouts, coupons, customers, ledger, tills
+from ..models import (
+    LEDGER_RARE_ROWS,
+    card_months,
+    cards,
+    checkout_refunds,
+    checkouts,
+    coupons,
+    customers,
+    ledger,
+    tills,
+)
 from ..results import Result
 from ..store import Store
 from ..words import Book, formats
@@ -90,6 +100,8 @@ class Report(Result):
     top_customers: tuple[TopCustomer, ...]
     verdict: str
     shop: str | None = None  # one shop's report; None: the whole chain's
+    refunds: int = 0  # refunds made in the period, of a part of a sale or of the rest of it
+    refunded: Decimal = Decimal("0.00")  # what they gave back
 
 
 def period(store: Store, start: object = None, end: object = None) -> tuple[date, date]:
@@ -178,6 +190,11 @@ def report(store: Store, start: object = None, end: object = None, *, shop: obje
                 *where.coupons_redeemed(),
             )
         ).one()
+        refunds, refunded_cents = conn.execute(
+            select(func.count(), func.coalesce(func.sum(checkout_refunds.c.amount_cents), 0))
+            .select_from(checkout_refunds.join(checkouts, checkouts.c.id == checkout_refunds.c.checkout_id))
+            .where(checkout_refunds.c.at >= a, checkout_refunds.c.at < b, *where.sales())
+        ).one()
         claimed = sum(d.claimed for d in days_seen)
         weeks = _weeks(days_seen, first, last)
         cohorts = _cohorts(conn, store, last, b, where)
@@ -216,6 +233,8 @@ def report(store: Store, start: object = None, end: object = None, *, shop: obje
         top_customers=top,
         verdict=verdict(store.settings.locale, days, figures),
         shop=name,
+        refunds=int(refunds),
+        refunded=from_cents(int(refunded_cents)),
         **figures,
     )
 
@@ -285,7 +304,8 @@ def _days(conn: Connection, a: datetime, b: datetime, where: _Shop) -> list[_Day
             checkouts.c.day,
             walkin,
             func.count(),
-            func.coalesce(func.sum(checkouts.c.amount_cents), 0),
+            # What the sales kept: their parts refunded are taken off.
+            func.coalesce(func.sum(checkouts.c.amount_cents - checkouts.c.refunded_cents), 0),
             func.coalesce(func.sum(checkouts.c.stamps), 0),
             func.count(checkouts.c.claimed_card_id),
         )
@@ -421,7 +441,7 @@ def _top(
 ) -> tuple[TopCustomer, ...]:
     """The most frequent customers of the period (the bigger spender first on a tie)."""
     visits = func.count().label("visits")
-    spend = func.sum(checkouts.c.amount_cents).label("spend")
+    spend = func.sum(checkouts.c.amount_cents - checkouts.c.refunded_cents).label("spend")
     best = conn.execute(
         select(checkouts.c.card_id, visits, spend)
         .where(_in_period(a, b, where), checkouts.c.card_id.is_not(None))

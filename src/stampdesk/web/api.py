@@ -17,7 +17,7 @@ from concurrent.futures import Executor
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Security
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -44,6 +44,7 @@ from .schemas import (
     ProgramIn,
     ProgramOut,
     RedeemOut,
+    RefundIn,
     RefundOut,
     SearchOut,
     error_example,
@@ -312,16 +313,28 @@ def get_checkout(checkout_id: str, request: Request, who: Till) -> JSONResponse:
     responses=errors(401, 404, 409, 422),
 )
 def refund_checkout(
-    checkout_id: str, request: Request, who: Till, idempotency_key: IdempotencyKey = None
+    checkout_id: str,
+    request: Request,
+    who: Till,
+    idempotency_key: IdempotencyKey = None,
+    body: Annotated[RefundIn | None, Body()] = None,
 ) -> JSONResponse:
     """Take back exactly the stamps the sale earned and void the coupons the
-    card no longer qualifies for. A second refund is refused (409
-    `already_refunded`), unless it repeats the first one's `Idempotency-Key`."""
+    card no longer qualifies for; with a body, only a part of the sale
+    (`items` and/or `amount`): its stamps are worked out again on what it
+    keeps and the difference is taken back. Parts add up, never past the
+    sale (422 `invalid_refund`). A sale refunded whole is refused again (409
+    `already_refunded`), unless the request repeats the first one's
+    `Idempotency-Key`."""
     desk = desk_of(request)
+    items = None if body is None or body.items is None else [(i.sku, i.quantity) for i in body.items]
+    amount = None if body is None else body.amount
     if idempotency_key is None:
-        change = desk.refund(checkout_id)
+        change = desk.refund(checkout_id, items=items, amount=amount, till=who.name)
     else:
-        change = desk.refund_once(checkout_id, idempotency_key=idempotency_key, till=who.name)
+        change = desk.refund_once(
+            checkout_id, idempotency_key=idempotency_key, till=who.name, items=items, amount=amount
+        )
     return JSONResponse(change.to_dict())
 
 

@@ -126,6 +126,41 @@ class CheckoutIn(BaseModel):
         return decimal_string(value, "amount")
 
 
+class ReturnedItemIn(BaseModel):
+    """Items returned: a SKU of the sale and how many."""
+
+    model_config = _FORBID
+
+    sku: str = Field(description="A SKU of the sale.")
+    quantity: int = Field(1, strict=True, description="How many of it are returned (1 to 10000).")
+
+
+class RefundIn(BaseModel):
+    """A part of a sale to refund: items and/or an amount. Send no body (or
+    an empty one) to refund all that is left of the sale."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"items": [{"sku": "SANDWICH", "quantity": 1}]},
+                {"amount": "4.50"},
+            ]
+        },
+    )
+
+    items: list[ReturnedItemIn] | None = Field(None, description="The items returned.")
+    amount: str | None = Field(
+        None,
+        description='The amount refunded, a decimal string such as "4.50" (with `items`: what they cost).',
+    )
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _amount_is_text(cls, value: Any) -> Any:
+        return decimal_string(value, "amount")
+
+
 class EnrolIn(BaseModel):
     """A new card. Only ``name`` is required."""
 
@@ -438,6 +473,10 @@ class RefundOut(BaseModel):
                     "completions_undone": 0,
                     "checkout": 42,
                     "replayed": False,
+                    "refunded_amount": "12.50",
+                    "kept_amount": "12.50",
+                    "whole": False,
+                    "items": [{"sku": "SANDWICH", "quantity": 1}],
                 }
             ]
         }
@@ -452,6 +491,10 @@ class RefundOut(BaseModel):
     completions_undone: int
     checkout: int | None
     replayed: bool
+    refunded_amount: str | None = Field(description="What this refund gave back.")
+    kept_amount: str | None = Field(description="What is left of the sale after it (0.00: refunded whole).")
+    whole: bool = Field(description="The sale is now refunded whole (no part of it is left).")
+    items: list[ReturnedItemIn] = Field(description="The items this refund returned.")
 
 
 class PrintJobOut(BaseModel):

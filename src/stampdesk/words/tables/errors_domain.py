@@ -91,6 +91,11 @@ EN = {
         "amount {amount} is more than the {maximum} a single sale may be (program.earning.max_amount)"
     ),
     "error.refunded_before": "checkout {checkout} was already refunded on {at:when}",
+    "error.refund_items_list": "the items to refund must be a list of SKU and quantity",
+    "error.refund_item_form": "an item to refund is a SKU and a quantity (SKU:QTY)",
+    "error.refund_unknown_item": "the sale holds no item {sku}",
+    "error.refund_too_many": "only {left} of {sku} are left to refund in this sale",
+    "error.refund_over_sale": "{amount:money} is more than is left to refund of this sale ({left:money})",
     # The store (store.py).
     "error.database_unreachable": (
         "the database cannot be reached (network or server down); try again when it is back"
@@ -269,6 +274,13 @@ FR = {
         "program.earning.max_amount)"
     ),
     "error.refunded_before": "la vente n° {checkout} a déjà été remboursée le {at:when}",
+    "error.refund_items_list": "les articles à rembourser sont une liste de SKU et de quantités",
+    "error.refund_item_form": "un article à rembourser s'écrit SKU:QTÉ",
+    "error.refund_unknown_item": "la vente ne contient pas l'article {sku}",
+    "error.refund_too_many": "il ne reste que {left} {sku} à rembourser dans cette vente",
+    "error.refund_over_sale": (
+        "{amount:money} dépasse ce qui reste à rembourser de cette vente ({left:money})"
+    ),
     "error.database_unreachable": (
         "la base de données est injoignable (réseau ou serveur en panne) : réessayez à son retour"
     ),
