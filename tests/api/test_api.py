@@ -154,6 +154,37 @@ def test_a_refund_takes_back_what_the_sale_earned_once(api: Api) -> None:
     assert content(api.desk) == before
 
 
+def test_a_part_of_a_sale_is_refunded_by_items_or_an_amount(api: Api) -> None:
+    number = api.enrol()
+    items = [{"sku": "SANDWICH", "category": "food", "quantity": 2, "price": "12.50"}]
+    sale = api.client.post(
+        "/api/v1/checkouts", json={"card": number, "amount": "25.00", "items": items}, headers=api.till
+    ).json()
+    path = f"/api/v1/checkouts/{sale['checkout']}/refund"
+    one = api.client.post(path, json={"items": [{"sku": "SANDWICH", "quantity": 1}]}, headers=api.till)
+    assert one.status_code == 200, one.text
+    assert {k: one.json()[k] for k in ("stamps", "balance", "refunded_amount", "kept_amount", "whole")} == {
+        "stamps": -1,
+        "balance": 4,
+        "refunded_amount": "12.50",
+        "kept_amount": "12.50",
+        "whole": False,
+    }
+    before = content(api.desk)
+    for body, code in (
+        ({"amount": "12.51"}, "invalid_refund"),
+        ({"items": [{"sku": "CAKE", "quantity": 1}]}, "invalid_refund"),
+        ({"amount": 5}, "invalid_amount"),
+        ({"items": [{"sku": "SANDWICH", "quantity": True}]}, "invalid_input"),
+        ({"items": [{"sku": "SANDWICH", "quantity": 1, "price": "1"}]}, "unknown_field"),
+    ):
+        is_error(api.client.post(path, json=body, headers=api.till), 422, code)
+    assert content(api.desk) == before
+    rest = api.client.post(path, json={"amount": "12.50"}, headers=api.till).json()
+    assert (rest["stamps"], rest["whole"], rest["kept_amount"]) == (-2, True, "0.00")
+    is_error(api.client.post(path, headers=api.till), 409, "already_refunded")
+
+
 def test_the_programme_is_read_by_a_till_and_changed_only_with_an_admin_key(api: Api) -> None:
     shown = api.client.get("/api/v1/program", headers=api.till).json()
     assert shown["name"] == "Café Bleu" and shown["version"] == 1
