@@ -29,10 +29,12 @@ from stampdesk.domain.errors import NotFound
 from stampdesk.tui.app import make_till
 from stampdesk.tui.scan import ScanGuard
 from stampdesk.tui.screens.confirm import ConfirmScreen
+from stampdesk.tui.screens.refund_part import RefundPartScreen
 from stampdesk.tui.screens.till import Mode
 from stampdesk.tui.text import Text
 from stampdesk.tui.widgets import SearchResults
 from stampdesk.tui.widgets.stamp_grid import grid_lines
+from stampdesk.words import formats
 
 pytestmark = pytest.mark.asyncio
 
@@ -336,6 +338,57 @@ async def test_refund_shows_the_sale_then_asks_for_confirmation(sqlite_desk: Des
         assert tr("refund.voided", codes=coupon.code) in shown
         assert feedback(app) == ("success", tr("refund.done", checkout=checkout))
         assert focused_id(app) == "card-input"
+
+
+async def test_a_part_of_a_sale_is_refunded_by_picking_items_or_typing_an_amount(sqlite_desk: Desk) -> None:
+    tr = text_of(sqlite_desk)
+    ana = sqlite_desk.enrol(name="Ana Martin")  # 2
+    sandwiches = [{"sku": "SANDWICH", "category": "food", "quantity": 2, "unit_price": "12.50"}]
+    checkout = sqlite_desk.checkout(card=ana.number, amount="25.00", items=sandwiches).checkout  # 5
+    app = make_till(sqlite_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await submit(pilot, str(checkout))
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("tab", "enter")  # "Part of it…", beside Refund
+        await settle(pilot)
+        assert isinstance(app.screen, RefundPartScreen)
+        assert shows(app, tr("part.left", amount=tr.money(Decimal("25.00"))))
+        await pilot.press("tab", "tab", "enter")  # Next, with nothing picked
+        await settle(pilot)
+        assert shows(app, tr("part.empty")) and isinstance(app.screen, RefundPartScreen)
+        app.screen.query_one("#part-items").focus()
+        await pilot.press("space", "tab", "enter")  # one sandwich given back
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        half = tr.money(Decimal("12.50"))
+        for line in (
+            tr("refund.title.part", checkout=checkout),
+            tr("refund.part.items", items="1× SANDWICH", amount=half, kept=half),
+            tr("refund.takes", taken=tr.count("taken", 1), before=5, after=4, per_card=10),
+        ):
+            assert shows(app, line), line
+        assert sqlite_desk.card(ana.number).balance == 5  # nothing yet
+        await pilot.press("enter")
+        await settle(pilot)
+        assert sqlite_desk.card(ana.number).balance == 4
+        done = tr("refund.done.part", checkout=checkout, amount=half, kept=half)
+        assert feedback(app) == ("success", done)
+
+        # The rest, as an amount typed the shop's way.
+        await pilot.press("f5")
+        await submit(pilot, str(checkout))
+        assert shows(app, tr("refund.rest", amount=half))
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        await pilot.press("tab")  # from the items to the amount
+        await submit(pilot, formats.typed(Decimal("12.50"), tr.locale))
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert sqlite_desk.card(ana.number).balance == 2
+        assert feedback(app) == ("success", tr("refund.done", checkout=checkout))
 
 
 @pytest.mark.parametrize("which", ["unknown", "refunded"])

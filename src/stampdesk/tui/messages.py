@@ -124,8 +124,19 @@ class ReceiptsPrinted(Message):
     by_hand: bool = False
 
 
+@dataclass(frozen=True)
+class PartAsked:
+    """The part of a sale the cashier picked to refund: items (SKU,
+    quantity) and/or an amount as typed."""
+
+    items: tuple[tuple[str, int], ...] = ()
+    amount: str | None = None
+
+
 @dataclass
 class RefundShown(Message):
-    """A sale to refund, and what its refund would take back (nothing written yet)."""
+    """A sale to refund, and what its refund (of ``part`` of it, if asked)
+    would take back (nothing written yet)."""
 
     preview: RefundPreview
+    part: PartAsked | None = None

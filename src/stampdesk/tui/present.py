@@ -18,6 +18,7 @@ from ..results import (
     EnrolResult,
     ProgramInfo,
     RedeemResult,
+    RefundChange,
     RefundPreview,
     StampChange,
 )
@@ -167,7 +168,16 @@ def redeem_lines(result: RedeemResult, text: Text) -> list[str]:
 
 def refund_lines(change: StampChange, per_card: int | None, text: Text) -> list[str]:
     """What a refund took back, and the coupons it cancelled."""
-    lines = [text("refund.done", checkout=change.checkout)]
+    if isinstance(change, RefundChange) and not change.whole:
+        done = text(
+            "refund.done.part",
+            checkout=change.checkout,
+            amount=text.money(change.refunded_amount or Decimal(0)),
+            kept=text.money(change.kept_amount or Decimal(0)),
+        )
+    else:
+        done = text("refund.done", checkout=change.checkout)
+    lines = [done]
     taken = text.count("taken", abs(change.stamps))
     if change.card is None:
         lines.append(text("refund.walk_in", taken=taken))
@@ -197,6 +207,19 @@ def refund_question(preview: RefundPreview, per_card: int | None, text: Text) ->
         items = ", ".join(f"{i.quantity}× {i.sku} {text.money(i.unit_price)}" for i in preview.items)
         lines.append(text("refund.items", items=items))
     change = preview.change
+    left = change.refunded_amount if change.whole else None
+    if left is not None and left != preview.amount:
+        lines.append(text("refund.rest", amount=text.money(left)))  # parts were refunded before
+    if not change.whole:
+        returned = ", ".join(f"{i.quantity}× {i.sku}" for i in change.items)
+        lines.append(
+            text(
+                "refund.part.items" if returned else "refund.part.amount",
+                items=returned,
+                amount=text.money(change.refunded_amount or Decimal(0)),
+                kept=text.money(change.kept_amount or Decimal(0)),
+            )
+        )
     if preview.card is None:
         lines.append(text("refund.of_walk_in"))
     else:

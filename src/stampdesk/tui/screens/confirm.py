@@ -19,20 +19,22 @@ from textual.widgets import Button
 from ..widgets.plain import PlainButton, PlainStatic
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(ModalScreen[bool | None]):
     """Asks ``title`` (with ``body`` below); dismissed with ``True`` when the
-    cashier confirms, ``False`` when they cancel."""
+    cashier confirms, ``False`` when they cancel, and ``None`` when they
+    choose the ``other`` answer, if one is offered (between the two)."""
 
     CSS_PATH = "confirm.tcss"
     AUTO_FOCUS = "#confirm-yes"  # set as the dialog is shown, before any key reaches it
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
 
-    def __init__(self, title: str, body: str, *, yes: str, no: str) -> None:
+    def __init__(self, title: str, body: str, *, yes: str, no: str, other: str | None = None) -> None:
         super().__init__()
         self.question = title
         self.body = body
         self.yes = yes
         self.no = no
+        self.other = other
         self._typed = False  # characters arrived since the last Enter
 
     def compose(self) -> ComposeResult:
@@ -41,6 +43,8 @@ class ConfirmScreen(ModalScreen[bool]):
             yield PlainStatic(self.body, id="confirm-body")
             with Horizontal(id="confirm-buttons"):
                 yield PlainButton(self.yes, variant="error", id="confirm-yes")
+                if self.other is not None:
+                    yield PlainButton(self.other, id="confirm-other")
                 yield PlainButton(self.no, id="confirm-no")
 
     def on_key(self, event: events.Key) -> None:
@@ -56,6 +60,10 @@ class ConfirmScreen(ModalScreen[bool]):
     @on(Button.Pressed, "#confirm-yes")
     def _yes(self) -> None:
         self.dismiss(True)
+
+    @on(Button.Pressed, "#confirm-other")
+    def _other(self) -> None:
+        self.dismiss(None)
 
     @on(Button.Pressed, "#confirm-no")
     def _no(self) -> None:

@@ -38,7 +38,7 @@ from ...domain.errors import StampdeskError, Unreachable
 from ...domain.money import parse_amount
 from ...domain.program import QuickPick
 from ...offline import OfflineSale
-from ...results import CardState, CheckoutResult
+from ...results import CardState, CheckoutResult, RefundPreview
 from ..keys import translate_bindings
 from ..messages import (
     CardEnrolled,
@@ -46,6 +46,7 @@ from ..messages import (
     CardUnreachable,
     CouponRedeemed,
     OutboxSynced,
+    PartAsked,
     PrinterChecked,
     ProgrammeLoaded,
     ReceiptsPrinted,
@@ -87,6 +88,7 @@ from ..widgets import (
 from ..widgets.feedback import Kind
 from ..widgets.plain import PlainLabel, PlainStatic
 from .confirm import ConfirmScreen
+from .refund_part import RefundPartScreen
 
 if TYPE_CHECKING:
     from ...print_outbox import ReceiptPrinter
@@ -688,23 +690,37 @@ class TillScreen(Screen[None]):
     @on(RefundShown)
     def _refund_shown(self, message: RefundShown) -> None:
         self._settled()
-        preview = message.preview
+        preview, part = message.preview, message.part
         per_card = self.programme.stamps_per_card if self.programme else None
         question = ConfirmScreen(
-            self.text("refund.title", checkout=preview.checkout),
+            self.text("refund.title.part" if part else "refund.title", checkout=preview.checkout),
             "\n".join(refund_question(preview, per_card, self.text)),
             yes=self.text("refund.yes"),
             no=self.text("refund.no"),
+            # A whole sale may be refunded in part instead: its items or an amount.
+            other=None if part else self.text("refund.part"),
         )
-        self.app.push_screen(question, partial(self._refund_confirmed, str(preview.checkout)))
+        self.app.push_screen(question, partial(self._refund_confirmed, preview, part))
 
-    def _refund_confirmed(self, checkout: str, confirmed: bool | None) -> None:
-        if not confirmed:
+    def _refund_confirmed(
+        self, preview: RefundPreview, part: PartAsked | None, confirmed: bool | None
+    ) -> None:
+        if confirmed is None and part is None:
+            self.app.push_screen(RefundPartScreen(preview, self.text), partial(self._part_picked, preview))
+        elif not confirmed:
             self.feedback.show(self.text("refund.cancelled"))
             self._focus("checkout-input")
         elif not self._busy():
             self._writing = True
-            self._writer = self._await(self.refund_sale(checkout))
+            self._writer = self._await(self.refund_sale(str(preview.checkout), part))
+
+    def _part_picked(self, preview: RefundPreview, part: PartAsked | None) -> None:
+        if part is None:
+            self.feedback.show(self.text("refund.cancelled"))
+            self._focus("checkout-input")
+        elif not self._busy():
+            # What that part would take back is shown before it is refunded.
+            self._await(self.show_refund(str(preview.checkout), part))
 
     @on(Input.Submitted, "#enrol-name")
     def _name_submitted(self, event: Input.Submitted) -> None:
@@ -815,14 +831,17 @@ class TillScreen(Screen[None]):
         self.post_message(CouponRedeemed(self.desk.redeem(code, till=self.desk.settings.till)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="lookup", name="preview")
-    def show_refund(self, checkout: str) -> None:
-        """A sale and what its refund would take back, before asking."""
-        self._post(RefundShown(self.desk.refund_preview(checkout)))
+    def show_refund(self, checkout: str, part: PartAsked | None = None) -> None:
+        """A sale and what its refund (of ``part`` of it) would take back, before asking."""
+        items, amount = (part.items or None, part.amount) if part is not None else (None, None)
+        self._post(RefundShown(self.desk.refund_preview(checkout, items, amount), part))
 
     @work(thread=True, exit_on_error=False, group="write", name="refund")
-    def refund_sale(self, checkout: str) -> None:
-        """Refund a checkout the cashier confirmed."""
-        self.post_message(SaleRefunded(self.desk.refund(checkout)))
+    def refund_sale(self, checkout: str, part: PartAsked | None = None) -> None:
+        """Refund a checkout (or ``part`` of it) the cashier confirmed."""
+        items, amount = (part.items or None, part.amount) if part is not None else (None, None)
+        change = self.desk.refund(checkout, items, amount, till=self.desk.settings.till)
+        self.post_message(SaleRefunded(change))
 
     @work(thread=True, exit_on_error=False, group="write", name="enrol")
     def enrol_customer(self, name: str, email: str | None, claim: str | None) -> None:
@@ -1047,7 +1066,7 @@ class TillScreen(Screen[None]):
             self.card = None  # its balance changed: scan it again to see it
         per_card = self.programme.stamps_per_card if self.programme else None
         self.query_one("#refund-result", Static).update("\n".join(refund_lines(change, per_card, self.text)))
-        self.feedback.show(self.text("refund.done", checkout=change.checkout), "success")
+        self.feedback.show(refund_lines(change, per_card, self.text)[0], "success")
         self._input("checkout-input").value = ""
         self._idle()
 
