@@ -25,6 +25,7 @@ from .results import (
     CardState,
     CheckoutResult,
     CheckReport,
+    ClaimResult,
     CustomerMatch,
     EnrolResult,
     ExpiryReport,
@@ -133,6 +134,16 @@ class Desk:
             card=card,
             leaderboard=leaderboard,
         )
+
+    def claim(self, card: str, token: object) -> ClaimResult:
+        """Add a walk-in receipt's stamps to the card ``card`` (its holder
+        forgot it at the sale): once per receipt, within ``claim_days``, as a
+        claim at enrolment would. ``token`` is the receipt's token or its
+        whole link. Refused (``already_claimed``, ``claim_expired``,
+        ``refunded``, ``invalid_claim_token``, ``unknown_card``,
+        ``card_erased``, ``card_not_enrolled``) with nothing written; see
+        ``services.cards.claim``."""
+        return cards.claim(self.store, card, token)
 
     def set_notes(self, card: str, notes: object) -> CardState:
         """The shop's note on a card's customer ("usual: flat white"); empty clears it."""

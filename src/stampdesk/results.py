@@ -175,6 +175,27 @@ class JoinResult(Result):
 
 
 @dataclass(frozen=True)
+class ClaimResult(Result):
+    """A walk-in receipt added to a card the customer already had: the
+    card's state after it, the sale claimed, its stamps, and the coupons they
+    unlocked (as a claim at enrolment gives them)."""
+
+    card: CardState
+    checkout: int  # the walk-in sale whose receipt was claimed
+    stamps_added: int
+    new_coupons: tuple[CouponInfo, ...] = ()
+
+    @property
+    def number(self) -> str:
+        return self.card.number
+
+    def to_dict(self) -> dict[str, Any]:
+        # The card's fields at the top level, as `stampdesk card` shows them.
+        data = super().to_dict()
+        return {**data.pop("card"), **data}
+
+
+@dataclass(frozen=True)
 class RedeemResult(Result):
     code: str
     reward: str

@@ -95,6 +95,34 @@ def enrol(
 
 
 @click.command(context_settings=CONTEXT)
+@click.argument("number", metavar="CARD")
+@click.argument("token", metavar="TOKEN_OR_URL")
+@common_options
+def claim(number: str, token: str) -> None:
+    """Add a walk-in receipt's stamps to a card the customer already has
+    (once per receipt, within claim_days): its token or its whole link."""
+    state = current_state()
+    with desk_for(state) as desk:
+        result = desk.claim(number, token)
+        say = book_of(desk)
+
+    def text() -> str:
+        card = result.card
+        head = say(
+            "cli.claim.done",
+            checkout=result.checkout,
+            number=card.number,
+            name=card.name or say("cli.card.anonymous"),
+            stamps=stamp_count(say, result.stamps_added),
+        )
+        lines = [head, progress_line(say, card.balance, card.stamps_per_card, card.next_milestone)]
+        lines += coupon_lines(say, result.new_coupons, title="cli.coupons.to_hand_over")
+        return "\n".join(lines)
+
+    emit(state, result.to_dict(), text)
+
+
+@click.command(context_settings=CONTEXT)
 @click.argument("number")
 @common_options
 def card(number: str) -> None:
@@ -293,6 +321,7 @@ def cards_print(count: int, out_file: str) -> None:
 
 COMMANDS = (
     enrol,
+    claim,
     card,
     notes,
     leaderboard_optin,

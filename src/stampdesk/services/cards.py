@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Select, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import db
-from ..domain import validate
+from ..domain import claims, validate
 from ..domain.card_numbers import new_card_number, normalise_card_number
 from ..domain.errors import InvalidInput, NotFound, Refused
 from ..domain.loyalty import coupons_expiring, grace_notice, lapse_at, lapse_notice, lapsed, stamps_expiring
@@ -28,11 +28,20 @@ from ..domain.validate import (
     clean_time,
 )
 from ..models import cards, checkouts, coupons, customers, name_words
-from ..results import CardState, CouponInfo, CustomerMatch, EnrolResult, JoinResult, StampChange, usable_first
+from ..results import (
+    CardState,
+    ClaimResult,
+    CouponInfo,
+    CustomerMatch,
+    EnrolResult,
+    JoinResult,
+    StampChange,
+    usable_first,
+)
 from ..store import Store
-from . import claims, loyalty
+from . import loyalty
 from .shops import current_version
-from .stamps import BLANK, ERASED, CardRef, give, lock_card, next_for, take_back
+from .stamps import BLANK, ERASED, CardRef, Given, give, lock_card, next_for, take_back
 
 MAX_ADJUSTMENT = 100
 T = TypeVar("T")
@@ -149,9 +158,42 @@ def _join(conn: Connection, store: Store, clean: dict[str, Any], moment: datetim
         # A customer enrolled meanwhile breaks the e-mail's unique index: retried, then claimed.
         enrolled = _enrol(conn, store, clean, moment, None, claim, None, email_checked=True)
         return JoinResult("new_card", enrolled.number, enrolled.claimed_stamps, enrolled.new_coupons)
-    _, program = store.current_program(conn)
     sale = _claimable(conn, store, claim)
     row = lock_card(conn, store, card_id=holder)
+    given = _claim_onto(conn, store, row, sale, moment)
+    return JoinResult("existing_card", row.number, sale.stamps, given.coupons)
+
+
+def claim(store: Store, number: str, token: object) -> ClaimResult:
+    """Add a walk-in receipt's stamps to a card the customer already has (they
+    forgot it at the sale): once per receipt, within ``claim_days``, as a
+    claim at enrolment adds them (ledger kind ``claim``, the card's lapse
+    first, milestone coupons and completions; no daily cap, as at enrolment).
+    ``token`` is the receipt's token or its whole link.
+
+    ``InvalidInput`` for a malformed card number or a forged receipt
+    (``invalid_claim_token``); ``Refused`` for a receipt already claimed
+    (``already_claimed``), too old (``claim_expired``) or refunded
+    (``refunded``), and for a pre-printed card never handed out
+    (``card_not_enrolled``); ``NotFound`` for an unknown or erased card.
+    Refused, nothing is written."""
+    number = normalise_card_number(number)
+    return db.retry_transient(lambda: _in_transaction(store, _claim, number, token, store.now()))
+
+
+def _claim(conn: Connection, store: Store, number: str, token: object, moment: datetime) -> ClaimResult:
+    # The sale is locked before the card, as at enrolment and on the join page.
+    sale = _claimable(conn, store, token)
+    row = lock_card(conn, store, number=number)
+    claims.receiving_card(row.status if row is not None else None, number)
+    given = _claim_onto(conn, store, row, sale, moment)
+    return ClaimResult(_card_state(conn, store, number), sale.id, sale.stamps, given.coupons)
+
+
+def _claim_onto(conn: Connection, store: Store, row: Any, sale: Any, moment: datetime) -> Given:
+    """The receipt ``sale``'s stamps onto the locked card ``row``, which had
+    them before: what the join page and ``claim`` both write."""
+    _, program = store.current_program(conn)
     ref = CardRef(row.id, row.number, row.balance, row.cycle)
     if loyalty.expire(conn, store, row, program, moment) is not None:
         ref = CardRef(row.id, row.number, 0, row.cycle + 1)
@@ -160,13 +202,12 @@ def _join(conn: Connection, store: Store, clean: dict[str, Any], moment: datetim
     )
     # A claim is a visit: the card's stamps lapse later (as at enrolment).
     conn.execute(update(cards).where(cards.c.id == row.id).values(last_visit_at=moment))
-    given = give(
+    return give(
         conn, store, ref, sale.stamps, program, kind="claim", at=moment, origin="claim", checkout_id=sale.id
     )
-    return JoinResult("existing_card", row.number, sale.stamps, given.coupons)
 
 
-def _claimable(conn: Connection, store: Store, claim: str) -> Any:
+def _claimable(conn: Connection, store: Store, claim: object) -> Any:
     """The walk-in sale of the receipt ``claim``, locked, if its stamps can be claimed."""
     today = store.now().astimezone(store.zone).date()
     checkout_id = claims.read_token(store.claim_secret(conn), claim, today)

@@ -9,18 +9,18 @@ form that cannot succeed. It only reads.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
 
+from ..domain import claims
 from ..domain.money import from_cents
 from ..models import checkouts, program_versions, versions_for
 from ..results import MilestoneInfo, Result
 from ..store import Store
-from . import claims
 
 
 @dataclass(frozen=True)
@@ -81,5 +81,5 @@ def preview(store: Store, token: object) -> JoinPreview:
         milestones=tuple(MilestoneInfo(m.at, m.reward) for m in program.milestones),
         amount=from_cents(sale.amount_cents),
         sale_at=sale.at,
-        claim_until=sale_day + timedelta(days=store.settings.claim_days),
+        claim_until=claims.last_claim_day(sale_day, store.settings.claim_days),
     )

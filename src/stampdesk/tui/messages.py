@@ -15,6 +15,7 @@ from ..offline import OfflineSale
 from ..results import (
     CardState,
     CheckoutResult,
+    ClaimResult,
     CustomerMatch,
     EnrolResult,
     ProgramInfo,
@@ -91,6 +92,13 @@ class SaleRefunded(Message):
 @dataclass
 class CardEnrolled(Message):
     result: EnrolResult
+
+
+@dataclass
+class ReceiptClaimed(Message):
+    """A walk-in receipt added to the card on screen (F11)."""
+
+    result: ClaimResult
 
 
 @dataclass

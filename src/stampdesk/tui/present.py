@@ -14,6 +14,7 @@ from ..domain.program import QuickPick
 from ..results import (
     CardState,
     CheckoutResult,
+    ClaimResult,
     CouponInfo,
     EnrolResult,
     ProgramInfo,
@@ -248,6 +249,15 @@ def enrol_lines(result: EnrolResult, text: Text) -> list[str]:
     lines.append(text("enrol.starter", count=result.starter_stamps))
     if result.claimed_checkout is not None:
         lines.append(text("enrol.claimed", checkout=result.claimed_checkout, count=result.claimed_stamps))
+    lines.extend(
+        text("sale.coupon", code=c.code, reward=c.reward, day=text.day(c.expires)) for c in result.new_coupons
+    )
+    return lines
+
+
+def claim_lines(result: ClaimResult, text: Text) -> list[str]:
+    """A receipt added to a card: the sale's stamps, the coupons to hand over."""
+    lines = [text("enrol.claimed", checkout=result.checkout, count=result.stamps_added)]
     lines.extend(
         text("sale.coupon", code=c.code, reward=c.reward, day=text.day(c.expires)) for c in result.new_coupons
     )

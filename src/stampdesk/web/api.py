@@ -35,6 +35,8 @@ from .schemas import (
     CardOut,
     CheckoutIn,
     CheckoutOut,
+    ClaimIn,
+    ClaimOut,
     EnrolIn,
     EnrolOut,
     ErrorBody,
@@ -416,6 +418,25 @@ def enrol(body: EnrolIn, request: Request, who: Till) -> JSONResponse:
         card=body.card,
         leaderboard=body.leaderboard,
     )
+    return JSONResponse(result.to_dict(), status_code=201)
+
+
+@router.post(
+    "/cards/{number}/claims",
+    tags=["cards"],
+    status_code=201,
+    response_model=ClaimOut,
+    summary="Add a walk-in receipt to a card",
+    responses=errors(400, 401, 404, 409, 422),
+)
+def claim_receipt(number: str, body: ClaimIn, request: Request, who: Till) -> JSONResponse:
+    """The customer forgot their card at a sale: its receipt's stamps join the
+    card now, once, within the shop's `claim_days`, as at enrolment (coupons
+    they unlock come in `new_coupons`). Refused with nothing written: 409
+    `already_claimed`, `claim_expired`, `refunded`, or `card_not_enrolled` (a
+    pre-printed card never handed out: enrol it with `claim`); 404
+    `unknown_card` or `card_erased`; 422 `invalid_claim_token`."""
+    result = desk_of(request).claim(number, body.token)
     return JSONResponse(result.to_dict(), status_code=201)
 
 

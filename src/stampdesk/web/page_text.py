@@ -50,6 +50,17 @@ class PageText:
     joined_title: str
     joined_text: str  # "Thank you, {name}! … the card of {email}"
     joined_next: str
+    # a receipt for a card the customer already has
+    add_to_my_card: str  # "Add to my card {name} …{last4}"
+    or_new_card: str
+    have_card_title: str
+    have_card_explained: str
+    card_link: str
+    add_button: str
+    add_receipt_title: str
+    add_receipt_explained: str
+    receipt_link: str
+    receipt_added: str
     # the card
     card_title: str
     hello: str

@@ -5,11 +5,17 @@
   birthday, consent) keeps the receipt's stamps, once: on a new card with the
   starter stamps, or on the card the e-mail already has. The answer is the
   same page either way (it must not tell a stranger who is a customer).
+  A browser that holds a card's link (the ``card`` cookie, set by the card's
+  page) is offered "add to my card Léa …7313" instead (``/join/{token}/add``);
+  any other visitor can paste their card's link there. Only the link proves
+  a card: an e-mail typed in the form never shows one.
 - ``/card/{token}``: the card's private page (its address is an unguessable
   token, never the card number): status tier and perk, stamp grid, progress,
   when the stamps lapse, the card's messages, coupons with their
   barcodes, the card's barcode for the till, its own QR code; the holder can
-  download their data (``data.json``) or erase the card (``erase``).
+  add a walk-in receipt to it (``claim``), download their data
+  (``data.json``) or erase the card (``erase``). The page remembers its link
+  in the browser (the ``card`` cookie) for the next receipt scanned.
 - ``/manifest.webmanifest``, ``/pages/…``: the stylesheet (in the shop's
   colours) and the icons that make "add to home screen" work.
 
@@ -43,7 +49,7 @@ from jinja2 import Environment, FileSystemLoader, Template
 from starlette.concurrency import run_in_threadpool
 
 from ..desk import Desk
-from ..domain.errors import InvalidInput, Refused, StampdeskError
+from ..domain.errors import InvalidInput, NotFound, Refused, StampdeskError
 from ..domain.validate import clean_birthday, clean_email, clean_name, clean_phone
 from ..results import CardState
 from ..services.join import JoinPreview
@@ -55,6 +61,10 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static" / "pages"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+# The card's link, remembered by the browser that opened the card's page: a
+# receipt scanned later offers "add to my card". httponly, same-site only.
+CARD_COOKIE = "card"
+CARD_COOKIE_AGE = 365 * 24 * 3600
 MAX_FIELD = 300  # longer form values are cut before validation refuses them
 log = logging.getLogger("stampdesk.pages")
 
@@ -73,6 +83,8 @@ PROBLEM_STATUS = {
     "too_large": 413,
 }
 PROBLEM_MESSAGES = frozenset(PROBLEM_STATUS) | {"not_found", "unexpected"}
+# What a refused receipt says on the card's page (and with which status).
+RECEIPT_PROBLEMS = ("invalid_claim_token", "claim_expired", "already_claimed", "refunded")
 # The form's fields, and the problems the enrolment service reports for each.
 FIELDS = ("name", "email", "phone", "birthday")
 FIELD_PROBLEMS = {f"invalid_{field}": field for field in FIELDS}
@@ -331,6 +343,39 @@ def _secret(request: Request) -> bytes:
     return shop.secret
 
 
+def _remembered_card(request: Request) -> tuple[str, CardState] | None:
+    """The card whose link this browser holds (the ``card`` cookie), if it
+    still opens one."""
+    link = request.cookies.get(CARD_COOKIE)
+    if not link:
+        return None
+    try:
+        return link, _desk(request).card_for_link(link)
+    except NotFound:  # a forged cookie, or the card was erased since
+        return None
+
+
+def _remember_card(request: Request, response: Response, link: str) -> None:
+    response.set_cookie(
+        CARD_COOKIE,
+        link,
+        max_age=CARD_COOKIE_AGE,
+        path="/",
+        samesite="lax",
+        httponly=True,
+        secure=request.url.scheme == "https",
+    )
+
+
+def _link_of(pasted: str) -> str:
+    """A card's link token from what the customer pasted: the page's whole
+    address (``…/card/<token>``, maybe with a query) or the token itself."""
+    text = pasted.strip()
+    if "/card/" in text:
+        text = text.rsplit("/card/", 1)[1]
+    return text.split("?", 1)[0].split("#", 1)[0].split("/", 1)[0]
+
+
 def _join_form(
     request: Request,
     t: PageText,
@@ -341,8 +386,17 @@ def _join_form(
     errors: tuple[str, ...] = (),
     bad: frozenset[str] = frozenset(),
     status: int = 200,
+    link_errors: tuple[str, ...] = (),
+    link_value: str = "",
 ) -> Response:
     desk = _desk(request)
+    remembered = _remembered_card(request)
+    mine = None
+    if remembered is not None:
+        _, card = remembered
+        # The holder's name and the card's last 4 digits (an unnamed card: the digits only).
+        mine = " ".join(t.add_to_my_card.format(name=card.name or "", last4=card.number[-4:]).split())
+    now = desk.now().timestamp()
     milestones = [(m.at, m.reward) for m in offer.milestones]
     final = next((r for at, r in milestones if at == offer.stamps_per_card), "")
     return _page(
@@ -360,7 +414,12 @@ def _join_form(
         values=values or {},
         errors=errors,
         bad=bad,
-        csrf=page_guard.csrf_token(_secret(request), "join", token, desk.now().timestamp()),
+        csrf=page_guard.csrf_token(_secret(request), "join", token, now),
+        add_csrf=page_guard.csrf_token(_secret(request), "join-add", token, now),
+        mine=mine,
+        link_errors=link_errors,
+        link_value=link_value,
+        token=token,
         manifest="../manifest.webmanifest",
     )
 
@@ -502,6 +561,36 @@ def _join(request: Request, token: str, fields: dict[str, str]) -> Response:
     )
 
 
+# Not in the OpenAPI schema, as the card's pages: it takes a card's link.
+@router.post("/join/{token}/add", response_class=HTMLResponse, include_in_schema=False)
+async def join_add(request: Request, token: str) -> Response:
+    """The receipt's stamps onto the card whose link the browser holds (the
+    ``card`` cookie) or the customer pasted (``card_link``), then on to it."""
+    _limit(request)
+    fields = await _form(request)
+    return await run_in_threadpool(_join_add, request, token, fields)
+
+
+def _join_add(request: Request, token: str, fields: dict[str, str]) -> Response:
+    desk = _desk(request)
+    t = _text(request)
+    offer = desk.join_preview(token)  # forged, expired, used: the problem page
+    _check_form(request, "join-add", token, fields)
+    pasted = fields.get("card_link", "").strip()
+    link = _link_of(pasted) if pasted else request.cookies.get(CARD_COOKIE, "")
+    try:
+        card = desk.card_for_link(link)
+    except NotFound:
+        # Said the same for a forged link and an erased card's: nothing about whose.
+        return _join_form(
+            request, t, token, offer, link_errors=(t.invalid_card_link,), link_value=pasted, status=404
+        )
+    desk.claim(card.number, token)
+    response = RedirectResponse(f"../../card/{link}?added=1", status_code=303)
+    _remember_card(request, response, link)
+    return _finish(request, response, t)
+
+
 # --------------------------------------------------------------------------- the card
 
 
@@ -513,9 +602,25 @@ def _card(request: Request, token: str) -> tuple[Desk, CardState]:
 @router.get("/card/{token}", response_class=HTMLResponse, include_in_schema=False)
 def card_page(request: Request, token: str) -> Response:
     """The card: status tier, stamps, progress, when they lapse, what the
-    card has to say, coupons, barcode, own QR code, data."""
+    card has to say, coupons, barcode, own QR code, a receipt to add, data.
+    The browser remembers the card's link (for the next receipt it scans)."""
     _limit(request)
     t = _text(request)
+    response = _card_page(request, t, token, added=request.query_params.get("added") == "1")
+    _remember_card(request, response, token)
+    return response
+
+
+def _card_page(
+    request: Request,
+    t: PageText,
+    token: str,
+    *,
+    added: bool = False,
+    receipt_errors: tuple[str, ...] = (),
+    receipt_value: str = "",
+    status: int = 200,
+) -> Response:
     desk, card = _card(request, token)
     milestones = [(m.at, m.reward) for m in desk.program().program.milestones]
     zone = desk.store.zone
@@ -533,6 +638,7 @@ def card_page(request: Request, token: str) -> Response:
         request,
         "card.html",
         t,
+        status,
         root="../",
         shop=card.program,
         card=card,
@@ -545,7 +651,35 @@ def card_page(request: Request, token: str) -> Response:
         qr=page_symbols.qr_svg(f"{desk.settings.public_url}card/{token}"),
         manifest=f"{token}/manifest.webmanifest",
         token=token,
+        added=added,
+        receipt_errors=receipt_errors,
+        receipt_value=receipt_value,
+        claim_csrf=page_guard.csrf_token(_secret(request), "claim", token, desk.now().timestamp()),
     )
+
+
+@router.post("/card/{token}/claim", response_class=HTMLResponse, include_in_schema=False)
+async def claim_submit(request: Request, token: str) -> Response:
+    """Add a walk-in receipt (its link or code) to the card, then back to it."""
+    _limit(request)
+    fields = await _form(request)
+    return await run_in_threadpool(_claim, request, token, fields)
+
+
+def _claim(request: Request, token: str, fields: dict[str, str]) -> Response:
+    t = _text(request)
+    desk, card = _card(request, token)
+    _check_form(request, "claim", token, fields)
+    receipt = fields.get("receipt", "").strip()
+    try:
+        desk.claim(card.number, receipt)
+    except (InvalidInput, Refused) as error:
+        if error.code not in RECEIPT_PROBLEMS:
+            raise
+        message = getattr(t, error.code)
+        status = PROBLEM_STATUS.get(error.code, 422)
+        return _card_page(request, t, token, receipt_errors=(message,), receipt_value=receipt, status=status)
+    return _finish(request, RedirectResponse(f"../{token}?added=1", status_code=303), t)
 
 
 @router.get("/card/{token}/data.json", include_in_schema=False)
@@ -596,7 +730,7 @@ def _erase(request: Request, token: str, fields: dict[str, str]) -> Response:
     desk, card = _card(request, token)
     _check_form(request, "erase", token, fields)
     desk.erase(card.number)
-    return _page(
+    response = _page(
         request,
         "done.html",
         t,
@@ -606,6 +740,9 @@ def _erase(request: Request, token: str, fields: dict[str, str]) -> Response:
         message=t.erased_text,
         manifest="../../manifest.webmanifest",
     )
+    if request.cookies.get(CARD_COOKIE) == token:
+        response.delete_cookie(CARD_COOKIE, path="/")
+    return response
 
 
 @router.get("/card/{token}/qr.svg", include_in_schema=False)

@@ -186,6 +186,25 @@ class EnrolIn(BaseModel):
     )
 
 
+class ClaimIn(BaseModel):
+    """A walk-in receipt to add to a card the customer already has."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"token": "AAAAAAAqB9QmHk3cVbq0d1tZlh8Rx2nL"},
+                {"token": "https://cafe.example/join/AAAAAAAqB9QmHk3cVbq0d1tZlh8Rx2nL"},
+            ]
+        },
+    )
+
+    token: str = Field(
+        description="The receipt's claim token (`claim_token` of the walk-in sale), or its whole link "
+        "(`enrol_url`, as a scanner reads the receipt's QR code)."
+    )
+
+
 class ProgramIn(BaseModel):
     """The programme file's text, when sent as JSON."""
 
@@ -403,6 +422,14 @@ class EnrolOut(CardOut):
     claimed_stamps: int
     claimed_checkout: int | None
     new_coupons: list[CouponOut]
+
+
+class ClaimOut(CardOut):
+    """The card after the receipt was added, plus what the receipt put on it."""
+
+    checkout: int = Field(description="The walk-in sale whose receipt was claimed.")
+    stamps_added: int = Field(description="The receipt's stamps, now on the card.")
+    new_coupons: list[CouponOut] = Field(description="Coupons they unlocked: hand them over.")
 
 
 class CardMatchOut(BaseModel):

@@ -49,6 +49,7 @@ from ..messages import (
     PartAsked,
     PrinterChecked,
     ProgrammeLoaded,
+    ReceiptClaimed,
     ReceiptsPrinted,
     RefundShown,
     SaleKept,
@@ -59,6 +60,7 @@ from ..messages import (
 from ..present import (
     Programme,
     card_after_sale,
+    claim_lines,
     enrol_lines,
     printer_line,
     printer_off_line,
@@ -111,6 +113,7 @@ class Mode(Enum):
     REDEEM = "redeem"
     REFUND = "refund"
     ENROL = "enrol"
+    CLAIM = "claim"  # a walk-in receipt for the card on screen
 
 
 @dataclass(frozen=True)
@@ -235,6 +238,8 @@ class TillScreen(Screen[None]):
         Binding("f6", "enrol", "key.enrol", key_display="F6"),
         Binding("f7", "reprint", "key.reprint", key_display="F7"),
         Binding("f8", "picks", "key.picks", key_display="F8", show=False),
+        # Listed in the help, as F8: the footer's 80 columns are full.
+        Binding("f11", "claim", "key.claim", key_display="F11", show=False),
         Binding("escape", "clear", "key.clear", key_display="keyname.escape"),
         Binding("down", "choose", "key.choose", show=False),
     ]
@@ -301,6 +306,11 @@ class TillScreen(Screen[None]):
                             yield PlainLabel(tr("label.checkout"), classes="till-label")
                             yield ScanInput(placeholder=tr("placeholder.checkout"), id="checkout-input")
                         yield PlainStatic("", id="refund-result", classes="till-result")
+                    with Vertical(id="claim"):
+                        yield PlainStatic("", id="claim-card", classes="till-result")
+                        with Horizontal(classes="till-row"):
+                            yield PlainLabel(tr("label.claim"), classes="till-label")
+                            yield ScanInput(placeholder=tr("placeholder.claim_card"), id="claim-input")
                     with Vertical(id="enrol"):
                         for field in ("name", "email", "claim"):
                             with Horizontal(classes="till-row"):
@@ -409,7 +419,14 @@ class TillScreen(Screen[None]):
         self.card = None
         self._blind_card = None
         self._retry = None
-        for name in ("amount-input", "coupon-input", "checkout-input", "enrol-name", "enrol-email"):
+        for name in (
+            "amount-input",
+            "coupon-input",
+            "checkout-input",
+            "enrol-name",
+            "enrol-email",
+            "claim-input",
+        ):
             self._input(name).value = ""
         self.query_one("#results", SearchResults).clear_options()
         self._show_pane("idle")
@@ -474,6 +491,23 @@ class TillScreen(Screen[None]):
         self._input("enrol-claim").value = self.last_claim or ""
         self.query_one("#enrol-offer", Static).update(offer)
         self._focus("enrol-name", clear=True)
+
+    def action_claim(self) -> None:
+        """F11: add a walk-in receipt to the card on screen (its customer
+        forgot the card at that sale): scan the receipt's QR code or type its
+        code, then Enter."""
+        card = self.card
+        if card is None or self.mode not in (Mode.CARD, Mode.CLAIM):
+            self.feedback.show(self.text("claim.no_card"), "warning")
+            return
+        self._forget_claim()
+        self.basket.clear()
+        self._set_mode(Mode.CLAIM)
+        self._show_pane("claim")
+        name = card.name or self.text("card.number", number=card.number)
+        self.query_one("#claim-card", Static).update(self.text("claim.for", number=card.number, name=name))
+        self.feedback.show(self.text("hint.claim"))
+        self._focus("claim-input", clear=True)
 
     def _forget_claim(self) -> None:
         """Another action than enrolling: the walk-in's stamps are no longer
@@ -673,6 +707,19 @@ class TillScreen(Screen[None]):
             self._writing = True
             self._writer = self._await(self.redeem_coupon(value))
 
+    @on(Input.Submitted, "#claim-input")
+    def _receipt_submitted(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        number = scanned_card(value)
+        if number is not None:  # another card scanned: that customer now
+            self._input("claim-input").value = ""
+            self._scan(number)
+        elif not value:
+            self.feedback.show(self.text("claim.empty"), "warning")
+        elif self.card is not None and not self._busy():
+            self._writing = True
+            self._writer = self._await(self.claim_receipt(self.card.number, value))
+
     @on(Input.Submitted, "#checkout-input")
     def _checkout_submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()
@@ -847,6 +894,11 @@ class TillScreen(Screen[None]):
     def enrol_customer(self, name: str, email: str | None, claim: str | None) -> None:
         """Create a card, with a walk-in's stamps when ``claim`` is given."""
         self.post_message(CardEnrolled(self.desk.enrol(name=name, email=email, claim=claim)))
+
+    @work(thread=True, exit_on_error=False, group="write", name="claim")
+    def claim_receipt(self, number: str, token: str) -> None:
+        """Add a walk-in receipt (its code or link) to card ``number``."""
+        self.post_message(ReceiptClaimed(self.desk.claim(number, token)))
 
     # ------------------------------------------------------------------
     # What the engine answered
@@ -1083,6 +1135,18 @@ class TillScreen(Screen[None]):
             self.text("enrol.done", number=result.number, name=result.card.name or ""), "success"
         )
 
+    @on(ReceiptClaimed)
+    def _receipt_claimed(self, message: ReceiptClaimed) -> None:
+        self._settled()
+        result = message.result
+        self._writing = False
+        self._input("claim-input").value = ""
+        self._select(result.card, claim_lines(result, self.text))
+        added = self.text.count("added", result.stamps_added)
+        self.feedback.show(
+            self.text("claim.done", checkout=result.checkout, number=result.number, added=added), "success"
+        )
+
     # ------------------------------------------------------------------
     # Failures
 
@@ -1093,6 +1157,7 @@ class TillScreen(Screen[None]):
         "redeem": "coupon-input",
         "refund": "checkout-input",
         "preview": "checkout-input",
+        "claim": "claim-input",
     }
     _ENROL_FIELD: ClassVar[dict[str, str]] = {
         "invalid_email": "enrol-email",

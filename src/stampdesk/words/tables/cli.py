@@ -25,6 +25,7 @@ EN = {
     # Cards.
     "cli.enrol.done": "New card {number} for {name}: {starter}",
     "cli.enrol.claimed": "New card {number} for {name}: {starter} + {claimed} from the receipt",
+    "cli.claim.done": "Receipt of sale {checkout} added to card {number} — {name}: +{stamps}",
     "cli.card.title": "Card {number} — {name}",
     "cli.card.anonymous": "(anonymous)",
     "cli.card.status": "{title} [{status}]",
@@ -184,6 +185,7 @@ FR = {
     "cli.tier": "Niveau : {tier}",
     "cli.enrol.done": "Nouvelle carte {number} pour {name} : {starter}",
     "cli.enrol.claimed": "Nouvelle carte {number} pour {name} : {starter} + {claimed} du ticket",
+    "cli.claim.done": "Ticket de la vente n° {checkout} ajouté à la carte {number} — {name} : +{stamps}",
     "cli.card.title": "Carte {number} — {name}",
     "cli.card.anonymous": "(anonyme)",
     "cli.card.status": "{title} [{status}]",

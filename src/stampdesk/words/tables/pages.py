@@ -27,6 +27,22 @@ EN = {
     "page.joined_title": "Your stamps are kept",
     "page.joined_text": "Thank you, {name}! The stamps of this receipt are on the loyalty card of {email}.",
     "page.joined_next": "Next time, give this e-mail address at the till: your stamps are waiting there.",
+    "page.add_to_my_card": "Add to my card: {name} …{last4}",
+    "page.or_new_card": "Or create a new card:",
+    "page.have_card_title": "Already have a card?",
+    "page.have_card_explained": (
+        "Paste the link of your card (the address of its page): this receipt's stamps go to it. "
+        "Lost it? Ask at the till."
+    ),
+    "page.card_link": "Your card's link",
+    "page.add_button": "Add to my card",
+    "page.add_receipt_title": "Add a receipt",
+    "page.add_receipt_explained": (
+        "Bought something without your card? Paste the link of the receipt's QR code, or its code: "
+        "its stamps join your card, once."
+    ),
+    "page.receipt_link": "Receipt link or code",
+    "page.receipt_added": "The receipt was added to your card.",
     "page.card_title": "My card",
     "page.hello": "Hello {name}!",
     "page.progress": "{balance} of {total} stamps",
@@ -117,6 +133,22 @@ FR = {
     "page.joined_next": (
         "À votre prochain passage, donnez cette adresse e-mail en caisse : vos tampons vous y attendent."
     ),
+    "page.add_to_my_card": "Ajouter à ma carte : {name} …{last4}",
+    "page.or_new_card": "Ou créer une nouvelle carte :",
+    "page.have_card_title": "Vous avez déjà une carte ?",
+    "page.have_card_explained": (
+        "Collez le lien de votre carte (l'adresse de sa page) : les tampons de ce ticket y vont. "
+        "Perdu ? Demandez en caisse."
+    ),
+    "page.card_link": "Le lien de votre carte",
+    "page.add_button": "Ajouter à ma carte",
+    "page.add_receipt_title": "Ajouter un ticket",
+    "page.add_receipt_explained": (
+        "Un achat sans votre carte ? Collez le lien du QR code du ticket, ou son code : "
+        "ses tampons rejoignent votre carte, une fois."
+    ),
+    "page.receipt_link": "Lien ou code du ticket",
+    "page.receipt_added": "Le ticket a été ajouté à votre carte.",
     "page.card_title": "Ma carte",
     "page.hello": "Bonjour {name} !",
     "page.progress": "{balance} tampons sur {total}",

@@ -19,6 +19,7 @@ EN = {
     "key.choose": "Choose",
     "key.reprint": "Receipt",
     "key.picks": "Items",
+    "key.claim": "+Receipt",
     # Field labels and placeholders.
     "label.card": "Card",
     "label.amount": "Amount",
@@ -34,6 +35,7 @@ EN = {
     "placeholder.name": "First name and name",
     "placeholder.email": "optional",
     "placeholder.claim": "optional: code or link printed on a receipt",
+    "placeholder.claim_card": "Scan the receipt's QR code, or type its code",
     # What to do next.
     "idle.help": (
         "Scan the customer's card, or type a name, an e-mail or a phone number.\n\n"
@@ -45,6 +47,7 @@ EN = {
         "F7  print the waiting receipts, else the last sale's again\n"
         "F8  the quick-pick items (during a sale)\n"
         "F9  owner's screens   F10  switch cashier\n"
+        "F11 add a walk-in receipt to the card on screen\n"
         "Esc back to this screen"
     ),
     "hint.amount": "Type the amount of the sale, then Enter (Esc cancels).",
@@ -62,6 +65,7 @@ EN = {
     "hint.refund": "Type the number of the sale to refund, then Enter.",
     "hint.enrol": "New card: name, e-mail (optional), receipt code (optional). Enter moves on.",
     "hint.search": "Type a name, an e-mail or a phone number.",
+    "hint.claim": "Scan the receipt's QR code or type its code, then Enter (Esc cancels).",
     "hint.cleared": "Ready: scan a card.",
     "hint.choose": "↓ to choose a customer, Enter to select.",
     # Stamp counts.
@@ -158,6 +162,11 @@ EN = {
     "enrol.starter": "Starter stamps: {count}",
     "enrol.claimed": "Stamps of sale no. {checkout}: {count}",
     "enrol.offer": "Receipt of sale no. {checkout}: {stamps} for this new card.",
+    # A walk-in receipt added to the card on screen (F11).
+    "claim.for": "A receipt forgotten without the card, for card {number} — {name}:",
+    "claim.empty": "Scan the receipt's QR code or type its code.",
+    "claim.no_card": "Scan the customer's card first: F11 then adds the receipt to it.",
+    "claim.done": "Receipt of sale no. {checkout} added to card {number}: {added}.",
     # The receipt printer (the status line above the footer, and F7).
     "printer.line": "Printer: {state}",
     "printer.line.waiting": "Printer: {state} — {waiting} (F7 prints)",
@@ -204,6 +213,7 @@ FR = {
     "key.choose": "Choisir",
     "key.reprint": "Reçu",
     "key.picks": "Articles",
+    "key.claim": "+Ticket",
     "label.card": "Carte",
     "label.amount": "Montant",
     "label.coupon": "Bon",
@@ -218,6 +228,7 @@ FR = {
     "placeholder.name": "Prénom et nom",
     "placeholder.email": "facultatif",
     "placeholder.claim": "facultatif : code ou lien imprimé sur un ticket",
+    "placeholder.claim_card": "Scannez le QR code du ticket, ou tapez son code",
     "idle.help": (
         "Scannez la carte du client, ou tapez un nom, un e-mail ou un téléphone.\n\n"
         "F2  vente sans carte\n"
@@ -228,6 +239,7 @@ FR = {
         "F7  imprimer les reçus en attente, sinon réimprimer la dernière vente\n"
         "F8  les articles rapides (pendant une vente)\n"
         "F9  écrans du gérant   F10  changer d'équipier\n"
+        "F11 ajouter un ticket sans carte à la carte affichée\n"
         "Échap  revenir à cet écran"
     ),
     "hint.amount": "Tapez le montant de la vente, puis Entrée (Échap annule).",
@@ -246,6 +258,7 @@ FR = {
     "hint.refund": "Tapez le numéro de la vente à rembourser, puis Entrée.",
     "hint.enrol": "Nouvelle carte : nom, puis e-mail et ticket (facultatifs). Entrée : suivant.",
     "hint.search": "Tapez un nom, un e-mail ou un numéro de téléphone.",
+    "hint.claim": "Scannez le QR code du ticket ou tapez son code, puis Entrée (Échap annule).",
     "hint.cleared": "Prêt : scannez une carte.",
     "hint.choose": "↓ pour choisir un client, Entrée pour le sélectionner.",
     "stamps.one": "{count} tampon",
@@ -336,6 +349,10 @@ FR = {
     "enrol.starter": "Tampons de bienvenue : {count}",
     "enrol.claimed": "Tampons de la vente n° {checkout} : {count}",
     "enrol.offer": "Ticket de la vente n° {checkout} : {stamps} pour cette nouvelle carte.",
+    "claim.for": "Un ticket sans la carte, pour la carte {number} — {name} :",
+    "claim.empty": "Scannez le QR code du ticket ou tapez son code.",
+    "claim.no_card": "Scannez d'abord la carte du client : F11 y ajoute ensuite le ticket.",
+    "claim.done": "Ticket de la vente n° {checkout} ajouté à la carte {number} : {added}.",
     "printer.line": "Imprimante : {state}",
     "printer.line.waiting": "Imprimante : {state} — {waiting} (F7 imprime)",
     "printer.state.ready": "prête",
