@@ -166,8 +166,12 @@ class Desk:
         """Create pre-numbered cards to print (``stampdesk cards print``)."""
         return cards.issue_cards(self.store, count)
 
-    def redeem(self, code: str, *, till: str | None = None) -> RedeemResult:
-        return coupons.redeem(self.store, code, till=till)
+    def redeem(
+        self, code: str, *, till: str | None = None, checkout: object = None, at: object = None
+    ) -> RedeemResult:
+        """Use a coupon once; ``checkout``: the sale in which its reward was
+        handed over; ``at``: when, for history (a past time)."""
+        return coupons.redeem(self.store, code, till=till, checkout=checkout, at=at)
 
     def refund(
         self, checkout_id: object, items: object = None, amount: object = None, *, till: str | None = None
@@ -428,11 +432,21 @@ class Desk:
             self.store, checkout_id, items=items, amount=amount, idempotency_key=idempotency_key, till=till
         )
 
-    def redeem_once(self, code: str, *, idempotency_key: object, till: str | None = None) -> RedeemResult:
+    def redeem_once(
+        self,
+        code: str,
+        *,
+        idempotency_key: object,
+        till: str | None = None,
+        checkout: object = None,
+        at: object = None,
+    ) -> RedeemResult:
         """``redeem`` with an idempotency key: the same key again from the
         same ``till`` (default the settings' till) returns the first answer
         (``replayed``) instead of "already used"."""
-        return coupons.redeem(self.store, code, till=till, idempotency_key=idempotency_key)
+        return coupons.redeem(
+            self.store, code, till=till, idempotency_key=idempotency_key, checkout=checkout, at=at
+        )
 
     def print_receipt(self, checkout_id: object, *, till: str | None = None) -> printing.PrintJob:
         """Queue a sale's receipt (once; DUPLICATA after one was sent)."""

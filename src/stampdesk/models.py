@@ -314,6 +314,8 @@ coupons = Table(
     Column("expires_at", UTCDateTime, nullable=False),
     Column("redeemed_at", UTCDateTime, nullable=True),
     Column("redeemed_till", String(64), nullable=True),
+    # The sale in which the reward was handed over, if the till said.
+    Column("redeemed_checkout_id", Id, ForeignKey("checkouts.id"), nullable=True),
     Column("voided_at", UTCDateTime, nullable=True),
     # What the reward costs the shop (the milestone's ``cost``), for the report.
     Column("cost_cents", BigInteger, nullable=True),

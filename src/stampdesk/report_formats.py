@@ -35,6 +35,8 @@ FIGURES = (
     "redemption_rate",
     "reward_cost",
     "reward_cost_share",
+    "rewarded_sales",
+    "reward_cost_per_sale",
     "walkin_enrol_rate",
 )
 RATES = {"repeat_rate", "redemption_rate", "reward_cost_share", "walkin_enrol_rate"}

@@ -202,6 +202,7 @@ class RedeemResult(Result):
     card: str
     redeemed_at: datetime
     replayed: bool = False  # the first answer of this idempotency key, again
+    checkout: int | None = None  # the sale in which the reward was handed over, if said
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()

@@ -154,6 +154,20 @@ def test_a_refund_takes_back_what_the_sale_earned_once(api: Api) -> None:
     assert content(api.desk) == before
 
 
+def test_a_coupon_is_used_in_a_sale(api: Api) -> None:
+    number = api.enrol()
+    first = api.client.post("/api/v1/checkouts", json={"card": number, "amount": "4.50"}, headers=api.till)
+    code = first.json()["coupons"][0]["code"]
+    lunch = api.client.post("/api/v1/checkouts", json={"card": number, "amount": "9.00"}, headers=api.till)
+    path = f"/api/v1/coupons/{code}/redeem"
+    before = content(api.desk)
+    is_error(api.client.post(path, json={"checkout": 999999}, headers=api.till), 404, "unknown_checkout")
+    is_error(api.client.post(path, json={"checkout": "1"}, headers=api.till), 422, "invalid_input")
+    assert content(api.desk) == before
+    used = api.client.post(path, json={"checkout": lunch.json()["checkout"]}, headers=api.till)
+    assert used.status_code == 200 and used.json()["checkout"] == lunch.json()["checkout"]
+
+
 def test_a_part_of_a_sale_is_refunded_by_items_or_an_amount(api: Api) -> None:
     number = api.enrol()
     items = [{"sku": "SANDWICH", "category": "food", "quantity": 2, "price": "12.50"}]

@@ -200,21 +200,26 @@ def sync() -> None:
 @click.argument("coupon")
 @click.option("--till", metavar="NAME", help="The till where the coupon is used.")
 @click.option("--key", metavar="KEY", help=KEY_HELP)
+@click.option("--checkout", "checkout_id", metavar="ID", help="The sale in which the reward is handed over.")
+@click.option("--at", metavar="ISO", help="When it was used, for history (ISO 8601 with its offset).")
 @common_options
-def redeem(coupon: str, till: str | None, key: str | None) -> None:
-    """Use a COUPON (once)."""
+def redeem(coupon: str, till: str | None, key: str | None, checkout_id: str | None, at: str | None) -> None:
+    """Use a COUPON (once), in a sale (--checkout) or in the past (--at)."""
     state = current_state()
     with desk_for(state) as desk:
         if key is None:
-            result = desk.redeem(coupon, till=till)
+            result = desk.redeem(coupon, till=till, checkout=checkout_id, at=at)
         else:
-            result = desk.redeem_once(coupon, idempotency_key=key, till=till)
+            result = desk.redeem_once(coupon, idempotency_key=key, till=till, checkout=checkout_id, at=at)
         say = book_of(desk)
-    emit(
-        state,
-        result.to_dict(),
-        lambda: say("cli.redeem.done", code=result.code, reward=result.reward, card=result.card),
-    )
+
+    def text() -> str:
+        done = say("cli.redeem.done", code=result.code, reward=result.reward, card=result.card)
+        if result.checkout is None:
+            return done
+        return "\n".join((done, say("cli.redeem.in_sale", checkout=result.checkout)))
+
+    emit(state, result.to_dict(), text)
 
 
 @click.command(context_settings=CONTEXT)

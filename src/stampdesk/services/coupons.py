@@ -9,7 +9,8 @@ from sqlalchemy import Connection, select, update
 
 from ..domain.coupon_codes import ALPHABET, normalise_coupon_code
 from ..domain.errors import InvalidInput, NotFound, Refused
-from ..models import cards, coupons
+from ..domain.validate import clean_checkout_id, clean_time
+from ..models import cards, checkouts, coupons
 from ..results import RedeemResult
 from ..store import Store
 from . import idempotency
@@ -17,9 +18,20 @@ from .stamps import ERASED
 
 
 def redeem(
-    store: Store, code: str, *, till: str | None = None, idempotency_key: object = None
+    store: Store,
+    code: str,
+    *,
+    till: str | None = None,
+    idempotency_key: object = None,
+    checkout: object = None,
+    at: object = None,
 ) -> RedeemResult:
     """Use a coupon. A second use, a voided or an expired coupon is refused.
+
+    ``checkout``: the sale in which the reward was handed over (the report's
+    reward cost per sale; refunding that sale leaves the coupon used).
+    ``at``: when it was used, for history (a past time; the coupon must have
+    been valid then).
 
     With ``idempotency_key``, the same key again from the same ``till`` (the
     sender; default the settings' till) returns the first answer
@@ -27,23 +39,30 @@ def redeem(
     """
     code = _coupon_code(code)
     now = store.now()
+    sale = None if checkout is None else clean_checkout_id(checkout)
+    moment = now if at is None else clean_time(at, now)
+    params: dict[str, Any] = {"coupon": code}
+    if sale is not None or at is not None:
+        params.update(checkout=sale, at=None if at is None else moment.isoformat())
     if idempotency_key is not None:
         return idempotency.run_once(
             store,
             "redeem",
             idempotency_key,
-            {"coupon": code},
-            lambda conn: _redeem(conn, store, code, till, now),
+            params,
+            lambda conn: _redeem(conn, store, code, till, moment, sale),
             replayed_redemption,
             till=till,
         )
-    return store.transact(lambda conn: _redeem(conn, store, code, till, now))
+    return store.transact(lambda conn: _redeem(conn, store, code, till, moment, sale))
 
 
 def replayed_redemption(data: dict[str, Any]) -> RedeemResult:
     """A redemption's stored answer, as returned again for its idempotency key."""
     when = datetime.fromisoformat(data["redeemed_at"])
-    return RedeemResult(data["coupon"], data["reward"], data["card"], when, replayed=True)
+    return RedeemResult(
+        data["coupon"], data["reward"], data["card"], when, replayed=True, checkout=data.get("checkout")
+    )
 
 
 def _coupon_code(text: object) -> str:
@@ -59,8 +78,23 @@ def _coupon_code(text: object) -> str:
         raise
 
 
-def _redeem(conn: Connection, store: Store, code: str, till: str | None, now: datetime) -> RedeemResult:
-    # The caller owns the transaction.
+def _redeem(
+    conn: Connection, store: Store, code: str, till: str | None, now: datetime, sale: int | None
+) -> RedeemResult:
+    # The caller owns the transaction. ``now``: the moment of the use (``--at``).
+    if sale is not None:
+        handed = conn.execute(
+            select(checkouts.c.at, checkouts.c.refunded_at).where(checkouts.c.id == sale)
+        ).first()
+        if handed is None:
+            raise NotFound(code="unknown_checkout", checkout=sale)
+        if handed.refunded_at is not None:
+            raise Refused(
+                code="already_refunded",
+                phrase="checkout_refunded",
+                checkout=sale,
+                at=handed.refunded_at.astimezone(store.zone),
+            )
     query = (
         select(coupons, cards.c.number, cards.c.status.label("card_status"))
         .select_from(coupons.join(cards, cards.c.id == coupons.c.card_id))
@@ -78,11 +112,14 @@ def _redeem(conn: Connection, store: Store, code: str, till: str | None, now: da
     if row.expires_at < now:
         expires = row.expires_at.astimezone(store.zone).date()
         raise Refused(code="coupon_expired", coupon=code, expires=expires)
+    if row.issued_at > now:
+        # Used in the past (--at), before it was issued.
+        raise InvalidInput(code="invalid_time", phrase="coupon_used_before_issued", coupon=code, at=now)
     done = conn.execute(
         update(coupons)
         .where(coupons.c.id == row.id, coupons.c.redeemed_at.is_(None), coupons.c.voided_at.is_(None))
-        .values(redeemed_at=now, redeemed_till=till or store.settings.till)
+        .values(redeemed_at=now, redeemed_till=till or store.settings.till, redeemed_checkout_id=sale)
     )
     if done.rowcount != 1:
         raise Refused(code="coupon_used", phrase="coupon_used_elsewhere", coupon=code)
-    return RedeemResult(code, row.reward, row.number, now)
+    return RedeemResult(code, row.reward, row.number, now, checkout=sale)

@@ -102,6 +102,10 @@ class Report(Result):
     shop: str | None = None  # one shop's report; None: the whole chain's
     refunds: int = 0  # refunds made in the period, of a part of a sale or of the rest of it
     refunded: Decimal = Decimal("0.00")  # what they gave back
+    # The sales in which rewards were handed over (``redeem --checkout``), and
+    # what those rewards cost a sale on average.
+    rewarded_sales: int = 0
+    reward_cost_per_sale: Decimal = Decimal("0.00")
 
 
 def period(store: Store, start: object = None, end: object = None) -> tuple[date, date]:
@@ -195,6 +199,18 @@ def report(store: Store, start: object = None, end: object = None, *, shop: obje
             .select_from(checkout_refunds.join(checkouts, checkouts.c.id == checkout_refunds.c.checkout_id))
             .where(checkout_refunds.c.at >= a, checkout_refunds.c.at < b, *where.sales())
         ).one()
+        rewarded, rewarded_cents = conn.execute(
+            select(
+                func.count(func.distinct(coupons.c.redeemed_checkout_id)),
+                func.coalesce(func.sum(coupons.c.cost_cents), 0),
+            ).where(
+                coupons.c.redeemed_at.is_not(None),
+                coupons.c.redeemed_at >= a,
+                coupons.c.redeemed_at < b,
+                coupons.c.redeemed_checkout_id.is_not(None),
+                *where.coupons_redeemed(),
+            )
+        ).one()
         claimed = sum(d.claimed for d in days_seen)
         weeks = _weeks(days_seen, first, last)
         cohorts = _cohorts(conn, store, last, b, where)
@@ -235,6 +251,8 @@ def report(store: Store, start: object = None, end: object = None, *, shop: obje
         shop=name,
         refunds=int(refunds),
         refunded=from_cents(int(refunded_cents)),
+        rewarded_sales=int(rewarded),
+        reward_cost_per_sale=_average(from_cents(int(rewarded_cents)), int(rewarded)),
         **figures,
     )
 

@@ -45,6 +45,7 @@ from .schemas import (
     PrintJobOut,
     ProgramIn,
     ProgramOut,
+    RedeemIn,
     RedeemOut,
     RefundIn,
     RefundOut,
@@ -451,14 +452,25 @@ def claim_receipt(number: str, body: ClaimIn, request: Request, who: Till) -> JS
     summary="Use a coupon",
     responses=errors(401, 404, 409, 422),
 )
-def redeem(code: str, request: Request, who: Till, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+def redeem(
+    code: str,
+    request: Request,
+    who: Till,
+    idempotency_key: IdempotencyKey = None,
+    body: Annotated[RedeemIn | None, Body()] = None,
+) -> JSONResponse:
     """Use a coupon once; a second use is refused (409 `coupon_used`), unless
-    it repeats the first one's `Idempotency-Key`."""
+    it repeats the first one's `Idempotency-Key`. An optional body says the
+    sale in which the reward is handed over (`checkout`) and, for history,
+    when it was used (`at`)."""
     desk = desk_of(request)
+    checkout, at = (None, None) if body is None else (body.checkout, body.at)
     if idempotency_key is None:
-        result = desk.redeem(code, till=who.name)
+        result = desk.redeem(code, till=who.name, checkout=checkout, at=at)
     else:
-        result = desk.redeem_once(code, idempotency_key=idempotency_key, till=who.name)
+        result = desk.redeem_once(
+            code, idempotency_key=idempotency_key, till=who.name, checkout=checkout, at=at
+        )
     return JSONResponse(result.to_dict())
 
 

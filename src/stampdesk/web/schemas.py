@@ -472,6 +472,7 @@ class RedeemOut(BaseModel):
                     "card": "2000000000015",
                     "redeemed_at": "2026-03-03T08:10:00+00:00",
                     "replayed": False,
+                    "checkout": 42,
                 }
             ]
         }
@@ -482,6 +483,21 @@ class RedeemOut(BaseModel):
     card: str
     redeemed_at: str
     replayed: bool
+    checkout: int | None = Field(description="The sale in which the reward was handed over, if said.")
+
+
+class RedeemIn(BaseModel):
+    """Where and when a coupon is used (both optional)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"checkout": 42}, {"at": "2026-03-01T09:30:00+01:00"}]},
+    )
+
+    checkout: int | None = Field(
+        None, strict=True, description="The sale in which the reward is handed over (its id)."
+    )
+    at: str | None = Field(None, description="When it was used, for history (ISO 8601 with its offset).")
 
 
 class RefundOut(BaseModel):

@@ -79,6 +79,7 @@ EN = {
     "cli.sync.out_of_reach": "The database is still out of reach: run `stampdesk sync` again later.",
     "cli.sync.refused": "Refused by the database: {key} ({amount:money}): {message}",
     "cli.redeem.done": "Coupon {code} used: {reward} (card {card})",
+    "cli.redeem.in_sale": "Handed over in sale {checkout}",
     # The programme.
     "cli.program.loaded": "Programme '{name}' (loaded, version {version})",
     "cli.program.current": "Programme '{name}' (current, version {version})",
@@ -238,6 +239,7 @@ FR = {
     "cli.sync.out_of_reach": "La base de données reste inaccessible : relancez `stampdesk sync` plus tard.",
     "cli.sync.refused": "Refusée par la base : {key} ({amount:money}) : {message}",
     "cli.redeem.done": "Bon {code} utilisé : {reward} (carte {card})",
+    "cli.redeem.in_sale": "Remis dans la vente n° {checkout}",
     "cli.program.loaded": "Programme « {name} » (chargé, version {version})",
     "cli.program.current": "Programme « {name} » (en cours, version {version})",
     "cli.program.card": "  {per_card} tampons par carte, {starter}",

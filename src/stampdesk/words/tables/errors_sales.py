@@ -37,6 +37,7 @@ EN = {
     "error.card_status": "card {number} is {status}",
     "error.unknown_checkout": "no checkout {checkout}",
     "error.checkout_refunded": "checkout {checkout} was already refunded on {at:when}",
+    "error.coupon_used_before_issued": "coupon {coupon} cannot be used on {at:when}, before it was issued",
     "error.key_reused_sale": (
         "idempotency key {key!r} was already used for a different sale (checkout {checkout})"
     ),
@@ -99,6 +100,7 @@ FR = {
     "error.card_status": "la carte {number} est inutilisable ({status})",
     "error.unknown_checkout": "vente n° {checkout} inconnue",
     "error.checkout_refunded": "la vente n° {checkout} a déjà été remboursée le {at:when}",
+    "error.coupon_used_before_issued": "le bon {coupon} n'était pas encore émis le {at:when}",
     "error.key_reused_sale": (
         "la clé d'idempotence « {key} » a déjà servi pour une autre vente (vente n° {checkout})"
     ),

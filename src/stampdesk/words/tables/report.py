@@ -24,6 +24,8 @@ EN = {
     "report.figure.redemption_rate": "Redemption rate",
     "report.figure.reward_cost": "Cost of rewards",
     "report.figure.reward_cost_share": "Cost / members' revenue",
+    "report.figure.rewarded_sales": "Sales with a reward handed over",
+    "report.figure.reward_cost_per_sale": "Average reward cost per rewarded sale",
     "report.figure.walkin_enrol_rate": "Walk-in receipts claimed",
     "report.figure.enrolments": "Enrolments",
     # The period and the shop.
@@ -105,6 +107,8 @@ FR = {
     "report.figure.redemption_rate": "Taux d'utilisation",
     "report.figure.reward_cost": "Coût des récompenses",
     "report.figure.reward_cost_share": "Coût / CA membres",
+    "report.figure.rewarded_sales": "Ventes avec une récompense remise",
+    "report.figure.reward_cost_per_sale": "Coût moyen des récompenses par vente récompensée",
     "report.figure.walkin_enrol_rate": "Tickets sans carte réclamés",
     "report.figure.enrolments": "Inscriptions",
     "report.days.one": "{count} jour",
