@@ -198,3 +198,13 @@ def test_the_command_line_refunds_items_or_an_amount(sqlite_desk: Desk) -> None:
     rest = ok_json("refund", str(checkout), "--amount", "12.50", "--db", url)
     assert (rest["stamps"], rest["whole"]) == (-2, True)
     assert sqlite_desk.card(number).balance == 2
+
+
+def test_a_sale_partly_refunded_still_answers_its_key_with_its_first_result(desk: Desk) -> None:
+    number = desk.enrol(name="Ana").number
+    first = desk.checkout(card=number, amount="25.00", items=SANDWICHES, idempotency_key="T1-42")
+    desk.refund(first.checkout, items=[("SANDWICH", 1)])
+    again = desk.checkout(card=number, amount="25.00", items=SANDWICHES, idempotency_key="T1-42")
+    assert again.replayed and (again.stamps_added, again.balance) == (first.stamps_added, first.balance)
+    assert desk.sale(first.checkout).stamps_added == 3  # the sale as it was first answered
+    assert desk.card(number).balance == 4

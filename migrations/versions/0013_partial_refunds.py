@@ -1,7 +1,8 @@
 """Partial refunds: a sale can be refunded in parts (items or an amount).
 Each refund is a row of ``checkout_refunds``; the sale keeps what was
-refunded of it (``refunded_cents``) and each item how many were returned
-(``refunded_quantity``). Sales refunded before were refunded whole.
+refunded of it (``refunded_cents``), the stamps its parts took off its own
+(``refunded_stamps``: ``stamps`` stays what it first earned) and each item
+how many were returned (``refunded_quantity``). Sales refunded before were refunded whole.
 
 Revision ID: 0013
 Revises: 0012
@@ -26,6 +27,9 @@ def upgrade() -> None:
     with op.batch_alter_table("checkouts", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("refunded_cents", sa.BigInteger(), nullable=False, server_default=sa.text("0"))
+        )
+        batch_op.add_column(
+            sa.Column("refunded_stamps", sa.Integer(), nullable=False, server_default=sa.text("0"))
         )
     with op.batch_alter_table("checkout_items", schema=None) as batch_op:
         batch_op.add_column(
@@ -55,4 +59,5 @@ def downgrade() -> None:
     with op.batch_alter_table("checkout_items", schema=None) as batch_op:
         batch_op.drop_column("refunded_quantity")
     with op.batch_alter_table("checkouts", schema=None) as batch_op:
+        batch_op.drop_column("refunded_stamps")
         batch_op.drop_column("refunded_cents")

@@ -233,8 +233,11 @@ checkouts = Table(
     # What the sale did, as comma-separated outcome codes (below_minimum,
     # daily_cap, milestone…): its result says them again when replayed.
     Column("outcomes", String(400), nullable=True),
-    # What its refunds gave back so far (a part, or the whole with ``refunded_at``).
+    # What its refunds gave back so far (a part, or the whole with ``refunded_at``),
+    # and the stamps its refunded parts took off ``stamps`` (what it first earned):
+    # it keeps ``stamps - refunded_stamps``.
     Column("refunded_cents", BigInteger, nullable=False, server_default=text("0")),
+    Column("refunded_stamps", Integer, nullable=False, server_default=text("0")),
     # A card's sales in time order: the tiers' rolling window, its history.
     Index("ix_checkouts_card_id_at", "card_id", "at"),
     # Sales by time, with what the report counts of them (the cards that came,

@@ -161,7 +161,7 @@ def _join(conn: Connection, store: Store, clean: dict[str, Any], moment: datetim
     sale = _claimable(conn, store, claim)
     row = lock_card(conn, store, card_id=holder)
     given = _claim_onto(conn, store, row, sale, moment)
-    return JoinResult("existing_card", row.number, sale.stamps, given.coupons)
+    return JoinResult("existing_card", row.number, kept_stamps(sale), given.coupons)
 
 
 def claim(store: Store, number: str, token: object) -> ClaimResult:
@@ -187,7 +187,7 @@ def _claim(conn: Connection, store: Store, number: str, token: object, moment: d
     row = lock_card(conn, store, number=number)
     claims.receiving_card(row.status if row is not None else None, number)
     given = _claim_onto(conn, store, row, sale, moment)
-    return ClaimResult(_card_state(conn, store, number), sale.id, sale.stamps, given.coupons)
+    return ClaimResult(_card_state(conn, store, number), sale.id, kept_stamps(sale), given.coupons)
 
 
 def _claim_onto(conn: Connection, store: Store, row: Any, sale: Any, moment: datetime) -> Given:
@@ -203,8 +203,21 @@ def _claim_onto(conn: Connection, store: Store, row: Any, sale: Any, moment: dat
     # A claim is a visit: the card's stamps lapse later (as at enrolment).
     conn.execute(update(cards).where(cards.c.id == row.id).values(last_visit_at=moment))
     return give(
-        conn, store, ref, sale.stamps, program, kind="claim", at=moment, origin="claim", checkout_id=sale.id
+        conn,
+        store,
+        ref,
+        kept_stamps(sale),
+        program,
+        kind="claim",
+        at=moment,
+        origin="claim",
+        checkout_id=sale.id,
     )
+
+
+def kept_stamps(sale: Any) -> int:
+    """The stamps a walk-in sale still gives (its refunded parts taken off)."""
+    return int(sale.stamps - sale.refunded_stamps)
 
 
 def _claimable(conn: Connection, store: Store, claim: object) -> Any:
@@ -296,7 +309,7 @@ def _enrol(
     first = []
     if starter:
         first.append(LedgerEntry("starter", starter, moment))
-    claimed_stamps = claimed.stamps if claimed is not None else 0
+    claimed_stamps = kept_stamps(claimed) if claimed is not None else 0
     if claimed is not None:
         conn.execute(
             update(checkouts)

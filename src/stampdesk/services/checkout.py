@@ -730,7 +730,7 @@ def _card_for_sale(postgres: bool, *, lock: bool) -> Select[Any]:
 
 def _earned_on_query() -> Select[Any]:
     return (
-        select(func.coalesce(func.sum(checkouts.c.stamps), 0))
+        select(func.coalesce(func.sum(checkouts.c.stamps - checkouts.c.refunded_stamps), 0))
         .select_from(ledger.join(checkouts, checkouts.c.id == ledger.c.checkout_id))
         .where(
             ledger.c.card_id == bindparam("card_id"),
@@ -780,7 +780,8 @@ def _insert_checkout() -> Any:
     columns = [
         c.name
         for c in checkouts.c
-        if c.name not in ("id", "refunded_at", "claimed_card_id", "claimed_at", "refunded_cents")
+        if c.name
+        not in ("id", "refunded_at", "claimed_card_id", "claimed_at", "refunded_cents", "refunded_stamps")
     ]
     return insert(checkouts).values({name: bindparam(name) for name in columns})
 

@@ -52,7 +52,7 @@ def _sale_query() -> Select[Any]:
     return select(
         checkouts.c.amount_cents,
         checkouts.c.at,
-        checkouts.c.stamps,
+        (checkouts.c.stamps - checkouts.c.refunded_stamps).label("stamps"),
         checkouts.c.card_id,
         checkouts.c.claimed_card_id,
         checkouts.c.refunded_at,

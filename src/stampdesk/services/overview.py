@@ -70,7 +70,9 @@ def _overview(conn: Connection, store: Store, day: date, start: datetime, end: d
                 func.sum(case((kept, checkouts.c.amount_cents - checkouts.c.refunded_cents), else_=0)), 0
             ),
             func.coalesce(func.sum(case((kept, 0), else_=1)), 0),
-            func.coalesce(func.sum(case((kept, checkouts.c.stamps), else_=0)), 0),
+            func.coalesce(
+                func.sum(case((kept, checkouts.c.stamps - checkouts.c.refunded_stamps), else_=0)), 0
+            ),
         ).where(_within(checkouts.c.at, start, end))
     ).one()
     starter = conn.execute(

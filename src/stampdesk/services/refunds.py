@@ -224,7 +224,7 @@ def _sold(sale: Any) -> SoldSale:
         checkout=sale.id,
         at=sale.at,
         day=sale.day,
-        stamps=sale.stamps,
+        stamps=sale.stamps - sale.refunded_stamps,  # what it keeps
         visit=bool(sale.visit),
         on_card=sale.card_id is not None,
         refunded_at=sale.refunded_at,
@@ -302,7 +302,7 @@ def _write(conn: Connection, store: Store, read: _Read, plan: RefundPlan, till: 
         conn.execute(
             update(checkouts)
             .where(checkouts.c.id == sale.id)
-            .values(refunded_cents=refunded, stamps=sale.stamps - part.stamps)
+            .values(refunded_cents=refunded, refunded_stamps=sale.refunded_stamps + part.stamps)
         )
     _return_items(conn, sale.id, part)
     conn.execute(

@@ -324,7 +324,7 @@ def _days(conn: Connection, a: datetime, b: datetime, where: _Shop) -> list[_Day
             func.count(),
             # What the sales kept: their parts refunded are taken off.
             func.coalesce(func.sum(checkouts.c.amount_cents - checkouts.c.refunded_cents), 0),
-            func.coalesce(func.sum(checkouts.c.stamps), 0),
+            func.coalesce(func.sum(checkouts.c.stamps - checkouts.c.refunded_stamps), 0),
             func.count(checkouts.c.claimed_card_id),
         )
         .where(_in_period(a, b, where))
