@@ -12,7 +12,7 @@ import pytest
 import zxingcpp
 from pypdf import PdfReader
 
-import stampdesk
+import stampdesk as engine
 from helpers import EXAMPLE_PROGRAM
 from stampdesk import InvalidInput, Refused
 from stampdesk.config import ShopDetails
@@ -20,7 +20,7 @@ from stampdesk.desk import Desk
 from stampdesk.domain.card_numbers import check_digit
 from stampdesk.domain.program import parse_program_toml
 from stampdesk.printer.card_sheet import write_cards_pdf
-from test_cli import ok_json, refused
+from test_cli import ok_json, refused, stampdesk
 
 CAFE = ShopDetails(name="Café Bleu", address="12 rue de l'Église, Besançon", phone="03 81 00 00 00")
 ENGLISH_PROGRAM = """
@@ -179,7 +179,7 @@ def test_cards_print_writes_the_shops_cards_and_their_backs(sqlite_url: str, tmp
     links = {link for page in pages for link, _, _ in page}
     assert len(links) == 12 and all(link.startswith("https://cafe.example/card/") for link in links)
     # The link on a card's back opens that card's own page.
-    desk = stampdesk.connect(sqlite_url)
+    desk = engine.connect(sqlite_url)
     try:
         opened = {desk.card_for_link(link.rsplit("/", 1)[1]).number for link in links}
     finally:
@@ -187,3 +187,32 @@ def test_cards_print_writes_the_shops_cards_and_their_backs(sqlite_url: str, tmp
     assert opened == set(data["cards"])
     bad = refused("cards", "print", "--count", "5", "--out", str(tmp_path / "x.txt"), *where)
     assert "pdf" in bad["message"]
+
+
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("fr_FR", "2 tampons de bienvenue + 1 pour cette visite → 3/10"),
+        ("en_GB", "2 starter stamps + 1 for this visit → 3/10"),
+    ],
+)
+def test_a_printed_cards_first_sale_says_its_starter_stamps_apart(
+    sqlite_url: str, tmp_path: Path, locale: str, said: str
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'locale = "{locale}"\n', encoding="utf-8")
+    where = ("--db", sqlite_url, "--config", str(config))
+    ok_json("program", "load", str(EXAMPLE_PROGRAM), *where)
+    [number] = ok_json("cards", "print", "--count", "1", "--out", str(tmp_path / "c.pdf"), *where)["cards"]
+    first = stampdesk("checkout", "--card", number, "--amount", "4.50", "--key", "k1", *where)
+    assert first.status == 0 and said in first.out, first
+    assert "+3" not in first.out
+    sale = ok_json("checkout", "--card", number, "--amount", "4.50", "--key", "k1", *where)
+    assert (sale["replayed"], sale["starter_stamps"], sale["stamps_added"], sale["balance"]) == (
+        True,
+        2,
+        1,
+        3,
+    )
+    second = ok_json("checkout", "--card", number, "--amount", "4.50", *where)
+    assert (second["starter_stamps"], second["stamps_added"], second["balance"]) == (0, 1, 4)
