@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpers import ROOT
-from stampdesk.config import load_settings
+from stampdesk.config import ShopDetails, load_settings
 from stampdesk.domain.errors import InvalidInput
 
 
@@ -74,3 +74,32 @@ def test_the_database_option_wins_over_environment_and_config(tmp_path: Path) ->
     assert load_settings(db="sqlite:///opt.db", config=config, env=env).database == "sqlite:///opt.db"
     assert load_settings(config=config, env=env).database == "sqlite:///env.db"
     assert load_settings(env={"XDG_DATA_HOME": str(tmp_path)}).database.endswith("stampdesk.db")
+
+
+def test_the_shop_table_says_what_printed_cards_say_and_keeps_the_chains_shop(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[shop]\nname = "Café Bleu"\naddress = "12 rue de l\'Église, Besançon"\nphone = "03 81 00 00 00"\n'
+        'branch = "Gare"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(config=config, env={})
+    assert settings.shop_details == ShopDetails("Café Bleu", "12 rue de l'Église, Besançon", "03 81 00 00 00")
+    assert settings.shop == "Gare"
+    config.write_text('shop = "Gare"\n', encoding="utf-8")
+    settings = load_settings(config=config, env={})
+    assert (settings.shop, settings.shop_details) == ("Gare", ShopDetails())
+    example = load_settings(config=ROOT / "examples" / "config.toml", env={})
+    assert example.shop_details.name == "Café Bleu" and example.shop is None
+
+
+@pytest.mark.parametrize(
+    ("table", "said"),
+    [('email = "x@example.org"', "unknown key shop.email"), ("phone = 3381", "shop.phone must be text")],
+)
+def test_a_wrong_shop_table_is_refused_clearly(tmp_path: Path, table: str, said: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f"[shop]\n{table}\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        load_settings(config=config, env={})
+    assert caught.value.code == "invalid_config" and said in caught.value.message

@@ -59,6 +59,20 @@ class PagesSettings:
 
 
 @dataclass(frozen=True)
+class ShopDetails:
+    """``[shop]`` in the config file: what the printed cards say of the shop.
+    ``name`` unset: the programme's name."""
+
+    name: str | None = None
+    address: str | None = None
+    phone: str | None = None
+
+
+SHOP_KEYS = ("name", "address", "phone", "branch")
+MAX_SHOP_TEXT = 80  # one line of a card 85 mm wide
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a shop configures, typed and validated."""
 
@@ -82,6 +96,7 @@ class Settings:
     idempotency_days: int = DEFAULT_KEEP_DAYS
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     pages: PagesSettings = field(default_factory=PagesSettings)
+    shop_details: ShopDetails = field(default_factory=ShopDetails)
     config_file: Path | None = None
 
     @property
@@ -174,6 +189,25 @@ def _pages(table: object, path: Path) -> PagesSettings:
     return PagesSettings(colour=colours["colour"], accent=colours["accent"], rate_limit=limit)
 
 
+def _shop_table(table: dict[str, Any], path: Path) -> tuple[ShopDetails, str | None]:
+    """The ``[shop]`` table, validated (short lines of text): what the cards
+    say of the shop, and ``branch``, the till's shop in a chain (what
+    ``shop = "Gare"`` says when there is no table)."""
+    unknown = sorted(set(table) - set(SHOP_KEYS))
+    if unknown:
+        raise InvalidInput(code="invalid_config", phrase="config_shop_unknown_key", path=path, key=unknown[0])
+    values: dict[str, str | None] = {}
+    for key in SHOP_KEYS:
+        value = table.get(key)
+        if value is not None and (not isinstance(value, str) or len(value) > MAX_SHOP_TEXT):
+            raise InvalidInput(
+                code="invalid_config", phrase="config_shop_text", path=path, key=key, most=MAX_SHOP_TEXT
+            )
+        values[key] = (value.strip() or None) if value is not None else None
+    branch = values.pop("branch")
+    return ShopDetails(**values), branch
+
+
 def load_settings(
     *,
     db: str | None = None,
@@ -210,6 +244,17 @@ def load_settings(
             raise InvalidInput(code="invalid_config", phrase="config_not_text", path=path, key=key)
         return value
 
+    # ``shop = "Gare"``: this till's shop in a chain; a ``[shop]`` table: the
+    # shop's name, address and phone as the printed cards say them (and the
+    # chain's shop as ``branch``).
+    shop_table = data.pop("shop", None)
+    shop_details = ShopDetails()
+    if isinstance(shop_table, dict):
+        shop_details, branch = _shop_table(shop_table, path)
+        if branch is not None:
+            data["shop"] = branch
+    elif shop_table is not None:
+        data["shop"] = shop_table
     database = db or env.get("STAMPDESK_DB") or text("database", None) or default_database_url()
     locale = text("locale", "fr_FR") or "fr_FR"
     if locale not in LOCALES:
@@ -259,5 +304,6 @@ def load_settings(
             card_details=_card_details(printer_table, path),
         ),
         pages=_pages(data.get("pages", {}), path),
+        shop_details=shop_details,
         config_file=path if path.exists() else None,
     )

@@ -98,6 +98,9 @@ class CheckoutResult(Result):
     # handed over (milestone, card_completed, birthday…). Empty for a sale
     # recorded before stampdesk said them.
     outcomes: tuple[str, ...] = ()
+    # A pre-printed card's first sale: the starter stamps it got with the
+    # sale, besides ``stamps_added`` (outcome ``starter_stamps``).
+    starter_stamps: int = 0
 
 
 @dataclass(frozen=True)

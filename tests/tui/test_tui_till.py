@@ -922,3 +922,27 @@ async def test_a_card_fuller_than_a_lowered_programme_reads_complete(sqlite_desk
         await submit(pilot, number)
         assert shows(app, tr("progress.full", reward="Un café offert"))
         assert not shows(app, "9/8")
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+async def test_a_printed_cards_first_sale_says_its_starter_stamps_and_the_visits(
+    sqlite_desk: Desk, english_desk: Desk, language: str
+) -> None:
+    desk = sqlite_desk if language == "fr" else english_desk
+    tr = text_of(desk)
+    [number] = desk.issue_cards(1)
+    app = make_till(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit(pilot, number, typed=True)
+        assert shows(app, tr("card.blank"))  # a new printed card earns, with its starter stamps
+        await submit(pilot, "4,50" if language == "fr" else "4.50", typed=True)
+        assert desk.card(number).balance == 3
+        said = {
+            "fr": "2 tampons de bienvenue + 1 pour cette visite — 3/10",
+            "en": "2 starter stamps + 1 for this visit — 3/10",
+        }[language]
+        assert shows(app, said), screen_text(app)
+        assert not shows(app, tr.count("added", 3))
+        # Handed out: the card is no longer new.
+        assert not shows(app, tr("card.blank")) and not shows(app, tr("card.status", status="blank"))

@@ -287,12 +287,20 @@ def cards_group() -> None:
 @click.option(
     "--out", "out_file", required=True, metavar="FILE.pdf", help="The PDF to write (A4, ten cards a page)."
 )
+@click.option(
+    "--back",
+    is_flag=True,
+    help="Also print each card's back: the programme's rules and a QR code to its page "
+    "(a page of backs after each page of fronts, for long-edge duplex printing).",
+)
 @common_options
-def cards_print(count: int, out_file: str) -> None:
-    """Create COUNT new card numbers and write them as printable cards: the
-    programme's name, its stamp grid and a barcode; starter stamps come with
-    each card's first sale or enrolment (`enrol --card NUMBER`)."""
-    from ..printer.card_sheet import card_pages, write_pdf
+def cards_print(count: int, out_file: str, back: bool) -> None:
+    """Create COUNT new card numbers and write them as printable cards
+    (85 x 55 mm, vector PDF): the shop's name, address and phone ([shop] in
+    the config file), the stamp grid with the starter stamps stamped and the
+    rewards at their milestones, and the card's barcode; the starter stamps
+    count from each card's first sale or enrolment (`enrol --card NUMBER`)."""
+    from ..printer.card_sheet import write_cards_pdf
 
     state = current_state()
     target = Path(out_file).expanduser()
@@ -301,10 +309,11 @@ def cards_print(count: int, out_file: str) -> None:
     with desk_for(state) as desk:
         program = desk.program().program
         numbers = desk.issue_cards(count)
-        pages = card_pages(numbers, program, desk.settings.locale)
-        write_pdf(pages, target)
+        links = [desk.card_link(number) for number in numbers] if back else None
+        settings = desk.settings
+        pages = write_cards_pdf(target, numbers, program, settings.shop_details, settings.locale, links=links)
         say = book_of(desk)
-    data = {"cards": list(numbers), "pages": len(pages), "file": str(target)}
+    data = {"cards": list(numbers), "pages": pages, "back": back, "file": str(target)}
     emit(
         state,
         data,
@@ -314,7 +323,7 @@ def cards_print(count: int, out_file: str) -> None:
             first=numbers[0],
             last=numbers[-1],
             file=target,
-            pages=len(pages),
+            pages=pages,
         ),
     )
 

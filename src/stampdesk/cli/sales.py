@@ -131,7 +131,15 @@ def checkout_text(result: CheckoutResult, say: Book, reason: tuple[str, dict[str
     lines = [say("cli.checkout.card", head=head, card=result.card)]
     balance = result.balance if result.balance is not None else 0
     progress = progress_line(say, balance, result.stamps_per_card, result.next_milestone)
-    lines.append(say("cli.checkout.added", stamps=stamps(say, result.stamps_added), progress=progress))
+    if result.starter_stamps:
+        # A pre-printed card's first sale: its starter stamps, then what the visit earned.
+        starter = say.count("cli.starter_stamps", result.starter_stamps)
+        added = say(
+            "cli.checkout.added_starter", starter=starter, stamps=result.stamps_added, progress=progress
+        )
+    else:
+        added = say("cli.checkout.added", stamps=stamps(say, result.stamps_added), progress=progress)
+    lines.append(added)
     if reason is not None:
         lines.append(say(reason[0], **reason[1]))
     if result.tier:

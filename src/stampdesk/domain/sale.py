@@ -139,6 +139,9 @@ class SalePlan:
     notices: tuple[Notice, ...]
     outcomes: tuple[Outcome, ...]
     referrer_stamps: int = 0
+    # A pre-printed card's first sale: the starter stamps it gets besides
+    # ``stamps_added`` (they count from the card's handing out, not the sale).
+    starter_stamps: int = 0
 
     @property
     def balance(self) -> int | None:
@@ -359,6 +362,7 @@ def _card_sale(
         notices=tuple(notices),
         outcomes=tuple(outcomes),
         referrer_stamps=referral.referrer_stamps if referral is not None else 0,
+        starter_stamps=starter,
     )
 
 

@@ -30,6 +30,7 @@ from ..domain.errors import InvalidInput, NotFound, Refused
 from ..domain.idempotency import key_kept, key_scope
 from ..domain.loyalty import Sale
 from ..domain.money import from_cents, parse_amount, to_cents
+from ..domain.outcomes import Outcome
 from ..domain.program import Program
 from ..domain.sale import (
     NO_NEEDS,
@@ -500,6 +501,7 @@ def _result(
         tier=plan.tier,
         messages=worked.messages,
         outcomes=worked.outcomes,
+        starter_stamps=plan.starter_stamps,
     )
 
 
@@ -843,6 +845,9 @@ def rebuild(conn: Connection, store: Store, first: Row[Any], *, replayed: bool) 
     token = None
     if first.card_id is None:
         token = _claim_token(conn, store, first.id, first.at)
+    outcomes = tuple(first.outcomes.split(",")) if first.outcomes else ()
+    # A pre-printed card's first sale gave the starter stamps of its version.
+    starter = program.starter_stamps if Outcome.STARTER_STAMPS in outcomes else 0
     return CheckoutResult(
         checkout=first.id,
         card=number,
@@ -861,5 +866,6 @@ def rebuild(conn: Connection, store: Store, first: Row[Any], *, replayed: bool) 
         print_job=printing.first_job(conn, first.id),
         tier=first.tier,
         messages=loyalty.load_messages(first.messages),
-        outcomes=tuple(first.outcomes.split(",")) if first.outcomes else (),
+        outcomes=outcomes,
+        starter_stamps=starter,
     )

@@ -85,6 +85,8 @@ def card_after_sale(card: CardState, result: CheckoutResult) -> CardState:
     return replace(
         card,
         balance=result.balance if result.balance is not None else card.balance,
+        # A printed card's first sale hands it out.
+        status="active" if card.status == "blank" else card.status,
         next_milestone=result.next_milestone or card.next_milestone,
         coupons=card.coupons + tuple(c for c in result.coupons if c.code not in known),
         tier=result.tier,
@@ -114,12 +116,23 @@ def sale_lines(result: CheckoutResult, programme: Programme | None, text: Text) 
     lines = [text("sale.title", checkout=result.checkout, amount=text.money(result.amount))]
     if result.replayed:
         lines.append(text("sale.replayed"))
-    if result.stamps_added:
+    if result.stamps_added or result.starter_stamps:
         progress = text.progress(result.balance or 0, result.stamps_per_card, result.next_milestone)
-        lines.append(text("sale.added", added=text.count("added", result.stamps_added), progress=progress))
+        if result.starter_stamps:
+            # A pre-printed card's first sale: its starter stamps, then what the visit earned.
+            starter = text.count("starter", result.starter_stamps)
+            lines.append(
+                text("sale.added_starter", starter=starter, count=result.stamps_added, progress=progress)
+            )
+        else:
+            lines.append(
+                text("sale.added", added=text.count("added", result.stamps_added), progress=progress)
+            )
         if "daily_cap" in result.outcomes and programme is not None and programme.max_per_day is not None:
             # Fewer stamps than the sale earns: the day's cap took the rest.
             lines.append(text("outcome.daily_cap.some", count=programme.max_per_day))
+        elif not result.stamps_added:  # the starter stamps alone: say why the visit earned none
+            lines.append(zero_stamp_reason(result, programme, text))
     else:
         lines.append(zero_stamp_reason(result, programme, text))
     lines.extend(text("sale.milestone", reward=m.reward, at=m.at) for m in result.milestones)

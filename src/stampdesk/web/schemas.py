@@ -345,6 +345,11 @@ class CheckoutOut(BaseModel):
         "tier_reached, tier_grace, stamps_expiring, coupon_expiring. Empty for a sale recorded "
         "before stampdesk said them."
     )
+    starter_stamps: int = Field(
+        0,
+        description="A pre-printed card's first sale: the starter stamps the card got with it, "
+        "besides stamps_added (outcome starter_stamps); 0 otherwise.",
+    )
 
 
 class CardOut(BaseModel):

@@ -107,7 +107,10 @@ class CardPanel(VerticalScroll):
         if card.name:
             greeting += f"   {tr('card.number', number=card.number)}"
         self.query_one(".card-greeting", Static).update(greeting)
-        status = "" if card.status == "active" else tr("card.status", status=card.status)
+        if card.status == "blank":  # a printed card not handed out yet: it earns, with its starter stamps
+            status = tr("card.blank")
+        else:
+            status = "" if card.status == "active" else tr("card.status", status=card.status)
         self._fill(".card-status", status)
         self._fill(".card-notes", tr("card.notes", notes=card.notes) if card.notes else "")
         self._fill(".card-tier", tier_line(card, tr))

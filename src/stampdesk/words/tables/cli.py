@@ -53,6 +53,7 @@ EN = {
     "cli.checkout.to_claim": "{stamps} to claim: enrol at {url}",
     "cli.checkout.card": "{head}, card {card}",
     "cli.checkout.added": "+{stamps} → {progress}",
+    "cli.checkout.added_starter": "{starter} + {stamps} for this visit → {progress}",
     "cli.checkout.milestone": "Milestone reached: {reward} ({stamps})",
     "cli.checkout.not_printed": "the receipt did not print: {detail}",
     "cli.checkout.receipt_waits": (
@@ -213,6 +214,7 @@ FR = {
     "cli.checkout.to_claim": "{stamps} à garder : inscription sur {url}",
     "cli.checkout.card": "{head}, carte {card}",
     "cli.checkout.added": "+{stamps} → {progress}",
+    "cli.checkout.added_starter": "{starter} + {stamps} pour cette visite → {progress}",
     "cli.checkout.milestone": "Récompense atteinte : {reward} ({stamps})",
     "cli.checkout.not_printed": "le ticket n'a pas été imprimé : {detail}",
     "cli.checkout.receipt_waits": (

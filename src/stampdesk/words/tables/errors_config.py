@@ -23,6 +23,10 @@ EN = {
     "error.config_offline": "config file {path}: offline must be true or false",
     "error.config_pages_table": "config file {path}: [pages] must be a table",
     "error.config_pages_unknown_key": "config file {path}: unknown key pages.{key}",
+    "error.config_shop_unknown_key": (
+        "config file {path}: unknown key shop.{key} (the [shop] table takes name, address, phone and branch)"
+    ),
+    "error.config_shop_text": "config file {path}: shop.{key} must be text of at most {most} characters",
     "error.config_colour": 'config file {path}: pages.{key} must be a colour such as "#1f4e79"',
     "error.config_rate_limit": (
         "config file {path}: pages.rate_limit must be a whole number of pages per minute "
@@ -62,6 +66,13 @@ FR = {
     "error.config_offline": "fichier de configuration {path} : offline vaut true ou false",
     "error.config_pages_table": "fichier de configuration {path} : [pages] doit être une table",
     "error.config_pages_unknown_key": "fichier de configuration {path} : clé inconnue pages.{key}",
+    "error.config_shop_unknown_key": (
+        "fichier de configuration {path} : clé inconnue shop.{key} "
+        "(la table [shop] prend name, address, phone et branch)"
+    ),
+    "error.config_shop_text": (
+        "fichier de configuration {path} : shop.{key} doit être un texte de {most} caractères au plus"
+    ),
     "error.config_colour": (
         "fichier de configuration {path} : pages.{key} doit être une couleur comme « #1f4e79 »"
     ),

@@ -1,7 +1,6 @@
 """What a receipt says (32 to 48 columns: keep it short)."""
 
 EN = {
-    "card_sheet.subtitle": "Loyalty card",
     "receipt.sale": "Sale no. {number}",
     "receipt.amount": "Amount",
     "receipt.card": "Card",
@@ -31,7 +30,6 @@ EN = {
 }
 
 FR = {
-    "card_sheet.subtitle": "Carte de fidélité",
     "receipt.sale": "Vente n° {number}",
     "receipt.amount": "Montant",
     "receipt.card": "Carte",
