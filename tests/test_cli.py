@@ -29,6 +29,7 @@ import stampdesk as engine
 from helpers import ERROR_LINE, EXAMPLE_PROGRAM
 from stampdesk.cli import main
 from stampdesk.config import Settings
+from stampdesk.db import sqlite_file
 
 STAMPDESK = Path(sys.executable).parent / "stampdesk"
 
@@ -138,8 +139,13 @@ def shop(sqlite_url: str) -> str:
 def test_a_card_earns_redeems_and_is_refunded(empty_db_url: str) -> None:
     # A shop's first day as it goes: real processes, from an empty database.
     db = ("--db", empty_db_url)
-    init = ok_json("init", *db, process=True)
+    run = stampdesk("init", *db, "--json", process=True)
+    assert run.status == 0, run
+    init = run.json
     assert init["schema_revision"] and init["demo"] is None
+    # A new SQLite file is said, with where it is; a server's database is not made here.
+    file = sqlite_file(empty_db_url)
+    assert run.err_lines == ([f"stampdesk : nouvelle base de données créée : {file}"] if file else [])
 
     program = ok_json("program", "load", str(EXAMPLE_PROGRAM), *db, process=True)
     assert program["name"] == "Café Bleu" and program["stamps_per_card"] == 10
@@ -329,7 +335,7 @@ def test_backup_is_a_sqlite_database_with_the_same_cards(shop: str, tmp_path: Pa
 
 def test_the_commands_db_option_wins_over_the_global_one(shop: str, tmp_path: Path) -> None:
     empty = f"sqlite:///{tmp_path / 'empty.db'}"
-    ok_json("init", "--db", empty)
+    assert stampdesk("init", "--db", empty).status == 0
     # Only `shop` has a programme: which database answered is plain to see.
     assert stampdesk("--db", empty, "program", "show", "--db", shop, "--json").json["name"] == "Café Bleu"
     run = stampdesk("--db", shop, "--json", "program", "show", "--db", empty)

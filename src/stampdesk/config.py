@@ -72,6 +72,20 @@ SHOP_KEYS = ("name", "address", "phone", "branch")
 MAX_SHOP_TEXT = 80  # one line of a card 85 mm wide
 
 
+# Where a setting came from (``stampdesk where``): an option of the command
+# line, an environment variable, the config file, or stampdesk's default.
+Source = Literal["flag", "env", "config", "default"]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where one setting came from: ``via`` names the option (``--db``), the
+    variable (``STAMPDESK_DB``) or the config file's path; None for a default."""
+
+    source: Source
+    via: str | None = None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a shop configures, typed and validated."""
@@ -98,6 +112,9 @@ class Settings:
     pages: PagesSettings = field(default_factory=PagesSettings)
     shop_details: ShopDetails = field(default_factory=ShopDetails)
     config_file: Path | None = None
+    # Where the database, the config file, the printer and the public URL
+    # came from (keys of those names), as ``load_settings`` found them.
+    origins: dict[str, Origin] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -208,6 +225,23 @@ def _shop_table(table: dict[str, Any], path: Path) -> tuple[ShopDetails, str | N
     return ShopDetails(**values), branch
 
 
+def _origin(
+    given: str | Path | None,
+    option: str,
+    env: dict[str, str],
+    variable: str | None,
+    in_file: Origin | None = None,
+) -> Origin:
+    """Where a setting comes from, in the order of precedence: the command
+    line's ``option``, the environment's ``variable``, the config file
+    (``in_file`` when it sets it), else the default."""
+    if given:
+        return Origin("flag", option)
+    if variable is not None and env.get(variable):
+        return Origin("env", variable)
+    return in_file or Origin("default")
+
+
 def load_settings(
     *,
     db: str | None = None,
@@ -219,6 +253,8 @@ def load_settings(
     env = dict(os.environ) if env is None else env
     explicit = config or env.get("STAMPDESK_CONFIG")
     path = Path(explicit).expanduser() if explicit else default_config_file()
+    in_file = Origin("config", str(path))
+    origins = {"config": _origin(config, "--config", env, "STAMPDESK_CONFIG")}
     data: dict[str, Any] = {}
     if path.exists():
         try:
@@ -256,6 +292,7 @@ def load_settings(
     elif shop_table is not None:
         data["shop"] = shop_table
     database = db or env.get("STAMPDESK_DB") or text("database", None) or default_database_url()
+    origins["database"] = _origin(db, "--db", env, "STAMPDESK_DB", in_file if data.get("database") else None)
     locale = text("locale", "fr_FR") or "fr_FR"
     if locale not in LOCALES:
         raise InvalidInput(
@@ -270,6 +307,10 @@ def load_settings(
     if not isinstance(printer_table, dict):
         raise InvalidInput(code="invalid_config", phrase="config_printer_table", path=path)
     public_url = text("public_url", DEFAULT_PUBLIC_URL) or DEFAULT_PUBLIC_URL
+    origins["public_url"] = _origin(None, "", env, None, in_file if data.get("public_url") else None)
+    origins["printer"] = _origin(
+        printer, "--printer", env, None, in_file if printer_table.get("url") else None
+    )
     if not public_url.startswith(("http://", "https://")):
         raise InvalidInput(code="invalid_config", phrase="config_public_url")
     claim_days = data.get("claim_days", 30)
@@ -306,4 +347,5 @@ def load_settings(
         pages=_pages(data.get("pages", {}), path),
         shop_details=shop_details,
         config_file=path if path.exists() else None,
+        origins=origins,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from .config import PrinterSettings, Settings, default_config_file
@@ -52,6 +53,28 @@ def save_printer_settings(path: Path, printer: PrinterSettings) -> None:
             out.flush()
             os.fsync(out.fileno())
         os.replace(scratch, path)
+    except OSError as error:
+        raise InvalidInput(
+            code="invalid_config", phrase="config_not_written", path=path, detail=str(error)
+        ) from None
+
+
+def create_config(path: Path, values: dict[str, str], comments: Sequence[str] = ()) -> None:
+    """Write a new config file holding ``values`` under ``comments`` (one
+    ``#`` line each); a file already there is left as it is."""
+    import tomlkit
+
+    doc = tomlkit.document()
+    for line in comments:
+        doc.add(tomlkit.comment(line))
+    for key, value in values.items():
+        doc[key] = value
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as out:
+            out.write(tomlkit.dumps(doc))
+    except FileExistsError:
+        return
     except OSError as error:
         raise InvalidInput(
             code="invalid_config", phrase="config_not_written", path=path, detail=str(error)

@@ -103,6 +103,18 @@ def make_engine(url: str) -> Engine:
     raise InvalidInput(code="invalid_database_url", phrase="database_unsupported", backend=backend)
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL (None for another engine or a URL
+    that does not parse: ``make_engine`` says what is wrong with it)."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser().absolute()
+
+
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, record: Any) -> None:
     # Autocommit at the driver level: transactions are begun by _sqlite_on_begin.
     dbapi_connection.isolation_level = None

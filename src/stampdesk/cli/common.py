@@ -59,11 +59,20 @@ def open_desk(state: CliState, *, upgrade: bool = True) -> Desk:
     upgrading the schema, as ``stampdesk.connect`` does, unless ``upgrade``
     is false)."""
     from ..config import load_settings
+    from ..db import sqlite_file
     from ..desk import connect
 
     settings = load_settings(db=state.db, config=state.config, printer=state.printer)
     state.locale = settings.locale
-    return connect(settings=settings, upgrade=upgrade)
+    new_file = sqlite_file(settings.database)
+    if new_file is not None and new_file.exists():
+        new_file = None
+    desk = connect(settings=settings, upgrade=upgrade)
+    if new_file is not None and new_file.exists():
+        # No database made without a word: a mistyped --db or a forgotten
+        # config file would otherwise start an empty shop in silence.
+        click.echo(book_for(state)("cli.database_created", path=new_file), err=True)
+    return desk
 
 
 def book_of(desk: Desk) -> Book:
