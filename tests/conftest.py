@@ -231,7 +231,7 @@ def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> BuiltWheel:
     site = folder / "site"
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(site)
-        return BuiltWheel(frozenset(archive.namelist()), site)
+        return BuiltWheel(frozenset(archive.namelist()), site, wheel)
 
 
 @pytest.fixture

@@ -250,6 +250,7 @@ class BuiltWheel:
 
     names: frozenset[str]  # the files in the wheel
     site: Path  # where it is unpacked: put it on PYTHONPATH to import from it
+    wheel: Path  # the .whl file, for pip
 
 
 def visit_weekly(desk: Desk, clock: Clock, number: str, weeks: int, amount: str = "15.00") -> list[int]:

@@ -35,15 +35,18 @@ class Tmux:
             check=check,
         )
 
-    def start(self, command: Sequence[str], *, width: int = 80, height: int = 24) -> None:
-        """Run ``command`` in the server's one pane, in a terminal of that size."""
+    def start(
+        self, command: Sequence[str], *, width: int = 80, height: int = 24, cwd: Path | None = None
+    ) -> None:
+        """Run ``command`` in the server's one pane, in a terminal of that
+        size (in the folder ``cwd``, else this process's)."""
         # The hermetic_env fixture has put the test's XDG dirs in os.environ:
         # the tmux server started here, and so the till, inherit them.
         env = {**os.environ, "TERM": "xterm-256color"}
         env.pop("TMUX", None)
         subprocess.run(
             ["tmux", "-L", self.name, "-f", os.devnull, "new-session", "-d", "-s", self.name,
-             "-x", str(width), "-y", str(height), shlex.join(command)],
+             "-x", str(width), "-y", str(height), "-c", str(cwd or Path.cwd()), shlex.join(command)],
             env=env,
             check=True,
             timeout=10,
