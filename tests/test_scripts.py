@@ -44,20 +44,20 @@ def venv(repo: Path, *mode: str) -> tuple[list[str], str]:
 
 
 def installs(asked: list[str]) -> list[str]:
-    """What each pip call installs (its last word: ``.`` or ``.[test]``)."""
+    """What each pip call installs (its last word: ``pip``, ``.`` or ``.[test]``)."""
     return [call.split()[-1] for call in asked]
 
 
 def test_the_till_installs_the_runtime_and_the_tests_add_their_tools(tmp_path: Path) -> None:
     repo = checkout(tmp_path)
     asked, stamp = venv(repo)  # bash scripts/till
-    assert installs(asked) == ["."] and stamp == "runtime"
-    assert "-c constraints.txt" in asked[0] and "-e ." in asked[0]
+    assert installs(asked) == ["pip", "."] and stamp == "runtime"
+    assert "-c constraints.txt" in asked[1] and "-e ." in asked[1]
     assert venv(repo) == ([], "runtime")  # the next launches: nothing to do
 
     asked, stamp = venv(repo, "test")  # bash scripts/test
-    assert installs(asked) == [".[test]"] and stamp == "test"
-    assert "-c constraints.txt" in asked[0]
+    assert installs(asked) == ["pip", ".[test]"] and stamp == "test"
+    assert "-c constraints.txt" in asked[1]
     assert venv(repo, "test") == ([], "test")
     assert venv(repo) == ([], "test")  # the till after the tests: all there already
 
@@ -70,7 +70,7 @@ def test_a_changed_pyproject_installs_again_what_was_there(tmp_path: Path) -> No
     os.utime(stamp, (earlier, earlier))  # pyproject.toml changed since the install
     # The till's install keeps the test tools up to date too: the tests must not find them stale.
     asked, installed = venv(repo)
-    assert installs(asked) == [".[test]"] and installed == "test"
+    assert installs(asked) == ["pip", ".[test]"] and installed == "test"
     assert venv(repo) == ([], "test")
 
 
