@@ -62,6 +62,8 @@ def save_printer_settings(path: Path, printer: PrinterSettings) -> None:
 def create_config(path: Path, values: dict[str, str], comments: Sequence[str] = ()) -> None:
     """Write a new config file holding ``values`` under ``comments`` (one
     ``#`` line each); a file already there is left as it is."""
+    if path.exists():
+        return  # the till's every start: no need for tomlkit then
     import tomlkit
 
     doc = tomlkit.document()
