@@ -13,7 +13,7 @@ from pathlib import Path
 from helpers import ROOT
 
 FAKE_PYTHON = """#!/usr/bin/env bash
-# Stands in for .venv/bin/python: records the pip install it is asked for.
+# Stands in for .venv/bin/python: records what it is asked to run.
 echo "$*" >> "$(dirname "$0")/../pip-calls"
 """
 
@@ -32,7 +32,7 @@ def checkout(tmp_path: Path) -> Path:
 
 
 def venv(repo: Path, *mode: str) -> tuple[list[str], str]:
-    """Run scripts/venv; the pip installs it asked for, and what its stamp says."""
+    """Run scripts/venv; what it ran with .venv's Python, and what its stamp says."""
     calls = repo / ".venv" / "pip-calls"
     calls.unlink(missing_ok=True)
     done = subprocess.run(
@@ -45,7 +45,7 @@ def venv(repo: Path, *mode: str) -> tuple[list[str], str]:
 
 def installs(asked: list[str]) -> list[str]:
     """What each pip call installs (its last word: ``pip``, ``.`` or ``.[test]``)."""
-    return [call.split()[-1] for call in asked]
+    return [call.split()[-1] for call in asked if call.startswith("-m pip install")]
 
 
 def test_the_till_installs_the_runtime_and_the_tests_add_their_tools(tmp_path: Path) -> None:
@@ -53,6 +53,7 @@ def test_the_till_installs_the_runtime_and_the_tests_add_their_tools(tmp_path: P
     asked, stamp = venv(repo)  # bash scripts/till
     assert installs(asked) == ["pip", "."] and stamp == "runtime"
     assert "-c constraints.txt" in asked[1] and "-e ." in asked[1]
+    assert asked[2] == "-m compileall -q src"  # pip compiles all but the editable src/
     assert venv(repo) == ([], "runtime")  # the next launches: nothing to do
 
     asked, stamp = venv(repo, "test")  # bash scripts/test
