@@ -167,7 +167,8 @@ def clean_key(value: object) -> str:
 
 def clean_checkout_id(value: object) -> int:
     """A sale's id as typed (``"42"``) or passed (``42``)."""
-    if isinstance(value, str) and value.strip().isdigit():
+    # ASCII digits only: "²".isdigit() is true, but no id is written so.
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**62:
         raise InvalidInput(code="invalid_checkout_id")
