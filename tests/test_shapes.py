@@ -5,9 +5,10 @@ schema never calls valid a value the shop refuses."""
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
+from functools import cache
 
+import jsonschema_rs
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -17,7 +18,7 @@ from stampdesk.domain.card_numbers import check_digit, normalise_card_number
 from stampdesk.domain.coupon_codes import ALPHABET, _check_char, normalise_coupon_code
 from stampdesk.domain.errors import InvalidInput
 from stampdesk.domain.money import parse_amount
-from stampdesk.domain.validate import clean_checkout_id
+from stampdesk.domain.validate import clean_checkout_id, clean_item, clean_key, clean_phone
 
 SPACES = " \t\n\x1c\x85\xa0\u2003\u3000"
 # Text made of what these values are made of, and of what lies next to it.
@@ -39,8 +40,14 @@ def accepted(check: object, text: str) -> bool:
     return True
 
 
+@cache
+def schema_of(pattern: str) -> jsonschema_rs.Validator:
+    return jsonschema_rs.validator_for({"type": "string", "pattern": pattern})
+
+
 def matches(pattern: str, text: str) -> bool:
-    return re.search(pattern, text) is not None
+    """As the schema's validators read the pattern (ECMA, not Python's ``$``)."""
+    return bool(schema_of(pattern).is_valid(text))
 
 
 @settings(max_examples=400, derandomize=True, database=None)
@@ -116,3 +123,37 @@ def test_a_checkout_id_is_written_in_ascii_digits(text: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         clean_checkout_id(text)
     assert refused.value.code == "invalid_checkout_id"
+
+
+@settings(max_examples=400, derandomize=True, database=None)
+@given(st.one_of(PIECES, near("0123456789+(). -", 12)))
+@example("+33 6 12 34 56 78")
+@example(" ")
+@example("12345")
+def test_a_phone_matches_its_pattern_exactly_when_it_is_read(text: str) -> None:
+    assert matches(shapes.PHONE, text) == accepted(clean_phone, text)
+
+
+def item_with(field: str, text: str) -> object:
+    return clean_item({"sku": "FLAT", "category": "", "quantity": 1, "unit_price": "1.00", field: text})
+
+
+@settings(max_examples=400, derandomize=True, database=None)
+@given(st.one_of(PIECES, st.text(alphabet="ab\x00\x1f\x7f~!" + SPACES, max_size=70)))
+@example("x" * 64)
+@example(" " + "x" * 64 + "\u3000")
+@example("x" * 65)
+@example("coffee\n")
+def test_an_item_sku_and_category_match_their_patterns_exactly_when_read(text: str) -> None:
+    assert matches(shapes.SKU, text) == accepted(lambda t: item_with("sku", t), text)
+    assert matches(shapes.CATEGORY, text) == accepted(lambda t: item_with("category", t), text)
+
+
+@settings(max_examples=400, derandomize=True, database=None)
+@given(
+    st.one_of(PIECES, st.text(alphabet="ab~!\x7f" + SPACES, max_size=4), st.text(min_size=199, max_size=201))
+)
+@example("a" * 200)
+@example("a" * 201)
+def test_an_idempotency_key_matches_its_pattern_exactly_when_it_is_read(text: str) -> None:
+    assert matches(shapes.IDEMPOTENCY_KEY, text) == accepted(clean_key, text)

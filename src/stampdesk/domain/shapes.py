@@ -35,3 +35,17 @@ CARD_NUMBER = _spaced("[ -]*2(?:[ -]*[0-9]){12}[ -]*")
 COUPON_CODE = _spaced("[ -]*(?:[0-9A-TV-Za-tv-z][ -]*){8}")
 # A search: some text that is not only spaces.
 NOT_BLANK = _NOT_SPACE
+# A referrer's card number, or "" (none).
+CARD_NUMBER_OR_EMPTY = f"^$|{CARD_NUMBER}"
+# A phone number: a leading +, then 6 to 15 digits among spaces, dots,
+# dashes and brackets; or nothing but spaces (none).
+PHONE = _spaced("|\\+?[ ().-]*(?:[0-9][ ().-]*){6,15}")
+# An item's category: no control character, at most 64 characters once the
+# spaces around are cut.
+_WIDE_SPACE = "[\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+_SHOWN = "[^\\x00-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+CATEGORY = f"^{_WIDE_SPACE}*(?:{_SHOWN}(?:[^\\x00-\\x1f]{{0,62}}{_SHOWN})?)?{_WIDE_SPACE}*$"
+# An item's product code: 1 to 64 printable ASCII characters without spaces.
+SKU = _spaced("[!-~]{1,64}")
+# An idempotency key: 1 to 200 printable ASCII characters, no space.
+IDEMPOTENCY_KEY = "^[!-~]{1,200}$"

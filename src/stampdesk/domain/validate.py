@@ -160,7 +160,7 @@ def clean_month(value: object) -> date:
 
 def clean_key(value: object) -> str:
     """An idempotency key: 1–200 printable ASCII characters."""
-    if not isinstance(value, str) or not _KEY.match(value):
+    if not isinstance(value, str) or not _KEY.fullmatch(value):  # "$" alone lets a "\n" by
         raise InvalidInput(code="invalid_idempotency_key")
     return value
 

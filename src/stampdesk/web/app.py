@@ -31,6 +31,7 @@ from ..desk import Desk
 from ..domain.errors import StampdeskError
 from ..print_outbox import ReceiptPrinter, printer_for
 from ..words import book
+from . import openapi
 from .errors import error_response, validation_response
 from .logs import install_redaction, redact
 from .outbox import PrintWorker
@@ -137,6 +138,7 @@ def create_app(
 
     app.include_router(api_router)
     _include_pages(app)
+    openapi.install(app)
     app.add_middleware(CatchUnexpected)
     app.add_middleware(LimitApiBody)
     return app
