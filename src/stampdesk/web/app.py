@@ -24,6 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
@@ -193,11 +194,30 @@ def _install_error_handlers(app: FastAPI) -> None:
             message = book()("api.method_not_allowed", method=request.method, path=redact(request.url.path))
         else:
             message = str(exc.detail)
-        return error_response(status, code, message, dict(exc.headers) if exc.headers else None)
+        headers = dict(exc.headers) if exc.headers else {}
+        if status == 405:
+            headers["Allow"] = ", ".join(allowed_methods(app, request))
+        return error_response(status, code, message, headers or None)
 
     app.add_exception_handler(StampdeskError, stampdesk_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+def allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """Every method some route answers on the request's path: a path's GET
+    and POST are often two routes, and Starlette's own ``Allow`` names only
+    the first one's."""
+    return [
+        method
+        for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in app.router.routes
+        )
+    ]
+
+
+METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
 
 
 MAX_API_BODY = 1_000_000  # bytes: a sale of 500 items is ~60 kB, a programme a few kB
