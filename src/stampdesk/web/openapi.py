@@ -22,23 +22,23 @@ SECURITY: list[dict[str, list[str]]] = [{"ApiKey": []}]
 PUBLIC_PATHS = ("/api/v1/health", "/join/")
 
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
-    "checkout_id": {
-        "type": "integer",
-        "minimum": 1,
-        "maximum": 2**62 - 1,
-        "description": "The sale's id, as its checkout result gave it (`checkout`).",
-        "examples": [42],
-    },
+    "checkout_id": dict(
+        type="integer",
+        minimum=1,
+        maximum=2**62 - 1,
+        description="The sale's id, as its checkout result gave it (`checkout`).",
+        examples=[42],
+    ),
     "number": CARD_NUMBER_SCHEMA,
-    "code": {
-        "type": "string",
-        "format": "coupon-code",
-        "pattern": shapes.COUPON_CODE,
-        "description": "8 characters of Crockford's base 32, the last a check character, as the "
+    "code": dict(
+        type="string",
+        format="coupon-code",
+        pattern=shapes.COUPON_CODE,
+        description="8 characters of Crockford's base 32, the last a check character, as the "
         "receipt prints them (`K7QH-2M9P`): dashes and spaces are ignored, lower case reads as "
         "upper case, O as 0, I and L as 1.",
-        "examples": ["K7QH2M9P"],
-    },
+        examples=["K7QH2M9P"],
+    ),
 }
 
 

@@ -41,14 +41,14 @@ _FORBID = ConfigDict(extra="forbid")
 # them; the domain still checks each value, so its messages stay the same
 # as the CLI's. A ``format`` names what a pattern cannot say (a check digit,
 # a time in the past, a signed token).
-CARD_NUMBER_SCHEMA: dict[str, Any] = {
-    "type": "string",
-    "format": "card-number",
-    "pattern": shapes.CARD_NUMBER,
-    "description": "13 digits starting with 2, the last a check digit (EAN-13); spaces and dashes "
+CARD_NUMBER_SCHEMA: dict[str, Any] = dict(
+    type="string",
+    format="card-number",
+    pattern=shapes.CARD_NUMBER,
+    description="13 digits starting with 2, the last a check digit (EAN-13); spaces and dashes "
     "between digits are ignored.",
-    "examples": ["2000000000015"],
-}
+    examples=["2000000000015"],
+)
 CardNumber = Annotated[str, WithJsonSchema(CARD_NUMBER_SCHEMA)]
 PAST_TIME = {"type": "string", "format": "past-date-time"}
 
