@@ -32,6 +32,7 @@ from .results import (
     JoinResult,
     Leaderboard,
     ProgramInfo,
+    RecordedSale,
     RedeemResult,
     RefundChange,
     RefundPreview,
@@ -452,9 +453,10 @@ class Desk:
         """Queue a sale's receipt (once; DUPLICATA after one was sent)."""
         return printing.print_receipt(self.store, checkout_id, till=till)
 
-    def sale(self, checkout_id: object) -> CheckoutResult:
-        """A recorded sale's result, as it was returned."""
-        return checkout.sale_result(self.store, clean_checkout_id(checkout_id))
+    def sale(self, checkout_id: object) -> RecordedSale:
+        """A recorded sale's result, as it was returned, with each coupon's
+        status now and when the sale was refunded (``refunded_at``)."""
+        return checkout.recorded_sale(self.store, clean_checkout_id(checkout_id))
 
     def create_api_key(
         self, name: object, role: object = "till", *, shop: object = None

@@ -104,6 +104,14 @@ class CheckoutResult(Result):
 
 
 @dataclass(frozen=True)
+class RecordedSale(CheckoutResult):
+    """A recorded sale as it is now: its result, each coupon's current
+    status, and when it was refunded (None: it was not)."""
+
+    refunded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class CardState(Result):
     """A card as the cashier and the customer see it."""
 

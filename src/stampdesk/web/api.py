@@ -50,6 +50,7 @@ from .schemas import (
     RedeemOut,
     RefundIn,
     RefundOut,
+    SaleOut,
     SearchOut,
     error_example,
 )
@@ -301,12 +302,14 @@ async def create_checkout(request: Request) -> JSONResponse:
 @router.get(
     "/checkouts/{checkout_id}",
     tags=["sales"],
-    response_model=CheckoutOut,
+    response_model=SaleOut,
     summary="A recorded sale",
     responses=errors(401, 404, 422),
 )
 def get_checkout(checkout_id: str, request: Request, who: Till) -> JSONResponse:
-    """A sale's result as it was first returned."""
+    """A sale's result as it was first returned, with each coupon's status
+    now (`valid`, `redeemed`, `voided`, `expired`) and `refunded_at` (null
+    while it is not refunded)."""
     return JSONResponse(desk_of(request).sale(checkout_id).to_dict())
 
 

@@ -419,6 +419,13 @@ class CheckoutOut(BaseModel):
     )
 
 
+class SaleOut(CheckoutOut):
+    """A recorded sale as it is now: the checkout result, each coupon's
+    current ``status``, and when the sale was refunded."""
+
+    refunded_at: str | None = Field(description="When the sale was refunded (ISO 8601); null if it was not.")
+
+
 class CardOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
