@@ -125,6 +125,17 @@ def test_values_carry_their_exact_shape_and_the_key_is_the_default(sqlite_api: A
     )
     assert item["properties"]["price"]["pattern"] == shapes.PRICE
     assert checkout["properties"]["items"]["maxItems"] == 500
+    # Every JSON body may be refused before its route reads it.
+    for path, method in [
+        ("/api/v1/checkouts", "post"),
+        ("/api/v1/cards", "post"),
+        ("/api/v1/program", "put"),
+    ]:
+        responses = schema["paths"][path][method]["responses"]
+        assert {"400", "415"} <= set(responses), (path, responses.keys())
+        assert responses["415"]["content"]["application/json"]["example"]["error"]["code"] == (
+            "unsupported_media_type"
+        )
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from ..domain import shapes
-from .schemas import CARD_NUMBER_SCHEMA
+from .schemas import CARD_NUMBER_SCHEMA, error_example
 
 SECURITY: list[dict[str, list[str]]] = [{"ApiKey": []}]
 # Operations anyone may call, without a key.
@@ -69,8 +69,42 @@ def finish(schema: dict[str, Any]) -> dict[str, Any]:
                 operation["security"] = []
             else:
                 operation.setdefault("security", SECURITY)
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                _body_errors(operation["responses"])
             for parameter in operation.get("parameters", ()):
                 shape = PATH_PARAMETERS.get(parameter["name"])
                 if parameter["in"] == "path" and shape is not None:
                     parameter["schema"] = dict(shape)
     return schema
+
+
+# What any JSON body may be refused with, before its route reads it
+# (``app.JsonBodies``): the status's text, and an example of its error.
+BODY_ERRORS_DESCRIPTION = {
+    "400": (
+        "The body is not valid JSON, or names a key twice (`invalid_json`, `duplicate_key`).",
+        "duplicate_key",
+        "the JSON body names amount twice: send each field once",
+    ),
+    "415": (
+        "The body is not sent as `Content-Type: application/json` (`unsupported_media_type`).",
+        "unsupported_media_type",
+        "send the body as JSON, with Content-Type: application/json (it came as text/plain)",
+    ),
+}
+
+
+def _body_errors(responses: dict[str, Any]) -> None:
+    for status, (text, code, message) in BODY_ERRORS_DESCRIPTION.items():
+        responses.setdefault(
+            status,
+            {
+                "description": text,
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/ErrorBody"},
+                        "example": error_example(code, message),
+                    }
+                },
+            },
+        )
