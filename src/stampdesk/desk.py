@@ -455,7 +455,7 @@ class Desk:
 
     def sale(self, checkout_id: object) -> RecordedSale:
         """A recorded sale's result, as it was returned, with each coupon's
-        status now and when the sale was refunded (``refunded_at``)."""
+        status now and when the sale was refunded whole (``refunded_at``)."""
         return checkout.recorded_sale(self.store, clean_checkout_id(checkout_id))
 
     def create_api_key(

@@ -106,7 +106,7 @@ class CheckoutResult(Result):
 @dataclass(frozen=True)
 class RecordedSale(CheckoutResult):
     """A recorded sale as it is now: its result, each coupon's current
-    status, and when it was refunded (None: it was not)."""
+    status, and when it was refunded whole (None: not yet)."""
 
     refunded_at: datetime | None = None
 

@@ -51,3 +51,15 @@ def test_a_sales_coupon_shows_redeemed_then_another_expired(api: Api, clock: Clo
     assert [c["status"] for c in later["coupons"]] == ["expired"] and later["refunded_at"] is None
     # The first coupon, used before its day, stays redeemed.
     assert [c["status"] for c in sale_of(api, first.json()["checkout"])["coupons"]] == ["redeemed"]
+
+
+def test_a_sale_refunded_in_parts_is_refunded_when_its_last_part_is(api: Api, clock: Clock) -> None:
+    sold = api.client.post("/api/v1/checkouts", json={"amount": "12.50"}, headers=api.till).json()
+    path = f"/api/v1/checkouts/{sold['checkout']}"
+    part = api.client.post(f"{path}/refund", json={"amount": "5.00"}, headers=api.till)
+    assert part.status_code == 200, part.text
+    assert sale_of(api, sold["checkout"])["refunded_at"] is None
+    clock.advance(hours=1)
+    rest = api.client.post(f"{path}/refund", json={"amount": "7.50"}, headers=api.till)
+    assert rest.status_code == 200, rest.text
+    assert datetime.fromisoformat(sale_of(api, sold["checkout"])["refunded_at"]) == api.desk.now()

@@ -309,7 +309,7 @@ async def create_checkout(request: Request) -> JSONResponse:
 def get_checkout(checkout_id: str, request: Request, who: Till) -> JSONResponse:
     """A sale's result as it was first returned, with each coupon's status
     now (`valid`, `redeemed`, `voided`, `expired`) and `refunded_at` (null
-    while it is not refunded)."""
+    until it is refunded whole)."""
     return JSONResponse(desk_of(request).sale(checkout_id).to_dict())
 
 

@@ -418,7 +418,10 @@ class SaleOut(CheckoutOut):
     """A recorded sale as it is now: the checkout result, each coupon's
     current ``status``, and when the sale was refunded."""
 
-    refunded_at: str | None = Field(description="When the sale was refunded (ISO 8601); null if it was not.")
+    refunded_at: str | None = Field(
+        description="When the sale was refunded whole (ISO 8601; by a partial refund, when its last "
+        "part was); null until then."
+    )
 
 
 class CardOut(BaseModel):
