@@ -194,6 +194,9 @@ def test_a_part_of_a_sale_is_refunded_by_items_or_an_amount(api: Api) -> None:
     ):
         is_error(api.client.post(path, json=body, headers=api.till), 422, code)
     assert content(api.desk) == before
+    shown = api.client.get(f"/api/v1/checkouts/{sale['checkout']}", headers=api.till).json()
+    assert (shown["refunded_at"], shown["refunded_amount"], len(shown["refunds"])) == (None, "12.50", 1)
+    assert shown["refunds"][0]["items"] == [{"sku": "SANDWICH", "quantity": 1}]
     rest = api.client.post(path, json={"amount": "12.50"}, headers=api.till).json()
     assert (rest["stamps"], rest["whole"], rest["kept_amount"]) == (-2, True, "0.00")
     is_error(api.client.post(path, headers=api.till), 409, "already_refunded")

@@ -45,8 +45,8 @@ from ..domain.sale import (
 )
 from ..domain.stamps import ACTIVE, BLANK, ERASED, THIS_SALE, LedgerEntry, NewCoupon
 from ..domain.validate import clean_item, clean_key, clean_time
-from ..models import cards, checkout_items, checkouts, coupons, customers, ledger
-from ..results import CheckoutResult, CouponInfo, MilestoneInfo, RecordedSale
+from ..models import cards, checkout_items, checkout_refunds, checkouts, coupons, customers, ledger
+from ..results import CheckoutResult, CouponInfo, MilestoneInfo, RecordedSale, ReturnedItem, SaleRefund
 from ..store import Store
 from . import claims, loyalty, printing, shops
 from .stamps import (
@@ -835,9 +835,29 @@ def recorded_sale(store: Store, checkout_id: int) -> RecordedSale:
                 ).where(coupons.c.checkout_id == row.id)
             )
         }
+        refunds = tuple(
+            SaleRefund(
+                r.at,
+                r.till,
+                from_cents(r.amount_cents),
+                bool(r.whole),
+                r.stamps,
+                tuple(ReturnedItem(sku, qty) for sku, qty in json.loads(r.items or "[]")),
+            )
+            for r in conn.execute(
+                select(checkout_refunds)
+                .where(checkout_refunds.c.checkout_id == row.id)
+                .order_by(checkout_refunds.c.id)
+            )
+        )
     now_coupons = tuple(replace(c, status=statuses.get(c.code, c.status)) for c in result.coupons)
     values = {f.name: getattr(result, f.name) for f in fields(result)}
-    return RecordedSale(**{**values, "coupons": now_coupons}, refunded_at=row.refunded_at)
+    return RecordedSale(
+        **{**values, "coupons": now_coupons},
+        refunded_at=row.refunded_at,
+        refunded_amount=from_cents(row.refunded_cents),
+        refunds=refunds,
+    )
 
 
 def rebuild(conn: Connection, store: Store, first: Row[Any], *, replayed: bool) -> CheckoutResult:

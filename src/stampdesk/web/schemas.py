@@ -414,6 +414,17 @@ class CheckoutOut(BaseModel):
     )
 
 
+class SaleRefundOut(BaseModel):
+    """One refund of a sale."""
+
+    at: str = Field(description="When (ISO 8601).")
+    till: str | None = Field(description="Where it was refunded.")
+    amount: str = Field(description="What it gave back.")
+    whole: bool = Field(description="It refunded the rest of the sale.")
+    stamps: int = Field(description="The stamps it took off the sale's own (≥ 0).")
+    items: list[ReturnedItemIn] = Field(description="The items returned by it.")
+
+
 class SaleOut(CheckoutOut):
     """A recorded sale as it is now: the checkout result, each coupon's
     current ``status``, and when the sale was refunded."""
@@ -422,6 +433,8 @@ class SaleOut(CheckoutOut):
         description="When the sale was refunded whole (ISO 8601; by a partial refund, when its last "
         "part was); null until then."
     )
+    refunded_amount: str = Field(description='What its refunds gave back so far ("0.00": none).')
+    refunds: list[SaleRefundOut] = Field(description="Each refund of the sale, a part of it or the rest.")
 
 
 class CardOut(BaseModel):
