@@ -30,6 +30,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Header, Input, OptionList, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -268,6 +269,7 @@ class TillScreen(Screen[None]):
         self._status_before_f7: tuple[str, Kind] | None = None  # put back if F7 is refused
         self._walk_in: CheckoutResult | None = None  # the walk-in shown, drawn again on a resize
         self.basket: dict[QuickPick, int] = {}  # quick picks pressed for the sale being typed
+        self._mode_rows: tuple[Widget, Widget, Widget, QuickPicks] | None = None  # see _set_mode
 
     # ------------------------------------------------------------------
     # Layout
@@ -373,12 +375,21 @@ class TillScreen(Screen[None]):
     def _set_mode(self, mode: Mode) -> None:
         self.mode = mode
         selling = mode in (Mode.CARD, Mode.WALK_IN)
-        self.query_one("#amount-row").display = selling
+        if self._mode_rows is None:
+            # Found once: a query with a descendant selector walks the whole
+            # screen, and every scan changes the mode twice.
+            self._mode_rows = (
+                self.query_one("#amount-row"),
+                self.query_one("#redeem .till-row"),
+                self.query_one("#refund .till-row"),
+                self.query_one("#picks", QuickPicks),
+            )
+        amount_row, redeem_row, refund_row, picks = self._mode_rows
+        amount_row.display = selling
         # A coupon's or a refund's field shows only while it is typed into:
         # its result stays on screen, the field does not (the focus is elsewhere).
-        self.query_one("#redeem .till-row").display = mode is Mode.REDEEM
-        self.query_one("#refund .till-row").display = mode is Mode.REFUND
-        picks = self.query_one("#picks", QuickPicks)
+        redeem_row.display = mode is Mode.REDEEM
+        refund_row.display = mode is Mode.REFUND
         picks.display = selling and bool(picks.picks)
 
     def _focus(self, name: str, *, clear: bool = False) -> None:
@@ -833,6 +844,8 @@ class TillScreen(Screen[None]):
     # What the engine answered
 
     def _use_programme(self, programme: Programme) -> None:
+        if programme == self.programme:
+            return  # the same version, as every scan brings it: nothing to redraw
         self.programme = programme
         self.title = programme.name or self.text("app.title")
         self.query_one("#picks", QuickPicks).show(programme.quick_picks, self.text.money)
@@ -983,8 +996,10 @@ class TillScreen(Screen[None]):
         self.query_one("#walk-in", Static).update("\n".join(lines))
 
     def _hide_qr(self) -> None:
-        self.qr.clear()
-        self.qr.display = False
+        qr = self.qr
+        if qr.data is not None:
+            qr.clear()
+        qr.display = False
         self.query_one("#walk-in-link").display = False
 
     def on_resize(self, event: events.Resize) -> None:
