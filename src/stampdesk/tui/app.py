@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.worker import Worker, WorkerState
@@ -56,15 +56,32 @@ class TillApp(InOrderKeys):
         self.text = OwnerText(desk.settings.locale, desk.settings.zone)
         self.guard = guard or ScanGuard()
         self.has_staff: bool | None = None  # unknown until the engine says
+        self._staff_known = False  # the engine answered once (or failed to)
+        self._checking_staff = object()  # holds the keys until then
         self.cashier: StaffMember | None = None  # who signed in with their PIN
         translate_bindings(self, self.text)
 
     def on_mount(self) -> None:
         self.push_screen(TillScreen(self.desk, self.text, guard=self.guard))
-        # Locked until the engine says whether the shop has staff: a failed
-        # check leaves the till behind the PIN screen, not open.
-        self._ask_sign_in()
+        # Locked until the engine says whether the shop has staff: the keys
+        # typed meanwhile wait (for the PIN screen, if the shop has staff),
+        # the mouse does nothing, and a failed check puts the till behind the
+        # PIN screen. The PIN screen is built only for a shop that needs it:
+        # building it to take it away again cost a shop without staff a
+        # tenth of its start (its screen, then the till's styles once more).
+        self.hold_keys(self._checking_staff)
         self.check_staff()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.MouseEvent) and not self._staff_known:
+            return  # nobody may use the till before the engine says who may
+        await super().on_event(event)
+
+    def _staff_known_now(self) -> None:
+        """The first answer about the staff is in: the till may be used
+        (through the PIN screen if one was pushed)."""
+        self._staff_known = True
+        self.release_keys(self._checking_staff)
 
     @property
     def till(self) -> TillScreen:
@@ -127,12 +144,16 @@ class TillApp(InOrderKeys):
         elif members and self.cashier is None:
             self._ask_sign_in()
         self.refresh_bindings()
+        self._staff_known_now()
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.name == "staff":
-            # The PIN screen stays: the cashier's PIN check will tell what is wrong.
+            # Behind the PIN screen: the cashier's PIN check will tell what is wrong.
             self.log.error("staff check failed", event.worker.error)
+            if not self._staff_known:
+                self._ask_sign_in()
+                self._staff_known_now()
 
     # ------------------------------------------------------------------
     # F9 and F10
