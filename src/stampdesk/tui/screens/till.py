@@ -38,7 +38,6 @@ from ...desk import Desk
 from ...domain.errors import StampdeskError, Unreachable
 from ...domain.money import parse_amount
 from ...domain.program import QuickPick
-from ...offline import OfflineSale
 from ...results import CardState, CheckoutResult
 from ..keys import translate_bindings
 from ..messages import (
@@ -759,6 +758,12 @@ class TillScreen(Screen[None]):
         """Read the current programme (its name heads the screen)."""
         self._post(ProgrammeLoaded(self.desk.program()))
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ready", name="ready")
+    def get_ready_to_sell(self) -> None:
+        """Once the programme is on screen: import what the first sale needs
+        (the till starts without it)."""
+        self.desk.ready_to_sell()
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="lookup", name="lookup")
     def look_up_card(self, number: str) -> None:
         """Read a card, with the programme its grid is drawn from."""
@@ -793,6 +798,8 @@ class TillScreen(Screen[None]):
             till=self.desk.settings.till,
             receipt=printer is not None,
         )
+        from ...offline import OfflineSale
+
         if isinstance(result, OfflineSale):
             self.post_message(SaleKept(result))
             if printer is not None:
@@ -855,6 +862,8 @@ class TillScreen(Screen[None]):
     def _use_programme(self, programme: Programme) -> None:
         if programme == self.programme:
             return  # the same version, as every scan brings it: nothing to redraw
+        if self.programme is None:
+            self.call_after_refresh(self.get_ready_to_sell)
         self.programme = programme
         self.title = programme.name or self.text("app.title")
         self.query_one("#picks", QuickPicks).show(programme.quick_picks, self.text.money)
