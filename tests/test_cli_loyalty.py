@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from helpers import ROOT
-from test_cli import ok_json, refused
+from test_cli import ok_json, refused, stampdesk
 
 PARIS = ZoneInfo("Europe/Paris")
 LOYALTY = ROOT / "examples" / "program-loyalty.toml"
@@ -73,6 +73,9 @@ def test_stamps_lapse_after_days_without_a_visit(sqlite_url: str) -> None:
     assert any("3 tampons expirés" in m for m in card["messages"])
     assert ok_json("expire", *db) == {"cards": 1, "stamps": 3, "keys": 0}
     assert ok_json("expire", *db) == {"cards": 0, "stamps": 0, "keys": 0}
+    said = stampdesk("expire", *db)  # the nightly run's line, in the shop's words
+    assert said.status == 0, said.err
+    assert said.out.startswith("Tampons expirés : 0 tampon sur 0 carte ;"), said.out
     assert ok_json("check", *db)["ok"] is True
 
 

@@ -208,3 +208,21 @@ def test_a_sale_partly_refunded_still_answers_its_key_with_its_first_result(desk
     assert again.replayed and (again.stamps_added, again.balance) == (first.stamps_added, first.balance)
     assert desk.sale(first.checkout).stamps_added == 3  # the sale as it was first answered
     assert desk.card(number).balance == 4
+
+
+def test_a_sale_read_back_shows_its_refunds(desk: Desk) -> None:
+    number, checkout = two_sandwiches(desk)
+    desk.refund(checkout, items=[("SANDWICH", 1)], till="till-2")
+    sale = desk.sale(checkout)
+    assert (sale.refunded_at, sale.refunded_amount, sale.stamps_added) == (None, Decimal("12.50"), 3)
+    [part] = sale.refunds
+    assert (part.till, part.amount, part.whole, part.stamps) == ("till-2", Decimal("12.50"), False, 1)
+    assert [(i.sku, i.quantity) for i in part.items] == [("SANDWICH", 1)]
+    desk.refund(checkout)
+    sale = desk.sale(checkout)
+    assert sale.refunded_at == desk.store.now() and sale.refunded_amount == Decimal("25.00")
+    assert [(r.amount, r.whole, r.stamps) for r in sale.refunds] == [
+        (Decimal("12.50"), False, 1),
+        (Decimal("12.50"), True, 2),
+    ]
+    assert sale.to_dict()["refunds"][1]["items"] == [{"sku": "SANDWICH", "quantity": 1}]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -257,6 +256,8 @@ def load_settings(
     origins = {"config": _origin(config, "--config", env, "STAMPDESK_CONFIG")}
     data: dict[str, Any] = {}
     if path.exists():
+        import tomllib  # only when there is a file to read (a till starts without it)
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

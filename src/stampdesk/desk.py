@@ -20,7 +20,6 @@ from . import db
 from .config import PrinterSettings, Settings, default_outbox, load_settings
 from .config_file import config_path, save_printer_settings
 from .domain.validate import clean_checkout_id, clean_time
-from .offline import OfflineSale, OfflineTill, Refusal, SaleOutbox, SyncReport
 from .results import (
     CardState,
     CheckoutResult,
@@ -32,12 +31,13 @@ from .results import (
     JoinResult,
     Leaderboard,
     ProgramInfo,
+    RecordedSale,
     RedeemResult,
     RefundChange,
     RefundPreview,
     StampChange,
 )
-from .services import cards, check, checkout, coupons, idempotency, loyalty, printing, program, refunds
+from .services import cards, check, coupons, idempotency, loyalty, printing, program
 from .services import overview as overview_service
 from .services import shops as shop_service
 from .services import staff as staff_service
@@ -51,7 +51,10 @@ from .store import Store, utc_now
 
 if TYPE_CHECKING:
     # What only the web server, backups and the customer pages use is
-    # imported when first called: the till starts without it.
+    # imported when first called: the till starts without it. So are a
+    # sale's and a refund's rules and the offline till's outbox, which a
+    # till imports once its first screen is up (``ready_to_sell``).
+    from .offline import OfflineSale, OfflineTill, Refusal, SyncReport
     from .services import apikeys
     from .services import backup as backup_service
     from .services.join import JoinPreview
@@ -86,6 +89,8 @@ class Desk:
         same transaction); see ``services.checkout.checkout``. A till that
         works offline (``offline`` in the settings) gets a ``OfflineSale``
         when the database is out of reach: the sale waits in its outbox."""
+        from .services import checkout
+
         sell: Callable[..., CheckoutResult | OfflineSale] = (
             partial(checkout.checkout, self.store) if self.offline is None else self.offline.checkout
         )
@@ -179,6 +184,8 @@ class Desk:
         """Refund a sale, or part of it: ``items`` as ``[("SKU", qty)]`` and/or
         an ``amount``; neither: all that is left of it. ``till``: where it is
         refunded (default the settings' till)."""
+        from .services import refunds
+
         return refunds.refund(self.store, checkout_id, items=items, amount=amount, till=till)
 
     def refund_preview(
@@ -187,6 +194,8 @@ class Desk:
         """The sale and what refunding it (or the part asked) now would take
         back (nothing is written); refused, as the refund would be, for an
         unknown or already refunded sale."""
+        from .services import refunds
+
         return refunds.preview(self.store, checkout_id, items=items, amount=amount)
 
     def adjust(self, card: str, stamps: int, *, reason: str, staff: str) -> StampChange:
@@ -241,6 +250,8 @@ class Desk:
         """Send the sales waiting in this till's outbox to the database, in
         the order they were made (each once); nothing to do without one."""
         if self.offline is None:
+            from .offline import SyncReport
+
             return SyncReport(0, 0, 0, True)
         return self.offline.sync()
 
@@ -271,6 +282,14 @@ class Desk:
             # Sales kept offline are replayed into the restored database.
             self.offline.store = self.store
         return result
+
+    def ready_to_sell(self) -> None:
+        """Import what a sale, a refund and the offline outbox need (the
+        Python API imports it at their first call). A till calls this once
+        its first screen is up, so that it starts without it and its first
+        sale does not wait for it."""
+        from . import offline  # noqa: F401  (imports the sale's rules)
+        from .services import refunds  # noqa: F401
 
     def close(self) -> None:
         self.store.close()
@@ -428,6 +447,8 @@ class Desk:
         """``refund`` with an idempotency key: the same key again from the
         same ``till`` (default the settings' till) returns the first answer
         (``replayed``); with another request it is refused."""
+        from .services import refunds
+
         return refunds.refund(
             self.store, checkout_id, items=items, amount=amount, idempotency_key=idempotency_key, till=till
         )
@@ -452,9 +473,12 @@ class Desk:
         """Queue a sale's receipt (once; DUPLICATA after one was sent)."""
         return printing.print_receipt(self.store, checkout_id, till=till)
 
-    def sale(self, checkout_id: object) -> CheckoutResult:
-        """A recorded sale's result, as it was returned."""
-        return checkout.sale_result(self.store, clean_checkout_id(checkout_id))
+    def sale(self, checkout_id: object) -> RecordedSale:
+        """A recorded sale's result, as it was returned, with each coupon's
+        status now and when the sale was refunded whole (``refunded_at``)."""
+        from .services import checkout
+
+        return checkout.recorded_sale(self.store, clean_checkout_id(checkout_id))
 
     def create_api_key(
         self, name: object, role: object = "till", *, shop: object = None
@@ -490,6 +514,18 @@ class Desk:
         return apikeys.verify(self.store, key)
 
 
+_OFFLINE_NAMES = frozenset({"OfflineSale", "OfflineTill", "Refusal", "SaleOutbox", "SyncReport"})
+
+
+def __getattr__(name: str) -> Any:
+    # The offline till's names are still found here, imported when asked for.
+    if name in _OFFLINE_NAMES:
+        from . import offline
+
+        return getattr(offline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def connect(
     url: str | None = None,
     *,
@@ -507,6 +543,8 @@ def connect(
     store = Store(engine, settings, clock)
     offline = None
     if settings.offline:
+        from .offline import OfflineTill, SaleOutbox
+
         offline = OfflineTill(store, SaleOutbox(settings.outbox or default_outbox(settings.till)))
     if upgrade:
         try:

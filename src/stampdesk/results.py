@@ -104,6 +104,39 @@ class CheckoutResult(Result):
 
 
 @dataclass(frozen=True)
+class ReturnedItem(Result):
+    """Items a refund gave back: a SKU and how many."""
+
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class SaleRefund(Result):
+    """One refund of a sale: when, where, the amount it gave back, whether
+    it was the rest of the sale (``whole``), the stamps it took off the
+    sale's own and the items returned."""
+
+    at: datetime
+    till: str | None
+    amount: Decimal
+    whole: bool
+    stamps: int
+    items: tuple[ReturnedItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecordedSale(CheckoutResult):
+    """A recorded sale as it is now: its result, each coupon's current
+    status, when it was refunded whole (None: not yet), what its refunds
+    gave back so far and each of them."""
+
+    refunded_at: datetime | None = None
+    refunded_amount: Decimal = Decimal("0.00")
+    refunds: tuple[SaleRefund, ...] = ()
+
+
+@dataclass(frozen=True)
 class CardState(Result):
     """A card as the cashier and the customer see it."""
 
@@ -226,14 +259,6 @@ class StampChange(Result):
     completions_undone: int = 0
     checkout: int | None = None
     replayed: bool = False  # the first answer of this idempotency key, again
-
-
-@dataclass(frozen=True)
-class ReturnedItem(Result):
-    """Items a refund gave back: a SKU and how many."""
-
-    sku: str
-    quantity: int
 
 
 @dataclass(frozen=True)

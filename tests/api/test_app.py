@@ -16,6 +16,8 @@ from fastapi.responses import HTMLResponse
 from stampdesk.desk import Desk
 from stampdesk.web.app import create_app
 
+from .conftest import Api
+
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
@@ -73,3 +75,22 @@ def test_a_bug_answers_500_in_the_error_shape_and_logs_no_secret(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "RuntimeError" in logged and "/card/<redacted>" in logged
     assert SECRET not in logged
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("DELETE", "/api/v1/cards", {"GET", "POST"}),
+        ("PATCH", "/api/v1/program", {"GET", "PUT"}),
+        ("GET", "/api/v1/checkouts", {"POST"}),
+        ("PUT", "/join/any-token", {"GET", "POST"}),
+        ("DELETE", "/api/v1/health", {"GET"}),
+    ],
+)
+def test_a_405_names_every_method_the_address_answers(
+    sqlite_api: Api, method: str, path: str, allowed: set[str]
+) -> None:
+    answer = sqlite_api.client.request(method, path, headers=sqlite_api.till)
+    assert answer.status_code == 405
+    assert {m.strip() for m in answer.headers["allow"].split(",")} == allowed
+    assert answer.json()["error"]["code"] == "method_not_allowed"

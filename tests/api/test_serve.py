@@ -192,3 +192,18 @@ def test_serve_listens_on_loopback_and_its_log_holds_no_secret(server: Server) -
     for secret in (key, key[4:], token, "Martin"):
         assert secret not in log
     assert "Authorization" not in log and "Bearer" not in log
+
+
+def test_an_api_key_in_the_address_is_refused_and_never_logged(server: Server) -> None:
+    key = new_key(server, "till-4")
+    number = "2000000000015"
+    for name in ("api_key", "key", "apikey", "apiKey", "access_token", "token"):
+        status, body = server.request("GET", f"/api/v1/cards/{number}?{name}={key}&limit=1")
+        assert status == 401 and body["error"]["code"] == "missing_api_key", (name, status, body)
+    status, body = server.request("POST", f"/api/v1/checkouts?api_key={key}", body={"amount": "4.20"})
+    assert status == 401
+    log = server.stop()
+    assert f'"GET /api/v1/cards/{number}?api_key=<redacted>&limit=1 HTTP/1.1" 401' in log
+    assert '"POST /api/v1/checkouts?api_key=<redacted> HTTP/1.1" 401' in log
+    for secret in (key, key[4:]):
+        assert secret not in log

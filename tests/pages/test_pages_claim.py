@@ -174,7 +174,7 @@ def test_an_erased_card_is_forgotten_by_the_browser_and_never_offered(shop: Desk
     erased = client.post(
         f"/card/{token}/erase", data={"csrf": csrf_of(page.text)}, headers={"Origin": ORIGIN}
     )
-    assert erased.status_code == 200
+    assert erased.status_code == 303 and erased.headers["location"] == "erased"
     assert 'card=""' in erased.headers["set-cookie"] and "Max-Age=0" in erased.headers["set-cookie"]
     client.cookies.set("card", token)  # ...and a browser that kept it anyway
     sale = shop.checkout(amount="4.20")

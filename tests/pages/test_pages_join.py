@@ -304,3 +304,23 @@ def test_a_sale_too_small_to_earn_still_offers_the_starter_stamps(shop: Desk, cl
     assert "2 tampons vous attendent" in text and "pour votre achat" not in text
     token = card_token(shop, join(client, sale.claim_token))
     assert shop.card_for_link(token).balance == 2
+
+
+def test_a_used_receipt_leads_to_the_card_this_browser_holds(shop: Desk, client: TestClient) -> None:
+    sale = shop.checkout(amount="12.50")
+    token = card_token(shop, join(client, sale.claim_token))
+    used = client.get(f"/join/{sale.claim_token}")
+    assert used.status_code == 409 and "Voir ma carte" not in used.text  # no card opened here yet
+
+    assert client.get(f"/card/{token}").status_code == 200  # the browser now holds the card
+    used = client.get(f"/join/{sale.claim_token}", headers={"Accept-Language": "en"})
+    assert used.status_code == 409
+    assert "already kept on a card" in text_of(used.text) and "Open my card" in used.text
+    assert f'href="../card/{token}"' in used.text
+    assert client.get(f"/join/{sale.claim_token}").text.count(f'href="../card/{token}"') == 1
+
+    # Another browser, or a card link that no longer opens: no link.
+    with TestClient(client.app, base_url=ORIGIN) as stranger:
+        assert f"card/{token}" not in stranger.get(f"/join/{sale.claim_token}").text
+    client.cookies.set("card", "forged-link")
+    assert "Voir ma carte" not in client.get(f"/join/{sale.claim_token}").text

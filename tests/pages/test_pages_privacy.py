@@ -63,7 +63,10 @@ def test_erasing_asks_first_then_erases_and_the_link_dies(shop: Desk, client: Te
     done = client.post(
         f"/card/{token}/erase", data={"csrf": csrf_of(confirm.text)}, headers={"Origin": ORIGIN}
     )
-    assert done.status_code == 200 and "Carte effacée" in done.text
+    assert done.status_code == 303 and done.headers["location"] == "erased"
+    for _ in range(2):  # a reload shows the same page and posts nothing
+        shown = client.get(f"/card/{token}/erased")
+        assert shown.status_code == 200 and "Carte effacée" in shown.text
 
     for path in (f"/card/{token}", f"/card/{token}/data.json", f"/card/{token}/erase"):
         gone = client.get(path)
@@ -180,8 +183,10 @@ def test_the_holder_corrects_their_details(shop: Desk, client: TestClient) -> No
         "birthday": "1990-05-18",
     }
     saved = client.post(f"/card/{token}/edit", data=form, headers={"Origin": ORIGIN})
-    assert saved.status_code == 303 and saved.headers["location"] == f"../{token}"
-    assert "Bonjour Anaïs Martin !" in client.get(f"/card/{token}").text
+    assert saved.status_code == 303 and saved.headers["location"] == f"../{token}?saved=1"
+    after = text_of(client.get(f"/card/{token}?saved=1").text)
+    assert "Vos coordonnées sont enregistrées." in after and "Bonjour Anaïs Martin !" in after
+    assert "enregistrées" not in client.get(f"/card/{token}").text  # said once, after the change
     card = shop.card(number)
     assert (card.email, card.phone, str(card.birthday)) == ("anais@example.org", None, "1990-05-18")
     assert [m.number for m in shop.search("mart")] == [number] and shop.search("ana@") == ()
@@ -203,3 +208,23 @@ def test_a_wrong_correction_comes_back_and_writes_nothing(shop: Desk, client: Te
     )
     assert forged.status_code == 403
     assert content(shop) == before
+
+
+def test_erasing_leads_to_a_page_a_reload_cannot_post_again(shop: Desk, client: TestClient) -> None:
+    token = _card(shop, client)
+    assert client.get(f"/card/{token}").cookies.get("card") == token
+    # Before erasing, the confirmation's address is the card itself.
+    early = client.get(f"/card/{token}/erased")
+    assert early.status_code == 303 and early.headers["location"] == f"../{token}"
+    confirm = client.get(f"/card/{token}/erase", headers={"Accept-Language": "en"})
+    done = client.post(
+        f"/card/{token}/erase",
+        data={"csrf": csrf_of(confirm.text)},
+        headers={"Origin": ORIGIN, "Accept-Language": "en"},
+    )
+    assert done.status_code == 303 and done.headers["location"] == "erased"
+    assert 'card=""' in done.headers["set-cookie"] or "Max-Age=0" in done.headers["set-cookie"]
+    shown = client.get(f"/card/{token}/erased", headers={"Accept-Language": "en"})
+    assert shown.status_code == 200 and "Card erased" in text_of(shown.text)
+    forged = client.get("/card/not-a-card-link/erased")
+    assert forged.status_code == 404

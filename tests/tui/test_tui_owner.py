@@ -5,16 +5,18 @@ checks what the screen shows *and* what the shop's data became."""
 from __future__ import annotations
 
 import string
+import threading
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from pilot_helpers import SIZE, burst, focused_id, screen_text, settle, shows, submit, type_text
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, Static
 
 from helpers import EXAMPLE_PROGRAM, LOYALTY_PROGRAM
-from stampdesk.desk import Desk
+from stampdesk.desk import Desk, StaffMember
 from stampdesk.domain.program import ProgramError, parse_program_toml
 from stampdesk.results import NextMilestone
 from stampdesk.tui.app import TillApp, make_till
@@ -129,6 +131,51 @@ async def test_a_shop_without_staff_opens_straight_on_the_till(shop: Desk) -> No
         await pilot.press("f10")  # nobody to switch to: nothing happens
         await settle(pilot)
         assert isinstance(app.screen, TillScreen)
+
+
+@asyncio
+async def test_keys_typed_before_the_staff_is_known_go_to_the_pin_screen(
+    shop: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The PIN screen comes once the engine says the shop has staff (here
+    # slowly): a PIN typed at once waits for it, and never reaches the till.
+    with_staff(shop)
+    staff, answer = shop.staff, threading.Event()
+
+    def slow_staff() -> tuple[StaffMember, ...]:
+        answer.wait(10)
+        return staff()
+
+    monkeypatch.setattr(shop, "staff", slow_staff)
+    app = make_till(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.has_staff is None and isinstance(app.screen, TillScreen)
+        for key in [*CASHIER_PIN, "enter"]:
+            app.post_message(events.Key(key, "\r" if key == "enter" else key))
+        await pilot.pause()
+        answer.set()
+        await settle(pilot)
+        assert isinstance(app.screen, TillScreen)
+        assert app.cashier is not None and app.cashier.name == "Léa"
+        assert app.till.query_one("#card-input", Input).value == ""
+
+
+@asyncio
+async def test_a_failed_staff_check_leaves_the_till_behind_the_pin_screen(
+    shop: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_answer() -> tuple[StaffMember, ...]:
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(shop, "staff", no_answer)
+    app = make_till(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not pin_screen(app).owner
+        await pilot.press("f2")  # the till's keys do nothing behind it
+        await pilot.click("#pin-input")
+        await settle(pilot)
+        assert not pin_screen(app).owner and app.has_staff is None
 
 
 @asyncio

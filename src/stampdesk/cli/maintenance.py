@@ -93,7 +93,7 @@ def expire(at: str | None) -> None:
         result.to_dict(),
         lambda: say(
             "cli.expired",
-            stamps=say.count("cli.stamps", result.stamps),
+            stamps=say.count("stamps", result.stamps),
             cards=say.count("cli.cards", result.cards),
             keys=result.keys,
         ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import click
@@ -36,10 +37,19 @@ def till(demo: bool) -> None:
     state = current_state()
     if demo:
         state.config = str(prepare_demo(state, Path.cwd() / DEMO_FOLDER))
-    from ..tui.app import run_till  # Textual is imported only for the till
+    # No garbage collection while the till is imported and started: what
+    # they build lives as long as the till (it turns it back on once its
+    # first screen is drawn).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        from ..tui.app import run_till  # Textual is imported only for the till
 
-    with desk_for(state) as desk:
-        run_till(desk)
+        with desk_for(state) as desk:
+            run_till(desk, collect_after_start=collecting)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def prepare_demo(state: CliState, folder: Path) -> Path:

@@ -34,7 +34,8 @@ def normalise_coupon_code(text: object) -> str:
         raise InvalidInput(code="invalid_coupon_code", phrase="coupon_code_not_text")
     code = text.strip().upper().replace("-", "").replace(" ", "").translate(_CONFUSABLE)
     shown = text.strip()[:20]
-    if len(code) != _BODY + 1 or any(c not in ALPHABET for c in code):
+    # Only ASCII: "ß".upper() is "SS", and no receipt prints a non-ASCII code.
+    if not text.strip().isascii() or len(code) != _BODY + 1 or any(c not in ALPHABET for c in code):
         raise InvalidInput(code="invalid_coupon_code", phrase="coupon_code_shape", shown=shown)
     if _check_char(code[:_BODY]) != code[_BODY]:
         raise InvalidInput(code="invalid_coupon_code", phrase="coupon_code_check", coupon=code)

@@ -7,7 +7,6 @@ away by a later version.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -250,6 +249,8 @@ class ProgramError(InvalidInput):
 
 def parse_program_toml(text: str) -> Program:
     """Parse and validate a programme file; errors name the offending key."""
+    import tomllib  # the till reads programmes from the database, not from files
+
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -160,14 +160,15 @@ def clean_month(value: object) -> date:
 
 def clean_key(value: object) -> str:
     """An idempotency key: 1–200 printable ASCII characters."""
-    if not isinstance(value, str) or not _KEY.match(value):
+    if not isinstance(value, str) or not _KEY.fullmatch(value):  # "$" alone lets a "\n" by
         raise InvalidInput(code="invalid_idempotency_key")
     return value
 
 
 def clean_checkout_id(value: object) -> int:
     """A sale's id as typed (``"42"``) or passed (``42``)."""
-    if isinstance(value, str) and value.strip().isdigit():
+    # ASCII digits only: "²".isdigit() is true, but no id is written so.
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**62:
         raise InvalidInput(code="invalid_checkout_id")

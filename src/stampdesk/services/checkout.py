@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import db
 from ..domain.card_numbers import normalise_card_number
+from ..domain.coupon_status import coupon_status
 from ..domain.errors import InvalidInput, NotFound, Refused
 from ..domain.idempotency import key_kept, key_scope
 from ..domain.loyalty import Sale
@@ -44,8 +45,8 @@ from ..domain.sale import (
 )
 from ..domain.stamps import ACTIVE, BLANK, ERASED, THIS_SALE, LedgerEntry, NewCoupon
 from ..domain.validate import clean_item, clean_key, clean_time
-from ..models import cards, checkout_items, checkouts, coupons, customers, ledger
-from ..results import CheckoutResult, CouponInfo, MilestoneInfo
+from ..models import cards, checkout_items, checkout_refunds, checkouts, coupons, customers, ledger
+from ..results import CheckoutResult, CouponInfo, MilestoneInfo, RecordedSale, ReturnedItem, SaleRefund
 from ..store import Store
 from . import claims, loyalty, printing, shops
 from .stamps import (
@@ -813,6 +814,50 @@ def sale_result(store: Store, checkout_id: int) -> CheckoutResult:
         if row is None:
             raise NotFound(code="unknown_checkout", checkout=checkout_id)
         return rebuild(conn, store, row, replayed=False)
+
+
+def recorded_sale(store: Store, checkout_id: int) -> RecordedSale:
+    """A recorded sale as it is now: its result, with each coupon's current
+    status (valid, redeemed, voided, expired) and when it was refunded."""
+    with store.read() as conn:
+        row = conn.execute(select(checkouts).where(checkouts.c.id == checkout_id)).first()
+        if row is None:
+            raise NotFound(code="unknown_checkout", checkout=checkout_id)
+        result = rebuild(conn, store, row, replayed=False)
+        now = store.now()
+        statuses = {
+            c.code: coupon_status(
+                expires=c.expires_at, now=now, redeemed_at=c.redeemed_at, voided_at=c.voided_at
+            )
+            for c in conn.execute(
+                select(
+                    coupons.c.code, coupons.c.expires_at, coupons.c.redeemed_at, coupons.c.voided_at
+                ).where(coupons.c.checkout_id == row.id)
+            )
+        }
+        refunds = tuple(
+            SaleRefund(
+                r.at,
+                r.till,
+                from_cents(r.amount_cents),
+                bool(r.whole),
+                r.stamps,
+                tuple(ReturnedItem(sku, qty) for sku, qty in json.loads(r.items or "[]")),
+            )
+            for r in conn.execute(
+                select(checkout_refunds)
+                .where(checkout_refunds.c.checkout_id == row.id)
+                .order_by(checkout_refunds.c.id)
+            )
+        )
+    now_coupons = tuple(replace(c, status=statuses.get(c.code, c.status)) for c in result.coupons)
+    values = {f.name: getattr(result, f.name) for f in fields(result)}
+    return RecordedSale(
+        **{**values, "coupons": now_coupons},
+        refunded_at=row.refunded_at,
+        refunded_amount=from_cents(row.refunded_cents),
+        refunds=refunds,
+    )
 
 
 def rebuild(conn: Connection, store: Store, first: Row[Any], *, replayed: bool) -> CheckoutResult:

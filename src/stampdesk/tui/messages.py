@@ -8,10 +8,10 @@ Each message carries the engine's frozen result as it came.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from ..offline import OfflineSale
 from ..results import (
     CardState,
     CheckoutResult,
@@ -23,6 +23,9 @@ from ..results import (
     RefundPreview,
     StampChange,
 )
+
+if TYPE_CHECKING:
+    from ..offline import OfflineSale  # imported once the till is up (Desk.ready_to_sell)
 
 
 @dataclass

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import __version__
 from ..desk import Desk
+from ..domain import shapes
 from ..domain.errors import InvalidInput, Refused, StampdeskError
 from ..offline import OfflineSale
 from ..print_outbox import print_offline_sale
@@ -49,6 +50,7 @@ from .schemas import (
     RedeemOut,
     RefundIn,
     RefundOut,
+    SaleOut,
     SearchOut,
     error_example,
 )
@@ -74,7 +76,7 @@ _ERROR_TEXT = {
     409: (
         "Refused by the rules (already used, already refunded, idempotency key reused…).",
         "coupon_used",
-        "coupon K7QH-2M9X was already used on 2026-03-02 09:10",
+        "coupon K7QH-2M9P was already used on 2026-03-02 09:10",
     ),
     422: (
         "A value is malformed (the message names it); a JSON number as an amount.",
@@ -110,6 +112,7 @@ IdempotencyKey = Annotated[
         "A retry with the same key from the same API key returns the first answer and changes "
         "nothing; another till's key is its own. A key is kept idempotency_days (30 by default).",
         examples=["till1-receipt-0042"],
+        json_schema_extra={"pattern": shapes.IDEMPOTENCY_KEY},
     ),
 ]
 
@@ -233,7 +236,7 @@ _CHECKOUT_REQUEST = {
             "description": "1 to 200 printable characters, e.g. the till's receipt number. "
             "A retry with the same key from the same API key returns the first answer and changes "
             "nothing; another till's key is its own. A key is kept idempotency_days (30 by default).",
-            "schema": {"type": "string"},
+            "schema": {"type": "string", "pattern": shapes.IDEMPOTENCY_KEY},
             "example": "till1-receipt-0042",
         }
     ],
@@ -299,12 +302,14 @@ async def create_checkout(request: Request) -> JSONResponse:
 @router.get(
     "/checkouts/{checkout_id}",
     tags=["sales"],
-    response_model=CheckoutOut,
+    response_model=SaleOut,
     summary="A recorded sale",
     responses=errors(401, 404, 422),
 )
 def get_checkout(checkout_id: str, request: Request, who: Till) -> JSONResponse:
-    """A sale's result as it was first returned."""
+    """A sale's result as it was first returned, with each coupon's status
+    now (`valid`, `redeemed`, `voided`, `expired`) and `refunded_at` (null
+    until it is refunded whole)."""
     return JSONResponse(desk_of(request).sale(checkout_id).to_dict())
 
 
@@ -376,12 +381,19 @@ def search_cards(
     request: Request,
     who: Till,
     q: Annotated[
-        str | None, Query(description="A name's first letters, an e-mail or a phone number.")
-    ] = None,
+        str,
+        Query(
+            description="A name's first letters, an e-mail or a phone number (1 to 100 characters, "
+            "not only spaces).",
+            min_length=1,
+            max_length=100,
+            json_schema_extra={"pattern": shapes.NOT_BLANK},
+        ),
+    ],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> JSONResponse:
     """Cards whose holder's name (any word of it), e-mail or phone starts with `q`."""
-    found = desk_of(request).search(q if q is not None else "", limit)
+    found = desk_of(request).search(q, limit)
     return JSONResponse({"cards": [m.to_dict() for m in found]})
 
 
@@ -497,7 +509,7 @@ _PROGRAM_BODY = {
         'or as JSON `{"source": "<TOML>"}`.',
         "content": {
             "application/toml": {
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "format": "programme-toml"},
                 "example": '[program]\nname = "Café Bleu"\nstamps_per_card = 10\nstarter_stamps = 2\n\n'
                 '[[program.milestones]]\nat = 10\nreward = "Un café offert"\n',
             },

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import importlib
 import importlib.util
+import json
 import logging
 import traceback
 from collections.abc import AsyncIterator
@@ -24,6 +25,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
@@ -31,6 +33,7 @@ from ..desk import Desk
 from ..domain.errors import StampdeskError
 from ..print_outbox import ReceiptPrinter, printer_for
 from ..words import book
+from . import openapi
 from .errors import error_response, validation_response
 from .logs import install_redaction, redact
 from .outbox import PrintWorker
@@ -137,6 +140,8 @@ def create_app(
 
     app.include_router(api_router)
     _include_pages(app)
+    openapi.install(app)
+    app.add_middleware(JsonBodies)
     app.add_middleware(CatchUnexpected)
     app.add_middleware(LimitApiBody)
     return app
@@ -191,11 +196,30 @@ def _install_error_handlers(app: FastAPI) -> None:
             message = book()("api.method_not_allowed", method=request.method, path=redact(request.url.path))
         else:
             message = str(exc.detail)
-        return error_response(status, code, message, dict(exc.headers) if exc.headers else None)
+        headers = dict(exc.headers) if exc.headers else {}
+        if status == 405:
+            headers["Allow"] = ", ".join(allowed_methods(app, request))
+        return error_response(status, code, message, headers or None)
 
     app.add_exception_handler(StampdeskError, stampdesk_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+def allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """Every method some route answers on the request's path: a path's GET
+    and POST are often two routes, and Starlette's own ``Allow`` names only
+    the first one's."""
+    return [
+        method
+        for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in app.router.routes
+        )
+    ]
+
+
+METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
 
 
 MAX_API_BODY = 1_000_000  # bytes: a sale of 500 items is ~60 kB, a programme a few kB
@@ -225,6 +249,93 @@ class LimitApiBody:
                 await answer(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+# What the programme's body may be besides JSON (TOML, as the file; no
+# Content-Type at all is read as TOML too, as before this rule).
+PROGRAM_TEXT_TYPES = ("", "application/toml", "text/plain")
+
+
+class DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def _is_json(kind: str) -> bool:
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+
+
+class JsonBodies:
+    """An API request's body is JSON, said so (``Content-Type:
+    application/json``, else 415; the programme may also come as TOML), and
+    names each key of an object once (else 400 ``duplicate_key``: which of
+    two amounts did the till mean?). A body that is not JSON at all is left
+    to the route, which says where it breaks."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the client left: let the app see it
+                await self.app(scope, _replay([message], receive), send)
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        refusal = _refusal(scope, body)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, _replay([{"type": "http.request", "body": body}], receive), send)
+
+
+def _refusal(scope: Scope, body: bytes) -> JSONResponse | None:
+    """The 415 or 400 of a body that breaks ``JsonBodies``' rules, if it does."""
+    if not body:
+        return None
+    headers = dict(scope["headers"])
+    kind = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
+    programme = scope["path"] == "/api/v1/program"
+    if not _is_json(kind):
+        if programme and kind in PROGRAM_TEXT_TYPES:
+            return None
+        shown = kind or "none"
+        return error_response(415, "unsupported_media_type", book()("api.not_json", kind=shown))
+    try:
+        json.loads(body, object_pairs_hook=_no_duplicates)
+    except DuplicateKey as twice:
+        return error_response(400, "duplicate_key", book()("api.duplicate_key", key=twice.key[:60]))
+    except ValueError:
+        return None  # not JSON: the route answers invalid_json, with where it breaks
+    return None
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """``receive`` that first gives back the messages already read."""
+    waiting = list(messages)
+
+    async def replay() -> Message:
+        if waiting:
+            return waiting.pop(0)
+        return await receive()
+
+    return replay
 
 
 class CatchUnexpected:

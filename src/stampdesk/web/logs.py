@@ -4,7 +4,8 @@ The API key travels in the ``Authorization`` header, which no log line of
 stampdesk or uvicorn prints. The customer pages carry their token in the
 path (``/join/<token>``, ``/card/<token>``): anyone reading a log could open
 the card, so the segment is replaced. Search terms (``?q=``) are a
-customer's name or phone: kept out too.
+customer's name or phone: kept out too, as is any query value named like a
+key, a token or a password (``?api_key=…``: never accepted, never logged).
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ import logging
 import re
 
 _TOKEN_PATH = re.compile(r"(/(?:join|card)/)[^/?#\s\"]+")
-_SECRET_QUERY = re.compile(r"([?&](?:q|token|key|claim)=)[^&#\s\"]*", re.IGNORECASE)
+# A search, a claim, and anything named like a key, a token or a password
+# (``?api_key=``, ``?access_token=``…): stampdesk reads its key only from the
+# ``Authorization`` header, but a till may still send one in the address.
+_SECRET_QUERY = re.compile(
+    r"([?&](?:q|claim|[^=&#\s\"]*(?:key|token|auth|secret|pass|signature|sig)[^=&#\s\"]*)=)[^&#\s\"]*",
+    re.IGNORECASE,
+)
 REDACTED = "<redacted>"
 
 

@@ -119,6 +119,11 @@ class PageText:
     invalid_phone: str
     invalid_birthday: str
     switch_language: str
+    # after a change, and where to go from a page that is not one
+    saved: str
+    open_my_card: str
+    no_receipt_link: str
+    no_card_link: str
 
     def waiting(self, n: int) -> str:
         return (self.waiting_one if n == 1 else self.waiting_many).format(n=n)

@@ -28,6 +28,7 @@ requests…) become friendly pages with a 4xx status through ``PageRoute``.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import io
 import json
 import logging
@@ -47,6 +48,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, Template
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..desk import Desk
 from ..domain.errors import InvalidInput, NotFound, Refused, StampdeskError
@@ -82,7 +84,7 @@ PROBLEM_STATUS = {
     "no_program": 503,
     "too_large": 413,
 }
-PROBLEM_MESSAGES = frozenset(PROBLEM_STATUS) | {"not_found", "unexpected"}
+PROBLEM_MESSAGES = frozenset(PROBLEM_STATUS) | {"not_found", "unexpected", "no_receipt_link", "no_card_link"}
 # What a refused receipt says on the card's page (and with which status).
 RECEIPT_PROBLEMS = ("invalid_claim_token", "claim_expired", "already_claimed", "refunded")
 # The form's fields, and the problems the enrolment service reports for each.
@@ -158,9 +160,33 @@ router = APIRouter(route_class=PageRoute)
 
 def install(app: FastAPI) -> None:
     """What the pages need beyond ``include_router``: access-log lines with
-    the receipt and card tokens blanked out (they open a customer's card)."""
+    the receipt and card tokens blanked out (they open a customer's card),
+    and a friendly page, in the customer's language, for an address outside
+    the API that names no page (``/``, ``/join/`` without its token…)."""
     install_redaction()
-    _ = app  # the pages keep their own state on app.state, made on first use
+    api_answer = app.exception_handlers.get(StarletteHTTPException)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        path = request.url.path
+        if exc.status_code == 404 and not (path == "/api" or path.startswith("/api/")):
+            return problem_page(request, PageProblem(_missing_page(path), 404))
+        if api_answer is None:
+            raise exc
+        answer = api_answer(request, exc)
+        return await answer if inspect.isawaitable(answer) else answer
+
+    app.add_exception_handler(StarletteHTTPException, not_found)
+
+
+def _missing_page(path: str) -> str:
+    """What to tell someone at an address that names no page: how to reach
+    the page they were likely after."""
+    if path == "/" or path.startswith("/join"):
+        return "no_receipt_link"
+    if path.startswith("/card"):
+        return "no_card_link"
+    return "not_found"
 
 
 # --------------------------------------------------------------------------- state
@@ -290,19 +316,34 @@ def problem_page(request: Request, problem: PageProblem) -> Response:
     message = getattr(t, problem.code) if problem.code in PROBLEM_MESSAGES else t.unexpected
     if problem.code == "rate_limited":
         message = message.format(n=math.ceil(problem.retry_after or 1))
-    depth = request.url.path.rstrip("/").count("/") - 1
+    # Links are relative: from "/join/" the stylesheet is one level up.
+    root = "../" * (request.url.path.count("/") - 1)
     response = _page(
         request,
         "problem.html",
         t,
         problem.status,
-        root="../" * depth,
+        root=root,
         shop=_shop_name(request),
         message=message,
-        at_till=problem.code in ("invalid_claim_token", "claim_expired", "refunded"),
+        at_till=problem.code in ("invalid_claim_token", "claim_expired", "refunded", "no_receipt_link"),
+        card_link=_own_card(request, root) if problem.code == "already_claimed" else None,
     )
     if problem.retry_after is not None:
         response.headers["Retry-After"] = str(math.ceil(problem.retry_after))
+    return response
+
+
+def _own_card(request: Request, root: str) -> str | None:
+    """The page of the card this browser holds (its cookie), if it still opens."""
+    held = _remembered_card(request)
+    return f"{root}card/{held[0]}" if held else None
+
+
+def _forget_card(request: Request, response: Response, token: str) -> Response:
+    """The browser no longer holds the card ``token`` (it was erased)."""
+    if request.cookies.get(CARD_COOKIE) == token:
+        response.delete_cookie(CARD_COOKIE, path="/")
     return response
 
 
@@ -641,6 +682,7 @@ def _card_page(
         status,
         root="../",
         shop=card.program,
+        saved=request.query_params.get("saved") == "1",
         card=card,
         number=f"{card.number[0]} {card.number[1:7]} {card.number[7:]}",
         cells=_cells(card.stamps_per_card, card.balance, milestones),
@@ -730,19 +772,35 @@ def _erase(request: Request, token: str, fields: dict[str, str]) -> Response:
     desk, card = _card(request, token)
     _check_form(request, "erase", token, fields)
     desk.erase(card.number)
+    # To a page of its own: reloading it erases nothing more, asks nothing.
+    answer = _finish(request, RedirectResponse("erased", status_code=303), t)
+    return _forget_card(request, answer, token)
+
+
+@router.get("/card/{token}/erased", response_class=HTMLResponse, include_in_schema=False)
+def erased_page(request: Request, token: str) -> Response:
+    """Says the card was erased (where erasing leads); a card still there
+    leads back to itself."""
+    _limit(request)
+    t = _text(request)
+    try:
+        _desk(request).card_for_link(token)
+    except StampdeskError as error:
+        if error.code != "card_erased":
+            raise
+    else:
+        return _finish(request, RedirectResponse(f"../{token}", status_code=303), t)
     response = _page(
         request,
         "done.html",
         t,
         root="../../",
-        shop=card.program,
+        shop=_shop_name(request),
         title=t.erased_title,
         message=t.erased_text,
         manifest="../../manifest.webmanifest",
     )
-    if request.cookies.get(CARD_COOKIE) == token:
-        response.delete_cookie(CARD_COOKIE, path="/")
-    return response
+    return _forget_card(request, response, token)
 
 
 @router.get("/card/{token}/qr.svg", include_in_schema=False)
@@ -834,7 +892,7 @@ def _edit(request: Request, token: str, fields: dict[str, str]) -> Response:
         if error.code != "already_enrolled":
             raise
         return _edit_form(request, t, token, card, values, (t.email_taken,), frozenset({"email"}), 409)
-    return _finish(request, RedirectResponse(f"../{token}", status_code=303), t)
+    return _finish(request, RedirectResponse(f"../{token}?saved=1", status_code=303), t)
 
 
 # --------------------------------------------------------------------------- assets

@@ -13,10 +13,12 @@ type, ``invalid_amount``, which the error handler turns into the code.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
+
+from ..domain import shapes
 
 AMOUNT_EXAMPLE = "12.50"
 
@@ -34,6 +36,21 @@ def decimal_string(value: Any, field: str) -> Any:
 
 
 _FORBID = ConfigDict(extra="forbid")
+
+# The shapes the domain reads (``domain.shapes``), as the schema documents
+# them; the domain still checks each value, so its messages stay the same
+# as the CLI's. A ``format`` names what a pattern cannot say (a check digit,
+# a time in the past, a signed token).
+CARD_NUMBER_SCHEMA: dict[str, Any] = dict(
+    type="string",
+    format="card-number",
+    pattern=shapes.CARD_NUMBER,
+    description="13 digits starting with 2, the last a check digit (EAN-13); spaces and dashes "
+    "between digits are ignored.",
+    examples=["2000000000015"],
+)
+CardNumber = Annotated[str, WithJsonSchema(CARD_NUMBER_SCHEMA)]
+PAST_TIME = {"type": "string", "format": "past-date-time"}
 
 
 # --------------------------------------------------------------------------
@@ -70,17 +87,30 @@ class ItemIn(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         json_schema_extra={
             "examples": [{"sku": "FLAT", "category": "coffee", "quantity": 2, "price": "3.20"}]
         },
     )
 
-    sku: str = Field(description="The product's code (1 to 64 printable characters).")
-    category: str = Field("", description="The product's category (category bonus stamps).")
-    quantity: int = Field(1, description="1 to 10000.")
+    sku: str = Field(
+        description="The product's code (1 to 64 printable characters).",
+        json_schema_extra={"pattern": shapes.SKU},
+    )
+    category: str = Field(
+        "",
+        description="The product's category (category bonus stamps), at most 64 characters.",
+        json_schema_extra={"pattern": shapes.CATEGORY},
+    )
+    # Strict: `true` is not a quantity, nor is "2".
+    quantity: int = Field(
+        1, strict=True, description="1 to 10000.", json_schema_extra={"minimum": 1, "maximum": 10000}
+    )
     price: str = Field(
         validation_alias=AliasChoices("price", "unit_price"),
-        description='Unit price, a decimal string such as "3.20" (`unit_price` is accepted too).',
+        description='Unit price, a decimal string such as "3.20", from 0 to 10000.00 '
+        "(`unit_price` is accepted too).",
+        json_schema_extra={"pattern": shapes.PRICE},
     )
 
     @field_validator("price", mode="before")
@@ -88,12 +118,21 @@ class ItemIn(BaseModel):
     def _price_is_text(cls, value: Any) -> Any:
         return decimal_string(value, "item price")
 
+    @field_validator("quantity", mode="before")
+    @classmethod
+    def _quantity_is_whole(cls, value: Any) -> Any:
+        # JSON Schema calls 2.0 an integer: so does the API (never `true` or "2").
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
+
 
 class CheckoutIn(BaseModel):
     """A sale. Send the till's receipt number as ``Idempotency-Key``."""
 
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         json_schema_extra={
             "examples": [
                 {"card": "2000000000015", "amount": "12.50"},
@@ -112,11 +151,23 @@ class CheckoutIn(BaseModel):
         },
     )
 
-    card: str | None = Field(None, description="The customer's card number; null or absent for a walk-in.")
-    amount: str = Field(description='The sale\'s amount, a decimal string such as "12.50" (never a number).')
-    items: list[ItemIn] = Field(default_factory=list, description="The sale's lines (optional, at most 500).")
-    at: str | None = Field(
-        None, description="When, for history: a past ISO 8601 time with its zone. Default: now."
+    card: CardNumber | None = Field(
+        None, description="The customer's card number; null or absent for a walk-in."
+    )
+    amount: str = Field(
+        description='The sale\'s amount, a decimal string such as "12.50" (never a number): more '
+        "than zero, two decimals at most (`.` or `,`), at most the programme's `earning.max_amount` "
+        "(10000.00 unless set).",
+        json_schema_extra={"pattern": shapes.POSITIVE_AMOUNT},
+    )
+    items: list[ItemIn] = Field(
+        default_factory=list,
+        description="The sale's lines (optional, at most 500).",
+        json_schema_extra={"maxItems": 500},
+    )
+    at: Annotated[str, WithJsonSchema(PAST_TIME)] | None = Field(
+        None,
+        description="When, for history: a past ISO 8601 time with its zone, from 2000 on. Default: now.",
     )
     receipt: bool = Field(False, description="Queue the receipt for the shop's printer with the sale.")
 
@@ -166,6 +217,7 @@ class EnrolIn(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         json_schema_extra={
             "examples": [
                 {"name": "Ana Martin", "email": "ana@example.org"},
@@ -174,13 +226,25 @@ class EnrolIn(BaseModel):
         },
     )
 
-    name: str = Field(description="The customer's name (or first name).")
-    email: str | None = None
-    phone: str | None = None
-    birthday: str | None = Field(None, description="YYYY-MM-DD")
-    referrer: str | None = Field(None, description="The card number of the friend who referred them.")
-    claim: str | None = Field(None, description="A walk-in receipt's claim token: its stamps join the card.")
-    card: str | None = Field(None, description="A pre-printed card's number, handed out now.")
+    name: Annotated[
+        str, WithJsonSchema({"type": "string", "format": "person-name", "pattern": shapes.NOT_BLANK})
+    ] = Field(description="The customer's name (or first name): printable text, at most 100 characters.")
+    email: Annotated[str, WithJsonSchema({"type": "string", "format": "email-address"})] | None = Field(
+        None, description="An e-mail address (an empty one is none)."
+    )
+    phone: Annotated[str, WithJsonSchema({"type": "string", "pattern": shapes.PHONE})] | None = Field(
+        None, description="6 to 15 digits, a leading + for the international form (an empty one is none)."
+    )
+    birthday: Annotated[str, WithJsonSchema({"type": "string", "format": "birthday"})] | None = Field(
+        None, description="YYYY-MM-DD, from 1900 to today (an empty one is none)."
+    )
+    referrer: (
+        Annotated[str, WithJsonSchema({**CARD_NUMBER_SCHEMA, "pattern": shapes.CARD_NUMBER_OR_EMPTY})] | None
+    ) = Field(None, description="The card number of the friend who referred them (an empty one is none).")
+    claim: Annotated[str, WithJsonSchema({"type": "string", "format": "claim-token"})] | None = Field(
+        None, description="A walk-in receipt's claim token (or its link): its stamps join the card."
+    )
+    card: CardNumber | None = Field(None, description="A pre-printed card's number, handed out now.")
     leaderboard: bool = Field(
         False, description="They agree to be shown, by first name, on the customer-of-the-month board."
     )
@@ -189,19 +253,14 @@ class EnrolIn(BaseModel):
 class ClaimIn(BaseModel):
     """A walk-in receipt to add to a card the customer already has."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"token": "AAAAAAAqB9QmHk3cVbq0d1tZlh8Rx2nL"},
-                {"token": "https://cafe.example/join/AAAAAAAqB9QmHk3cVbq0d1tZlh8Rx2nL"},
-            ]
-        },
-    )
+    # No example in the schema: a token is signed by the shop, so none
+    # written here would be accepted (the description shows its look).
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    token: str = Field(
-        description="The receipt's claim token (`claim_token` of the walk-in sale), or its whole link "
-        "(`enrol_url`, as a scanner reads the receipt's QR code)."
+    token: Annotated[str, WithJsonSchema({"type": "string", "format": "claim-token"})] = Field(
+        description="The receipt's claim token (`claim_token` of the walk-in sale, such as "
+        "`AAAAAAAqB9QmHk3cVbq0d1tZlh8Rx2nL`), or its whole link (`enrol_url`, as a scanner reads the "
+        "receipt's QR code)."
     )
 
 
@@ -210,6 +269,7 @@ class ProgramIn(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         json_schema_extra={
             "examples": [
                 {
@@ -220,7 +280,9 @@ class ProgramIn(BaseModel):
         },
     )
 
-    source: str = Field(description="The programme in TOML, as `stampdesk program load` reads it.")
+    source: Annotated[str, WithJsonSchema({"type": "string", "format": "programme-toml"})] = Field(
+        description="The programme in TOML, as `stampdesk program load` reads it."
+    )
 
 
 # --------------------------------------------------------------------------
@@ -293,7 +355,7 @@ class CheckoutOut(BaseModel):
                     "milestones": [{"at": 3, "reward": "Croissant offert"}],
                     "coupons": [
                         {
-                            "code": "K7QH-2M9X",
+                            "code": "K7QH-2M9P",
                             "reward": "Croissant offert",
                             "milestone": 3,
                             "issued": "2026-03-02T08:00:00+00:00",
@@ -350,6 +412,29 @@ class CheckoutOut(BaseModel):
         description="A pre-printed card's first sale: the starter stamps the card got with it, "
         "besides stamps_added (outcome starter_stamps); 0 otherwise.",
     )
+
+
+class SaleRefundOut(BaseModel):
+    """One refund of a sale."""
+
+    at: str = Field(description="When (ISO 8601).")
+    till: str | None = Field(description="Where it was refunded.")
+    amount: str = Field(description="What it gave back.")
+    whole: bool = Field(description="It refunded the rest of the sale.")
+    stamps: int = Field(description="The stamps it took off the sale's own (≥ 0).")
+    items: list[ReturnedItemIn] = Field(description="The items returned by it.")
+
+
+class SaleOut(CheckoutOut):
+    """A recorded sale as it is now: the checkout result, each coupon's
+    current ``status``, and when the sale was refunded."""
+
+    refunded_at: str | None = Field(
+        description="When the sale was refunded whole (ISO 8601; by a partial refund, when its last "
+        "part was); null until then."
+    )
+    refunded_amount: str = Field(description='What its refunds gave back so far ("0.00": none).')
+    refunds: list[SaleRefundOut] = Field(description="Each refund of the sale, a part of it or the rest.")
 
 
 class CardOut(BaseModel):
@@ -472,7 +557,7 @@ class RedeemOut(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "coupon": "K7QH-2M9X",
+                    "coupon": "K7QH-2M9P",
                     "reward": "Croissant offert",
                     "card": "2000000000015",
                     "redeemed_at": "2026-03-03T08:10:00+00:00",

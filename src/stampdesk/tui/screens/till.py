@@ -30,6 +30,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Header, Input, OptionList, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -37,7 +38,6 @@ from ...desk import Desk
 from ...domain.errors import StampdeskError, Unreachable
 from ...domain.money import parse_amount
 from ...domain.program import QuickPick
-from ...offline import OfflineSale
 from ...results import CardState, CheckoutResult, RefundPreview
 from ..keys import translate_bindings
 from ..messages import (
@@ -275,6 +275,8 @@ class TillScreen(Screen[None]):
         self._status_before_f7: tuple[str, Kind] | None = None  # put back if F7 is refused
         self._walk_in: CheckoutResult | None = None  # the walk-in shown, drawn again on a resize
         self.basket: dict[QuickPick, int] = {}  # quick picks pressed for the sale being typed
+        self._mode_rows: tuple[Widget, Widget, Widget, QuickPicks] | None = None  # see _set_mode
+        self._resumed = False  # see on_screen_resume
 
     # ------------------------------------------------------------------
     # Layout
@@ -325,6 +327,14 @@ class TillScreen(Screen[None]):
         yield PlainStatic("", id="walk-in-link")
         yield StatusBar(id="printer-status")
         yield TillFooter(compact=True)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._resumed:
+            # Its first time on top: the styles the screen's widgets were
+            # given as they were mounted hold (working them all out again
+            # took a tenth of the start's time in the app).
+            self._resumed = True
+            event.refresh_styles = False
 
     def on_mount(self) -> None:
         self.sub_title = self.desk.settings.till or self.text("till.default")
@@ -385,12 +395,21 @@ class TillScreen(Screen[None]):
     def _set_mode(self, mode: Mode) -> None:
         self.mode = mode
         selling = mode in (Mode.CARD, Mode.WALK_IN)
-        self.query_one("#amount-row").display = selling
+        if self._mode_rows is None:
+            # Found once: a query with a descendant selector walks the whole
+            # screen, and every scan changes the mode twice.
+            self._mode_rows = (
+                self.query_one("#amount-row"),
+                self.query_one("#redeem .till-row"),
+                self.query_one("#refund .till-row"),
+                self.query_one("#picks", QuickPicks),
+            )
+        amount_row, redeem_row, refund_row, picks = self._mode_rows
+        amount_row.display = selling
         # A coupon's or a refund's field shows only while it is typed into:
         # its result stays on screen, the field does not (the focus is elsewhere).
-        self.query_one("#redeem .till-row").display = mode is Mode.REDEEM
-        self.query_one("#refund .till-row").display = mode is Mode.REFUND
-        picks = self.query_one("#picks", QuickPicks)
+        redeem_row.display = mode is Mode.REDEEM
+        refund_row.display = mode is Mode.REFUND
         picks.display = selling and bool(picks.picks)
 
     def _focus(self, name: str, *, clear: bool = False) -> None:
@@ -802,6 +821,12 @@ class TillScreen(Screen[None]):
         """Read the current programme (its name heads the screen)."""
         self._post(ProgrammeLoaded(self.desk.program()))
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ready", name="ready")
+    def get_ready_to_sell(self) -> None:
+        """Once the programme is on screen: import what the first sale needs
+        (the till starts without it)."""
+        self.desk.ready_to_sell()
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="lookup", name="lookup")
     def look_up_card(self, number: str) -> None:
         """Read a card, with the programme its grid is drawn from."""
@@ -836,6 +861,8 @@ class TillScreen(Screen[None]):
             till=self.desk.settings.till,
             receipt=printer is not None,
         )
+        from ...offline import OfflineSale
+
         if isinstance(result, OfflineSale):
             self.post_message(SaleKept(result))
             if printer is not None:
@@ -904,6 +931,10 @@ class TillScreen(Screen[None]):
     # What the engine answered
 
     def _use_programme(self, programme: Programme) -> None:
+        if programme == self.programme:
+            return  # the same version, as every scan brings it: nothing to redraw
+        if self.programme is None:
+            self.call_after_refresh(self.get_ready_to_sell)
         self.programme = programme
         self.title = programme.name or self.text("app.title")
         self.query_one("#picks", QuickPicks).show(programme.quick_picks, self.text.money)
@@ -1054,8 +1085,10 @@ class TillScreen(Screen[None]):
         self.query_one("#walk-in", Static).update("\n".join(lines))
 
     def _hide_qr(self) -> None:
-        self.qr.clear()
-        self.qr.display = False
+        qr = self.qr
+        if qr.data is not None:
+            qr.clear()
+        qr.display = False
         self.query_one("#walk-in-link").display = False
 
     def on_resize(self, event: events.Resize) -> None:

@@ -82,6 +82,9 @@ class CardPanel(VerticalScroll):
         super().__init__(id=id, classes=classes)
         self.text = text
         self.card: CardState | None = None
+        # What each part shows now: a part whose words do not change is not
+        # updated (an update lays the whole screen out again and redraws it).
+        self._shown: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield PlainStatic("", classes="card-greeting")
@@ -106,7 +109,7 @@ class CardPanel(VerticalScroll):
         greeting = tr("card.greeting", name=card.name) if card.name else tr("card.number", number=card.number)
         if card.name:
             greeting += f"   {tr('card.number', number=card.number)}"
-        self.query_one(".card-greeting", Static).update(greeting)
+        self._fill(".card-greeting", greeting)
         if card.status == "blank":  # a printed card not handed out yet: it earns, with its starter stamps
             status = tr("card.blank")
         else:
@@ -115,9 +118,7 @@ class CardPanel(VerticalScroll):
         self._fill(".card-notes", tr("card.notes", notes=card.notes) if card.notes else "")
         self._fill(".card-tier", tier_line(card, tr))
         self.query_one(StampGrid).show(card.balance, card.stamps_per_card, milestones)
-        self.query_one(".card-progress", Static).update(
-            tr.progress(card.balance, card.stamps_per_card, card.next_milestone)
-        )
+        self._fill(".card-progress", tr.progress(card.balance, card.stamps_per_card, card.next_milestone))
         self._fill(".card-expires", tr("card.expires", day=tr.day(card.expires)) if card.expires else "")
         self._fill(".card-messages", "\n".join(card.messages))
         usable = coupon_lines((c for c in card.coupons if c.status == "valid"), tr)
@@ -135,10 +136,14 @@ class CardPanel(VerticalScroll):
             self.scroll_end(animate=False)
 
     def _fill(self, selector: str, content: str) -> None:
-        # An empty part takes no line at all (80×24 leaves little room).
+        if self._shown.get(selector) == content:
+            return
+        self._shown[selector] = content
         part = self.query_one(selector, Static)
         part.update(content)
-        part.set_class(not content, "-empty")
+        if selector not in (".card-greeting", ".card-progress"):
+            # An empty part takes no line at all (80×24 leaves little room).
+            part.set_class(not content, "-empty")
 
     @property
     def plain(self) -> str:

@@ -4,10 +4,28 @@ from __future__ import annotations
 
 from typing import Literal
 
+from textual.widget import Widget
+
 from .plain import PlainStatic
 
 Kind = Literal["info", "success", "warning", "error"]
 KINDS: tuple[Kind, ...] = ("info", "success", "warning", "error")
+
+
+def kind_shown(line: Widget) -> Kind | None:
+    """The kind whose class ``line`` carries (None before its first line)."""
+    return next((kind for kind in KINDS if line.has_class(f"-{kind}")), None)
+
+
+def show_kind(line: Widget, kind: Kind) -> None:
+    """Colour ``line`` by ``kind``: its classes change at once, so that its
+    styles are worked out once, not for each class taken off and put on."""
+    others = [f"-{other}" for other in KINDS if other != kind]
+    if line.has_class(f"-{kind}") and not any(line.has_class(c) for c in others):
+        return
+    line.remove_class(*others, update=False)
+    line.add_class(f"-{kind}", update=False)
+    line.update_node_styles()
 
 
 class Feedback(PlainStatic):
@@ -46,8 +64,9 @@ class Feedback(PlainStatic):
 
     def show(self, message: str, kind: Kind = "info") -> None:
         """Replace the line with ``message``, coloured by ``kind``."""
+        if (message, kind) == (self.message, kind_shown(self)):
+            return  # already said: no new layout and drawing
         self.kind = kind
         self.message = message
-        for other in KINDS:
-            self.set_class(other == kind, f"-{other}")
+        show_kind(self, kind)
         self.update(message)

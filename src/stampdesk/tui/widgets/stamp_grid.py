@@ -77,8 +77,14 @@ class StampGrid(PlainStatic):
     }
     """
 
+    _drawn: tuple[int, int, tuple[int, ...]] | None = None
+
     def show(self, balance: int, per_card: int, milestones: Iterable[int]) -> None:
-        """Draw the grid for this balance."""
+        """Draw the grid for this balance (nothing to do when it shows it already)."""
+        milestones = tuple(milestones)
+        if self._drawn == (balance, per_card, milestones):
+            return
+        self._drawn = (balance, per_card, milestones)
         text = RichText()
         for n, (boxes, labels) in enumerate(grid_rows(balance, per_card, milestones)):
             if n:

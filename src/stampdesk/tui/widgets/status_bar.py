@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .feedback import KINDS, Kind
+from .feedback import Kind, kind_shown, show_kind
 from .plain import PlainStatic
 
 
@@ -43,8 +43,9 @@ class StatusBar(PlainStatic):
 
     def show(self, message: str, kind: Kind = "info") -> None:
         """Replace the line with ``message``, coloured by ``kind``."""
+        if (message, kind) == (self.message, kind_shown(self)):
+            return  # already said: no new layout and drawing
         self.kind = kind
         self.message = message
-        for other in KINDS:
-            self.set_class(other == kind, f"-{other}")
+        show_kind(self, kind)
         self.update(message)

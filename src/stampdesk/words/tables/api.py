@@ -9,6 +9,8 @@ EN = {
     "api.invalid_json": "the body is not valid JSON: {detail}",
     "api.missing_field": "{field} is required",
     "api.unknown_field": "{field} is not a field of this request",
+    "api.not_json": "send the body as JSON, with Content-Type: application/json (it came as {kind})",
+    "api.duplicate_key": "the JSON body names {key} twice: send each field once",
 }
 
 FR = {
@@ -19,4 +21,6 @@ FR = {
     "api.invalid_json": "le corps n'est pas du JSON valide : {detail}",
     "api.missing_field": "{field} est obligatoire",
     "api.unknown_field": "{field} n'est pas un champ de cette requête",
+    "api.not_json": "envoyez le corps en JSON, avec Content-Type: application/json (il est venu en {kind})",
+    "api.duplicate_key": "le corps JSON nomme {key} deux fois : envoyez chaque champ une fois",
 }

@@ -102,6 +102,10 @@ EN = {
     "page.invalid_phone": "This phone number is not valid (6 to 15 digits).",
     "page.invalid_birthday": "This date of birth is not valid.",
     "page.switch_language": "Language:",
+    "page.saved": "Your details are saved.",
+    "page.open_my_card": "Open my card",
+    "page.no_receipt_link": "To keep a purchase's stamps, scan the QR code printed on its receipt.",
+    "page.no_card_link": "Your card opens from its own private link. Lost it? Ask at the till.",
 }
 
 FR = {
@@ -210,4 +214,8 @@ FR = {
     "page.invalid_phone": "Ce numéro de téléphone n'est pas valable (6 à 15 chiffres).",
     "page.invalid_birthday": "Cette date de naissance n'est pas valable.",
     "page.switch_language": "Langue :",
+    "page.saved": "Vos coordonnées sont enregistrées.",
+    "page.open_my_card": "Voir ma carte",
+    "page.no_receipt_link": "Pour garder les tampons d'un achat, scannez le QR code imprimé sur son ticket.",
+    "page.no_card_link": "Votre carte s'ouvre par son lien privé. Perdu ? Demandez en caisse.",
 }
