@@ -68,12 +68,13 @@ def prepare_demo(state: CliState, folder: Path) -> Path:
     from ..db import sqlite_file
 
     config = folder.absolute() / DEMO_CONFIG
-    say = book_for(state)
-    create_config(
-        config,
-        {"database": f"sqlite:///{config.parent / DEMO_DATABASE}"},
-        comments=(say("cli.demo.config.title"), say("cli.demo.config.use", path=config)),
-    )
+    if not config.exists():
+        say = book_for(state)
+        create_config(
+            config,
+            {"database": f"sqlite:///{config.parent / DEMO_DATABASE}"},
+            comments=(say("cli.demo.config.title"), say("cli.demo.config.use", path=config)),
+        )
     state.config = str(config)
     settings = load_settings(config=config, printer=state.printer)
     target = sqlite_file(settings.database)
