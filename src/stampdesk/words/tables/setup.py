@@ -22,7 +22,7 @@ EN = {
     "setup.public_url.fix": (
         'Set public_url = "https://…" (the address the shop\'s pages are reached at) in {path}.'
     ),
-    "setup.public_url.short": "Receipt QR codes will not open on phones: set public_url in {path}",
+    "setup.public_url.short": "Receipt QR codes won't open on phones: set public_url in {path}",
 }
 
 FR = {
@@ -46,6 +46,6 @@ FR = {
         "Réglez public_url = \"https://…\" (l'adresse où l'on joint les pages de la boutique) dans {path}."
     ),
     "setup.public_url.short": (
-        "Les codes QR des tickets ne s'ouvriront pas sur les téléphones : réglez public_url dans {path}"
+        "Les codes QR des tickets ne s'ouvrent pas sur téléphone : réglez public_url dans {path}"
     ),
 }
