@@ -646,7 +646,7 @@ async def test_the_owners_printer_tab_says_how_to_make_receipt_qr_codes_open(
             + " "
             + tr("setup.public_url.fix", path=str(config))
         )
-        assert f'Set public_url = "https://…"' in said and str(config) in said
+        assert 'Set public_url = "https://…"' in said and str(config) in said
         assert shows(app, said)
     desk.close()
 
