@@ -76,8 +76,10 @@ def token_last_day(token: str | None) -> date | None:
     if token is None or len(token) != 32:
         return None
     try:
-        raw = base64.urlsafe_b64decode(token.encode())
+        raw = base64.b64decode(token.encode(), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
+        return None
+    if len(raw) != 8 + TAG_BYTES:
         return None
     return EPOCH + timedelta(days=int.from_bytes(raw[6:8], "big"))
 
