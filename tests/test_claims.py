@@ -209,6 +209,9 @@ def test_which_receipts_can_be_claimed_and_until_when() -> None:
     token = claims.make_token(secret, 42, claims.last_claim_day(date(2026, 3, 2), 30))
     assert claims.read_token(secret, token, date(2026, 4, 1)) == 42
     assert claims.read_token(secret, f"https://cafe.example/join/{token}", date(2026, 4, 1)) == 42
+    # What the receipt prints as its last day is the day the token holds.
+    assert claims.token_last_day(token) == date(2026, 4, 1)
+    assert [claims.token_last_day(t) for t in (None, "", "AAAA", token[:-1], "!" * 32)] == [None] * 5
     with pytest.raises(Refused) as late:
         claims.read_token(secret, token, date(2026, 4, 2))
     assert late.value.code == "claim_expired"

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import DBAPIError
 
 from . import db
-from .config import PrinterSettings, Settings, default_outbox, load_settings
+from .config import DEFAULT_PUBLIC_URL, PrinterSettings, Settings, default_outbox, load_settings
 from .config_file import config_path, save_printer_settings
+from .domain.public_url import PUBLIC_URL_UNREACHABLE, unreachable_reason
 from .domain.validate import clean_checkout_id, clean_time
 from .results import (
     CardState,
@@ -35,6 +36,7 @@ from .results import (
     RedeemResult,
     RefundChange,
     RefundPreview,
+    SetupWarning,
     StampChange,
 )
 from .services import cards, check, coupons, idempotency, loyalty, printing, program
@@ -239,7 +241,21 @@ class Desk:
         return printing.pending(self.store, tills=tills)
 
     def check(self) -> CheckReport:
-        return check.check(self.store)
+        """Reconcile balances with the ledger; the report also carries the
+        set-up's warnings (``setup_warnings``), which do not fail it."""
+        return replace(check.check(self.store), warnings=self.setup_warnings())
+
+    def setup_warnings(self) -> tuple[SetupWarning, ...]:
+        """What the shop's set-up leaves to see to: a ``public_url`` a
+        customer's phone cannot open (unset, or this machine's address), so
+        the receipts' QR codes lead nowhere (``domain.public_url``)."""
+        url = self.settings.public_url
+        # Not set in the config file: the settings hold the default, this machine.
+        reason = "unset" if url == DEFAULT_PUBLIC_URL else unreachable_reason(url)
+        if reason is None:
+            return ()
+        path = str(config_path(self.settings))
+        return (SetupWarning(PUBLIC_URL_UNREACHABLE, reason, url, path),)
 
     def backup(self, path: str | Path) -> backup_service.BackupResult:
         from .services import backup as backup_service

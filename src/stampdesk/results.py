@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from .domain.program import Program
-from .words import book
+from .words import Book, book
 
 
 def plain(value: Any) -> Any:
@@ -351,11 +351,39 @@ class MissingReward(Result):
 
 
 @dataclass(frozen=True)
+class SetupWarning(Result):
+    """Something in the shop's set-up to see to, though everything works:
+    ``code`` ``public_url_unreachable`` (``domain.public_url``), with why
+    (``reason``: unset, loopback, any_address, no_host), the URL in use and
+    the config file to set it in."""
+
+    code: str
+    reason: str
+    public_url: str
+    config_file: str
+
+    def said(self, book: Book) -> str:
+        """The whole warning in ``book``'s language: what fails, and how to set it."""
+        what = book(f"setup.public_url.{self.reason}", url=self.public_url)
+        return f"{what} {book('setup.public_url.fix', path=self.config_file)}"
+
+    def short(self, book: Book) -> str:
+        """The warning on one line of a screen (the till's status line)."""
+        return book("setup.public_url.short", path=self.config_file)
+
+    def to_dict(self) -> dict[str, Any]:
+        # As the errors' JSON: codes, and the English sentence as ``message``.
+        return {**super().to_dict(), "message": self.said(book())}
+
+
+@dataclass(frozen=True)
 class CheckReport(Result):
     cards: int
     ledger_rows: int
     mismatches: tuple[Mismatch, ...] = field(default_factory=tuple)
     missing_rewards: tuple[MissingReward, ...] = field(default_factory=tuple)
+    # The set-up's warnings: they do not make the report fail (``ok``).
+    warnings: tuple[SetupWarning, ...] = field(default_factory=tuple)
 
     @property
     def ok(self) -> bool:

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from helpers import EXAMPLE_PROGRAM, ROOT
+from stampdesk.config import default_config_file
 
 CLI = [sys.executable, "-m", "stampdesk.cli"]
 
@@ -187,6 +188,15 @@ def test_serve_listens_on_loopback_and_its_log_holds_no_secret(server: Server) -
             pass
     log = server.stop()
     assert f"Uvicorn running on http://127.0.0.1:{server.port}" in log
+    # No public_url in this shop's settings: its start says the receipts' QR
+    # codes lead nowhere, and how to set it.
+    lines = log.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("stampdesk : API de caisse sur"))
+    assert lines[start + 1].startswith(
+        "stampdesk : attention : Les codes QR des tickets ne s'ouvriront pas sur le téléphone d'un client"
+    )
+    assert 'Réglez public_url = "https://…"' in lines[start + 1]
+    assert str(default_config_file()) in lines[start + 1]
     assert '"POST /api/v1/checkouts HTTP/1.1" 201' in log
     assert "/join/<redacted>" in log and "/card/<redacted>/erase" in log and "q=<redacted>" in log
     for secret in (key, key[4:], token, "Martin"):

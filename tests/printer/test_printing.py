@@ -7,12 +7,14 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 import zxingcpp
 
 from helpers import EXAMPLE_PROGRAM, Clock, make_desk
+from stampdesk import Refused
 from stampdesk.config import PrinterSettings
 from stampdesk.desk import Desk
 from stampdesk.print_outbox import ReceiptPrinter, print_pending, printer_for
@@ -64,6 +66,15 @@ def test_a_walk_in_receipt_prints_with_a_qr_that_claims_the_sale(
     token = payload.rsplit("/", 1)[1]
     assert claims.read_token(secret, token, sqlite_desk.store.now().date()) == sale.checkout
     assert page.cut is not None or profile == "POS-5890"
+    # Under the code's caption, the last day it keeps the stamps: a sale of
+    # 02/03/2026 can be claimed for 30 days.
+    printed = [line.strip() for line in page.text_lines]
+    caption = next(i for i, line in enumerate(printed) if line.startswith("Scannez pour garder"))
+    # The caption takes two lines on 58 mm paper.
+    assert "À garder jusqu'au 01/04/2026" in printed[caption + 1 : caption + 3]
+    assert claims.read_token(secret, token, date(2026, 4, 1)) == sale.checkout
+    with pytest.raises(Refused):
+        claims.read_token(secret, token, date(2026, 4, 2))
 
 
 @pytest.mark.parametrize("profile", ["TM-T88V", "TM-T20II", "POS-5890"])

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from stampdesk.domain import claims
 from stampdesk.printer import words
 from stampdesk.printer.receipt import (
     QR,
@@ -261,6 +262,50 @@ def test_a_walk_in_receipt_shows_the_qr_payload_and_its_caption() -> None:
     assert "[QR" + ENROL_URL + "]" in text.replace("\n", "").replace(" ", "")
     assert "Scannez pour garder vos 2 tampons" in lines_of(walk_in_sale("fr_FR"))
     assert "Scannez pour garder votre tampon" in lines_of(walk_in_sale("fr_FR", stamps=1))
+
+
+def claimable_walk_in(locale: str, stamps: int = 2, width: int = 42) -> Receipt:
+    """A walk-in sale whose receipt's token (as the engine makes it) keeps
+    its stamps until 23/12/2026 included."""
+    token = claims.make_token(b"s" * 32, 1235, date(2026, 12, 23))
+    result = replace(
+        walk_in_result(stamps), claim_token=token, enrol_url=f"https://cafe.example/join/{token}"
+    )
+    return build_sale_receipt(
+        shop_name="Café Bleu",
+        result=result,
+        card=None,
+        locale=locale,
+        zone=PARIS,
+        now=SALE_AT,
+        width_chars=width,
+    )
+
+
+@pytest.mark.parametrize(
+    ("locale", "caption", "last_day"),
+    [
+        ("fr_FR", "Scannez pour garder vos 2 tampons", "À garder jusqu'au 23/12/2026"),
+        ("en_GB", "Scan to keep your 2 stamps", "Claim by 23/12/2026"),
+    ],
+)
+def test_a_walk_in_receipt_prints_the_last_day_to_claim_under_its_qr(
+    locale: str, caption: str, last_day: str
+) -> None:
+    receipt = claimable_walk_in(locale)
+    elements = list(receipt.elements)
+    qr = next(i for i, e in enumerate(elements) if isinstance(e, QR))
+    assert elements[qr + 1] == Text(last_day, "center", bold=True)
+    lines = lines_of(receipt)
+    assert lines[lines.index(caption) + 1] == last_day
+
+
+def test_the_last_day_to_claim_fits_narrow_paper_and_a_sale_without_stamps_has_none() -> None:
+    assert "À garder jusqu'au 23/12/2026" in lines_of(claimable_walk_in("fr_FR", width=32))
+    # No stamp to keep: the code only offers a card, with no day to keep it by.
+    assert not any("garder jusqu" in line for line in lines_of(claimable_walk_in("fr_FR", stamps=0)))
+    # A card's sale has no code and no claim.
+    assert not any("garder jusqu" in line for line in lines_of(card_sale()))
 
 
 def test_a_duplicate_says_so_and_when_it_was_reprinted() -> None:

@@ -21,7 +21,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from helpers import EXAMPLE_PROGRAM, Clock, make_desk
-from stampdesk.config import PrinterSettings, load_settings
+from stampdesk.config import DEFAULT_PUBLIC_URL, PrinterSettings, default_config_file, load_settings
 from stampdesk.desk import Desk
 from stampdesk.domain.errors import NotFound
 from stampdesk.printer.emulator import PrinterEmulator
@@ -553,3 +553,110 @@ async def test_the_owner_sets_the_printer_tries_it_and_the_till_uses_it(
             assert "12 rue du Port" in receipt and "01 23 45 67 89" in receipt
     finally:
         emulator.stop()
+
+
+# Receipt QR codes a customer's phone cannot open (no public_url)
+
+
+def bar_row(app: TillApp) -> str:
+    """The status line's row as the terminal shows it."""
+    return screen_text(app).split("\n")[app.till.status_bar.region.y]
+
+
+def bar_shows_state_then_warning(app: TillApp) -> bool:
+    """Whether the status row shows the printer's state whole, then the
+    start of the warning (the end may be cut to the terminal's width)."""
+    bar = app.till.status_bar
+    shown = bar_row(app).strip().removesuffix("…")
+    return bar.shown.startswith(shown) and shown.startswith(f"{bar.message} · {bar.warning[:3]}")
+
+
+async def test_without_a_public_url_the_status_line_warns_and_still_says_the_printers_state(
+    open_shop: OpenShop,
+) -> None:
+    url = f"tcp://127.0.0.1:{free_port()}"
+    desk = open_shop(url, public_url=DEFAULT_PUBLIC_URL)  # a French shop, nothing listening on its printer
+    tr = text_of(desk)
+    warned = tr("setup.public_url.short", path=str(default_config_file()))
+    desk.checkout(amount="4.50", receipt=True)  # a receipt left waiting
+    app = make_till(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        bar = app.till.status_bar
+        # The printer's trouble first, as without the warning; the warning after it.
+        assert status(app) == ("warning", printer_line(url, 1, tr))
+        assert bar.warning == warned and warned.startswith("Les codes QR des tickets ne s'ouvrent pas")
+        assert bar_shows_state_then_warning(app)
+        await pilot.press("f7")  # still off: the printer's line changes, the warning stays
+        await settle(pilot)
+        assert status(app) == ("warning", line(tr, "refused", 1))
+        assert bar.shown == f"{line(tr, 'refused', 1)} · {warned}"
+        assert bar.has_class("-warning") and bar_shows_state_then_warning(app)
+    # A wide terminal shows the whole of it, the config file's path included.
+    app = make_till(desk)
+    async with app.run_test(size=(260, 24)) as pilot:
+        await settle(pilot)
+        assert warned in bar_row(app)
+
+
+async def test_the_warning_does_not_hide_a_printer_error_nor_show_once_public_url_is_set(
+    open_shop: OpenShop, tmp_path: Path
+) -> None:
+    desk = open_shop("ftp://printer", public_url="http://127.0.0.1:8421/", locale="en_GB")
+    tr = text_of(desk)
+    app = make_till(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        bar = app.till.status_bar
+        assert bar.warning == tr("setup.public_url.short", path=str(default_config_file()))
+        assert bar.warning.startswith("Receipt QR codes won't open on phones: set public_url in")
+        assert bar_shows_state_then_warning(app)
+        assert not bar.has_class("-info")  # never plain: a bad printer's colour, or the warning's
+    desk.close()
+
+    # A shop with its public address: the printer's line alone, as before.
+    shop = open_shop(None, locale="en_GB")  # public_url = "https://cafe.example/"
+    app = make_till(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        bar = app.till.status_bar
+        assert bar.warning == "" and bar.shown == text_of(shop)("printer.none")
+        assert bar.has_class("-info") and "public_url" not in screen_text(app)
+
+
+async def test_the_owners_printer_tab_says_how_to_make_receipt_qr_codes_open(
+    open_shop: OpenShop, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('locale = "en_GB"\n', encoding="utf-8")
+    desk = open_shop(None, locale="en_GB", config_file=config, public_url="http://localhost:8421/")
+    tr = OwnerText("en_GB")
+    app = make_till(desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")  # a shop without staff: no PIN to ask
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, OwnerScreen) and screen.tab == "printer"
+        said = screen.printer.warning
+        assert said == (
+            tr("setup.public_url.loopback", url="http://localhost:8421/")
+            + " "
+            + tr("setup.public_url.fix", path=str(config))
+        )
+        assert 'Set public_url = "https://…"' in said and str(config) in said
+        assert shows(app, said)
+    desk.close()
+
+    shop = open_shop(None, locale="en_GB", config_file=config)  # public_url = "https://cafe.example/"
+    app = make_till(shop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        assert isinstance(app.screen, OwnerScreen) and app.screen.printer.warning == ""
+        assert not shows(app, "public_url")

@@ -20,6 +20,7 @@ from .common import (
     desk_for,
     emit,
     progress_bar,
+    warn,
 )
 
 
@@ -135,6 +136,9 @@ def check() -> None:
         return "\n".join(lines)
 
     emit(state, report.to_dict(), text)
+    if not state.json:  # with --json, its "warnings" say them
+        for warning in report.warnings:
+            warn(say, warning.said(say))
     if not report.ok:
         problems = [
             p for p, there in ((mismatch, report.mismatches), (missing, report.missing_rewards)) if there

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from .common import CONTEXT, book_of, common_options, current_state, desk_for, emit
+from .common import CONTEXT, book_of, common_options, current_state, desk_for, emit, warn
 
 
 @click.group("apikey", context_settings=CONTEXT)
@@ -127,7 +127,10 @@ def serve(host: str, port: int, forwarded_allow_ips: str, access_log: bool) -> N
             timeout_graceful_shutdown=5,
         )
         install_redaction()  # after uvicorn.Config, which sets the loggers up
-        click.echo(book_of(desk)("cli.serve", host=host, port=port), err=True)
+        say = book_of(desk)
+        click.echo(say("cli.serve", host=host, port=port), err=True)
+        for warning in desk.setup_warnings():  # the receipts' QR codes lead nowhere
+            warn(say, warning.said(say))
         uvicorn.Server(config).run()
 
 

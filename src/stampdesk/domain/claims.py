@@ -69,6 +69,21 @@ def last_claim_day(sale_day: date, days: int = DEFAULT_CLAIM_DAYS) -> date:
     return sale_day + timedelta(days=days)
 
 
+def token_last_day(token: str | None) -> date | None:
+    """The last day a token of ``make_token`` says it can be claimed (what
+    its receipt prints), None for anything else. Not a check: the tag is not
+    read, ``read_token`` decides whether a token is good."""
+    if token is None or len(token) != 32:
+        return None
+    try:
+        raw = base64.b64decode(token.encode(), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if len(raw) != 8 + TAG_BYTES:
+        return None
+    return EPOCH + timedelta(days=int.from_bytes(raw[6:8], "big"))
+
+
 def read_token(secret: bytes, token: object, today: date) -> int:
     """The sale a token was made for; ``InvalidInput`` if it is forged or
     garbled, ``Refused`` if it expired."""

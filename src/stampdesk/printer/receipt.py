@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Literal
 
 from ..config import CardDetails
+from ..domain import claims
 from ..domain.card_numbers import masked_card_number
 from ..domain.validate import first_name
 from ..results import CardState, CheckoutResult, NextMilestone
@@ -135,7 +136,8 @@ def build_sale_receipt(
     and the first name; ``full``: all of both), the stamps added, the
     progress bar to the next milestone, the status tier and the sale's
     messages, and each coupon issued (reward, last day, CODE128 of its
-    code). For a walk-in: the enrolment QR that keeps the sale's stamps.
+    code). For a walk-in: the enrolment QR that keeps the sale's stamps,
+    and the last day it keeps them.
     ``duplicate`` marks a reprint and says when it was reprinted (``now``).
     """
     w = words.words_for(locale)
@@ -184,6 +186,10 @@ def build_sale_receipt(
     elif result.enrol_url:
         out.append(Rule())
         out.append(QR(result.enrol_url, words.enrol_caption(result.stamps_added, locale)))
+        # Until when the customer can keep them: the day is in the claim token.
+        claim_until = claims.token_last_day(result.claim_token)
+        if claim_until is not None and result.stamps_added > 0:
+            out.append(Text(w.claim_by.format(day=formats.day(claim_until, locale)), "center", bold=True))
 
     out.append(Rule())
     out += [Text(line, "center") for line in footer_lines]

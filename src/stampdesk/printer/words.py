@@ -31,6 +31,7 @@ class Words:
     enrol_none: str  # the walk-in's QR when the sale earned no stamp
     enrol_one: str
     enrol_many: str  # "Scannez pour garder vos {n} tampons"
+    claim_by: str  # "À garder jusqu'au {day}": the walk-in's last day to keep them
     duplicate: str
     reprinted: str  # "Réimprimé le {day} à {time}"
     at: str  # "{day} {time}": the sale's date and time

@@ -1,6 +1,7 @@
 """The owner's printer settings: the printer's URL and model, the lines at
 the top and bottom of every receipt, a test page to try them, and saving
-them to the config file (the till uses them at once)."""
+them to the config file (the till uses them at once). Above them, a warning
+when the receipts' QR codes cannot open on a customer's phone."""
 
 from __future__ import annotations
 
@@ -64,6 +65,9 @@ class PrinterPane(Vertical):
             "footer": f" {LINE_SEPARATOR} ".join(printer.footer),
         }
         yield PlainStatic(tr("printer.title"), classes="ed-section")
+        # Receipt QR codes a phone cannot open: said where receipts are set up.
+        for warning in self.desk.setup_warnings():
+            yield PlainStatic(warning.said(tr), id="printer-public-url", classes="ed-warning")
         for name in FIELDS:
             field = Input(
                 values[name],
@@ -96,6 +100,12 @@ class PrinterPane(Vertical):
     def status(self) -> str:
         """The line under the form (for tests and logs)."""
         return str(self.query_one("#printer-status-line", Static).content)
+
+    @property
+    def warning(self) -> str:
+        """The set-up's warning above the form ("" when there is none)."""
+        found = self.query("#printer-public-url")
+        return str(found.first(Static).content) if found else ""
 
     def _say(self, line: str, kind: str = "") -> None:
         status = self.query_one("#printer-status-line", Static)

@@ -343,6 +343,7 @@ class TillScreen(Screen[None]):
         self.feedback.show(self.text("hint.cleared"))
         self.load_programme()
         self._start_printer()
+        self._warn_setup()
         if self.desk.offline is not None:
             self.set_interval(SYNC_SECONDS, self.sync_outbox)
 
@@ -354,6 +355,12 @@ class TillScreen(Screen[None]):
         else:
             self.status_bar.show(printer_line(self.printer.url, None, self.text))
             self.check_printer()
+
+    def _warn_setup(self) -> None:
+        """Keep the set-up's warning (receipt QR codes a phone cannot open)
+        on the status line, after the printer's state."""
+        warnings = self.desk.setup_warnings()
+        self.status_bar.warn(warnings[0].short(self.text) if warnings else None)
 
     def use_printer_settings(self) -> None:
         """After the owner's screens: a printer set or changed there is used

@@ -1,9 +1,13 @@
-"""The status line above the footer: how the till's receipt printer is."""
+"""The status line above the footer: how the till's receipt printer is, and
+a standing warning about the shop's set-up (receipt QR codes a phone cannot
+open) shown after it, never instead of it."""
 
 from __future__ import annotations
 
 from .feedback import Kind, kind_shown, show_kind
 from .plain import PlainStatic
+
+SEPARATOR = " · "  # between the printer's state and the standing warning
 
 
 class StatusBar(PlainStatic):
@@ -40,12 +44,30 @@ class StatusBar(PlainStatic):
         super().__init__("", id=id, classes=classes)
         self.kind: Kind = "info"
         self.message = ""
+        self.warning = ""  # the set-up's standing warning, kept across ``show``
 
     def show(self, message: str, kind: Kind = "info") -> None:
         """Replace the line with ``message``, coloured by ``kind``."""
-        if (message, kind) == (self.message, kind_shown(self)):
+        if (message, kind) == (self.message, self.kind) and kind_shown(self) is not None:
             return  # already said: no new layout and drawing
         self.kind = kind
         self.message = message
+        self._draw()
+
+    def warn(self, warning: str | None) -> None:
+        """Keep ``warning`` after whatever the line says (None: take it back).
+        The line is coloured as a warning unless it says an error."""
+        self.warning = warning or ""
+        self._draw()
+
+    @property
+    def shown(self) -> str:
+        """The whole line as the cashier reads it."""
+        return SEPARATOR.join(part for part in (self.message, self.warning) if part)
+
+    def _draw(self) -> None:
+        kind = self.kind
+        if self.warning and kind in ("info", "success"):
+            kind = "warning"
         show_kind(self, kind)
-        self.update(message)
+        self.update(self.shown)

@@ -1,0 +1,133 @@
+"""Receipt QR codes a customer's phone cannot open: the rule (which
+``public_url`` a phone reaches), and ``stampdesk check`` and ``stampdesk
+serve`` saying so in the shop's language, with how to set it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stampdesk.config import default_config_file
+from stampdesk.domain.public_url import reachable_by_phones, unreachable_reason
+from stampdesk.words import Book
+from test_cli import ok_json, stampdesk
+
+# --- The rule (pure) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        (None, "unset"),
+        ("", "unset"),
+        ("http://127.0.0.1:8421/", "loopback"),
+        ("http://127.4.5.6/", "loopback"),  # all of 127.0.0.0/8
+        ("http://127.1:8421/", "loopback"),  # the short form browsers read
+        ("http://2130706433/", "loopback"),  # 127.0.0.1 as one number
+        ("http://localhost:8421/", "loopback"),
+        ("http://LocalHost./", "loopback"),
+        ("https://till.localhost/", "loopback"),  # RFC 6761: *.localhost is this machine
+        ("http://[::1]:8421/", "loopback"),
+        ("http://[::ffff:127.0.0.1]/", "loopback"),
+        ("http://0.0.0.0:8421/", "any_address"),  # where a server listens, not an address to open
+        ("http://[::]:8421/", "any_address"),
+        ("http:///join/", "no_host"),
+        ("http://[::1/", "no_host"),
+        ("https://cafe.example/", None),
+        ("https://cafe.example:8443/stamps/", None),
+        ("http://192.168.1.20:8421/", None),  # a shop on its own Wi-Fi: plain http on a LAN address
+        ("http://10.0.0.7/", None),
+        ("http://cafe.local:8421/", None),  # mDNS on the shop's Wi-Fi: accepted
+        ("http://[fe80::1%25eth0]:8421/", None),
+        ("http://127.0.0.1.nip.io/", None),  # a name, even one that looks like an address
+        ("http://1270.0.0.1/", None),
+    ],
+)
+def test_which_public_urls_a_customers_phone_can_open(url: str | None, reason: str | None) -> None:
+    assert unreachable_reason(url) == reason
+    assert reachable_by_phones(url) is (reason is None)
+
+
+# --- stampdesk check ------------------------------------------------------------
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    config = tmp_path / "shop.toml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def test_check_warns_in_french_without_a_public_url_and_still_passes(sqlite_url: str) -> None:
+    run = stampdesk("check", "--db", sqlite_url)
+    assert run.status == 0 and run.out.startswith("OK"), run
+    path = default_config_file()  # no config file yet: the one stampdesk reads
+    assert run.err_lines == [
+        "stampdesk : attention : Les codes QR des tickets ne s'ouvriront pas sur le téléphone d'un client :"
+        " public_url n'est pas réglé, ils mènent donc à http://127.0.0.1:8421/, cet ordinateur lui-même."
+        f" Réglez public_url = \"https://…\" (l'adresse où l'on joint les pages de la boutique) dans {path}."
+    ]
+
+
+def test_check_json_gives_the_warning_as_codes_and_the_config_file(sqlite_url: str, tmp_path: Path) -> None:
+    config = write_config(tmp_path, 'locale = "en_GB"\npublic_url = "http://0.0.0.0:8421"\n')
+    report = ok_json("check", "--db", sqlite_url, "--config", str(config))  # nothing on stderr
+    assert report["ok"] is True and report["mismatches"] == [] and report["missing_rewards"] == []
+    assert report["warnings"] == [
+        {
+            "code": "public_url_unreachable",
+            "reason": "any_address",
+            "public_url": "http://0.0.0.0:8421/",
+            "config_file": str(config),
+            "message": "Receipt QR codes will not open on a customer's phone: public_url"
+            " (http://0.0.0.0:8421/) is an address to listen on, not one a phone can open."
+            f' Set public_url = "https://…" (the address the shop\'s pages are reached at) in {config}.',
+        }
+    ]
+    text = stampdesk("check", "--db", sqlite_url, "--config", str(config))
+    assert text.status == 0 and text.err_lines == [f"stampdesk: warning: {report['warnings'][0]['message']}"]
+
+
+@pytest.mark.parametrize("url", ["https://cafe.example/", "http://192.168.1.20:8421/"])
+def test_check_says_nothing_of_a_public_url_phones_reach(sqlite_url: str, tmp_path: Path, url: str) -> None:
+    config = write_config(tmp_path, f'public_url = "{url}"\n')
+    assert ok_json("check", "--db", sqlite_url, "--config", str(config))["warnings"] == []
+    run = stampdesk("check", "--db", sqlite_url, "--config", str(config))
+    assert run.status == 0 and run.err == "", run
+
+
+# --- stampdesk serve's start line (in this process: the server itself does not run) ---
+
+
+@pytest.fixture
+def no_server(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """``uvicorn.Server.run`` returns at once; what it was asked to run."""
+    import uvicorn
+
+    ran: list[object] = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda server, sockets=None: ran.append(server.config))
+    return ran
+
+
+def test_serve_warns_on_its_start_lines_in_the_shops_language(
+    sqlite_url: str, tmp_path: Path, no_server: list[object]
+) -> None:
+    config = write_config(tmp_path, 'locale = "en_GB"\npublic_url = "http://localhost:8421/"\n')
+    run = stampdesk("serve", "--db", sqlite_url, "--config", str(config), "--port", "8499")
+    assert run.status == 0 and len(no_server) == 1, run
+    assert run.err_lines[0].startswith("stampdesk: POS API on http://127.0.0.1:8499/api/v1")
+    assert run.err_lines[1] == (
+        "stampdesk: warning: Receipt QR codes will not open on a customer's phone: public_url"
+        " (http://localhost:8421/) is this computer's own address."
+        f' Set public_url = "https://…" (the address the shop\'s pages are reached at) in {config}.'
+    )
+    assert len(run.err_lines) == 2
+
+
+def test_serve_with_a_public_url_starts_without_a_warning(
+    sqlite_url: str, tmp_path: Path, no_server: list[object]
+) -> None:
+    config = write_config(tmp_path, 'public_url = "https://cafe.example/"\n')
+    run = stampdesk("serve", "--db", sqlite_url, "--config", str(config))
+    assert run.status == 0 and len(no_server) == 1, run
+    assert run.err_lines == [Book("fr_FR")("cli.serve", host="127.0.0.1", port=8421)]
