@@ -56,9 +56,12 @@ def test_parts_add_up_never_past_the_sale_and_the_last_takes_the_rest(desk: Desk
     assert (first.stamps, first.balance, first.kept_amount) == (-2, 3, Decimal("5.00"))
     before = content(desk)
     for ask in ({"amount": "5.01"}, {"items": [("SANDWICH", 3)]}, {"items": [("CAKE", 1)]}):
-        with pytest.raises(InvalidInput) as wrong:
+        with pytest.raises(Refused) as wrong:
             desk.refund(checkout, **ask)
-        assert wrong.value.code == "invalid_refund"
+        assert wrong.value.code == "refund_over_sale"
+    for ask in ({"amount": "-1"}, {"items": "SANDWICH"}, {"items": [("SANDWICH", 0)]}):
+        with pytest.raises(InvalidInput):
+            desk.refund(checkout, **ask)
     assert content(desk) == before  # a refused part changes nothing
     last = desk.refund(checkout, amount="5.00")
     assert (last.stamps, last.balance, last.whole, last.kept_amount) == (-1, 2, True, Decimal("0.00"))
@@ -84,9 +87,9 @@ def test_items_of_a_sku_on_several_lines_and_their_categories(desk: Desk) -> Non
     sale = desk.checkout(card=number, amount="22.00", items=LUNCH)  # 1 + 2 = 3
     done = desk.refund(sale.checkout, items=["SANDWICH:2"])  # 6.00 kept: 1 stamp
     assert (done.refunded_amount, done.kept_amount, done.stamps) == (Decimal("16.00"), Decimal("6.00"), -2)
-    with pytest.raises(InvalidInput) as wrong:
+    with pytest.raises(Refused) as wrong:
         desk.refund(sale.checkout, items=[("SANDWICH", 1)])
-    assert wrong.value.code == "invalid_refund" and "SANDWICH" in wrong.value.message
+    assert wrong.value.code == "refund_over_sale" and "SANDWICH" in wrong.value.message
     assert [(i.sku, i.returned) for i in desk.refund_preview(sale.checkout).items] == [
         ("SANDWICH", 1),
         ("JUICE", 0),
@@ -194,7 +197,7 @@ def test_the_command_line_refunds_items_or_an_amount(sqlite_desk: Desk) -> None:
     assert (part["stamps"], part["balance"], part["whole"], part["kept_amount"]) == (-1, 4, False, "12.50")
     assert part["items"] == [{"sku": "SANDWICH", "quantity": 1}]
     error = refused("refund", str(checkout), "--amount", "13", "--db", url)
-    assert error["code"] == "invalid_refund"
+    assert error["code"] == "refund_over_sale"
     rest = ok_json("refund", str(checkout), "--amount", "12.50", "--db", url)
     assert (rest["stamps"], rest["whole"]) == (-2, True)
     assert sqlite_desk.card(number).balance == 2

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
-from .errors import InvalidInput, Refused
+from .errors import Refused
 from .loyalty import lapsed, multiplier, sale_stamps
 from .program import Program
 from .stamps import HeldCoupon, LedgerEntry, SaleMarks, TakeBack, expiry_entry, plan_take_back
@@ -155,14 +155,14 @@ def plan_part(sale: SoldSale, lines: Sequence[SoldLine], ask: Ask, program: Prog
     for sku, missing in due.items():
         sold = [line for line in lines if line.sku == sku]
         if not sold:
-            raise InvalidInput(code="invalid_refund", phrase="refund_unknown_item", sku=sku)
+            raise Refused(code="refund_over_sale", phrase="refund_unknown_item", sku=sku)
         if missing > 0:
             rest = sum(line.quantity - line.returned for line in sold)
-            raise InvalidInput(code="invalid_refund", phrase="refund_too_many", sku=sku, left=rest)
+            raise Refused(code="refund_over_sale", phrase="refund_too_many", sku=sku, left=rest)
     value = sum((take * line.unit_price for take, line in zip(returned, lines, strict=True)), Decimal(0))
     amount = ask.amount if ask.amount is not None else min(value, left)
     if amount > left:
-        raise InvalidInput(code="invalid_refund", phrase="refund_over_sale", amount=amount, left=left)
+        raise Refused(code="refund_over_sale", phrase="refund_over_sale", amount=amount, left=left)
     kept = left - amount
     if kept <= 0:
         return Part(amount, tuple(sorted(wanted.items())), True, sale.stamps)

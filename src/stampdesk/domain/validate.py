@@ -238,7 +238,7 @@ def clean_return(
             raise InvalidInput(code="invalid_refund", phrase="refund_items_list")
         for item in items:
             wanted.append(_returned(item))
-    money = None if amount is None else parse_amount(amount)
+    money = None if amount is None else parse_amount(amount, maximum=None)  # never past the sale
     return tuple(wanted), money
 
 

@@ -331,7 +331,7 @@ def refund_checkout(
     card no longer qualifies for; with a body, only a part of the sale
     (`items` and/or `amount`): its stamps are worked out again on what it
     keeps and the difference is taken back. Parts add up, never past the
-    sale (422 `invalid_refund`). A sale refunded whole is refused again (409
+    sale (409 `refund_over_sale`). A sale refunded whole is refused again (409
     `already_refunded`), unless the request repeats the first one's
     `Idempotency-Key`."""
     desk = desk_of(request)

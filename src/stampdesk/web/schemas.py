@@ -180,10 +180,23 @@ class CheckoutIn(BaseModel):
 class ReturnedItemIn(BaseModel):
     """Items returned: a SKU of the sale and how many."""
 
-    model_config = _FORBID
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    sku: str = Field(description="A SKU of the sale.")
-    quantity: int = Field(1, strict=True, description="How many of it are returned (1 to 10000).")
+    sku: str = Field(description="A SKU of the sale.", json_schema_extra={"pattern": shapes.SKU})
+    quantity: int = Field(
+        1,
+        strict=True,
+        description="How many of it are returned (1 to 10000).",
+        json_schema_extra={"minimum": 1, "maximum": 10000},
+    )
+
+    @field_validator("quantity", mode="before")
+    @classmethod
+    def _quantity_is_whole(cls, value: Any) -> Any:
+        # JSON Schema calls 2.0 an integer: so does the API (never `true` or "2").
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
 
 
 class RefundIn(BaseModel):
@@ -203,7 +216,9 @@ class RefundIn(BaseModel):
     items: list[ReturnedItemIn] | None = Field(None, description="The items returned.")
     amount: str | None = Field(
         None,
-        description='The amount refunded, a decimal string such as "4.50" (with `items`: what they cost).',
+        description='The amount refunded, a decimal string such as "4.50" (with `items`: what they cost); '
+        "never more than is left of the sale (409 `refund_over_sale`).",
+        json_schema_extra={"pattern": shapes.POSITIVE_AMOUNT},
     )
 
     @field_validator("amount", mode="before")
@@ -585,9 +600,22 @@ class RedeemIn(BaseModel):
     )
 
     checkout: int | None = Field(
-        None, strict=True, description="The sale in which the reward is handed over (its id)."
+        None,
+        strict=True,
+        description="The sale in which the reward is handed over (its id).",
+        json_schema_extra={"minimum": 1, "maximum": 2**62 - 1},
     )
-    at: str | None = Field(None, description="When it was used, for history (ISO 8601 with its offset).")
+    at: Annotated[str, WithJsonSchema(PAST_TIME)] | None = Field(
+        None, description="When it was used, for history (ISO 8601 with its offset, not in the future)."
+    )
+
+    @field_validator("checkout", mode="before")
+    @classmethod
+    def _checkout_is_whole(cls, value: Any) -> Any:
+        # JSON Schema calls 503.0 an integer: so does the API (never `true` or "503").
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
 
 
 class RefundOut(BaseModel):
