@@ -238,16 +238,7 @@ def plan_refund(
         if last_visit is not None and last_visit <= sale.at:
             last_visit = card.visit_before
         marks = SaleMarks(card.stamp_day, day_stamps, max(0, card.visits - int(sale.visit)), last_visit)
-    taken = plan_take_back(
-        balance,
-        cycle,
-        earned,
-        completions=completions,
-        coupons=card.coupons,
-        kind="refund",
-        at=now,
-        checkout_id=sale.checkout,
-    )
+    taken = _take_back(card, balance, cycle, earned, completions, now, sale.checkout)
     # The sale's own coupons go too when its stamps could not all be taken
     # back (they had lapsed), and its birthday coupon, unless already used.
     origins = {"birthday", "checkout"} if lapsed_since or taken.stamps < earned else {"birthday"}
@@ -295,16 +286,7 @@ def _part_refund(
     the card, as a whole refund's would; the visit and what came with it
     stay."""
     earned = 0 if lapsed_since else part.stamps
-    taken = plan_take_back(
-        balance,
-        cycle,
-        earned,
-        completions=completions,
-        coupons=card.coupons,
-        kind="refund",
-        at=now,
-        checkout_id=sale.checkout,
-    )
+    taken = _take_back(card, balance, cycle, earned, completions, now, sale.checkout)
     short = part.stamps > 0 and (lapsed_since or taken.stamps < earned)
     own = tuple(
         c.code
@@ -324,6 +306,29 @@ def _part_refund(
         CardRefund(card.number, (*entries, *taken.entries), taken, (*taken.voided, *own), marks),
         None,
         part,
+    )
+
+
+def _take_back(
+    card: RefundCard,
+    balance: int,
+    cycle: int,
+    stamps: int,
+    completions: tuple[int, ...],
+    now: datetime,
+    checkout: int,
+) -> TakeBack:
+    """``stamps`` of a refund of sale ``checkout`` taken off ``card`` (at
+    ``balance`` and ``cycle`` once its lapse, if any, is written)."""
+    return plan_take_back(
+        balance,
+        cycle,
+        stamps,
+        completions=completions,
+        coupons=card.coupons,
+        kind="refund",
+        at=now,
+        checkout_id=checkout,
     )
 
 

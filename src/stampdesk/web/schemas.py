@@ -37,6 +37,14 @@ def decimal_string(value: Any, field: str) -> Any:
 
 _FORBID = ConfigDict(extra="forbid")
 
+
+def whole_number(value: Any) -> Any:
+    """JSON Schema calls 2.0 an integer: so does the API (never ``true`` or "2")."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 # The shapes the domain reads (``domain.shapes``), as the schema documents
 # them; the domain still checks each value, so its messages stay the same
 # as the CLI's. A ``format`` names what a pattern cannot say (a check digit,
@@ -118,13 +126,7 @@ class ItemIn(BaseModel):
     def _price_is_text(cls, value: Any) -> Any:
         return decimal_string(value, "item price")
 
-    @field_validator("quantity", mode="before")
-    @classmethod
-    def _quantity_is_whole(cls, value: Any) -> Any:
-        # JSON Schema calls 2.0 an integer: so does the API (never `true` or "2").
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        return value
+    _quantity_is_whole = field_validator("quantity", mode="before")(whole_number)
 
 
 class CheckoutIn(BaseModel):
@@ -190,13 +192,7 @@ class ReturnedItemIn(BaseModel):
         json_schema_extra={"minimum": 1, "maximum": 10000},
     )
 
-    @field_validator("quantity", mode="before")
-    @classmethod
-    def _quantity_is_whole(cls, value: Any) -> Any:
-        # JSON Schema calls 2.0 an integer: so does the API (never `true` or "2").
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        return value
+    _quantity_is_whole = field_validator("quantity", mode="before")(whole_number)
 
 
 class RefundIn(BaseModel):
@@ -609,13 +605,7 @@ class RedeemIn(BaseModel):
         None, description="When it was used, for history (ISO 8601 with its offset, not in the future)."
     )
 
-    @field_validator("checkout", mode="before")
-    @classmethod
-    def _checkout_is_whole(cls, value: Any) -> Any:
-        # JSON Schema calls 503.0 an integer: so does the API (never `true` or "503").
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        return value
+    _checkout_is_whole = field_validator("checkout", mode="before")(whole_number)
 
 
 class RefundOut(BaseModel):
