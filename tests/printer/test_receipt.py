@@ -257,6 +257,29 @@ def test_an_english_card_receipt_reads_right() -> None:
     assert "valid until 22/01/2027" in stripped
 
 
+@pytest.mark.parametrize(
+    ("locale", "starter", "added"),
+    [("fr_FR", "Tampons de bienvenue", "Tampons ajoutés"), ("en_GB", "Starter stamps", "Stamps added")],
+)
+def test_a_printed_cards_first_sale_prints_its_starter_stamps_apart(
+    locale: str, starter: str, added: str
+) -> None:
+    first = build_sale_receipt(
+        shop_name="Café Bleu",
+        header_lines=(),
+        footer_lines=(),
+        result=card_result(starter_stamps=2, stamps_added=1),
+        card=card_state(),
+        locale=locale,
+        zone=PARIS,
+        now=SALE_AT,
+        width_chars=42,
+    )
+    lines = render_text(first).splitlines()
+    assert f"{starter:<40}+2" in lines and f"{added:<40}+1" in lines
+    assert not any(line.startswith(starter) for line in render_text(card_sale(locale)).splitlines())
+
+
 def test_a_walk_in_receipt_shows_the_qr_payload_and_its_caption() -> None:
     text = render_text(walk_in_sale("fr_FR"))
     assert "[QR" + ENROL_URL + "]" in text.replace("\n", "").replace(" ", "")

@@ -161,6 +161,8 @@ def build_sale_receipt(
         if card is not None and card.name:
             name = card.name if card_details == "full" else first_name(card.name)
             out.append(Text(w.customer.format(name=name)))
+        if result.starter_stamps:
+            out.append(Row(w.starter_stamps, f"+{result.starter_stamps}"))
         out.append(Row(w.stamps_added, f"+{result.stamps_added}"))
         for reached in result.milestones:
             out.append(Text(w.milestone_reached.format(reward=reached.reward), bold=True))

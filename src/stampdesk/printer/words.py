@@ -21,6 +21,7 @@ class Words:
     card: str
     customer: str  # "Client : {name}"
     stamps_added: str
+    starter_stamps: str  # a printed card's first sale: the starter stamps it hands out
     progress: str  # "{reward} à {at}": the next milestone after the bar
     remaining_one: str  # "Encore 1 tampon pour : {reward}"
     remaining_many: str
