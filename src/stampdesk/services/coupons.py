@@ -14,7 +14,7 @@ from ..models import cards, checkouts, coupons
 from ..results import RedeemResult
 from ..store import Store
 from . import idempotency
-from .stamps import ERASED
+from .stamps import ERASED, not_refunded
 
 
 def redeem(
@@ -83,18 +83,8 @@ def _redeem(
 ) -> RedeemResult:
     # The caller owns the transaction. ``now``: the moment of the use (``--at``).
     if sale is not None:
-        handed = conn.execute(
-            select(checkouts.c.at, checkouts.c.refunded_at).where(checkouts.c.id == sale)
-        ).first()
-        if handed is None:
-            raise NotFound(code="unknown_checkout", checkout=sale)
-        if handed.refunded_at is not None:
-            raise Refused(
-                code="already_refunded",
-                phrase="checkout_refunded",
-                checkout=sale,
-                at=handed.refunded_at.astimezone(store.zone),
-            )
+        handed = conn.execute(select(checkouts.c.refunded_at).where(checkouts.c.id == sale)).first()
+        not_refunded(handed, sale, store)
     query = (
         select(coupons, cards.c.number, cards.c.status.label("card_status"))
         .select_from(coupons.join(cards, cards.c.id == coupons.c.card_id))

@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from ..domain.errors import NotFound, Refused
 from ..domain.money import from_cents, to_cents
 from ..domain.program import Program
 from ..domain.refund import (
@@ -32,7 +31,15 @@ from ..models import card_months, cards, checkout_items, checkout_refunds, check
 from ..results import CouponInfo, RefundChange, RefundPreview, ReturnedItem, SaleLine
 from ..store import Store
 from . import idempotency
-from .stamps import LOCKED_CARD_COLUMNS, completions_of, held_coupons, lock_card, set_balance, write_taken
+from .stamps import (
+    LOCKED_CARD_COLUMNS,
+    completions_of,
+    held_coupons,
+    lock_card,
+    not_refunded,
+    set_balance,
+    write_taken,
+)
 
 
 def refund(
@@ -87,12 +94,12 @@ def preview(
     now = store.now()
     with store.read() as conn:
         read = _read(conn, store, checkout_id, Ask(wanted, money), now, lock=False)
-        return _sale(conn, read.sale, _change(read, _plan(store, read, now)))
+        return _sale(conn, read, _change(read, _plan(store, read, now)))
 
 
-def _sale(conn: Connection, sale: Any, change: RefundChange) -> RefundPreview:
+def _sale(conn: Connection, read: _Read, change: RefundChange) -> RefundPreview:
+    sale, lines = read.sale, read.lines
     checkout_id = sale.id
-    lines = _lines(conn, checkout_id)
     card_id = sale.card_id if sale.card_id is not None else sale.claimed_card_id
     holder = None
     if card_id is not None:
@@ -169,6 +176,7 @@ class _Read:
     force."""
 
     sale: Any
+    lines: tuple[Any, ...]  # its items, in their order
     part: Part
     card_id: int | None = None
     card: RefundCard | None = None
@@ -182,21 +190,23 @@ def _read(conn: Connection, store: Store, checkout_id: int, ask: Ask, now: datet
     locked against other tills until the transaction ends), and the part of
     the sale it gives back."""
     query = select(checkouts).where(checkouts.c.id == checkout_id)
-    sale = conn.execute(query.with_for_update() if store.postgres and lock else query).first()
-    if sale is None:
-        raise NotFound(code="unknown_checkout", checkout=checkout_id)
-    if sale.refunded_at is not None:
-        # Refused before any card is read (the plan refuses it too).
-        raise Refused(
-            code="already_refunded",
-            phrase="checkout_refunded",
-            checkout=checkout_id,
-            at=sale.refunded_at.astimezone(store.zone),
+    # Refused before any card is read (the plan refuses it too).
+    sale = not_refunded(
+        conn.execute(query.with_for_update() if store.postgres and lock else query).first(),
+        checkout_id,
+        store,
+    )
+    lines = tuple(
+        conn.execute(
+            select(checkout_items)
+            .where(checkout_items.c.checkout_id == checkout_id)
+            .order_by(checkout_items.c.id)
         )
-    part = _part(conn, store, sale, ask)
+    )
+    part = _part(conn, store, sale, lines, ask)
     card_id = sale.card_id if sale.card_id is not None else sale.claimed_card_id
     if card_id is None:
-        return _Read(sale, part)  # a walk-in nobody claimed
+        return _Read(sale, lines, part)  # a walk-in nobody claimed
     row = _card(conn, store, card_id, lock=lock)
     _, program = store.current_program(conn)
     # What the sale's earlier parts took off it while its stamps were on this card.
@@ -216,7 +226,7 @@ def _read(conn: Connection, store: Store, checkout_id: int, ask: Ask, now: datet
         if back:
             referrer_id = row.referred_by_card_id
             referrer = _refund_card(conn, _card(conn, store, referrer_id, lock=lock), checkout_id, back)
-    return _Read(sale, part, card_id, card, program, referrer_id, referrer)
+    return _Read(sale, lines, part, card_id, card, program, referrer_id, referrer)
 
 
 def _sold(sale: Any) -> SoldSale:
@@ -234,25 +244,15 @@ def _sold(sale: Any) -> SoldSale:
     )
 
 
-def _lines(conn: Connection, checkout_id: int) -> list[Any]:
-    return list(
-        conn.execute(
-            select(checkout_items)
-            .where(checkout_items.c.checkout_id == checkout_id)
-            .order_by(checkout_items.c.id)
-        )
-    )
-
-
-def _part(conn: Connection, store: Store, sale: Any, ask: Ask) -> Part:
-    """The part of ``sale`` that ``ask`` gives back (its stamps worked out
-    under the programme of the sale)."""
-    lines = [
+def _part(conn: Connection, store: Store, sale: Any, lines: tuple[Any, ...], ask: Ask) -> Part:
+    """The part of ``sale`` (its item ``lines``) that ``ask`` gives back (its
+    stamps worked out under the programme of the sale)."""
+    sold = [
         SoldLine(i.sku, i.category, i.quantity, from_cents(i.unit_price_cents), i.refunded_quantity)
-        for i in _lines(conn, sale.id)
+        for i in lines
     ]
     program = store.program(conn, sale.program_version_id)
-    return plan_part(_sold(sale), lines, ask, program, store.zone)
+    return plan_part(_sold(sale), sold, ask, program, store.zone)
 
 
 def _plan(store: Store, read: _Read, now: datetime) -> RefundPlan:
@@ -304,7 +304,7 @@ def _write(conn: Connection, store: Store, read: _Read, plan: RefundPlan, till: 
             .where(checkouts.c.id == sale.id)
             .values(refunded_cents=refunded, refunded_stamps=sale.refunded_stamps + part.stamps)
         )
-    _return_items(conn, sale.id, part)
+    _return_items(conn, read.lines, part)
     conn.execute(
         insert(checkout_refunds).values(
             checkout_id=sale.id,
@@ -325,11 +325,11 @@ def _write(conn: Connection, store: Store, read: _Read, plan: RefundPlan, till: 
         set_balance(conn, store, card_id, done.taken.balance, done.taken.cycle, done.marks)
 
 
-def _return_items(conn: Connection, checkout_id: int, part: Part) -> None:
-    """The items ``part`` returns, counted on the sale's lines in their order
-    (a whole refund returns all that is left)."""
+def _return_items(conn: Connection, lines: tuple[Any, ...], part: Part) -> None:
+    """The items ``part`` returns, counted on the sale's ``lines`` in their
+    order (a whole refund returns all that is left)."""
     due = dict(part.items)
-    for line in _lines(conn, checkout_id):
+    for line in lines:
         left = line.quantity - line.refunded_quantity
         take = left if part.whole else min(due.get(line.sku, 0), left)
         if take <= 0:

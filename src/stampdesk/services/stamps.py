@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Row,
     String,
     bindparam,
     case,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     update,
 )
 
+from ..domain.errors import NotFound, Refused
 from ..domain.money import to_cents
 from ..domain.program import Program
 from ..domain.rules import CouponKey, advance, next_milestone
@@ -82,6 +84,21 @@ LOCKED_CARD_COLUMNS = (
     cards.c.referred_by_card_id,
     cards.c.customer_id,
 )
+
+
+def not_refunded(sale: Row[Any] | None, checkout_id: int, store: Store) -> Any:
+    """The sale row read for ``checkout_id`` (any of its columns, with
+    ``refunded_at``), refused when there is none or it was refunded whole."""
+    if sale is None:
+        raise NotFound(code="unknown_checkout", checkout=checkout_id)
+    if sale.refunded_at is not None:
+        raise Refused(
+            code="already_refunded",
+            phrase="checkout_refunded",
+            checkout=checkout_id,
+            at=sale.refunded_at.astimezone(store.zone),
+        )
+    return sale
 
 
 def lock_card(
