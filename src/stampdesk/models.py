@@ -157,6 +157,13 @@ customers = Table(
     Column("consent_at", UTCDateTime, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("erased_at", UTCDateTime, nullable=True),
+    # Consent to marketing e-mails, apart from the card: never given by default;
+    # when it last changed and where (join_page, till, api, cli, card_page, unsubscribe).
+    Column("marketing", Integer, nullable=False, server_default=text("0")),
+    Column("marketing_at", UTCDateTime, nullable=True),
+    Column("marketing_source", String(16), nullable=True),
+    # The language the customer chose on their card page (None: the shop's).
+    Column("language", String(8), nullable=True),
     Index("ix_customers_name_key", "name_key"),
     # One live customer per e-mail (stored lower-case); erased ones free it.
     partial_index("uq_customers_live_email", "email", where="erased_at IS NULL", unique=True),
