@@ -44,9 +44,14 @@ def _start(tmux: Tmux, database: str) -> None:
 
 
 def _until(
-    read: Callable[[], set[tuple[str, ...]]], wanted: set[tuple[str, ...]], what: str, tmux: Tmux
+    read: Callable[[], set[tuple[str, ...]]],
+    wanted: set[tuple[str, ...]],
+    what: str,
+    tmux: Tmux,
+    typed: list[tuple[str, ...]] | None = None,
 ) -> set[tuple[str, ...]]:
-    """Poll the database until it holds every row ``wanted`` or stops changing."""
+    """Poll the database until it holds every row ``wanted`` or stops changing
+    (a failure says which were missing, and where they were in ``typed``)."""
     rows: set[tuple[str, ...]] = set()
     changed = time.monotonic()
     while time.monotonic() - changed < STEP_TIMEOUT:
@@ -56,8 +61,10 @@ def _until(
         if len(rows) >= len(wanted):
             return rows
         time.sleep(0.1)
+    missing = sorted(wanted - rows)
+    where = f" (typed {[typed.index(row) + 1 for row in missing]} of {len(typed)})" if typed else ""
     raise AssertionError(
-        f"only {len(rows)} of {len(wanted)} {what}, missing {sorted(wanted - rows)}:\n{tmux.screen()}"
+        f"only {len(rows)} of {len(wanted)} {what}, missing {missing}{where}:\n{tmux.screen()}"
     )
 
 
@@ -131,7 +138,7 @@ def test_every_coupon_code_typed_at_once_is_used(
             }
 
     wanted = {(c,) for c in codes}
-    assert _until(used, wanted, "coupons used", tmux) == wanted
+    assert _until(used, wanted, "coupons used", tmux, [(c,) for c in codes]) == wanted
     tmux.quit()
 
 
@@ -163,5 +170,5 @@ def test_every_sale_number_typed_at_once_is_refunded(
             }
 
     wanted = {(str(s),) for s in sales}
-    assert _until(refunded, wanted, "sales refunded", tmux) == wanted
+    assert _until(refunded, wanted, "sales refunded", tmux, [(str(s),) for s in sales]) == wanted
     tmux.quit()
