@@ -7,6 +7,10 @@ EN = {
     "cli.card.marketing": "Agrees to receive marketing e-mails",
     "cli.marketing.on": "Card {number}: agrees to receive marketing e-mails",
     "cli.marketing.off": "Card {number}: receives no marketing e-mails",
+    # The till's enrolment: its own question, unticked.
+    "label.marketing": "Offers",
+    "enrol.marketing_box": "Agrees to marketing e-mails (Space)",
+    "enrol.marketing": "Agrees to marketing e-mails",
     # The customer's pages: the enrolment form's own box, and the card's page.
     "page.marketing_offer": (
         "Yes, send me e-mails from {shop} about my card: a reminder before my stamps or a reward "
@@ -38,6 +42,9 @@ FR = {
     "cli.card.marketing": "Accepte de recevoir les e-mails d'offres",
     "cli.marketing.on": "Carte {number} : accepte de recevoir les e-mails d'offres",
     "cli.marketing.off": "Carte {number} : ne reçoit aucun e-mail d'offres",
+    "label.marketing": "Offres",
+    "enrol.marketing_box": "Accepte les e-mails d'offres (Espace)",
+    "enrol.marketing": "Accepte les e-mails d'offres",
     "page.marketing_offer": (
         "Oui, envoyez-moi des e-mails de {shop} sur ma carte : un rappel avant que mes tampons ou "
         "une récompense n'expirent, quand une récompense approche, une attention pour mon "
