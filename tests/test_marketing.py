@@ -6,17 +6,19 @@ card is erased. And the pure rule it follows."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from helpers import Clock
+from helpers import Clock, content
 from stampdesk.desk import Desk
 from stampdesk.domain import marketing
 from stampdesk.domain.errors import InvalidInput, NotFound, Refused
 from stampdesk.domain.marketing import Consent
 from stampdesk.models import cards, customers
+from stampdesk.services.importer import InvalidImport, import_customers
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -177,3 +179,51 @@ def test_erasing_a_card_erases_its_consent_and_language(desk: Desk) -> None:
     with pytest.raises(NotFound) as erased:
         desk.set_marketing(ana, True, source="card_page")
     assert erased.value.code == "card_erased"
+
+
+# --- importing paper cards ----------------------------------------------------
+
+
+def test_an_import_never_assumes_consent(desk: Desk, tmp_path: Path) -> None:
+    path = tmp_path / "cards.csv"
+    path.write_text("name,email,stamps\nAna Martin,ana@example.org,3\n", encoding="utf-8")
+    [ana] = import_customers(desk.store, path).cards
+    assert record(desk, ana) == (0, None, None, None)
+
+
+def test_an_import_records_consent_only_with_the_day_it_was_given(desk: Desk, tmp_path: Path) -> None:
+    path = tmp_path / "cards.csv"
+    path.write_text(
+        "name;email;marketing;marketing_at\n"
+        "Ana Martin;ana@example.org;oui;2025-11-20\n"
+        "Léo Dupont;leo@example.org;no;\n"
+        "Zoé Bernard;zoe@example.org;;\n",
+        encoding="utf-8",
+    )
+    ana, leo, zoe = import_customers(desk.store, path).cards
+    # The start of that day in the shop's time zone (Paris: 23:00 UTC the day before).
+    assert record(desk, ana) == (1, datetime(2025, 11, 19, 23, 0, tzinfo=UTC), "import", None)
+    assert record(desk, leo) == record(desk, zoe) == (0, None, None, None)
+
+
+def test_an_imported_yes_without_its_day_or_an_e_mail_is_refused(desk: Desk, tmp_path: Path) -> None:
+    path = tmp_path / "cards.csv"
+    path.write_text(
+        "name,email,marketing,marketing_at\n"
+        "Ana Martin,ana@example.org,yes,\n"
+        "Léo Dupont,,yes,2025-11-20\n"
+        "Zoé Bernard,zoe@example.org,maybe,2025-11-20\n"
+        "Eve Petit,eve@example.org,yes,2099-01-01\n"
+        "Bob Roux,bob@example.org,yes,2025-11-20\n",
+        encoding="utf-8",
+    )
+    before = content(desk)
+    with pytest.raises(InvalidImport) as refused:
+        import_customers(desk.store, path)
+    assert content(desk) == before
+    assert [(line, problem.phrase) for line, problem in refused.value.problems] == [
+        (2, "import_marketing_needs_date"),
+        (3, "import_marketing_needs_email"),
+        (4, "import_marketing"),
+        (5, "import_marketing_date"),
+    ]

@@ -9,6 +9,13 @@ EN = {
         "consent to marketing e-mails needs the customer's e-mail address: add it first"
     ),
     "error.invalid_language": "the language must be one of: {languages}",
+    # A line of an import.
+    "error.import_marketing": "marketing must be yes or no, got {value!r}",
+    "error.import_marketing_needs_date": (
+        "marketing yes needs marketing_at: the day the customer agreed (YYYY-MM-DD)"
+    ),
+    "error.import_marketing_date": "marketing_at must be a past day (YYYY-MM-DD), got {value!r}",
+    "error.import_marketing_needs_email": "marketing yes needs the customer's e-mail",
 }
 
 FR = {
@@ -21,4 +28,10 @@ FR = {
         "pour accepter les e-mails d'offres, il faut l'adresse e-mail du client : ajoutez-la d'abord"
     ),
     "error.invalid_language": "la langue doit être l'une de : {languages}",
+    "error.import_marketing": "marketing doit être oui ou non, et non {value!r}",
+    "error.import_marketing_needs_date": (
+        "marketing oui demande marketing_at : le jour où le client a accepté (AAAA-MM-JJ)"
+    ),
+    "error.import_marketing_date": "marketing_at doit être un jour passé (AAAA-MM-JJ), et non {value!r}",
+    "error.import_marketing_needs_email": "marketing oui demande l'e-mail du client",
 }
