@@ -208,8 +208,10 @@ def test_an_import_file_of_the_wrong_shape_is_refused_in_both_languages(
     store = sqlite_desk.store
     path = write(tmp_path, "name;colour\nAna;blue\n")
     assert said(caught(InvalidInput, lambda: import_customers(store, path))) == (
-        "clients.csv: unknown column 'colour' (known: name, email, phone, stamps, birthday, notes)",
-        "clients.csv : colonne inconnue « colour » (connues : name, email, phone, stamps, birthday, notes)",
+        "clients.csv: unknown column 'colour' (known: name, email, phone, stamps, birthday, notes, "
+        "marketing, marketing_at)",
+        "clients.csv : colonne inconnue « colour » (connues : name, email, phone, stamps, birthday, notes, "
+        "marketing, marketing_at)",
     )
     path = write(tmp_path, "name\n")
     assert said(caught(InvalidInput, lambda: import_customers(store, path))) == (

@@ -125,9 +125,13 @@ class Desk:
         notes: str | None = None,
         card: str | None = None,
         leaderboard: bool = False,
+        marketing: bool = False,
+        marketing_source: str = "api",
     ) -> EnrolResult:
         """A new card (see ``services.cards.enrol``); with ``leaderboard``
-        its customer agrees to be on the customer-of-the-month board."""
+        its customer agrees to be on the customer-of-the-month board, with
+        ``marketing`` to receive the shop's marketing e-mails (recorded with
+        where they said so: ``marketing_source``)."""
         return cards.enrol(
             self.store,
             name=name,
@@ -140,6 +144,8 @@ class Desk:
             notes=notes,
             card=card,
             leaderboard=leaderboard,
+            marketing=marketing,
+            marketing_source=marketing_source,
         )
 
     def claim(self, card: str, token: object) -> ClaimResult:
@@ -160,6 +166,17 @@ class Desk:
         """Show (``on``) or stop showing a card's customer, by first name, on
         the customer-of-the-month board (their choice)."""
         return cards.set_leaderboard(self.store, number, on)
+
+    def set_marketing(self, number: str, on: bool, *, source: str = "api", at: object = None) -> CardState:
+        """Give (``on``) or withdraw a card's customer's consent to marketing
+        e-mails; when and where (``source``) are recorded with the change
+        (see ``services.cards.set_marketing``)."""
+        return cards.set_marketing(self.store, number, on, source=source, at=at)
+
+    def set_language(self, number: str, language: str) -> None:
+        """Remember the language (``fr``, ``en``) a card's customer chose
+        for what the shop sends them."""
+        cards.set_language(self.store, number, language)
 
     def set_printer(self, printer: PrinterSettings) -> Path:
         """Keep new printer settings in the config file (and use them now);
@@ -400,12 +417,30 @@ class Desk:
         return join_service.preview(self.store, token)
 
     def join(
-        self, token: str, *, name: object, email: object, phone: object = None, birthday: object = None
+        self,
+        token: str,
+        *,
+        name: object,
+        email: object,
+        phone: object = None,
+        birthday: object = None,
+        marketing: bool = False,
+        language: str | None = None,
     ) -> JoinResult:
         """The enrolment page's form: the receipt's stamps go to a new card
         for ``email``, or to the card of the customer who already has that
-        e-mail; the receipt is used up either way (see ``services.cards.join``)."""
-        return cards.join(self.store, token, name=name, email=email, phone=phone, birthday=birthday)
+        e-mail; the receipt is used up either way (see ``services.cards.join``).
+        ``marketing``: the form's box for marketing e-mails; ``language``: the page's."""
+        return cards.join(
+            self.store,
+            token,
+            name=name,
+            email=email,
+            phone=phone,
+            birthday=birthday,
+            marketing=marketing,
+            language=language,
+        )
 
     def card_token(self, number: str) -> str:
         """The private token of a card's page (unguessable, stable)."""

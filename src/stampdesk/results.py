@@ -160,6 +160,7 @@ class CardState(Result):
     expires: datetime | None = None  # when the card's stamps lapse without a visit
     visits: int = 0  # qualifying visits
     leaderboard: bool = False  # shown (by first name) on the customer-of-the-month board
+    marketing: bool = False  # agreed to receive the shop's marketing e-mails
     # What the card has to say: what keeps its tier, stamps or coupons about to lapse.
     messages: tuple[str, ...] = ()
 

@@ -67,6 +67,7 @@ def test_a_walk_in_scans_the_printed_receipt_and_gets_their_card(chromium_path: 
                 page.fill("#name", "Ana <b>")
                 page.fill("#email", "ana@example.org")
                 page.check("#consent")
+                assert not page.is_checked("#marketing")  # marketing e-mails: asked, never assumed
                 page.click("button[type=submit]")
                 page.wait_for_load_state()
                 assert page.url == qr.text  # no way to a card from the receipt's page
@@ -78,6 +79,10 @@ def test_a_walk_in_scans_the_printed_receipt_and_gets_their_card(chromium_path: 
                 assert page.locator(".big").first.inner_text() == "4 tampons sur 10"
                 assert page.locator(".stamp.on").count() == 4
                 assert page.locator(".coupon").count() == 1  # the croissant at 3 stamps
+                assert "Vous ne recevez aucun e-mail d'offres" in page.locator("#marketing").inner_text()
+                page.click("#marketing button[type=submit]")  # she changes her mind on her card
+                page.wait_for_load_state()
+                assert "vous recevrez ces e-mails" in page.locator("#marketing .notice").inner_text()
 
                 ARTIFACTS.mkdir(parents=True, exist_ok=True)
                 shot = ARTIFACTS / "card-page-phone.png"
@@ -86,9 +91,14 @@ def test_a_walk_in_scans_the_printed_receipt_and_gets_their_card(chromium_path: 
             finally:
                 browser.close()
 
-        token = page.url.rsplit("/", 1)[1]
+        token = page.url.rsplit("/", 1)[1].split("?", 1)[0].split("#", 1)[0]
         card = shop.card_for_link(token)
-        assert (card.name, card.email, card.balance) == ("Ana <b>", "ana@example.org", 4)
+        assert (card.name, card.email, card.balance, card.marketing) == (
+            "Ana <b>",
+            "ana@example.org",
+            4,
+            True,
+        )
         assert shop.check().ok
         # What the phone shows is what the till's scanner reads.
         with Image.open(tmp_path / "barcode.png") as shown:

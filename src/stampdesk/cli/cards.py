@@ -45,6 +45,11 @@ if TYPE_CHECKING:
     is_flag=True,
     help="They agree to be shown (first name only) on the customer-of-the-month board.",
 )
+@click.option(
+    "--marketing",
+    is_flag=True,
+    help="They agree to receive the shop's marketing e-mails (needs --email; off unless given).",
+)
 @common_options
 def enrol(
     name: str,
@@ -56,6 +61,7 @@ def enrol(
     at: str | None,
     card_number: str | None,
     leaderboard: bool,
+    marketing: bool,
 ) -> None:
     """Create a card (with the starter stamps, and a receipt's stamps with --claim)."""
     state = current_state()
@@ -70,6 +76,8 @@ def enrol(
             at=at,
             card=card_number,
             leaderboard=leaderboard,
+            marketing=marketing,
+            marketing_source="cli",
         )
         say = book_of(desk)
 
@@ -161,6 +169,8 @@ def card_text(card: CardState, say: Book) -> str:
         lines.append(say("cli.card.note", notes=card.notes))
     if card.leaderboard:
         lines.append(say("cli.card.on_board"))
+    if card.marketing:
+        lines.append(say("cli.card.marketing"))
     lines += card.messages
     lines += coupon_lines(say, card.coupons, title="cli.coupons")
     return "\n".join(lines)
@@ -203,6 +213,26 @@ def leaderboard_optin(number: str, choice: str) -> None:
         state,
         result.to_dict(),
         lambda: say("cli.board.shown" if result.leaderboard else "cli.board.hidden", number=result.number),
+    )
+
+
+@click.command("marketing-optin", context_settings=CONTEXT)
+@click.argument("number")
+@click.argument("choice", metavar="on|off", type=click.Choice(["on", "off"], case_sensitive=False))
+@click.option("--at", metavar="ISO", help="When they said so, for history (a past, timezone-aware time).")
+@common_options
+def marketing_optin(number: str, choice: str, at: str | None) -> None:
+    """Record that a card's customer agrees (on) to receive the shop's
+    marketing e-mails, or no longer does (off): their choice, asked first.
+    When and where it changed are kept; giving it needs their e-mail."""
+    state = current_state()
+    with desk_for(state) as desk:
+        result = desk.set_marketing(number, choice.lower() == "on", source="cli", at=at)
+        say = book_of(desk)
+    emit(
+        state,
+        result.to_dict(),
+        lambda: say("cli.marketing.on" if result.marketing else "cli.marketing.off", number=result.number),
     )
 
 
@@ -335,6 +365,7 @@ COMMANDS = (
     notes,
     leaderboard_optin,
     leaderboard,
+    marketing_optin,
     search,
     adjust,
     cards_group,

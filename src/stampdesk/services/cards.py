@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Select, bindparam, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import db
@@ -16,6 +16,8 @@ from ..domain import claims, validate
 from ..domain.card_numbers import new_card_number, normalise_card_number
 from ..domain.errors import InvalidInput, NotFound, Refused
 from ..domain.loyalty import coupons_expiring, grace_notice, lapse_at, lapse_notice, lapsed, stamps_expiring
+from ..domain.marketing import Consent, at_enrolment, clean_choice, clean_language, clean_source
+from ..domain.marketing import change as change_consent
 from ..domain.outcomes import Notice
 from ..domain.phones import calling_code, phone_forms
 from ..domain.stamps import LedgerEntry, starter_stamps
@@ -60,6 +62,8 @@ def enrol(
     notes: str | None = None,
     card: str | None = None,
     leaderboard: bool = False,
+    marketing: bool = False,
+    marketing_source: str = "api",
 ) -> EnrolResult:
     """Create a customer and their card: starter stamps, plus the stamps of
     the receipt ``claim`` token (a walk-in sale), which can be claimed once.
@@ -68,12 +72,16 @@ def enrol(
     pre-printed card (its starter stamps come now) or a card already used at
     the till without a name (it keeps its stamps). With ``leaderboard``, the
     customer agrees to be shown by first name on the customer-of-the-month
-    board."""
+    board. With ``marketing``, they agree to receive the shop's marketing
+    e-mails (it needs an e-mail: ``marketing_needs_email``), recorded as
+    given at the enrolment's time through ``marketing_source`` (``till``,
+    ``cli``, ``api``…); without it, they never receive one."""
     now = store.now()
     clean = _clean_details(store, now, name, email, phone, birthday)
     clean["notes"] = clean_reason(notes, "notes") if notes else None
     clean["leaderboard"] = _clean_opt_in(leaderboard)
     moment = clean_time(at, now) if at is not None else now
+    clean.update(at_enrolment(marketing, source=marketing_source, email=clean["email"], at=moment).columns())
     referrer_number = normalise_card_number(referrer) if referrer else None
     own_card = normalise_card_number(card) if card is not None else None
     return _new_numbers_retried(
@@ -89,6 +97,8 @@ def join(
     email: object,
     phone: object = None,
     birthday: object = None,
+    marketing: bool = False,
+    language: str | None = None,
 ) -> JoinResult:
     """What the enrolment page does with its form: the stamps of the receipt
     ``claim`` go to a new card for ``email`` (with the starter stamps), or,
@@ -98,13 +108,21 @@ def join(
     both cases, so that it never tells who is a customer; ``outcome`` says
     which it was (``new_card`` or ``existing_card``) for the caller's records.
     Refused like ``enrol(claim=…)`` for a forged, expired, used or refunded
-    receipt."""
+    receipt.
+
+    ``marketing``: the form's own box for marketing e-mails, recorded as
+    given on the ``join_page``; ``language``: the page's language, the new
+    customer's (``None``: the shop's). An existing card's customer keeps
+    their consent and language as they are: an e-mail typed in a form does
+    not prove whose it is (the card's own page changes them)."""
     now = store.now()
     clean = _clean_details(store, now, name, email, phone, birthday)
     if clean["email"] is None:
         raise InvalidInput(code="invalid_email", phrase="receipt_needs_email")
     clean["notes"] = None
     clean["leaderboard"] = 0
+    clean.update(at_enrolment(marketing, source="join_page", email=clean["email"], at=now).columns())
+    clean["language"] = clean_language(language) if language is not None else None
     return _new_numbers_retried(lambda: _in_transaction(store, _join, clean, now, claim))
 
 
@@ -392,6 +410,7 @@ def _card_query() -> Select[Any]:
             customers.c.birthday,
             customers.c.notes,
             customers.c.leaderboard,
+            customers.c.marketing,
             version.label("version"),
         )
         .select_from(cards.outerjoin(customers, customers.c.id == cards.c.customer_id))
@@ -478,6 +497,7 @@ def _card_state(conn: Connection, store: Store, number: str) -> CardState:
         expires=lapse if balance > 0 else None,
         visits=row.visits,
         leaderboard=bool(row.leaderboard),
+        marketing=bool(row.marketing),
         messages=tuple(say.render(n) for n in notices),
     )
 
@@ -641,3 +661,64 @@ def set_leaderboard(store: Store, number: str, on: object) -> CardState:
             raise Refused(code="card_not_enrolled", number=number)
         conn.execute(update(customers).where(customers.c.id == row.customer_id).values(leaderboard=value))
         return _card_state(conn, store, number)
+
+
+def _holder(conn: Connection, store: Store, number: str) -> Any:
+    """The card's customer row, locked: refused for an unknown, erased or
+    never-enrolled card."""
+    card_row = conn.execute(
+        select(cards.c.customer_id, cards.c.status).where(cards.c.number == number)
+    ).first()
+    if card_row is None:
+        raise NotFound(code="unknown_card", number=number)
+    if card_row.status == ERASED:
+        raise NotFound(code="card_erased", number=number)
+    if card_row.customer_id is None:
+        raise Refused(code="card_not_enrolled", number=number)
+    query = select(
+        customers.c.id,
+        customers.c.email,
+        customers.c.marketing,
+        customers.c.marketing_at,
+        customers.c.marketing_source,
+    ).where(customers.c.id == card_row.customer_id)
+    return conn.execute(query.with_for_update() if store.postgres else query).one()
+
+
+def set_marketing(store: Store, number: str, on: object, *, source: str, at: object = None) -> CardState:
+    """Give (``on``) or withdraw a card's customer's consent to marketing
+    e-mails, through ``source`` (``till``, ``cli``, ``api``, ``card_page``,
+    ``unsubscribe``…; see ``domain.marketing``), now or at the past time
+    ``at``. When and where are recorded with the change; saying again what
+    is already said changes nothing. Giving it needs the customer's e-mail
+    (``marketing_needs_email``); an unsubscribe link only withdraws. A card
+    nobody enrolled has no customer to ask (``card_not_enrolled``), an
+    erased one no longer has one (``card_erased``)."""
+    number = normalise_card_number(number)
+    now = store.now()
+    moment = clean_time(at, now) if at is not None else now
+    clean_choice(on)
+    clean_source(source)
+    with store.write() as conn:
+        row = _holder(conn, store, number)
+        current = Consent(bool(row.marketing), row.marketing_at, row.marketing_source)
+        after = change_consent(current, on, source=source, email=row.email, at=moment)
+        if after != current:
+            conn.execute(update(customers).where(customers.c.id == row.id).values(**after.columns()))
+        return _card_state(conn, store, number)
+
+
+def set_language(store: Store, number: str, language: object) -> None:
+    """Remember the language a card's customer chose (``fr``, ``en``) for
+    what the shop sends them; written only when it changes."""
+    number = normalise_card_number(number)
+    chosen = clean_language(language)
+    with store.write() as conn:
+        row = _holder(conn, store, number)
+        conn.execute(
+            update(customers)
+            .where(
+                customers.c.id == row.id, or_(customers.c.language.is_(None), customers.c.language != chosen)
+            )
+            .values(language=chosen)
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +18,14 @@ from sqlalchemy import Connection, insert, select
 
 from ..domain.card_numbers import new_card_number
 from ..domain.errors import InvalidInput
+from ..domain.marketing import NONE, Consent, at_enrolment
 from ..domain.validate import (
     clean_birthday,
     clean_email,
     clean_name,
     clean_phone,
     clean_reason,
+    clean_time,
     name_key,
 )
 from ..models import cards, customers, ledger, name_words
@@ -32,9 +34,18 @@ from ..store import Store
 from .cards import name_word_rows
 from .stamps import ledger_row
 
-COLUMNS = ("name", "email", "phone", "stamps", "birthday", "notes")
+COLUMNS = ("name", "email", "phone", "stamps", "birthday", "notes", "marketing", "marketing_at")
 # Headers people write for the same column (Excel users, French shops).
-ALIASES = {"e-mail": "email", "mail": "email", "telephone": "phone", "tel": "phone"}
+ALIASES = {
+    "e-mail": "email",
+    "mail": "email",
+    "telephone": "phone",
+    "tel": "phone",
+    "marketingat": "marketing_at",
+}
+# What a ``marketing`` cell may say: a plain yes or no, in English or French.
+MARKETING_YES = frozenset({"yes", "oui", "true", "1"})
+MARKETING_NO = frozenset({"", "no", "non", "false", "0"})
 SHOWN_ERRORS = 20
 BATCH = 1000  # rows per executemany, and how often progress is reported
 
@@ -81,6 +92,7 @@ class _Line:
     stamps: int
     birthday: date | None
     notes: str | None
+    marketing: Consent = NONE
 
 
 def import_customers(
@@ -115,7 +127,7 @@ def import_customers(
     today = now.astimezone(store.zone).date()
     with store.write() as conn:
         _, program = store.current_program(conn)
-        lines, errors = _check_lines(header, rows, today, program.stamps_per_card)
+        lines, errors = _check_lines(header, rows, today, program.stamps_per_card, store, now)
         errors.extend(_enrolled_emails(conn, lines))
         if errors:
             errors.sort(key=lambda problem: problem[0])
@@ -140,6 +152,7 @@ def import_customers(
                             "consent_at": now,
                             "created_at": now,
                             "channel": "import",
+                            **line.marketing.columns(),
                         }
                         for line in chunk
                     ],
@@ -267,7 +280,12 @@ def _column(header: str) -> str:
 
 
 def _check_lines(
-    header: list[str], rows: list[tuple[int, list[str]]], today: date, stamps_per_card: int
+    header: list[str],
+    rows: list[tuple[int, list[str]]],
+    today: date,
+    stamps_per_card: int,
+    store: Store,
+    now: datetime,
 ) -> tuple[list[_Line], list[LineProblem]]:
     lines: list[_Line] = []
     errors: list[LineProblem] = []
@@ -286,6 +304,7 @@ def _check_lines(
         notes_text = (values.get("notes") or "").strip()
         notes = _try(problems, clean_reason, notes_text, "notes") if notes_text else None
         stamps = _stamps(values.get("stamps"), stamps_per_card, problems)
+        consent = _marketing(values, email, store, now, problems)
         if email is not None:
             key = email.casefold()
             if key in first_seen:
@@ -295,7 +314,7 @@ def _check_lines(
         if problems:
             errors.extend((number, p) for p in problems)
         else:
-            lines.append(_Line(number, name, email, phone, stamps, birthday, notes))
+            lines.append(_Line(number, name, email, phone, stamps, birthday, notes, consent))
     return lines, errors
 
 
@@ -322,6 +341,36 @@ def _stamps(value: str | None, stamps_per_card: int, problems: list[InvalidInput
         problems.append(_problem("import_stamps", highest=stamps_per_card - 1, value=text[:20]))
         return 0
     return int(text)
+
+
+def _marketing(
+    values: dict[str, str], email: str | None, store: Store, now: datetime, problems: list[InvalidInput]
+) -> Consent:
+    """A line's consent to marketing e-mails: off unless it says yes, with
+    the day it was given and an e-mail to send to."""
+    said = (values.get("marketing") or "").strip()
+    if said.lower() in MARKETING_NO:
+        return NONE
+    if said.lower() not in MARKETING_YES:
+        problems.append(_problem("import_marketing", value=said[:20]))
+        return NONE
+    when = (values.get("marketing_at") or "").strip()
+    if not when:
+        problems.append(_problem("import_marketing_needs_date"))
+        return NONE
+    try:
+        if len(when) == 10:  # a day: its start, in the shop's time zone
+            day = date.fromisoformat(when)
+            moment = clean_time(datetime.combine(day, time(), store.zone), now)
+        else:
+            moment = clean_time(when, now)
+    except (ValueError, InvalidInput):
+        problems.append(_problem("import_marketing_date", value=when[:40]))
+        return NONE
+    if email is None:
+        problems.append(_problem("import_marketing_needs_email"))
+        return NONE
+    return at_enrolment(True, source="import", email=email, at=moment)
 
 
 def _enrolled_emails(conn: Connection, lines: list[_Line]) -> list[LineProblem]:

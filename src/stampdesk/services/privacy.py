@@ -7,10 +7,11 @@ profile and consent, the card, its ledger, its sales and its coupons.
 ``correct`` replaces their name and contact details (the search index follows).
 
 ``erase`` removes the person and keeps the accounts: in one transaction the
-customer's name becomes a neutral placeholder, their e-mail, phone, birthday
-and notes are deleted, their name leaves the search index, their unused
-coupons are voided and the card is marked ``erased`` (the till and the API
-then refuse it by name). The ledger and the sales stay, anonymous, so the
+customer's name becomes a neutral placeholder, their e-mail, phone, birthday,
+notes and language are deleted, their consent to marketing e-mails is
+withdrawn (its time and place cleared), their name leaves the search index,
+their unused coupons are voided and the card is marked ``erased`` (the till
+and the API then refuse it by name). The ledger and the sales stay, anonymous, so the
 shop's totals and ``stampdesk check`` still add up.
 """
 
@@ -22,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
 
+from ..domain import marketing
 from ..domain.card_numbers import normalise_card_number
 from ..domain.errors import NotFound, Refused
 from ..domain.money import from_cents
@@ -113,6 +115,13 @@ def export(store: Store, number: str) -> dict[str, Any]:
             "notes": customer.notes,  # what the staff noted, e.g. "usual: flat white"
             # Shown by first name on the shop's customer-of-the-month board.
             "leaderboard": bool(customer.leaderboard),
+            # Their consent to marketing e-mails: given or not, when it last
+            # changed and where (join_page, till, api, cli, card_page, unsubscribe, import).
+            "marketing": bool(customer.marketing),
+            "marketing_at": plain(customer.marketing_at),
+            "marketing_source": customer.marketing_source,
+            # The language they chose for what the shop sends them (null: the shop's).
+            "language": customer.language,
             "consent_at": plain(customer.consent_at),
             "created_at": plain(customer.created_at),
         },
@@ -196,7 +205,9 @@ def erase(store: Store, number: str) -> ErasedCard:
                     phone=None,
                     birthday=None,
                     notes=None,
+                    language=None,
                     erased_at=now,
+                    **marketing.after_erasure().columns(),
                 )
             )
         conn.execute(update(cards).where(cards.c.id == card.id).values(status=ERASED))

@@ -262,6 +262,8 @@ def enrol_lines(result: EnrolResult, text: Text) -> list[str]:
     lines.append(text("enrol.starter", count=result.starter_stamps))
     if result.claimed_checkout is not None:
         lines.append(text("enrol.claimed", checkout=result.claimed_checkout, count=result.claimed_stamps))
+    if result.card.marketing:
+        lines.append(text("enrol.marketing"))
     lines.extend(
         text("sale.coupon", code=c.code, reward=c.reward, day=text.day(c.expires)) for c in result.new_coupons
     )

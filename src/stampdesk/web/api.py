@@ -42,6 +42,7 @@ from .schemas import (
     EnrolOut,
     ErrorBody,
     HealthOut,
+    MarketingIn,
     OfflineSaleOut,
     PrintJobOut,
     ProgramIn,
@@ -420,7 +421,9 @@ def get_card(number: str, request: Request, who: Till) -> JSONResponse:
 )
 def enrol(body: EnrolIn, request: Request, who: Till) -> JSONResponse:
     """A new card with the starter stamps, plus the stamps of a walk-in
-    receipt when `claim` carries its token."""
+    receipt when `claim` carries its token. With `"marketing": true` the
+    customer agrees to the shop's marketing e-mails (it needs `email`: 409
+    `marketing_needs_email`); without it, consent stays off."""
     result = desk_of(request).enrol(
         name=body.name,
         email=body.email,
@@ -430,8 +433,28 @@ def enrol(body: EnrolIn, request: Request, who: Till) -> JSONResponse:
         claim=body.claim,
         card=body.card,
         leaderboard=body.leaderboard,
+        marketing=body.marketing,
+        marketing_source="api",
     )
     return JSONResponse(result.to_dict(), status_code=201)
+
+
+@router.put(
+    "/cards/{number}/marketing",
+    tags=["cards"],
+    response_model=CardOut,
+    summary="Record a customer's consent to marketing e-mails, or its withdrawal",
+    responses=errors(400, 401, 404, 409, 422),
+)
+def set_marketing(number: str, body: MarketingIn, request: Request, who: Till) -> JSONResponse:
+    """The card's customer says yes (`true`) or no (`false`) to the shop's
+    marketing e-mails, asked at the till: recorded with its time and its
+    source (`api`); the same answer again changes nothing. 409
+    `marketing_needs_email` for a yes from a customer without an e-mail,
+    `card_not_enrolled` for a card nobody enrolled; 404 `unknown_card` or
+    `card_erased`."""
+    card = desk_of(request).set_marketing(number, body.marketing, source="api")
+    return JSONResponse(card.to_dict())
 
 
 @router.post(

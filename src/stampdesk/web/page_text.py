@@ -124,6 +124,18 @@ class PageText:
     open_my_card: str
     no_receipt_link: str
     no_card_link: str
+    # consent to marketing e-mails: the enrolment form's own box, the card's page
+    marketing_offer: str  # "{shop}"
+    marketing_optional: str
+    marketing_title: str
+    marketing_on: str  # "{shop}", "{email}"
+    marketing_off: str  # "{shop}"
+    marketing_explained: str
+    marketing_give: str
+    marketing_withdraw: str
+    marketing_needs_email: str
+    marketing_given: str
+    marketing_withdrawn: str
 
     def waiting(self, n: int) -> str:
         return (self.waiting_one if n == 1 else self.waiting_many).format(n=n)

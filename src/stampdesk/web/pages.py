@@ -57,7 +57,7 @@ from ..results import CardState
 from ..services.join import JoinPreview
 from . import page_guard, page_symbols
 from .logs import install_redaction, redact
-from .page_text import LANGUAGE_COOKIE, LANGUAGES, PageText, choose, page_text
+from .page_text import LANGUAGE_COOKIE, LANGUAGES, PageText, choose, language_of_locale, page_text
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -557,6 +557,7 @@ def _join(request: Request, token: str, fields: dict[str, str]) -> Response:
     _check_form(request, "join", token, fields)
     values = {name: fields.get(name, "").strip() for name in FIELDS}
     errors, bad = _field_problems(desk, t, values)
+    values["marketing"] = "yes" if fields.get("marketing") == "yes" else ""  # shown again as it was
     if fields.get("consent") != "yes":
         errors.append(t.need_consent)
         bad.add("consent")
@@ -571,6 +572,10 @@ def _join(request: Request, token: str, fields: dict[str, str]) -> Response:
             email=values["email"],
             phone=values["phone"] or None,
             birthday=values["birthday"] or None,
+            # Its own box, unticked unless the customer ticks it: never implied by the card.
+            marketing=fields.get("marketing") == "yes",
+            # Read in another language than the shop's: what the shop sends them speaks it.
+            language=t.lang if t.lang != language_of_locale(desk.settings.locale) else None,
         )
     except InvalidInput as error:
         wrong = FIELD_PROBLEMS.get(error.code)
@@ -647,7 +652,18 @@ def card_page(request: Request, token: str) -> Response:
     The browser remembers the card's link (for the next receipt it scans)."""
     _limit(request)
     t = _text(request)
-    response = _card_page(request, t, token, added=request.query_params.get("added") == "1")
+    if request.query_params.get("lang") in LANGUAGES:
+        # The customer chose this language: what the shop sends them speaks it too.
+        desk, card = _card(request, token)
+        if card.name is not None:  # a card nobody enrolled has no customer to remember it
+            desk.set_language(card.number, t.lang)
+    response = _card_page(
+        request,
+        t,
+        token,
+        added=request.query_params.get("added") == "1",
+        marketing_changed=request.query_params.get("mail") == "1",
+    )
     _remember_card(request, response, token)
     return response
 
@@ -658,6 +674,7 @@ def _card_page(
     token: str,
     *,
     added: bool = False,
+    marketing_changed: bool = False,
     receipt_errors: tuple[str, ...] = (),
     receipt_value: str = "",
     status: int = 200,
@@ -697,6 +714,8 @@ def _card_page(
         receipt_errors=receipt_errors,
         receipt_value=receipt_value,
         claim_csrf=page_guard.csrf_token(_secret(request), "claim", token, desk.now().timestamp()),
+        marketing_changed=marketing_changed,
+        marketing_csrf=page_guard.csrf_token(_secret(request), "marketing", token, desk.now().timestamp()),
     )
 
 
@@ -722,6 +741,32 @@ def _claim(request: Request, token: str, fields: dict[str, str]) -> Response:
         status = PROBLEM_STATUS.get(error.code, 422)
         return _card_page(request, t, token, receipt_errors=(message,), receipt_value=receipt, status=status)
     return _finish(request, RedirectResponse(f"../{token}?added=1", status_code=303), t)
+
+
+@router.post("/card/{token}/marketing", response_class=HTMLResponse, include_in_schema=False)
+async def marketing_submit(request: Request, token: str) -> Response:
+    """The holder gives or withdraws their consent to the shop's e-mails,
+    then back to the card, which says what is now recorded."""
+    _limit(request)
+    fields = await _form(request)
+    return await run_in_threadpool(_marketing, request, token, fields)
+
+
+def _marketing(request: Request, token: str, fields: dict[str, str]) -> Response:
+    t = _text(request)
+    desk, card = _card(request, token)
+    _check_form(request, "marketing", token, fields)
+    choice = fields.get("marketing")
+    if choice not in ("yes", "no"):  # not the page's own form
+        raise PageProblem("csrf")
+    try:
+        desk.set_marketing(card.number, choice == "yes", source="card_page")
+    except Refused as error:
+        if error.code != "marketing_needs_email":
+            raise
+        # No e-mail to send to: the card's page says to add one first.
+        return _finish(request, RedirectResponse(f"../{token}#marketing", status_code=303), t)
+    return _finish(request, RedirectResponse(f"../{token}?mail=1#marketing", status_code=303), t)
 
 
 @router.get("/card/{token}/data.json", include_in_schema=False)

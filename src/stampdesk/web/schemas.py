@@ -259,6 +259,12 @@ class EnrolIn(BaseModel):
     leaderboard: bool = Field(
         False, description="They agree to be shown, by first name, on the customer-of-the-month board."
     )
+    marketing: bool = Field(
+        False,
+        description="They agree to receive the shop's marketing e-mails (asked plainly, never "
+        "implied: off unless `true`); needs `email` (else 409 `marketing_needs_email`). Recorded "
+        "with its time and its source, `api`.",
+    )
 
 
 class ClaimIn(BaseModel):
@@ -272,6 +278,21 @@ class ClaimIn(BaseModel):
         description="The receipt's claim token (`claim_token` of the walk-in sale, such as "
         "`AAAAAAAqB9QmHk3cVbq0d1tZlh8Rx2nL`), or its whole link (`enrol_url`, as a scanner reads the "
         "receipt's QR code)."
+    )
+
+
+class MarketingIn(BaseModel):
+    """A card's customer's answer about marketing e-mails."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"examples": [{"marketing": True}, {"marketing": False}]},
+    )
+
+    marketing: bool = Field(
+        description="`true`: they agree to receive the shop's marketing e-mails (needs their e-mail); "
+        "`false`: they withdraw it."
     )
 
 
@@ -473,6 +494,7 @@ class CardOut(BaseModel):
                     "expires": "2026-08-29T21:59:59+00:00",
                     "visits": 9,
                     "leaderboard": False,
+                    "marketing": False,
                     "messages": ["5 visites et 75,00 € d'achats pour rester Gold d'ici le 29/06/2026"],
                     "progress": "4/10 — Un café offert at 10",
                 }
@@ -508,6 +530,10 @@ class CardOut(BaseModel):
     leaderboard: bool = Field(
         description="Whether the customer agreed to appear (by first name) on the shop's "
         '"customer of the month" board.'
+    )
+    marketing: bool = Field(
+        description="Whether the customer agreed to receive the shop's marketing e-mails (their "
+        "own choice, apart from the card; off until they say yes)."
     )
     messages: list[str] = Field(
         description="What the card has to say, in the shop's language: what keeps its tier, stamps "

@@ -88,7 +88,7 @@ from ..widgets import (
     TillFooter,
 )
 from ..widgets.feedback import Kind
-from ..widgets.plain import PlainLabel, PlainStatic
+from ..widgets.plain import PlainCheckbox, PlainLabel, PlainStatic
 from .confirm import ConfirmScreen
 from .refund_part import RefundPartScreen
 
@@ -315,6 +315,11 @@ class TillScreen(Screen[None]):
                             yield ScanInput(placeholder=tr("placeholder.claim_card"), id="claim-input")
                     with Vertical(id="enrol"):
                         for field in ("name", "email", "claim"):
+                            if field == "claim":
+                                # Consent to marketing e-mails: its own question, unticked.
+                                with Horizontal(classes="till-row"):
+                                    yield PlainLabel(tr("label.marketing"), classes="till-label")
+                                    yield PlainCheckbox(tr("enrol.marketing_box"), id="enrol-marketing")
                             with Horizontal(classes="till-row"):
                                 yield PlainLabel(tr(f"label.{field}"), classes="till-label")
                                 yield ScanInput(placeholder=tr(f"placeholder.{field}"), id=f"enrol-{field}")
@@ -454,6 +459,7 @@ class TillScreen(Screen[None]):
             "claim-input",
         ):
             self._input(name).value = ""
+        self._marketing_box.value = False
         self.query_one("#results", SearchResults).clear_options()
         self._show_pane("idle")
         if self.feedback.kind != "success":
@@ -510,6 +516,7 @@ class TillScreen(Screen[None]):
         self._show_pane("enrol")
         self.feedback.show(self.text("hint.enrol"))
         self._input("enrol-email").value = ""
+        self._marketing_box.value = False  # asked anew for every customer
         offer = ""
         if self.last_claim is not None and self._claim_offer is not None:
             checkout, stamps = self._claim_offer
@@ -801,7 +808,16 @@ class TillScreen(Screen[None]):
 
     @on(Input.Submitted, "#enrol-email")
     def _email_submitted(self, event: Input.Submitted) -> None:
-        self._focus("enrol-claim")
+        if event.value.strip():
+            # An e-mail given: the customer is asked about marketing e-mails
+            # (Space ticks the box, Enter moves on without ticking it).
+            self._marketing_box.focus()
+        else:
+            self._focus("enrol-claim")
+
+    @property
+    def _marketing_box(self) -> PlainCheckbox:
+        return self.query_one("#enrol-marketing", PlainCheckbox)
 
     @on(Input.Submitted, "#enrol-claim")
     def _claim_submitted(self, event: Input.Submitted) -> None:
@@ -812,7 +828,8 @@ class TillScreen(Screen[None]):
         elif not self._busy():
             self._writing = True
             email = self._input("enrol-email").value.strip() or None
-            self._writer = self._await(self.enrol_customer(name, email, claim_token(event.value)))
+            marketing = self._marketing_box.value
+            self._writer = self._await(self.enrol_customer(name, email, claim_token(event.value), marketing))
 
     # ------------------------------------------------------------------
     # Workers: the only code that calls the Desk. They run in threads, never
@@ -925,9 +942,14 @@ class TillScreen(Screen[None]):
         self.post_message(SaleRefunded(change))
 
     @work(thread=True, exit_on_error=False, group="write", name="enrol")
-    def enrol_customer(self, name: str, email: str | None, claim: str | None) -> None:
-        """Create a card, with a walk-in's stamps when ``claim`` is given."""
-        self.post_message(CardEnrolled(self.desk.enrol(name=name, email=email, claim=claim)))
+    def enrol_customer(self, name: str, email: str | None, claim: str | None, marketing: bool) -> None:
+        """Create a card, with a walk-in's stamps when ``claim`` is given and
+        the customer's consent to marketing e-mails when they said yes."""
+        till = "till"  # where the consent was given, kept with it
+        result = self.desk.enrol(
+            name=name, email=email, claim=claim, marketing=marketing, marketing_source=till
+        )
+        self.post_message(CardEnrolled(result))
 
     @work(thread=True, exit_on_error=False, group="write", name="claim")
     def claim_receipt(self, number: str, token: str) -> None:
@@ -1170,6 +1192,7 @@ class TillScreen(Screen[None]):
         self._forget_claim()
         for name in ("enrol-name", "enrol-email", "enrol-claim"):
             self._input(name).value = ""
+        self._marketing_box.value = False
         self._select(result.card, enrol_lines(result, self.text))
         self.feedback.show(
             self.text("enrol.done", number=result.number, name=result.card.name or ""), "success"
@@ -1202,6 +1225,7 @@ class TillScreen(Screen[None]):
     _ENROL_FIELD: ClassVar[dict[str, str]] = {
         "invalid_email": "enrol-email",
         "already_enrolled": "enrol-email",
+        "marketing_needs_email": "enrol-email",
         "invalid_claim_token": "enrol-claim",
         "already_claimed": "enrol-claim",
         "refunded": "enrol-claim",

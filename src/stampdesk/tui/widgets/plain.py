@@ -15,15 +15,16 @@ tests/tui/test_tui_markup.py holds every module of the till to it.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from rich.console import RenderableType
 from rich.text import Text as RichText
 from rich.text import TextType
+from textual.binding import Binding, BindingType
 from textual.content import Content, ContentText
 from textual.visual import VisualType
 from textual.widget import Widget
-from textual.widgets import Button, DataTable, Label, OptionList, Select, Static, TabPane
+from textual.widgets import Button, Checkbox, DataTable, Label, OptionList, Select, Static, TabPane
 from textual.widgets.button import ButtonVariant
 from textual.widgets.data_table import ColumnKey, RowKey
 from textual.widgets.option_list import Option
@@ -112,6 +113,32 @@ class PlainButton(Button):
 
     def validate_label(self, label: ContentText) -> Content:
         return literal(label)
+
+
+class PlainCheckbox(Checkbox, inherit_bindings=False):
+    """A ``Checkbox`` whose label is shown as written. Only Space ticks it:
+    Enter moves on to the next field, so that a cashier pressing Enter
+    through a form (or a scanner's Enter) never ticks a box by accident."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_button", "Toggle", show=False),
+        Binding("enter", "app.focus_next", show=False),
+    ]
+
+    def __init__(
+        self,
+        label: ContentText = "",
+        value: bool = False,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(literal(label), value, name=name, id=id, classes=classes, disabled=disabled)
+
+    def _make_label(self, label: ContentText) -> Content:
+        return literal(label).first_line.rstrip()
 
 
 class PlainOptionList(OptionList):
