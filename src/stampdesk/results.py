@@ -161,6 +161,7 @@ class CardState(Result):
     visits: int = 0  # qualifying visits
     leaderboard: bool = False  # shown (by first name) on the customer-of-the-month board
     marketing: bool = False  # agreed to receive the shop's marketing e-mails
+    language: str | None = None  # the language the customer chose ("fr", "en"; None: the shop's)
     # What the card has to say: what keeps its tier, stamps or coupons about to lapse.
     messages: tuple[str, ...] = ()
 

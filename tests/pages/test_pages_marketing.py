@@ -162,3 +162,19 @@ def test_joining_in_another_language_than_the_shops_remembers_it(shop: Desk, cli
         "eve@example.org",
     )
     assert consent(shop, token)[2] == "en"
+
+
+def test_a_browser_that_never_chose_opens_the_card_in_the_customers_language(
+    shop: Desk, client: TestClient
+) -> None:
+    token = card_token(shop, join(client, shop.checkout(amount="4.50").claim_token))
+    client.get(f"/card/{token}?lang=en")  # the customer chose English on their phone
+    english = page_text("en").card_title
+    # The link opened elsewhere (an e-mail read on a computer, a new phone): no cookie.
+    client.cookies.clear()
+    page = client.get(f"/card/{token}", headers={"accept-language": "fr-FR,fr;q=0.9"})
+    assert page.status_code == 200
+    assert '<html lang="en"' in page.text and english in text_of(page.text)
+    # A browser's own choice still wins over the one remembered.
+    assert '<html lang="fr"' in client.get(f"/card/{token}?lang=fr").text
+    assert '<html lang="fr"' in client.get(f"/card/{token}").text

@@ -411,6 +411,7 @@ def _card_query() -> Select[Any]:
             customers.c.notes,
             customers.c.leaderboard,
             customers.c.marketing,
+            customers.c.language,
             version.label("version"),
         )
         .select_from(cards.outerjoin(customers, customers.c.id == cards.c.customer_id))
@@ -498,6 +499,7 @@ def _card_state(conn: Connection, store: Store, number: str) -> CardState:
         visits=row.visits,
         leaderboard=bool(row.leaderboard),
         marketing=bool(row.marketing),
+        language=row.language,
         messages=tuple(say.render(n) for n in notices),
     )
 

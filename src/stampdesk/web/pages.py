@@ -657,6 +657,12 @@ def card_page(request: Request, token: str) -> Response:
         desk, card = _card(request, token)
         if card.name is not None:  # a card nobody enrolled has no customer to remember it
             desk.set_language(card.number, t.lang)
+    elif request.cookies.get(LANGUAGE_COOKIE) not in LANGUAGES:
+        # A browser that never chose (a new phone, the link in an e-mail):
+        # the language the customer chose before, over the browser's.
+        chosen = _card(request, token)[1].language
+        if chosen in LANGUAGES and chosen != t.lang:
+            t = page_text(chosen)
     response = _card_page(
         request,
         t,
