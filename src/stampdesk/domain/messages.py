@@ -140,9 +140,7 @@ def _birthday_in(year: int, born: date) -> date:
         return date(year, 2, 28)
 
 
-def birthday(
-    rule: MessageRule, reward: Birthday, card: CardFacts, now: datetime, zone: tzinfo
-) -> Due | None:
+def birthday(rule: MessageRule, reward: Birthday, card: CardFacts, now: datetime, zone: tzinfo) -> Due | None:
     """Due from ``rule.days`` before the birthday to the end of the reward's
     window, while that year's birthday coupon is not issued (a visit in the
     window issues it)."""
@@ -158,7 +156,9 @@ def birthday(
     return None
 
 
-def due(program: Program, card: CardFacts, now: datetime, zone: tzinfo, kinds: Iterable[str] = KINDS) -> list[Due]:
+def due(
+    program: Program, card: CardFacts, now: datetime, zone: tzinfo, kinds: Iterable[str] = KINDS
+) -> list[Due]:
     """Every e-mail of ``kinds`` the programme sends that the card is due at ``now``."""
     found: list[Due] = []
     for kind in kinds:
@@ -209,7 +209,7 @@ def cap_frees_at(sent: Sequence[datetime], now: datetime, max_per_week: int) -> 
 
 def retry_at(attempts: int, now: datetime) -> datetime:
     """When to try again after the ``attempts``-th temporary failure."""
-    wait = FIRST_RETRY * 2 ** max(0, min(attempts - 1, 10))
+    wait: timedelta = FIRST_RETRY * 2 ** max(0, min(attempts - 1, 10))
     return now + min(wait, LONGEST_RETRY)
 
 
