@@ -138,7 +138,8 @@ def baseline(path: Path, rows: int) -> float:
     conn.execute("CREATE TEMP TABLE scratch AS SELECT * FROM mail_outbox WHERE 0")
     conn.execute("CREATE UNIQUE INDEX temp.uq_scratch ON scratch (kind, card_id, occasion)")
     base = (
-        "SELECT cards.id, cards.customer_id, cards.balance, cards.cycle, cards.last_visit_at, customers.birthday"
+        "SELECT cards.id, cards.customer_id, cards.balance, cards.cycle, cards.last_visit_at,"
+        " customers.birthday"
         " FROM cards JOIN customers ON customers.id = cards.customer_id"
         " WHERE cards.shop_id = 1 AND cards.status = 'active' AND customers.marketing = 1"
         " AND customers.erased_at IS NULL AND customers.email IS NOT NULL"
