@@ -139,13 +139,13 @@ def compose(facts: MailFacts) -> EmailMessage:
     message["Subject"] = w.subject
     message["Date"] = format_datetime(facts.at)
     message["Message-ID"] = facts.message_id
-    message["Content-Language"] = "fr" if Book(facts.locale).french else "en"
     # RFC 8058: a mail provider may unsubscribe with one POST to this address.
     message["List-Unsubscribe"] = f"<{facts.unsubscribe_url}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(plain_text(facts, w), charset="utf-8")
     message.add_alternative(html_text(facts, w), subtype="html", charset="utf-8")
+    message["Content-Language"] = "fr" if Book(facts.locale).french else "en"  # after set_content clears it
     return message
 
 
