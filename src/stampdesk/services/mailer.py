@@ -134,7 +134,7 @@ class MailServer:
             raise _refusal(*_reply(error)) from error
         except (OSError, smtplib.SMTPException) as error:
             self._drop()
-            raise Uncertain(f"connection lost while the message went: {error}") from error
+            raise Uncertain(f"lost_during_data: {error}") from error
 
     def _reset(self) -> None:
         try:

@@ -409,7 +409,7 @@ def _recover(store: Store, now: datetime) -> tuple[int, int]:
         lost = conn.execute(
             update(mail_outbox)
             .where(SENDING, mail_outbox.c.lease_until < now)
-            .values(state="uncertain", lease_until=None, last_error="the run sending it stopped")
+            .values(state="uncertain", lease_until=None, last_error="run_stopped")
         ).rowcount
         stale = conn.execute(
             update(mail_outbox).where(QUEUED, mail_outbox.c.stale_at < now).values(state="stale")
@@ -606,7 +606,7 @@ def _claim(store: Store, row_id: int, now: datetime, run: str, sender: str, tall
             return close("stale")
         rule = program.message(row.kind)
         if rule is None:
-            return close("stale", last_error="the programme no longer sends it")
+            return close("stale", last_error="not_in_programme")
         live = _live_coupons(conn, card.id)
         held = live + _birthday_gifts(conn, card.id) if row.kind == "birthday" else live
         due = {d.occasion for d in rules.due(program, _facts_of(card, held), now, store.zone, (row.kind,))}
@@ -623,7 +623,7 @@ def _claim(store: Store, row_id: int, now: datetime, run: str, sender: str, tall
         frees = rules.cap_frees_at(list(went), now, program.messaging.max_per_week)
         if frees is not None:
             if frees > row.stale_at:
-                return close("stale", last_error="the weekly cap was reached until it passed")
+                return close("stale", last_error="capped_until_stale")
             conn.execute(
                 update(mail_outbox).where(mail_outbox.c.id == row_id, QUEUED).values(next_attempt_at=frees)
             )
