@@ -68,6 +68,27 @@ class ShopDetails:
 
 
 SHOP_KEYS = ("name", "address", "phone", "branch")
+
+# ``[mail]``: the mail server the customer e-mails go through.
+MAIL_KEYS = ("host", "port", "security", "user", "password_env", "from")
+MailSecurity = Literal["starttls", "tls", "none"]
+MAIL_SECURITY: tuple[MailSecurity, ...] = get_args(MailSecurity)
+DEFAULT_MAIL_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """``[mail]`` in the config file. The password is never in the file:
+    ``password_env`` names the environment variable that holds it."""
+
+    host: str
+    sender: str  # the ``from`` key: "Café Bleu <cafe@example.org>"
+    port: int = 587
+    security: MailSecurity = "starttls"
+    user: str | None = None
+    password_env: str | None = None
+
+
 MAX_SHOP_TEXT = 80  # one line of a card 85 mm wide
 
 
@@ -110,6 +131,7 @@ class Settings:
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     pages: PagesSettings = field(default_factory=PagesSettings)
     shop_details: ShopDetails = field(default_factory=ShopDetails)
+    mail: MailSettings | None = None  # None: no [mail] table, no e-mail can go
     config_file: Path | None = None
     # Where the database, the config file, the printer and the public URL
     # came from (keys of those names), as ``load_settings`` found them.
@@ -224,6 +246,38 @@ def _shop_table(table: dict[str, Any], path: Path) -> tuple[ShopDetails, str | N
     return ShopDetails(**values), branch
 
 
+def _mail(table: object, path: Path) -> MailSettings:
+    """The ``[mail]`` table, validated: a host, a sender, a port, a security."""
+    if not isinstance(table, dict):
+        raise InvalidInput(code="invalid_config", phrase="config_mail_table", path=path)
+    unknown = sorted(set(table) - set(MAIL_KEYS))
+    if unknown:
+        raise InvalidInput(code="invalid_config", phrase="config_mail_unknown_key", path=path, key=unknown[0])
+    for key in ("host", "from"):
+        value = table.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidInput(code="invalid_config", phrase="config_mail_required", path=path, key=key)
+    for key in ("user", "password_env"):
+        if key in table and (not isinstance(table[key], str) or not table[key].strip()):
+            raise InvalidInput(code="invalid_config", phrase="config_not_text", path=path, key=f"mail.{key}")
+    security = table.get("security", "starttls")
+    if security not in MAIL_SECURITY:
+        raise InvalidInput(
+            code="invalid_config", phrase="config_mail_security", path=path, known=", ".join(MAIL_SECURITY)
+        )
+    port = table.get("port", DEFAULT_MAIL_PORTS[security])
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise InvalidInput(code="invalid_config", phrase="config_mail_port", path=path)
+    return MailSettings(
+        host=table["host"].strip(),
+        sender=table["from"].strip(),
+        port=port,
+        security=security,
+        user=table.get("user"),
+        password_env=table.get("password_env"),
+    )
+
+
 def _origin(
     given: str | Path | None,
     option: str,
@@ -271,6 +325,7 @@ def load_settings(
     known.add("pages")  # the customer pages' colours and rate limit
     known.update(("shop", "offline", "outbox"))  # a chain: this till's shop, its offline outbox
     known.add("idempotency_days")
+    known.add("mail")  # the customer e-mails' mail server
     unknown = sorted(set(data) - known)
     if unknown:
         raise InvalidInput(code="invalid_config", phrase="config_unknown_key", path=path, key=unknown[0])
@@ -347,6 +402,7 @@ def load_settings(
         ),
         pages=_pages(data.get("pages", {}), path),
         shop_details=shop_details,
+        mail=_mail(data["mail"], path) if "mail" in data else None,
         config_file=path if path.exists() else None,
         origins=origins,
     )

@@ -45,7 +45,7 @@ except ImportError:  # Windows: SQLite's own busy wait only
     fcntl = None  # type: ignore[assignment]
 
 # The newest Alembic revision in migrations/versions; a test keeps it in step.
-SCHEMA_REVISION = "0015"
+SCHEMA_REVISION = "0016"
 BUSY_TIMEOUT_MS = 30_000
 CONNECT_TIMEOUT_S = 3
 # How often a transaction is tried in all, and the pause before the second

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from .services import apikeys
     from .services import backup as backup_service
     from .services.join import JoinPreview
+    from .services.messages import Preview, RunReport, Unsubscribed
     from .services.privacy import ErasedCard
     from .services.report import Report as Report
 
@@ -383,6 +384,37 @@ class Desk:
         from .services import report as report_service
 
         return report_service.report(self.store, start, end, shop=shop)
+
+    # --- Customer e-mails ----------------------------------------------------
+
+    def messages_run(self, *, at: object = None, dry_run: bool = False) -> RunReport:
+        """Decide, queue and send the customer e-mails due now (or ``at``, a
+        past time: as if then); ``dry_run`` decides and shows, writing and
+        sending nothing. Safe to run again and from two places at once:
+        see ``services.messages``."""
+        from .services import messages
+
+        return messages.run(self.store, at=at, dry_run=dry_run)
+
+    def message_preview(self, kind: object, card: str, *, at: object = None) -> Preview:
+        """The e-mail ``kind`` the card ``card`` would get now: subject,
+        headers, text and HTML (nothing is written or sent)."""
+        from .services import messages
+
+        return messages.preview(self.store, kind, card, at=at)
+
+    def unsubscribe_page(self, token: object) -> str:
+        """The shop's name for a genuine unsubscribe link (``NotFound`` for a forged one)."""
+        from .services import messages
+
+        return messages.check_unsubscribe(self.store, token)
+
+    def unsubscribe(self, token: object) -> Unsubscribed:
+        """One click from an e-mail: the customer's consent to marketing
+        e-mails is withdrawn at once (``NotFound`` for a forged link)."""
+        from .services import messages
+
+        return messages.unsubscribe(self.store, token)
 
     def add_shop(self, name: object) -> shop_service.ShopInfo:
         """A new shop of the chain (cards are one card in every shop)."""

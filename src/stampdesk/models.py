@@ -476,3 +476,42 @@ idempotent_requests = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Index("uq_idempotent_requests_operation_scope_key", "operation", "scope", "key", unique=True),
 )
+
+# Customer e-mails (``services.messages``). Each is decided once per kind,
+# card and occasion (the unique index: two runs at once, or a run again,
+# add nothing), then sent at most once: a run claims a row (queued →
+# sending, with its name and a lease) before it talks to the mail server,
+# and a row a dead run left sending is never sent again (``uncertain``
+# after its lease). ``state``: queued, held_out (the campaign's control
+# group: nothing is sent), sending, sent, failed (refused for good),
+# uncertain, withdrawn (consent withdrawn before it went), stale (its
+# occasion passed before it could go).
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("card_id", Id, ForeignKey("cards.id"), nullable=False),
+    Column("customer_id", Id, ForeignKey("customers.id"), nullable=False),
+    Column("occasion", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("decided_at", UTCDateTime, nullable=False),
+    Column("stale_at", UTCDateTime, nullable=False),  # past it, not worth sending
+    Column("next_attempt_at", UTCDateTime, nullable=True),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("claimed_by", String(64), nullable=True),
+    Column("lease_until", UTCDateTime, nullable=True),
+    # When it went (or is going, while sending): the frequency cap counts it.
+    Column("sent_at", UTCDateTime, nullable=True),
+    # coupon_expiry: the coupon it is about; win_back: the coupon it brought.
+    Column("coupon_id", Id, ForeignKey("coupons.id"), nullable=True),
+    Column("message_id", String(200), nullable=True),
+    Column("last_error", String(200), nullable=True),
+    Index("uq_mail_outbox_kind_card_id_occasion", "kind", "card_id", "occasion", unique=True),
+    # What a run sends: the queued rows, by when they are due.
+    partial_index("ix_mail_outbox_queued", "next_attempt_at", where="state = 'queued'"),
+    partial_index("ix_mail_outbox_sending", "lease_until", where="state = 'sending'"),
+    # The frequency cap: a customer's e-mails by when they went.
+    Index("ix_mail_outbox_customer_id_sent_at", "customer_id", "sent_at"),
+    Index("ix_mail_outbox_decided_at", "decided_at"),  # the report's period
+)

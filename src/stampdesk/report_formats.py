@@ -85,7 +85,52 @@ def report_text(report: Report, locale: str) -> str:
         for k, v in report.enrolments_by_channel.items()
     )
     lines.append(f"  {names['enrolments']:<{width}}  {channels}")
+    lines += messages_lines(report, say)
     return "\n".join(lines)
+
+
+def _points(value: float | None, locale: str) -> str:
+    return "—" if value is None else formats.number(round(value * 100, 1), locale, digits=1)
+
+
+def messages_lines(report: Report, say: Book) -> list[str]:
+    """The customer e-mails' part of the report: per campaign, who came
+    back after an e-mail and without one, the uplift, and the verdict."""
+    if not report.messages:
+        return []
+    from .services.messages import CAME_BACK_DAYS
+
+    lines = ["", say("report.messages.title", days=CAME_BACK_DAYS)]
+    for kind, f in report.messages.items():
+        name = say(f"mail.kind.{kind}")
+        lines.append(
+            "  "
+            + say(
+                "report.messages.line",
+                kind=name,
+                sent=f.sent,
+                held=f.held_out,
+                back_sent=f.came_back_sent,
+                back_held=f.came_back_held_out,
+            )
+        )
+        if f.uplift is not None:
+            uplift = say(
+                "report.messages.uplift",
+                difference=_points(f.uplift, say.locale),
+                low=_points(f.uplift_low, say.locale),
+                high=_points(f.uplift_high, say.locale),
+            )
+            lines.append(f"    {uplift}")
+        money = say(
+            "report.messages.money",
+            revenue=f.revenue_sent,
+            coupons=f.coupons_redeemed_sent,
+            revenue_held=f.revenue_held_out,
+            coupons_held=f.coupons_redeemed_held_out,
+        )
+        lines += [f"    {money}", f"    {f.verdict}"]
+    return lines
 
 
 def report_csv(report: Report) -> str:

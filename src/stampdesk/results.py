@@ -24,6 +24,8 @@ def plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, (tuple, list)):
         return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, Result):
         return value.to_dict()
     return value

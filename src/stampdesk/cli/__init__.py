@@ -26,6 +26,7 @@ from .. import __version__
 from ..domain.errors import StampdeskError
 from ..words import Book
 from . import cards, maintenance, printing, programme, report, sales, serve, shops, staff, till, where
+from . import messages as customer_emails
 from .common import (
     CONTEXT,
     EXIT_ERROR,
@@ -61,6 +62,7 @@ def cli(
 for area in (maintenance, programme, cards, sales, printing, staff, report, shops, serve, till, where):
     for command in area.COMMANDS:
         cli.add_command(command)
+cli.add_command(customer_emails.messages)
 
 
 def _wants_json(args: Sequence[str], state: CliState) -> bool:

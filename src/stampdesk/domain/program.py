@@ -127,6 +127,51 @@ class Offpeak:
     multiplier: int
 
 
+# The customer e-mails a programme can send (``[[program.messages]]``), each a
+# campaign of its own: its share held out, its uplift in the report.
+MESSAGE_KINDS = ("lapse_warning", "coupon_expiry", "near_reward", "win_back", "birthday")
+MAX_HOLDOUT = 0.5
+
+
+@dataclass(frozen=True)
+class Messaging:
+    """``[program.messaging]``: the share of eligible customers each
+    campaign holds out (they get nothing, to measure what the e-mails
+    change), and the most marketing e-mails a customer gets in any 7 days."""
+
+    holdout: float = 0.10
+    max_per_week: int = 1
+
+
+@dataclass(frozen=True)
+class MessageRule:
+    """One ``[[program.messages]]``: when its e-mail is due (``domain.messages``).
+
+    ``days``: lapse_warning and coupon_expiry, N days before the stamps lapse
+    or the coupon ends; win_back and near_reward, after N days without a
+    visit; birthday, N days before the birthday. ``stamps``: near_reward,
+    within this many stamps of the next milestone. ``coupon``: win_back, a
+    coupon for this reward comes with the e-mail, valid ``coupon_days``."""
+
+    kind: str
+    days: int
+    stamps: int = 1
+    coupon: str | None = None
+    coupon_days: int = 14
+    coupon_cost: Decimal | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind, "days": self.days}
+        if self.kind == "near_reward":
+            data["stamps"] = self.stamps
+        if self.coupon is not None:
+            data["coupon"] = self.coupon
+            data["coupon_days"] = self.coupon_days
+            if self.coupon_cost is not None:
+                data["coupon_cost"] = str(self.coupon_cost)
+        return data
+
+
 @dataclass(frozen=True)
 class Program:
     """One version of a shop's stamp-card programme."""
@@ -146,6 +191,15 @@ class Program:
     birthday: Birthday | None = None
     category_bonus: tuple[CategoryBonus, ...] = ()
     offpeak: tuple[Offpeak, ...] = ()
+    messaging: Messaging = field(default_factory=Messaging)
+    messages: tuple[MessageRule, ...] = ()
+
+    def message(self, kind: str) -> MessageRule | None:
+        """The programme's e-mail of ``kind``, if it sends one."""
+        for rule in self.messages:
+            if rule.kind == kind:
+                return rule
+        return None
 
     @property
     def final_reward(self) -> Milestone:
@@ -209,6 +263,13 @@ class Program:
                 {"days": list(o.days), "start": o.start, "end": o.end, "multiplier": o.multiplier}
                 for o in self.offpeak
             ]
+        if self.messaging != Messaging():
+            data["messaging"] = {
+                "holdout": self.messaging.holdout,
+                "max_per_week": self.messaging.max_per_week,
+            }
+        if self.messages:
+            data["messages"] = [m.to_dict() for m in self.messages]
         return data
 
     @classmethod
@@ -325,6 +386,8 @@ def _parse_program(section: Mapping[str, Any]) -> Program:
             "birthday",
             "category_bonus",
             "offpeak",
+            "messaging",
+            "messages",
         },
         "program.",
     )
@@ -481,6 +544,9 @@ def _parse_program(section: Mapping[str, Any]) -> Program:
             )
         )
 
+    messaging = _parse_messaging(_table(section, "messaging"))
+    messages = _parse_messages(section, spc, expiry, birthday)
+
     return Program(
         name=name,
         stamps_per_card=spc,
@@ -497,6 +563,8 @@ def _parse_program(section: Mapping[str, Any]) -> Program:
         birthday=birthday,
         category_bonus=tuple(bonuses),
         offpeak=tuple(offpeak),
+        messaging=messaging,
+        messages=messages,
     )
 
 
@@ -582,3 +650,65 @@ def _parse_quick_picks(raw_picks: Any) -> tuple[QuickPick, ...]:
     if len({p.label.casefold() for p in picks}) != len(picks):
         raise ProgramError("same_label")
     return tuple(picks)
+
+
+def _parse_messaging(raw: Mapping[str, Any]) -> Messaging:
+    where = "program.messaging."
+    _only_keys(raw, {"holdout", "max_per_week"}, where)
+    holdout = raw.get("holdout", Messaging.holdout)
+    if isinstance(holdout, bool) or not isinstance(holdout, (int, float)) or not 0 <= holdout <= MAX_HOLDOUT:
+        raise ProgramError("share", key=f"{where}holdout", most=MAX_HOLDOUT, value=holdout)
+    return Messaging(
+        holdout=round(float(holdout), 4),
+        max_per_week=_int(raw, "max_per_week", where, 1, 7, default=Messaging.max_per_week),
+    )
+
+
+# The keys each kind of ``[[program.messages]]`` takes, beside ``kind``.
+_MESSAGE_KEYS = {
+    "lapse_warning": {"days"},
+    "coupon_expiry": {"days"},
+    "near_reward": {"days", "stamps"},
+    "win_back": {"days", "coupon", "coupon_days", "coupon_cost"},
+    "birthday": {"days"},
+}
+
+
+def _parse_messages(
+    section: Mapping[str, Any], spc: int, expiry: Expiry, birthday: Birthday | None
+) -> tuple[MessageRule, ...]:
+    rules = []
+    for where, raw in _tables(section, "messages", len(MESSAGE_KINDS)):
+        kind = raw.get("kind")
+        if kind not in MESSAGE_KINDS:
+            raise ProgramError("message_kind", key=f"{where}kind", known=", ".join(MESSAGE_KINDS))
+        _only_keys(raw, {"kind"} | _MESSAGE_KEYS[kind], where)
+        if kind == "lapse_warning" and expiry.stamps_after_days is None:
+            raise ProgramError("message_needs_expiry", key=f"{where}kind")
+        if kind == "birthday" and birthday is None:
+            raise ProgramError("message_needs_birthday", key=f"{where}kind")
+        if kind == "lapse_warning":
+            days = _int(raw, "days", where, 1, 365, default=expiry.warn_days or 7)
+        elif kind == "coupon_expiry":
+            days = _int(raw, "days", where, 1, 365, default=7)
+        elif kind == "near_reward":
+            days = _int(raw, "days", where, 0, 365, default=7)
+        elif kind == "win_back":
+            days = _int(raw, "days", where, 1, 3660, default=30)
+        else:
+            days = _int(raw, "days", where, 0, 31, default=0)
+        coupon = _text(raw["coupon"], f"{where}coupon", 80) if "coupon" in raw else None
+        if coupon is None and ("coupon_days" in raw or "coupon_cost" in raw):
+            raise ProgramError("required", key=f"{where}coupon")
+        rules.append(
+            MessageRule(
+                kind=kind,
+                days=days,
+                stamps=_int(raw, "stamps", where, 1, spc, default=1),
+                coupon=coupon,
+                coupon_days=_int(raw, "coupon_days", where, 1, 365, default=14),
+                coupon_cost=_money(raw, "coupon_cost", where),
+            )
+        )
+    _unique([r.kind for r in rules], "program.messages", "kind")
+    return tuple(rules)

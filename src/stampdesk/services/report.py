@@ -8,7 +8,7 @@ nowhere: not as sales, visits, revenue or stamps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -34,6 +34,7 @@ from ..models import (
 from ..results import Result
 from ..store import Store
 from ..words import Book, formats
+from .messages import MessageFigures, figures
 from .shops import shop_id_of, shop_name
 
 DEFAULT_DAYS = 30
@@ -106,6 +107,9 @@ class Report(Result):
     # what those rewards cost a sale on average.
     rewarded_sales: int = 0
     reward_cost_per_sale: Decimal = Decimal("0.00")
+    # The customer e-mails, per campaign (kind): sent, held out, who came
+    # back after each within 30 days, the uplift and its verdict.
+    messages: dict[str, MessageFigures] = field(default_factory=dict)
 
 
 def period(store: Store, start: object = None, end: object = None) -> tuple[date, date]:
@@ -215,10 +219,11 @@ def report(store: Store, start: object = None, end: object = None, *, shop: obje
         weeks = _weeks(days_seen, first, last)
         cohorts = _cohorts(conn, store, last, b, where)
         top = _top(conn, a, b, where)
+        mails = figures(conn, store, a, b, shop_id)
     members = sales.get(False, (0, Decimal("0.00"), 0))
     walkins = sales.get(True, (0, Decimal("0.00"), 0))
     reward_cost = from_cents(int(cost_cents))
-    figures: dict[str, Any] = {
+    numbers: dict[str, Any] = {
         "members_active": members_active,
         "checkouts_members": members[0],
         "checkouts_walkins": walkins[0],
@@ -247,13 +252,14 @@ def report(store: Store, start: object = None, end: object = None, *, shop: obje
         weeks=weeks,
         cohorts=cohorts,
         top_customers=top,
-        verdict=verdict(store.settings.locale, days, figures),
+        verdict=verdict(store.settings.locale, days, numbers),
         shop=name,
         refunds=int(refunds),
         refunded=from_cents(int(refunded_cents)),
         rewarded_sales=int(rewarded),
         reward_cost_per_sale=_average(from_cents(int(rewarded_cents)), int(rewarded)),
-        **figures,
+        messages=mails,
+        **numbers,
     )
 
 

@@ -140,6 +140,9 @@ def create_app(
 
     app.include_router(api_router)
     _include_pages(app)
+    from .unsubscribe import router as unsubscribe_router  # the customer e-mails' one click
+
+    app.include_router(unsubscribe_router)
     openapi.install(app)
     app.add_middleware(JsonBodies)
     app.add_middleware(CatchUnexpected)

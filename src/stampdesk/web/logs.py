@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 
-_TOKEN_PATH = re.compile(r"(/(?:join|card)/)[^/?#\s\"]+")
+_TOKEN_PATH = re.compile(r"(/(?:join|card|unsubscribe)/)[^/?#\s\"]+")
 # A search, a claim, and anything named like a key, a token or a password
 # (``?api_key=``, ``?access_token=``…): stampdesk reads its key only from the
 # ``Authorization`` header, but a till may still send one in the address.

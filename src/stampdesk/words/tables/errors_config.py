@@ -23,6 +23,11 @@ EN = {
     "error.config_offline": "config file {path}: offline must be true or false",
     "error.config_pages_table": "config file {path}: [pages] must be a table",
     "error.config_pages_unknown_key": "config file {path}: unknown key pages.{key}",
+    "error.config_mail_table": "config file {path}: [mail] must be a table",
+    "error.config_mail_unknown_key": "config file {path}: unknown key mail.{key}",
+    "error.config_mail_required": "config file {path}: [mail] needs {key} (text)",
+    "error.config_mail_security": "config file {path}: mail.security must be one of {known}",
+    "error.config_mail_port": "config file {path}: mail.port must be a port number (1 to 65535)",
     "error.config_shop_unknown_key": (
         "config file {path}: unknown key shop.{key} (the [shop] table takes name, address, phone and branch)"
     ),
@@ -66,6 +71,13 @@ FR = {
     "error.config_offline": "fichier de configuration {path} : offline vaut true ou false",
     "error.config_pages_table": "fichier de configuration {path} : [pages] doit être une table",
     "error.config_pages_unknown_key": "fichier de configuration {path} : clé inconnue pages.{key}",
+    "error.config_mail_table": "fichier de configuration {path} : [mail] doit être une table",
+    "error.config_mail_unknown_key": "fichier de configuration {path} : clé inconnue mail.{key}",
+    "error.config_mail_required": "fichier de configuration {path} : [mail] demande {key} (un texte)",
+    "error.config_mail_security": "fichier de configuration {path} : mail.security doit être {known}",
+    "error.config_mail_port": (
+        "fichier de configuration {path} : mail.port doit être un numéro de port (1 à 65535)"
+    ),
     "error.config_shop_unknown_key": (
         "fichier de configuration {path} : clé inconnue shop.{key} "
         "(la table [shop] prend name, address, phone et branch)"

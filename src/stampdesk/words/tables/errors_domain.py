@@ -158,6 +158,14 @@ EN = {
     "error.program_weekdays": "programme: {key} must list days among {days}",
     "error.program_clock": 'programme: {key} must be a time such as "14:00"',
     "error.program_clock_order": "programme: {key}: start must come before end (same day)",
+    "error.program_share": "programme: {key} must be a share from 0 to {most} (such as 0.10), got {value!r}",
+    "error.program_message_kind": "programme: {key} must be one of {known}",
+    "error.program_message_needs_expiry": (
+        "programme: {key}: a lapse warning needs stamps that lapse ([program.expiry] stamps_after_days)"
+    ),
+    "error.program_message_needs_birthday": (
+        "programme: {key}: a birthday e-mail needs the birthday reward ([program.birthday])"
+    ),
     # The programme's mistakes as the owner's editor says them: ``{key}`` is
     # the field as the form labels it (``error.program_form.*`` for a list's
     # rows). A mistake the form cannot make (tiers, off-peak hours: set in the
@@ -347,6 +355,17 @@ FR = {
     "error.program_weekdays": "programme : {key} doit lister des jours parmi {days}",
     "error.program_clock": "programme : {key} doit être une heure comme « 14:00 »",
     "error.program_clock_order": "programme : {key} : le début doit précéder la fin (même jour)",
+    "error.program_share": (
+        "programme : {key} doit être une part de 0 à {most} (comme 0.10), et non {value!r}"
+    ),
+    "error.program_message_kind": "programme : {key} doit être l'un de {known}",
+    "error.program_message_needs_expiry": (
+        "programme : {key} : l'avertissement avant expiration demande des tampons qui expirent "
+        "([program.expiry] stamps_after_days)"
+    ),
+    "error.program_message_needs_birthday": (
+        "programme : {key} : l'e-mail d'anniversaire demande le cadeau d'anniversaire ([program.birthday])"
+    ),
     "error.program_not_toml.form": "le programme n'est pas un fichier TOML valable : {detail}",
     "error.program_no_section.form": "il manque la section [program]",
     "error.program_unknown_key.form": "clé inconnue : {key}",
