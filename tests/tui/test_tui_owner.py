@@ -75,7 +75,9 @@ async def retype(pilot: Pilot[None], app: TillApp, selector: str, value: str) ->
     field.focus()
     await pilot.pause()
     field.select_all()
-    if len(value) > 3:
+    if not value:
+        await pilot.press("backspace")  # emptied
+    elif len(value) > 3:
         await burst(pilot, value)  # a long text in one go (key by key costs ~60 ms a key)
     else:
         await type_text(pilot, value)
@@ -406,6 +408,59 @@ async def test_milestones_are_added_and_removed_with_f6_and_f7(english_desk: Des
         await settle(pilot)
         assert [m.at for m in editor.form.milestones] == ["3", "6", "10"]
         assert editor.error is None
+
+
+def test_the_form_keeps_each_e_mail_and_its_other_keys() -> None:
+    source = LOYALTY_PROGRAM.read_text(encoding="utf-8") + (
+        "\n[program.messaging]\nholdout = 0.075\nmax_per_week = 2\n"
+        '\n[[program.messages]]\nkind = "win_back"\ndays = 45\ncoupon = "Un café offert"\n'
+        'coupon_days = 10\ncoupon_cost = "0.30"\n'
+        '\n[[program.messages]]\nkind = "near_reward"\ndays = 5\nstamps = 2\n'
+    )
+    program = parse_program_toml(source)
+    form = ProgrammeForm.from_program(program, decimal_comma=True)
+    assert (form.mail_win_back, form.mail_near_reward, form.mail_birthday) == ("45", "2", "")
+    assert (form.holdout, form.max_per_week) == ("7,5", "2")
+    assert form.parse() == program  # the coupon of the win-back and the near reward's days ride along
+
+
+@asyncio
+async def test_the_owner_sets_the_e_mails_to_customers(shop: Desk) -> None:
+    tr = text_of(shop)
+    app = make_till(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        editor = owner(app).editor
+        fields = {name: app.screen.query_one(f"#ed-{name}", Input) for name in ("mail_win_back", "holdout")}
+        assert fields["mail_win_back"].value == "" and fields["holdout"].value == "10"
+        assert fields["mail_win_back"].placeholder == tr("editor.mail_win_back.hint")
+
+        await retype(pilot, app, "#ed-mail_win_back", "0")
+        label = tr("editor.mail_win_back")
+        assert label in editor.status and "0" in editor.status  # a win-back needs at least a day
+        await retype(pilot, app, "#ed-mail_win_back", "30")
+        await retype(pilot, app, "#ed-holdout", "60")
+        assert tr("editor.holdout") in editor.status
+        await retype(pilot, app, "#ed-holdout", "15")
+        # The example programme's stamps never lapse: no warning before they do.
+        await retype(pilot, app, "#ed-mail_lapse_warning", "7")
+        assert tr("editor.mail_lapse_warning") in editor.status and editor.error is not None
+        await retype(pilot, app, "#ed-mail_lapse_warning", "")
+        await retype(pilot, app, "#ed-mail_near_reward", "1")
+        assert editor.error is None, editor.status
+
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert editor.status == tr("editor.saved", version=2)
+    program = shop.program().program
+    assert [(m.kind, m.days, m.stamps) for m in program.messages] == [
+        ("near_reward", 7, 1),
+        ("win_back", 30, 1),
+    ]
+    assert program.messaging.holdout == 0.15 and program.messaging.max_per_week == 1
+    assert program.milestones == parse_program_toml(EXAMPLE_PROGRAM.read_text(encoding="utf-8")).milestones
 
 
 # --- Staff and today's figures ---------------------------------------------------------

@@ -18,14 +18,16 @@ _FIELD_OF = {
     "reward": "editor.reward",
     "coupons.valid_days": "editor.valid_days",
 }
-_PART = re.compile(r"^program\.(?:(milestones|quick_picks)\[(\d+)\]\.?)?(?:earning\.|coupons\.)?(\w*)$")
+_PART = re.compile(
+    r"^program\.(?:(milestones|quick_picks|messages)\[(\d+)\]\.?)?(?:earning\.|coupons\.|messaging\.)?(\w*)$"
+)
 
 
 class OwnerText(Text):
     """``Text`` plus what the owner's and PIN screens say: their words are
     in the book too (``words/tables/owner.py``)."""
 
-    def program_error(self, error: InvalidInput) -> str:
+    def program_error(self, error: InvalidInput, *, mail_kinds: tuple[str, ...] = ()) -> str:
         """A programme's mistake in the owner's language, naming the field
         as the form labels it ("« Tampons/carte » doit aller de 2 à 100…"):
         the words book's ``error.program_<rule>.form``."""
@@ -34,17 +36,23 @@ class OwnerText(Text):
         params = dict(error.params)
         if isinstance(params.get("key"), str):
             at = params.get("milestone_at")
-            params["key"] = self._field_name(str(params["key"]), at if isinstance(at, int) else None)
+            params["key"] = self._field_name(
+                str(params["key"]), at if isinstance(at, int) else None, mail_kinds
+            )
         line = f"error.program_{error.rule}.form"
         if line not in self:
             return self.error(error)  # a mistake the form cannot make: said as the file's
         return self(line, **params)
 
-    def _field_name(self, key: str, milestone_at: int | None = None) -> str:
+    def _field_name(self, key: str, milestone_at: int | None = None, mail_kinds: tuple[str, ...] = ()) -> str:
         match = _PART.match(key)
         if match is None:
             return key
         group, index, name = match.groups()
+        if group == "messages" and 0 < int(index) <= len(mail_kinds):
+            # The form's e-mails are written in the order of ``mail_kinds``:
+            # the second table is the second of them, named by its field.
+            group, name = None, f"mail_{mail_kinds[int(index) - 1]}"
         if group == "milestones" and milestone_at is not None:
             # As the owner sees it: "the milestone at 10", "the reward of the milestone at 10".
             line = f"error.program_form.milestone_at.{name}"

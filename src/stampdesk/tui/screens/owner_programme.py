@@ -27,13 +27,17 @@ from ..messages import ProgrammeLoaded
 from ..owner_text import OwnerText
 from ..widgets.plain import PlainLabel, PlainStatic
 from ..widgets.stamp_grid import StampGrid
-from .programme_form import MilestoneRow, ProgrammeForm, sample_receipt, sample_sale
+from .programme_form import MAIL_FIELDS, MilestoneRow, ProgrammeForm, sample_receipt, sample_sale
 
 # The form's single-line fields, in the order they are shown (after the
 # name and the card's size come the milestones, then the earning rules).
 CARD_FIELDS = ("name", "stamps_per_card", "starter_stamps")
 EARNING_FIELDS = ("per_visit", "min_amount", "per_amount", "max_per_day", "valid_days")
 OPTIONAL_FIELDS = ("min_amount", "per_amount", "max_per_day")
+# The e-mails to customers (a field each: empty, not sent), the share held
+# out to measure them and the most a customer gets in a week.
+MAILING_FIELDS = (*MAIL_FIELDS, "holdout", "max_per_week")
+FORM_FIELDS = (*CARD_FIELDS, *EARNING_FIELDS, *MAILING_FIELDS)
 
 
 @dataclass
@@ -106,6 +110,9 @@ class ProgrammeEditor(Horizontal):
                 yield PlainStatic(tr("editor.earning"), classes="ed-section")
                 for name in EARNING_FIELDS:
                     yield self._field(name)
+                yield PlainStatic(tr("editor.mails"), classes="ed-section")
+                for name in MAILING_FIELDS:
+                    yield self._field(name)
         with VerticalScroll(id="editor-preview"):
             yield PlainStatic(tr("editor.preview"), id="preview-title")
             yield StampGrid(id="preview-grid")
@@ -114,6 +121,8 @@ class ProgrammeEditor(Horizontal):
 
     def _field(self, name: str) -> Widget:
         placeholder = self.text("editor.optional") if name in OPTIONAL_FIELDS else ""
+        if name in MAIL_FIELDS:
+            placeholder = self.text(f"editor.{name}.hint")
         return Horizontal(
             PlainLabel(self.text(f"editor.{name}"), classes="ed-label"),
             Input(placeholder=placeholder, id=f"ed-{name}", compact=True),
@@ -136,11 +145,12 @@ class ProgrammeEditor(Horizontal):
     @property
     def form(self) -> ProgrammeForm:
         """The form as typed now."""
-        values = {name: self._input(name).value for name in (*CARD_FIELDS, *EARNING_FIELDS)}
+        values = {name: self._input(name).value for name in FORM_FIELDS}
         return ProgrammeForm(
             milestones=tuple(f.value for f in self.milestone_fields),
             max_amount=self._hidden.max_amount,
             kept=self._hidden.kept,
+            mail_kept=self._hidden.mail_kept,
             **values,
         )
 
@@ -153,7 +163,7 @@ class ProgrammeEditor(Horizontal):
         """Put ``form`` in the fields (the milestone rows are rebuilt)."""
         self._hidden = form
         with self.prevent(Input.Changed):
-            for name in (*CARD_FIELDS, *EARNING_FIELDS):
+            for name in FORM_FIELDS:
                 self._input(name).value = getattr(form, name)
         box = self.query_one("#ed-milestones")
         await box.remove_children()
@@ -214,10 +224,11 @@ class ProgrammeEditor(Horizontal):
     def refresh_preview(self) -> None:
         """Parse the form; show the preview, or why the form is not valid."""
         tr = self.text
+        form = self.form
         try:
-            program = self.form.parse()
+            program = form.parse()
         except InvalidInput as error:
-            self.program, self.error = None, self.text.program_error(error)
+            self.program, self.error = None, self.text.program_error(error, mail_kinds=form.mail_kinds)
             self._status(self.error, "-error")
             self.query_one("#preview-title", Static).update(
                 f"{tr('editor.preview')}\n{tr('editor.preview.invalid')}"

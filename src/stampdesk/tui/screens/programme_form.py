@@ -19,12 +19,18 @@ from typing import Any
 
 from ...config import CardDetails
 from ...domain.money import DEFAULT_MAX_AMOUNT
-from ...domain.program import Program, parse_program_toml
+from ...domain.program import MESSAGE_KINDS, Messaging, Program, parse_program_toml
 from ...printer.receipt import DEFAULT_WIDTH, build_sale_receipt
 from ...printer.render_text import render_text
 from ...results import CardState, CheckoutResult, CouponInfo, MilestoneInfo, NextMilestone
 
 _WHOLE = re.compile(r"^[+-]?[0-9]{1,9}$")
+_PER_CENT = re.compile(r"^[0-9]{1,3}(?:[.,][0-9]{1,2})?$")
+# The e-mails section: a field per kind of e-mail, the number that says when
+# it goes (days; for near_reward, how many stamps from the reward). Empty,
+# that e-mail is not sent. The rule's other keys ride along unchanged.
+MAIL_FIELDS = tuple(f"mail_{kind}" for kind in MESSAGE_KINDS)
+MAIL_NUMBER = {"near_reward": "stamps"}
 # The sample's card number and coupon code (shown, never stored).
 SAMPLE_CARD = "2912345678906"
 SAMPLE_COUPON = "K7M2Q9XA"
@@ -60,6 +66,16 @@ class ProgrammeForm:
     valid_days: str = ""
     # Not on the form (a sale above it is refused as a typing mistake): kept.
     max_amount: str = ""
+    # The e-mails to customers (``MAIL_FIELDS``), the share held out (per
+    # cent) and the most a customer gets in a week; each e-mail's other keys.
+    mail_lapse_warning: str = ""
+    mail_coupon_expiry: str = ""
+    mail_near_reward: str = ""
+    mail_win_back: str = ""
+    mail_birthday: str = ""
+    holdout: str = ""
+    max_per_week: str = ""
+    mail_kept: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
     # Sections the form does not edit (quick picks…), as the rules hold
     # them: written back unchanged, so saving never drops them.
     kept: tuple[tuple[str, Any], ...] = ()
@@ -78,6 +94,15 @@ class ProgrammeForm:
         def text(value: object) -> str:
             return "" if value is None else str(value)
 
+        mails: dict[str, str] = {}
+        mail_kept = []
+        for rule in program.messages:
+            keys = rule.to_dict()
+            del keys["kind"]
+            mails[f"mail_{rule.kind}"] = text(keys.pop(MAIL_NUMBER.get(rule.kind, "days"), ""))
+            mail_kept.append((rule.kind, tuple(keys.items())))
+        per_cent = text_of(Decimal(str(program.messaging.holdout)) * 100)
+
         return cls(
             name=program.name,
             stamps_per_card=text(program.stamps_per_card),
@@ -92,6 +117,10 @@ class ProgrammeForm:
             max_per_day=text(earning.max_per_day),
             valid_days=text(program.coupon_valid_days),
             max_amount=money(earning.max_amount, hide=DEFAULT_MAX_AMOUNT),
+            **mails,
+            holdout=per_cent.replace(".", ",") if decimal_comma else per_cent,
+            max_per_week=text(program.messaging.max_per_week),
+            mail_kept=tuple(mail_kept),
             # The sections the form does not edit ride along in their file form.
             kept=tuple((key, value) for key, value in program.to_dict().items() if key not in ON_THE_FORM),
         )
@@ -105,6 +134,8 @@ class ProgrammeForm:
             milestones=(MilestoneRow("3", ""), MilestoneRow("10", "")),
             per_visit="1",
             valid_days="90",
+            holdout=text_of(Messaging.holdout * 100),
+            max_per_week=str(Messaging.max_per_week),
         )
 
     def to_toml(self) -> str:
@@ -136,14 +167,42 @@ class ProgrammeForm:
         coupons = _whole("valid_days", self.valid_days)
         if coupons:
             lines += ["", "[program.coupons]", *coupons]
+        lines += self._mail_toml()
         return "\n".join(lines) + "\n"
+
+    @property
+    def mail_kinds(self) -> tuple[str, ...]:
+        """The e-mails the form sends, in the order the file lists them (the
+        programme's own order, then the new ones): an error names
+        ``program.messages[2]``, the second of these."""
+        known = [kind for kind, _ in self.mail_kept]
+        order = known + [kind for kind in MESSAGE_KINDS if kind not in known]
+        return tuple(kind for kind in order if getattr(self, f"mail_{kind}").strip())
+
+    def _mail_toml(self) -> list[str]:
+        lines: list[str] = []
+        kept = dict(self.mail_kept)
+        for kind in self.mail_kinds:
+            lines += ["", "[[program.messages]]", f"kind = {_string(kind)}"]
+            lines += _whole(MAIL_NUMBER.get(kind, "days"), getattr(self, f"mail_{kind}"))
+            for key, value in kept.get(kind, ()):
+                lines.append(f"{key} = {_string(value) if isinstance(value, str) else int(value)}")
+        messaging = _share("holdout", self.holdout) + _whole("max_per_week", self.max_per_week)
+        defaults = _share("holdout", text_of(Messaging.holdout * 100)) + [
+            f"max_per_week = {Messaging.max_per_week}"
+        ]
+        if messaging and (lines or messaging != defaults):
+            lines = ["", "[program.messaging]", *messaging, *lines]
+        return lines
 
     def parse(self) -> Program:
         """The programme, or the ``InvalidInput`` ``stampdesk program load`` gives."""
         return parse_program_toml(self.to_toml())
 
 
-ON_THE_FORM = frozenset({"name", "stamps_per_card", "starter_stamps", "milestones", "earning", "coupons"})
+ON_THE_FORM = frozenset(
+    {"name", "stamps_per_card", "starter_stamps", "milestones", "earning", "coupons", "messaging", "messages"}
+)
 
 
 def _kept_toml(kept: tuple[tuple[str, Any], ...]) -> list[str]:
@@ -176,6 +235,24 @@ def _whole(key: str, value: str, *, required: bool = False) -> list[str]:
     if not text:
         return [f'{key} = ""'] if required else []
     return [f"{key} = {int(text)}" if _WHOLE.match(text) else f"{key} = {_string(text)}"]
+
+
+def _share(key: str, value: str) -> list[str]:
+    """``key = 0.1`` for "10" (per cent, "7,5" or "7.5" too), as text
+    otherwise (the parser then says what a share must be)."""
+    text = value.strip()
+    if not text:
+        return []
+    if not _PER_CENT.match(text):
+        return [f"{key} = {_string(text)}"]
+    share = Decimal(text.replace(",", ".")) / 100
+    return [f"{key} = {text_of(share)}"]
+
+
+def text_of(number: float | Decimal) -> str:
+    """A number as typed, without trailing zeros ("10", "0.075")."""
+    text = f"{Decimal(str(number)):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 # --- The preview's sample sale ------------------------------------------------

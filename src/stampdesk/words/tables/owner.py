@@ -74,6 +74,29 @@ EN = {
     "editor.preview": "Preview: a card after a sale",
     "editor.preview.invalid": "(the preview waits for a valid form)",
     "editor.sample_name": "Ana Martin",
+    # The e-mails to customers (programme editor): a field per e-mail, its
+    # hint saying what the number is; empty, that e-mail is not sent.
+    "editor.mails": "E-mails (consenting customers)",
+    "editor.mail_lapse_warning": "Stamps lapse",
+    "editor.mail_lapse_warning.hint": "off · days before",
+    "editor.mail_coupon_expiry": "Coupon ends",
+    "editor.mail_coupon_expiry.hint": "off · days before",
+    "editor.mail_near_reward": "Near reward",
+    "editor.mail_near_reward.hint": "off · stamps to go",
+    "editor.mail_win_back": "Win back",
+    "editor.mail_win_back.hint": "off · days without a visit",
+    "editor.mail_birthday": "Birthday",
+    "editor.mail_birthday.hint": "off · days before",
+    "editor.holdout": "Held out %",
+    "editor.max_per_week": "E-mails/week",
+    # The e-mail settings' mistakes as the editor says them.
+    "error.program_share.form": "{key} must be a per cent from 0 to 50, such as 10",
+    "error.program_message_needs_expiry.form": (
+        "{key}: stamps do not lapse in this programme (set it in the programme file first)"
+    ),
+    "error.program_message_needs_birthday.form": (
+        "{key}: this programme has no birthday reward (set it in the programme file first)"
+    ),
     # Staff.
     "staff.title": "Staff — F8 deactivates",
     "staff.none": "No staff yet: the till opens without a PIN. Add an owner first.",
@@ -222,6 +245,27 @@ FR = {
     "editor.preview": "Aperçu : une carte après une vente",
     "editor.preview.invalid": "(l'aperçu attend un formulaire valide)",
     "editor.sample_name": "Ana Martin",
+    "editor.mails": "E-mails (clients d'accord)",
+    "editor.mail_lapse_warning": "Fin tampons",
+    "editor.mail_lapse_warning.hint": "non · jours avant",
+    "editor.mail_coupon_expiry": "Fin coupon",
+    "editor.mail_coupon_expiry.hint": "non · jours avant",
+    "editor.mail_near_reward": "Presque là",
+    "editor.mail_near_reward.hint": "non · tampons restants",
+    "editor.mail_win_back": "Reconquête",
+    "editor.mail_win_back.hint": "non · jours sans visite",
+    "editor.mail_birthday": "Anniversaire",
+    "editor.mail_birthday.hint": "non · jours avant",
+    "editor.holdout": "Témoins %",
+    "editor.max_per_week": "E-mails/sem.",
+    "error.program_share.form": "{key} doit être un pourcentage de 0 à 50, comme 10",
+    "error.program_message_needs_expiry.form": (
+        "{key} : les tampons n'expirent pas dans ce programme (à régler d'abord dans le fichier du programme)"
+    ),
+    "error.program_message_needs_birthday.form": (
+        "{key} : ce programme n'a pas de cadeau d'anniversaire "
+        "(à régler d'abord dans le fichier du programme)"
+    ),
     "staff.title": "Équipe — F8 désactive",
     "staff.none": "Pas encore d'équipe : la caisse s'ouvre sans code. Ajoutez d'abord un gérant.",
     "staff.line": "{name} — {role}",
