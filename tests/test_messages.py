@@ -398,3 +398,28 @@ def test_messages_settings_in_the_config_file(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput) as bad:
         load_settings(config=config, env={})
     assert "mail.security must be one of starttls, tls, none" in bad.value.message
+
+
+def test_the_unsubscribe_page_speaks_the_language_of_the_email(sqlite_url: str, sink: MailSink) -> None:
+    from web_app import make_app
+
+    clock = Clock(START)
+    desk = open_shop(sqlite_url, clock, sink, holdout=0.0)  # a French shop
+    number = enrol(desk, "Grace Hill", "grace@example.org")
+    consent(desk, number)
+    desk.set_language(number, "en")  # chosen on her card's page
+    clock.now = START + timedelta(days=5, hours=1)
+    assert desk.messages_run().sent == 1
+    (mail,) = sink.to("grace@example.org")
+    assert mail["Content-Language"] == "en"
+    path = str(mail["List-Unsubscribe"]).strip()[1:-1].removeprefix("https://cafe.example")
+    with TestClient(make_app(desk), base_url="https://cafe.example", follow_redirects=False) as client:
+        # Opened in a browser that never chose a language, and asks for French.
+        french = {"accept-language": "fr-FR,fr;q=0.9"}
+        asked = client.get(path, headers=french)
+        assert asked.status_code == 200 and '<html lang="en"' in asked.text
+        done = client.post(path, content=b"List-Unsubscribe=One-Click", headers=french)
+        assert done.status_code == 200 and '<html lang="en"' in done.text
+        # A browser's own choice still wins.
+        assert '<html lang="fr"' in client.get(path + "?lang=fr").text
+    desk.close()

@@ -403,8 +403,9 @@ class Desk:
 
         return messages.preview(self.store, kind, card, at=at)
 
-    def unsubscribe_page(self, token: object) -> str:
-        """The shop's name for a genuine unsubscribe link (``NotFound`` for a forged one)."""
+    def unsubscribe_page(self, token: object) -> Unsubscribed:
+        """What the page of a genuine unsubscribe link says (the shop's name,
+        in the customer's language); ``NotFound`` for a forged one. Changes nothing."""
         from .services import messages
 
         return messages.check_unsubscribe(self.store, token)

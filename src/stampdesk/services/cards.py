@@ -677,14 +677,42 @@ def _holder(conn: Connection, store: Store, number: str) -> Any:
         raise NotFound(code="card_erased", number=number)
     if card_row.customer_id is None:
         raise Refused(code="card_not_enrolled", number=number)
+    return _customer_consent(conn, store, card_row.customer_id)
+
+
+def _customer_consent(conn: Connection, store: Store, customer_id: int) -> Any:
+    """The customer's consent row, locked."""
     query = select(
         customers.c.id,
         customers.c.email,
         customers.c.marketing,
         customers.c.marketing_at,
         customers.c.marketing_source,
-    ).where(customers.c.id == card_row.customer_id)
+    ).where(customers.c.id == customer_id)
     return conn.execute(query.with_for_update() if store.postgres else query).one()
+
+
+def change_marketing(
+    conn: Connection, store: Store, customer: Any, on: object, *, source: str, at: datetime
+) -> bool:
+    """Apply the customer's answer ``on`` (the row ``_holder`` or
+    ``withdraw_marketing`` read) in ``conn``; whether anything changed."""
+    current = Consent(bool(customer.marketing), customer.marketing_at, customer.marketing_source)
+    after = change_consent(current, on, source=source, email=customer.email, at=at)
+    if after == current:
+        return False
+    conn.execute(update(customers).where(customers.c.id == customer.id).values(**after.columns()))
+    return True
+
+
+def withdraw_marketing(
+    conn: Connection, store: Store, customer_id: int, *, source: str, at: datetime
+) -> bool:
+    """Withdraw customer ``customer_id``'s consent in ``conn`` (an unsubscribe
+    link knows the customer, not the card); whether it was given."""
+    return change_marketing(
+        conn, store, _customer_consent(conn, store, customer_id), False, source=source, at=at
+    )
 
 
 def set_marketing(store: Store, number: str, on: object, *, source: str, at: object = None) -> CardState:
@@ -702,11 +730,7 @@ def set_marketing(store: Store, number: str, on: object, *, source: str, at: obj
     clean_choice(on)
     clean_source(source)
     with store.write() as conn:
-        row = _holder(conn, store, number)
-        current = Consent(bool(row.marketing), row.marketing_at, row.marketing_source)
-        after = change_consent(current, on, source=source, email=row.email, at=moment)
-        if after != current:
-            conn.execute(update(customers).where(customers.c.id == row.id).values(**after.columns()))
+        change_marketing(conn, store, _holder(conn, store, number), on, source=source, at=moment)
         return _card_state(conn, store, number)
 
 

@@ -56,6 +56,7 @@ from ..results import Result
 from ..store import Store
 from ..words import Book
 from . import card_links, mailer
+from .cards import withdraw_marketing
 from .mail_text import MailFacts, compose, message_domain
 
 # How long a run may hold a row it claimed before another run records it
@@ -122,6 +123,7 @@ class Unsubscribed(Result):
 
     shop: str
     changed: bool
+    language: str | None = None  # the one the customer chose (None: the shop's)
 
 
 # ----------------------------------------------------------------------
@@ -160,11 +162,16 @@ def unsubscribe_url(store: Store, secret: bytes, customer_id: int) -> str:
     return f"{store.settings.public_url}unsubscribe/{unsubscribe_token(secret, customer_id)}"
 
 
-def check_unsubscribe(store: Store, token: object) -> str:
-    """The shop's name for the unsubscribe page of a genuine token (else ``NotFound``)."""
+def check_unsubscribe(store: Store, token: object) -> Unsubscribed:
+    """The unsubscribe page of a genuine token (else ``NotFound``): the
+    shop's name and the customer's language; nothing changes."""
     with store.read() as conn:
-        read_unsubscribe_token(store.claim_secret(conn), token)
-        return _shop_name(conn, store)
+        customer = read_unsubscribe_token(store.claim_secret(conn), token)
+        return Unsubscribed(_shop_name(conn, store), False, _language(conn, customer))
+
+
+def _language(conn: Connection, customer_id: int) -> str | None:
+    return conn.execute(select(customers.c.language).where(customers.c.id == customer_id)).scalar()
 
 
 def unsubscribe(store: Store, token: object, *, at: datetime | None = None) -> Unsubscribed:
@@ -173,13 +180,8 @@ def unsubscribe(store: Store, token: object, *, at: datetime | None = None) -> U
 
     def body(conn: Connection) -> Unsubscribed:
         customer = read_unsubscribe_token(store.claim_secret(conn), token)
-        moment = at or store.now()
-        done = conn.execute(
-            update(customers)
-            .where(customers.c.id == customer, customers.c.marketing == 1)
-            .values(marketing=0, marketing_at=moment, marketing_source=SOURCE)
-        )
-        return Unsubscribed(_shop_name(conn, store), done.rowcount == 1)
+        withdrawn = withdraw_marketing(conn, store, customer, source=SOURCE, at=at or store.now())
+        return Unsubscribed(_shop_name(conn, store), withdrawn, _language(conn, customer))
 
     return store.transact(body)
 

@@ -192,9 +192,16 @@ def from_accept_language(header: str | None) -> str | None:
     return min(wanted)[2] if wanted else None
 
 
-def choose(query: str | None, cookie: str | None, accept: str | None, default_locale: str) -> str:
-    """The page's language: ``?lang=``, the cookie, ``Accept-Language``, the shop's."""
-    for choice in (query, cookie):
+def choose(
+    query: str | None,
+    cookie: str | None,
+    accept: str | None,
+    default_locale: str,
+    remembered: str | None = None,
+) -> str:
+    """The page's language: ``?lang=``, the cookie, the one the customer
+    chose before (``remembered``: their card's), ``Accept-Language``, the shop's."""
+    for choice in (query, cookie, remembered):
         if choice in LANGUAGES:
             return choice
     return from_accept_language(accept) or language_of_locale(default_locale)

@@ -270,13 +270,17 @@ def _limit(request: Request) -> None:
         raise PageProblem("rate_limited", retry_after=wait)
 
 
-def _text(request: Request) -> PageText:
+def _text(request: Request, remembered: str | None = None) -> PageText:
+    """The page's words in its language (``choose``); ``remembered``: the
+    language the customer chose before, for a browser that never chose
+    (a link opened from an e-mail, a new phone)."""
     query = request.query_params.get("lang")
     lang = choose(
         query,
         request.cookies.get(LANGUAGE_COOKIE),
         request.headers.get("accept-language"),
         _desk(request).settings.locale,
+        remembered,
     )
     return page_text(lang)
 
@@ -651,18 +655,12 @@ def card_page(request: Request, token: str) -> Response:
     card has to say, coupons, barcode, own QR code, a receipt to add, data.
     The browser remembers the card's link (for the next receipt it scans)."""
     _limit(request)
-    t = _text(request)
-    if request.query_params.get("lang") in LANGUAGES:
-        # The customer chose this language: what the shop sends them speaks it too.
-        desk, card = _card(request, token)
-        if card.name is not None:  # a card nobody enrolled has no customer to remember it
-            desk.set_language(card.number, t.lang)
-    elif request.cookies.get(LANGUAGE_COOKIE) not in LANGUAGES:
-        # A browser that never chose (a new phone, the link in an e-mail):
-        # the language the customer chose before, over the browser's.
-        chosen = _card(request, token)[1].language
-        if chosen in LANGUAGES and chosen != t.lang:
-            t = page_text(chosen)
+    desk, card = _card(request, token)
+    t = _text(request, card.language)
+    if request.query_params.get("lang") in LANGUAGES and card.name is not None:
+        # The customer chose this language: what the shop sends them speaks
+        # it too (a card nobody enrolled has no customer to remember it).
+        desk.set_language(card.number, t.lang)
     response = _card_page(
         request,
         t,

@@ -20,24 +20,26 @@ from starlette.concurrency import run_in_threadpool
 
 from ..domain.errors import NotFound
 from ..words import Book
+from .page_text import PageText
 from .pages import PageRoute, _desk, _limit, _page, _text
 
 router = APIRouter(route_class=PageRoute)
 MAX_BODY = 4096  # "List-Unsubscribe=One-Click", or the page's own empty form
 
 
-def _words(request: Request, shop: str) -> dict[str, str]:
-    say = Book(_text(request).locale)
+def _words(t: PageText, shop: str) -> dict[str, str]:
+    say = Book(t.locale)
     keys = ("title", "question", "explained", "button", "done_title", "done", "bad_link_title", "bad_link")
     return {key: say(f"mail.page.{key}", shop=shop) for key in keys}
 
 
 def _bad_link(request: Request) -> Response:
-    words = _words(request, "")
+    t = _text(request)
+    words = _words(t, "")
     return _page(
         request,
         "done.html",
-        _text(request),
+        t,
         404,
         root="../",
         shop=words["bad_link_title"],
@@ -48,11 +50,12 @@ def _bad_link(request: Request) -> Response:
 
 def _ask(request: Request, token: str) -> Response:
     try:
-        shop = _desk(request).unsubscribe_page(token)
+        link = _desk(request).unsubscribe_page(token)
     except NotFound:
         return _bad_link(request)
-    words = _words(request, shop)
-    return _page(request, "unsubscribe.html", _text(request), root="../", shop=shop, words=words)
+    t = _text(request, link.language)  # the e-mail's language, unless the browser chose
+    words = _words(t, link.shop)
+    return _page(request, "unsubscribe.html", t, root="../", shop=link.shop, words=words)
 
 
 def _withdraw(request: Request, token: str) -> Response:
@@ -60,11 +63,12 @@ def _withdraw(request: Request, token: str) -> Response:
         done = _desk(request).unsubscribe(token)
     except NotFound:
         return _bad_link(request)
-    words = _words(request, done.shop)
+    t = _text(request, done.language)
+    words = _words(t, done.shop)
     return _page(
         request,
         "done.html",
-        _text(request),
+        t,
         root="../",
         shop=done.shop,
         title=words["done_title"],
