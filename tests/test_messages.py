@@ -22,6 +22,8 @@ from stampdesk.config import MailSettings, PagesSettings, ShopDetails
 from stampdesk.desk import Desk
 from stampdesk.domain.errors import Refused
 from stampdesk.models import coupons, customers, mail_outbox
+from stampdesk.tui.owner_text import OwnerText
+from stampdesk.tui.screens.owner import overview_lines
 
 MESSAGES = """
 [program.expiry]
@@ -350,6 +352,11 @@ def test_a_refused_address_is_recorded_failed_the_others_are_sent(db_url: str, s
     failed = [r for r in outbox(desk) if r.state == "failed"]
     assert {r.kind for r in failed} == {"near_reward", "win_back"}
     assert all(r.last_error.startswith("RCPT TO: 550") for r in failed)
+    # The owner's Today tab: one sent, three waiting (the cap, the 4xx), two refused.
+    today = desk.overview()
+    assert (today.mails_sent, today.mails_waiting, today.mails_failed) == (1, 3, 2)
+    owner_text = OwnerText("en_GB")
+    assert owner_text("overview.mails", sent=1, waiting=3, failed=2) in overview_lines(today, owner_text)
     with desk.store.engine.connect() as conn:
         # The win-back coupon the refused e-mail would have told of is withdrawn;
         # the one of the e-mail still to go is kept for its next try.
@@ -369,6 +376,8 @@ def test_without_a_mail_server_set_the_run_says_so(sqlite_url: str) -> None:
     with pytest.raises(Refused) as refused:
         desk.messages_run()
     assert refused.value.code == "mail_not_configured"
+    owner_text = OwnerText("fr_FR")
+    assert owner_text("overview.mails_off") in overview_lines(desk.overview(), owner_text)
     assert "[mail]" in refused.value.message
     assert desk.messages_run(dry_run=True).decided == 0  # a dry run needs no server
     desk.close()

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, and_, case, func, select
 from sqlalchemy.sql import ColumnElement
 
 from ..domain.money import from_cents
-from ..models import checkouts, coupons, customers, ledger
+from ..models import checkouts, coupons, customers, ledger, mail_outbox
 from ..results import Result
 from ..store import Store
 
@@ -39,6 +39,13 @@ class Overview(Result):
     coupons_issued: int
     coupons_redeemed: int
     printer_url: str | None
+    # The customer e-mails: sent on the day, waiting to go now, refused or
+    # lost (failed, uncertain) among those decided in the 7 days to the
+    # day's end; whether a mail server is set at all ([mail]).
+    mails_sent: int = 0
+    mails_waiting: int = 0
+    mails_failed: int = 0
+    mail_server: bool = False
 
 
 def day_bounds(store: Store, day: date) -> tuple[datetime, datetime]:
@@ -91,6 +98,29 @@ def _overview(conn: Connection, store: Store, day: date, start: datetime, end: d
     redeemed = conn.execute(
         select(func.count()).select_from(coupons).where(_within(coupons.c.redeemed_at, start, end))
     ).scalar_one()
+    state = mail_outbox.c.state
+    mails = conn.execute(
+        select(
+            func.coalesce(
+                func.sum(case((and_(state == "sent", _within(mail_outbox.c.sent_at, start, end)), 1))), 0
+            ),
+            func.coalesce(func.sum(case((state == "queued", 1))), 0),
+            func.coalesce(
+                func.sum(
+                    case(
+                        (
+                            and_(
+                                state.in_(("failed", "uncertain")),
+                                _within(mail_outbox.c.decided_at, end - timedelta(days=7), end),
+                            ),
+                            1,
+                        )
+                    )
+                ),
+                0,
+            ),
+        ).where(mail_outbox.c.state.in_(("sent", "queued", "failed", "uncertain")))
+    ).one()
     return Overview(
         day=day,
         sales=int(sales[0]),
@@ -101,4 +131,8 @@ def _overview(conn: Connection, store: Store, day: date, start: datetime, end: d
         coupons_issued=int(issued),
         coupons_redeemed=int(redeemed),
         printer_url=store.settings.printer.url,
+        mails_sent=int(mails[0]),
+        mails_waiting=int(mails[1]),
+        mails_failed=int(mails[2]),
+        mail_server=store.settings.mail is not None,
     )

@@ -54,10 +54,23 @@ def overview_lines(overview: Overview, text: OwnerText) -> list[str]:
         tr("overview.enrolments", count=overview.enrolments),
         tr("overview.coupons_issued", count=overview.coupons_issued),
         tr("overview.coupons_redeemed", count=overview.coupons_redeemed),
+        mails_line(overview, tr),
         "",
         tr("overview.printer", url=printer),
         tr("overview.printer_note"),
     ]
+
+
+def mails_line(overview: Overview, text: OwnerText) -> str:
+    """The customer e-mails of the day, or why none can go."""
+    if not overview.mail_server:
+        return text("overview.mails_off")
+    return text(
+        "overview.mails",
+        sent=overview.mails_sent,
+        waiting=overview.mails_waiting,
+        failed=overview.mails_failed,
+    )
 
 
 def board_lines(board: Leaderboard, text: OwnerText) -> list[str]:
