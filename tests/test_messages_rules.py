@@ -5,6 +5,7 @@ known answers."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -18,7 +19,7 @@ from stampdesk.desk import Desk
 from stampdesk.domain import messages as rules
 from stampdesk.domain.program import ProgramError, parse_program_toml
 from stampdesk.models import cards, checkouts, coupons, mail_outbox
-from stampdesk.report_formats import report_text
+from stampdesk.report_formats import report_html, report_text
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
@@ -264,3 +265,9 @@ def test_the_report_measures_each_campaign_against_its_held_out_customers(histor
     text = report_text(report, "fr_FR")
     assert "Vous nous manquez : 20 envoyés, 20 mis de côté ; revenus 60,0 % contre 20,0 % sans e-mail" in text
     assert "écart 40,0 points (intervalle à 95 % : 9,6 à 61,7)" in text
+    # The HTML page says the same, the campaign's verdict as a verdict.
+    page = report_html(report, "fr_FR")
+    section = page[page.index('<section class="keep" id="messages">') :]
+    assert "<h3>Vous nous manquez</h3>" in section
+    assert html.escape("écart 40,0 points (intervalle à 95 % : 9,6 à 61,7)") in section
+    assert f'<p class="verdict">{html.escape(f.verdict)}</p>' in section

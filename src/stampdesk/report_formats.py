@@ -98,14 +98,26 @@ def messages_lines(report: Report, say: Book) -> list[str]:
     back after an e-mail and without one, the uplift, and the verdict."""
     if not report.messages:
         return []
+    lines = ["", messages_title(say)]
+    for _name, said in messages_parts(report, say):
+        lines += [f"  {said[0]}", *(f"    {line}" for line in said[1:])]
+    return lines
+
+
+def messages_title(say: Book) -> str:
     from .services.messages import CAME_BACK_DAYS
 
-    lines = ["", say("report.messages.title", days=CAME_BACK_DAYS)]
+    return say("report.messages.title", days=CAME_BACK_DAYS)
+
+
+def messages_parts(report: Report, say: Book) -> list[tuple[str, list[str]]]:
+    """Each campaign's name and what the report says of it: the counts,
+    the uplift (when it can be worked out), the money, the verdict."""
+    parts = []
     for kind, f in report.messages.items():
         name = say(f"mail.kind.{kind}")
-        lines.append(
-            "  "
-            + say(
+        said = [
+            say(
                 "report.messages.line",
                 kind=name,
                 sent=f.sent,
@@ -113,24 +125,41 @@ def messages_lines(report: Report, say: Book) -> list[str]:
                 back_sent=f.came_back_sent,
                 back_held=f.came_back_held_out,
             )
-        )
+        ]
         if f.uplift is not None:
-            uplift = say(
-                "report.messages.uplift",
-                difference=_points(f.uplift, say.locale),
-                low=_points(f.uplift_low, say.locale),
-                high=_points(f.uplift_high, say.locale),
+            said.append(
+                say(
+                    "report.messages.uplift",
+                    difference=_points(f.uplift, say.locale),
+                    low=_points(f.uplift_low, say.locale),
+                    high=_points(f.uplift_high, say.locale),
+                )
             )
-            lines.append(f"    {uplift}")
-        money = say(
-            "report.messages.money",
-            revenue=f.revenue_sent,
-            coupons=f.coupons_redeemed_sent,
-            revenue_held=f.revenue_held_out,
-            coupons_held=f.coupons_redeemed_held_out,
+        said.append(
+            say(
+                "report.messages.money",
+                revenue=f.revenue_sent,
+                coupons=f.coupons_redeemed_sent,
+                revenue_held=f.revenue_held_out,
+                coupons_held=f.coupons_redeemed_held_out,
+            )
         )
-        lines += [f"    {money}", f"    {f.verdict}"]
-    return lines
+        said.append(f.verdict)
+        parts.append((name, said))
+    return parts
+
+
+def _messages_section(report: Report, say: Book) -> str:
+    """The HTML report's part on the customer e-mails (none: no section)."""
+    if not report.messages:
+        return ""
+    campaigns = "".join(
+        f'<div class="campaign"><h3>{_e(name)}</h3>'
+        + "".join(f"<p>{_e(line)}</p>" for line in said[:-1])
+        + f'<p class="verdict">{_e(said[-1])}</p></div>'
+        for name, said in messages_parts(report, say)
+    )
+    return f'<section class="keep" id="messages"><h2>{_e(messages_title(say))}</h2>{campaigns}</section>\n'
 
 
 def report_csv(report: Report) -> str:
@@ -514,7 +543,7 @@ def report_html(report: Report, locale: str) -> str:
 {_cohort_table(report, locale)}</section>
 <section class="keep"><h2>{_e(say("report.top"))}</h2>
 {_top_table(report, locale)}</section>
-<section><h2>{_e(say("report.all_figures"))}</h2>
+{_messages_section(report, say)}<section><h2>{_e(say("report.all_figures"))}</h2>
 <div class="scroll"><table class="figures">{figures}</table></div></section>
 </body></html>
 """
