@@ -197,3 +197,9 @@ def test_money_as_tills_write_it(
     reading = read_receipt([f"TOTAL   {text}"])
     assert reading.total == (-expected if negative else expected)
     assert reading.outcome == ("refund" if negative else "sale")
+
+
+def test_a_currency_sign_printed_in_the_wrong_code_page_is_passed_over() -> None:
+    # A till that selected CP858 before ESC @ prints "€" as CP437's "╒".
+    assert read_receipt(["TOTAL TTC   12,50 ╒"]).total == Decimal("12.50")
+    assert read_receipt(["TOTAL", "12,50 ╒"]).total == Decimal("12.50")

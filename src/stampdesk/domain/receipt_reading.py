@@ -84,6 +84,8 @@ _MONEY = re.compile(
 # What stands between a label and its amount: spaces, colons, dot leaders, a dashed rule.
 _LEADERS = re.compile(r"^[\s:.=*]*(?:-{2,}[\s:.=*]*)?")
 _GROUP_SPLIT = re.compile(f"[{_SEPARATORS}]")
+# A last character that is no letter, digit or currency: a sign drawn in the wrong code page.
+_UNDRAWN = re.compile(r"\s*[^\w\s€$£.,'\u2212-]$")
 _CARD = re.compile(r"(?<![\d])(\d(?:[ -]?\d){12})(?![\d])")
 
 
@@ -166,7 +168,7 @@ def find_total(
         name = next(key for key, value in match.groupdict().items() if value is not None)
         rank = _RANK[_SAME_RANK.get(name, name)]
         rest = _LEADERS.sub("", plain[match.end() :]).rstrip(" *=")
-        amount = parse_money(rest) if rest else _alone_on_next(lines, index)
+        amount = _amount(rest) if rest else _alone_on_next(lines, index)
         if amount is None:
             continue
         if best is None or rank <= best[0]:
@@ -176,11 +178,22 @@ def find_total(
     return best[1], best[2], best[3]
 
 
+def _amount(text: str) -> Decimal | None:
+    """The amount ``text`` ends with; a sign the printer could not draw in
+    its code page ("12,50 ╒" for "12,50 €") is passed over."""
+    amount = parse_money(text)
+    if amount is None:
+        trimmed = _UNDRAWN.sub("", text)
+        if trimmed != text:
+            amount = parse_money(trimmed)
+    return amount
+
+
 def _alone_on_next(lines: Sequence[str], index: int) -> Decimal | None:
     """The amount on the next non-blank line when that line holds nothing else."""
     for line in lines[index + 1 : index + 3]:
         if line.strip():
-            return parse_money(_plain(line))
+            return _amount(_plain(line))
     return None
 
 
