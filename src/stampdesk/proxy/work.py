@@ -33,7 +33,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..config import Settings
-from ..domain.errors import NotFound, Refused, StampdeskError
+from ..domain.errors import NotFound, Refused, StampdeskError, Unreachable
 from ..domain.receipt_reading import Reading, compile_patterns, read_receipt, receipt_key
 from ..printer.decode import Page, PrintMode
 from ..printer.escpos_render import DEFAULT_PROFILE, INIT, printer_model, render_escpos
@@ -183,6 +183,9 @@ class ReceiptWork:
 
         try:
             result = self._record(self.desk(), reading, key)
+        except Unreachable:
+            self._forget_desk()
+            return Done("database", reading=reading, amount=reading.total, card=reading.card)
         except StampdeskError:
             return Done("refused", reading=reading, amount=reading.total, card=reading.card)
         except (SQLAlchemyError, OSError):
