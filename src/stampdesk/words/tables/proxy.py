@@ -49,7 +49,7 @@ EN = {
     ),
     "proxy.test.would_nothing": "Would record nothing: {reason}",
     # The owner's screens.
-    "proxy.owner.line": "Receipt plugin today: {seen} receipts, {recorded} sales, {unchanged} unchanged",
+    "proxy.owner.line": "Receipt plugin today — receipts: {seen}, sales: {recorded}, unchanged: {unchanged}",
     "proxy.owner.why": "Unchanged: {reasons}",
     # Its settings.
     "error.config_proxy_table": "config file {path}: [proxy] must be a table",
@@ -114,7 +114,7 @@ FR = {
     ),
     "proxy.test.would_nothing": "N'enregistrerait rien : {reason}",
     "proxy.owner.line": (
-        "Module ticket aujourd'hui : {seen} tickets, {recorded} ventes, {unchanged} tels quels"
+        "Module ticket aujourd'hui — tickets : {seen}, ventes : {recorded}, tels quels : {unchanged}"
     ),
     "proxy.owner.why": "Tels quels : {reasons}",
     "error.config_proxy_table": "fichier de configuration {path} : [proxy] doit être une table",
