@@ -118,7 +118,7 @@ def test_proxy_test_shows_what_it_reads(tmp_path: Path) -> None:
     capture.write_bytes(as_bytes(english_bakery) + as_bytes(with_card("2900000012349")) + as_bytes(refund))
     config = tmp_path / "config.toml"
     config.write_text(
-        'locale = "en_GB"\n[proxy]\ntotal_patterns = [\'(?i)^\\s*Amount due\\s+(?P<total>\\S+)\']\n',
+        "locale = \"en_GB\"\n[proxy]\ntotal_patterns = ['(?i)^\\s*Amount due\\s+(?P<total>\\S+)']\n",
         encoding="utf-8",
     )
     done = run("proxy", "test", str(capture), "--config", str(config), "--db", f"sqlite:///{tmp_path}/x.db")
