@@ -4,10 +4,11 @@ in-process on threads over real loopback sockets."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from proxy_helpers import MakeProxy
 
 from helpers import EXAMPLE_PROGRAM, Clock, make_desk
 from stampdesk.desk import Desk
@@ -15,8 +16,6 @@ from stampdesk.printer.emulator import PrinterEmulator
 from stampdesk.proxy.journal import Journal
 from stampdesk.proxy.server import ReceiptProxy
 from stampdesk.proxy.work import Faults, ReceiptWork
-
-MakeProxy = Callable[..., ReceiptProxy]
 
 
 @pytest.fixture

@@ -14,10 +14,13 @@ from escpos.printer import Dummy, Network
 from PIL import Image
 
 from stampdesk.printer.emulator import PrinterEmulator
+from stampdesk.proxy.server import ReceiptProxy
 
 GS = b"\x1d"
 TIMEOUT = 5.0
 Layout = Callable[[Any], None]
+#: The ``make_proxy`` fixture: start the plugin for a shop (conftest.py).
+MakeProxy = Callable[..., ReceiptProxy]
 
 
 def logo(width_bytes: int = 48, rows: int = 96) -> bytes:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from functools import partial
 
 from proxy_helpers import (
+    MakeProxy,
     as_bytes,
     codes_in,
     english_bakery,
@@ -28,7 +29,6 @@ from proxy_helpers import (
     with_card,
 )
 
-from conftest import MakeProxy
 from helpers import counts
 from stampdesk.desk import Desk
 from stampdesk.printer.decode import decode

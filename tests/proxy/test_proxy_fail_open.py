@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 from escpos.printer import Network
-from proxy_helpers import TIMEOUT, as_bytes, french_cafe, no_total, send_raw, wait_for_raw
+from proxy_helpers import TIMEOUT, MakeProxy, as_bytes, french_cafe, no_total, send_raw, wait_for_raw
 from sqlalchemy.engine import make_url
 
-from conftest import MakeProxy
 from helpers import EXAMPLE_PROGRAM, Clock, counts, make_desk
 from stampdesk.config import Settings
 from stampdesk.desk import Desk

@@ -298,6 +298,8 @@ class ReceiptProxy:
                 continue
             # The budget counts from the receipt's turn: one held behind another
             # (a till sending many at once) is not late for having waited.
+            if link.broken.is_set():
+                continue  # the printer is gone: nothing prints, so no sale is recorded
             done = self._within_budget(out, max(arrived, time.monotonic()))
             data = out.with_block(done.block) if done.block is not None else out.original
             self._send(link, data)
