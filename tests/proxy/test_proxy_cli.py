@@ -74,7 +74,7 @@ def test_the_real_process_between_a_till_and_the_printer(
             time.sleep(0.1)
         assert (data["seen"], data["recorded"], data["reasons"]) == (2, 1, {"refund": 1})
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGTERM)  # as a service manager stops it
         out, err = process.communicate(timeout=20)
     assert f"127.0.0.1:{port}" in err  # it said where it listens
     assert "12,50 €" in out and "un remboursement" in out

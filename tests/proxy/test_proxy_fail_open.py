@@ -102,6 +102,7 @@ def test_postgresql_out_of_reach(
         send_raw(proxy.port, RECEIPT)
         [first] = proxy.wait_for_receipts(1)
         assert first["printed"]
+        printer.wait_for_pages(1)  # all of it at the printer before the next one
         link.cut()
         other = RECEIPT.replace(b"Ticket 0042", b"Ticket 0043")
         passes_unchanged(proxy.port, printer, other)

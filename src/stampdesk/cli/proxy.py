@@ -58,6 +58,7 @@ def proxy(
     its printer's; each receipt gets its loyalty block before the cut."""
     if ctx.invoked_subcommand is not None:
         return
+    import signal
     from dataclasses import replace
 
     from ..config import host_port
@@ -101,6 +102,10 @@ def proxy(
         budget_ms=settings.proxy.budget_ms,
         on_event=lambda entry: click.echo(event_line(say, entry, settings)),
     )
+    # Stopped by Ctrl-C or by a service manager's SIGTERM alike (a process
+    # started in the background may have inherited an ignored SIGINT).
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda _signal, _frame: server.request_stop())
     bound = server.start()
     click.echo(
         say(

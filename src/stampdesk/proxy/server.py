@@ -143,6 +143,10 @@ class ReceiptProxy:
             thread.join(max(0.0, deadline - time.monotonic()))
         self._pool.shutdown(wait=True)
 
+    def request_stop(self) -> None:
+        """Ask ``serve_forever`` to stop (from a signal handler: it only sets a flag)."""
+        self._stopping.set()
+
     def serve_forever(self) -> None:
         """Serve until interrupted (Ctrl-C) or stopped."""
         if self._listener is None:

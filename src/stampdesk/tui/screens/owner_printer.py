@@ -192,7 +192,7 @@ class PrinterPane(Vertical):
 
         settings = self.desk.settings
         folder = settings.proxy.journal or default_folder()
-        today = self.desk.now().astimezone(self.desk.store.zone).date()
+        today = self.desk.now().astimezone(settings.zone).date()
         self.post_message(ProxyDay(summary(folder, today)))
 
     @on(ProxyDay)
