@@ -145,6 +145,11 @@ def test_a_status_request_in_the_middle_of_a_receipt_is_answered_at_once(
     with socket.create_connection(("127.0.0.1", proxy.port), timeout=TIMEOUT) as till:
         till.sendall(receipt[:60] + b"\x10\x04\x01")  # part of a receipt, then DLE EOT 1
         assert till.recv(1) == b"\x12"  # online, before the receipt is whole
+        till.sendall(b"\x1da\xff")  # automatic status back on: the printer's four bytes come at once
+        got = b""
+        while len(got) < 4:
+            got += till.recv(4 - len(got))
+        assert got == b"\x10\x00\x00\x00"
         till.sendall(receipt[60:])
     [entry] = proxy.wait_for_receipts(1)
     assert entry["printed"]

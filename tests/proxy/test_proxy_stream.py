@@ -79,3 +79,11 @@ def test_a_stream_too_big_to_hold_passes_on_as_it_comes() -> None:
     _, [out] = stream.feed(never_ending)
     assert isinstance(out, Passing) and out.reason == "too_big" and out.data == never_ending
     assert stream.feed(b"more") == ([], [Passing(b"more")])
+
+
+def test_a_line_the_cut_prints_comes_before_the_block() -> None:
+    data = b"\x1b@TOTAL 5,00\n\x1ba\x01Merci\x1dV\x00"  # "Merci" waits for a line feed: the cut prints it
+    _, _, [receipt] = run(TillStream(), [data])
+    assert receipt.newline and receipt.page.text_lines == ["TOTAL 5,00", "Merci"]
+    printed = receipt.with_block(b"<BLOCK>")
+    assert printed == b"\x1b@TOTAL 5,00\n\x1ba\x01Merci\n<BLOCK>\x1dV\x00"
