@@ -63,6 +63,8 @@ def refused_by_the_cli(argv: list[str]) -> str | None:
         command: click.Command | None = cli
         while isinstance(command, click.Group):
             left = [*context._protected_args, *context.args]  # the command's name, then its words
+            if not left and command.invoke_without_command:
+                break  # `stampdesk proxy --listen …`: the group runs by itself
             name, command, rest = command.resolve_command(context, left)
             assert command is not None and name is not None
             context = command.make_context(name, rest, parent=context)

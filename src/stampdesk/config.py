@@ -67,6 +67,28 @@ class ShopDetails:
     phone: str | None = None
 
 
+# The receipt-printer plugin (``[proxy]``): where it listens for the till,
+# the printer it passes the receipts on to, the shop's own total patterns and
+# how long a receipt may wait for its loyalty block.
+DEFAULT_PROXY_LISTEN = "0.0.0.0:9100"
+DEFAULT_BUDGET_MS = 150
+MAX_BUDGET_MS = 10_000
+PROXY_KEYS = ("listen", "printer", "total_patterns", "budget_ms", "journal")
+
+
+@dataclass(frozen=True)
+class ProxySettings:
+    """``[proxy]``: ``printer`` as ``tcp://HOST:PORT`` (None: not set);
+    ``journal`` the folder of its day-by-day journal (None: the user data
+    directory's ``proxy``)."""
+
+    listen: str = DEFAULT_PROXY_LISTEN
+    printer: str | None = None
+    total_patterns: tuple[str, ...] = ()
+    budget_ms: int = DEFAULT_BUDGET_MS
+    journal: Path | None = None
+
+
 SHOP_KEYS = ("name", "address", "phone", "branch")
 
 # ``[mail]``: the mail server the customer e-mails go through.
@@ -132,6 +154,7 @@ class Settings:
     pages: PagesSettings = field(default_factory=PagesSettings)
     shop_details: ShopDetails = field(default_factory=ShopDetails)
     mail: MailSettings | None = None  # None: no [mail] table, no e-mail can go
+    proxy: ProxySettings = field(default_factory=ProxySettings)
     config_file: Path | None = None
     # Where the database, the config file, the printer and the public URL
     # came from (keys of those names), as ``load_settings`` found them.
@@ -278,6 +301,59 @@ def _mail(table: object, path: Path) -> MailSettings:
     )
 
 
+def host_port(text: object, *, scheme: str | None = None) -> tuple[str, int] | None:
+    """``HOST:PORT`` (after ``scheme://`` when one is given) as a pair; None if it is not one."""
+    if not isinstance(text, str):
+        return None
+    if scheme is not None:
+        if not text.startswith(f"{scheme}://"):
+            return None
+        text = text[len(scheme) + 3 :].rstrip("/")
+    host, _, port = text.rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
+        return None
+    return host, int(port)
+
+
+def _proxy(table: object, path: Path) -> ProxySettings:
+    """The ``[proxy]`` table, validated."""
+    if not isinstance(table, dict):
+        raise InvalidInput(code="invalid_config", phrase="config_proxy_table", path=path)
+    unknown = sorted(set(table) - set(PROXY_KEYS))
+    if unknown:
+        raise InvalidInput(
+            code="invalid_config", phrase="config_proxy_unknown_key", path=path, key=unknown[0]
+        )
+    listen = table.get("listen", DEFAULT_PROXY_LISTEN)
+    if host_port(listen) is None:
+        raise InvalidInput(code="invalid_config", phrase="config_proxy_listen", value=listen)
+    printer = table.get("printer")
+    if printer is not None and host_port(printer, scheme="tcp") is None:
+        raise InvalidInput(code="invalid_config", phrase="config_proxy_printer", value=printer)
+    patterns = table.get("total_patterns", [])
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise InvalidInput(code="invalid_config", phrase="config_proxy_patterns")
+    from .domain.receipt_reading import compile_patterns
+
+    compile_patterns(patterns)  # a mistake is said at start-up, not at the first receipt
+    budget = table.get("budget_ms", DEFAULT_BUDGET_MS)
+    if isinstance(budget, bool) or not isinstance(budget, int) or not 1 <= budget <= MAX_BUDGET_MS:
+        raise InvalidInput(code="invalid_config", phrase="config_proxy_budget", most=MAX_BUDGET_MS)
+    journal = table.get("journal")
+    if journal is not None and not isinstance(journal, str):
+        raise InvalidInput(code="invalid_config", phrase="config_not_text", path=path, key="journal")
+    return ProxySettings(
+        listen=str(listen),
+        printer=printer,
+        total_patterns=tuple(patterns),
+        budget_ms=budget,
+        journal=Path(journal).expanduser() if journal else None,
+    )
+
+
 def _origin(
     given: str | Path | None,
     option: str,
@@ -325,6 +401,7 @@ def load_settings(
     known.add("pages")  # the customer pages' colours and rate limit
     known.update(("shop", "offline", "outbox"))  # a chain: this till's shop, its offline outbox
     known.add("idempotency_days")
+    known.add("proxy")  # the receipt-printer plugin
     known.add("mail")  # the customer e-mails' mail server
     unknown = sorted(set(data) - known)
     if unknown:
@@ -402,6 +479,7 @@ def load_settings(
         ),
         pages=_pages(data.get("pages", {}), path),
         shop_details=shop_details,
+        proxy=_proxy(data.get("proxy", {}), path),
         mail=_mail(data["mail"], path) if "mail" in data else None,
         config_file=path if path.exists() else None,
         origins=origins,

@@ -25,7 +25,7 @@ import click
 from .. import __version__
 from ..domain.errors import StampdeskError
 from ..words import Book
-from . import cards, maintenance, printing, programme, report, sales, serve, shops, staff, till, where
+from . import cards, maintenance, printing, programme, proxy, report, sales, serve, shops, staff, till, where
 from . import messages as customer_emails
 from .common import (
     CONTEXT,
@@ -59,7 +59,7 @@ def cli(
     state.json = state.json or json_output
 
 
-for area in (maintenance, programme, cards, sales, printing, staff, report, shops, serve, till, where):
+for area in (maintenance, programme, cards, sales, printing, proxy, staff, report, shops, serve, till, where):
     for command in area.COMMANDS:
         cli.add_command(command)
 cli.add_command(customer_emails.messages)

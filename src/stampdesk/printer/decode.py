@@ -276,15 +276,47 @@ class UnknownCommand:
     reason: str = "unknown command"
 
 
+@dataclass(frozen=True)
+class PrintMode:
+    """The printer's settings that shape what is printed next: the code page
+    (Epson's ``ESC t`` number), alignment, character style and barcode
+    settings. What a program that adds lines in the middle of a stream puts
+    back afterwards."""
+
+    codepage: int = 0
+    align: Align = "left"
+    bold: bool = False
+    underline: int = 0
+    width: int = 1
+    height: int = 1
+    invert: bool = False
+    font: int = 0
+    barcode_height: int = 162
+    barcode_width: int = 3
+    hri: HriPosition = "none"
+
+
 @dataclass
 class Page:
-    """What one stretch of paper received, up to a cut (or the end of the data)."""
+    """What one stretch of paper received, up to a cut (or the end of the data).
+
+    The offsets count bytes from the start of the stream: ``ink_end`` is just
+    after the command that printed the page's last line, code or image (with
+    ``mode_at_ink``, the print mode then), ``cut_start`` where the cut's
+    command begins and ``end`` just after it. A program that adds lines
+    before the cut inserts them at ``ink_end`` (the feed to the cutter comes
+    after them).
+    """
 
     items: list[Item] = field(default_factory=list)
     cut: Cut | None = None
     inits: int = 0
     requests: list[StatusRequest] = field(default_factory=list)
     unknown: list[UnknownCommand] = field(default_factory=list)
+    ink_end: int | None = None
+    mode_at_ink: PrintMode | None = None
+    cut_start: int | None = None
+    end: int | None = None
 
     @property
     def lines(self) -> list[TextLine]:
@@ -438,6 +470,8 @@ class StreamDecoder:
         self._band_open = False  # an ESC * band was just printed: its LF is part of the image
         self._progress = Progress()
         self._closed = False
+        # The command being applied: where it starts and ends in the stream.
+        self._command_at = (0, 0)
 
     # -- public
 
@@ -449,14 +483,44 @@ class StreamDecoder:
         self._run(final=False)
         return self._take_progress()
 
+    @property
+    def offset(self) -> int:
+        """How many bytes were decoded so far (not counting a command still incomplete)."""
+        return self._offset
+
+    @property
+    def page_begun(self) -> bool:
+        """True when the page being read has something printed, or a line waiting."""
+        return bool(self._spans) or self._page.has_print
+
+    @property
+    def mode(self) -> PrintMode:
+        """The print mode now (as the bytes decoded so far left it)."""
+        state, style = self._state, self._state.style
+        return PrintMode(
+            state.codepage,
+            state.align,
+            style.bold,
+            style.underline,
+            style.width,
+            style.height,
+            style.invert,
+            style.font,
+            state.barcode_height,
+            state.barcode_width,
+            state.hri,
+        )
+
     def close(self) -> Progress:
         """End the stream: decode what is left and return the last page, if any."""
         if not self._closed:
             self._run(final=True)
             self._closed = True
+            self._command_at = (self._offset, self._offset)
             if self.printing:
                 self._print_line()
             if self._page.has_print:
+                self._page.end = self._offset
                 self._finish_page()
         return self._take_progress()
 
@@ -476,6 +540,7 @@ class StreamDecoder:
                 break
             if action is not None:
                 if self.printing:
+                    self._command_at = (self._offset + pos, self._offset + end)
                     action()
                 else:
                     self.decoded.discarded_bytes += end - pos
@@ -848,10 +913,16 @@ class StreamDecoder:
     def _add_item(self, item: Item) -> None:
         self._page.items.append(item)
         self._band_open = False
+        self._inked()
+
+    def _inked(self) -> None:
+        self._page.ink_end = self._command_at[1]
+        self._page.mode_at_ink = self.mode
 
     def _cut(self, cut: Cut) -> None:
         self._print_line()
         self._page.cut = cut
+        self._page.cut_start, self._page.end = self._command_at
         self._finish_page()
 
     def _finish_page(self) -> None:
@@ -954,6 +1025,7 @@ class StreamDecoder:
             merged.paste(last.image, (0, 0))
             merged.paste(band, (0, last.image.height))
             items[-1] = replace(last, image=merged)
+            self._inked()
         else:
             self._add_item(RasterImage(band, "ESC *", scale_x, scale_y, self._state.align))
         self._band_open = True

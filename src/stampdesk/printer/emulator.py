@@ -10,6 +10,9 @@ nothing; ``silent`` accepts connections but never answers and saves nothing.
 (A printer that refuses connections is an emulator not started.) The mode can
 change while it runs, so a test can play a fault and then the recovery.
 
+With ``keep_raw`` it also keeps every byte it received (:attr:`~PrinterEmulator.raw`),
+to compare with what a till sent.
+
 ``stampdesk printer-emulator`` runs it with :meth:`~PrinterEmulator.serve_forever`.
 """
 
@@ -141,12 +144,15 @@ class PrinterEmulator:
         *,
         width_px: int = 576,
         on_receipt: Callable[[SavedReceipt], None] | None = None,
+        keep_raw: bool = False,
     ) -> None:
         self.host = host
         self.port = port
         self.out_dir = Path(out_dir)
         self.width_px = width_px
         self.on_receipt = on_receipt
+        self.keep_raw = keep_raw
+        self._raw = bytearray()
         self._mode = "ok"
         self.mode = mode
         self._lock = threading.Lock()
@@ -193,6 +199,13 @@ class PrinterEmulator:
         """Every status request received, with the bytes answered (None: no answer)."""
         with self._lock:
             return list(self._answers)
+
+    @property
+    def raw(self) -> bytes:
+        """Every byte received, in the order it arrived (kept only with ``keep_raw``):
+        what a program in front of the printer really sent it."""
+        with self._lock:
+            return bytes(self._raw)
 
     def wait_for_pages(self, count: int, timeout: float = 2.0) -> list[Page]:
         """Wait until ``count`` pages have been saved (or ``timeout`` seconds); return the pages."""
@@ -302,6 +315,9 @@ class PrinterEmulator:
                     break
                 if not data:
                     break
+                if self.keep_raw:
+                    with self._lock:
+                        self._raw += data
                 mode = self.mode  # read once: a chunk is handled in one mode
                 decoder.printing = mode in PRINTING_MODES
                 progress = decoder.feed(data)

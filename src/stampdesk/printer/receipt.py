@@ -154,7 +154,39 @@ def build_sale_receipt(
         )
     )
     out.append(Row(w.amount, formats.money(result.amount, locale), bold=True))
+    out += loyalty_elements(result=result, card=card, locale=locale, zone=zone, card_details=card_details)
+    out.append(Rule())
+    out += [Text(line, "center") for line in footer_lines]
+    if duplicate:
+        when = formats.local(now, zone)
+        out.append(
+            Text(
+                w.reprinted.format(
+                    day=formats.day(when.date(), locale), time=formats.time_of_day(when, locale)
+                ),
+                "center",
+            )
+        )
+    out.append(Cut())
+    return Receipt(tuple(out), width_chars)
 
+
+def loyalty_elements(
+    *,
+    result: CheckoutResult,
+    card: CardState | None,
+    locale: str,
+    zone: tzinfo,
+    card_details: CardDetails = "masked",
+) -> list[Element]:
+    """A sale's loyalty part, as every receipt prints it: for a card, its
+    number and holder, the stamps added, the progress bar, the tier, the
+    sale's messages and each coupon with its barcode; for a walk-in, the
+    enrolment QR that keeps the sale's stamps and the last day to claim them.
+    Each part starts with a rule. (The receipt of a sale, and the block the
+    receipt-printer plugin adds to a till's own receipt.)"""
+    w = words.words_for(locale)
+    out: list[Element] = []
     if result.card is not None:
         out.append(Rule())
         out.append(Row(w.card, _card_number(result.card, card_details)))
@@ -192,21 +224,7 @@ def build_sale_receipt(
         claim_until = claims.token_last_day(result.claim_token)
         if claim_until is not None and result.stamps_added > 0:
             out.append(Text(w.claim_by.format(day=formats.day(claim_until, locale)), "center", bold=True))
-
-    out.append(Rule())
-    out += [Text(line, "center") for line in footer_lines]
-    if duplicate:
-        when = formats.local(now, zone)
-        out.append(
-            Text(
-                w.reprinted.format(
-                    day=formats.day(when.date(), locale), time=formats.time_of_day(when, locale)
-                ),
-                "center",
-            )
-        )
-    out.append(Cut())
-    return Receipt(tuple(out), width_chars)
+    return out
 
 
 def build_offline_receipt(

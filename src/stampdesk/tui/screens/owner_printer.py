@@ -1,11 +1,14 @@
 """The owner's printer settings: the printer's URL and model, the lines at
 the top and bottom of every receipt, a test page to try them, and saving
 them to the config file (the till uses them at once). Above them, a warning
-when the receipts' QR codes cannot open on a customer's phone."""
+when the receipts' QR codes cannot open on a customer's phone. Below them,
+when the receipt-printer plugin (``stampdesk proxy``) saw receipts today,
+what it did with them (read from its journal, in a worker)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,6 +24,9 @@ from ...domain.errors import StampdeskError
 from ..owner_text import OwnerText
 from ..present import printer_state
 from ..widgets.plain import PlainLabel, PlainStatic
+
+if TYPE_CHECKING:
+    from ...proxy.journal import DaySummary
 
 FIELDS = ("url", "profile", "header", "footer")
 LINE_SEPARATOR = "|"  # "Café Bleu | 12 rue du Port": two receipt lines in one field
@@ -39,6 +45,13 @@ class TestPrinted(Message):
 @dataclass
 class PrinterSaved(Message):
     path: str
+
+
+@dataclass
+class ProxyDay(Message):
+    """What the receipt-printer plugin did today, from its journal."""
+
+    summary: DaySummary
 
 
 def split_lines(value: str) -> tuple[str, ...]:
@@ -78,6 +91,17 @@ class PrinterPane(Vertical):
             yield self._row(f"printer.{name}", field)
         yield PlainStatic(tr("printer.hint"), classes="ed-hint")
         yield PlainStatic("", id="printer-status-line")
+        plugin = PlainStatic("", id="printer-proxy-line", classes="ed-hint")
+        plugin.display = False  # shown once the plugin's journal says something
+        yield plugin
+
+    def on_mount(self) -> None:
+        self.read_proxy_journal()
+
+    @property
+    def proxy_line(self) -> str:
+        """What the receipt-printer plugin did today ("" when it saw nothing)."""
+        return str(self.query_one("#printer-proxy-line", Static).content)
 
     def _row(self, key: str, field: Widget) -> Horizontal:
         return Horizontal(PlainLabel(self.text(key), classes="ed-label"), field, classes="ed-row")
@@ -160,6 +184,33 @@ class PrinterPane(Vertical):
             check_printer_settings(settings.url, settings.profile)
         path = self.desk.set_printer(settings)
         self.post_message(PrinterSaved(str(path)))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="proxy-journal", name="proxy-journal")
+    def read_proxy_journal(self) -> None:
+        """Count today's receipts in the plugin's journal (a small file beside the config)."""
+        from ...proxy.journal import default_folder, summary
+
+        settings = self.desk.settings
+        folder = settings.proxy.journal or default_folder()
+        today = self.desk.now().astimezone(settings.zone).date()
+        self.post_message(ProxyDay(summary(folder, today)))
+
+    @on(ProxyDay)
+    def _proxy_day(self, message: ProxyDay) -> None:
+        day, tr = message.summary, self.text
+        if not day.seen:
+            return
+        line = tr("proxy.owner.line", seen=day.seen, recorded=day.recorded, unchanged=day.unchanged)
+        if day.reasons:
+            said = {
+                code: tr(f"proxy.reason.{code}") if f"proxy.reason.{code}" in tr else code
+                for code in day.reasons
+            }
+            reasons = ", ".join(f"{said[code]} ({count})" for code, count in day.reasons.items())
+            line += "\n" + tr("proxy.owner.why", reasons=reasons)
+        plugin = self.query_one("#printer-proxy-line", Static)
+        plugin.update(line)
+        plugin.display = True
 
     @on(TestPrinted)
     def _test_printed(self, message: TestPrinted) -> None:
