@@ -1,6 +1,8 @@
 """What the customer's pages say, in French and in English, and how the
 language is chosen: ``?lang=`` (remembered in a cookie), else the cookie,
-else the browser's ``Accept-Language``, else the shop's locale.
+else the one the customer chose before (on their card's pages), else the
+browser's ``Accept-Language``, else the shop's locale. The languages are
+those a customer can choose (``domain.marketing.LANGUAGES``).
 
 The sentences are the words book's ``page.…`` keys (``words/tables/pages.py``);
 money and days go through its one formatter ("12,50 €" and "02/03/2026" in
@@ -14,9 +16,9 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
 
+from ..domain.marketing import LANGUAGES as LANGUAGES
 from ..words import Book, formats
 
-LANGUAGES = ("fr", "en")
 LOCALE_OF = {"fr": "fr_FR", "en": "en_GB"}
 LANGUAGE_COOKIE = "lang"
 
