@@ -18,12 +18,13 @@ from sqlalchemy import select, update
 
 from helpers import EXAMPLE_PROGRAM, Clock, make_desk
 from mail_sink import MailSink
-from stampdesk.config import MailSettings, PagesSettings, ShopDetails
+from stampdesk.config import DEFAULT_PUBLIC_URL, MailSettings, PagesSettings, ShopDetails
 from stampdesk.desk import Desk
 from stampdesk.domain.errors import Refused
 from stampdesk.models import coupons, customers, mail_outbox
 from stampdesk.tui.owner_text import OwnerText
 from stampdesk.tui.screens.owner import overview_lines
+from stampdesk.words import Book
 
 MESSAGES = """
 [program.expiry]
@@ -380,6 +381,35 @@ def test_without_a_mail_server_set_the_run_says_so(sqlite_url: str) -> None:
     assert owner_text("overview.mails_off") in overview_lines(desk.overview(), owner_text)
     assert "[mail]" in refused.value.message
     assert desk.messages_run(dry_run=True).decided == 0  # a dry run needs no server
+    desk.close()
+
+
+@pytest.mark.parametrize(
+    ("public_url", "phrase"),
+    [
+        (None, "mail_links_unset"),  # the default: this computer
+        ("http://cafe.example/", "mail_links_not_https"),
+        ("https://192.168.1.20:8421/", "mail_links_private"),
+    ],
+)
+def test_e_mails_never_carry_links_a_customer_cannot_open(
+    sqlite_url: str, sink: MailSink, public_url: str | None, phrase: str
+) -> None:
+    clock = Clock(START)
+    desk = open_shop(sqlite_url, clock, sink, holdout=0.0)
+    # The same shop, its pages' address set another way.
+    shop = make_desk(sqlite_url, clock, mail=desk.settings.mail, public_url=public_url or DEFAULT_PUBLIC_URL)
+    consent(desk, enrol(desk, "Ivo Petit", "ivo@example.org"))
+    clock.now = START + timedelta(days=5, hours=1)
+    with pytest.raises(Refused) as refused:
+        shop.messages_run()
+    assert (refused.value.code, refused.value.phrase) == ("mail_links_unusable", phrase)
+    said = Book("fr_FR").error(refused.value)
+    assert "public_url" in said and "https://…" in said
+    assert outbox(shop) == [] and sink.received == []  # nothing decided, nothing sent
+    assert shop.messages_run(dry_run=True).decided == 1  # what would go can still be seen
+    shop.close()
+    assert desk.messages_run().sent == 1  # with the shop's https address, it goes
     desk.close()
 
 

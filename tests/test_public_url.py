@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from stampdesk.config import default_config_file
-from stampdesk.domain.public_url import reachable_by_phones, unreachable_reason
+from stampdesk.domain.public_url import mail_links_problem, reachable_by_phones, unreachable_reason
 from stampdesk.words import Book
 from test_cli import ok_json, stampdesk
 
@@ -47,6 +47,26 @@ from test_cli import ok_json, stampdesk
 def test_which_public_urls_a_customers_phone_can_open(url: str | None, reason: str | None) -> None:
     assert unreachable_reason(url) == reason
     assert reachable_by_phones(url) is (reason is None)
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://cafe.example/", None),
+        ("https://cafe.example:8443/stamps/", None),
+        ("HTTPS://Cafe.Example/", None),
+        ("http://cafe.example/", "not_https"),  # RFC 8058: the one-click unsubscribe is https
+        ("https://192.168.1.20:8421/", "private"),  # the shop's Wi-Fi: not from a customer's home
+        ("https://10.0.0.7/", "private"),
+        ("https://cafe.local/", "private"),
+        ("https://[fe80::1%25eth0]/", "private"),
+        ("https://127.0.0.1:8421/", "loopback"),  # what a phone cannot open, an e-mail cannot either
+        ("https://0.0.0.0/", "any_address"),
+        (None, "unset"),
+    ],
+)
+def test_which_public_urls_an_e_mail_may_carry(url: str | None, reason: str | None) -> None:
+    assert mail_links_problem(url) == reason
 
 
 # --- stampdesk check ------------------------------------------------------------

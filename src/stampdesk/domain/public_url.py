@@ -27,6 +27,11 @@ Unreachable = Literal["unset", "no_host", "loopback", "any_address"]
 #: The warning's code, in JSON and tests.
 PUBLIC_URL_UNREACHABLE: Final = "public_url_unreachable"
 
+#: Why an e-mail cannot carry the shop's links: a phone could not open them,
+#: or they are not https (RFC 8058's one-click unsubscribe must be), or they
+#: name the shop's own network, which a customer reading at home never reaches.
+MailLinksUnusable = Literal["unset", "no_host", "loopback", "any_address", "not_https", "private"]
+
 
 def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
@@ -85,3 +90,30 @@ def unreachable_reason(url: str | None) -> Unreachable | None:
 def reachable_by_phones(url: str | None) -> bool:
     """Whether links under ``url`` can open on a customer's phone (see the module)."""
     return unreachable_reason(url) is None
+
+
+def mail_links_problem(url: str | None) -> MailLinksUnusable | None:
+    """Why links under ``url`` cannot go in an e-mail; None when they can.
+
+    Stricter than a receipt's QR code, which is read in the shop: an e-mail
+    is read anywhere, and its unsubscribe link must be https.
+
+    >>> mail_links_problem("https://cafe.example/") is None
+    True
+    >>> mail_links_problem("http://cafe.example/")
+    'not_https'
+    >>> mail_links_problem("https://192.168.1.20:8421/")
+    'private'
+    """
+    reason = unreachable_reason(url)
+    if reason is not None:
+        return reason
+    assert url is not None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() != "https":
+        return "not_https"
+    host = (parts.hostname or "").rstrip(".").lower()
+    address = _address(host)
+    if host.endswith(".local") or (address is not None and (address.is_private or address.is_link_local)):
+        return "private"
+    return None

@@ -40,7 +40,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..config import MailSettings
+from ..config import DEFAULT_PUBLIC_URL, MailSettings
 from ..domain import messages as rules
 from ..domain.coupon_codes import new_coupon_code
 from ..domain.days import end_of_day_after, local_day
@@ -48,6 +48,7 @@ from ..domain.errors import InvalidInput, NotFound, Refused
 from ..domain.loyalty import lapse_at
 from ..domain.money import from_cents, to_cents
 from ..domain.program import MESSAGE_KINDS, MessageRule, Program
+from ..domain.public_url import mail_links_problem
 from ..domain.rules import next_milestone
 from ..domain.stamps import ACTIVE
 from ..domain.validate import clean_time, first_name
@@ -156,6 +157,17 @@ def read_unsubscribe_token(secret: bytes, token: object) -> int:
     if len(tag) != TAG_BYTES or not hmac.compare_digest(_tag(secret, body), tag):
         raise NotFound(code="invalid_unsubscribe_link")
     return int.from_bytes(body, "big")
+
+
+def links_usable(store: Store) -> None:
+    """Refuse to send e-mails whose links (the card, unsubscribe) a customer
+    could not open: ``public_url`` unset, this machine, the shop's own
+    network, or not https (``mail_links_unusable``; ``domain.public_url``)."""
+    url = store.settings.public_url
+    reason = "unset" if url == DEFAULT_PUBLIC_URL else mail_links_problem(url)
+    if reason is not None:
+        path = str(store.settings.config_file or "config.toml")
+        raise Refused(code="mail_links_unusable", phrase=f"mail_links_{reason}", url=url, path=path)
 
 
 def unsubscribe_url(store: Store, secret: bytes, customer_id: int) -> str:
@@ -790,6 +802,7 @@ def run(store: Store, *, at: object = None, dry_run: bool = False) -> RunReport:
         raise Refused(code="mail_not_configured", path=str(store.settings.config_file or "config.toml"))
     if settings is not None and not dry_run:
         mailer.password(settings)  # a missing password is said before anything is decided
+        links_usable(store)
     new = decide(store, now)
     held = sum(1 for r in new if r.held_out)
     if dry_run:

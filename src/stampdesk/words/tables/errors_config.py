@@ -3,6 +3,31 @@
 config file; keys are named as they are written in it."""
 
 EN = {
+    # E-mails carry the card's and the unsubscribe links: public_url must suit them.
+    "error.mail_links_unset": (
+        "e-mails would carry links nobody can open: public_url is not set (it is {url}, this "
+        'computer). Set public_url = "https://…" (the shop\'s pages on the internet) in {path}.'
+    ),
+    "error.mail_links_loopback": (
+        "e-mails would carry links nobody can open: public_url ({url}) is this computer's own "
+        'address. Set public_url = "https://…" (the shop\'s pages on the internet) in {path}.'
+    ),
+    "error.mail_links_any_address": (
+        "e-mails would carry links nobody can open: public_url ({url}) is an address to listen "
+        'on. Set public_url = "https://…" (the shop\'s pages on the internet) in {path}.'
+    ),
+    "error.mail_links_no_host": (
+        "e-mails would carry links nobody can open: public_url ({url}) names no host. "
+        'Set public_url = "https://…" (the shop\'s pages on the internet) in {path}.'
+    ),
+    "error.mail_links_not_https": (
+        "e-mails need https links (a one-click unsubscribe must be https): public_url is {url}. "
+        'Set public_url = "https://…" (the shop\'s pages on the internet) in {path}.'
+    ),
+    "error.mail_links_private": (
+        "e-mails would carry links that open only on the shop's own network: public_url is "
+        '{url}. Set public_url = "https://…" (the shop\'s pages on the internet) in {path}.'
+    ),
     "error.config_toml": "config file {path}: {detail}",
     "error.config_missing": "config file {path} does not exist",
     "error.config_unknown_key": "config file {path}: unknown key {key!r}",
@@ -47,6 +72,37 @@ EN = {
 }
 
 FR = {
+    # Les e-mails portent les liens de la carte et de désinscription.
+    "error.mail_links_unset": (
+        "les e-mails porteraient des liens que personne ne peut ouvrir : public_url n'est pas "
+        "réglé (il vaut {url}, cet ordinateur). Réglez public_url = « https://… » (les pages de "
+        "la boutique sur internet) dans {path}."
+    ),
+    "error.mail_links_loopback": (
+        "les e-mails porteraient des liens que personne ne peut ouvrir : public_url ({url}) est "
+        "l'adresse de cet ordinateur seulement. Réglez public_url = « https://… » (les pages de "
+        "la boutique sur internet) dans {path}."
+    ),
+    "error.mail_links_any_address": (
+        "les e-mails porteraient des liens que personne ne peut ouvrir : public_url ({url}) est "
+        "une adresse d'écoute. Réglez public_url = « https://… » (les pages de la boutique sur "
+        "internet) dans {path}."
+    ),
+    "error.mail_links_no_host": (
+        "les e-mails porteraient des liens que personne ne peut ouvrir : public_url ({url}) ne "
+        "nomme aucun hôte. Réglez public_url = « https://… » (les pages de la boutique sur "
+        "internet) dans {path}."
+    ),
+    "error.mail_links_not_https": (
+        "les e-mails demandent des liens https (la désinscription en un clic doit l'être) : "
+        "public_url vaut {url}. Réglez public_url = « https://… » (les pages de la boutique sur "
+        "internet) dans {path}."
+    ),
+    "error.mail_links_private": (
+        "les e-mails porteraient des liens qui ne s'ouvrent que sur le réseau de la boutique : "
+        "public_url vaut {url}. Réglez public_url = « https://… » (les pages de la boutique sur "
+        "internet) dans {path}."
+    ),
     "error.config_toml": "fichier de configuration {path} : {detail}",
     "error.config_missing": "le fichier de configuration {path} n'existe pas",
     "error.config_unknown_key": "fichier de configuration {path} : clé inconnue « {key} »",
