@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     from .services import apikeys
     from .services import backup as backup_service
     from .services.join import JoinPreview
-    from .services.messages import Preview, RunReport, Unsubscribed
+    from .services.messages import CardLinkAsked, Preview, RunReport, Unsubscribed
     from .services.privacy import ErasedCard
     from .services.report import Report as Report
 
@@ -402,6 +402,24 @@ class Desk:
         from .services import messages
 
         return messages.preview(self.store, kind, card, at=at)
+
+    def ask_card_link(self, email: object, *, send: bool = True) -> CardLinkAsked:
+        """A customer lost their card's link: e-mail it to the card(s) of
+        ``email``, one e-mail per card an hour, consent or not (it is not
+        marketing). Queued in one transaction, then sent at once unless
+        ``send`` is False (``send_card_links`` later); nothing for an
+        address no card has. The caller must say the same either way."""
+        from .services import messages
+
+        asked = messages.ask_card_link(self.store, email)
+        return messages.send_card_links(self.store, asked) if send else asked
+
+    def send_card_links(self, asked: CardLinkAsked) -> CardLinkAsked:
+        """Send what ``ask_card_link(…, send=False)`` queued (what fails
+        waits for the next ``messages_run``)."""
+        from .services import messages
+
+        return messages.send_card_links(self.store, asked)
 
     def unsubscribe_page(self, token: object) -> Unsubscribed:
         """What the page of a genuine unsubscribe link says (the shop's name,

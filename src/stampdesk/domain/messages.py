@@ -17,6 +17,13 @@ per kind, card and occasion):
 Every occasion has a moment past which an e-mail not yet sent is pointless
 (``Due.until``): the stamps lapsed, the coupon ended, the window closed.
 
+Those five kinds are *marketing*: sent only with the customer's consent,
+under the weekly cap, with a held-out share. ``card_link`` is not: the
+customer asked for their card's link on the shop's page (``card_link:<UTC
+hour>``, so a burst of requests makes one e-mail an hour). It needs no
+consent, counts in no cap and no campaign, and carries no unsubscribe
+link; an erased card never gets it (``is_marketing``, ``may_receive``).
+
 Also here: the fixed random share each campaign holds out (``held_out``),
 the frequency cap (``cap_frees_at``), the retry backoff (``retry_at``) and
 the uplift with its 95 % interval (``uplift``, Newcombe's hybrid score).
@@ -29,7 +36,7 @@ import hmac
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from .days import end_of_day, local_day
@@ -38,6 +45,12 @@ from .program import MESSAGE_KINDS, Birthday, MessageRule, Program
 from .rules import next_milestone
 
 KINDS = MESSAGE_KINDS
+# What a customer asks for, not what the shop offers: no consent needed.
+CARD_LINK = "card_link"
+TRANSACTIONAL_KINDS = (CARD_LINK,)
+# A card's link not sent within this long (the mail server away) is no
+# longer what the customer waits for: they ask again.
+CARD_LINK_FRESH_FOR = timedelta(hours=24)
 # A win-back or near-reward e-mail that could not go out within this long
 # (the frequency cap, the mail server down) is no longer news.
 FRESH_FOR = timedelta(days=7)
@@ -179,6 +192,33 @@ def due(
         if one is not None:
             found.append(one)
     return found
+
+
+# ----------------------------------------------------------------------
+# Marketing or not: consent, the cap and the campaigns are the marketing kinds'
+
+
+def is_marketing(kind: str) -> bool:
+    """Whether e-mails of ``kind`` are marketing (consent, weekly cap,
+    holdout, a campaign in the report, an unsubscribe link). Every kind
+    is, unless the customer asked for it: an unknown kind is treated as
+    marketing, never sent without consent."""
+    return kind not in TRANSACTIONAL_KINDS
+
+
+def may_receive(kind: str, *, consent: bool, erased: bool, email: str | None, active: bool) -> bool:
+    """Whether a card may be sent an e-mail of ``kind`` now: an address,
+    an active card, not erased; and consent, for marketing only (a
+    withdrawn consent does not stop a link the customer asked for)."""
+    if erased or not email or not active:
+        return False
+    return consent or not is_marketing(kind)
+
+
+def card_link_occasion(now: datetime) -> str:
+    """The occasion of a card's link asked for at ``now``: its UTC hour, so
+    that every request of that hour makes the same one e-mail."""
+    return f"{CARD_LINK}:{now.astimezone(UTC):%Y-%m-%dT%H}"
 
 
 # ----------------------------------------------------------------------

@@ -3,9 +3,11 @@
 Every sentence comes from the words book (``words/tables/mail.py``) in the
 customer's language, with its one money and date formatter. Each e-mail
 says the card's progress, the shop's name and address, links to the card's
-page, and carries the one-click unsubscribe link (RFC 8058: the
-``List-Unsubscribe`` and ``List-Unsubscribe-Post`` headers, and the link in
-both parts). No tracking pixel, no tracked link.
+page, and says why it was sent. A marketing e-mail carries the one-click
+unsubscribe link (RFC 8058: the ``List-Unsubscribe`` and
+``List-Unsubscribe-Post`` headers, and the link in both parts); one the
+customer asked for (their card's link) does not: it says it is no
+advertising. No tracking pixel, no tracked link.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from html import escape
 
+from ..domain.messages import is_marketing
 from ..words import Book
 
 
@@ -36,7 +39,7 @@ class MailFacts:
     next_at: int
     next_reward: str
     card_url: str
-    unsubscribe_url: str
+    unsubscribe_url: str | None  # None: not marketing, no list to leave
     sender: str  # ``[mail] from``
     at: datetime
     message_id: str
@@ -76,6 +79,8 @@ def words(facts: MailFacts) -> Written:
     lead = [say(f"mail.{facts.kind}.lead", **values)]
     if facts.kind == "win_back" and facts.code is not None:
         lead.append(say("mail.win_back.coupon", reward=facts.reward, code=facts.code, day=facts.coupon_day))
+    if facts.kind == "card_link":
+        lead.append(say("mail.card_link.not_asked"))
     if facts.balance >= facts.per_card:
         progress = say("mail.progress_full", reward=facts.next_reward)
     else:
@@ -92,7 +97,7 @@ def words(facts: MailFacts) -> Written:
         lead=tuple(lead),
         progress=progress,
         signature=say("mail.signature", shop=facts.shop),
-        why=say("mail.why", shop=facts.shop),
+        why=say("mail.why" if is_marketing(facts.kind) else f"mail.{facts.kind}.why", shop=facts.shop),
     )
 
 
@@ -102,7 +107,9 @@ def plain_text(facts: MailFacts, w: Written) -> str:
     lines.append(w.signature)
     if facts.address:
         lines.append(facts.address)
-    lines += ["", "-- ", w.why, say("mail.unsubscribe_line", url=facts.unsubscribe_url)]
+    lines += ["", "-- ", w.why]
+    if facts.unsubscribe_url is not None:
+        lines.append(say("mail.unsubscribe_line", url=facts.unsubscribe_url))
     return "\n".join(lines) + "\n"
 
 
@@ -113,6 +120,11 @@ def html_text(facts: MailFacts, w: Written) -> str:
     signature = "<br>".join(e(line) for line in w.signature.splitlines())
     address = f"<br>{e(facts.address)}" if facts.address else ""
     lang = "fr" if say.french else "en"
+    unsubscribe = (
+        f' <a href="{e(facts.unsubscribe_url)}">{e(say("mail.unsubscribe"))}</a>'
+        if facts.unsubscribe_url is not None
+        else ""
+    )
     return (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         f"<title>{e(w.subject)}</title></head>"
@@ -124,8 +136,7 @@ def html_text(facts: MailFacts, w: Written) -> str:
         f'background:#1f4e79;color:#fff;text-decoration:none;border-radius:4px">'
         f"{e(say('mail.open_card'))}</a></p>"
         f"<p>{signature}{address}</p>"
-        f'<hr><p style="font-size:.85em;color:#555">{e(w.why)} '
-        f'<a href="{e(facts.unsubscribe_url)}">{e(say("mail.unsubscribe"))}</a></p>'
+        f'<hr><p style="font-size:.85em;color:#555">{e(w.why)}{unsubscribe}</p>'
         "</body></html>\n"
     )
 
@@ -139,9 +150,10 @@ def compose(facts: MailFacts) -> EmailMessage:
     message["Subject"] = w.subject
     message["Date"] = format_datetime(facts.at)
     message["Message-ID"] = facts.message_id
-    # RFC 8058: a mail provider may unsubscribe with one POST to this address.
-    message["List-Unsubscribe"] = f"<{facts.unsubscribe_url}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if facts.unsubscribe_url is not None:
+        # RFC 8058: a mail provider may unsubscribe with one POST to this address.
+        message["List-Unsubscribe"] = f"<{facts.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(plain_text(facts, w), charset="utf-8")
     message.add_alternative(html_text(facts, w), subtype="html", charset="utf-8")

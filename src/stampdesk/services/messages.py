@@ -19,6 +19,12 @@ A run (``stampdesk messages run``, safe from cron every few minutes):
    state, so two runs never both claim it); only then does it talk to the
    mail server, and records what came of it: sent, refused for good
    (``failed``), or queued again with a later try (a temporary failure).
+
+A card's link asked for on the shop's page (``ask_card_link``) is queued
+in the request's transaction, one an hour per card, and sent at once by
+the same claim-and-send path (``send_card_links``); a failure leaves it to
+the next run. It is not marketing (``domain.messages.is_marketing``): no
+consent, no cap, no holdout, no campaign, no unsubscribe link.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import os
 import secrets
 import socket
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -51,7 +57,7 @@ from ..domain.program import MESSAGE_KINDS, MessageRule, Program
 from ..domain.public_url import mail_links_problem
 from ..domain.rules import next_milestone
 from ..domain.stamps import ACTIVE
-from ..domain.validate import clean_time, first_name
+from ..domain.validate import clean_email, clean_time, first_name
 from ..models import cards, checkouts, coupons, customers, mail_outbox, shops
 from ..results import Result
 from ..store import Store
@@ -116,6 +122,17 @@ class Preview(Result):
     headers: dict[str, str]
     text: str
     html: str
+
+
+@dataclass(frozen=True)
+class CardLinkAsked(Result):
+    """A card's link asked for by e-mail address: the e-mails queued (none
+    when no card has the address, its e-mail of this hour is already
+    queued, or no mail server is set), and how many went at once."""
+
+    queued: int
+    sent: int = 0
+    outbox_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -575,7 +592,10 @@ def _mail_facts(
         next_at=milestone.at,
         next_reward=milestone.reward,
         card_url=f"{store.settings.public_url}card/{card_links.make_token(secret, card.id)}",
-        unsubscribe_url=unsubscribe_url(store, secret, card.customer_id),
+        # Only marketing carries it: a link the customer asked for is no list to leave.
+        unsubscribe_url=unsubscribe_url(store, secret, card.customer_id)
+        if rules.is_marketing(kind)
+        else None,
         sender=sender,
         at=now,
         message_id=message_id,
@@ -604,12 +624,12 @@ def _claim(store: Store, row_id: int, now: datetime, run: str, sender: str, tall
             return state, None
 
         card = _card_state(conn, store, row.card_id)
-        if (
-            card is None
-            or not card.marketing
-            or card.erased_at is not None
-            or not card.email
-            or card.status != ACTIVE
+        if card is None or not rules.may_receive(
+            row.kind,
+            consent=bool(card.marketing),
+            erased=card.erased_at is not None,
+            email=card.email,
+            active=card.status == ACTIVE,
         ):
             return close("withdrawn")
         if now > row.stale_at:
@@ -619,29 +639,37 @@ def _claim(store: Store, row_id: int, now: datetime, run: str, sender: str, tall
         except Refused:
             return close("stale")
         rule = program.message(row.kind)
-        if rule is None:
-            return close("stale", last_error="not_in_programme")
         live = _live_coupons(conn, card.id)
-        held = live + _birthday_gifts(conn, card.id) if row.kind == "birthday" else live
-        due = {d.occasion for d in rules.due(program, _facts_of(card, held), now, store.zone, (row.kind,))}
-        if row.occasion not in due:
-            return close("stale")
-        went = conn.execute(
-            select(mail_outbox.c.sent_at).where(
-                mail_outbox.c.customer_id == row.customer_id,
-                mail_outbox.c.sent_at > now - rules.WEEK,
-                mail_outbox.c.sent_at <= now,
-                mail_outbox.c.state.in_(("sent", "sending", "uncertain")),
-            )
-        ).scalars()
-        frees = rules.cap_frees_at(list(went), now, program.messaging.max_per_week)
-        if frees is not None:
-            if frees > row.stale_at:
-                return close("stale", last_error="capped_until_stale")
-            conn.execute(
-                update(mail_outbox).where(mail_outbox.c.id == row_id, QUEUED).values(next_attempt_at=frees)
-            )
-            return "capped", None
+        if rules.is_marketing(row.kind):
+            # The campaign still runs, its occasion still holds, the weekly cap has room.
+            if rule is None:
+                return close("stale", last_error="not_in_programme")
+            held = live + _birthday_gifts(conn, card.id) if row.kind == "birthday" else live
+            due = {
+                d.occasion for d in rules.due(program, _facts_of(card, held), now, store.zone, (row.kind,))
+            }
+            if row.occasion not in due:
+                return close("stale")
+            went = conn.execute(
+                select(mail_outbox.c.sent_at).where(
+                    mail_outbox.c.customer_id == row.customer_id,
+                    mail_outbox.c.sent_at > now - rules.WEEK,
+                    mail_outbox.c.sent_at <= now,
+                    mail_outbox.c.state.in_(("sent", "sending", "uncertain")),
+                    # What the customer asked for uses none of the cap.
+                    mail_outbox.c.kind.not_in(rules.TRANSACTIONAL_KINDS),
+                )
+            ).scalars()
+            frees = rules.cap_frees_at(list(went), now, program.messaging.max_per_week)
+            if frees is not None:
+                if frees > row.stale_at:
+                    return close("stale", last_error="capped_until_stale")
+                conn.execute(
+                    update(mail_outbox)
+                    .where(mail_outbox.c.id == row_id, QUEUED)
+                    .values(next_attempt_at=frees)
+                )
+                return "capped", None
         message_id = row.message_id or f"<{row_id}.{secrets.token_hex(8)}@{message_domain(sender)}>"
         claimed = conn.execute(
             update(mail_outbox)
@@ -664,7 +692,7 @@ def _claim(store: Store, row_id: int, now: datetime, run: str, sender: str, tall
             if coupon is not None:
                 code = conn.execute(select(coupons.c.code).where(coupons.c.id == coupon.id)).scalar()
                 about.update(reward=coupon.reward, code=code, day=local_day(coupon.expires_at, store.zone))
-        if row.kind == "win_back" and rule.coupon is not None:
+        if row.kind == "win_back" and rule is not None and rule.coupon is not None:
             code, expires, issued = _win_back_coupon(conn, store, row, card.id, rule, now)
             about.update(reward=rule.coupon, code=code, coupon_day=local_day(expires, store.zone))
         facts = _mail_facts(conn, store, program, card, row.kind, now, message_id, sender, about)
@@ -754,11 +782,19 @@ def _record(
 
 
 def _send_due(store: Store, now: datetime, settings: MailSettings, tally: _Tally) -> None:
+    _send_rows(store, now, settings, tally, lambda: _due_ids(store, now))
+
+
+def _send_rows(
+    store: Store, now: datetime, settings: MailSettings, tally: _Tally, next_ids: Callable[[], list[int]]
+) -> None:
+    """Claim, send and record the rows ``next_ids`` gives, until it gives
+    none not yet handled (or the server is away: they wait for a run)."""
     run = _run_name()
     server = mailer.MailServer(settings, mailer.password(settings))
     try:
         while True:
-            ids = [i for i in _due_ids(store, now) if i not in tally.handled]
+            ids = [i for i in next_ids() if i not in tally.handled]
             if not ids:
                 return
             for row_id in ids:
@@ -829,6 +865,74 @@ def run(store: Store, *, at: object = None, dry_run: bool = False) -> RunReport:
         waiting=int(waiting),
         server_down=tally.server_down,
     )
+
+
+# ----------------------------------------------------------------------
+# A card's link, asked for on the shop's page
+
+
+def ask_card_link(store: Store, email: object, *, at: object = None) -> CardLinkAsked:
+    """Queue the e-mail of its card's link to every live card of ``email``:
+    one per card and UTC hour (a burst of requests queues one), whatever
+    the customer's consent. Nothing is queued for an address no card has,
+    an erased card's, or when no mail server is set; the caller says the
+    same either way. ``send_card_links`` sends them."""
+    address = clean_email(email)
+    if address is None:
+        raise InvalidInput(code="invalid_email", phrase="email_invalid", email="")
+    now = store.now() if at is None else clean_time(at, store.now())
+    if store.settings.mail is None:
+        return CardLinkAsked(0)
+
+    def body(conn: Connection) -> tuple[int, ...]:
+        found = conn.execute(
+            select(cards.c.id, cards.c.customer_id)
+            .select_from(cards.join(customers, customers.c.id == cards.c.customer_id))
+            .where(customers.c.email == address, customers.c.erased_at.is_(None), cards.c.status == ACTIVE)
+            .order_by(cards.c.id)
+        ).all()
+        dialect = postgresql if store.postgres else sqlite
+        ids: list[int] = []
+        for card_id, customer_id in found:
+            inserted = conn.execute(
+                dialect.insert(mail_outbox)
+                .values(
+                    kind=rules.CARD_LINK,
+                    card_id=card_id,
+                    customer_id=customer_id,
+                    occasion=rules.card_link_occasion(now),
+                    state="queued",
+                    decided_at=now,
+                    stale_at=now + rules.CARD_LINK_FRESH_FOR,
+                    next_attempt_at=now,
+                )
+                .on_conflict_do_nothing()
+                .returning(mail_outbox.c.id)
+            ).scalar()
+            if inserted is not None:
+                ids.append(int(inserted))
+        return tuple(ids)
+
+    queued = store.transact(body)
+    return CardLinkAsked(len(queued), outbox_ids=queued)
+
+
+def send_card_links(store: Store, asked: CardLinkAsked, *, at: object = None) -> CardLinkAsked:
+    """Send the e-mails ``ask_card_link`` queued, at once, through the
+    runs' claim-and-send path (each at most once). The mail server away or
+    its password missing: they stay queued for the next run."""
+    settings = store.settings.mail
+    if settings is None or not asked.outbox_ids:
+        return asked
+    now = store.now() if at is None else clean_time(at, store.now())
+    try:
+        mailer.password(settings)
+    except Refused:
+        return asked  # the next run says what is missing
+    tally = _Tally()
+    ids = list(asked.outbox_ids)
+    _send_rows(store, now, settings, tally, lambda: ids)
+    return CardLinkAsked(asked.queued, tally.sent, asked.outbox_ids)
 
 
 # ----------------------------------------------------------------------
@@ -936,6 +1040,8 @@ def figures(
     narrow = (
         [] if shop is None else [mail_outbox.c.card_id.in_(select(cards.c.id).where(cards.c.shop_id == shop))]
     )
+    # The campaigns only: a card's link the customer asked for is none.
+    narrow.append(mail_outbox.c.kind.in_(MESSAGE_KINDS))
     rows = conn.execute(
         select(mail_outbox.c.id, mail_outbox.c.kind, mail_outbox.c.state, counted.label("at")).where(
             in_period, *narrow

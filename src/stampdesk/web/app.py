@@ -143,6 +143,9 @@ def create_app(
     from .unsubscribe import router as unsubscribe_router  # the customer e-mails' one click
 
     app.include_router(unsubscribe_router)
+    from .card_link import router as card_link_router  # a lost card's link, by e-mail
+
+    app.include_router(card_link_router)
     openapi.install(app)
     app.add_middleware(JsonBodies)
     app.add_middleware(CatchUnexpected)

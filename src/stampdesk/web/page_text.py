@@ -126,6 +126,15 @@ class PageText:
     open_my_card: str
     no_receipt_link: str
     no_card_link: str
+    # a lost card's link: by e-mail (``/card-link``), or at the till without e-mails
+    lost_ask_at_till: str
+    lost_by_mail: str
+    card_link_title: str
+    card_link_explained: str
+    card_link_button: str
+    card_link_sent_title: str
+    card_link_sent: str
+    card_link_nothing: str
     # consent to marketing e-mails: the enrolment form's own box, the card's page
     marketing_offer: str  # "{shop}"
     marketing_optional: str

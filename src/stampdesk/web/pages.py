@@ -309,6 +309,8 @@ def _page(request: Request, name: str, t: PageText, status: int = 200, **context
         languages=[page_text(lang) for lang in LANGUAGES if lang != t.lang],
         css=f"pages/style.css?v={shop.css_version}",
         colour=_desk(request).settings.pages.colour,
+        # "Lost it?" leads to the card's link by e-mail only where e-mails can go.
+        mail_on=_desk(request).settings.mail is not None,
         **context,
     )
     return _finish(request, HTMLResponse(html, status_code=status), t)
@@ -332,6 +334,7 @@ def problem_page(request: Request, problem: PageProblem) -> Response:
         message=message,
         at_till=problem.code in ("invalid_claim_token", "claim_expired", "refunded", "no_receipt_link"),
         card_link=_own_card(request, root) if problem.code == "already_claimed" else None,
+        lost_link=problem.code in ("no_card_link", "invalid_card_link"),
     )
     if problem.retry_after is not None:
         response.headers["Retry-After"] = str(math.ceil(problem.retry_after))

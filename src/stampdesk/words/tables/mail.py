@@ -1,6 +1,7 @@
 """The customer e-mails (``services.mail_text``): subjects and lines of each
-kind, what every e-mail says of the card and the shop, the one-click
-unsubscribe page, ``stampdesk messages`` and the report's e-mail figures."""
+kind (the marketing ones, and the card's link a customer asks for), what
+every e-mail says of the card and the shop, the one-click unsubscribe page,
+``stampdesk messages`` and the report's e-mail figures."""
 
 EN = {
     # Each kind: its name (the report, the command line), subject and lead.
@@ -27,6 +28,17 @@ EN = {
     "mail.win_back.coupon": "A gift to welcome you back: “{reward}”, code {code}, valid until {day:day}.",
     "mail.birthday.subject": "{shop}: happy birthday, {name}!",
     "mail.birthday.lead": "Happy birthday! Come in by {day:day} for your gift: “{reward}”.",
+    # The card's link, asked for on the shop's page: not marketing, and it says so.
+    "mail.kind.card_link": "Card's link (asked for)",
+    "mail.card_link.subject": "{shop}: the link to your card",
+    "mail.card_link.lead": (
+        "Here is the link to your {shop} loyalty card, as asked: it opens your card. Keep it to yourself."
+    ),
+    "mail.card_link.not_asked": "You did not ask for it? Ignore this e-mail: nothing changes.",
+    "mail.card_link.why": (
+        "You get this e-mail because the card's link was asked for on {shop}'s page; it is not an "
+        "advertising e-mail and needs no consent to e-mails."
+    ),
     # What every e-mail says.
     "mail.greeting": "Hello {name},",
     "mail.progress": "Your card: {balance} of {per_card} stamps. Next: “{reward}” at {at}.",
@@ -126,6 +138,17 @@ FR = {
     ),
     "mail.birthday.subject": "{shop} : joyeux anniversaire, {name} !",
     "mail.birthday.lead": "Joyeux anniversaire ! Passez d'ici le {day:day} pour votre cadeau : « {reward} ».",
+    "mail.kind.card_link": "Lien de la carte (demandé)",
+    "mail.card_link.subject": "{shop} : le lien de votre carte",
+    "mail.card_link.lead": (
+        "Voici le lien de votre carte de fidélité {shop}, comme demandé : il ouvre votre carte. "
+        "Gardez-le pour vous."
+    ),
+    "mail.card_link.not_asked": "Vous ne l'avez pas demandé ? Ignorez cet e-mail : rien ne change.",
+    "mail.card_link.why": (
+        "Vous recevez cet e-mail car le lien de la carte a été demandé sur la page de {shop} ; ce n'est "
+        "pas un e-mail publicitaire et il ne demande aucun accord pour recevoir des e-mails."
+    ),
     "mail.greeting": "Bonjour {name},",
     "mail.progress": (
         "Votre carte : {balance} tampons sur {per_card}. Prochaine récompense : « {reward} » à {at}."

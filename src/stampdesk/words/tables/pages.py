@@ -31,8 +31,7 @@ EN = {
     "page.or_new_card": "Or create a new card:",
     "page.have_card_title": "Already have a card?",
     "page.have_card_explained": (
-        "Paste the link of your card (the address of its page): this receipt's stamps go to it. "
-        "Lost it? Ask at the till."
+        "Paste the link of your card (the address of its page): this receipt's stamps go to it."
     ),
     "page.card_link": "Your card's link",
     "page.add_button": "Add to my card",
@@ -105,7 +104,19 @@ EN = {
     "page.saved": "Your details are saved.",
     "page.open_my_card": "Open my card",
     "page.no_receipt_link": "To keep a purchase's stamps, scan the QR code printed on its receipt.",
-    "page.no_card_link": "Your card opens from its own private link. Lost it? Ask at the till.",
+    "page.no_card_link": "Your card opens from its own private link.",
+    # A lost card's link: by e-mail when the shop sends e-mails, else at the till.
+    "page.lost_ask_at_till": "Lost it? Ask at the till.",
+    "page.lost_by_mail": "Lost it? Get it by e-mail",
+    "page.card_link_title": "Your card's link by e-mail",
+    "page.card_link_explained": ("Give the e-mail address your card was made with: we send its link there."),
+    "page.card_link_button": "Send me my card's link",
+    "page.card_link_sent_title": "Check your inbox",
+    "page.card_link_sent": (
+        "If a card has this e-mail address, its link is on its way: check your inbox "
+        "(and your spam folder) in a few minutes."
+    ),
+    "page.card_link_nothing": "Nothing came? Ask at the till: we find your card there.",
 }
 
 FR = {
@@ -141,8 +152,7 @@ FR = {
     "page.or_new_card": "Ou créer une nouvelle carte :",
     "page.have_card_title": "Vous avez déjà une carte ?",
     "page.have_card_explained": (
-        "Collez le lien de votre carte (l'adresse de sa page) : les tampons de ce ticket y vont. "
-        "Perdu ? Demandez en caisse."
+        "Collez le lien de votre carte (l'adresse de sa page) : les tampons de ce ticket y vont."
     ),
     "page.card_link": "Le lien de votre carte",
     "page.add_button": "Ajouter à ma carte",
@@ -217,5 +227,18 @@ FR = {
     "page.saved": "Vos coordonnées sont enregistrées.",
     "page.open_my_card": "Voir ma carte",
     "page.no_receipt_link": "Pour garder les tampons d'un achat, scannez le QR code imprimé sur son ticket.",
-    "page.no_card_link": "Votre carte s'ouvre par son lien privé. Perdu ? Demandez en caisse.",
+    "page.no_card_link": "Votre carte s'ouvre par son lien privé.",
+    "page.lost_ask_at_till": "Perdu ? Demandez en caisse.",
+    "page.lost_by_mail": "Perdu ? Recevez-le par e-mail",
+    "page.card_link_title": "Le lien de votre carte par e-mail",
+    "page.card_link_explained": (
+        "Indiquez l'adresse e-mail avec laquelle votre carte a été créée : nous y envoyons son lien."
+    ),
+    "page.card_link_button": "M'envoyer le lien de ma carte",
+    "page.card_link_sent_title": "Consultez votre messagerie",
+    "page.card_link_sent": (
+        "Si une carte a cette adresse e-mail, son lien est en route : consultez votre messagerie "
+        "(et vos courriers indésirables) d'ici quelques minutes."
+    ),
+    "page.card_link_nothing": "Rien reçu ? Demandez en caisse : nous y retrouvons votre carte.",
 }
