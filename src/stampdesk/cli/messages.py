@@ -55,8 +55,9 @@ def messages_run(at: str | None, dry_run: bool) -> None:
 @common_options
 def messages_preview(kind: str, card: str, at: str | None) -> None:
     """Print the e-mail KIND (lapse_warning, coupon_expiry, near_reward,
-    win_back, birthday) as CARD's holder would get it: headers, subject,
-    plain text and HTML. Nothing is sent or written."""
+    win_back, birthday, or card_link: the card's link a customer asks for)
+    as CARD's holder would get it: headers, subject, plain text and HTML.
+    Nothing is sent or written."""
     state = current_state()
     with desk_for(state) as desk:
         result = desk.message_preview(kind, card, at=at)

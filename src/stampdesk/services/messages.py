@@ -945,8 +945,9 @@ def preview(store: Store, kind: object, number: str, *, at: object = None) -> Pr
     e-mail or the card has nothing to say of it (no coupon, no birthday)."""
     from ..domain.card_numbers import normalise_card_number
 
-    if kind not in MESSAGE_KINDS:
-        raise InvalidInput(code="unknown_message_kind", kind=str(kind)[:30], known=", ".join(MESSAGE_KINDS))
+    known = MESSAGE_KINDS + rules.TRANSACTIONAL_KINDS
+    if kind not in known:
+        raise InvalidInput(code="unknown_message_kind", kind=str(kind)[:30], known=", ".join(known))
     assert isinstance(kind, str)
     number = normalise_card_number(number)
     now = store.now() if at is None else clean_time(at, store.now())
@@ -960,7 +961,7 @@ def preview(store: Store, kind: object, number: str, *, at: object = None) -> Pr
         if not card.email:
             raise Refused(code="card_without_email", number=number)
         _, program = store.current_program(conn, card.shop_id)
-        if program.message(kind) is None:
+        if program.message(kind) is None and rules.is_marketing(kind):
             raise Refused(code="message_not_in_program", kind=kind)
         live = _live_coupons(conn, card.id)
         about = _about(kind, program, card, now, store)
