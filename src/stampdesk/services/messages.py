@@ -187,6 +187,18 @@ def links_usable(store: Store) -> None:
         raise Refused(code="mail_links_unusable", phrase=f"mail_links_{reason}", url=url, path=path)
 
 
+def mail_can_go(store: Store) -> bool:
+    """Whether customer e-mails can go: a mail server set, and links in
+    them a customer can open (``links_usable``)."""
+    if store.settings.mail is None:
+        return False
+    try:
+        links_usable(store)
+    except Refused:
+        return False
+    return True
+
+
 def unsubscribe_url(store: Store, secret: bytes, customer_id: int) -> str:
     return f"{store.settings.public_url}unsubscribe/{unsubscribe_token(secret, customer_id)}"
 
@@ -875,13 +887,13 @@ def ask_card_link(store: Store, email: object, *, at: object = None) -> CardLink
     """Queue the e-mail of its card's link to every live card of ``email``:
     one per card and UTC hour (a burst of requests queues one), whatever
     the customer's consent. Nothing is queued for an address no card has,
-    an erased card's, or when no mail server is set; the caller says the
-    same either way. ``send_card_links`` sends them."""
+    an erased card's, or when no e-mail can go (``mail_can_go``); the caller
+    says the same either way. ``send_card_links`` sends them."""
     address = clean_email(email)
     if address is None:
         raise InvalidInput(code="invalid_email", phrase="email_invalid", email="")
     now = store.now() if at is None else clean_time(at, store.now())
-    if store.settings.mail is None:
+    if not mail_can_go(store):
         return CardLinkAsked(0)
 
     def body(conn: Connection) -> tuple[int, ...]:

@@ -203,6 +203,7 @@ class _Shop:
     pngs: dict[int, bytes]
     secret: bytes | None = None  # the shop's secret, read once (it never changes)
     name: tuple[float, str] | None = None  # (read at, programme name) for problem pages
+    mail_on: bool | None = None  # whether customer e-mails can go (the settings never change)
 
 
 _state_lock = threading.Lock()
@@ -310,10 +311,19 @@ def _page(request: Request, name: str, t: PageText, status: int = 200, **context
         css=f"pages/style.css?v={shop.css_version}",
         colour=_desk(request).settings.pages.colour,
         # "Lost it?" leads to the card's link by e-mail only where e-mails can go.
-        mail_on=_desk(request).settings.mail is not None,
+        mail_on=_mail_on(request),
         **context,
     )
     return _finish(request, HTMLResponse(html, status_code=status), t)
+
+
+def _mail_on(request: Request) -> bool:
+    shop = _shop(request)
+    if shop.mail_on is None:
+        from ..services.messages import mail_can_go
+
+        shop.mail_on = mail_can_go(_desk(request).store)
+    return shop.mail_on
 
 
 def problem_page(request: Request, problem: PageProblem) -> Response:
