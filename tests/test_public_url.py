@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import EXAMPLE_PROGRAM
 from stampdesk.config import default_config_file
 from stampdesk.domain.public_url import mail_links_problem, reachable_by_phones, unreachable_reason
 from stampdesk.words import Book
@@ -114,6 +115,42 @@ def test_check_says_nothing_of_a_public_url_phones_reach(sqlite_url: str, tmp_pa
     assert ok_json("check", "--db", sqlite_url, "--config", str(config))["warnings"] == []
     run = stampdesk("check", "--db", sqlite_url, "--config", str(config))
     assert run.status == 0 and run.err == "", run
+
+
+def with_emails(sqlite_url: str, tmp_path: Path) -> None:
+    """The example programme, plus a win-back e-mail after 30 days."""
+    programme = tmp_path / "programme.toml"
+    text = (
+        EXAMPLE_PROGRAM.read_text(encoding="utf-8") + '\n[[program.messages]]\nkind = "win_back"\ndays = 30\n'
+    )
+    programme.write_text(text, encoding="utf-8")
+    assert stampdesk("program", "load", str(programme), "--db", sqlite_url).status == 0
+
+
+def test_check_says_when_the_programmes_e_mails_cannot_go(sqlite_url: str, tmp_path: Path) -> None:
+    public = 'public_url = "https://cafe.example/"\n'
+    config = write_config(tmp_path, public)
+    assert ok_json("check", "--db", sqlite_url, "--config", str(config))["warnings"] == []  # no e-mails yet
+    with_emails(sqlite_url, tmp_path)
+    run = stampdesk("check", "--db", sqlite_url, "--config", str(config))
+    assert run.status == 0 and run.out.startswith("OK"), run  # a warning, not a failure
+    assert run.err_lines == [
+        "stampdesk : attention : Le programme envoie des e-mails aux clients, mais aucun serveur de"
+        " messagerie n'est réglé : aucun ne partira. Ajoutez une table [mail] (host, port, security, user,"
+        f" password_env, from) à {config}."
+    ]
+    mail = '[mail]\nhost = "smtp.example.org"\nfrom = "Café Bleu <cafe@example.org>"\n'
+    # A shop's own Wi-Fi address: fine for a receipt read in the shop, not for an e-mail read at home.
+    config = write_config(tmp_path, 'locale = "en_GB"\npublic_url = "http://192.168.1.20:8421/"\n' + mail)
+    (warning,) = ok_json("check", "--db", sqlite_url, "--config", str(config))["warnings"]
+    assert (warning["code"], warning["reason"]) == ("mail_cannot_go", "not_https")
+    assert warning["message"] == (
+        "The programme sends e-mails to customers, but none will go: their links must be https, and"
+        ' public_url is http://192.168.1.20:8421/. Set public_url = "https://…" (the shop\'s pages on the'
+        f" internet) in {config}."
+    )
+    config = write_config(tmp_path, public + mail)
+    assert ok_json("check", "--db", sqlite_url, "--config", str(config))["warnings"] == []
 
 
 # --- stampdesk serve's start line (in this process: the server itself does not run) ---

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from . import db
 from .config import DEFAULT_PUBLIC_URL, PrinterSettings, Settings, default_outbox, load_settings
 from .config_file import config_path, save_printer_settings
-from .domain.public_url import PUBLIC_URL_UNREACHABLE, unreachable_reason
+from .domain.public_url import MAIL_CANNOT_GO, PUBLIC_URL_UNREACHABLE, unreachable_reason
 from .domain.validate import clean_checkout_id, clean_time
 from .results import (
     CardState,
@@ -260,8 +260,22 @@ class Desk:
 
     def check(self) -> CheckReport:
         """Reconcile balances with the ledger; the report also carries the
-        set-up's warnings (``setup_warnings``), which do not fail it."""
-        return replace(check.check(self.store), warnings=self.setup_warnings())
+        set-up's warnings (``setup_warnings``, and customer e-mails the
+        programme sends that cannot go: ``mail_warnings``), which do not fail it."""
+        warnings = self.setup_warnings() + self.mail_warnings()
+        return replace(check.check(self.store), warnings=warnings)
+
+    def mail_warnings(self) -> tuple[SetupWarning, ...]:
+        """The programme sends customer e-mails, but none can go: no mail
+        server (``[mail]``), or a ``public_url`` an e-mail may not carry
+        (code ``mail_cannot_go``; reads the programme)."""
+        from .services import messages
+
+        reason = messages.mail_problem(self.store)
+        if reason is None or not messages.sends_mail(self.store):
+            return ()
+        path = str(config_path(self.settings))
+        return (SetupWarning(MAIL_CANNOT_GO, reason, self.settings.public_url, path),)
 
     def setup_warnings(self) -> tuple[SetupWarning, ...]:
         """What the shop's set-up leaves to see to: a ``public_url`` a

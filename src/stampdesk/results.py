@@ -359,7 +359,9 @@ class SetupWarning(Result):
     """Something in the shop's set-up to see to, though everything works:
     ``code`` ``public_url_unreachable`` (``domain.public_url``), with why
     (``reason``: unset, loopback, any_address, no_host), the URL in use and
-    the config file to set it in."""
+    the config file to set it in; or ``mail_cannot_go``: the programme sends
+    customer e-mails but none can go (``reason``: no_mail_server, or why an
+    e-mail may not carry ``public_url``: unset, loopback, …, not_https, private)."""
 
     code: str
     reason: str
@@ -368,12 +370,18 @@ class SetupWarning(Result):
 
     def said(self, book: Book) -> str:
         """The whole warning in ``book``'s language: what fails, and how to set it."""
-        what = book(f"setup.public_url.{self.reason}", url=self.public_url)
-        return f"{what} {book('setup.public_url.fix', path=self.config_file)}"
+        if self.code == "mail_cannot_go":
+            what = book(f"setup.mail.{self.reason}", url=self.public_url)
+            fix = "setup.mail.fix_server" if self.reason == "no_mail_server" else "setup.mail.fix_url"
+        else:
+            what = book(f"setup.public_url.{self.reason}", url=self.public_url)
+            fix = "setup.public_url.fix"
+        return f"{what} {book(fix, path=self.config_file)}"
 
     def short(self, book: Book) -> str:
         """The warning on one line of a screen (the till's status line)."""
-        return book("setup.public_url.short", path=self.config_file)
+        area = "mail" if self.code == "mail_cannot_go" else "public_url"
+        return book(f"setup.{area}.short", path=self.config_file)
 
     def to_dict(self) -> dict[str, Any]:
         # As the errors' JSON: codes, and the English sentence as ``message``.

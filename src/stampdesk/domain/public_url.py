@@ -27,6 +27,9 @@ Unreachable = Literal["unset", "no_host", "loopback", "any_address"]
 #: The warning's code, in JSON and tests.
 PUBLIC_URL_UNREACHABLE: Final = "public_url_unreachable"
 
+#: The warning's code when the programme sends customer e-mails that cannot go.
+MAIL_CANNOT_GO: Final = "mail_cannot_go"
+
 #: Why an e-mail cannot carry the shop's links: a phone could not open them,
 #: or they are not https (RFC 8058's one-click unsubscribe must be), or they
 #: name the shop's own network, which a customer reading at home never reaches.

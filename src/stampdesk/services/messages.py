@@ -187,6 +187,27 @@ def links_usable(store: Store) -> None:
         raise Refused(code="mail_links_unusable", phrase=f"mail_links_{reason}", url=url, path=path)
 
 
+def mail_problem(store: Store) -> str | None:
+    """Why no customer e-mail can go (``no_mail_server``, or a reason of
+    ``domain.public_url.mail_links_problem``); None when they can."""
+    if store.settings.mail is None:
+        return "no_mail_server"
+    url = store.settings.public_url
+    return "unset" if url == DEFAULT_PUBLIC_URL else mail_links_problem(url)
+
+
+def sends_mail(store: Store) -> bool:
+    """Whether a shop's programme sends customer e-mails."""
+    with store.read() as conn:
+        for shop in _shops(conn):
+            try:
+                if store.current_program(conn, shop)[1].messages:
+                    return True
+            except Refused:
+                continue
+    return False
+
+
 def mail_can_go(store: Store) -> bool:
     """Whether customer e-mails can go: a mail server set, and links in
     them a customer can open (``links_usable``)."""
