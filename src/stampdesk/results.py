@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from .domain.program import Program
+from .domain.public_url import MAIL_CANNOT_GO
 from .words import Book, book
 
 
@@ -370,7 +371,7 @@ class SetupWarning(Result):
 
     def said(self, book: Book) -> str:
         """The whole warning in ``book``'s language: what fails, and how to set it."""
-        if self.code == "mail_cannot_go":
+        if self.code == MAIL_CANNOT_GO:
             what = book(f"setup.mail.{self.reason}", url=self.public_url)
             fix = "setup.mail.fix_server" if self.reason == "no_mail_server" else "setup.mail.fix_url"
         else:
@@ -380,7 +381,7 @@ class SetupWarning(Result):
 
     def short(self, book: Book) -> str:
         """The warning on one line of a screen (the till's status line)."""
-        area = "mail" if self.code == "mail_cannot_go" else "public_url"
+        area = "mail" if self.code == MAIL_CANNOT_GO else "public_url"
         return book(f"setup.{area}.short", path=self.config_file)
 
     def to_dict(self) -> dict[str, Any]:

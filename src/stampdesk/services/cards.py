@@ -692,9 +692,7 @@ def _customer_consent(conn: Connection, store: Store, customer_id: int) -> Any:
     return conn.execute(query.with_for_update() if store.postgres else query).one()
 
 
-def change_marketing(
-    conn: Connection, store: Store, customer: Any, on: object, *, source: str, at: datetime
-) -> bool:
+def _change_marketing(conn: Connection, customer: Any, on: object, *, source: str, at: datetime) -> bool:
     """Apply the customer's answer ``on`` (the row ``_holder`` or
     ``withdraw_marketing`` read) in ``conn``; whether anything changed."""
     current = Consent(bool(customer.marketing), customer.marketing_at, customer.marketing_source)
@@ -710,9 +708,7 @@ def withdraw_marketing(
 ) -> bool:
     """Withdraw customer ``customer_id``'s consent in ``conn`` (an unsubscribe
     link knows the customer, not the card); whether it was given."""
-    return change_marketing(
-        conn, store, _customer_consent(conn, store, customer_id), False, source=source, at=at
-    )
+    return _change_marketing(conn, _customer_consent(conn, store, customer_id), False, source=source, at=at)
 
 
 def set_marketing(store: Store, number: str, on: object, *, source: str, at: object = None) -> CardState:
@@ -730,7 +726,7 @@ def set_marketing(store: Store, number: str, on: object, *, source: str, at: obj
     clean_choice(on)
     clean_source(source)
     with store.write() as conn:
-        change_marketing(conn, store, _holder(conn, store, number), on, source=source, at=moment)
+        _change_marketing(conn, _holder(conn, store, number), on, source=source, at=moment)
         return _card_state(conn, store, number)
 
 

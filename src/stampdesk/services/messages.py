@@ -47,6 +47,7 @@ from sqlalchemy import Connection, and_, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..config import DEFAULT_PUBLIC_URL, MailSettings
+from ..config_file import config_path
 from ..domain import messages as rules
 from ..domain.coupon_codes import new_coupon_code
 from ..domain.days import end_of_day_after, local_day
@@ -176,24 +177,32 @@ def read_unsubscribe_token(secret: bytes, token: object) -> int:
     return int.from_bytes(body, "big")
 
 
+def _links_problem(store: Store) -> str | None:
+    """Why an e-mail may not carry links under ``public_url`` (not set: the
+    default, this machine; see ``domain.public_url.mail_links_problem``)."""
+    url = store.settings.public_url
+    return "unset" if url == DEFAULT_PUBLIC_URL else mail_links_problem(url)
+
+
 def links_usable(store: Store) -> None:
     """Refuse to send e-mails whose links (the card, unsubscribe) a customer
     could not open: ``public_url`` unset, this machine, the shop's own
     network, or not https (``mail_links_unusable``; ``domain.public_url``)."""
-    url = store.settings.public_url
-    reason = "unset" if url == DEFAULT_PUBLIC_URL else mail_links_problem(url)
+    reason = _links_problem(store)
     if reason is not None:
-        path = str(store.settings.config_file or "config.toml")
-        raise Refused(code="mail_links_unusable", phrase=f"mail_links_{reason}", url=url, path=path)
+        path = str(config_path(store.settings))
+        raise Refused(
+            code="mail_links_unusable",
+            phrase=f"mail_links_{reason}",
+            url=store.settings.public_url,
+            path=path,
+        )
 
 
 def mail_problem(store: Store) -> str | None:
-    """Why no customer e-mail can go (``no_mail_server``, or a reason of
-    ``domain.public_url.mail_links_problem``); None when they can."""
-    if store.settings.mail is None:
-        return "no_mail_server"
-    url = store.settings.public_url
-    return "unset" if url == DEFAULT_PUBLIC_URL else mail_links_problem(url)
+    """Why no customer e-mail can go (``no_mail_server``, or why its links
+    cannot go in an e-mail: ``_links_problem``); None when they can."""
+    return "no_mail_server" if store.settings.mail is None else _links_problem(store)
 
 
 def sends_mail(store: Store) -> bool:
@@ -210,14 +219,8 @@ def sends_mail(store: Store) -> bool:
 
 def mail_can_go(store: Store) -> bool:
     """Whether customer e-mails can go: a mail server set, and links in
-    them a customer can open (``links_usable``)."""
-    if store.settings.mail is None:
-        return False
-    try:
-        links_usable(store)
-    except Refused:
-        return False
-    return True
+    them a customer can open (``mail_problem``)."""
+    return mail_problem(store) is None
 
 
 def unsubscribe_url(store: Store, secret: bytes, customer_id: int) -> str:
@@ -868,7 +871,7 @@ def run(store: Store, *, at: object = None, dry_run: bool = False) -> RunReport:
     now = store.now() if at is None else clean_time(at, store.now())
     settings = store.settings.mail
     if settings is None and not dry_run:
-        raise Refused(code="mail_not_configured", path=str(store.settings.config_file or "config.toml"))
+        raise Refused(code="mail_not_configured", path=str(config_path(store.settings)))
     if settings is not None and not dry_run:
         mailer.password(settings)  # a missing password is said before anything is decided
         links_usable(store)

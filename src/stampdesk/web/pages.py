@@ -678,6 +678,7 @@ def card_page(request: Request, token: str) -> Response:
         request,
         t,
         token,
+        card,
         added=request.query_params.get("added") == "1",
         marketing_changed=request.query_params.get("mail") == "1",
     )
@@ -689,6 +690,7 @@ def _card_page(
     request: Request,
     t: PageText,
     token: str,
+    card: CardState | None = None,
     *,
     added: bool = False,
     marketing_changed: bool = False,
@@ -696,7 +698,8 @@ def _card_page(
     receipt_value: str = "",
     status: int = 200,
 ) -> Response:
-    desk, card = _card(request, token)
+    """The card's page (``card``: its state, when the caller read it already)."""
+    desk, card = (_desk(request), card) if card is not None else _card(request, token)
     milestones = [(m.at, m.reward) for m in desk.program().program.milestones]
     zone = desk.store.zone
     coupons = [

@@ -101,7 +101,7 @@ class ProgrammeForm:
             del keys["kind"]
             mails[f"mail_{rule.kind}"] = text(keys.pop(MAIL_NUMBER.get(rule.kind, "days"), ""))
             mail_kept.append((rule.kind, tuple(keys.items())))
-        per_cent = text_of(Decimal(str(program.messaging.holdout)) * 100)
+        per_cent = per_cent_of(program.messaging.holdout)
 
         return cls(
             name=program.name,
@@ -134,7 +134,7 @@ class ProgrammeForm:
             milestones=(MilestoneRow("3", ""), MilestoneRow("10", "")),
             per_visit="1",
             valid_days="90",
-            holdout=text_of(Messaging.holdout * 100),
+            holdout=per_cent_of(Messaging.holdout),
             max_per_week=str(Messaging.max_per_week),
         )
 
@@ -188,7 +188,7 @@ class ProgrammeForm:
             for key, value in kept.get(kind, ()):
                 lines.append(f"{key} = {_string(value) if isinstance(value, str) else int(value)}")
         messaging = _share("holdout", self.holdout) + _whole("max_per_week", self.max_per_week)
-        defaults = _share("holdout", text_of(Messaging.holdout * 100)) + [
+        defaults = _share("holdout", per_cent_of(Messaging.holdout)) + [
             f"max_per_week = {Messaging.max_per_week}"
         ]
         if messaging and (lines or messaging != defaults):
@@ -246,10 +246,15 @@ def _share(key: str, value: str) -> list[str]:
     if not _PER_CENT.match(text):
         return [f"{key} = {_string(text)}"]
     share = Decimal(text.replace(",", ".")) / 100
-    return [f"{key} = {text_of(share)}"]
+    return [f"{key} = {_plain_number(share)}"]
 
 
-def text_of(number: float | Decimal) -> str:
+def per_cent_of(share: float) -> str:
+    """A share as the form shows it, in per cent ("10" for 0.1, "7.5" for 0.075)."""
+    return _plain_number(Decimal(str(share)) * 100)
+
+
+def _plain_number(number: float | Decimal) -> str:
     """A number as typed, without trailing zeros ("10", "0.075")."""
     text = f"{Decimal(str(number)):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
